@@ -1,0 +1,226 @@
+"""Writes about supporters: every change a person or the campaign makes to an account goes here."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from quartier.accounts import privacy
+from quartier.accounts.models import Affiliation, AffiliationChange, Cause, EmailConsent, Profile, Supporter
+from quartier.lib import images
+from quartier.lib.ids import handle_from_name, is_valid_handle
+from quartier.lib.places import find_place, normalise_postal_code
+from quartier.lib.text import render_markdown
+
+PHOTO_SIZE = 400
+
+
+def unique_handle(name: str) -> str:
+    """A free handle close to the name: `marie-tremblay`, then `marie-tremblay-2`, …"""
+    base = handle_from_name(name)
+    if not is_valid_handle(base):
+        base = f"supporter-{secrets.token_hex(3)}"
+    taken = set(
+        Supporter.objects.filter(handle__startswith=base[:26]).values_list("handle", flat=True)
+    )
+    if base not in taken:
+        return base
+    for number in range(2, 1000):
+        candidate = f"{base[:26]}-{number}"
+        if candidate not in taken:
+            return candidate
+    return f"{base[:22]}-{secrets.token_hex(3)}"
+
+
+def set_location(supporter: Supporter, *, country: str, postal_code: str) -> None:
+    """Store the postal code (private) with the town and centroid it gives (shown: the town only)."""
+    place = find_place(country, postal_code)
+    supporter.country = country
+    supporter.postal_code = normalise_postal_code(country, postal_code)
+    supporter.town = place.town if place else ""
+    supporter.latitude = place.latitude if place else None
+    supporter.longitude = place.longitude if place else None
+
+
+@transaction.atomic
+def complete_signup(
+    *,
+    supporter: Supporter,
+    display_name: str,
+    country: str,
+    postal_code: str,
+    language: str,
+    news_consent: bool,
+    consent_wording: str,
+    ip_address: str | None,
+) -> Supporter:
+    """Fill in what the sign-up form asked beyond email and password, and record the email consent."""
+    supporter.display_name = display_name.strip()
+    supporter.language = language
+    set_location(supporter, country=country, postal_code=postal_code)
+    for _attempt in range(5):
+        supporter.handle = unique_handle(supporter.display_name)
+        try:
+            with transaction.atomic():
+                supporter.save()
+            break
+        except IntegrityError:
+            continue  # someone took the same handle a moment ago: try the next one
+    Profile.objects.get_or_create(supporter=supporter)
+    record_email_consent(
+        supporter=supporter,
+        topic=EmailConsent.Topic.CAMPAIGN_NEWS,
+        granted=news_consent,
+        wording=consent_wording,
+        language=language,
+        source=EmailConsent.Source.SIGNUP,
+        ip_address=ip_address,
+    )
+    return supporter
+
+
+def mark_email_verified(supporter: Supporter) -> None:
+    if supporter.email_verified_at is None:
+        Supporter.objects.filter(pk=supporter.pk, email_verified_at__isnull=True).update(
+            email_verified_at=timezone.now()
+        )
+        supporter.refresh_from_db(fields=["email_verified_at"])
+
+
+@dataclass
+class ProfileChanges:
+    handle: str
+    display_name: str
+    country: str
+    postal_code: str
+    bio: str
+    why_involved: str
+    causes: list[Cause]
+    languages_spoken: list[str]
+    links: list[str]
+    visibility: dict[str, str]
+
+
+@transaction.atomic
+def update_profile(*, supporter: Supporter, changes: ProfileChanges) -> Profile:
+    profile, _created = Profile.objects.select_for_update().get_or_create(supporter=supporter)
+    supporter.handle = changes.handle
+    supporter.display_name = changes.display_name
+    set_location(supporter, country=changes.country, postal_code=changes.postal_code)
+    supporter.save(
+        update_fields=["handle", "display_name", "country", "postal_code", "town", "latitude", "longitude"]
+    )
+    profile.bio = changes.bio
+    profile.bio_html = render_markdown(changes.bio)
+    profile.why_involved = changes.why_involved
+    profile.why_involved_html = render_markdown(changes.why_involved)
+    profile.languages_spoken = changes.languages_spoken
+    profile.links = changes.links
+    for field, level in changes.visibility.items():
+        setattr(profile, f"{field}_visibility", level)
+    profile.save()
+    profile.causes.set(changes.causes)
+    return profile
+
+
+@transaction.atomic
+def set_photo(*, supporter: Supporter, upload: images.BinaryIO) -> Profile:
+    """Re-encode the upload (raises `ImageRejected`) and replace the previous photo."""
+    encoded = images.reencode_image(upload, size=PHOTO_SIZE)
+    profile, _created = Profile.objects.select_for_update().get_or_create(supporter=supporter)
+    previous = profile.photo.name if profile.photo else ""
+    profile.photo.save(f"{supporter.pk}-{secrets.token_hex(8)}.webp", ContentFile(encoded), save=False)
+    profile.save(update_fields=["photo", "updated_at"])
+    if previous:
+        storage = profile.photo.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    return profile
+
+
+@transaction.atomic
+def remove_photo(*, supporter: Supporter) -> None:
+    profile = Profile.objects.select_for_update().filter(supporter=supporter).first()
+    if profile and profile.photo:
+        previous, storage = profile.photo.name, profile.photo.storage
+        profile.photo = ""
+        profile.save(update_fields=["photo", "updated_at"])
+        transaction.on_commit(lambda: storage.delete(previous))
+
+
+def set_language(*, supporter: Supporter, language: str) -> None:
+    if supporter.language != language:
+        supporter.language = language
+        supporter.save(update_fields=["language"])
+
+
+@transaction.atomic
+def set_affiliation(*, supporter: Supporter, affiliation: str, changed_by: Supporter) -> bool:
+    """Change the transparency label (staff only, checked by the caller); return whether it changed."""
+    locked = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    if locked.affiliation == affiliation:
+        return False
+    AffiliationChange.objects.create(
+        supporter=locked, changed_by=changed_by, previous=locked.affiliation, new=affiliation
+    )
+    locked.affiliation = affiliation
+    locked.save(update_fields=["affiliation"])
+    supporter.affiliation = affiliation
+    return True
+
+
+def record_email_consent(
+    *,
+    supporter: Supporter,
+    topic: str,
+    granted: bool,
+    wording: str,
+    language: str,
+    source: str,
+    ip_address: str | None,
+) -> EmailConsent:
+    return EmailConsent.objects.create(
+        supporter=supporter,
+        topic=topic,
+        granted=granted,
+        wording=str(wording),
+        language=language,
+        source=source,
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def delete_account(*, supporter: Supporter) -> None:
+    """Erase a supporter's personal data; keep an anonymous row for records the law requires.
+
+    Every registered personal-data source erases its own rows (see `privacy.py`); the supporter row
+    itself stays, emptied, so that records other apps must keep (donations) still point somewhere.
+    """
+    locked = Supporter.objects.select_for_update().get(pk=supporter.pk)
+    profile = Profile.objects.filter(supporter=locked).first()
+    if profile and profile.photo:
+        name, storage = profile.photo.name, profile.photo.storage
+        transaction.on_commit(lambda: storage.delete(name))
+    privacy.erase_personal_data(locked)
+    token = secrets.token_hex(8)
+    locked.email = f"deleted-{token}@deleted.invalid"
+    locked.handle = f"deleted-{token}"
+    locked.display_name = ""
+    locked.postal_code = ""
+    locked.town = ""
+    locked.latitude = None
+    locked.longitude = None
+    locked.affiliation = Affiliation.NONE
+    locked.is_active = False
+    locked.is_staff = False
+    locked.is_superuser = False
+    locked.email_verified_at = None
+    locked.deleted_at = timezone.now()
+    locked.set_unusable_password()
+    locked.save()
+    locked.groups.clear()
+    locked.user_permissions.clear()

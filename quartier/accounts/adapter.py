@@ -1,0 +1,49 @@
+"""How allauth creates and verifies supporters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.http import HttpRequest
+from django.utils.translation import get_language
+
+from quartier.accounts import actions
+from quartier.accounts.forms import NEWS_CONSENT_WORDING
+from quartier.accounts.models import Supporter
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(self, request: HttpRequest, user: Supporter, form: Any, commit: bool = True) -> Supporter:
+        user = super().save_user(request, user, form, commit=False)
+        data = form.cleaned_data
+        language = (get_language() or "en")[:2]
+        return actions.complete_signup(
+            supporter=user,
+            display_name=data["display_name"],
+            country=data["country"],
+            postal_code=data["postal_code"],
+            language=language if language in {"en", "fr"} else "en",
+            news_consent=bool(data.get("news_consent")),
+            consent_wording=str(NEWS_CONSENT_WORDING),
+            ip_address=client_ip(request),
+        )
+
+    def confirm_email(self, request: HttpRequest, email_address: Any) -> bool:
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            actions.mark_email_verified(email_address.user)
+        return confirmed
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        context.setdefault("site_name", self.get_site_name())
+        super().send_mail(template_prefix, email, context)
+
+    def get_site_name(self) -> str:
+        from django.conf import settings
+
+        return settings.SITE_NAME

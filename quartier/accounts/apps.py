@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "quartier.accounts"
+    label = "accounts"
+    verbose_name = _("Supporters")
+
+    def ready(self) -> None:
+        from quartier.accounts import privacy
+
+        privacy.register_accounts_sources()

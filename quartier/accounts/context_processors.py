@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# The capabilities in the order people look for them; a None url is one still to be built.
+NAVIGATION_ITEMS = [
+    (_("Home"), "home"),
+    (_("Local groups"), None),
+    (_("Events"), None),
+    (_("Door-to-door and phone banks"), None),
+    (_("Donate"), None),
+    (_("Ideas and questions"), None),
+]
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "NAVIGATION": [{"label": label, "url": reverse(name) if name else None} for label, name in NAVIGATION_ITEMS],
+    }

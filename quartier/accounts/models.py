@@ -1,0 +1,207 @@
+"""Supporters (the people who use Quartier), their profiles and the consents they gave."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Everyone")
+    SUPPORTERS = "supporters", _("Signed-in supporters")
+    PRIVATE = "private", _("Only me")
+
+
+class Affiliation(models.TextChoices):
+    """What the campaign says a person is to it. Set by staff; the person cannot hide it."""
+
+    NONE = "", _("Supporter")
+    STAFF = "staff", _("Campaign staff")
+    PAID = "paid", _("Paid by the campaign")
+    AMBASSADOR = "ambassador", _("Campaign ambassador")
+
+
+class SupporterManager(BaseUserManager["Supporter"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> Supporter:
+        if not email:
+            raise ValueError("A supporter needs an email address")
+        supporter = self.model(email=self.normalize_email(email).lower(), **fields)
+        supporter.set_password(password)
+        supporter.save(using=self._db)
+        return supporter
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> Supporter:
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("affiliation", Affiliation.STAFF)
+        return self.create_user(email, password, **fields)
+
+
+class Supporter(AbstractBaseUser, PermissionsMixin):
+    """A person with an account. Staff organisers are supporters with `is_staff`."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    handle = models.CharField(_("handle"), max_length=30, unique=True)
+    display_name = models.CharField(_("name"), max_length=80)
+    country = models.CharField(_("country"), max_length=2, default="CA")
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    town = models.CharField(_("town"), max_length=80, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="en")
+    affiliation = models.CharField(
+        _("affiliation"), max_length=12, choices=Affiliation.choices, default=Affiliation.NONE, blank=True
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        _("organiser"), default=False, help_text=_("Campaign organisers can run the whole campaign.")
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SupporterManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["display_name", "handle"]
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        constraints: ClassVar = [
+            models.UniqueConstraint(Lower("email"), name="supporter_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", args=[self.handle])
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None and self.is_active
+
+    @property
+    def transparency_label(self) -> str:
+        """The affiliation shown next to the name; staff organisers are always labelled."""
+        if self.affiliation:
+            return self.affiliation
+        return Affiliation.STAFF if self.is_staff else ""
+
+    def get_transparency_label_display(self) -> str:
+        return str(Affiliation(self.transparency_label).label) if self.transparency_label else ""
+
+
+class Cause(models.Model):
+    """A cause or interest a supporter can pick, named in both languages by the campaign."""
+
+    slug = models.SlugField(unique=True)
+    name_en = models.CharField(max_length=80)
+    name_fr = models.CharField(max_length=80)
+
+    class Meta:
+        ordering: ClassVar = ["name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+
+
+class Profile(models.Model):
+    """What a supporter chooses to show about themselves, each field with its own visibility."""
+
+    supporter = models.OneToOneField(Supporter, on_delete=models.CASCADE, primary_key=True)
+    photo = models.ImageField(upload_to="photos/", blank=True)
+    photo_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
+    bio = models.TextField(_("about me"), blank=True, max_length=4000)
+    bio_html = models.TextField(blank=True, editable=False)
+    bio_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
+    why_involved = models.TextField(_("why I'm involved"), blank=True, max_length=4000)
+    why_involved_html = models.TextField(blank=True, editable=False)
+    why_involved_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    town_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.SUPPORTERS)
+    causes = models.ManyToManyField(Cause, blank=True, related_name="profiles")
+    causes_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
+    languages_spoken = models.JSONField(default=list, blank=True)
+    languages_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    links = models.JSONField(default=list, blank=True)
+    links_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    FIELDS_WITH_VISIBILITY: ClassVar[tuple[str, ...]] = (
+        "photo", "bio", "why_involved", "town", "causes", "languages", "links",
+    )  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"Profile of {self.supporter}"
+
+    def visibility_of(self, field: str) -> str:
+        return getattr(self, f"{field}_visibility")
+
+
+class AffiliationChange(models.Model):
+    """Who changed whose transparency label, and when: the labels are the campaign's word."""
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="affiliation_changes")
+    changed_by = models.ForeignKey(
+        Supporter, on_delete=models.SET_NULL, null=True, related_name="affiliation_changes_made"
+    )
+    previous = models.CharField(max_length=12, choices=Affiliation.choices, blank=True)
+    new = models.CharField(max_length=12, choices=Affiliation.choices, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-changed_at"]
+
+
+class EmailConsent(models.Model):
+    """An append-only record of each yes or no a supporter gave to a kind of email.
+
+    It keeps the exact wording shown, in the language shown, so that outreach can prove opt-in.
+    The latest record per topic is the supporter's current choice.
+    """
+
+    class Topic(models.TextChoices):
+        CAMPAIGN_NEWS = "campaign_news", _("News and calls to action from the campaign")
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", _("Sign-up form")
+        SETTINGS = "settings", _("Email preferences")
+        IMPORT = "import", _("Import")
+        DEMO = "demo", _("Demo data")
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="email_consents")
+    topic = models.CharField(max_length=32, choices=Topic.choices)
+    granted = models.BooleanField()
+    wording = models.TextField()
+    language = models.CharField(max_length=8)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+        indexes: ClassVar = [models.Index(fields=["supporter", "topic", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.topic}={'yes' if self.granted else 'no'} for {self.supporter_id}"

@@ -1,0 +1,160 @@
+"""Personal data: where it lives, how to export it and how to erase it.
+
+Every app that stores personal data about a supporter registers a `PersonalDataSource` from its
+`AppConfig.ready()`. "Download my data" exports every source; "delete my account" erases every source.
+A test walks all models that point at a supporter and fails when one is not covered by a source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.forms.models import model_to_dict
+
+if TYPE_CHECKING:
+    from quartier.accounts.models import Supporter
+
+
+@dataclass(frozen=True)
+class PersonalDataSource:
+    name: str
+    models: tuple[type[models.Model], ...]
+    export: Callable[[Supporter], Any]
+    erase: Callable[[Supporter], None]
+    # What is kept after deletion, and why; shown in docs/privacy.md and on the deletion page.
+    kept_after_deletion: str = ""
+    exclude_fields: tuple[str, ...] = field(default=())
+
+
+_SOURCES: dict[str, PersonalDataSource] = {}
+
+
+def register(source: PersonalDataSource) -> None:
+    _SOURCES[source.name] = source
+
+
+def sources() -> list[PersonalDataSource]:
+    return list(_SOURCES.values())
+
+
+def rows(queryset: Iterable[models.Model], *, exclude: Iterable[str] = ()) -> list[dict[str, Any]]:
+    excluded = set(exclude)
+    return [
+        {key: _jsonable(value) for key, value in model_to_dict(obj).items() if key not in excluded}
+        | {"id": obj.pk}
+        for obj in queryset
+    ]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if hasattr(value, "name") and hasattr(value, "url"):  # a file field
+        return value.name or ""
+    return value
+
+
+def export_personal_data(supporter: Supporter) -> dict[str, Any]:
+    return {source.name: source.export(supporter) for source in _SOURCES.values()}
+
+
+def erase_personal_data(supporter: Supporter) -> None:
+    for source in _SOURCES.values():
+        source.erase(supporter)
+
+
+def register_accounts_sources() -> None:
+    """The personal data the accounts app itself keeps."""
+    from allauth.account.models import EmailAddress, EmailConfirmation
+    from allauth.mfa.models import Authenticator
+    from django.contrib.admin.models import LogEntry
+
+    from quartier.accounts.models import AffiliationChange, EmailConsent, Profile, Supporter
+
+    def export_supporter(supporter: Supporter) -> dict[str, Any]:
+        return rows([supporter], exclude=("password", "groups", "user_permissions"))[0]
+
+    def export_profile(supporter: Supporter) -> list[dict[str, Any]]:
+        profile = Profile.objects.filter(supporter=supporter).prefetch_related("causes").first()
+        if profile is None:
+            return None
+        exported = rows([profile], exclude=("bio_html", "why_involved_html"))[0]
+        exported["causes"] = [cause.slug for cause in profile.causes.all()]
+        return exported
+
+    register(
+        PersonalDataSource(
+            name="account",
+            models=(Supporter,),
+            export=export_supporter,
+            erase=lambda supporter: None,  # emptied by `actions.delete_account` itself
+            kept_after_deletion=(
+                "An empty account row (no name, email, postal code or password) so that records the "
+                "law requires us to keep, such as donations, stay consistent."
+            ),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="profile",
+            models=(Profile,),
+            export=export_profile,
+            erase=lambda supporter: Profile.objects.filter(supporter=supporter).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="email_addresses",
+            models=(EmailAddress, EmailConfirmation),
+            export=lambda supporter: rows(EmailAddress.objects.filter(user=supporter)),
+            erase=lambda supporter: EmailAddress.objects.filter(user=supporter).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="email_consents",
+            models=(EmailConsent,),
+            export=lambda supporter: rows(EmailConsent.objects.filter(supporter=supporter)),
+            erase=lambda supporter: EmailConsent.objects.filter(supporter=supporter).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="affiliation_changes",
+            models=(AffiliationChange,),
+            export=lambda supporter: rows(AffiliationChange.objects.filter(supporter=supporter)),
+            erase=lambda supporter: AffiliationChange.objects.filter(supporter=supporter).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="two_factor_authenticators",
+            models=(Authenticator,),
+            # Types and dates only: the secrets themselves are never handed out again.
+            export=lambda supporter: list(
+                Authenticator.objects.filter(user=supporter).values("type", "created_at", "last_used_at")
+            ),
+            erase=lambda supporter: Authenticator.objects.filter(user=supporter).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="admin_log",
+            models=(LogEntry,),
+            export=lambda supporter: list(
+                LogEntry.objects.filter(user=supporter).values("action_time", "object_repr", "action_flag")
+            ),
+            erase=lambda supporter: None,
+            kept_after_deletion=(
+                "The administration log of changes a staff member made, now pointing at the empty "
+                "account: it is the campaign's audit trail."
+            ),
+        )
+    )
+
+

@@ -1,0 +1,199 @@
+"""Profile pages and supporter settings. Views validate, call `actions`, render."""
+
+from __future__ import annotations
+
+import json
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from quartier.accounts import actions, privacy, queries
+from quartier.accounts.access import get_supporter_for_staff, get_visible_supporter
+from quartier.accounts.adapter import client_ip
+from quartier.accounts.forms import (
+    NEWS_CONSENT_WORDING,
+    AffiliationForm,
+    DeleteAccountForm,
+    EmailPreferencesForm,
+    PhotoForm,
+    ProfileForm,
+)
+from quartier.accounts.actions import ProfileChanges
+from quartier.accounts.models import EmailConsent, Profile
+from quartier.lib.images import ImageRejected
+
+IMAGE_ERRORS = {
+    "too_large": lambda: _("This file is larger than 5 MB."),
+    "not_an_image": lambda: _("This file is not a JPEG, PNG or WebP image."),
+    "too_many_pixels": lambda: _("This image has too many pixels; please send a smaller one."),
+}
+
+
+def profile(request: HttpRequest, handle: str) -> HttpResponse:
+    supporter = get_visible_supporter(request.user, handle)
+    context = {"shown": queries.visible_profile(supporter, request.user)}
+    if request.user.is_authenticated and request.user.is_staff:
+        context["affiliation_form"] = AffiliationForm(initial={"affiliation": supporter.affiliation})
+    return render(request, "accounts/profile.html", context)
+
+
+@require_POST
+def set_affiliation(request: HttpRequest, handle: str) -> HttpResponse:
+    supporter = get_supporter_for_staff(request.user, handle)
+    form = AffiliationForm(request.POST)
+    if form.is_valid():
+        actions.set_affiliation(
+            supporter=supporter, affiliation=form.cleaned_data["affiliation"] or "", changed_by=request.user
+        )
+        messages.success(request, _("The transparency label is saved."))
+    else:
+        messages.error(request, _("Choose one of the listed affiliations."))
+    return redirect("accounts:profile", handle=supporter.handle)
+
+
+def _profile_initial(supporter, profile: Profile) -> dict[str, object]:
+    initial: dict[str, object] = {
+        "display_name": supporter.display_name,
+        "handle": supporter.handle,
+        "country": supporter.country,
+        "postal_code": supporter.postal_code,
+        "bio": profile.bio,
+        "why_involved": profile.why_involved,
+        "languages_spoken": profile.languages_spoken,
+        "links": "\n".join(profile.links),
+        "causes": list(profile.causes.all()) if profile.pk else [],
+    }
+    for field in Profile.FIELDS_WITH_VISIBILITY:
+        initial[f"{field}_visibility"] = profile.visibility_of(field)
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_profile(request: HttpRequest) -> HttpResponse:
+    supporter = request.user
+    profile, _created = Profile.objects.get_or_create(supporter=supporter)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, supporter=supporter)
+        if form.is_valid():
+            data = form.cleaned_data
+            actions.update_profile(
+                supporter=supporter,
+                changes=ProfileChanges(
+                    handle=data["handle"],
+                    display_name=data["display_name"],
+                    country=data["country"],
+                    postal_code=data["postal_code"],
+                    bio=data["bio"],
+                    why_involved=data["why_involved"],
+                    causes=list(data["causes"]),
+                    languages_spoken=data["languages_spoken"],
+                    links=data["links"],
+                    visibility={f: data[f"{f}_visibility"] for f in Profile.FIELDS_WITH_VISIBILITY},
+                ),
+            )
+            messages.success(request, _("Your profile is saved."))
+            return redirect("accounts:settings_profile")
+    else:
+        form = ProfileForm(initial=_profile_initial(supporter, profile), supporter=supporter)
+    return render(
+        request,
+        "accounts/settings_profile.html",
+        {
+            "form": form,
+            "photo_form": PhotoForm(),
+            "profile": profile,
+            "profile_url": request.build_absolute_uri(supporter.get_absolute_url()),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def settings_photo(request: HttpRequest) -> HttpResponse:
+    if request.POST.get("remove"):
+        actions.remove_photo(supporter=request.user)
+        messages.success(request, _("Your photo is removed."))
+        return redirect("accounts:settings_profile")
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.set_photo(supporter=request.user, upload=form.cleaned_data["photo"])
+        except ImageRejected as rejected:
+            messages.error(request, IMAGE_ERRORS[rejected.code]())
+        else:
+            messages.success(request, _("Your photo is saved."))
+    else:
+        for error in form.errors.get("photo", []):
+            messages.error(request, error)
+    return redirect("accounts:settings_profile")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_email(request: HttpRequest) -> HttpResponse:
+    topic = EmailConsent.Topic.CAMPAIGN_NEWS
+    consent = queries.current_email_consent(request.user, topic)
+    if request.method == "POST":
+        form = EmailPreferencesForm(request.POST)
+        if form.is_valid():
+            granted = form.cleaned_data["news_consent"]
+            if consent is None or consent.granted != granted:
+                actions.record_email_consent(
+                    supporter=request.user,
+                    topic=topic,
+                    granted=granted,
+                    wording=str(NEWS_CONSENT_WORDING),
+                    language=(get_language() or "en")[:2],
+                    source=EmailConsent.Source.SETTINGS,
+                    ip_address=client_ip(request),
+                )
+            messages.success(request, _("Your email preferences are saved."))
+            return redirect("accounts:settings_email")
+    else:
+        form = EmailPreferencesForm(initial={"news_consent": bool(consent and consent.granted)})
+    return render(request, "accounts/settings_email.html", {"form": form, "consent": consent})
+
+
+@login_required
+def settings_privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/settings_privacy.html", {"delete_form": DeleteAccountForm()})
+
+
+@login_required
+def export_data(request: HttpRequest) -> HttpResponse:
+    data = {
+        "format": "quartier-personal-data/1",
+        "exported_at": timezone.now(),
+        "data": privacy.export_personal_data(request.user),
+    }
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"quartier-{request.user.handle}-{timezone.now():%Y%m%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+@reauthentication_required
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/settings_privacy.html", {"delete_form": form}, status=400)
+    actions.delete_account(supporter=request.user)
+    logout(request)
+    return render(request, "accounts/account_deleted.html")

@@ -1,0 +1,64 @@
+"""Uploaded images: check what they really are, then re-encode them small and without metadata."""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own limit
+
+# Magic bytes of the accepted formats: the first bytes decide, never the file name or its type header.
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+)
+
+
+class ImageRejected(ValueError):
+    """The upload is not an image we accept; `code` says why (too_large, not_an_image, too_many_pixels)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def sniff_format(head: bytes) -> str | None:
+    for signature, name in _SIGNATURES:
+        if head.startswith(signature):
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
+    """A square WebP of `size` pixels cropped from the centre, with every metadata block dropped."""
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ImageRejected("too_large")
+    declared = sniff_format(data[:16])
+    if declared is None:
+        raise ImageRejected("not_an_image")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format != declared or probe.format not in ACCEPTED_FORMATS:
+                raise ImageRejected("not_an_image")
+            if probe.width * probe.height > MAX_PIXELS:
+                raise ImageRejected("too_many_pixels")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
+            image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
+            out = io.BytesIO()
+            image.save(out, format="WEBP", quality=82, method=4)  # no exif= or icc_profile=: stripped
+            return out.getvalue()
+    except ImageRejected:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ImageRejected("not_an_image") from None

@@ -1,0 +1,38 @@
+"""Site-wide pages that belong to no single capability: home, language switch, health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from quartier.accounts import actions
+from quartier.accounts.models import Profile
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {}
+    if request.user.is_authenticated:
+        profile = Profile.objects.filter(supporter=request.user).first()
+        context["profile_complete"] = bool(profile and profile.photo and (profile.bio or profile.why_involved))
+    return render(request, "home.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on the supporter's account."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in {"en", "fr"}:
+        actions.set_language(supporter=request.user, language=language)
+    return response
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
