@@ -268,6 +268,7 @@ QUARTIER_COUNTRIES = env_list("QUARTIER_COUNTRIES", ["CA", "FR", "US"])
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns when it is missing
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Outside production the app serves uploads itself; in production the reverse proxy or a storage

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.forms.models import model_to_dict
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def _jsonable(value: Any) -> Any:
         return value.pk
     if isinstance(value, list):
         return [_jsonable(item) for item in value]
-    if hasattr(value, "name") and hasattr(value, "url"):  # a file field
+    if isinstance(value, FieldFile):
         return value.name or ""
     return value
 

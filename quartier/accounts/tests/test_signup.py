@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from quartier.accounts.models import EmailConsent, Profile, Supporter
+from quartier.testing import PASSWORD, reauthenticate
+
+SIGNUP = {
+    "email": "nadia@example.org",
+    "display_name": "Nadia  Côté",
+    "country": "CA",
+    "postal_code": "h2x1y4",
+    "password1": "a long enough passphrase",
+    "password2": "a long enough passphrase",
+    "news_consent": "on",
+}
+
+
+def signup(client, **changes):
+    return client.post(reverse("account_signup"), {**SIGNUP, **changes}, REMOTE_ADDR="203.0.113.7")
+
+
+@pytest.mark.django_db
+def test_it_creates_a_supporter_with_profile_town_and_consent(client):
+    response = signup(client)
+
+    assert response.status_code == 302
+    supporter = Supporter.objects.get(email="nadia@example.org")
+    assert supporter.display_name == "Nadia Côté"
+    assert supporter.handle == "nadia-cote"
+    assert supporter.postal_code == "H2X 1Y4"
+    assert supporter.town == "Montréal"
+    assert supporter.latitude == pytest.approx(45.512)
+    assert not supporter.is_verified
+    assert Profile.objects.filter(supporter=supporter).count() == 1
+    consent = EmailConsent.objects.get(supporter=supporter)
+    assert consent.granted is True
+    assert consent.source == "signup"
+    assert consent.ip_address == "203.0.113.7"
+    assert consent.wording.startswith("Yes, email me news")
+    assert consent.language == "en"
+
+
+@pytest.mark.django_db
+def test_it_records_a_refusal_of_news_too(client):
+    signup(client, news_consent="")
+
+    consent = EmailConsent.objects.get(supporter__email="nadia@example.org")
+    assert consent.granted is False
+
+
+@pytest.mark.django_db
+def test_it_sends_a_verification_mail_whose_link_verifies_the_supporter(client):
+    signup(client)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["nadia@example.org"]
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body).group(1)
+    page = client.get(link)
+    assert page.status_code == 200
+    response = client.post(link)
+    assert response.status_code == 302
+    supporter = Supporter.objects.get(email="nadia@example.org")
+    assert supporter.is_verified
+    assert EmailAddress.objects.get(user=supporter).verified
+
+
+@pytest.mark.django_db
+def test_it_gives_two_people_with_the_same_name_different_handles(client):
+    signup(client)
+    signup(client.__class__(), email="other@example.org")
+
+    handles = sorted(Supporter.objects.values_list("handle", flat=True))
+    assert handles == ["nadia-cote", "nadia-cote-2"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"postal_code": "12345"}, "postal_code", "not a valid postal code"),
+        ({"country": "ZZ"}, "country", "Select a valid choice"),
+        ({"display_name": " "}, "display_name", "required"),
+        ({"password2": "something else"}, "password2", "same password"),
+        ({"password1": "short", "password2": "short"}, "password1", "too short"),
+        ({"email": "not-an-email"}, "email", "valid email"),
+    ],
+)
+def test_it_rerenders_bad_signups_with_the_data_kept(client, changes, field, message):
+    response = signup(client, **changes)
+
+    assert response.status_code == 200
+    assert Supporter.objects.count() == 0
+    errors = str(response.context["form"].errors.get(field))
+    assert message in errors
+    content = response.content.decode()
+    assert 'value="nadia@example.org"' in content or field == "email"
+    assert "Nadia" in content or field == "display_name"
+
+
+@pytest.mark.django_db
+def test_it_says_when_an_email_is_already_registered(client, supporter):
+    response = signup(client, email=supporter.email.upper())
+
+    assert response.status_code == 200
+    assert "already registered" in str(response.context["form"].errors["email"])
+    assert Supporter.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_it_explains_signup_errors_in_french(client):
+    response = client.post(
+        reverse("account_signup"), {**SIGNUP, "postal_code": "nope"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    assert response.status_code == 200
+    assert "code postal valide" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_limits_failed_logins(client, supporter):
+    pages = [
+        client.post(reverse("account_login"), {"login": supporter.email, "password": "wrong"}).content.decode()
+        for _ in range(6)
+    ]
+
+    assert all("Too many failed login attempts" not in page for page in pages[:5])
+    assert "Too many failed login attempts" in pages[5]
+    blocked = client.post(reverse("account_login"), {"login": supporter.email, "password": PASSWORD})
+    assert blocked.status_code == 200
+    assert "Too many failed login attempts" in blocked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_it_hashes_passwords_with_argon2_by_default():
+    from django.conf import settings as django_settings
+    from importlib import reload
+
+    import quartier.settings as project_settings
+
+    reload(project_settings)
+    assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    assert django_settings.AUTH_USER_MODEL == "accounts.Supporter"
+
+
+@pytest.mark.django_db
+def test_it_sends_a_password_reset_link_that_works(client, supporter):
+    client.post(reverse("account_reset_password"), {"email": supporter.email})
+
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
+    response = client.post(action, {"password1": "a brand new passphrase", "password2": "a brand new passphrase"})
+    assert response.status_code == 302
+    supporter.refresh_from_db()
+    assert supporter.check_password("a brand new passphrase")
+
+
+@pytest.mark.django_db
+def test_it_asks_for_the_password_again_before_changing_email(client, supporter):
+    client.force_login(supporter)
+
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "new@example.org"})
+
+    assert response.status_code == 302
+    assert "/accounts/reauthenticate/" in response["Location"]
+    assert not EmailAddress.objects.filter(email="new@example.org").exists()
+    reauthenticate(client)
+    client.post(reverse("account_email"), {"action_add": "", "email": "new@example.org"})
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new@example.org"]
+    assert EmailAddress.objects.get(email="new@example.org").verified is False
+    supporter.refresh_from_db()
+    assert supporter.email != "new@example.org"  # only once the new address is confirmed

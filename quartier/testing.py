@@ -1,0 +1,122 @@
+"""Shared personas and helpers for every test (loaded as a pytest plugin by the root conftest).
+
+Personas: `anonymous` (a client with nobody signed in), `unverified` (signed up, email not yet
+confirmed), `supporter` and `other_supporter` (verified), `staff` (a verified organiser with TOTP).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from quartier.accounts import actions
+from quartier.accounts.models import Affiliation, Supporter
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def make_supporter(db) -> Callable[..., Supporter]:
+    """Create a supporter the way sign-up does, verified unless told otherwise."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        name: str = "Marie Tremblay",
+        *,
+        email: str | None = None,
+        verified: bool = True,
+        staff: bool = False,
+        country: str = "CA",
+        postal_code: str = "H2X 1Y4",
+        language: str = "en",
+        affiliation: str = Affiliation.NONE,
+    ) -> Supporter:
+        number = next(counter)
+        email = email or f"person{number}-{os.getpid()}@example.org"
+        supporter = Supporter(email=email, is_staff=staff, affiliation=affiliation)
+        supporter.set_password(PASSWORD)
+        actions.complete_signup(
+            supporter=supporter,
+            display_name=name,
+            country=country,
+            postal_code=postal_code,
+            language=language,
+            news_consent=False,
+            consent_wording="No thanks",
+            ip_address="127.0.0.1",
+        )
+        EmailAddress.objects.create(user=supporter, email=email, primary=True, verified=verified)
+        if verified:
+            supporter.email_verified_at = timezone.now()
+            supporter.save(update_fields=["email_verified_at"])
+        return supporter
+
+    return make
+
+
+@pytest.fixture
+def unverified(make_supporter) -> Supporter:
+    return make_supporter("Hugo Unverified", verified=False)
+
+
+@pytest.fixture
+def supporter(make_supporter) -> Supporter:
+    return make_supporter("Marie Tremblay")
+
+
+@pytest.fixture
+def other_supporter(make_supporter) -> Supporter:
+    return make_supporter("Sam Wilson", postal_code="M5V 2T6")
+
+
+@pytest.fixture
+def staff(make_supporter) -> Supporter:
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    organiser = make_supporter("Camille Roy", staff=True, affiliation=Affiliation.STAFF)
+    TOTP.activate(organiser, TOTP_SECRET)
+    return organiser
+
+
+def client_for(supporter: Supporter | None) -> Client:
+    client = Client()
+    if supporter is not None:
+        client.force_login(supporter)
+    return client
+
+
+@pytest.fixture
+def anonymous() -> None:
+    return None
+
+
+PERSONAS = ["anonymous", "unverified", "supporter", "other_supporter", "staff"]
+
+
+@pytest.fixture(params=PERSONAS)
+def persona(request) -> tuple[str, Supporter | None]:
+    """Parametrises a test over every persona: (name, supporter or None)."""
+    return request.param, request.getfixturevalue(request.param)
+
+
+def reauthenticate(client: Client, password: str = PASSWORD) -> None:
+    """Confirm the password as allauth asks before sensitive actions (delete account, change email)."""
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, response.content.decode()[:500]
