@@ -267,6 +267,7 @@ QUARTIER_COUNTRIES = env_list("QUARTIER_COUNTRIES", ["CA", "FR", "US"])
 # --- static files and uploads ---------------------------------------------------------------------
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "quartier" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns when it is missing
 MEDIA_URL = "/media/"

@@ -1,0 +1,64 @@
+# Quartier — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+SUPPORTERS ?= 2000000
+
+.PHONY: demo test test-sqlite test-postgres lint format bench messages serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Installed once per change of pyproject.toml.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+demo: $(VENV)/.installed
+	PORT=$(PORT) $(BIN)/quartier demo
+
+serve: $(VENV)/.installed
+	PORT=$(PORT) $(BIN)/quartier serve
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 1
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The whole suite on SQLite; then again on PostgreSQL when QUARTIER_TEST_POSTGRES is a URL.
+# With QUARTIER_REQUIRE_ALL=1 a missing PostgreSQL, browser or tool fails the run instead of skipping.
+test: lint
+	$(BIN)/pytest
+	@if [ -n "$$QUARTIER_TEST_POSTGRES" ]; then \
+		echo "== the suite again on PostgreSQL =="; \
+		DATABASE_URL="$$QUARTIER_TEST_POSTGRES" $(BIN)/pytest; \
+	elif [ "$$QUARTIER_REQUIRE_ALL" = "1" ]; then \
+		echo "QUARTIER_REQUIRE_ALL=1 but QUARTIER_TEST_POSTGRES is not set"; exit 1; \
+	else \
+		echo "(set QUARTIER_TEST_POSTGRES=postgresql://… to run the suite on PostgreSQL too)"; \
+	fi
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench --supporters $(SUPPORTERS)
+	@if [ -n "$$QUARTIER_BENCH_POSTGRES" ]; then \
+		$(BIN)/python -m bench --supporters $(SUPPORTERS) --database-url "$$QUARTIER_BENCH_POSTGRES"; \
+	fi
+
+# Extract new strings into the catalogues, then compile them (the .mo files are committed).
+messages: $(VENV)/.installed
+	cd quartier && ../$(BIN)/python ../manage.py makemessages -l fr --no-obsolete --add-location file \
+		--ignore 'tests/*' --ignore '*/tests/*'
+	cd quartier && ../$(BIN)/python ../manage.py compilemessages -l fr
+
+clean:
+	rm -rf $(VENV) var
