@@ -22,7 +22,9 @@ def photo_bytes() -> bytes:
     return out.getvalue()
 
 
-def test_a_newcomer_signs_up_confirms_builds_a_profile_and_reads_it_in_french(new_context, smtp_server, live_server):
+def test_a_newcomer_signs_up_confirms_builds_a_profile_and_reads_it_in_french(
+    new_context, smtp_server, live_server
+):
     context = new_context(locale="en-CA")
     page = context.new_page()
     dialogs: list[str] = []
@@ -87,9 +89,10 @@ def test_a_newcomer_signs_up_confirms_builds_a_profile_and_reads_it_in_french(ne
     page.get_by_role("button", name="Change").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "fr"
-    assert "Pourquoi je m’implique" in page.locator("main").inner_text() or "Pourquoi je m'implique" in page.locator(
-        "main"
-    ).inner_text()
+    assert (
+        "Pourquoi je m’implique" in page.locator("main").inner_text()
+        or "Pourquoi je m'implique" in page.locator("main").inner_text()
+    )
     assert page.get_by_role("link", name="Paramètres").is_visible()
 
 

@@ -1,9 +1,9 @@
 """The `quartier` command.
 
-    quartier serve            run the web server (gunicorn) on HOST:PORT
-    quartier worker           run a Celery worker (with `--beat` for periodic jobs)
-    quartier demo             migrate, load the demo campaign once, print demo logins, serve
-    quartier <command> …      any manage.py command (migrate, createsuperuser, shell, …)
+quartier serve            run the web server (gunicorn) on HOST:PORT
+quartier worker           run a Celery worker (with `--beat` for periodic jobs)
+quartier demo             migrate, load the demo campaign once, print demo logins, serve
+quartier <command> …      any manage.py command (migrate, createsuperuser, shell, …)
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ def serve(args: list[str]) -> None:
 
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
-    workers = os.environ.get("WEB_CONCURRENCY", "2" if "sqlite" in settings.DATABASES["default"]["ENGINE"] else "4")
+    workers = os.environ.get(
+        "WEB_CONCURRENCY", "2" if "sqlite" in settings.DATABASES["default"]["ENGINE"] else "4"
+    )
     if settings.PRODUCTION:
         _manage(["collectstatic", "--noinput", "-v0"])
     from gunicorn.app.wsgiapp import run

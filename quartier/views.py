@@ -19,7 +19,9 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {}
     if request.user.is_authenticated:
         profile = Profile.objects.filter(supporter=request.user).first()
-        context["profile_complete"] = bool(profile and profile.photo and (profile.bio or profile.why_involved))
+        context["profile_complete"] = bool(
+            profile and profile.photo and (profile.bio or profile.why_involved)
+        )
     return render(request, "home.html", context)
 
 

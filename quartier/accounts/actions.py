@@ -24,9 +24,7 @@ def unique_handle(name: str) -> str:
     base = handle_from_name(name)
     if not is_valid_handle(base):
         base = f"supporter-{secrets.token_hex(3)}"
-    taken = set(
-        Supporter.objects.filter(handle__startswith=base[:26]).values_list("handle", flat=True)
-    )
+    taken = set(Supporter.objects.filter(handle__startswith=base[:26]).values_list("handle", flat=True))
     if base not in taken:
         return base
     for number in range(2, 1000):

@@ -19,5 +19,7 @@ NAVIGATION_ITEMS = [
 def site(request: HttpRequest) -> dict[str, object]:
     return {
         "SITE_NAME": settings.SITE_NAME,
-        "NAVIGATION": [{"label": label, "url": reverse(name) if name else None} for label, name in NAVIGATION_ITEMS],
+        "NAVIGATION": [
+            {"label": label, "url": reverse(name) if name else None} for label, name in NAVIGATION_ITEMS
+        ],
     }

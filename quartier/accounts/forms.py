@@ -45,11 +45,15 @@ class SignupForm(LocationMixin, forms.Form):
     """What allauth's sign-up form asks beyond email and password (see `adapter.save_user`)."""
 
     display_name = forms.CharField(
-        label=_("Your name"), max_length=80, help_text=_("Use your real name: this is a community of real people.")
+        label=_("Your name"),
+        max_length=80,
+        help_text=_("Use your real name: this is a community of real people."),
     )
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     postal_code = forms.CharField(
-        label=_("Postal code"), max_length=10, help_text=_("Only your town is ever shown, never your postal code.")
+        label=_("Postal code"),
+        max_length=10,
+        help_text=_("Only your town is ever shown, never your postal code."),
     )
     news_consent = forms.BooleanField(label=NEWS_CONSENT_WORDING, required=False)
 
@@ -116,7 +120,9 @@ class ProfileForm(LocationMixin, forms.Form):
         handle = self.cleaned_data["handle"].strip().lower()
         if not is_valid_handle(handle):
             raise ValidationError(
-                _("Use 3 to 30 lower-case letters, digits and single hyphens, not starting or ending with one.")
+                _(
+                    "Use 3 to 30 lower-case letters, digits and single hyphens, not starting or ending with one."
+                )
             )
         if Supporter.objects.filter(handle=handle).exclude(pk=self.supporter.pk).exists():
             raise ValidationError(_("This handle is already taken."))
@@ -148,7 +154,8 @@ class ProfileForm(LocationMixin, forms.Form):
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(
-        label=_("Photo"), help_text=_("JPEG, PNG or WebP, up to 5 MB. We crop it square and remove its metadata.")
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP, up to 5 MB. We crop it square and remove its metadata."),
     )
 
     def clean_photo(self) -> Any:

@@ -137,7 +137,9 @@ class Profile(models.Model):
     why_involved_visibility = models.CharField(
         max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    town_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.SUPPORTERS)
+    town_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.SUPPORTERS
+    )
     causes = models.ManyToManyField(Cause, blank=True, related_name="profiles")
     causes_visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC)
     languages_spoken = models.JSONField(default=list, blank=True)
@@ -172,6 +174,9 @@ class AffiliationChange(models.Model):
 
     class Meta:
         ordering: ClassVar = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.previous or '-'} → {self.new or '-'} for {self.supporter_id}"
 
 
 class EmailConsent(models.Model):

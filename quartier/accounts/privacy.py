@@ -157,5 +157,3 @@ def register_accounts_sources() -> None:
             ),
         )
     )
-
-

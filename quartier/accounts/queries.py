@@ -68,4 +68,6 @@ def language_name(code: str) -> str:
 
 
 def current_email_consent(supporter: Supporter, topic: str) -> EmailConsent | None:
-    return EmailConsent.objects.filter(supporter=supporter, topic=topic).order_by("-created_at", "-id").first()
+    return (
+        EmailConsent.objects.filter(supporter=supporter, topic=topic).order_by("-created_at", "-id").first()
+    )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts import actions, privacy, queries
 from quartier.accounts.access import get_supporter_for_staff, get_visible_supporter
+from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.adapter import client_ip
 from quartier.accounts.forms import (
     NEWS_CONSENT_WORDING,
@@ -27,7 +28,6 @@ from quartier.accounts.forms import (
     PhotoForm,
     ProfileForm,
 )
-from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.models import EmailConsent, Profile
 from quartier.lib.images import ImageRejected
 

@@ -63,7 +63,11 @@ def _bundled() -> dict[tuple[str, str], Place]:
     with _DATA.open(encoding="utf-8") as handle:
         return {
             (row["country"], row["postal_code"]): Place(
-                row["country"], row["postal_code"], row["town"], float(row["latitude"]), float(row["longitude"])
+                row["country"],
+                row["postal_code"],
+                row["town"],
+                float(row["latitude"]),
+                float(row["longitude"]),
             )
             for row in csv.DictReader(handle)
         }

@@ -44,7 +44,9 @@ def test_a_supporters_saved_language_wins_over_the_browsers(make_supporter):
 
 @pytest.mark.django_db
 def test_the_profile_page_reads_in_french(supporter):
-    page = Client().get(reverse("accounts:profile", args=[supporter.handle]), HTTP_ACCEPT_LANGUAGE="fr").content
+    page = (
+        Client().get(reverse("accounts:profile", args=[supporter.handle]), HTTP_ACCEPT_LANGUAGE="fr").content
+    )
     assert "Cette personne n’a encore rien partagé" in page.decode() or "rien partagé" in page.decode()
 
 
@@ -59,4 +61,6 @@ def test_the_french_catalogue_is_complete_and_compiled(tmp_path):
         assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr, result.stderr
         compiled = po.with_suffix(".mo")
         assert compiled.exists(), f"{compiled} is missing: run `make messages`"
-        assert compiled.read_bytes() == (tmp_path / "out.mo").read_bytes(), f"{compiled} is stale: run `make messages`"
+        assert compiled.read_bytes() == (tmp_path / "out.mo").read_bytes(), (
+            f"{compiled} is stale: run `make messages`"
+        )

@@ -31,10 +31,34 @@ PAGES = {
 # Expected status per persona for pages about the verified `supporter`.
 EXPECTED = {
     "profile": {"anonymous": 200, "unverified": 200, "supporter": 200, "other_supporter": 200, "staff": 200},
-    "settings_profile": {"anonymous": 302, "unverified": 200, "supporter": 200, "other_supporter": 200, "staff": 200},
-    "settings_email": {"anonymous": 302, "unverified": 200, "supporter": 200, "other_supporter": 200, "staff": 200},
-    "settings_privacy": {"anonymous": 302, "unverified": 200, "supporter": 200, "other_supporter": 200, "staff": 200},
-    "export_data": {"anonymous": 302, "unverified": 200, "supporter": 200, "other_supporter": 200, "staff": 200},
+    "settings_profile": {
+        "anonymous": 302,
+        "unverified": 200,
+        "supporter": 200,
+        "other_supporter": 200,
+        "staff": 200,
+    },
+    "settings_email": {
+        "anonymous": 302,
+        "unverified": 200,
+        "supporter": 200,
+        "other_supporter": 200,
+        "staff": 200,
+    },
+    "settings_privacy": {
+        "anonymous": 302,
+        "unverified": 200,
+        "supporter": 200,
+        "other_supporter": 200,
+        "staff": 200,
+    },
+    "export_data": {
+        "anonymous": 302,
+        "unverified": 200,
+        "supporter": 200,
+        "other_supporter": 200,
+        "staff": 200,
+    },
     "home": {"anonymous": 200, "unverified": 200, "supporter": 200, "other_supporter": 200, "staff": 200},
 }
 
@@ -87,7 +111,12 @@ def test_staff_can_set_a_transparency_label_and_it_is_logged(staff, supporter):
     supporter.refresh_from_db()
     assert supporter.affiliation == "paid"
     change = AffiliationChange.objects.get()
-    assert (change.supporter, change.changed_by, change.previous, change.new) == (supporter, staff, "", "paid")
+    assert (change.supporter, change.changed_by, change.previous, change.new) == (
+        supporter,
+        staff,
+        "",
+        "paid",
+    )
 
 
 @pytest.mark.django_db
@@ -107,7 +136,9 @@ def test_staff_get_a_clear_error_for_an_unknown_label(staff, supporter):
 @pytest.mark.parametrize("who", ["anonymous", "unverified", "supporter", "other_supporter", "staff"])
 def test_posting_to_a_profile_edit_changes_only_ones_own_profile(request, who, supporter):
     persona_supporter = request.getfixturevalue(who)
-    others_before = list(Supporter.objects.exclude(pk=getattr(persona_supporter, "pk", None)).order_by("pk").values())
+    others_before = list(
+        Supporter.objects.exclude(pk=getattr(persona_supporter, "pk", None)).order_by("pk").values()
+    )
 
     client_for(persona_supporter).post(
         reverse("accounts:settings_profile"),
@@ -117,7 +148,9 @@ def test_posting_to_a_profile_edit_changes_only_ones_own_profile(request, who, s
          "photo_visibility": "public"},
     )  # fmt: skip
 
-    others_after = list(Supporter.objects.exclude(pk=getattr(persona_supporter, "pk", None)).order_by("pk").values())
+    others_after = list(
+        Supporter.objects.exclude(pk=getattr(persona_supporter, "pk", None)).order_by("pk").values()
+    )
     assert others_after == others_before
     if persona_supporter is None:
         assert not Supporter.objects.filter(handle="hijack").exists()

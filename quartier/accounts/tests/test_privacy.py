@@ -32,7 +32,8 @@ def test_every_model_that_points_at_a_supporter_is_a_personal_data_source():
         model
         for model in apps.get_models()
         for field in model._meta.get_fields()
-        if isinstance(field, models.ForeignKey | models.OneToOneField) and field.related_model is supporter_model
+        if isinstance(field, models.ForeignKey | models.OneToOneField)
+        and field.related_model is supporter_model
     }
 
     assert pointing - covered == set()
@@ -126,6 +127,10 @@ def test_email_preferences_append_a_consent_record_only_when_the_choice_changes(
     client.post(url, {})
 
     records = list(EmailConsent.objects.filter(supporter=supporter).order_by("created_at", "id"))
-    assert [(r.granted, r.source) for r in records] == [(False, "signup"), (True, "settings"), (False, "settings")]
+    assert [(r.granted, r.source) for r in records] == [
+        (False, "signup"),
+        (True, "settings"),
+        (False, "settings"),
+    ]
     assert records[1].ip_address == "198.51.100.4"
     assert records[1].wording.startswith("Yes, email me news")

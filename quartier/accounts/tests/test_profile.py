@@ -152,7 +152,9 @@ def test_it_rerenders_a_bad_profile_with_the_data_kept(signed_in, supporter, cha
 
 @pytest.mark.django_db
 def test_it_says_when_a_handle_is_taken(signed_in, other_supporter):
-    response = signed_in.post(reverse("accounts:settings_profile"), {**PROFILE_FORM, "handle": other_supporter.handle})
+    response = signed_in.post(
+        reverse("accounts:settings_profile"), {**PROFILE_FORM, "handle": other_supporter.handle}
+    )
 
     assert response.status_code == 400
     assert "already taken" in str(response.context["form"].errors["handle"])

@@ -126,7 +126,9 @@ def test_it_explains_signup_errors_in_french(client):
 @pytest.mark.django_db
 def test_it_limits_failed_logins(client, supporter):
     pages = [
-        client.post(reverse("account_login"), {"login": supporter.email, "password": "wrong"}).content.decode()
+        client.post(
+            reverse("account_login"), {"login": supporter.email, "password": "wrong"}
+        ).content.decode()
         for _ in range(6)
     ]
 
@@ -140,8 +142,9 @@ def test_it_limits_failed_logins(client, supporter):
 
 @pytest.mark.django_db
 def test_it_hashes_passwords_with_argon2_by_default():
-    from django.conf import settings as django_settings
     from importlib import reload
+
+    from django.conf import settings as django_settings
 
     import quartier.settings as project_settings
 
@@ -158,7 +161,9 @@ def test_it_sends_a_password_reset_link_that_works(client, supporter):
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link
-    response = client.post(action, {"password1": "a brand new passphrase", "password2": "a brand new passphrase"})
+    response = client.post(
+        action, {"password1": "a brand new passphrase", "password2": "a brand new passphrase"}
+    )
     assert response.status_code == 302
     supporter.refresh_from_db()
     assert supporter.check_password("a brand new passphrase")

@@ -54,7 +54,9 @@ def test_staff_sign_in_asks_for_the_second_factor(staff):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
-    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000" if current_code() != "000000" else "111111"})
+    wrong = client.post(
+        reverse("mfa_authenticate"), {"code": "000000" if current_code() != "000000" else "111111"}
+    )
     assert wrong.status_code == 200
     assert "_auth_user_id" not in client.session
     right = client.post(reverse("mfa_authenticate"), {"code": current_code()})

@@ -13,7 +13,7 @@ def test_it_renders_markdown():
 
 
 def test_it_escapes_raw_html_and_drops_dangerous_links():
-    html = render_markdown('<script>alert(1)</script> [a](javascript:alert(1)) <img src=x onerror=alert(1)>')
+    html = render_markdown("<script>alert(1)</script> [a](javascript:alert(1)) <img src=x onerror=alert(1)>")
     assert "<script" not in html
     assert "<img" not in html
     assert 'href="javascript:' not in html
