@@ -241,6 +241,9 @@ class NewSupporter:
     email: str
     language: str
     country: str
+    town: str
+    latitude: float
+    longitude: float
     date_joined: datetime
     email_verified_at: datetime | None
 
@@ -514,7 +517,20 @@ def _insert_supporters(context: GenerationContext, first_number: int, count: int
                 verified_at, date_joined,
             ]
         )  # fmt: skip
-        batch.append(NewSupporter(0, number, email, language, place.country, date_joined, verified_at))
+        batch.append(
+            NewSupporter(
+                id=0,
+                number=number,
+                email=email,
+                language=language,
+                country=place.country,
+                town=place.town,
+                latitude=latitude,
+                longitude=longitude,
+                date_joined=date_joined,
+                email_verified_at=verified_at,
+            )
+        )
     _avoid_taken_handles(rows, rng)
     if context.use_copy:
         for row, supporter_id in zip(rows, _reserve_ids(Supporter, count), strict=True):
