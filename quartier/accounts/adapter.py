@@ -13,6 +13,10 @@ from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Supporter
 
 
+def user_display(user: Supporter) -> str:
+    return user.display_name or user.email
+
+
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 

@@ -6,7 +6,11 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import Http404, HttpResponse
 from django.test import RequestFactory
 
-from quartier.accounts.access import get_supporter_for_staff, get_visible_supporter, verified_supporter_required
+from quartier.accounts.access import (
+    get_supporter_for_staff,
+    get_visible_supporter,
+    verified_supporter_required,
+)
 
 
 @verified_supporter_required

@@ -61,7 +61,12 @@ def test_it_sends_a_verification_mail_whose_link_verifies_the_supporter(client):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["nadia@example.org"]
+    assert message.body.startswith("Hello from Quartier!")
+    assert "Welcome, Nadia Côté!" in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
     link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body).group(1)
+    assert f'{link}"' in html
     page = client.get(link)
     assert page.status_code == 200
     response = client.post(link)
@@ -184,3 +189,12 @@ def test_it_asks_for_the_password_again_before_changing_email(client, supporter)
     assert EmailAddress.objects.get(email="new@example.org").verified is False
     supporter.refresh_from_db()
     assert supporter.email != "new@example.org"  # only once the new address is confirmed
+
+
+@pytest.mark.django_db
+def test_the_verification_mail_speaks_the_language_of_the_signup(client):
+    client.post(reverse("account_signup"), SIGNUP, HTTP_ACCEPT_LANGUAGE="fr")
+
+    message = mail.outbox[0]
+    assert "Bienvenue, Nadia Côté" in message.body
+    assert "Confirmer mon adresse" in message.alternatives[0][0]
