@@ -75,7 +75,10 @@ def test_every_page_sets_a_strict_nonce_based_content_security_policy():
 def test_no_page_links_to_a_third_party_host():
     import re
 
-    page = Client().get(reverse("account_signup")).content.decode() + Client().get(reverse("home")).content.decode()
+    page = (
+        Client().get(reverse("account_signup")).content.decode()
+        + Client().get(reverse("home")).content.decode()
+    )
     sources = re.findall(r'(?:src|href)="(https?:)?//([^"/]+)', page)
     assert sources == []
 
