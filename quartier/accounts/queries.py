@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
 
@@ -60,7 +61,13 @@ def visible_profile(supporter: Supporter, viewer: Supporter | AnonymousUser | No
     )
 
 
+# Languages people speak that Django's own table does not name.
+EXTRA_LANGUAGE_NAMES = {"ht": _("Haitian Creole")}
+
+
 def language_name(code: str) -> str:
+    if code in EXTRA_LANGUAGE_NAMES:
+        return str(EXTRA_LANGUAGE_NAMES[code])
     try:
         return str(get_language_info(code)["name_translated"])
     except KeyError:
