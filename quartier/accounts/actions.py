@@ -89,6 +89,10 @@ def mark_email_verified(supporter: Supporter) -> None:
         supporter.refresh_from_db(fields=["email_verified_at"])
 
 
+class HandleTaken(Exception):
+    """Someone else took the handle between the form's check and the save."""
+
+
 @dataclass
 class ProfileChanges:
     handle: str
@@ -109,9 +113,22 @@ def update_profile(*, supporter: Supporter, changes: ProfileChanges) -> Profile:
     supporter.handle = changes.handle
     supporter.display_name = changes.display_name
     set_location(supporter, country=changes.country, postal_code=changes.postal_code)
-    supporter.save(
-        update_fields=["handle", "display_name", "country", "postal_code", "town", "latitude", "longitude"]
-    )
+    try:
+        with transaction.atomic():
+            supporter.save(
+                update_fields=[
+                    "handle",
+                    "display_name",
+                    "country",
+                    "postal_code",
+                    "town",
+                    "latitude",
+                    "longitude",
+                ]
+            )
+    except IntegrityError:
+        supporter.refresh_from_db()
+        raise HandleTaken(changes.handle) from None
     profile.bio = changes.bio
     profile.bio_html = render_markdown(changes.bio)
     profile.why_involved = changes.why_involved

@@ -11,7 +11,8 @@ from django.core.validators import URLValidator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from quartier.accounts.models import Affiliation, Cause, Supporter, Visibility
+from quartier.accounts.actions import ProfileChanges
+from quartier.accounts.models import Affiliation, Cause, Profile, Supporter, Visibility
 from quartier.lib.ids import is_valid_handle
 from quartier.lib.images import MAX_UPLOAD_BYTES
 from quartier.lib.places import is_valid_postal_code, normalise_postal_code
@@ -150,6 +151,21 @@ class ProfileForm(LocationMixin, forms.Form):
         cleaned = super().clean()
         self.clean_location(cleaned)
         return cleaned
+
+    def to_changes(self) -> ProfileChanges:
+        data = self.cleaned_data
+        return ProfileChanges(
+            handle=data["handle"],
+            display_name=data["display_name"],
+            country=data["country"],
+            postal_code=data["postal_code"],
+            bio=data["bio"],
+            why_involved=data["why_involved"],
+            causes=list(data["causes"]),
+            languages_spoken=data["languages_spoken"],
+            links=data["links"],
+            visibility={field: data[f"{field}_visibility"] for field in Profile.FIELDS_WITH_VISIBILITY},
+        )
 
 
 class PhotoForm(forms.Form):

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts import actions, privacy, queries
 from quartier.accounts.access import get_supporter_for_staff, get_visible_supporter
-from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.adapter import client_ip
 from quartier.accounts.forms import (
     NEWS_CONSENT_WORDING,
@@ -85,24 +84,13 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST, supporter=supporter)
         if form.is_valid():
-            data = form.cleaned_data
-            actions.update_profile(
-                supporter=supporter,
-                changes=ProfileChanges(
-                    handle=data["handle"],
-                    display_name=data["display_name"],
-                    country=data["country"],
-                    postal_code=data["postal_code"],
-                    bio=data["bio"],
-                    why_involved=data["why_involved"],
-                    causes=list(data["causes"]),
-                    languages_spoken=data["languages_spoken"],
-                    links=data["links"],
-                    visibility={f: data[f"{f}_visibility"] for f in Profile.FIELDS_WITH_VISIBILITY},
-                ),
-            )
-            messages.success(request, _("Your profile is saved."))
-            return redirect("accounts:settings_profile")
+            try:
+                actions.update_profile(supporter=supporter, changes=form.to_changes())
+            except actions.HandleTaken:
+                form.add_error("handle", _("This handle is already taken."))
+            else:
+                messages.success(request, _("Your profile is saved."))
+                return redirect("accounts:settings_profile")
     else:
         form = ProfileForm(initial=_profile_initial(supporter, profile), supporter=supporter)
     return render(

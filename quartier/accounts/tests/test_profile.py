@@ -6,6 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from quartier.accounts.models import Cause, Profile, Supporter, Visibility
@@ -224,3 +226,38 @@ def test_it_keeps_an_unverified_profile_private(unverified, supporter):
     own = Client()
     own.force_login(unverified)
     assert "Only you can see this page" in own.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_handle_taken_at_the_last_moment_is_reported_not_a_crash(
+    signed_in, supporter, other_supporter, monkeypatch
+):
+    from quartier.accounts import forms
+
+    # The form's own check passes (as if the other person took the handle a moment later).
+    monkeypatch.setattr(forms.ProfileForm, "clean_handle", lambda self: self.cleaned_data["handle"])
+
+    response = signed_in.post(
+        reverse("accounts:settings_profile"), {**PROFILE_FORM, "handle": other_supporter.handle}
+    )
+
+    assert response.status_code == 400
+    assert "already taken" in str(response.context["form"].errors["handle"])
+    supporter.refresh_from_db()
+    assert supporter.handle != other_supporter.handle
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.dictionaries(
+        st.sampled_from(sorted(PROFILE_FORM)),
+        st.one_of(
+            st.text(max_size=60), st.sampled_from(["", "public", "private", "ZZ", "CA", "\x00", "💥" * 3])
+        ),
+    )
+)
+def test_no_profile_input_produces_a_server_error(signed_in, values):
+    response = signed_in.post(reverse("accounts:settings_profile"), {**PROFILE_FORM, **values})
+
+    assert response.status_code in {302, 400}

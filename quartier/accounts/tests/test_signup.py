@@ -6,6 +6,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quartier.accounts.models import EmailConsent, Profile, Supporter
 from quartier.testing import PASSWORD, reauthenticate
@@ -198,3 +200,37 @@ def test_the_verification_mail_speaks_the_language_of_the_signup(client):
     message = mail.outbox[0]
     assert "Bienvenue, Nadia Côté" in message.body
     assert "Confirmer mon adresse" in message.alternatives[0][0]
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    values=st.dictionaries(
+        st.sampled_from(sorted(SIGNUP)),
+        st.one_of(st.text(max_size=80), st.sampled_from(["", "CA", "FR", "US", "\x00", "a@b", "x" * 400])),
+    )
+)
+def test_no_signup_input_produces_a_server_error(values):
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()  # the sign-up rate limit would answer 429 after 20 examples
+    response = Client().post(reverse("account_signup"), {**SIGNUP, **values})
+
+    assert response.status_code in {200, 302}
+
+
+@pytest.mark.django_db
+def test_too_many_signups_from_one_address_get_a_friendly_page():
+    from django.test import Client
+
+    statuses = [
+        Client().post(reverse("account_signup"), {**SIGNUP, "email": f"n{number}@example.org"}).status_code
+        for number in range(21)
+    ]
+
+    assert statuses[:20] == [302] * 20
+    assert statuses[20] == 429
+    assert Supporter.objects.count() == 20
+    page = Client().post(reverse("account_signup"), SIGNUP, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Trop de tentatives" in page.content.decode()
