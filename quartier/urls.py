@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from quartier import views
+from quartier.accounts.views import SignupView
 
 admin.site.site_header = settings.SITE_NAME
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/signup/", SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     # Staff sign in through allauth, which asks for their second factor; never through the admin's form.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

@@ -44,6 +44,10 @@ def set_location(supporter: Supporter, *, country: str, postal_code: str) -> Non
     supporter.longitude = place.longitude if place else None
 
 
+class EmailTaken(Exception):
+    """Two sign-ups with the same address raced; the second one loses."""
+
+
 @transaction.atomic
 def complete_signup(
     *,
@@ -67,7 +71,11 @@ def complete_signup(
                 supporter.save()
             break
         except IntegrityError:
-            continue  # someone took the same handle a moment ago: try the next one
+            if Supporter.objects.filter(email__iexact=supporter.email).exists():
+                raise EmailTaken(supporter.email) from None
+            # Someone took the same handle a moment ago: try the next one.
+    else:
+        raise IntegrityError(f"no free handle for {supporter.display_name!r} after 5 attempts")
     Profile.objects.get_or_create(supporter=supporter)
     record_email_consent(
         supporter=supporter,

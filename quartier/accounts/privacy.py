@@ -80,7 +80,7 @@ def register_accounts_sources() -> None:
     def export_supporter(supporter: Supporter) -> dict[str, Any]:
         return rows([supporter], exclude=("password", "groups", "user_permissions"))[0]
 
-    def export_profile(supporter: Supporter) -> list[dict[str, Any]]:
+    def export_profile(supporter: Supporter) -> dict[str, Any] | None:
         profile = Profile.objects.filter(supporter=supporter).prefetch_related("causes").first()
         if profile is None:
             return None

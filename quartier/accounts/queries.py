@@ -21,7 +21,8 @@ def can_see(level: str, *, owner: Supporter, viewer: Supporter | AnonymousUser |
     if level == Visibility.PUBLIC:
         return True
     if level == Visibility.SUPPORTERS:
-        return viewer is not None and viewer.is_authenticated and viewer.is_active
+        # Signed in with a confirmed address: signing up without confirming reveals nothing more.
+        return viewer is not None and viewer.is_authenticated and viewer.is_verified
     return False
 
 

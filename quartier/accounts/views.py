@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.account import views as allauth_views
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -35,6 +36,17 @@ IMAGE_ERRORS = {
     "not_an_image": lambda: _("This file is not a JPEG, PNG or WebP image."),
     "too_many_pixels": lambda: _("This image has too many pixels; please send a smaller one."),
 }
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, which also reports an address taken by a sign-up racing this one."""
+
+    def form_valid(self, form) -> HttpResponse:
+        try:
+            return super().form_valid(form)
+        except actions.EmailTaken:
+            form.add_error("email", _("A user is already registered with this email address."))
+            return self.form_invalid(form)
 
 
 def profile(request: HttpRequest, handle: str) -> HttpResponse:

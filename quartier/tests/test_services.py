@@ -43,7 +43,7 @@ def test_redis_url_turns_on_the_redis_cache_sessions_and_celery_broker(tmp_path)
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()[-4:]
-    assert lines == ["ok", "django.contrib.sessions.backends.cache", "False", "redis"]
+    assert lines == ["ok", "django.contrib.sessions.backends.cached_db", "False", "redis"]
 
 
 def test_without_redis_tasks_run_eagerly_in_process():

@@ -261,3 +261,15 @@ def test_no_profile_input_produces_a_server_error(signed_in, values):
     response = signed_in.post(reverse("accounts:settings_profile"), {**PROFILE_FORM, **values})
 
     assert response.status_code in {302, 400}
+
+
+@pytest.mark.django_db
+def test_fields_for_supporters_stay_hidden_from_unconfirmed_accounts(signed_in, unverified):
+    signed_in.post(reverse("accounts:settings_profile"), PROFILE_FORM)
+    viewer = Client()
+    viewer.force_login(unverified)
+
+    page = viewer.get(reverse("accounts:profile", args=["marie-t"])).content.decode()
+
+    assert "organise" in page
+    assert "My kids" not in page

@@ -234,3 +234,19 @@ def test_too_many_signups_from_one_address_get_a_friendly_page():
     assert Supporter.objects.count() == 20
     page = Client().post(reverse("account_signup"), SIGNUP, HTTP_ACCEPT_LANGUAGE="fr")
     assert "Trop de tentatives" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_two_signups_racing_for_one_address_make_one_account_and_a_clear_error(client, monkeypatch):
+    from allauth.account.forms import BaseSignupForm
+
+    first = signup(client.__class__())
+    # The second form validated before the first was saved: its uniqueness check saw nothing.
+    monkeypatch.setattr(BaseSignupForm, "clean_email", lambda self: self.cleaned_data["email"].lower())
+    second = signup(client, display_name="Someone Else")
+
+    assert first.status_code == 302
+    assert second.status_code == 200
+    assert "already registered" in str(second.context["form"].errors["email"])
+    assert Supporter.objects.filter(email="nadia@example.org").count() == 1
+    assert Supporter.objects.count() == 1
