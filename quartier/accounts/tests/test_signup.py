@@ -250,3 +250,14 @@ def test_two_signups_racing_for_one_address_make_one_account_and_a_clear_error(c
     assert "already registered" in str(second.context["form"].errors["email"])
     assert Supporter.objects.filter(email="nadia@example.org").count() == 1
     assert Supporter.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_signing_out_takes_a_post_and_ends_the_session(client, supporter):
+    client.post(reverse("account_login"), {"login": supporter.email, "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(supporter.pk)
+
+    client.post(reverse("account_logout"))
+
+    assert "_auth_user_id" not in client.session
+    assert "Sign in" in client.get(reverse("home")).content.decode()
