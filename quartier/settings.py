@@ -57,6 +57,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""
+
+
 def email_settings_from_url(url: str) -> dict[str, object]:
     """`smtp://user:password@host:port` (`smtps://` for TLS, `?starttls=1`), `console:` or `file:path`."""
     parts = urlsplit(url)
@@ -128,6 +133,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "csp",
     "quartier.accounts",
+    "quartier.outreach",
+    "quartier.reach",
+    "quartier.organizing",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +190,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file too (not shared-cache memory), so concurrent threads lock like production does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, sessions, background jobs ----------------------------------------------------------
@@ -201,6 +211,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE = {
+    "event-reminders": {"task": "quartier.organizing.tasks.send_due_reminders", "schedule": 300.0},
+}
+
+# --- local groups and events ----------------------------------------------------------------------
+
+# Hours before a shift at which attendees get a reminder (each sent once).
+EVENT_REMINDER_HOURS = [int(hours) for hours in env_list("EVENT_REMINDER_HOURS", ["24", "2"])]
+# A tile server the operator runs or pays for, e.g. https://tiles.example.org/{z}/{x}/{y}.png. Empty:
+# maps draw a vendored outline of the world instead, so no page calls a third-party host by default.
+MAP_TILES_URL = env_str("MAP_TILES_URL")
+MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION")
 
 # --- accounts -------------------------------------------------------------------------------------
 
@@ -298,7 +320,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        # The operator's own tile server, when there is one, is the only other origin a page may load.
+        "img-src": [SELF, "data:", *([_tiles_origin] if (_tiles_origin := _origin(MAP_TILES_URL)) else [])],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -20,6 +20,8 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("quartier.accounts.urls")),
+    path("", include("quartier.outreach.urls")),
+    path("", include("quartier.organizing.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from quartier.accounts import privacy
 from quartier.accounts.models import Affiliation, AffiliationChange, Cause, EmailConsent, Profile, Supporter
+from quartier.accounts.queries import find_place
 from quartier.lib import images
 from quartier.lib.ids import handle_from_name, is_valid_handle
-from quartier.lib.places import find_place, normalise_postal_code
+from quartier.lib.places import normalise_postal_code
 from quartier.lib.text import render_markdown
 
 PHOTO_SIZE = 400

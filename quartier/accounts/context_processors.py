@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 # The capabilities in the order people look for them; a None url is one still to be built.
 NAVIGATION_ITEMS = [
     (_("Home"), "home"),
-    (_("Local groups"), None),
-    (_("Events"), None),
+    (_("Local groups"), "organizing:groups"),
+    (_("Events"), "organizing:events"),
+    (_("My events"), "organizing:my_events"),
     (_("Door-to-door and phone banks"), None),
     (_("Donate"), None),
     (_("Ideas and questions"), None),
@@ -19,6 +20,8 @@ NAVIGATION_ITEMS = [
 def site(request: HttpRequest) -> dict[str, object]:
     return {
         "SITE_NAME": settings.SITE_NAME,
+        "MAP_TILES_URL": settings.MAP_TILES_URL,
+        "MAP_TILES_ATTRIBUTION": settings.MAP_TILES_ATTRIBUTION,
         "NAVIGATION": [
             {"label": label, "url": reverse(name) if name else None} for label, name in NAVIGATION_ITEMS
         ],

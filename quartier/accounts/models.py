@@ -210,3 +210,28 @@ class EmailConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic}={'yes' if self.granted else 'no'} for {self.supporter_id}"
+
+
+class PostalCode(models.Model):
+    """A postal code's place and centroid, imported from a GeoNames postal-code dump.
+
+    Reference data, not personal data: `quartier import_postal_codes` fills it, and
+    `accounts.queries.find_place` reads it before the bundled table of `lib.places`. Codes are stored
+    as the file has them (Canada: `H2X` in CA.txt, `H2X 1Y4` in CA_full.txt), normalised by
+    `lib.places.normalise_postal_code`. The unique (country, code) index serves every lookup.
+    """
+
+    country = models.CharField(max_length=2)
+    code = models.CharField(max_length=20)
+    place_name = models.CharField(max_length=180)
+    admin_name1 = models.CharField(max_length=100, blank=True)  # province, state or region
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["country", "code"], name="postalcode_country_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.code} {self.place_name}"

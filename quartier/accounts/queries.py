@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
+from quartier.accounts.models import Cause, EmailConsent, PostalCode, Profile, Supporter, Visibility
+from quartier.lib import places
+from quartier.lib.places import Place
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -79,3 +81,45 @@ def current_email_consent(supporter: Supporter, topic: str) -> EmailConsent | No
     return (
         EmailConsent.objects.filter(supporter=supporter, topic=topic).order_by("-created_at", "-id").first()
     )
+
+
+def find_place(country: str, postal_code: str) -> Place | None:
+    """The town and centroid of a postal code: imported GeoNames codes first, then `lib.places`.
+
+    One query at most. The exact code wins; for Canada the 3-character FSA (`H2X` from CA.txt) also
+    matches a full code, and for the US the 5-digit ZIP matches a ZIP+4. A code that the table does
+    not hold falls back to `lib.places.find_place` (bundled table, `zipcodes`, Canadian province).
+    Invalid codes give None without touching the database.
+    """
+    if not places.is_valid_postal_code(country, postal_code):
+        return None
+    code = places.normalise_postal_code(country, postal_code)
+    candidates = [code]
+    if country == "CA":
+        candidates.append(code[:3])
+    elif country == "US" and len(code) > 5:
+        candidates.append(code[:5])
+    rows = {
+        row[0]: row[1:]
+        for row in PostalCode.objects.filter(country=country, code__in=candidates).values_list(
+            "code", "place_name", "latitude", "longitude"
+        )
+    }
+    for candidate in candidates:
+        if candidate in rows:
+            place_name, latitude, longitude = rows[candidate]
+            return Place(country, code, town_from_place_name(place_name), latitude, longitude)
+    return places.find_place(country, postal_code)
+
+
+TOWN_MAX_LENGTH = Supporter._meta.get_field("town").max_length
+
+
+def town_from_place_name(place_name: str) -> str:
+    """The town to show for a GeoNames place name, short enough for `Supporter.town`.
+
+    Canadian FSA names qualify a town with the neighbourhoods it covers, sometimes at length
+    (`Downtown Toronto (CN Tower / King and Spadina / …)`): the town is the part before them.
+    """
+    town = place_name.split(" (", 1)[0].strip() or place_name.strip()
+    return town[:TOWN_MAX_LENGTH].strip()

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizingConfig(AppConfig):
+    name = "quartier.organizing"
+    label = "organizing"
+    verbose_name = _("Local groups and events")
+
+    def ready(self) -> None:
+        from quartier.organizing import privacy
+
+        privacy.register_sources()

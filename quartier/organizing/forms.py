@@ -1,0 +1,350 @@
+"""Forms for groups, events, shifts and RSVPs: they validate and hand clean values to `actions`."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quartier.accounts.forms import country_choices
+from quartier.accounts.queries import find_place
+from quartier.lib.geo import parse_coordinates
+from quartier.lib.places import is_valid_postal_code, normalise_postal_code
+from quartier.organizing.actions import EventDraft, GroupDraft, ShiftDraft
+from quartier.organizing.models import Event, EventType, Group
+
+MAX_SHIFTS = 20
+MAX_CAPACITY = 100_000
+TIME_ZONES = [
+    "America/Toronto", "America/Montreal", "America/Halifax", "America/St_Johns", "America/Winnipeg",
+    "America/Regina", "America/Edmonton", "America/Vancouver", "America/New_York", "America/Chicago",
+    "America/Denver", "America/Los_Angeles", "Europe/Paris", "Europe/Brussels", "Europe/Zurich", "UTC",
+]  # fmt: skip
+HOST_CONSENT_WORDING = _("Yes, the host may email me about this event.")
+LEADER_CONSENT_WORDING = _("Yes, the group's leaders may email me about the group.")
+
+
+class PlaceMixin:
+    """Turns a postal code (or coordinates typed directly) into a town and a point on the map."""
+
+    place_required = True
+
+    def clean_place(self, cleaned: dict[str, Any]) -> None:
+        country, postal_code = cleaned.get("country"), (cleaned.get("postal_code") or "").strip()
+        coordinates = cleaned.get("coordinates")
+        if coordinates:
+            cleaned["latitude"], cleaned["longitude"] = coordinates
+            place = find_place(country, postal_code) if country and postal_code else None
+            cleaned["town"] = place.town if place else ""
+            cleaned["postal_code"] = normalise_postal_code(country or "", postal_code)
+            return
+        if not postal_code:
+            if self.place_required:
+                self.add_error("postal_code", _("Give a postal code, or coordinates."))
+            cleaned["latitude"] = cleaned["longitude"] = None
+            cleaned["town"] = ""
+            return
+        if not country:
+            return
+        if not is_valid_postal_code(country, postal_code):
+            self.add_error("postal_code", _("This is not a valid postal code for that country."))
+            return
+        place = find_place(country, postal_code)
+        if place is None or place.latitude is None:
+            self.add_error(
+                "postal_code",
+                _("We do not know where this postal code is. Check it, or give coordinates instead."),
+            )
+            return
+        cleaned["postal_code"] = normalise_postal_code(country, postal_code)
+        cleaned["latitude"], cleaned["longitude"], cleaned["town"] = place.latitude, place.longitude, place.town
+
+
+class CoordinatesField(forms.CharField):
+    def to_python(self, value: Any) -> tuple[float, float] | None:
+        text = super().to_python(value)
+        if not text:
+            return None
+        parsed = parse_coordinates(text)
+        if parsed is None:
+            raise ValidationError(_("Write coordinates as latitude, longitude — for example 45.52, -73.58."))
+        return parsed
+
+
+class GroupForm(PlaceMixin, forms.Form):
+    name = forms.CharField(label=_("Name of the group"), max_length=120)
+    area = forms.CharField(label=_("Area it covers"), max_length=120, help_text=_("A neighbourhood, town or riding."))
+    description = forms.CharField(
+        label=_("What the group does"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
+    postal_code = forms.CharField(label=_("Postal code at its centre"), max_length=10, required=False)
+    coordinates = CoordinatesField(
+        label=_("Or coordinates"), required=False, max_length=60, help_text=_("latitude, longitude")
+    )
+    join_policy = forms.ChoiceField(label=_("Who can join"), choices=Group.JoinPolicy.choices)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.clean_place(cleaned)
+        return cleaned
+
+    def to_draft(self) -> GroupDraft:
+        data = self.cleaned_data
+        return GroupDraft(
+            name=data["name"].strip(), description=data["description"], area=data["area"].strip(),
+            country=data["country"], postal_code=data["postal_code"], latitude=data["latitude"],
+            longitude=data["longitude"], town=data["town"], join_policy=data["join_policy"],
+        )  # fmt: skip
+
+
+class JoinGroupForm(forms.Form):
+    accepts_messages = forms.BooleanField(label=LEADER_CONSENT_WORDING, required=False, initial=True)
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    body = forms.CharField(
+        label=_("Message"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Markdown works. Only people who accepted messages receive it, with a link to unsubscribe."),
+    )  # fmt: skip
+
+
+class MergeGroupForm(forms.Form):
+    target = forms.SlugField(label=_("Merge into the group at address"), help_text=_("the last part of its address"))
+
+
+class EventForm(PlaceMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=140)
+    event_type = forms.ChoiceField(label=_("Type"), choices=EventType.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    group = forms.ModelChoiceField(label=_("Hosted with the group"), queryset=Group.objects.none(), required=False)
+    is_virtual = forms.BooleanField(label=_("This event is online"), required=False)
+    join_url = forms.URLField(label=_("Link to join (online events)"), required=False, assume_scheme="https")
+    venue = forms.CharField(label=_("Place"), max_length=140, required=False, help_text=_("For example: Café Olimpico"))
+    address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    address_visibility = forms.ChoiceField(label=_("Who sees the address"), choices=Event.AddressVisibility.choices)
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
+    coordinates = CoordinatesField(label=_("Or coordinates"), required=False, max_length=60)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(zone, zone) for zone in TIME_ZONES])
+    max_guests_per_rsvp = forms.IntegerField(
+        label=_("Guests each person may bring"), min_value=0, max_value=20, initial=0
+    )
+
+    def __init__(self, *args: Any, host, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from quartier.organizing.models import Membership
+
+        self.fields["group"].queryset = Group.objects.filter(
+            status=Group.Status.ACTIVE,
+            memberships__supporter=host,
+            memberships__status=Membership.Status.ACTIVE,
+            memberships__role__in=[Membership.Role.LEADER, Membership.Role.CO_LEADER],
+        )
+        if not self.is_bound and "time_zone" not in self.initial:
+            self.initial["time_zone"] = settings.TIME_ZONE
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("is_virtual"):
+            self.place_required = False
+            if not cleaned.get("join_url"):
+                self.add_error("join_url", _("An online event needs a link to join."))
+        self.clean_place(cleaned)
+        return cleaned
+
+    def to_draft(self, shifts: list[ShiftDraft]) -> EventDraft:
+        data = self.cleaned_data
+        return EventDraft(
+            title=data["title"].strip(), description=data["description"], event_type=data["event_type"],
+            is_virtual=data["is_virtual"], join_url=data["join_url"], venue=data["venue"], address=data["address"],
+            address_visibility=data["address_visibility"], country=data["country"],
+            postal_code=data.get("postal_code", ""), town=data.get("town", ""), latitude=data.get("latitude"),
+            longitude=data.get("longitude"), time_zone=data["time_zone"],
+            max_guests_per_rsvp=data["max_guests_per_rsvp"], group=data["group"], shifts=shifts,
+        )  # fmt: skip
+
+
+class ShiftForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    starts_at = forms.DateTimeField(
+        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=MAX_CAPACITY, initial=20)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("A shift must end after it starts."))
+        return cleaned
+
+
+class BaseShiftFormSet(forms.BaseFormSet):
+    """Shift times are typed in the event's time zone (`time_zone` kwarg) and stored in UTC."""
+
+    def __init__(self, *args: Any, time_zone: str = "UTC", allow_past: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zoneinfo.ZoneInfo(time_zone)
+        self.allow_past = allow_past
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        now = timezone.now()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            for name in ("starts_at", "ends_at"):
+                value: datetime = form.cleaned_data[name]
+                form.cleaned_data[name] = value.replace(tzinfo=self.zone) if timezone.is_naive(value) else value
+            if not self.allow_past and form.cleaned_data["starts_at"] <= now and not form.cleaned_data.get("id"):
+                form.add_error("starts_at", _("This time has already passed."))
+                raise ValidationError(_("Please correct the shifts below."))
+
+    def drafts(self) -> list[ShiftDraft]:
+        return [
+            ShiftDraft(
+                starts_at=form.cleaned_data["starts_at"], ends_at=form.cleaned_data["ends_at"],
+                capacity=form.cleaned_data["capacity"], pk=form.cleaned_data.get("id"),
+            )  # fmt: skip
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        ]
+
+
+ShiftFormSet = forms.formset_factory(
+    ShiftForm, formset=BaseShiftFormSet, extra=0, min_num=1, validate_min=True, max_num=MAX_SHIFTS,
+    validate_max=True, can_delete=True,
+)  # fmt: skip
+
+
+class RsvpForm(forms.Form):
+    shift = forms.IntegerField(widget=forms.HiddenInput)
+    guests = forms.IntegerField(label=_("Guests coming with me"), min_value=0, initial=0, required=False)
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
+    shares_contact = forms.BooleanField(
+        label=_("The host may see my email and phone to organise the event."), required=False, initial=True
+    )
+    accepts_messages = forms.BooleanField(label=HOST_CONSENT_WORDING, required=False, initial=True)
+
+    def __init__(self, *args: Any, max_guests: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_guests = max_guests
+        self.fields["guests"].widget.attrs["max"] = max_guests
+
+    def clean_guests(self) -> int:
+        guests = self.cleaned_data.get("guests") or 0
+        if guests > self.max_guests:
+            if self.max_guests == 0:
+                raise ValidationError(_("The host asks people to come on their own."))
+            raise ValidationError(
+                _("You can bring up to %(count)s guests."), params={"count": self.max_guests}
+            )
+        return guests
+
+
+class GuestRsvpForm(RsvpForm):
+    name = forms.CharField(label=_("Your name"), max_length=80)
+    email = forms.EmailField(label=_("Email"))
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=10)
+    news_consent = forms.BooleanField(
+        label=_("Yes, email me news and calls to action from the campaign. I can unsubscribe at any time."),
+        required=False,
+    )
+
+    field_order = ["name", "email", "country", "postal_code", "phone", "guests", "shares_contact", "accepts_messages",
+                   "news_consent", "shift"]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        country, postal_code = cleaned.get("country"), cleaned.get("postal_code")
+        if country and postal_code:
+            if not is_valid_postal_code(country, postal_code):
+                self.add_error("postal_code", _("This is not a valid postal code for that country."))
+            else:
+                cleaned["postal_code"] = normalise_postal_code(country, postal_code)
+        return cleaned
+
+
+class WalkInForm(forms.Form):
+    shift = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=80)
+    email = forms.EmailField(label=_("Email"))
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason (sent to the host)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Tell the host why, so they can fix it."))
+        return cleaned
+
+
+class DuplicateForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("New start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+
+class SearchForm(forms.Form):
+    """`?near=<postal code or lat,lon>&within=<km or miles>`, shared by group and event search."""
+
+    near = forms.CharField(label=_("Near"), required=False, max_length=60,
+                           widget=forms.TextInput(attrs={"placeholder": _("Postal code")}))  # fmt: skip
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
+    within = forms.IntegerField(label=_("Within"), min_value=1, max_value=500, required=False, initial=25)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        near = (cleaned.get("near") or "").strip()
+        cleaned["point"] = None
+        if not near:
+            return cleaned
+        coordinates = parse_coordinates(near)
+        if coordinates:
+            cleaned["point"] = coordinates
+            return cleaned
+        country = cleaned.get("country") or settings.QUARTIER_COUNTRIES[0]
+        place = find_place(country, near) if is_valid_postal_code(country, near) else None
+        if place is None or place.latitude is None:
+            self.add_error("near", _("We do not know this postal code. Check it, or pick the right country."))
+        else:
+            cleaned["point"] = (place.latitude, place.longitude)
+            cleaned["place_name"] = place.town
+        return cleaned
+
+
+class EventSearchForm(SearchForm):
+    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *EventType.choices])
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    online = forms.ChoiceField(
+        label=_("Online or in person"), required=False,
+        choices=[("", _("In person near me")), ("yes", _("Online only"))],
+    )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return cleaned

@@ -1,0 +1,197 @@
+"""Reads: geographic search, attendee lists, calendar feeds."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from quartier.accounts.models import Supporter
+from quartier.lib.geo import bounding_box, haversine_km
+from quartier.organizing.models import Event, Group, Membership, Rsvp, Shift
+
+CANCEL_SALT = "organizing.rsvp.cancel"
+
+
+@dataclass
+class Near:
+    latitude: float
+    longitude: float
+    within_km: float
+
+
+@dataclass
+class Found:
+    """A search result and how far it is, in kilometres (None for online events)."""
+
+    item: Event | Group
+    distance_km: float | None
+
+
+def _near(queryset: QuerySet, near: Near) -> QuerySet:
+    """Rows inside the circle's bounding box, nearest first (flat-earth order, fine within a radius)."""
+    min_lat, max_lat, min_lon, max_lon = bounding_box(near.latitude, near.longitude, near.within_km)
+    if min_lon <= max_lon:
+        queryset = queryset.filter(longitude__gte=min_lon, longitude__lte=max_lon)
+    else:  # the box crosses the antimeridian
+        queryset = queryset.filter(Q(longitude__gte=min_lon) | Q(longitude__lte=max_lon))
+    queryset = queryset.filter(latitude__gte=min_lat, latitude__lte=max_lat)
+    squeeze = math.cos(math.radians(near.latitude))
+    d_lat = F("latitude") - near.latitude
+    d_lon = (F("longitude") - near.longitude) * squeeze
+    return queryset.annotate(
+        flat_distance=ExpressionWrapper(d_lat * d_lat + d_lon * d_lon, output_field=FloatField())
+    ).order_by("flat_distance", "pk")
+
+
+def _within(rows, near: Near, limit: int) -> list[Found]:
+    found: list[Found] = []
+    for row in rows:
+        distance = haversine_km(near.latitude, near.longitude, row.latitude, row.longitude)
+        if distance <= near.within_km:
+            found.append(Found(row, distance))
+            if len(found) >= limit:
+                break
+    return found
+
+
+def search_events(
+    *,
+    near: Near | None,
+    event_type: str = "",
+    date_from: datetime | None = None,
+    date_to: datetime | None = None,
+    virtual: bool | None = None,
+    limit: int = 20,
+) -> list[Found]:
+    """Published events that have not ended: near a place (nearest first) or, without one, soonest first."""
+    events = Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__gt=date_from or timezone.now())
+    if date_to is not None:
+        events = events.filter(starts_at__lt=date_to)
+    if event_type:
+        events = events.filter(event_type=event_type)
+    if virtual is not None:
+        events = events.filter(is_virtual=virtual)
+    events = events.select_related("host", "group")
+    if near is None or virtual:
+        return [Found(event, None) for event in events.order_by("starts_at", "pk")[:limit]]
+    events = _near(events.filter(is_virtual=False, latitude__isnull=False), near)
+    # Over-fetch a little: the corners of the box are outside the circle.
+    return _within(events[: limit * 2], near, limit)
+
+
+def search_groups(*, near: Near | None, limit: int = 20) -> list[Found]:
+    groups = Group.objects.filter(status=Group.Status.ACTIVE)
+    if near is None:
+        return [Found(group, None) for group in groups.order_by("-is_featured", "-member_count", "pk")[:limit]]
+    return _within(_near(groups, near)[: limit * 2], near, limit)
+
+
+def featured_groups(limit: int = 6) -> list[Group]:
+    return list(Group.objects.filter(status=Group.Status.ACTIVE, is_featured=True).order_by("-member_count")[:limit])
+
+
+def event_with_shifts(event_id: int) -> Event | None:
+    return (
+        Event.objects.select_related("host", "group", "host__profile")
+        .prefetch_related(Prefetch("shifts", queryset=Shift.objects.order_by("starts_at", "pk")))
+        .filter(pk=event_id)
+        .first()
+    )
+
+
+def rsvps_of(supporter: Supporter, event: Event) -> dict[int, Rsvp]:
+    """The supporter's RSVPs to this event, by shift id."""
+    if not supporter.is_authenticated:
+        return {}
+    return {r.shift_id: r for r in Rsvp.objects.filter(supporter=supporter, shift__event=event)}
+
+
+def is_attending(supporter: Supporter, event: Event) -> bool:
+    if not supporter.is_authenticated:
+        return False
+    return Rsvp.objects.filter(supporter=supporter, shift__event=event, status=Rsvp.Status.CONFIRMED).exists()
+
+
+def attendees(event: Event) -> list[Rsvp]:
+    return list(
+        Rsvp.objects.filter(shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("supporter", "shift", "referrer")
+        .order_by("shift__starts_at", "status", "created_at")
+    )
+
+
+def membership_of(supporter: Supporter, group: Group) -> Membership | None:
+    if not supporter.is_authenticated:
+        return None
+    return Membership.objects.filter(group=group, supporter=supporter).first()
+
+
+def members(group: Group) -> list[Membership]:
+    return list(
+        Membership.objects.filter(group=group)
+        .select_related("supporter", "supporter__profile")
+        .order_by("status", "role", "joined_at")
+    )
+
+
+def upcoming_group_events(group: Group, limit: int = 10) -> list[Event]:
+    return list(
+        Event.objects.filter(group=group, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
+        .select_related("host")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def pending_events() -> QuerySet[Event]:
+    return Event.objects.filter(status=Event.Status.PENDING).select_related("host", "group").order_by("created_at")
+
+
+def my_events(supporter: Supporter) -> dict[str, list]:
+    now = timezone.now()
+    attending = list(
+        Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=now)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift__event")
+        .order_by("shift__starts_at")
+    )
+    hosting = list(Event.objects.filter(host=supporter, ends_at__gt=now).order_by("starts_at"))
+    return {"attending": attending, "hosting": hosting}
+
+
+def feed_entries(supporter: Supporter) -> list[tuple[Event, Shift]]:
+    """What the supporter attends (confirmed or waitlisted) or hosts, from a month ago on."""
+    since = timezone.now() - timezone.timedelta(days=31)
+    entries: dict[int, tuple[Event, Shift]] = {}
+    for record in (
+        Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=since)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift__event")
+    ):
+        entries[record.shift_id] = (record.shift.event, record.shift)
+    for shift in Shift.objects.filter(event__host=supporter, ends_at__gt=since).select_related("event"):
+        entries[shift.pk] = (shift.event, shift)
+    return sorted(entries.values(), key=lambda pair: pair[1].starts_at)
+
+
+def cancel_token(rsvp: Rsvp) -> str:
+    return signing.dumps({"rsvp": rsvp.pk, "supporter": rsvp.supporter_id}, salt=CANCEL_SALT, compress=True)
+
+
+def rsvp_from_cancel_token(token: str) -> Rsvp | None:
+    try:
+        data = signing.loads(token, salt=CANCEL_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return (
+        Rsvp.objects.select_related("shift__event", "supporter")
+        .filter(pk=data.get("rsvp"), supporter_id=data.get("supporter"))
+        .first()
+    )

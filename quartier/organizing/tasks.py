@@ -1,0 +1,101 @@
+"""Celery tasks: thin wrappers that load rows and send the emails actions asked for."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.urls import reverse
+
+from quartier.organizing.emails import send_notice
+from quartier.organizing.models import Event, Membership, Rsvp
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _rsvp_context(rsvp: Rsvp) -> dict:
+    from quartier.organizing.calendars import event_ics
+    from quartier.organizing.queries import cancel_token
+
+    event = rsvp.shift.event
+    return {
+        "rsvp": rsvp,
+        "shift": rsvp.shift,
+        "event": event,
+        "event_url": _absolute(event.get_absolute_url()),
+        "cancel_url": _absolute(reverse("organizing:rsvp_cancel_by_link", args=[cancel_token(rsvp)])),
+        "ics": event_ics(event, shifts=[rsvp.shift]),
+    }
+
+
+@shared_task
+def send_rsvp_confirmation(rsvp_id: int) -> None:
+    rsvp = Rsvp.objects.select_related("shift__event", "supporter").filter(pk=rsvp_id).first()
+    if rsvp is None or rsvp.status == Rsvp.Status.CANCELLED:
+        return
+    context = _rsvp_context(rsvp)
+    attachments = [("event.ics", context["ics"], "text/calendar")] if rsvp.status == Rsvp.Status.CONFIRMED else []
+    send_notice(rsvp.supporter, "rsvp_confirmation", context, attachments=attachments)
+
+
+@shared_task
+def send_waitlist_promotion(rsvp_id: int) -> None:
+    rsvp = Rsvp.objects.select_related("shift__event", "supporter").filter(pk=rsvp_id).first()
+    if rsvp is None or rsvp.status != Rsvp.Status.CONFIRMED:
+        return
+    context = _rsvp_context(rsvp)
+    send_notice(rsvp.supporter, "waitlist_promotion", context, attachments=[("event.ics", context["ics"], "text/calendar")])
+
+
+@shared_task
+def send_reminder(rsvp_id: int, hours_before: int) -> None:
+    rsvp = Rsvp.objects.select_related("shift__event", "supporter").filter(pk=rsvp_id).first()
+    if rsvp is None or rsvp.status != Rsvp.Status.CONFIRMED:
+        return
+    send_notice(rsvp.supporter, "reminder", {**_rsvp_context(rsvp), "hours_before": hours_before})
+
+
+@shared_task
+def send_event_cancelled(event_id: int, rsvp_ids: list[int]) -> None:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    for rsvp in Rsvp.objects.select_related("supporter", "shift").filter(pk__in=rsvp_ids):
+        send_notice(rsvp.supporter, "event_cancelled", {"event": event, "shift": rsvp.shift})
+
+
+@shared_task
+def send_event_submitted(event_id: int) -> None:
+    event = Event.objects.select_related("host").filter(pk=event_id).first()
+    if event is None:
+        return
+    send_notice(event.host, "event_submitted", {"event": event, "event_url": _absolute(event.get_absolute_url())})
+
+
+@shared_task
+def send_event_reviewed(event_id: int) -> None:
+    event = Event.objects.select_related("host").filter(pk=event_id).first()
+    if event is None:
+        return
+    send_notice(event.host, "event_reviewed", {"event": event, "event_url": _absolute(event.get_absolute_url())})
+
+
+@shared_task
+def send_membership_approved(membership_id: int) -> None:
+    membership = Membership.objects.select_related("group", "supporter").filter(pk=membership_id).first()
+    if membership is None:
+        return
+    send_notice(
+        membership.supporter,
+        "membership_approved",
+        {"group": membership.group, "group_url": _absolute(membership.group.get_absolute_url())},
+    )
+
+
+@shared_task
+def send_due_reminders() -> int:
+    """Periodic (celery beat): reminders 24 h and 2 h before each shift, or as EVENT_REMINDER_HOURS says."""
+    from quartier.organizing.actions import send_due_reminders as send
+
+    return send(hours_before=settings.EVENT_REMINDER_HOURS)

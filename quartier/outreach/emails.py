@@ -1,0 +1,91 @@
+"""One outreach message as an email to one supporter, in that supporter's language."""
+
+from __future__ import annotations
+
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from quartier.accounts.models import Supporter
+from quartier.outreach.access import unsubscribe_url
+from quartier.outreach.models import CAMPAIGN_NEWS, Message, audience_kind
+
+# Why a person gets a message, per kind of audience: said at the bottom of every message.
+REASONS = {
+    "group": _("You get this because you joined %(audience)s and accepted messages from its leaders."),
+    "event": _("You get this because you signed up for %(audience)s and accepted messages from its hosts."),
+    CAMPAIGN_NEWS: _("You get this because you accepted news and calls to action from %(site)s."),
+}
+DEFAULT_REASON = _("You get this because you accepted messages from %(audience)s.")
+
+
+def _one_line(text: str) -> str:
+    """Names go into headers: no line breaks, no runs of spaces."""
+    return " ".join(text.split())
+
+
+def from_address(sender: Supporter | None) -> str:
+    """The campaign's address, named after the sender: `"Marie Tremblay via Quartier" <no-reply@…>`."""
+    if sender is None or not sender.display_name:
+        return settings.DEFAULT_FROM_EMAIL
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name = gettext("%(name)s via %(site)s") % {
+        "name": _one_line(sender.display_name),
+        "site": settings.SITE_NAME,
+    }
+    return formataddr((name, address))
+
+
+def reply_to(message: Message) -> list[str]:
+    sender = message.sender
+    if message.reply_to_sender and sender is not None and sender.is_verified:
+        return [sender.email]
+    return []
+
+
+def build_email(
+    message: Message, supporter: Supporter, *, connection: BaseEmailBackend | None = None
+) -> EmailMultiAlternatives:
+    """Text and HTML parts with the footer and one-click unsubscribe headers (RFC 8058)."""
+    language = (
+        supporter.language if supporter.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    )
+    with translation.override(language):
+        unsubscribe = unsubscribe_url(supporter, message.audience)
+        reason = REASONS.get(audience_kind(message.audience), DEFAULT_REASON) % {
+            "audience": message.audience_label,
+            "site": settings.SITE_NAME,
+        }
+        context = {
+            "message": message,
+            "sender": message.sender,
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "reason": reason,
+            "unsubscribe_url": unsubscribe,
+            "preferences_url": settings.SITE_URL + reverse("accounts:settings_email"),
+        }
+        text = render_to_string("outreach/email/message.txt", context)
+        html = render_to_string("outreach/email/message.html", context)
+        email = EmailMultiAlternatives(
+            subject=_one_line(message.subject),
+            body=text,
+            from_email=from_address(message.sender),
+            to=[supporter.email],
+            reply_to=reply_to(message),
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Content-Language": language,
+            },
+            connection=connection,
+        )
+    email.attach_alternative(html, "text/html")
+    return email

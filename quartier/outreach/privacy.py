@@ -1,0 +1,51 @@
+"""The personal data outreach keeps, registered with `accounts.privacy` (see `apps.py`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quartier.accounts.models import Supporter
+from quartier.accounts.privacy import PersonalDataSource, register, rows
+
+
+def register_outreach_sources() -> None:
+    from quartier.outreach.models import AudienceConsent, Delivery, Message
+
+    def export_deliveries(supporter: Supporter) -> list[dict[str, Any]]:
+        return list(
+            Delivery.objects.filter(supporter=supporter)
+            .order_by("pk")
+            .values("message__subject", "message__audience_label", "message__created_at", "status", "sent_at")
+        )
+
+    register(
+        PersonalDataSource(
+            name="audience_consents",
+            models=(AudienceConsent,),
+            export=lambda supporter: rows(AudienceConsent.objects.filter(supporter=supporter).order_by("pk")),
+            erase=lambda supporter: AudienceConsent.objects.filter(supporter=supporter).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="messages_received",
+            models=(Delivery,),
+            export=export_deliveries,
+            erase=lambda supporter: Delivery.objects.filter(supporter=supporter).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="messages_sent",
+            models=(Message,),
+            export=lambda supporter: rows(
+                Message.objects.filter(sender=supporter).order_by("pk"), exclude=("body_html",)
+            ),
+            # The sender's name goes; the message stays for the people who received it.
+            erase=lambda supporter: Message.objects.filter(sender=supporter).update(sender=None),
+            kept_after_deletion=(
+                "Messages you wrote to a group or an event, without your name: the people who "
+                "received them keep them, and they are the campaign's record of what it sent."
+            ),
+        )
+    )

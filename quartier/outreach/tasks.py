@@ -1,0 +1,13 @@
+"""Celery tasks: thin wrappers around `actions` (run at once when Celery is eager, without REDIS_URL)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from quartier.outreach import actions
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_deliveries(message_id: int, first_id: int, last_id: int) -> dict[str, int]:
+    """Send one batch of a message's deliveries; safe to run twice (see `actions.send_deliveries`)."""
+    return actions.send_deliveries(message_id=message_id, first_id=first_id, last_id=last_id)

@@ -1,0 +1,33 @@
+"""Plain helpers shared by the outreach tests."""
+
+from __future__ import annotations
+
+from quartier.accounts.models import Supporter
+from quartier.outreach import actions
+from quartier.outreach.models import AudienceConsent, Message
+
+GROUP = "group:12"
+GROUP_LABEL = "Plateau Mont-Royal volunteers"
+
+
+def consent(supporter: Supporter, audience: str = GROUP, *, granted: bool = True) -> AudienceConsent:
+    return actions.record_consent(
+        supporter=supporter,
+        audience=audience,
+        granted=granted,
+        wording="Yes, the group's leaders may email me." if granted else "No thanks.",
+        language=supporter.language,
+        source=AudienceConsent.Source.JOIN,
+        ip_address="192.0.2.7",
+    )
+
+
+def send(sender: Supporter | None, recipients, **fields: object) -> Message:
+    values: dict[str, object] = {
+        "audience": GROUP,
+        "audience_label": GROUP_LABEL,
+        "subject": "Door-knocking on Saturday",
+        "body": "Meet at **10:00** at the park.",
+    }
+    values.update(fields)
+    return actions.send_message(sender=sender, recipients=recipients, **values)

@@ -1,0 +1,36 @@
+"""Share links and referral attribution."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from quartier.accounts.models import Supporter
+from quartier.reach.models import ReferralCode
+
+SESSION_KEY = "reach.referral_code"
+ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: people read these aloud
+
+
+def referral_code_for(supporter: Supporter) -> str:
+    """The supporter's personal code, made on first use."""
+    existing = ReferralCode.objects.filter(supporter=supporter).values_list("code", flat=True).first()
+    if existing:
+        return existing
+    for _attempt in range(5):
+        code = "".join(secrets.choice(ALPHABET) for _ in range(8))
+        try:
+            with transaction.atomic():
+                return ReferralCode.objects.get_or_create(supporter=supporter, defaults={"code": code})[0].code
+        except IntegrityError:
+            continue  # the random code was taken: draw another
+    raise IntegrityError("could not draw a free referral code")
+
+
+def remember_referral(request: HttpRequest) -> None:
+    """Keep the `?ref=` code of a shared link in the session, so a later RSVP credits the sharer."""
+    code = request.GET.get("ref", "").strip().lower()[:16]
+    if code and ReferralCode.objects.filter(code=code).exists():
+        request.session[SESSION_KEY] = code

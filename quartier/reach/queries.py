@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+
+from quartier.accounts.models import Supporter
+from quartier.reach.actions import SESSION_KEY, referral_code_for
+
+
+def referrer_from(request: HttpRequest) -> Supporter | None:
+    """Who shared the link that brought this visitor, if anyone (never the visitor themselves)."""
+    code = request.GET.get("ref") or request.session.get(SESSION_KEY)
+    if not code:
+        return None
+    referrer = Supporter.objects.filter(referralcode__code=str(code).lower()[:16], is_active=True).first()
+    if referrer is None or (request.user.is_authenticated and referrer.pk == request.user.pk):
+        return None
+    return referrer
+
+
+def share_url(request: HttpRequest, path: str, sharer: Supporter | None) -> str:
+    """An absolute link to `path` carrying the sharer's referral code when there is a sharer."""
+    url = request.build_absolute_uri(path)
+    if sharer is None or not sharer.is_authenticated:
+        return url
+    return f"{url}?{urlencode({'ref': referral_code_for(sharer)})}"
