@@ -17,6 +17,11 @@ Extension point: later capabilities add their data by appending to one of two li
 - `STEPS`: whole-campaign steps run in order after the supporters exist (groups, events, friendships,
   donations, …); each receives the `GenerationContext`, whose `supporter_ids` lists the supporters this
   run added and whose `random` is the seeded random source.
+
+Local groups and events (the "groups" and "events" steps) are made around the generated supporters
+already in the database, this run's and earlier runs' alike: by default 35,000 groups and 200,000 events
+for two million supporters (`default_groups`, `default_events`), at the bundled places, led, hosted,
+joined and attended by verified generated supporters living within `NEARBY_KM` of them.
 """
 
 from __future__ import annotations
@@ -28,21 +33,27 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from django.db.models.functions import Length
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from faker import Faker
 
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
+from bench import organizing_texts
+from quartier.lib.geo import haversine_km
 from quartier.lib.ids import handle_from_name
 from quartier.lib.places import Place, bundled_places, find_place
 from quartier.lib.text import render_markdown
+from quartier.organizing.models import Event, EventType, Group, Membership, Rsvp, Shift
 
 # Every generated supporter (and every named demo account) signs in with this password.
 DEMO_PASSWORD = "quartier-demo"
@@ -215,6 +226,11 @@ class GenerationReport:
     email_consents: int = 0
     profile_causes: int = 0
     causes_created: int = 0
+    groups: int = 0
+    memberships: int = 0
+    events: int = 0
+    shifts: int = 0
+    rsvps: int = 0
     seconds: float = 0.0
     step_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -266,6 +282,13 @@ class GenerationContext:
     cause_ids: list[int] = field(default_factory=list)
     # Ids of the supporters this run added, in insertion order (8 bytes each: 16 MB for two million).
     supporter_ids: array = field(default_factory=lambda: array("q"))
+    # Local groups and events to add (see `default_groups` and `default_events`).
+    groups: int = 0
+    events: int = 0
+    # Where the generated supporters live (loaded once, by the first step that needs it).
+    neighbourhoods: Neighbourhoods | None = None
+    # The active groups this run added, for the events step to tie events to.
+    group_seeds: list[GroupSeed] = field(default_factory=list)
 
 
 Step = Callable[[GenerationContext], None]

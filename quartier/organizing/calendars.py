@@ -56,6 +56,7 @@ def event_ics(event: Event, *, shifts: Iterable[Shift] | None = None, show_priva
     calendar = _calendar(event.title)
     for shift in shifts if shifts is not None else event.shifts.all():
         calendar.add_component(_entry(event, shift, show_private=show_private))
+    calendar.add_missing_timezones()  # VTIMEZONE blocks, so every client reads local times right
     return calendar.to_ical()
 
 
@@ -63,4 +64,5 @@ def feed_ics(name: str, entries: Iterable[tuple[Event, Shift]]) -> bytes:
     calendar = _calendar(name)
     for event, shift in entries:
         calendar.add_component(_entry(event, shift, show_private=True))
+    calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -100,6 +100,8 @@ def unsubscribe(
 
 def _consenting_ids(recipients: Iterable[Supporter], audience: str) -> list[int]:
     if isinstance(recipients, QuerySet):
+        if recipients.model is not Supporter:
+            raise TypeError(f"recipients must be supporters, not {recipients.model.__name__} rows")
         candidates = Supporter.objects.filter(pk__in=recipients.values("pk"))
         return list(queries.consenting(candidates, audience).order_by("pk").values_list("pk", flat=True))
     wanted = sorted({recipient.pk for recipient in recipients})
@@ -235,8 +237,8 @@ def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str
             try:
                 email = emails.build_email(message, delivery.supporter, connection=connection)
             except Exception:
-                # Our own bug (a template, a URL), not the recipient's: give the rest back and fail
-                # loudly, so that the batch goes out once it is fixed.
+                # Our own bug (a template, a URL), not the recipient's: give the rest back to
+                # `queued` and fail loudly; `enqueue_deliveries(message_id)` sends them once fixed.
                 Delivery.objects.filter(
                     pk__in=[d.pk for d in to_send[index:]], status=Delivery.Status.SENDING
                 ).update(status=Delivery.Status.QUEUED)

@@ -14,6 +14,18 @@ from django.views.decorators.http import require_http_methods
 from quartier.accounts.adapter import client_ip
 from quartier.outreach import actions, queries
 from quartier.outreach.access import get_unsubscribe_target
+from quartier.outreach.models import audience_kind
+
+
+def _unnamed_audience(audience: str) -> str:
+    """What to call an audience none of whose messages is left to name it."""
+    kind = audience_kind(audience)
+    if kind == "group":
+        return _("this group")
+    if kind == "event":
+        return _("this event")
+    return _("this list")
+
 
 ONE_CLICK_WORDING = "List-Unsubscribe=One-Click (RFC 8058: the unsubscribe button of the mail program)"
 
@@ -29,7 +41,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         # The page speaks the language the message was written in, unless the visitor chose one.
         language = target.supporter.language
     with translation.override(language):
-        label = queries.audience_label(target.audience) or _("these messages")
+        label = queries.audience_label(target.audience) or _unnamed_audience(target.audience)
         context = {"audience_label": label, "token": token}
         if request.method != "POST":
             return render(request, "outreach/unsubscribe.html", context)

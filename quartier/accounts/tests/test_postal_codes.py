@@ -41,7 +41,7 @@ def test_it_imports_a_geonames_file():
     lyon = PostalCode.objects.get(country="FR", code="69001")
     assert (lyon.place_name, lyon.admin_name1) == ("Lyon 01", "Auvergne-Rhône-Alpes")
     assert (lyon.latitude, lyon.longitude) == (45.7676, 4.8344)
-    assert "17 lines read: 17 rows imported (16 new postal codes" in output
+    assert "17 lines read: 17 rows imported (16 new postal codes, 1 updates or repeated codes)" in output
     assert "0 malformed lines skipped" in output
 
 

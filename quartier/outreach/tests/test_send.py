@@ -365,6 +365,13 @@ def test_a_message_without_a_subject_body_or_valid_audience_is_refused(supporter
     assert not Message.objects.exists()
 
 
+def test_recipients_of_another_model_are_refused(supporter):
+    with pytest.raises(TypeError, match="supporters"):
+        send(supporter, Message.objects.all())
+
+    assert not Message.objects.exists()
+
+
 def test_a_message_with_no_consenting_recipient_is_kept_and_sends_nothing(
     supporter, other_supporter, django_capture_on_commit_callbacks
 ):

@@ -128,6 +128,15 @@ def test_unsubscribing_from_campaign_news_records_it_where_the_email_preferences
     assert not AudienceConsent.objects.filter(audience="campaign_news").exists()
 
 
+def test_an_audience_with_no_message_left_still_has_a_page(make_supporter):
+    person = make_supporter("Léa Member")
+    consent(person, "event:34")
+
+    response = Client().get(url_for(person, "event:34"))
+
+    assert "Stop receiving messages from this event?" in response.content.decode()
+
+
 def test_the_page_speaks_the_language_of_the_person_it_is_for(make_supporter):
     french = make_supporter("Zoé Gagnon", language="fr")
 

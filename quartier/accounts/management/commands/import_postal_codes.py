@@ -111,13 +111,12 @@ def decoded_lines(handle: IO[bytes]) -> Iterator[str | None]:
 
 class Command(BaseCommand):
     help = "Import (or update) postal codes and their centroids from a GeoNames postal-code file."
+    verbosity = 1
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="CA.txt, CA_full.txt, FR.zip, allCountries.zip…")
         parser.add_argument("--country", help="import only this country's rows (ISO code, e.g. CA)")
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="rows per upsert")
-
-    verbosity = 1
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = options["verbosity"]
@@ -139,8 +138,7 @@ class Command(BaseCommand):
         created = self.stored(country) - before
         summary = (
             f"{counts.lines:,} lines read: {counts.rows:,} rows imported ({created:,} new postal codes, "
-            f"the others updated a code already stored or repeated one), "
-            f"{counts.malformed:,} malformed lines skipped"
+            f"{counts.rows - created:,} updates or repeated codes), {counts.malformed:,} malformed lines skipped"
         )
         if country:
             summary += f", {counts.other_countries:,} rows of other countries skipped"

@@ -68,6 +68,7 @@
       .then(function (geojson) {
         var outline = L.geoJSON(geojson, {
           interactive: false,
+          className: "map-land",
           style: function () {
             return { color: "#ffffff", weight: 1, fillColor: "#e4e2dc", fillOpacity: 1 };
           },
@@ -105,6 +106,7 @@
       map.fitBounds(L.latLngBounds(latLngs), { padding: [24, 24], maxZoom: 14 });
     }
     addBaseLayer(map, container);
+    L.control.scale({ position: "bottomleft" }).addTo(map);
 
     points.forEach(function (point, index) {
       var marker = L.circleMarker(latLngs[index], {
