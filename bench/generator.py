@@ -700,6 +700,586 @@ def add_profile_causes(context: GenerationContext, batch: Sequence[NewSupporter]
     context.report.profile_causes += len(rows)
 
 
+# --- local groups and events -------------------------------------------------------------------------
+
+GROUPS_PER_SUPPORTER = 35_000 / 2_000_000
+EVENTS_PER_SUPPORTER = 200_000 / 2_000_000
+MIN_GROUPS, MIN_EVENTS = 5, 20  # so that even a small demo has some of each
+NEARBY_KM = 12.0  # members, hosts' co-organisers and attendees live this close to the group or event
+OWN_PLACE_WEIGHT = 3.0  # people from the place itself are this much likelier than from its neighbours
+
+GROUP_APPROVAL_SHARE = 0.15
+GROUP_CLOSED_SHARE = 0.01
+GROUP_FEATURED_SHARE = 0.002
+MIN_FEATURED_GROUPS = 3
+MAX_GROUP_MEMBERS = 400
+CO_LEADER_WEIGHTS = (0.5, 0.35, 0.15)  # 0, 1 or 2 co-leaders
+GROUP_AGE_DAYS = (14, 720)
+GROUP_HOSTS_KEPT = 8  # leaders and first members remembered per group, to host its events
+
+EVENT_GROUP_SHARE = 0.3
+EVENT_DAYS = (-30.0, 120.0)  # events start from 30 days ago to 120 days ahead
+EVENT_CANCELLED_SHARE = 0.03
+EVENT_PENDING_SHARE = 0.03  # of the upcoming ones; the rest are published
+SHIFT_GAP = timedelta(minutes=30)
+FULL_SHIFT_SHARE = 0.15  # shifts filled to capacity, most with a waiting list
+WAITLIST_SIZES = (0, 1, 2, 3, 4, 6)
+CANCELLED_RSVP_SHARE = 0.2  # shifts with one or two cancelled RSVPs
+WALK_IN_SHARE = 0.3  # past shifts with one to three walk-ins
+ATTENDED_SHARE = 0.85
+PHONE_SHARE = 0.3
+SHARES_CONTACT_SHARE = 0.9
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    """How events of one type look: how common, when, how long, how big."""
+
+    weight: float  # relative frequency
+    virtual_share: float  # share held online
+    local_starts: tuple[tuple[int, int], ...]  # start times, local (hour, minute)
+    shift_minutes: int
+    capacity: tuple[int, int]  # per shift, inclusive range within 5–60
+    max_guests: tuple[int, ...]  # drawn with `random.choice`
+    shift_count_weights: tuple[float, float, float]  # 1, 2 or 3 shifts
+    attendees_only_share: float  # share showing the address only to people who RSVPed
+
+
+EVENT_PLANS: dict[str, EventPlan] = {
+    EventType.CANVASS: EventPlan(24, 0.0, ((10, 0), (13, 0), (17, 30)), 150, (8, 30), (0,), (0.35, 0.4, 0.25), 0.05),
+    EventType.PHONE_BANK: EventPlan(14, 0.3, ((18, 0), (18, 30), (13, 0)), 120, (5, 25), (0,), (0.5, 0.35, 0.15), 0.1),
+    EventType.HOUSE_PARTY: EventPlan(9, 0.03, ((19, 0), (18, 30), (14, 0)), 180, (10, 40), (0, 1, 2), (1, 0, 0), 0.8),
+    EventType.RALLY: EventPlan(5, 0.0, ((12, 0), (14, 0), (11, 0)), 120, (30, 60), (0, 2, 5), (1, 0, 0), 0.0),
+    EventType.MEETING: EventPlan(16, 0.15, ((19, 0), (18, 30)), 90, (10, 50), (0,), (0.95, 0.05, 0), 0.1),
+    EventType.FUNDRAISER: EventPlan(7, 0.1, ((18, 0), (17, 30)), 150, (15, 60), (0, 1, 3), (0.9, 0.1, 0), 0.1),
+    EventType.VOTER_REGISTRATION: EventPlan(8, 0.0, ((11, 0), (15, 0)), 180, (5, 20), (0,), (0.4, 0.4, 0.2), 0.0),
+    EventType.TRAINING: EventPlan(10, 0.25, ((19, 0), (10, 0)), 120, (8, 40), (0,), (0.85, 0.15, 0), 0.1),
+    EventType.OTHER: EventPlan(7, 0.1, ((14, 0), (18, 0)), 120, (5, 40), (0, 1), (0.9, 0.1, 0), 0.1),
+}  # fmt: skip
+
+US_TIME_ZONES = {
+    "10001": "America/New_York", "02139": "America/New_York", "20001": "America/New_York",
+    "60614": "America/Chicago", "94110": "America/Los_Angeles", "98103": "America/Los_Angeles",
+}  # fmt: skip
+CANADIAN_TIME_ZONES = {"V": "America/Vancouver", "R": "America/Winnipeg", "E": "America/Halifax"}
+
+
+def default_groups(supporters: int) -> int:
+    """Groups for a run adding `supporters`: 35,000 per two million, at least 5, at most one per 10."""
+    if supporters <= 0:
+        return 0
+    return min(max(MIN_GROUPS, round(supporters * GROUPS_PER_SUPPORTER)), supporters // 10)
+
+
+def default_events(supporters: int) -> int:
+    """Events for a run adding `supporters`: one per 10 supporters, at least 20, at most one per 2."""
+    if supporters <= 0:
+        return 0
+    return min(max(MIN_EVENTS, round(supporters * EVENTS_PER_SUPPORTER)), supporters // 2)
+
+
+def place_key(country: str, postal_code: str) -> str:
+    """The bundled place a postal code belongs to: `CA:H2T` for `H2T 1S6`, `FR:75011`, `US:10001`."""
+    code = postal_code.replace(" ", "").upper()
+    return f"{country}:{code[:3] if country == 'CA' else code[:5]}"
+
+
+def time_zone_for(place: Place) -> str:
+    """The IANA time zone of a campaign place (the choices of the event form)."""
+    if place.country == "FR":
+        return "Europe/Paris"
+    if place.country == "US":
+        return US_TIME_ZONES.get(place.postal_code[:5], "America/New_York")
+    return CANADIAN_TIME_ZONES.get(place.postal_code[:1], "America/Toronto")  # Québec and Ontario
+
+
+def area_in(language: str, area: str) -> str:
+    """The neighbourhood as a name or title in `language` says it ("le Plateau" in French)."""
+    return organizing_texts.FRENCH_FORMS.get(area, area) if language == "fr" else area
+
+
+def fill_name(template: str, area: str, language: str, cause: str = "") -> str:
+    """A group name or event title: `{area}` (with "de le" → "du" and the like) and `{cause}` filled."""
+    area = area_in(language, area)
+    if language == "fr" and "de {area}" in template:
+        for article, contracted in (("le ", "du "), ("les ", "des "), ("la ", "de la "), ("l'", "de l'")):
+            if area.startswith(article):
+                template = template.replace("de {area}", contracted + "{area}")
+                area = area.removeprefix(article)
+                break
+        else:
+            if area[:1] in "AEIOUÉÈÎÔ":
+                template = template.replace("de {area}", "d'{area}")
+    text = template.format(area=area, cause=cause)
+    return text[:1].upper() + text[1:]
+
+
+@cache
+def rendered_organizing_texts() -> dict[str, dict]:
+    """Group and event descriptions with their HTML, each rendered once."""
+    return {
+        "group": {
+            language: tuple((text, render_markdown(text)) for text in texts)
+            for language, texts in organizing_texts.GROUP_DESCRIPTIONS.items()
+        },
+        "event": {
+            event_type: {
+                language: tuple((text, render_markdown(text)) for text in texts)
+                for language, texts in by_language.items()
+            }
+            for event_type, by_language in organizing_texts.EVENT_DESCRIPTIONS.items()
+        },
+    }
+
+
+@dataclass
+class Neighbourhoods:
+    """Verified generated supporters by the campaign place they live in, and the places near each."""
+
+    places: dict[str, CampaignPlace]
+    residents: dict[str, array]
+    nearby: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = field(default_factory=dict)
+    keys: tuple[str, ...] = ()  # places with residents
+    cumulative: tuple[float, ...] = ()  # their resident counts, accumulated (to draw a place)
+
+    @property
+    def people(self) -> int:
+        return sum(len(ids) for ids in self.residents.values())
+
+    def draw_place(self, rng: random.Random) -> str:
+        """A place, chosen in proportion to the supporters living there."""
+        return rng.choices(self.keys, cum_weights=self.cumulative)[0]
+
+    def resident(self, key: str, rng: random.Random) -> int:
+        ids = self.residents[key]
+        return ids[rng.randrange(len(ids))]
+
+    def available(self, key: str) -> int:
+        return sum(len(self.residents[other]) for other in self.nearby[key][0])
+
+    def draw_nearby(self, key: str, count: int, rng: random.Random, exclude: Iterable[int] = ()) -> list[int]:
+        """Up to `count` distinct supporters living near the place, none of them in `exclude`."""
+        taken = set(exclude)
+        count = min(count, self.available(key) - len(taken))
+        if count <= 0:
+            return []
+        keys, cumulative = self.nearby[key]
+        residents = self.residents
+        chosen: list[int] = []
+        attempts = 0
+        while len(chosen) < count and attempts < 4 * count + 20:
+            for other in rng.choices(keys, cum_weights=cumulative, k=count - len(chosen)):
+                ids = residents[other]
+                person = ids[rng.randrange(len(ids))]
+                attempts += 1
+                if person not in taken:
+                    taken.add(person)
+                    chosen.append(person)
+        return chosen
+
+
+def load_neighbourhoods(context: GenerationContext) -> Neighbourhoods:
+    """Where the verified generated supporters live (ids only: about 8 bytes a supporter)."""
+    if context.neighbourhoods is not None:
+        return context.neighbourhoods
+    started = time.perf_counter()
+    places = {
+        place_key(item.place.country, item.place.postal_code): item for item in campaign_places()
+    }
+    residents: dict[str, array] = {key: array("q") for key in places}
+    rows = (
+        Supporter.objects.filter(
+            email__startswith="supporter-",
+            email__endswith=f"@{GENERATED_EMAIL_DOMAIN}",
+            email_verified_at__isnull=False,
+            is_active=True,
+            deleted_at__isnull=True,
+        )
+        .values_list("id", "country", "postal_code")
+        .iterator(chunk_size=20_000)
+    )
+    for supporter_id, country, postal_code in rows:
+        ids = residents.get(place_key(country, postal_code))
+        if ids is not None:
+            ids.append(supporter_id)
+    residents = {key: ids for key, ids in residents.items() if ids}
+    hoods = Neighbourhoods(places=places, residents=residents)
+    for key in residents:
+        here = places[key].place
+        keys, weights = [], []
+        for other in residents:
+            there = places[other].place
+            if other == key or haversine_km(here.latitude, here.longitude, there.latitude, there.longitude) <= NEARBY_KM:
+                keys.append(other)
+                weights.append(len(residents[other]) * (OWN_PLACE_WEIGHT if other == key else 1.0))
+        hoods.nearby[key] = (tuple(keys), tuple(_accumulate(weights)))
+    hoods.keys = tuple(residents)
+    hoods.cumulative = tuple(_accumulate([len(ids) for ids in residents.values()]))
+    context.neighbourhoods = hoods
+    context.progress(
+        f"  {hoods.people:,} verified generated supporters in {len(residents)} places "
+        f"(read in {time.perf_counter() - started:,.1f} s)"
+    )
+    return hoods
+
+
+def _accumulate(weights: Sequence[float]) -> list[float]:
+    total, out = 0.0, []
+    for weight in weights:
+        total += weight
+        out.append(total)
+    return out
+
+
+def _insert_with_ids(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple[object, ...]], *, use_copy: bool
+) -> list[int]:
+    """Insert rows and return their new primary keys, in order."""
+    if not rows:
+        return []
+    if use_copy:
+        ids = _reserve_ids(model, len(rows))
+        insert_rows(model, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)], use_copy=True)
+        return ids
+    objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+    model._default_manager.bulk_create(objects)
+    ids = [obj.pk for obj in objects]
+    if any(pk is None for pk in ids):
+        raise RuntimeError(f"{connection.vendor} did not return the ids of the new {model._meta.verbose_name_plural}")
+    return ids
+
+
+@dataclass(slots=True)
+class GroupSeed:
+    """An active group events can be tied to, and who may host them."""
+
+    id: int
+    key: str
+    hosts: tuple[int, ...]
+
+
+GROUP_COLUMNS = (
+    "name", "slug", "description", "description_html", "area", "country", "postal_code", "town", "latitude",
+    "longitude", "join_policy", "status", "is_featured", "created_by_id", "created_at", "member_count",
+)  # fmt: skip
+MEMBERSHIP_COLUMNS = ("group_id", "supporter_id", "role", "status", "joined_at")
+
+
+def _next_group_number() -> int:
+    highest = Group.objects.aggregate(highest=models.Max("id"))["highest"]
+    return (highest or 0) + 1
+
+
+def _avoid_taken_slugs(slugs: list[str], rng: random.Random) -> list[str]:
+    taken: set[str] = set()
+    for chunk in _chunks(slugs, 900):
+        taken.update(Group.objects.filter(slug__in=chunk).values_list("slug", flat=True))
+    return [f"{slug}-{rng.getrandbits(24):06x}" if slug in taken else slug for slug in slugs]
+
+
+def create_groups(context: GenerationContext) -> None:
+    """Local groups at the places where supporters live, with leaders, co-leaders and members from nearby."""
+    if context.groups <= 0:
+        return
+    hoods = load_neighbourhoods(context)
+    if not hoods.residents:
+        raise RuntimeError("Groups need verified generated supporters: generate supporters first.")
+    rng = context.random
+    texts = rendered_organizing_texts()["group"]
+    causes = list(organizing_texts.GROUP_CAUSES.values())
+    count, now = context.groups, context.now
+    featured = set(rng.sample(range(count), min(count, max(MIN_FEATURED_GROUPS, round(count * GROUP_FEATURED_SHARE)))))
+    number = _next_group_number()
+    started, report_every = time.perf_counter(), max(1, count // 10)
+    done, next_report = 0, report_every
+    while done < count:
+        size = min(context.batch_size, count - done)
+        group_rows: list[tuple[object, ...]] = []
+        people: list[tuple[str, list[tuple[int, str, str, datetime]]]] = []
+        for index in range(done, done + size):
+            key = hoods.draw_place(rng)
+            campaign_place = hoods.places[key]
+            place = campaign_place.place
+            language = "fr" if rng.random() < campaign_place.french_share else "en"
+            area = rng.choice(organizing_texts.NEIGHBOURHOODS.get(key, (place.town,)))
+            cause_en, cause_fr = rng.choice(causes)
+            template = rng.choice(organizing_texts.GROUP_NAMES[language])
+            name = fill_name(template, area, language, cause_fr if language == "fr" else cause_en)[:120]
+            description, description_html = rng.choice(texts[language])
+            latitude, longitude = jittered(place, rng)
+            created_at = now - timedelta(days=rng.uniform(*GROUP_AGE_DAYS))
+            approval = rng.random() < GROUP_APPROVAL_SHARE
+            closed = index not in featured and rng.random() < GROUP_CLOSED_SHARE
+            leader = hoods.resident(key, rng)
+            wanted = min(MAX_GROUP_MEMBERS, 1 + int(rng.paretovariate(1.4) * 5))
+            others = hoods.draw_nearby(key, wanted, rng, exclude=(leader,))
+            co_leaders = min(rng.choices(range(3), weights=CO_LEADER_WEIGHTS)[0], len(others) // 3)
+            span = (now - created_at).total_seconds()
+            members = [(leader, Membership.Role.LEADER, Membership.Status.ACTIVE, created_at)]
+            for position, person in enumerate(others):
+                role = Membership.Role.CO_LEADER if position < co_leaders else Membership.Role.MEMBER
+                joined = created_at + timedelta(seconds=rng.random() * span)
+                members.append((person, role, Membership.Status.ACTIVE, joined))
+            if approval:
+                waiting = hoods.draw_nearby(key, rng.randrange(5), rng, exclude=[leader, *others])
+                for person in waiting:
+                    joined = now - timedelta(days=rng.uniform(0, 14))
+                    members.append((person, Membership.Role.MEMBER, Membership.Status.PENDING, joined))
+            group_rows.append(
+                (
+                    name, f"{slugify(name)[:110].strip('-') or 'group'}-{number + index}", description,
+                    description_html, area, place.country, full_postal_code(place, rng), place.town, latitude,
+                    longitude, Group.JoinPolicy.APPROVAL if approval else Group.JoinPolicy.OPEN,
+                    Group.Status.CLOSED if closed else Group.Status.ACTIVE, index in featured, leader, created_at,
+                    1 + len(others),
+                )
+            )  # fmt: skip
+            people.append((key, members))
+        slugs = _avoid_taken_slugs([str(row[1]) for row in group_rows], rng)
+        group_rows = [(row[0], slug, *row[2:]) for row, slug in zip(group_rows, slugs, strict=True)]
+        with transaction.atomic():
+            ids = _insert_with_ids(Group, GROUP_COLUMNS, group_rows, use_copy=context.use_copy)
+            membership_rows = [
+                (group_id, person, role, status, joined)
+                for group_id, (_key, members) in zip(ids, people, strict=True)
+                for person, role, status, joined in members
+            ]
+            insert_rows(Membership, MEMBERSHIP_COLUMNS, membership_rows, use_copy=context.use_copy)
+        for group_id, row, (key, members) in zip(ids, group_rows, people, strict=True):
+            if row[11] == Group.Status.ACTIVE:
+                hosts = tuple(person for person, _role, status, _joined in members[:GROUP_HOSTS_KEPT] if status == "active")
+                context.group_seeds.append(GroupSeed(group_id, key, hosts))
+        context.report.groups += len(group_rows)
+        context.report.memberships += len(membership_rows)
+        done += size
+        if done >= next_report or done == count:
+            elapsed = time.perf_counter() - started
+            context.progress(f"  {done:,} / {count:,} groups ({done / elapsed:,.0f} per second)")
+            next_report = done + report_every
+
+
+def _existing_group_seeds(hoods: Neighbourhoods) -> list[GroupSeed]:
+    """Active groups led by generated supporters, when this run added none (events added later)."""
+    rows = Group.objects.filter(
+        status=Group.Status.ACTIVE,
+        created_by__email__startswith="supporter-",
+        created_by__email__endswith=f"@{GENERATED_EMAIL_DOMAIN}",
+    ).values_list("id", "country", "postal_code", "created_by_id")
+    seeds = []
+    for group_id, country, postal_code, leader in rows.iterator(chunk_size=20_000):
+        key = place_key(country, postal_code)
+        if key in hoods.residents:
+            seeds.append(GroupSeed(group_id, key, (leader,)))
+    return seeds
+
+
+EVENT_COLUMNS = (
+    "title", "description", "description_html", "event_type", "host_id", "group_id", "status", "is_virtual",
+    "join_url", "venue", "address", "address_visibility", "country", "postal_code", "town", "latitude",
+    "longitude", "time_zone", "starts_at", "ends_at", "max_guests_per_rsvp", "created_at", "updated_at",
+)  # fmt: skip
+SHIFT_COLUMNS = ("event_id", "starts_at", "ends_at", "capacity", "confirmed_count")
+RSVP_COLUMNS = (
+    "shift_id", "supporter_id", "status", "guests", "phone", "shares_contact", "attended", "is_walk_in",
+    "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _event_types(count: int, rng: random.Random) -> list[str]:
+    """Every type once (so that a small demo has each), then drawn by frequency."""
+    types = list(EVENT_PLANS)
+    rng.shuffle(types)
+    types = types[:count]
+    weights = [plan.weight for plan in EVENT_PLANS.values()]
+    types += rng.choices(list(EVENT_PLANS), weights=weights, k=count - len(types))
+    return types
+
+
+def _phone(country: str, rng: random.Random) -> str:
+    """A number reserved for fiction (555-01xx in North America, 01 99 00 xx xx in France)."""
+    if country == "FR":
+        return f"01 99 00 {rng.randrange(100):02d} {rng.randrange(100):02d}"
+    return f"555-01{rng.randrange(100):02d}"
+
+
+def _street_address(place: Place, language: str, rng: random.Random) -> str:
+    if place.country == "CA":
+        streets = organizing_texts.STREETS["CA-fr" if language == "fr" else "CA-en"]
+    else:
+        streets = organizing_texts.STREETS[place.country]
+    number = rng.randint(1, 180) if place.country == "FR" else rng.randint(10, 7999)
+    return f"{number} {rng.choice(streets)}"
+
+
+def _shift_rsvps(
+    context: GenerationContext,
+    hoods: Neighbourhoods,
+    key: str,
+    *,
+    host: int,
+    capacity: int,
+    max_guests: int,
+    starts_at: datetime,
+    created_at: datetime,
+    country: str,
+) -> tuple[int, list[tuple[object, ...]]]:
+    """A shift's RSVPs as rows without their shift id, and its confirmed places.
+
+    RSVPs come in order: confirmed while their places fit, waitlisted once the shift is full (as
+    `actions.rsvp` does), a few cancelled, and walk-ins at past shifts (walk-ins never take a place).
+    """
+    rng, now = context.random, context.now
+    if rng.random() < FULL_SHIFT_SHARE:
+        target, waitlist = capacity, rng.choice(WAITLIST_SIZES)
+    else:
+        days_ahead = (starts_at - now).total_seconds() / 86400
+        freshness = 1.0 if days_ahead <= 14 else max(0.25, 1 - (days_ahead - 14) / 140)
+        target, waitlist = round(capacity * rng.uniform(0.0, 0.95) * freshness), 0
+    guests: list[int] = []
+    places = 0
+    while places < target:
+        extra = rng.choice((0, 0, 0, rng.randint(0, max_guests))) if max_guests else 0
+        extra = min(extra, target - places - 1)
+        guests.append(extra)
+        places += 1 + extra
+    cancelled = rng.choice((1, 2)) if rng.random() < CANCELLED_RSVP_SHARE else 0
+    past = starts_at <= now
+    walk_ins = rng.randint(1, 3) if past and rng.random() < WALK_IN_SHARE else 0
+    people = hoods.draw_nearby(key, len(guests) + waitlist + cancelled + walk_ins, rng, exclude=(host,))
+    confirmed_people = people[: len(guests)]
+    if len(confirmed_people) < len(guests):  # a small campaign has fewer neighbours than places
+        guests, waitlist, cancelled, walk_ins = guests[: len(confirmed_people)], 0, 0, 0
+    rest = people[len(guests) :]
+    waiting_people, rest = rest[:waitlist], rest[waitlist:]
+    cancelled_people, walk_in_people = rest[:cancelled], rest[cancelled : cancelled + walk_ins]
+    confirmed_places = sum(1 + extra for extra in guests)
+    if confirmed_places < capacity:
+        waiting_people = []  # nobody waits for a shift with room
+    closes = min(now, starts_at)
+    span = max((closes - created_at).total_seconds(), 60.0)
+    times = sorted(created_at + timedelta(seconds=rng.random() * span) for _ in range(len(guests) + len(waiting_people)))
+    rows: list[tuple[object, ...]] = []
+
+    def contact() -> tuple[str, bool]:
+        return (_phone(country, rng) if rng.random() < PHONE_SHARE else ""), rng.random() < SHARES_CONTACT_SHARE
+
+    for person, extra, at in zip(confirmed_people, guests, times, strict=False):
+        attended = (rng.random() < ATTENDED_SHARE) if past else None
+        rows.append((person, Rsvp.Status.CONFIRMED, extra, *contact(), attended, False, at, now))
+    for person, at in zip(waiting_people, times[len(guests) :], strict=True):
+        extra = rng.randint(0, max_guests) if max_guests else 0
+        rows.append((person, Rsvp.Status.WAITLISTED, extra, *contact(), None, False, at, now))
+    for person in cancelled_people:
+        at = created_at + timedelta(seconds=rng.random() * span)
+        rows.append((person, Rsvp.Status.CANCELLED, 0, *contact(), None, False, at, now))
+    for person in walk_in_people:
+        at = starts_at + timedelta(minutes=rng.randint(0, 45))
+        rows.append((person, Rsvp.Status.CONFIRMED, 0, *contact(), True, True, at, now))
+    return confirmed_places, rows
+
+
+def create_events(context: GenerationContext) -> None:
+    """Events of every type near the supporters, with shifts, RSVPs, waiting lists and walk-ins."""
+    if context.events <= 0:
+        return
+    hoods = load_neighbourhoods(context)
+    if not hoods.residents:
+        raise RuntimeError("Events need verified generated supporters: generate supporters first.")
+    seeds = context.group_seeds or _existing_group_seeds(hoods)
+    rng, now = context.random, context.now
+    texts = rendered_organizing_texts()["event"]
+    count = context.events
+    types = _event_types(count, rng)
+    zones = {zone: ZoneInfo(zone) for zone in {time_zone_for(item.place) for item in hoods.places.values()}}
+    started, report_every = time.perf_counter(), max(1, count // 10)
+    done, next_report = 0, report_every
+    while done < count:
+        size = min(context.batch_size, count - done)
+        event_rows: list[tuple[object, ...]] = []
+        shift_rows: list[tuple[int, tuple[object, ...]]] = []  # (event position, row without event id)
+        rsvp_rows: list[tuple[int, tuple[object, ...]]] = []  # (shift position, row without shift id)
+        for event_type in types[done : done + size]:
+            plan = EVENT_PLANS[event_type]
+            group_id = None
+            if seeds and rng.random() < EVENT_GROUP_SHARE:
+                seed = rng.choice(seeds)
+                key, group_id, host = seed.key, seed.id, rng.choice(seed.hosts)
+            else:
+                key = hoods.draw_place(rng)
+                host = hoods.resident(key, rng)
+            campaign_place = hoods.places[key]
+            place = campaign_place.place
+            language = "fr" if rng.random() < campaign_place.french_share else "en"
+            area = rng.choice(organizing_texts.NEIGHBOURHOODS.get(key, (place.town,)))
+            title = fill_name(rng.choice(organizing_texts.EVENT_TITLES[event_type][language]), area, language)
+            description, description_html = rng.choice(texts[event_type][language])
+            zone_name = time_zone_for(place)
+            zone = zones[zone_name]
+            day = (now + timedelta(days=rng.uniform(*EVENT_DAYS))).astimezone(zone).date()
+            hour, minute = rng.choice(plan.local_starts)
+            first = datetime.combine(day, time_of_day(hour, minute), tzinfo=zone).astimezone(UTC)
+            length = timedelta(minutes=plan.shift_minutes)
+            shifts = rng.choices((1, 2, 3), weights=plan.shift_count_weights)[0]
+            starts = [first + index * (length + SHIFT_GAP) for index in range(shifts)]
+            status = Event.Status.PUBLISHED
+            draw = rng.random()
+            if draw < EVENT_CANCELLED_SHARE:
+                status = Event.Status.CANCELLED
+            elif draw < EVENT_CANCELLED_SHARE + EVENT_PENDING_SHARE and first > now:
+                status = Event.Status.PENDING
+            created_at = min(now, first) - timedelta(days=rng.uniform(1, 45))
+            max_guests = rng.choice(plan.max_guests)
+            if rng.random() < plan.virtual_share:
+                virtual, join_url = True, f"https://meet.example.org/quartier-{rng.getrandbits(40):010x}"
+                venue = address = postal_code = town = ""
+                latitude = longitude = None
+                visibility = Event.AddressVisibility.PUBLIC
+            else:
+                virtual, join_url = False, ""
+                at_home = event_type == EventType.HOUSE_PARTY
+                venue = organizing_texts.HOME_VENUES[language] if at_home else rng.choice(organizing_texts.VENUES[language])
+                address, postal_code, town = _street_address(place, language, rng), full_postal_code(place, rng), place.town
+                latitude, longitude = jittered(place, rng)
+                attendees_only = rng.random() < plan.attendees_only_share
+                visibility = Event.AddressVisibility.ATTENDEES if attendees_only else Event.AddressVisibility.PUBLIC
+            position = len(event_rows)
+            for shift_start in starts:
+                capacity = rng.randint(*plan.capacity)
+                confirmed, rsvps = 0, []
+                if status != Event.Status.PENDING:
+                    confirmed, rsvps = _shift_rsvps(
+                        context, hoods, key, host=host, capacity=capacity, max_guests=max_guests,
+                        starts_at=shift_start, created_at=created_at, country=place.country,
+                    )  # fmt: skip
+                shift_position = len(shift_rows)
+                shift_rows.append((position, (shift_start, shift_start + length, capacity, confirmed)))
+                rsvp_rows.extend((shift_position, row) for row in rsvps)
+            event_rows.append(
+                (
+                    title, description, description_html, event_type, host, group_id, status, virtual, join_url,
+                    venue, address, visibility, place.country, postal_code, town, latitude, longitude, zone_name,
+                    starts[0], starts[-1] + length, max_guests, created_at, now,
+                )
+            )  # fmt: skip
+        with transaction.atomic():
+            event_ids = _insert_with_ids(Event, EVENT_COLUMNS, event_rows, use_copy=context.use_copy)
+            shift_ids = _insert_with_ids(
+                Shift, SHIFT_COLUMNS, [(event_ids[position], *row) for position, row in shift_rows],
+                use_copy=context.use_copy,
+            )  # fmt: skip
+            rows = [(shift_ids[position], *row) for position, row in rsvp_rows]
+            for chunk_start in range(0, len(rows), 50_000):
+                insert_rows(Rsvp, RSVP_COLUMNS, rows[chunk_start : chunk_start + 50_000], use_copy=context.use_copy)
+        context.report.events += len(event_rows)
+        context.report.shifts += len(shift_rows)
+        context.report.rsvps += len(rsvp_rows)
+        done += size
+        if done >= next_report or done == count:
+            elapsed = time.perf_counter() - started
+            context.progress(f"  {done:,} / {count:,} events ({done / elapsed:,.0f} per second)")
+            next_report = done + report_every
+
+
 # The extension points (see the module docstring). Order matters: later steps may use earlier rows.
 SUPPORTER_BATCH_STEPS: list[tuple[str, SupporterBatchStep]] = [
     ("profiles", add_profiles),
@@ -710,7 +1290,9 @@ SUPPORTER_BATCH_STEPS: list[tuple[str, SupporterBatchStep]] = [
 STEPS: list[tuple[str, Step]] = [
     ("causes", create_causes),
     ("supporters", create_supporters),
-    # Next: ("groups", …), ("events", …), ("friendships", …) with a power-law degree, ("donations", …).
+    ("groups", create_groups),
+    ("events", create_events),
+    # Next: ("friendships", …) with a power-law degree, ("donations", …).
 ]
 
 
@@ -724,13 +1306,22 @@ def _add_seconds(report: GenerationReport, name: str, started: float) -> None:
 def generate_campaign(
     *,
     supporters: int,
+    groups: int | None = None,
+    events: int | None = None,
     seed: int = 2008,
     batch_size: int = 5000,
     progress: Callable[[str], None] | None = None,
 ) -> GenerationReport:
-    """Add `supporters` synthetic supporters (and every later step's data) to the current database."""
-    if supporters < 0 or batch_size < 1:
-        raise ValueError("supporters must be >= 0 and batch_size >= 1")
+    """Add `supporters` synthetic supporters (and every later step's data) to the current database.
+
+    `groups` and `events` default to `default_groups(supporters)` and `default_events(supporters)`;
+    they are drawn around every verified generated supporter in the database, so a run may add groups
+    and events alone (`supporters=0`) to a campaign loaded earlier.
+    """
+    groups = default_groups(supporters) if groups is None else groups
+    events = default_events(supporters) if events is None else events
+    if supporters < 0 or groups < 0 or events < 0 or batch_size < 1:
+        raise ValueError("supporters, groups and events must be >= 0 and batch_size >= 1")
     say = progress or (lambda message: None)
     started = time.perf_counter()
     report = GenerationReport()
@@ -747,24 +1338,27 @@ def generate_campaign(
         use_copy=connection.vendor == "postgresql",
         password_hash=make_password(DEMO_PASSWORD),
         names=name_pools(seed),
+        groups=groups,
+        events=events,
     )
     say(
-        f"Generating {supporters:,} supporters (from supporter-{first_number}@{GENERATED_EMAIL_DOMAIN}, "
-        f"{'COPY' if context.use_copy else 'bulk_create'}, batches of {batch_size:,})…"
+        f"Generating {supporters:,} supporters (from supporter-{first_number}@{GENERATED_EMAIL_DOMAIN}), "
+        f"{groups:,} groups and {events:,} events ({'COPY' if context.use_copy else 'bulk_create'}, "
+        f"batches of {batch_size:,})…"
     )
     for name, step in STEPS:
         step_started = time.perf_counter()
         step(context)
         if name != "supporters":  # that one records its own parts
             _add_seconds(report, name, step_started)
-    if context.use_copy and supporters:
+    if context.use_copy and (supporters or groups or events):
         step_started = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh planner statistics after a large load
         _add_seconds(report, "analyze", step_started)
     report.seconds = time.perf_counter() - started
     say(
-        f"Generated {report.supporters:,} supporters and {report.rows:,} rows in {report.seconds:,.1f} s "
-        f"({report.supporters_per_second:,.0f} supporters per second)."
+        f"Generated {report.supporters:,} supporters, {report.groups:,} groups, {report.events:,} events "
+        f"and {report.rows:,} rows in {report.seconds:,.1f} s ({report.rows_per_second:,.0f} rows per second)."
     )
     return report

@@ -113,7 +113,11 @@ def join_group(
     locked = Group.objects.select_for_update().get(pk=group.pk)
     if not locked.is_active:
         raise OrganizingError("group_closed")
-    status = Membership.Status.PENDING if locked.join_policy == Group.JoinPolicy.APPROVAL else Membership.Status.ACTIVE
+    status = (
+        Membership.Status.PENDING
+        if locked.join_policy == Group.JoinPolicy.APPROVAL
+        else Membership.Status.ACTIVE
+    )
     membership, created = Membership.objects.get_or_create(
         group=locked, supporter=supporter, defaults={"status": status, "referrer": referrer}
     )
@@ -171,7 +175,9 @@ def set_member_role(*, membership: Membership, role: str) -> Membership:
     if locked.status != Membership.Status.ACTIVE:
         raise OrganizingError("not_a_member")
     if locked.role == Membership.Role.LEADER and role != Membership.Role.LEADER:
-        others = Membership.objects.filter(group_id=locked.group_id, role=Membership.Role.LEADER).exclude(pk=locked.pk)
+        others = Membership.objects.filter(group_id=locked.group_id, role=Membership.Role.LEADER).exclude(
+            pk=locked.pk
+        )
         if not others.exists():
             raise OrganizingError("last_leader")
     locked.role = role
@@ -290,7 +296,10 @@ def create_event(*, host: Supporter, draft: EventDraft) -> Event:
     event.status = Event.Status.PENDING if needs_approval(draft.event_type, host) else Event.Status.PUBLISHED
     event.save()
     Shift.objects.bulk_create(
-        [Shift(event=event, starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity) for s in draft.shifts]
+        [
+            Shift(event=event, starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity)
+            for s in draft.shifts
+        ]
     )
     if event.status == Event.Status.PENDING:
         transaction.on_commit(lambda: tasks.send_event_submitted.delay(event.pk))
@@ -413,11 +422,17 @@ def rsvp(
     if existing is not None and existing.status != Rsvp.Status.CANCELLED:
         return existing
     places = 1 + guests
-    status = Rsvp.Status.CONFIRMED if locked.confirmed_count + places <= locked.capacity else Rsvp.Status.WAITLISTED
+    status = (
+        Rsvp.Status.CONFIRMED
+        if locked.confirmed_count + places <= locked.capacity
+        else Rsvp.Status.WAITLISTED
+    )
     if existing is not None:
         existing.status, existing.guests, existing.phone = status, guests, phone
         existing.shares_contact, existing.created_at = shares_contact, timezone.now()
-        existing.save(update_fields=["status", "guests", "phone", "shares_contact", "created_at", "updated_at"])
+        existing.save(
+            update_fields=["status", "guests", "phone", "shares_contact", "created_at", "updated_at"]
+        )
         record = existing
     else:
         record = Rsvp.objects.create(
@@ -439,7 +454,9 @@ class Guest:
     language: str
 
 
-def guest_supporter(*, guest: Guest, news_consent: bool, consent_wording: str, ip_address: str | None) -> Supporter:
+def guest_supporter(
+    *, guest: Guest, news_consent: bool, consent_wording: str, ip_address: str | None
+) -> Supporter:
     """The supporter behind a guest RSVP: matched by email, or created without a password."""
     email = guest.email.strip().lower()
     found = Supporter.objects.filter(email__iexact=email).first()

@@ -44,8 +44,10 @@ def _entry(event: Event, shift: Shift, *, show_private: bool) -> CalendarEvent:
         entry.add("location", ", ".join(part for part in (event.venue, event.address, event.town) if part))
     else:
         entry.add("location", event.town)
-    if event.latitude is not None and event.longitude is not None and (
-        show_private or event.address_visibility == Event.AddressVisibility.PUBLIC
+    if (
+        event.latitude is not None
+        and event.longitude is not None
+        and (show_private or event.address_visibility == Event.AddressVisibility.PUBLIC)
     ):
         entry.add("geo", (event.latitude, event.longitude))
     entry.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")

@@ -17,7 +17,12 @@ def send_notice(supporter: Supporter, template: str, context: dict[str, Any], *,
     if not supporter.is_active:
         return
     with translation.override(supporter.language or settings.LANGUAGE_CODE):
-        full = {"supporter": supporter, "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+        full = {
+            "supporter": supporter,
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            **context,
+        }
         subject = render_to_string(f"organizing/email/{template}_subject.txt", full).strip()
         text = render_to_string(f"organizing/email/{template}_message.txt", full)
         html = render_to_string(f"organizing/email/{template}_message.html", full)

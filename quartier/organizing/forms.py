@@ -63,7 +63,11 @@ class PlaceMixin:
             )
             return
         cleaned["postal_code"] = normalise_postal_code(country, postal_code)
-        cleaned["latitude"], cleaned["longitude"], cleaned["town"] = place.latitude, place.longitude, place.town
+        cleaned["latitude"], cleaned["longitude"], cleaned["town"] = (
+            place.latitude,
+            place.longitude,
+            place.town,
+        )
 
 
 class CoordinatesField(forms.CharField):
@@ -79,9 +83,14 @@ class CoordinatesField(forms.CharField):
 
 class GroupForm(PlaceMixin, forms.Form):
     name = forms.CharField(label=_("Name of the group"), max_length=120)
-    area = forms.CharField(label=_("Area it covers"), max_length=120, help_text=_("A neighbourhood, town or riding."))
+    area = forms.CharField(
+        label=_("Area it covers"), max_length=120, help_text=_("A neighbourhood, town or riding.")
+    )
     description = forms.CharField(
-        label=_("What the group does"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("What the group does"),
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     postal_code = forms.CharField(label=_("Postal code at its centre"), max_length=10, required=False)
@@ -117,7 +126,9 @@ class MessageForm(forms.Form):
 
 
 class MergeGroupForm(forms.Form):
-    target = forms.SlugField(label=_("Merge into the group at address"), help_text=_("the last part of its address"))
+    target = forms.SlugField(
+        label=_("Merge into the group at address"), help_text=_("the last part of its address")
+    )
 
 
 class EventForm(PlaceMixin, forms.Form):
@@ -126,12 +137,18 @@ class EventForm(PlaceMixin, forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
     )
-    group = forms.ModelChoiceField(label=_("Hosted with the group"), queryset=Group.objects.none(), required=False)
+    group = forms.ModelChoiceField(
+        label=_("Hosted with the group"), queryset=Group.objects.none(), required=False
+    )
     is_virtual = forms.BooleanField(label=_("This event is online"), required=False)
     join_url = forms.URLField(label=_("Link to join (online events)"), required=False, assume_scheme="https")
-    venue = forms.CharField(label=_("Place"), max_length=140, required=False, help_text=_("For example: Café Olimpico"))
+    venue = forms.CharField(
+        label=_("Place"), max_length=140, required=False, help_text=_("For example: Café Olimpico")
+    )
     address = forms.CharField(label=_("Street address"), max_length=200, required=False)
-    address_visibility = forms.ChoiceField(label=_("Who sees the address"), choices=Event.AddressVisibility.choices)
+    address_visibility = forms.ChoiceField(
+        label=_("Who sees the address"), choices=Event.AddressVisibility.choices
+    )
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
     coordinates = CoordinatesField(label=_("Or coordinates"), required=False, max_length=60)
@@ -177,7 +194,8 @@ class EventForm(PlaceMixin, forms.Form):
 class ShiftForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     starts_at = forms.DateTimeField(
-        label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     ends_at = forms.DateTimeField(
         label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -209,16 +227,24 @@ class BaseShiftFormSet(forms.BaseFormSet):
                 continue
             for name in ("starts_at", "ends_at"):
                 value: datetime = form.cleaned_data[name]
-                form.cleaned_data[name] = value.replace(tzinfo=self.zone) if timezone.is_naive(value) else value
-            if not self.allow_past and form.cleaned_data["starts_at"] <= now and not form.cleaned_data.get("id"):
+                form.cleaned_data[name] = (
+                    value.replace(tzinfo=self.zone) if timezone.is_naive(value) else value
+                )
+            if (
+                not self.allow_past
+                and form.cleaned_data["starts_at"] <= now
+                and not form.cleaned_data.get("id")
+            ):
                 form.add_error("starts_at", _("This time has already passed."))
                 raise ValidationError(_("Please correct the shifts below."))
 
     def drafts(self) -> list[ShiftDraft]:
         return [
             ShiftDraft(
-                starts_at=form.cleaned_data["starts_at"], ends_at=form.cleaned_data["ends_at"],
-                capacity=form.cleaned_data["capacity"], pk=form.cleaned_data.get("id"),
+                starts_at=form.cleaned_data["starts_at"],
+                ends_at=form.cleaned_data["ends_at"],
+                capacity=form.cleaned_data["capacity"],
+                pk=form.cleaned_data.get("id"),
             )  # fmt: skip
             for form in self.forms
             if form.has_changed() and not self._should_delete_form(form)
@@ -301,7 +327,8 @@ class ReviewForm(forms.Form):
 
 class DuplicateForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("New start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("New start"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
@@ -334,8 +361,12 @@ class SearchForm(forms.Form):
 
 
 class EventSearchForm(SearchForm):
-    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All types")), *EventType.choices])
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *EventType.choices]
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     online = forms.ChoiceField(
         label=_("Online or in person"), required=False,

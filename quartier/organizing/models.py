@@ -28,7 +28,9 @@ class Group(models.Model):
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(_("description"), max_length=8000, blank=True)
     description_html = models.TextField(blank=True, editable=False)
-    area = models.CharField(_("area"), max_length=120, help_text=_("The neighbourhood, town or riding it covers."))
+    area = models.CharField(
+        _("area"), max_length=120, help_text=_("The neighbourhood, town or riding it covers.")
+    )
     country = models.CharField(max_length=2, default="CA")
     postal_code = models.CharField(max_length=10, blank=True)
     town = models.CharField(max_length=80, blank=True)
@@ -38,7 +40,9 @@ class Group(models.Model):
     join_policy = models.CharField(max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     is_featured = models.BooleanField(default=False)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_by = models.ForeignKey(Supporter, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     member_count = models.PositiveIntegerField(default=0)
@@ -73,7 +77,9 @@ class Membership(models.Model):
     supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="group_memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    referrer = models.ForeignKey(Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    referrer = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     joined_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -134,13 +140,18 @@ class Event(models.Model):
     group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     rejection_reason = models.TextField(blank=True)
-    reviewed_by = models.ForeignKey(Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_virtual = models.BooleanField(_("online event"), default=False)
     join_url = models.URLField(_("link to join"), blank=True, help_text=_("Shown only to people who RSVPed."))
     venue = models.CharField(_("place"), max_length=140, blank=True)
     address = models.CharField(_("street address"), max_length=200, blank=True)
     address_visibility = models.CharField(
-        _("who sees the address"), max_length=10, choices=AddressVisibility.choices, default=AddressVisibility.PUBLIC
+        _("who sees the address"),
+        max_length=10,
+        choices=AddressVisibility.choices,
+        default=AddressVisibility.PUBLIC,
     )
     country = models.CharField(max_length=2, default="CA")
     postal_code = models.CharField(max_length=10, blank=True)
@@ -153,7 +164,9 @@ class Event(models.Model):
     max_guests_per_rsvp = models.PositiveSmallIntegerField(
         _("guests each person may bring"), default=0, help_text=_("0: people come on their own.")
     )
-    duplicated_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duplicated_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -192,7 +205,9 @@ class Shift(models.Model):
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"),
             models.CheckConstraint(condition=Q(capacity__gt=0), name="shift_capacity_positive"),
-            models.CheckConstraint(condition=Q(confirmed_count__lte=F("capacity")), name="shift_never_over_capacity"),
+            models.CheckConstraint(
+                condition=Q(confirmed_count__lte=F("capacity")), name="shift_never_over_capacity"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -219,7 +234,9 @@ class Rsvp(models.Model):
     guests = models.PositiveSmallIntegerField(default=0)
     phone = models.CharField(max_length=30, blank=True)
     shares_contact = models.BooleanField(default=True)
-    referrer = models.ForeignKey(Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    referrer = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     attended = models.BooleanField(null=True)
     is_walk_in = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

@@ -24,7 +24,13 @@ def register_sources() -> None:
             models=(Rsvp, SentReminder),
             export=lambda s: list(
                 Rsvp.objects.filter(supporter=s).values(
-                    "shift__event__title", "shift__starts_at", "status", "guests", "phone", "attended", "created_at"
+                    "shift__event__title",
+                    "shift__starts_at",
+                    "status",
+                    "guests",
+                    "phone",
+                    "attended",
+                    "created_at",
                 )
             ),
             erase=lambda s: _cancel_and_erase_rsvps(s),

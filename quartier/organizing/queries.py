@@ -87,12 +87,16 @@ def search_events(
 def search_groups(*, near: Near | None, limit: int = 20) -> list[Found]:
     groups = Group.objects.filter(status=Group.Status.ACTIVE)
     if near is None:
-        return [Found(group, None) for group in groups.order_by("-is_featured", "-member_count", "pk")[:limit]]
+        return [
+            Found(group, None) for group in groups.order_by("-is_featured", "-member_count", "pk")[:limit]
+        ]
     return _within(_near(groups, near)[: limit * 2], near, limit)
 
 
 def featured_groups(limit: int = 6) -> list[Group]:
-    return list(Group.objects.filter(status=Group.Status.ACTIVE, is_featured=True).order_by("-member_count")[:limit])
+    return list(
+        Group.objects.filter(status=Group.Status.ACTIVE, is_featured=True).order_by("-member_count")[:limit]
+    )
 
 
 def event_with_shifts(event_id: int) -> Event | None:
@@ -149,7 +153,11 @@ def upcoming_group_events(group: Group, limit: int = 10) -> list[Event]:
 
 
 def pending_events() -> QuerySet[Event]:
-    return Event.objects.filter(status=Event.Status.PENDING).select_related("host", "group").order_by("created_at")
+    return (
+        Event.objects.filter(status=Event.Status.PENDING)
+        .select_related("host", "group")
+        .order_by("created_at")
+    )
 
 
 def my_events(supporter: Supporter) -> dict[str, list]:

@@ -35,7 +35,9 @@ def send_rsvp_confirmation(rsvp_id: int) -> None:
     if rsvp is None or rsvp.status == Rsvp.Status.CANCELLED:
         return
     context = _rsvp_context(rsvp)
-    attachments = [("event.ics", context["ics"], "text/calendar")] if rsvp.status == Rsvp.Status.CONFIRMED else []
+    attachments = (
+        [("event.ics", context["ics"], "text/calendar")] if rsvp.status == Rsvp.Status.CONFIRMED else []
+    )
     send_notice(rsvp.supporter, "rsvp_confirmation", context, attachments=attachments)
 
 
@@ -45,7 +47,12 @@ def send_waitlist_promotion(rsvp_id: int) -> None:
     if rsvp is None or rsvp.status != Rsvp.Status.CONFIRMED:
         return
     context = _rsvp_context(rsvp)
-    send_notice(rsvp.supporter, "waitlist_promotion", context, attachments=[("event.ics", context["ics"], "text/calendar")])
+    send_notice(
+        rsvp.supporter,
+        "waitlist_promotion",
+        context,
+        attachments=[("event.ics", context["ics"], "text/calendar")],
+    )
 
 
 @shared_task
@@ -70,7 +77,9 @@ def send_event_submitted(event_id: int) -> None:
     event = Event.objects.select_related("host").filter(pk=event_id).first()
     if event is None:
         return
-    send_notice(event.host, "event_submitted", {"event": event, "event_url": _absolute(event.get_absolute_url())})
+    send_notice(
+        event.host, "event_submitted", {"event": event, "event_url": _absolute(event.get_absolute_url())}
+    )
 
 
 @shared_task
@@ -78,7 +87,9 @@ def send_event_reviewed(event_id: int) -> None:
     event = Event.objects.select_related("host").filter(pk=event_id).first()
     if event is None:
         return
-    send_notice(event.host, "event_reviewed", {"event": event, "event_url": _absolute(event.get_absolute_url())})
+    send_notice(
+        event.host, "event_reviewed", {"event": event, "event_url": _absolute(event.get_absolute_url())}
+    )
 
 
 @shared_task

@@ -67,7 +67,9 @@ def _language() -> str:
 
 def _unit(request: HttpRequest) -> str:
     country = request.user.country if request.user.is_authenticated else None
-    return distance_unit_for(request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else _language(), country)
+    return distance_unit_for(
+        request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else _language(), country
+    )
 
 
 def _near(request: HttpRequest, form: SearchForm) -> queries.Near | None:
@@ -81,7 +83,12 @@ def _near(request: HttpRequest, form: SearchForm) -> queries.Near | None:
 
 def _distances(found: list[queries.Found], unit: str) -> list[tuple[object, float | None]]:
     return [
-        (item.item, None if item.distance_km is None else (km_to_miles(item.distance_km) if unit == "mi" else item.distance_km))
+        (
+            item.item,
+            None
+            if item.distance_km is None
+            else (km_to_miles(item.distance_km) if unit == "mi" else item.distance_km),
+        )
         for item in found
     ]
 
@@ -162,7 +169,12 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 "coordinates": "" if group.postal_code else f"{group.latitude}, {group.longitude}",
             }
         )  # fmt: skip
-    return render(request, "organizing/group_form.html", {"form": form, "group": group}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "organizing/group_form.html",
+        {"form": form, "group": group},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -254,9 +266,15 @@ def group_message(request: HttpRequest, slug: str) -> HttpResponse:
         form = MessageForm(request.POST)
         if form.is_valid():
             message = actions.message_group(
-                sender=request.user, group=group, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"]
+                sender=request.user,
+                group=group,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
             )
-            messages.success(request, _("Your message is on its way to %(count)s members.") % {"count": message.recipient_count})
+            messages.success(
+                request,
+                _("Your message is on its way to %(count)s members.") % {"count": message.recipient_count},
+            )
             return redirect(group)
     else:
         form = MessageForm()
@@ -349,7 +367,9 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 messages.error(request, rule_message(error.code))
             else:
                 if event.status == Event.Status.PENDING:
-                    messages.info(request, _("Thank you! The campaign reviews this type of event before it is listed."))
+                    messages.info(
+                        request, _("Thank you! The campaign reviews this type of event before it is listed.")
+                    )
                 else:
                     messages.success(request, _("Your event is listed. Share it with people near you."))
                 return redirect(event)
@@ -425,7 +445,9 @@ def _event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[s
         "can_rsvp": event.is_published and not event.is_past,
         "rsvp_form": rsvp_form,
         "share_link": share_url(request, event.get_absolute_url(), request.user),
-        "review_form": ReviewForm() if event.status == Event.Status.PENDING and access.is_staff(request.user) else None,
+        "review_form": ReviewForm()
+        if event.status == Event.Status.PENDING and access.is_staff(request.user)
+        else None,
         "duplicate_form": DuplicateForm() if is_host else None,
         "map_points": (
             [{"lat": event.latitude, "lon": event.longitude, "title": event.title}]
@@ -601,7 +623,9 @@ def _int(value: object) -> int:
 @verified_supporter_required
 def event_attendees_csv(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_event_for_host(request.user, event_id)
-    rows = [[_("name"), _("email"), _("phone"), _("shift"), _("status"), _("guests"), _("attended"), _("walk-in")]]
+    rows = [
+        [_("name"), _("email"), _("phone"), _("shift"), _("status"), _("guests"), _("attended"), _("walk-in")]
+    ]
     for r in queries.attendees(event):
         rows.append([
             r.supporter.display_name, r.supporter.email if r.shares_contact else "", r.phone if r.shares_contact else "",
@@ -618,15 +642,23 @@ def event_message(request: HttpRequest, event_id: int) -> HttpResponse:
     from quartier.accounts.models import Supporter
     from quartier.outreach.queries import consenting
 
-    attendees = Supporter.objects.filter(rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED).distinct()
+    attendees = Supporter.objects.filter(
+        rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED
+    ).distinct()
     reachable = consenting(attendees, actions.event_audience(event)).count()
     if request.method == "POST":
         form = MessageForm(request.POST)
         if form.is_valid():
             message = actions.message_attendees(
-                sender=request.user, event=event, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"]
+                sender=request.user,
+                event=event,
+                subject=form.cleaned_data["subject"],
+                body=form.cleaned_data["body"],
             )
-            messages.success(request, _("Your message is on its way to %(count)s people.") % {"count": message.recipient_count})
+            messages.success(
+                request,
+                _("Your message is on its way to %(count)s people.") % {"count": message.recipient_count},
+            )
             return redirect("organizing:event_attendees", event_id=event.pk)
     else:
         form = MessageForm()
@@ -640,7 +672,9 @@ def event_message(request: HttpRequest, event_id: int) -> HttpResponse:
 def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_visible_event(request.user, event_id)
     show_private = access.hosts(request.user, event) or queries.is_attending(request.user, event)
-    response = HttpResponse(calendars.event_ics(event, show_private=show_private), content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        calendars.event_ics(event, show_private=show_private), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     return response
 
@@ -679,7 +713,9 @@ def reset_calendar_feed(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     if not access.is_staff(request.user):
         raise Http404
-    return render(request, "organizing/review_queue.html", {"events": queries.pending_events(), "form": ReviewForm()})
+    return render(
+        request, "organizing/review_queue.html", {"events": queries.pending_events(), "form": ReviewForm()}
+    )
 
 
 @require_POST

@@ -23,7 +23,9 @@ def referral_code_for(supporter: Supporter) -> str:
         code = "".join(secrets.choice(ALPHABET) for _ in range(8))
         try:
             with transaction.atomic():
-                return ReferralCode.objects.get_or_create(supporter=supporter, defaults={"code": code})[0].code
+                return ReferralCode.objects.get_or_create(supporter=supporter, defaults={"code": code})[
+                    0
+                ].code
         except IntegrityError:
             continue  # the random code was taken: draw another
     raise IntegrityError("could not draw a free referral code")

@@ -17,7 +17,9 @@ class ReachConfig(AppConfig):
             privacy.PersonalDataSource(
                 name="referral_code",
                 models=(ReferralCode,),
-                export=lambda supporter: list(ReferralCode.objects.filter(supporter=supporter).values("code")),
+                export=lambda supporter: list(
+                    ReferralCode.objects.filter(supporter=supporter).values("code")
+                ),
                 erase=lambda supporter: ReferralCode.objects.filter(supporter=supporter).delete(),
             )
         )

@@ -54,7 +54,12 @@ def make_group(db) -> Callable[..., Group]:
 def group(make_group, leader, member) -> Group:
     group = make_group(leader)
     actions.join_group(
-        supporter=member, group=group, accepts_messages=True, consent_wording="Yes", language="en", ip_address=None
+        supporter=member,
+        group=group,
+        accepts_messages=True,
+        consent_wording="Yes",
+        language="en",
+        ip_address=None,
     )
     return group
 

@@ -58,7 +58,10 @@ def test_a_verified_supporter_hosts_an_event_with_two_shifts_in_its_time_zone(su
         ({"shifts-0-capacity": "0"}, "greater than or equal to 1"),
         ({"shifts-0-capacity": "-5"}, "greater than or equal to 1"),
         ({"shifts-0-starts_at": "31/02/2026 25:00"}, "Enter a valid date/time."),
-        ({"shifts-0-starts_at": local(-2, 10), "shifts-0-ends_at": local(-2, 12)}, "This time has already passed."),
+        (
+            {"shifts-0-starts_at": local(-2, 10), "shifts-0-ends_at": local(-2, 12)},
+            "This time has already passed.",
+        ),
         ({"postal_code": "99999", "country": "FR"}, "do not know where this postal code is"),
         ({"is_virtual": "on", "join_url": ""}, "An online event needs a link to join."),
         ({"shifts-TOTAL_FORMS": "0"}, "Please submit at least 1 form."),
@@ -78,7 +81,9 @@ def test_a_bad_event_comes_back_with_the_data_and_a_reason(supporter, changes, m
 def test_an_online_event_needs_no_place_and_hides_its_link_until_rsvp(supporter, other_supporter):
     client_for(supporter).post(
         reverse("organizing:event_create"),
-        event_form(is_virtual="on", join_url="https://meet.example.org/abc", postal_code="", event_type="phone_bank"),
+        event_form(
+            is_virtual="on", join_url="https://meet.example.org/abc", postal_code="", event_type="phone_bank"
+        ),
     )
     event = Event.objects.get()
     assert event.is_virtual and event.latitude is None
@@ -100,7 +105,9 @@ def test_the_full_address_is_for_attendees_when_the_host_says_so(supporter, othe
 
 
 @pytest.mark.django_db
-def test_types_that_need_approval_wait_in_the_staff_queue(supporter, staff, django_capture_on_commit_callbacks):
+def test_types_that_need_approval_wait_in_the_staff_queue(
+    supporter, staff, django_capture_on_commit_callbacks
+):
     EventTypePolicy.objects.create(event_type="rally", requires_approval=True)
     with django_capture_on_commit_callbacks(execute=True):
         client_for(supporter).post(reverse("organizing:event_create"), event_form(event_type="rally"))
@@ -109,13 +116,16 @@ def test_types_that_need_approval_wait_in_the_staff_queue(supporter, staff, djan
     assert Client().get(event.get_absolute_url()).status_code == 404
     assert client_for(staff).get(reverse("organizing:review_queue")).context["events"].get() == event
 
-    reject_without_reason = client_for(staff).post(reverse("organizing:review_event", args=[event.pk]), {"decision": "reject"}, follow=True)
+    reject_without_reason = client_for(staff).post(
+        reverse("organizing:review_event", args=[event.pk]), {"decision": "reject"}, follow=True
+    )
     assert "Tell the host why" in reject_without_reason.content.decode()
     assert Event.objects.get(pk=event.pk).status == "pending"
 
     with django_capture_on_commit_callbacks(execute=True):
         client_for(staff).post(
-            reverse("organizing:review_event", args=[event.pk]), {"decision": "reject", "reason": "Wrong riding"}
+            reverse("organizing:review_event", args=[event.pk]),
+            {"decision": "reject", "reason": "Wrong riding"},
         )
     event.refresh_from_db()
     assert (event.status, event.rejection_reason, event.reviewed_by) == ("rejected", "Wrong riding", staff)
@@ -123,7 +133,9 @@ def test_types_that_need_approval_wait_in_the_staff_queue(supporter, staff, djan
 
 
 @pytest.mark.django_db
-def test_cancelling_an_event_tells_everyone_who_rsvped(event, shift, make_supporter, host, django_capture_on_commit_callbacks):
+def test_cancelling_an_event_tells_everyone_who_rsvped(
+    event, shift, make_supporter, host, django_capture_on_commit_callbacks
+):
     people = [make_supporter(f"P{n}") for n in range(3)]
     for person in people:
         actions.rsvp(supporter=person, shift=shift)
@@ -141,7 +153,9 @@ def test_cancelling_an_event_tells_everyone_who_rsvped(event, shift, make_suppor
 def test_a_host_duplicates_an_event_to_a_new_date(event, host):
     new_start = (event.starts_at + timedelta(days=7)).astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
 
-    response = client_for(host).post(reverse("organizing:event_duplicate", args=[event.pk]), {"starts_at": new_start})
+    response = client_for(host).post(
+        reverse("organizing:event_duplicate", args=[event.pk]), {"starts_at": new_start}
+    )
 
     copy = Event.objects.exclude(pk=event.pk).get()
     assert response["Location"] == copy.get_absolute_url()
@@ -173,7 +187,9 @@ def test_raising_capacity_promotes_the_waiting_list(make_event, host, make_suppo
     shift = event.shifts.get()
     actions.rsvp(supporter=make_supporter("A"), shift=shift)
     waiting = actions.rsvp(supporter=make_supporter("B"), shift=shift)
-    draft_shift = actions.ShiftDraft(starts_at=shift.starts_at, ends_at=shift.ends_at, capacity=2, pk=shift.pk)
+    draft_shift = actions.ShiftDraft(
+        starts_at=shift.starts_at, ends_at=shift.ends_at, capacity=2, pk=shift.pk
+    )
     draft = actions.EventDraft(
         title=event.title, description=event.description, event_type=event.event_type, is_virtual=False,
         join_url="", venue=event.venue, address=event.address, address_visibility=event.address_visibility,
@@ -196,7 +212,9 @@ def test_event_search_filters_and_sorts_by_distance(make_event, host):
     make_event(host, title="Next month", starts_in=timedelta(days=40))
 
     def titles(**params):
-        page = Client().get(reverse("organizing:events"), {"near": "H2T 1A1", "country": "CA", "within": "25", **params})
+        page = Client().get(
+            reverse("organizing:events"), {"near": "H2T 1A1", "country": "CA", "within": "25", **params}
+        )
         return [event.title for event, _distance in page.context["results"]]
 
     assert titles()[:2] == ["Near", "Phone bank"] or titles()[0] in {"Near", "Phone bank", "Next month"}
@@ -216,7 +234,9 @@ def test_event_search_rejects_an_end_before_the_start_clearly():
 
 
 @pytest.mark.django_db
-def test_the_event_list_and_page_run_constant_queries(make_event, host, make_supporter, django_assert_max_num_queries):
+def test_the_event_list_and_page_run_constant_queries(
+    make_event, host, make_supporter, django_assert_max_num_queries
+):
     events = [make_event(host, title=f"Event {n}", shifts=2) for n in range(12)]
     for event in events[:3]:
         actions.rsvp(supporter=make_supporter(f"R{event.pk}"), shift=event.shifts.first())
@@ -258,7 +278,9 @@ def test_the_personal_calendar_feed_lists_what_one_attends_and_hosts(supporter, 
 
 
 @pytest.mark.django_db
-def test_reminders_go_out_once_however_often_the_job_runs(make_event, host, make_supporter, django_capture_on_commit_callbacks):
+def test_reminders_go_out_once_however_often_the_job_runs(
+    make_event, host, make_supporter, django_capture_on_commit_callbacks
+):
     soon = make_event(host, title="Soon", starts_in=timedelta(hours=20))
     later = make_event(host, title="Later", starts_in=timedelta(days=5))
     person = make_supporter("Rémi")
@@ -283,7 +305,9 @@ def test_the_host_checks_people_in_and_adds_walk_ins(event, shift, host, support
     record = actions.rsvp(supporter=supporter, shift=shift)
     client = client_for(host)
 
-    client.post(reverse("organizing:event_attendees", args=[event.pk]), {"rsvp": record.pk, "attended": "yes"})
+    client.post(
+        reverse("organizing:event_attendees", args=[event.pk]), {"rsvp": record.pk, "attended": "yes"}
+    )
     client.post(
         reverse("organizing:event_attendees", args=[event.pk]),
         {"shift": shift.pk, "name": "Wally Walk-in", "email": "wally@example.org", "phone": ""},
@@ -293,7 +317,9 @@ def test_the_host_checks_people_in_and_adds_walk_ins(event, shift, host, support
     walk_in = Rsvp.objects.get(supporter__email="wally@example.org")
     assert walk_in.is_walk_in and walk_in.attended
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 1  # walk-ins never take a listed place
-    csv_body = b"".join(client.get(reverse("organizing:event_attendees_csv", args=[event.pk])).streaming_content).decode()
+    csv_body = b"".join(
+        client.get(reverse("organizing:event_attendees_csv", args=[event.pk])).streaming_content
+    ).decode()
     assert supporter.email in csv_body and "wally@example.org" in csv_body
 
 

@@ -85,7 +85,9 @@ def test_search_speaks_miles_to_americans(make_group, leader, make_supporter):
     american = make_supporter("Amy", country="US", postal_code="10001")
     make_group(leader, name="NYC", latitude=40.75, longitude=-73.99)
 
-    page = client_for(american).get(reverse("organizing:groups"), {"near": "10001", "country": "US", "within": "10"})
+    page = client_for(american).get(
+        reverse("organizing:groups"), {"near": "10001", "country": "US", "within": "10"}
+    )
 
     assert page.context["unit"] == "mi"
     assert "mi away" in page.content.decode()
@@ -119,7 +121,9 @@ def test_joining_an_open_group_counts_once(group, supporter):
 
 
 @pytest.mark.django_db
-def test_an_approval_group_waits_for_a_leader(make_group, leader, supporter, django_capture_on_commit_callbacks):
+def test_an_approval_group_waits_for_a_leader(
+    make_group, leader, supporter, django_capture_on_commit_callbacks
+):
     group = make_group(leader, join_policy="approval")
     client_for(supporter).post(reverse("organizing:group_join", args=[group.slug]), {})
     membership = Membership.objects.get(group=group, supporter=supporter)
@@ -145,14 +149,17 @@ def test_the_last_leader_cannot_leave_a_group_with_members(group, leader):
 
 
 @pytest.mark.django_db
-def test_leaders_message_only_members_who_accepted(group, leader, member, make_supporter, django_capture_on_commit_callbacks):
+def test_leaders_message_only_members_who_accepted(
+    group, leader, member, make_supporter, django_capture_on_commit_callbacks
+):
     refuser = make_supporter("Rita Refuser")
     actions.join_group(supporter=refuser, group=group, accepts_messages=False, consent_wording="No", language="en",
                        ip_address=None)  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(leader).post(
-            reverse("organizing:group_message", args=[group.slug]), {"subject": "Tuesday", "body": "See you **there**."}
+            reverse("organizing:group_message", args=[group.slug]),
+            {"subject": "Tuesday", "body": "See you **there**."},
         )
 
     assert response.status_code == 302
@@ -163,7 +170,7 @@ def test_leaders_message_only_members_who_accepted(group, leader, member, make_s
 
 @pytest.mark.django_db
 def test_leaders_export_members_as_csv_safely(group, leader, member):
-    member.display_name = "=HYPERLINK(\"http://evil\")"
+    member.display_name = '=HYPERLINK("http://evil")'
     member.save(update_fields=["display_name"])
 
     response = client_for(leader).get(reverse("organizing:group_members_csv", args=[group.slug]))

@@ -26,7 +26,9 @@ def rsvp_as(client: Client, event: Event, shift: Shift, **data):
 
 
 @pytest.mark.django_db
-def test_a_supporter_rsvps_gets_a_confirmation_with_a_calendar_file(supporter, event, shift, django_capture_on_commit_callbacks):
+def test_a_supporter_rsvps_gets_a_confirmation_with_a_calendar_file(
+    supporter, event, shift, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = rsvp_as(client_for(supporter), event, shift)
 
@@ -63,7 +65,9 @@ def test_guests_count_against_the_places(supporter, make_event, host):
 
 
 @pytest.mark.django_db
-def test_it_waitlists_once_full_and_promotes_in_order_when_a_place_frees(make_supporter, make_event, host, django_capture_on_commit_callbacks):
+def test_it_waitlists_once_full_and_promotes_in_order_when_a_place_frees(
+    make_supporter, make_event, host, django_capture_on_commit_callbacks
+):
     event = make_event(host, capacity=2)
     shift = event.shifts.get()
     people = [make_supporter(f"Person {n}") for n in range(4)]
@@ -98,10 +102,13 @@ def test_a_waitlisted_person_can_leave_the_list_without_freeing_a_place(make_sup
 
 
 @pytest.mark.django_db
-def test_a_guest_rsvps_with_an_account_made_for_them_and_consent_recorded(event, shift, django_capture_on_commit_callbacks):
+def test_a_guest_rsvps_with_an_account_made_for_them_and_consent_recorded(
+    event, shift, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = Client().post(
-            reverse("organizing:event_rsvp", args=[event.pk]), {**GUEST, "shift": shift.pk, "news_consent": "on"}
+            reverse("organizing:event_rsvp", args=[event.pk]),
+            {**GUEST, "shift": shift.pk, "news_consent": "on"},
         )
 
     assert response.status_code == 302
@@ -119,7 +126,10 @@ def test_a_guest_rsvps_with_an_account_made_for_them_and_consent_recorded(event,
 
 @pytest.mark.django_db
 def test_a_guest_with_a_known_email_is_matched_not_duplicated(supporter, event, shift):
-    Client().post(reverse("organizing:event_rsvp", args=[event.pk]), {**GUEST, "email": supporter.email.upper(), "shift": shift.pk})
+    Client().post(
+        reverse("organizing:event_rsvp", args=[event.pk]),
+        {**GUEST, "email": supporter.email.upper(), "shift": shift.pk},
+    )
 
     assert Supporter.objects.filter(email__iexact=supporter.email).count() == 1
     assert Rsvp.objects.get(shift=shift).supporter == supporter
@@ -250,7 +260,9 @@ def _concurrent_rsvps(shift_id: int, supporter_ids: list[int]) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_hundred_people_rushing_for_the_last_ten_places_never_overfill_the_shift(make_supporter, make_event, host):
+def test_a_hundred_people_rushing_for_the_last_ten_places_never_overfill_the_shift(
+    make_supporter, make_event, host
+):
     event = make_event(host, capacity=15)
     shift = event.shifts.get()
     early = [make_supporter(f"Early {n}") for n in range(5)]
