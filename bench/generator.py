@@ -1336,8 +1336,8 @@ def generate_campaign(
         now=timezone.now(),
         first_number=first_number,
         use_copy=connection.vendor == "postgresql",
-        password_hash=make_password(DEMO_PASSWORD),
-        names=name_pools(seed),
+        password_hash=make_password(DEMO_PASSWORD) if supporters else "",
+        names=name_pools(seed) if supporters else {},
         groups=groups,
         events=events,
     )

@@ -245,7 +245,7 @@ class BaseShiftFormSet(forms.BaseFormSet):
                 ends_at=form.cleaned_data["ends_at"],
                 capacity=form.cleaned_data["capacity"],
                 pk=form.cleaned_data.get("id"),
-            )  # fmt: skip
+            )
             for form in self.forms
             if form.has_changed() and not self._should_delete_form(form)
         ]

@@ -240,7 +240,7 @@ def _concurrent_rsvps(shift_id: int, supporter_ids: list[int]) -> list[str]:
                 with lock:
                     outcomes.append(f"error: {error!r}")
                 return
-            except Exception as error:  # noqa: BLE001 — the assertion below shows what went wrong
+            except Exception as error:  # the assertion below shows what went wrong
                 with lock:
                     outcomes.append(f"error: {error!r}")
                 connection.close()
