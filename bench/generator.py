@@ -1102,11 +1102,8 @@ def _phone(country: str, rng: random.Random) -> str:
     return f"555-01{rng.randrange(100):02d}"
 
 
-def _street_address(place: Place, language: str, rng: random.Random) -> str:
-    if place.country == "CA":
-        streets = organizing_texts.STREETS["CA-fr" if language == "fr" else "CA-en"]
-    else:
-        streets = organizing_texts.STREETS[place.country]
+def _street_address(place: Place, rng: random.Random) -> str:
+    streets = organizing_texts.STREETS.get(place.town) or organizing_texts.STREETS[place.country]
     number = rng.randint(1, 180) if place.country == "FR" else rng.randint(10, 7999)
     return f"{number} {rng.choice(streets)}"
 
@@ -1216,10 +1213,11 @@ def create_events(context: GenerationContext) -> None:
             zone_name = time_zone_for(place)
             zone = zones[zone_name]
             day = (now + timedelta(days=rng.uniform(*EVENT_DAYS))).astimezone(zone).date()
-            hour, minute = rng.choice(plan.local_starts)
+            shifts = rng.choices((1, 2, 3), weights=plan.shift_count_weights)[0]
+            # Several shifts follow one another from the type's earliest start, so the day ends in time.
+            hour, minute = rng.choice(plan.local_starts) if shifts == 1 else min(plan.local_starts)
             first = datetime.combine(day, time_of_day(hour, minute), tzinfo=zone).astimezone(UTC)
             length = timedelta(minutes=plan.shift_minutes)
-            shifts = rng.choices((1, 2, 3), weights=plan.shift_count_weights)[0]
             starts = [first + index * (length + SHIFT_GAP) for index in range(shifts)]
             status = Event.Status.PUBLISHED
             draw = rng.random()
@@ -1238,7 +1236,7 @@ def create_events(context: GenerationContext) -> None:
                 virtual, join_url = False, ""
                 at_home = event_type == EventType.HOUSE_PARTY
                 venue = organizing_texts.HOME_VENUES[language] if at_home else rng.choice(organizing_texts.VENUES[language])
-                address, postal_code, town = _street_address(place, language, rng), full_postal_code(place, rng), place.town
+                address, postal_code, town = _street_address(place, rng), full_postal_code(place, rng), place.town
                 latitude, longitude = jittered(place, rng)
                 attendees_only = rng.random() < plan.attendees_only_share
                 visibility = Event.AddressVisibility.ATTENDEES if attendees_only else Event.AddressVisibility.PUBLIC

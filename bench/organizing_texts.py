@@ -187,8 +187,8 @@ GROUP_DESCRIPTIONS: dict[str, tuple[str, ...]] = {
 
 EVENT_TITLES: dict[str, dict[str, tuple[str, ...]]] = {
     "canvass": {
-        "en": ("Door knocking in {area}", "Saturday canvass: {area}", "Canvass launch: {area}"),
-        "fr": ("Porte-à-porte : {area}", "Porte-à-porte du samedi — {area}", "Grande tournée de porte-à-porte — {area}"),
+        "en": ("Door knocking in {area}", "Neighbourhood canvass: {area}", "Canvass launch: {area}"),
+        "fr": ("Porte-à-porte : {area}", "Porte-à-porte de quartier — {area}", "Grande tournée de porte-à-porte — {area}"),
     },
     "phone_bank": {
         "en": ("Phone bank: {area}", "Evening phone bank ({area})", "Call our supporters: {area}"),
@@ -207,8 +207,8 @@ EVENT_TITLES: dict[str, dict[str, tuple[str, ...]]] = {
         "fr": ("Réunion mensuelle — {area}", "Réunion des bénévoles : {area}", "Réunion de planification — {area}"),
     },
     "fundraiser": {
-        "en": ("Fundraising dinner: {area}", "Pay-what-you-can brunch ({area})", "Trivia night fundraiser: {area}"),
-        "fr": ("Souper-bénéfice — {area}", "Brunch-bénéfice : {area}", "Soirée quiz-bénéfice — {area}"),
+        "en": ("Fundraising dinner: {area}", "Pay-what-you-can supper ({area})", "Trivia night fundraiser: {area}"),
+        "fr": ("Souper-bénéfice — {area}", "Repas-bénéfice : {area}", "Soirée quiz-bénéfice — {area}"),
     },
     "voter_registration": {
         "en": ("Voter registration table: {area}", "Register to vote: {area}", "Voter registration drive ({area})"),
@@ -355,23 +355,49 @@ VENUES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 HOME_VENUES: dict[str, str] = {"en": "At a supporter's home", "fr": "Chez une sympathisante"}
 
+# Streets by town (the town of a bundled place), and by country for the towns not listed.
 STREETS: dict[str, tuple[str, ...]] = {
-    "CA-fr": (
+    "Montréal": (
         "rue Saint-Denis", "boulevard Saint-Laurent", "avenue du Mont-Royal Est", "rue Ontario Est",
-        "rue Beaubien Est", "avenue Laurier Ouest", "rue Fleury Est", "rue Wellington", "rue Saint-Jean",
-        "boulevard René-Lévesque Est",
+        "rue Beaubien Est", "avenue Laurier Ouest", "rue Fleury Est", "rue Wellington", "rue Sherbrooke Ouest",
+        "avenue du Parc", "rue Jarry Est", "boulevard De Maisonneuve Ouest",
     ),
-    "CA-en": (
-        "Queen Street West", "Bloor Street West", "Bank Street", "Main Street", "King Street East",
-        "Dundas Street West", "Commercial Drive", "Portage Avenue", "Elgin Street", "College Street",
+    "Laval": ("boulevard des Laurentides", "boulevard de la Concorde Est", "rue Lesage", "boulevard Cartier Ouest"),
+    "Québec": ("rue Saint-Jean", "rue Saint-Joseph Est", "avenue Cartier", "boulevard René-Lévesque Ouest", "rue Saint-Vallier Ouest"),
+    "Gatineau": ("rue Laval", "promenade du Portage", "boulevard Saint-Joseph", "rue Eddy"),
+    "Sherbrooke": ("rue King Ouest", "rue Wellington Nord", "rue Galt Ouest", "boulevard de Portland"),
+    "Trois-Rivières": ("rue des Forges", "boulevard des Forges", "rue Notre-Dame Centre", "rue Royale"),
+    "Ottawa": ("Bank Street", "Elgin Street", "Rideau Street", "Somerset Street West", "Dalhousie Street"),
+    "Toronto": (
+        "Queen Street West", "Bloor Street West", "King Street West", "Dundas Street West", "College Street",
+        "Church Street", "Christie Street", "Bathurst Street",
     ),
-    "FR": (
+    "Vancouver": ("Commercial Drive", "Main Street", "Hastings Street East", "Water Street", "Granville Street"),
+    "Moncton": ("Main Street", "St. George Street", "Mountain Road", "Botsford Street"),
+    "Winnipeg": ("Portage Avenue", "Main Street", "Princess Street", "McDermot Avenue", "Albert Street"),
+    "Paris": (
         "rue Oberkampf", "boulevard Voltaire", "rue de la Roquette", "avenue Jean-Jaurès",
-        "rue du Faubourg-Saint-Antoine", "rue de Belleville", "cours Gambetta", "rue de la République",
-        "rue des Martyrs", "place du Marché",
+        "rue du Faubourg-Saint-Antoine", "rue de Belleville", "rue des Martyrs", "rue de Charonne",
+        "boulevard de Ménilmontant", "rue Mouffetard", "rue de Vaugirard", "avenue d'Italie",
     ),
-    "US": (
-        "Main Street", "Broadway", "Massachusetts Avenue", "Valencia Street", "Fremont Avenue North",
-        "U Street NW", "North Clark Street", "8th Avenue", "Mission Street", "Dearborn Street",
-    ),
+    "Lyon": ("rue de la République", "cours Gambetta", "montée de la Grande-Côte", "rue Garibaldi", "avenue Jean-Jaurès"),
+    "Marseille": ("La Canebière", "rue d'Aubagne", "cours Belsunce", "rue de la République"),
+    "Lille": ("rue Gambetta", "rue de la Monnaie", "boulevard de la Liberté", "place du Marché"),
+    "Bordeaux": ("cours de la Marne", "quai des Chartrons", "rue Sainte-Catherine", "cours Victor-Hugo"),
+    "Toulouse": ("rue d'Alsace-Lorraine", "allées Jean-Jaurès", "rue de la République", "place du Capitole"),
+    "Nantes": ("rue du Calvaire", "cours des 50-Otages", "quai de la Fosse", "boulevard Victor-Hugo"),
+    "Strasbourg": ("rue de la Krutenau", "route du Polygone", "quai des Bateliers", "avenue Jean-Jaurès"),
+    "Rennes": ("rue Saint-Malo", "boulevard de la Liberté", "rue de Paris", "quai Lamartine"),
+    "Montpellier": ("rue de l'Aiguillerie", "boulevard Louis-Blanc", "rue du Faubourg-Boutonnet", "cours Gambetta"),
+    "Grenoble": ("cours Berriat", "rue Championnet", "avenue Alsace-Lorraine", "quai Stéphane-Jay"),
+    "Nice": ("avenue Jean-Médecin", "rue de France", "boulevard Gambetta", "rue Bonaparte"),
+    "New York": ("8th Avenue", "West 23rd Street", "9th Avenue", "West 26th Street"),
+    "Cambridge": ("Massachusetts Avenue", "Magazine Street", "River Street", "Western Avenue"),
+    "Chicago": ("North Clark Street", "North Halsted Street", "West Armitage Avenue", "North Lincoln Avenue"),
+    "San Francisco": ("Valencia Street", "Mission Street", "24th Street", "Cortland Avenue"),
+    "Seattle": ("Fremont Avenue North", "North 45th Street", "Stone Way North", "Aurora Avenue North"),
+    "Washington": ("U Street NW", "14th Street NW", "7th Street NW", "Florida Avenue NW"),
+    "CA": ("Main Street", "King Street", "Queen Street", "rue Principale"),
+    "FR": ("rue de la République", "avenue Jean-Jaurès", "place du Marché", "rue Victor-Hugo"),
+    "US": ("Main Street", "Broadway", "Elm Street", "Oak Avenue"),
 }  # fmt: skip

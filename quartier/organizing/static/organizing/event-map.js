@@ -99,9 +99,11 @@
     var latLngs = points.map(function (point) {
       return L.latLng(point.lat, point.lon);
     });
-    // The view first: Leaflet draws layers only once the map has one.
+    // The view first: Leaflet draws layers only once the map has one. With only the coarse outline
+    // (no tiles), a street-level view of one point would be an empty grey square: show the region.
+    var plain = !container.getAttribute("data-tiles-url");
     if (latLngs.length === 1) {
-      map.setView(latLngs[0], 14);
+      map.setView(latLngs[0], plain ? 6 : 14);
     } else {
       map.fitBounds(L.latLngBounds(latLngs), { padding: [24, 24], maxZoom: 14 });
     }
