@@ -2,6 +2,11 @@
 
     python -m bench --supporters 2000000
     python -m bench --supporters 2000000 --database-url postgresql://postgres@127.0.0.1/quartier_bench
+    python -m bench --supporters 20000 --groups 350 --events 2000 --database-url sqlite:////tmp/b20k.sqlite3
+
+It loads what the database lacks (supporters, then local groups and events around them; by default
+35,000 groups and 200,000 events per two million supporters), then measures the profile page, event
+search, the event page, group search and the group page.
 
 The benchmark never touches the application's database: it uses `--database-url`, else
 `BENCH_DATABASE_URL`, else the SQLite file `var/bench.sqlite3`.
@@ -29,7 +34,19 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         default=os.environ.get("BENCH_DATABASE_URL", ""),
         help=f"benchmark database (default: BENCH_DATABASE_URL, else sqlite:///{DEFAULT_DATABASE})",
     )
-    parser.add_argument("--requests", type=int, default=300, help="profile pages fetched per viewer")
+    parser.add_argument(
+        "--groups", type=int, default=None, help="local groups the database should hold (default: 35,000 per 2M supporters)"
+    )
+    parser.add_argument(
+        "--events", type=int, default=None, help="events the database should hold (default: one per 10 supporters)"
+    )
+    parser.add_argument("--requests", type=int, default=300, help="pages (and searches) fetched per viewer")
+    parser.add_argument(
+        "--measure",
+        choices=("all", "accounts", "organizing", "none"),
+        default="all",
+        help="which pages to measure after the load",
+    )
     parser.add_argument("--batch-size", type=int, default=5000, help="supporters per insert batch")
     parser.add_argument("--seed", type=int, default=2008, help="random seed of the generator and sampling")
     return parser.parse_args(argv)
@@ -53,14 +70,23 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
 
-    from bench import bench_accounts
+    from bench import bench_accounts, bench_organizing
+    from bench.generator import GROUPS_PER_SUPPORTER, EVENTS_PER_SUPPORTER
 
-    bench_accounts.run(
+    groups = arguments.groups if arguments.groups is not None else round(arguments.supporters * GROUPS_PER_SUPPORTER)
+    events = arguments.events if arguments.events is not None else round(arguments.supporters * EVENTS_PER_SUPPORTER)
+    bench_accounts.print_header()
+    bench_accounts.load(
         supporters=arguments.supporters,
-        requests=arguments.requests,
+        groups=groups,
+        events=events,
         batch_size=arguments.batch_size,
         seed=arguments.seed,
     )
+    if arguments.measure in ("all", "accounts"):
+        bench_accounts.measure(requests=arguments.requests, seed=arguments.seed)
+    if arguments.measure in ("all", "organizing"):
+        bench_organizing.measure(requests=arguments.requests, seed=arguments.seed)
 
 
 if __name__ == "__main__":

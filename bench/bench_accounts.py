@@ -1,4 +1,4 @@
-"""Accounts at scale: loading the supporters, then the profile page (`/people/<handle>/`).
+"""Accounts at scale: loading the campaign, then the profile page (`/people/<handle>/`).
 
 The profile page is where every shared link and every name in a list leads, so it is measured for
 anonymous visitors and for signed-in supporters: latency percentiles through Django's test client
@@ -146,11 +146,17 @@ def measure_profile_page(viewer_name: str, handles: list[str], viewer: Supporter
 
 def print_load(report: GenerationReport) -> None:
     print(
-        f"load: {report.supporters:,} supporters, {report.rows:,} rows in {report.seconds:,.1f} s: "
-        f"{report.supporters_per_second:,.0f} supporters/s, {report.rows_per_second:,.0f} rows/s"
+        f"load: {report.supporters:,} supporters, {report.groups:,} groups, {report.events:,} events; "
+        f"{report.rows:,} rows in {report.seconds:,.1f} s: {report.supporters_per_second:,.0f} supporters/s, "
+        f"{report.rows_per_second:,.0f} rows/s"
+    )
+    counts = (
+        f"memberships {report.memberships:,}, shifts {report.shifts:,}, RSVPs {report.rsvps:,}"
+        if report.groups or report.events
+        else ""
     )
     parts = ", ".join(f"{name} {seconds:,.1f} s" for name, seconds in report.step_seconds.items())
-    print(f"      ({parts})")
+    print(f"      ({parts})" + (f"\n      ({counts})" if counts else ""))
 
 
 def print_pages(results: list[PageTimings]) -> None:
@@ -167,37 +173,52 @@ def print_pages(results: list[PageTimings]) -> None:
         )
 
 
-def run(*, supporters: int, requests: int, batch_size: int, seed: int) -> list[PageTimings]:
-    print("Quartier benchmark: accounts")
+def print_header() -> None:
+    print("Quartier benchmark")
     print(f"date:     {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     print(f"machine:  {machine_description()}")
     print(f"software: Python {platform.python_version()}, Django {django.get_version()}")
+
+
+def load(*, supporters: int, groups: int, events: int, batch_size: int, seed: int) -> GenerationReport | None:
+    """Bring the database up to `supporters`, `groups` and `events` (adds only what is missing)."""
+    from quartier.organizing.models import Event, Group
+
     call_command("migrate", interactive=False, verbosity=0)
     print(f"database: {database_description()}")
+    existing = (Supporter.objects.count(), Group.objects.count(), Event.objects.count())
+    wanted = (supporters, groups, events)
+    missing = [max(0, want - have) for want, have in zip(wanted, existing, strict=True)]
+    held = f"{existing[0]:,} supporters, {existing[1]:,} groups, {existing[2]:,} events"
+    asked = f"{supporters:,}, {groups:,} and {events:,}"
+    if not any(missing):
+        print(f"load: skipped, the database already holds {held} (asked for {asked})")
+        return None
+    print(f"load: the database holds {held}; adding {missing[0]:,}, {missing[1]:,} and {missing[2]:,}")
+    report = generate_campaign(
+        supporters=missing[0], groups=missing[1], events=missing[2], seed=seed, batch_size=batch_size,
+        progress=print,
+    )  # fmt: skip
+    print_load(report)
+    if connection.vendor == "postgresql":
+        # What an operator does after a bulk load: otherwise autovacuum competes with the measurement.
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+            # Write the dirty pages out now rather than during the measurement (needs a superuser or
+            # the pg_checkpoint role; without it the measurement may overlap the checkpoint).
+            with contextlib.suppress(DatabaseError):
+                cursor.execute("CHECKPOINT")
+        print(f"vacuum: VACUUM (ANALYZE) and CHECKPOINT took {time.perf_counter() - started:,.1f} s")
+    print(f"database: {database_description()}")
+    return report
 
-    existing = Supporter.objects.count()
-    if existing >= supporters:
-        print(f"load: skipped, the database already holds {existing:,} supporters (asked for {supporters:,})")
-    else:
-        print(f"load: the database holds {existing:,} supporters; adding {supporters - existing:,}")
-        report = generate_campaign(
-            supporters=supporters - existing, seed=seed, batch_size=batch_size, progress=print
-        )
-        print_load(report)
-        if connection.vendor == "postgresql":
-            # What an operator does after a bulk load: otherwise autovacuum competes with the measurement.
-            started = time.perf_counter()
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM (ANALYZE)")
-                # Write the dirty pages out now rather than during the measurement (needs a superuser or
-                # the pg_checkpoint role; without it the measurement may overlap the checkpoint).
-                with contextlib.suppress(DatabaseError):
-                    cursor.execute("CHECKPOINT")
-            print(f"vacuum: VACUUM (ANALYZE) and CHECKPOINT took {time.perf_counter() - started:,.1f} s")
-        print(f"database: {database_description()}")
+
+def measure(*, requests: int, seed: int) -> list[PageTimings]:
+    """The profile page, for anonymous visitors and for a signed-in supporter."""
     total = Supporter.objects.count()
-    print(f"supporters in the database: {total:,}")
-
+    print()
+    print(f"Accounts: {total:,} supporters in the database")
     rng = random.Random(seed)
     per_viewer = requests + WARM_UP_REQUESTS
     handles = sample_handles(2 * per_viewer + 1, rng)

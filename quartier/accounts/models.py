@@ -192,6 +192,8 @@ class EmailConsent(models.Model):
     class Source(models.TextChoices):
         SIGNUP = "signup", _("Sign-up form")
         SETTINGS = "settings", _("Email preferences")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        RSVP = "rsvp", _("RSVP to an event")
         IMPORT = "import", _("Import")
         DEMO = "demo", _("Demo data")
 

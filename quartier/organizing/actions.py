@@ -130,7 +130,7 @@ def join_group(
             granted=accepts_messages,
             wording=consent_wording,
             language=language,
-            source="group_join",
+            source="join",
             ip_address=ip_address,
         )
     return membership

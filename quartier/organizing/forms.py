@@ -121,7 +121,10 @@ class MessageForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=150)
     body = forms.CharField(
         label=_("Message"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_("Markdown works. Only people who accepted messages receive it, with a link to unsubscribe."),
+        help_text=_(
+            "Markdown works. Only people who accepted messages receive it, with a link to unsubscribe. "
+            "Replies go to your own email address."
+        ),
     )  # fmt: skip
 
 

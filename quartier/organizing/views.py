@@ -496,7 +496,7 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
             )  # fmt: skip
             outreach_actions.record_consent(
                 supporter=supporter, audience=actions.event_audience(event), granted=data["accepts_messages"],
-                wording=str(HOST_CONSENT_WORDING), language=_language(), source="rsvp", ip_address=client_ip(request),
+                wording=str(HOST_CONSENT_WORDING), language=_language(), source="join", ip_address=client_ip(request),
             )  # fmt: skip
     except actions.OrganizingError as error:
         form.add_error(None, rule_message(error.code))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import timedelta
 
 import pytest
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from bench.generator import (
@@ -19,6 +20,7 @@ from bench.generator import (
     place_key,
     time_zone_for,
 )
+from bench.organizing_texts import EVENT_TITLES
 from quartier.accounts.models import Supporter
 from quartier.lib.places import find_place
 from quartier.lib.text import render_markdown
@@ -59,10 +61,15 @@ def assert_consistent() -> None:
     ):
         assert group.member_count == group.active >= 1, group
         assert group.leaders == 1
-        assert Membership.objects.get(group=group, role=Membership.Role.LEADER).supporter_id == group.created_by_id
+        assert (
+            Membership.objects.get(group=group, role=Membership.Role.LEADER).supporter_id
+            == group.created_by_id
+        )
     for event in Event.objects.annotate(first=Min("shifts__starts_at"), last=Max("shifts__ends_at")):
         assert (event.starts_at, event.ends_at) == (event.first, event.last), event
-    assert not Membership.objects.values("group", "supporter").annotate(n=Count("id")).filter(n__gt=1).exists()
+    assert (
+        not Membership.objects.values("group", "supporter").annotate(n=Count("id")).filter(n__gt=1).exists()
+    )
     assert not Rsvp.objects.values("shift", "supporter").annotate(n=Count("id")).filter(n__gt=1).exists()
 
 
@@ -83,13 +90,7 @@ def test_shift_places_memberships_and_event_times_are_consistent(campaign):
     assert Shift.objects.filter(confirmed_count__gt=0).exists()
     full = [shift for shift in Shift.objects.all() if shift.confirmed_count == shift.capacity]
     assert full, "some shifts are full"
-    assert Shift.objects.filter(confirmed_count__lt=models_capacity()).exists(), "some have room"
-
-
-def models_capacity():
-    from django.db.models import F
-
-    return F("capacity")
+    assert Shift.objects.filter(confirmed_count__lt=F("capacity")).exists(), "some have room"
 
 
 def test_events_look_like_real_ones(campaign):
@@ -121,12 +122,21 @@ def test_events_look_like_real_ones(campaign):
         if event.group_id and not event.is_virtual:
             assert event.town == event.group.town
         assert place is not None
-        zone = {"FR": {"Europe/Paris"}, "US": {"America/New_York", "America/Chicago", "America/Los_Angeles"}}.get(
+        zone = {
+            "FR": {"Europe/Paris"},
+            "US": {"America/New_York", "America/Chicago", "America/Los_Angeles"},
+        }.get(
             event.country,
             {"America/Toronto", "America/Vancouver", "America/Winnipeg", "America/Halifax"},
         )
         assert event.time_zone in zone
-        languages.add("fr" if any(word in event.title for word in ("Porte", "Réunion", "Soirée", "—")) else "en")
+        languages |= {
+            language
+            for language, templates in EVENT_TITLES[event.event_type].items()
+            if any(
+                re.fullmatch(re.escape(t).replace(re.escape("{area}"), ".+"), event.title) for t in templates
+            )
+        }
     assert languages == {"en", "fr"}
 
 
@@ -183,6 +193,7 @@ def test_generated_events_and_groups_answer_search_and_pages(campaign, client):
     assert client.get(group.get_absolute_url()).status_code == 200
     response = client.get("/events/", {"near": event.postal_code, "country": event.country, "within": 25})
     assert response.status_code == 200
-    assert event.get_absolute_url() in response.content.decode() or response.content.decode().count(
-        'class="result card"'
-    ) == 20
+    assert (
+        event.get_absolute_url() in response.content.decode()
+        or response.content.decode().count('class="result card"') == 20
+    )
