@@ -35,10 +35,16 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"benchmark database (default: BENCH_DATABASE_URL, else sqlite:///{DEFAULT_DATABASE})",
     )
     parser.add_argument(
-        "--groups", type=int, default=None, help="local groups the database should hold (default: 35,000 per 2M supporters)"
+        "--groups",
+        type=int,
+        default=None,
+        help="local groups the database should hold (default: 35,000 per 2M supporters)",
     )
     parser.add_argument(
-        "--events", type=int, default=None, help="events the database should hold (default: one per 10 supporters)"
+        "--events",
+        type=int,
+        default=None,
+        help="events the database should hold (default: one per 10 supporters)",
     )
     parser.add_argument("--requests", type=int, default=300, help="pages (and searches) fetched per viewer")
     parser.add_argument(
@@ -71,10 +77,18 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
 
     from bench import bench_accounts, bench_organizing
-    from bench.generator import GROUPS_PER_SUPPORTER, EVENTS_PER_SUPPORTER
+    from bench.generator import EVENTS_PER_SUPPORTER, GROUPS_PER_SUPPORTER
 
-    groups = arguments.groups if arguments.groups is not None else round(arguments.supporters * GROUPS_PER_SUPPORTER)
-    events = arguments.events if arguments.events is not None else round(arguments.supporters * EVENTS_PER_SUPPORTER)
+    groups = (
+        arguments.groups
+        if arguments.groups is not None
+        else round(arguments.supporters * GROUPS_PER_SUPPORTER)
+    )
+    events = (
+        arguments.events
+        if arguments.events is not None
+        else round(arguments.supporters * EVENTS_PER_SUPPORTER)
+    )
     bench_accounts.print_header()
     bench_accounts.load(
         supporters=arguments.supporters,

@@ -93,12 +93,17 @@ def measure_urls(page: str, viewer_name: str, urls: list[str], viewer: Supporter
 
 
 def search_urls(path: str, codes: list[tuple[str, str]]) -> list[str]:
-    return [f"{path}?{urlencode({'near': code, 'country': country, 'within': SEARCH_RADIUS})}" for country, code in codes]
+    return [
+        f"{path}?{urlencode({'near': code, 'country': country, 'within': SEARCH_RADIUS})}"
+        for country, code in codes
+    ]
 
 
 def print_results(results: list[Timings]) -> None:
     print()
-    print("| page | viewer | requests | p50 ms | p95 ms | p99 ms | mean ms | queries/request | results/search |")
+    print(
+        "| page | viewer | requests | p50 ms | p95 ms | p99 ms | mean ms | queries/request | results/search |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---|---|")
     for result in results:
         print(
@@ -127,14 +132,21 @@ def measure(*, requests: int, seed: int) -> list[Timings]:
     codes = sample_postal_codes(per_viewer, rng)
     event_ids = sample_ids(upcoming, 2 * per_viewer, rng)
     group_slugs = list(
-        Group.objects.filter(pk__in=sample_ids(Group.objects.filter(status=Group.Status.ACTIVE), per_viewer, rng))
-        .values_list("slug", flat=True)
+        Group.objects.filter(
+            pk__in=sample_ids(Group.objects.filter(status=Group.Status.ACTIVE), per_viewer, rng)
+        ).values_list("slug", flat=True)
     )
     rng.shuffle(group_slugs)
     if len(event_ids) < 2 * per_viewer or len(group_slugs) < per_viewer:
-        sys.exit(f"Only {len(event_ids)} upcoming events and {len(group_slugs)} groups: load more before measuring.")
+        sys.exit(
+            f"Only {len(event_ids)} upcoming events and {len(group_slugs)} groups: load more before measuring."
+        )
     viewer_id = sample_ids(
-        Supporter.objects.filter(email__endswith=f"@{GENERATED_EMAIL_DOMAIN}", email_verified_at__isnull=False), 1, rng
+        Supporter.objects.filter(
+            email__endswith=f"@{GENERATED_EMAIL_DOMAIN}", email_verified_at__isnull=False
+        ),
+        1,
+        rng,
     )[0]
     viewer = Supporter.objects.get(pk=viewer_id)
     event_urls = [f"/events/{pk}/" for pk in event_ids]

@@ -46,9 +46,9 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from faker import Faker
 
+from bench import organizing_texts
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
-from bench import organizing_texts
 from quartier.lib.geo import haversine_km
 from quartier.lib.ids import handle_from_name
 from quartier.lib.places import Place, bundled_places, find_place
@@ -739,7 +739,7 @@ class EventPlan:
     virtual_share: float  # share held online
     local_starts: tuple[tuple[int, int], ...]  # start times, local (hour, minute)
     shift_minutes: int
-    capacity: tuple[int, int]  # per shift, inclusive range within 5–60
+    capacity: tuple[int, int]  # per shift, inclusive range within 5 to 60
     max_guests: tuple[int, ...]  # drawn with `random.choice`
     shift_count_weights: tuple[float, float, float]  # 1, 2 or 3 shifts
     attendees_only_share: float  # share showing the address only to people who RSVPed
@@ -883,9 +883,7 @@ def load_neighbourhoods(context: GenerationContext) -> Neighbourhoods:
     if context.neighbourhoods is not None:
         return context.neighbourhoods
     started = time.perf_counter()
-    places = {
-        place_key(item.place.country, item.place.postal_code): item for item in campaign_places()
-    }
+    places = {place_key(item.place.country, item.place.postal_code): item for item in campaign_places()}
     residents: dict[str, array] = {key: array("q") for key in places}
     rows = (
         Supporter.objects.filter(
@@ -909,7 +907,10 @@ def load_neighbourhoods(context: GenerationContext) -> Neighbourhoods:
         keys, weights = [], []
         for other in residents:
             there = places[other].place
-            if other == key or haversine_km(here.latitude, here.longitude, there.latitude, there.longitude) <= NEARBY_KM:
+            if (
+                other == key
+                or haversine_km(here.latitude, here.longitude, there.latitude, there.longitude) <= NEARBY_KM
+            ):
                 keys.append(other)
                 weights.append(len(residents[other]) * (OWN_PLACE_WEIGHT if other == key else 1.0))
         hoods.nearby[key] = (tuple(keys), tuple(_accumulate(weights)))
@@ -939,13 +940,17 @@ def _insert_with_ids(
         return []
     if use_copy:
         ids = _reserve_ids(model, len(rows))
-        insert_rows(model, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)], use_copy=True)
+        insert_rows(
+            model, ("id", *columns), [(pk, *row) for pk, row in zip(ids, rows, strict=True)], use_copy=True
+        )
         return ids
     objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
     model._default_manager.bulk_create(objects)
     ids = [obj.pk for obj in objects]
     if any(pk is None for pk in ids):
-        raise RuntimeError(f"{connection.vendor} did not return the ids of the new {model._meta.verbose_name_plural}")
+        raise RuntimeError(
+            f"{connection.vendor} did not return the ids of the new {model._meta.verbose_name_plural}"
+        )
     return ids
 
 
@@ -988,7 +993,9 @@ def create_groups(context: GenerationContext) -> None:
     texts = rendered_organizing_texts()["group"]
     causes = list(organizing_texts.GROUP_CAUSES.values())
     count, now = context.groups, context.now
-    featured = set(rng.sample(range(count), min(count, max(MIN_FEATURED_GROUPS, round(count * GROUP_FEATURED_SHARE)))))
+    featured = set(
+        rng.sample(range(count), min(count, max(MIN_FEATURED_GROUPS, round(count * GROUP_FEATURED_SHARE))))
+    )
     number = _next_group_number()
     started, report_every = time.perf_counter(), max(1, count // 10)
     done, next_report = 0, report_every
@@ -1047,7 +1054,11 @@ def create_groups(context: GenerationContext) -> None:
             insert_rows(Membership, MEMBERSHIP_COLUMNS, membership_rows, use_copy=context.use_copy)
         for group_id, row, (key, members) in zip(ids, group_rows, people, strict=True):
             if row[11] == Group.Status.ACTIVE:
-                hosts = tuple(person for person, _role, status, _joined in members[:GROUP_HOSTS_KEPT] if status == "active")
+                hosts = tuple(
+                    person
+                    for person, _role, status, _joined in members[:GROUP_HOSTS_KEPT]
+                    if status == "active"
+                )
                 context.group_seeds.append(GroupSeed(group_id, key, hosts))
         context.report.groups += len(group_rows)
         context.report.memberships += len(membership_rows)
@@ -1154,11 +1165,15 @@ def _shift_rsvps(
         waiting_people = []  # nobody waits for a shift with room
     closes = min(now, starts_at)
     span = max((closes - created_at).total_seconds(), 60.0)
-    times = sorted(created_at + timedelta(seconds=rng.random() * span) for _ in range(len(guests) + len(waiting_people)))
+    times = sorted(
+        created_at + timedelta(seconds=rng.random() * span) for _ in range(len(guests) + len(waiting_people))
+    )
     rows: list[tuple[object, ...]] = []
 
     def contact() -> tuple[str, bool]:
-        return (_phone(country, rng) if rng.random() < PHONE_SHARE else ""), rng.random() < SHARES_CONTACT_SHARE
+        return (
+            _phone(country, rng) if rng.random() < PHONE_SHARE else ""
+        ), rng.random() < SHARES_CONTACT_SHARE
 
     for person, extra, at in zip(confirmed_people, guests, times, strict=False):
         attended = (rng.random() < ATTENDED_SHARE) if past else None
@@ -1235,11 +1250,21 @@ def create_events(context: GenerationContext) -> None:
             else:
                 virtual, join_url = False, ""
                 at_home = event_type == EventType.HOUSE_PARTY
-                venue = organizing_texts.HOME_VENUES[language] if at_home else rng.choice(organizing_texts.VENUES[language])
-                address, postal_code, town = _street_address(place, rng), full_postal_code(place, rng), place.town
+                venue = (
+                    organizing_texts.HOME_VENUES[language]
+                    if at_home
+                    else rng.choice(organizing_texts.VENUES[language])
+                )
+                address, postal_code, town = (
+                    _street_address(place, rng),
+                    full_postal_code(place, rng),
+                    place.town,
+                )
                 latitude, longitude = jittered(place, rng)
                 attendees_only = rng.random() < plan.attendees_only_share
-                visibility = Event.AddressVisibility.ATTENDEES if attendees_only else Event.AddressVisibility.PUBLIC
+                visibility = (
+                    Event.AddressVisibility.ATTENDEES if attendees_only else Event.AddressVisibility.PUBLIC
+                )
             position = len(event_rows)
             for shift_start in starts:
                 capacity = rng.randint(*plan.capacity)
@@ -1267,7 +1292,9 @@ def create_events(context: GenerationContext) -> None:
             )  # fmt: skip
             rows = [(shift_ids[position], *row) for position, row in rsvp_rows]
             for chunk_start in range(0, len(rows), 50_000):
-                insert_rows(Rsvp, RSVP_COLUMNS, rows[chunk_start : chunk_start + 50_000], use_copy=context.use_copy)
+                insert_rows(
+                    Rsvp, RSVP_COLUMNS, rows[chunk_start : chunk_start + 50_000], use_copy=context.use_copy
+                )
         context.report.events += len(event_rows)
         context.report.shifts += len(shift_rows)
         context.report.rsvps += len(rsvp_rows)
