@@ -4,6 +4,7 @@ SMTP server (aiosmtpd) that receives the mail the application sends."""
 from __future__ import annotations
 
 import email
+import email.policy
 import os
 import shutil
 import socket
@@ -30,7 +31,7 @@ class Mailbox:
         self.messages: list[Message] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 Message accepted for delivery"
 
     def wait_for(self, to: str, timeout: float = 10.0) -> Message:

@@ -24,7 +24,7 @@ def sign_in(page, email: str) -> None:
     page.goto("/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(PASSWORD)
-    page.locator("form button[type=submit]").click()
+    page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
 
 

@@ -58,8 +58,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else ""
+    """The CSP source for a URL template; a `{s}.` subdomain placeholder becomes a `*.` wildcard."""
+    parts = urlsplit(url.replace("{s}.", "__subdomain__."))
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('__subdomain__', '*')}"
 
 
 def email_settings_from_url(url: str) -> dict[str, object]:
@@ -310,6 +313,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION  # pick up edited assets without a restart while developing
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -335,11 +336,11 @@ def event_search(request: HttpRequest) -> HttpResponse:
             unit,
         )  # fmt: skip
     map_points = [
-        {"lat": event.latitude, "lon": event.longitude, "title": event.title, "url": event.get_absolute_url(),
-         "when": timezone.localtime(event.starts_at).strftime("%Y-%m-%d %H:%M")}
+        {**_map_point(event, exact=event.address_visibility == Event.AddressVisibility.PUBLIC),
+         "url": event.get_absolute_url(),
+         "when": timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).strftime("%Y-%m-%d %H:%M")}
         for event, _distance in results
         if event.latitude is not None and not event.is_virtual
-        and event.address_visibility == Event.AddressVisibility.PUBLIC
     ]  # fmt: skip
     return render(
         request, "organizing/event_search.html",
@@ -413,8 +414,6 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
                 "coordinates": "" if event.postal_code or event.latitude is None else f"{event.latitude}, {event.longitude}",
             },
         )  # fmt: skip
-        from zoneinfo import ZoneInfo
-
         shifts = ShiftFormSet(
             prefix="shifts", time_zone=zone,
             initial=[
@@ -449,12 +448,16 @@ def _event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[s
         if event.status == Event.Status.PENDING and access.is_staff(request.user)
         else None,
         "duplicate_form": DuplicateForm() if is_host else None,
-        "map_points": (
-            [{"lat": event.latitude, "lon": event.longitude, "title": event.title}]
-            if show_address and not event.is_virtual and event.latitude is not None
-            else []
-        ),
+        "map_points": [_map_point(event, exact=show_address)]
+        if event.latitude is not None and not event.is_virtual
+        else [],
     }
+
+
+def _map_point(event: Event, *, exact: bool) -> dict[str, object]:
+    """Where to pin an event: exactly, or within about a kilometre when the address is for attendees."""
+    digits = 5 if exact else 2
+    return {"lat": round(event.latitude, digits), "lon": round(event.longitude, digits), "title": event.title}
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -564,8 +567,6 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give a valid date and time for the copy."))
         return redirect(event)
-    from zoneinfo import ZoneInfo
-
     starts_at = form.cleaned_data["starts_at"]
     if timezone.is_naive(starts_at):
         starts_at = starts_at.replace(tzinfo=ZoneInfo(event.time_zone))
@@ -589,7 +590,10 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
             actions.check_in(rsvp_record=record, attended=request.POST.get("attended") == "yes")
             if request.headers.get("HX-Request"):
                 record.refresh_from_db()
-                return render(request, "organizing/_attendee_row.html", {"record": record, "event": event})
+                return render(
+                    request, "organizing/_attendee_row.html",
+                    {"record": record, "event": event, "oob": True, **_attendance(queries.attendees(event))},
+                )  # fmt: skip
             return redirect("organizing:event_attendees", event_id=event.pk)
         walk_in_form = WalkInForm(request.POST)
         if walk_in_form.is_valid():
@@ -606,11 +610,16 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
     records = queries.attendees(event)
     return render(
         request, "organizing/event_attendees.html",
-        {"event": event, "records": records, "walk_in_form": walk_in_form,
-         "confirmed": sum(r.places for r in records if r.status == Rsvp.Status.CONFIRMED and not r.is_walk_in),
-         "checked_in": sum(1 for r in records if r.attended)},
+        {"event": event, "records": records, "walk_in_form": walk_in_form, **_attendance(records)},
         status=400 if walk_in_form.errors else 200,
     )  # fmt: skip
+
+
+def _attendance(records: list[Rsvp]) -> dict[str, int]:
+    return {
+        "confirmed": sum(r.places for r in records if r.status == Rsvp.Status.CONFIRMED and not r.is_walk_in),
+        "checked_in": sum(1 for r in records if r.attended),
+    }
 
 
 def _int(value: object) -> int:

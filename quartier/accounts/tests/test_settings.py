@@ -76,3 +76,12 @@ def test_the_demo_generates_and_keeps_its_secret_key(tmp_path):
     assert len(first) > 40
     assert first == second
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_tile_server_template_becomes_a_csp_source():
+    from quartier.settings import _origin
+
+    assert _origin("https://tiles.example.org/{z}/{x}/{y}.png") == "https://tiles.example.org"
+    assert _origin("https://{s}.tiles.example.org/{z}/{x}/{y}.png") == "https://*.tiles.example.org"
+    assert _origin("javascript:alert(1)") == ""
+    assert _origin("") == ""
