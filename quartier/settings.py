@@ -173,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "quartier.accounts.context_processors.site",
             ],
+            "builtins": ["quartier.accounts.templatetags.supporters"],
         },
     },
 ]

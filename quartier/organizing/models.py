@@ -172,7 +172,10 @@ class Event(models.Model):
 
     class Meta:
         indexes: ClassVar = [
-            models.Index(fields=["status", "latitude", "longitude", "starts_at"], name="event_search"),
+            # Covers the radius search's first query (ids and coordinates only): no table lookups.
+            models.Index(
+                fields=["status", "latitude", "longitude", "ends_at", "is_virtual"], name="event_near"
+            ),
             models.Index(fields=["status", "starts_at"], name="event_upcoming"),
             models.Index(fields=["host", "starts_at"]),
         ]

@@ -48,15 +48,22 @@ def _near(queryset: QuerySet, near: Near) -> QuerySet:
     ).order_by("flat_distance", "pk")
 
 
-def _within(rows, near: Near, limit: int) -> list[Found]:
-    found: list[Found] = []
-    for row in rows:
-        distance = haversine_km(near.latitude, near.longitude, row.latitude, row.longitude)
+def _nearest(queryset: QuerySet, near: Near, limit: int, *, related: tuple[str, ...] = ()) -> list[Found]:
+    """The `limit` nearest rows inside the circle, in two short queries whatever the density.
+
+    The first reads only ids and coordinates (an index-only scan of the location index), sorts by
+    distance and keeps what is inside the circle; the second loads those rows with their relations.
+    """
+    candidates = _near(queryset, near)
+    found: list[tuple[int, float]] = []
+    for pk, latitude, longitude in candidates.values_list("pk", "latitude", "longitude")[: limit * 2]:
+        distance = haversine_km(near.latitude, near.longitude, latitude, longitude)
         if distance <= near.within_km:
-            found.append(Found(row, distance))
+            found.append((pk, distance))
             if len(found) >= limit:
                 break
-    return found
+    rows = queryset.model.objects.select_related(*related).in_bulk([pk for pk, _distance in found])
+    return [Found(rows[pk], distance) for pk, distance in found if pk in rows]
 
 
 def search_events(
@@ -79,9 +86,10 @@ def search_events(
     events = events.select_related("host", "group")
     if near is None or virtual:
         return [Found(event, None) for event in events.order_by("starts_at", "pk")[:limit]]
-    events = _near(events.filter(is_virtual=False, latitude__isnull=False), near)
-    # Over-fetch a little: the corners of the box are outside the circle.
-    return _within(events[: limit * 2], near, limit)
+    # Over-fetch a little (twice the limit): the corners of the box are outside the circle.
+    return _nearest(
+        events.filter(is_virtual=False, latitude__isnull=False), near, limit, related=("host", "group")
+    )
 
 
 def search_groups(*, near: Near | None, limit: int = 20) -> list[Found]:
@@ -90,7 +98,7 @@ def search_groups(*, near: Near | None, limit: int = 20) -> list[Found]:
         return [
             Found(group, None) for group in groups.order_by("-is_featured", "-member_count", "pk")[:limit]
         ]
-    return _within(_near(groups, near)[: limit * 2], near, limit)
+    return _nearest(groups, near, limit)
 
 
 def featured_groups(limit: int = 6) -> list[Group]:
@@ -147,7 +155,7 @@ def members(group: Group) -> list[Membership]:
 def upcoming_group_events(group: Group, limit: int = 10) -> list[Event]:
     return list(
         Event.objects.filter(group=group, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
-        .select_related("host")
+        .select_related("host", "group")
         .order_by("starts_at")[:limit]
     )
 

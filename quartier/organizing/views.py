@@ -114,7 +114,13 @@ def group_search(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organizing/group_search.html",
-        {"form": form, "results": results, "unit": unit, "near": near, "featured": queries.featured_groups()},
+        {
+            "form": form,
+            "results": results,
+            "unit": unit,
+            "near": near,
+            "featured": [] if near else queries.featured_groups(),
+        },
     )
 
 

@@ -224,3 +224,16 @@ def test_a_group_page_lists_its_upcoming_events(group, leader, make_event):
 
     assert page.context["events"] == [event]
     assert Event.objects.get(pk=event.pk).group == group
+
+
+@pytest.mark.django_db
+def test_the_group_page_runs_constant_queries_however_many_members_and_events(
+    group, leader, make_supporter, make_event, django_assert_max_num_queries
+):
+    for number in range(8):
+        actions.join_group(supporter=make_supporter(f"M{number}"), group=group, accepts_messages=True,
+                           consent_wording="", language="en", ip_address=None)  # fmt: skip
+        make_event(leader, title=f"E{number}", group=group)
+
+    with django_assert_max_num_queries(3):
+        assert Client().get(group.get_absolute_url()).status_code == 200
