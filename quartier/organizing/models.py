@@ -178,6 +178,7 @@ class Event(models.Model):
             ),
             models.Index(fields=["status", "starts_at"], name="event_upcoming"),
             models.Index(fields=["host", "starts_at"]),
+            models.Index(fields=["group", "status", "ends_at"], name="event_group_upcoming"),
         ]
 
     def __str__(self) -> str:

@@ -48,20 +48,33 @@ def _near(queryset: QuerySet, near: Near) -> QuerySet:
     ).order_by("flat_distance", "pk")
 
 
-def _nearest(queryset: QuerySet, near: Near, limit: int, *, related: tuple[str, ...] = ()) -> list[Found]:
-    """The `limit` nearest rows inside the circle, in two short queries whatever the density.
+# Radii tried in turn, in km: a dense city answers from a small box, the countryside from a wide one.
+SEARCH_STEPS_KM = (0.5, 2.0, 8.0)
 
-    The first reads only ids and coordinates (an index-only scan of the location index), sorts by
-    distance and keeps what is inside the circle; the second loads those rows with their relations.
+
+def _nearest(queryset: QuerySet, near: Near, limit: int, *, related: tuple[str, ...] = ()) -> list[Found]:
+    """The `limit` nearest rows inside the circle.
+
+    Ids and coordinates come first, from an index-only scan of the location index: in a box of
+    0.5 km, then 2 km, 8 km and the whole radius, stopping as soon as a box holds `limit` rows within
+    its own radius (they are then the nearest of all). So a dense city never sorts every event in
+    25 km, and at most four small queries run before the one that loads the rows with their relations.
     """
-    candidates = _near(queryset, near)
     found: list[tuple[int, float]] = []
-    for pk, latitude, longitude in candidates.values_list("pk", "latitude", "longitude")[: limit * 2]:
-        distance = haversine_km(near.latitude, near.longitude, latitude, longitude)
-        if distance <= near.within_km:
-            found.append((pk, distance))
-            if len(found) >= limit:
-                break
+    steps = [radius for radius in SEARCH_STEPS_KM if radius < near.within_km] + [near.within_km]
+    for radius in steps:
+        step = Near(near.latitude, near.longitude, radius)
+        found = []
+        for pk, latitude, longitude in _near(queryset, step).values_list("pk", "latitude", "longitude")[
+            : limit * 2
+        ]:
+            distance = haversine_km(near.latitude, near.longitude, latitude, longitude)
+            if distance <= radius:
+                found.append((pk, distance))
+        found.sort(key=lambda pair: pair[1])
+        found = found[:limit]
+        if len(found) >= limit:
+            break
     rows = queryset.model.objects.select_related(*related).in_bulk([pk for pk, _distance in found])
     return [Found(rows[pk], distance) for pk, distance in found if pk in rows]
 

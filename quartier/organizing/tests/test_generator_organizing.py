@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from bench.generator import (
     time_zone_for,
 )
 from bench.organizing_texts import EVENT_TITLES
+from quartier.accounts.management.commands.load_demo import ORGANISER_EMAIL
 from quartier.accounts.models import Supporter
 from quartier.lib.places import find_place
 from quartier.lib.text import render_markdown
@@ -197,3 +200,41 @@ def test_generated_events_and_groups_answer_search_and_pages(campaign, client):
         event.get_absolute_url() in response.content.decode()
         or response.content.decode().count('class="result card"') == 20
     )
+
+
+def test_load_demo_gives_the_named_accounts_groups_and_events_once():
+    first, second = StringIO(), StringIO()
+
+    call_command("load_demo", "--supporters", "300", stdout=first)
+    counts = (Group.objects.count(), Event.objects.count(), Membership.objects.count(), Rsvp.objects.count())
+    call_command("load_demo", "--supporters", "300", stdout=second)
+
+    assert (
+        Group.objects.count(),
+        Event.objects.count(),
+        Membership.objects.count(),
+        Rsvp.objects.count(),
+    ) == counts
+    now = timezone.now()
+    organiser = Supporter.objects.get(email=ORGANISER_EMAIL)
+    marie = Supporter.objects.get(email="marie@demo.quartier.test")
+    montreal = Group.objects.get(created_by=organiser)
+    assert montreal.town == "Montréal" and montreal.is_featured
+    assert montreal.memberships.get(supporter=organiser).role == Membership.Role.LEADER
+    assert montreal.memberships.get(supporter=marie).status == Membership.Status.ACTIVE
+    hosted = {event.event_type: event for event in Event.objects.filter(host=organiser)}
+    assert set(hosted) == {EventType.CANVASS, EventType.PHONE_BANK}
+    assert all(event.starts_at > now and event.status == Event.Status.PUBLISHED for event in hosted.values())
+    assert hosted[EventType.CANVASS].shifts.count() == 2
+    assert hosted[EventType.PHONE_BANK].is_virtual and hosted[EventType.PHONE_BANK].join_url
+    assert Rsvp.objects.filter(
+        supporter=marie, status=Rsvp.Status.CONFIRMED, shift__event=hosted["canvass"]
+    ).exists()
+    for email, town in (("lea@demo.quartier.test", "Paris"), ("sam@demo.quartier.test", "Toronto")):
+        group = Group.objects.get(created_by__email=email)
+        assert group.town == town
+        assert Event.objects.filter(group=group, host__email=email, starts_at__gt=now).count() == 1
+    for output in (first.getvalue(), second.getvalue()):
+        assert f"/groups/{montreal.slug}/" in output
+        assert f"/events/{hosted['canvass'].pk}/" in output
+    assert_consistent()
