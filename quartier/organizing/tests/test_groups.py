@@ -117,7 +117,7 @@ def test_the_group_list_runs_a_bounded_number_of_queries_whatever_it_shows(make_
         make_group(leader, name=f"Group {number}")
 
     # The postal code, up to four widening boxes of ids, then the rows: never one query per group.
-    assert queries_for_search() == with_one <= 6
+    assert queries_for_search() <= with_one <= 6
 
 
 @pytest.mark.django_db
