@@ -53,7 +53,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         default="all",
         help="which pages to measure after the load",
     )
-    parser.add_argument("--batch-size", type=int, default=5000, help="supporters per insert batch")
+    parser.add_argument(
+        "--batch-size", type=int, default=5000, help="supporters, groups or events per insert batch"
+    )
     parser.add_argument("--seed", type=int, default=2008, help="random seed of the generator and sampling")
     return parser.parse_args(argv)
 

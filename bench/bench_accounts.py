@@ -145,10 +145,10 @@ def measure_profile_page(viewer_name: str, handles: list[str], viewer: Supporter
 
 
 def print_load(report: GenerationReport) -> None:
+    supporters_rate = f"{report.supporters_per_second:,.0f} supporters/s, " if report.supporters else ""
     print(
         f"load: {report.supporters:,} supporters, {report.groups:,} groups, {report.events:,} events; "
-        f"{report.rows:,} rows in {report.seconds:,.1f} s: {report.supporters_per_second:,.0f} supporters/s, "
-        f"{report.rows_per_second:,.0f} rows/s"
+        f"{report.rows:,} rows in {report.seconds:,.1f} s: {supporters_rate}{report.rows_per_second:,.0f} rows/s"
     )
     counts = (
         f"memberships {report.memberships:,}, shifts {report.shifts:,}, RSVPs {report.rsvps:,}"

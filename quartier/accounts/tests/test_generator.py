@@ -61,7 +61,9 @@ def test_it_adds_each_supporter_with_a_profile_an_email_address_and_a_consent(ca
     )
     assert campaign.profile_causes == links
     assert campaign.causes_created == 10
-    assert campaign.rows == 4 * SUPPORTERS + links + 10
+    assert campaign.rows == 4 * SUPPORTERS + links + 10 + (
+        campaign.groups + campaign.memberships + campaign.events + campaign.shifts + campaign.rsvps
+    )
     assert campaign.seconds > 0
 
 
