@@ -261,7 +261,7 @@ ShiftFormSet = forms.formset_factory(
 
 
 class RsvpForm(forms.Form):
-    shift = forms.IntegerField(widget=forms.HiddenInput)
+    shift = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": _("Choose a shift.")})
     guests = forms.IntegerField(label=_("Guests coming with me"), min_value=0, initial=0, required=False)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
     shares_contact = forms.BooleanField(

@@ -432,6 +432,7 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def _event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[str, object]:
+    now = timezone.now()
     my_rsvps = queries.rsvps_of(request.user, event)
     attending = any(r.status == Rsvp.Status.CONFIRMED for r in my_rsvps.values())
     is_host = access.hosts(request.user, event)
@@ -443,6 +444,12 @@ def _event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[s
     return {
         "event": event,
         "shifts": [(shift, my_rsvps.get(shift.pk)) for shift in event.shifts.all()],
+        "open_shifts": [
+            shift
+            for shift in event.shifts.all()
+            if shift.starts_at > now
+            and (shift.pk not in my_rsvps or my_rsvps[shift.pk].status == Rsvp.Status.CANCELLED)
+        ],
         "show_address": show_address,
         "show_join_url": show_private,
         "is_host": is_host,

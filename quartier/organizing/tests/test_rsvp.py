@@ -279,3 +279,27 @@ def test_a_hundred_people_rushing_for_the_last_ten_places_never_overfill_the_shi
     assert shift.confirmed_count == 15 == shift.capacity
     assert Rsvp.objects.filter(shift=shift, status="confirmed").count() == 15
     assert Rsvp.objects.filter(shift=shift, status="waitlisted").count() == 90
+
+
+@pytest.mark.django_db
+def test_an_rsvp_without_a_shift_asks_for_one(supporter, make_event, host):
+    event = make_event(host, shifts=2)
+
+    response = client_for(supporter).post(reverse("organizing:event_rsvp", args=[event.pk]), RSVP)
+
+    assert response.status_code == 400
+    assert "Choose a shift." in response.content.decode()
+    assert Rsvp.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_event_page_offers_only_shifts_one_can_still_join(supporter, make_event, host):
+    event = make_event(host, shifts=3)
+    first, second, third = event.shifts.all()
+    actions.rsvp(supporter=supporter, shift=first)
+    Shift.objects.filter(pk=third.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+
+    page = client_for(supporter).get(event.get_absolute_url())
+
+    assert [shift.pk for shift in page.context["open_shifts"]] == [second.pk]
+    assert f'name="shift" value="{second.pk}"' in page.content.decode()
