@@ -48,11 +48,20 @@ def _near(queryset: QuerySet, near: Near) -> QuerySet:
     ).order_by("flat_distance", "pk")
 
 
+# What a list of events shows (cards and map): loading only this keeps long texts out of searches.
+EVENT_CARD_FIELDS = (
+    "title", "event_type", "is_virtual", "town", "starts_at", "ends_at", "time_zone", "latitude", "longitude",
+    "address_visibility", "status", "host__display_name", "host__handle", "host__is_active", "host__is_staff",
+    "host__affiliation", "group__name", "group__slug",
+)  # fmt: skip
+
 # Radii tried in turn, in km: a dense city answers from a small box, the countryside from a wide one.
 SEARCH_STEPS_KM = (0.5, 2.0, 8.0)
 
 
-def _nearest(queryset: QuerySet, near: Near, limit: int, *, related: tuple[str, ...] = ()) -> list[Found]:
+def _nearest(
+    queryset: QuerySet, near: Near, limit: int, *, related: tuple[str, ...] = (), fields: tuple[str, ...] = ()
+) -> list[Found]:
     """The `limit` nearest rows inside the circle.
 
     Ids and coordinates come first, from an index-only scan of the location index: in a box of
@@ -75,7 +84,7 @@ def _nearest(queryset: QuerySet, near: Near, limit: int, *, related: tuple[str, 
         found = found[:limit]
         if len(found) >= limit:
             break
-    rows = queryset.model.objects.select_related(*related).in_bulk([pk for pk, _distance in found])
+    rows = queryset.model.objects.select_related(*related).only(*fields).in_bulk([pk for pk, _d in found])
     return [Found(rows[pk], distance) for pk, distance in found if pk in rows]
 
 
@@ -101,8 +110,9 @@ def search_events(
         return [Found(event, None) for event in events.order_by("starts_at", "pk")[:limit]]
     # Over-fetch a little (twice the limit): the corners of the box are outside the circle.
     return _nearest(
-        events.filter(is_virtual=False, latitude__isnull=False), near, limit, related=("host", "group")
-    )
+        events.filter(is_virtual=False, latitude__isnull=False), near, limit, related=("host", "group"),
+        fields=EVENT_CARD_FIELDS,
+    )  # fmt: skip
 
 
 def search_groups(*, near: Near | None, limit: int = 20) -> list[Found]:
