@@ -96,6 +96,7 @@ def _distances(found: list[queries.Found], unit: str) -> list[tuple[object, floa
 
 def _search_defaults(request: HttpRequest) -> dict[str, object]:
     data = request.GET.copy()
+    data.setdefault("within", "25")
     if request.user.is_authenticated:
         data.setdefault("country", request.user.country)
         if "near" not in data and request.user.postal_code:
