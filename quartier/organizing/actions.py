@@ -24,6 +24,7 @@ from quartier.organizing.models import (
     SentReminder,
     Shift,
 )
+from quartier.organizing.queries import event_recipients, group_recipients
 from quartier.outreach import actions as outreach_actions
 
 
@@ -187,14 +188,11 @@ def set_member_role(*, membership: Membership, role: str) -> Membership:
 
 def message_group(*, sender: Supporter, group: Group, subject: str, body: str):
     """Email the members who accepted messages from this group's leaders (through outreach)."""
-    members = Supporter.objects.filter(
-        group_memberships__group=group, group_memberships__status=Membership.Status.ACTIVE
-    ).exclude(pk=sender.pk)
     return outreach_actions.send_message(
         sender=sender,
         audience=group_audience(group),
         audience_label=group.name,
-        recipients=members,
+        recipients=group_recipients(group, sender),
         subject=subject,
         body=body,
     )
@@ -532,14 +530,11 @@ def add_walk_in(*, shift: Shift, supporter: Supporter, phone: str = "") -> Rsvp:
 
 
 def message_attendees(*, sender: Supporter, event: Event, subject: str, body: str):
-    attendees = Supporter.objects.filter(
-        rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED
-    ).distinct()
     return outreach_actions.send_message(
         sender=sender,
         audience=event_audience(event),
         audience_label=event.title,
-        recipients=attendees,
+        recipients=event_recipients(event),
         subject=subject,
         body=body,
     )

@@ -175,6 +175,18 @@ def members(group: Group) -> list[Membership]:
     )
 
 
+def group_recipients(group: Group, sender: Supporter) -> QuerySet[Supporter]:
+    """The members a leader's message is for (outreach then keeps those who accepted)."""
+    return Supporter.objects.filter(
+        group_memberships__group=group, group_memberships__status=Membership.Status.ACTIVE
+    ).exclude(pk=sender.pk)
+
+
+def event_recipients(event: Event) -> QuerySet[Supporter]:
+    """The people confirmed for an event, whom its host may write to."""
+    return Supporter.objects.filter(rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED).distinct()
+
+
 def upcoming_group_events(group: Group, limit: int = 10) -> list[Event]:
     return list(
         Event.objects.filter(group=group, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())

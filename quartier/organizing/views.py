@@ -264,31 +264,33 @@ def group_members_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def group_message(request: HttpRequest, slug: str) -> HttpResponse:
     group = access.get_group_for_leader(request.user, slug)
-    audience = actions.group_audience(group)
-    members = group.memberships.filter(status=Membership.Status.ACTIVE).exclude(supporter=request.user)
-    from quartier.accounts.models import Supporter
+    return _message_page(
+        request, target=group, recipients=queries.group_recipients(group, request.user),
+        audience=actions.group_audience(group), send=actions.message_group, target_name="group",
+        done_url=group.get_absolute_url(),
+    )  # fmt: skip
+
+
+def _message_page(request, *, target, recipients, audience: str, send, target_name: str, done_url: str):
+    """Write to a group's members or an event's attendees; only those who accepted receive it."""
     from quartier.outreach.queries import consenting
 
-    reachable = consenting(Supporter.objects.filter(group_memberships__in=members), audience).count()
     if request.method == "POST":
         form = MessageForm(request.POST)
         if form.is_valid():
-            message = actions.message_group(
-                sender=request.user,
-                group=group,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-            )
+            message = send(sender=request.user, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
+                           **{target_name: target})  # fmt: skip
             messages.success(
                 request,
-                _("Your message is on its way to %(count)s members.") % {"count": message.recipient_count},
+                _("Your message is on its way to %(count)s people.") % {"count": message.recipient_count},
             )
-            return redirect(group)
+            return redirect(done_url)
     else:
         form = MessageForm()
     return render(
         request, "organizing/message_form.html",
-        {"form": form, "target": group, "reachable": reachable, "total": members.count()},
+        {"form": form, "target": target, "reachable": consenting(recipients, audience).count(),
+         "total": recipients.count()},
         status=400 if form.errors else 200,
     )  # fmt: skip
 
@@ -662,33 +664,10 @@ def event_attendees_csv(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_message(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_event_for_host(request.user, event_id)
-    from quartier.accounts.models import Supporter
-    from quartier.outreach.queries import consenting
-
-    attendees = Supporter.objects.filter(
-        rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED
-    ).distinct()
-    reachable = consenting(attendees, actions.event_audience(event)).count()
-    if request.method == "POST":
-        form = MessageForm(request.POST)
-        if form.is_valid():
-            message = actions.message_attendees(
-                sender=request.user,
-                event=event,
-                subject=form.cleaned_data["subject"],
-                body=form.cleaned_data["body"],
-            )
-            messages.success(
-                request,
-                _("Your message is on its way to %(count)s people.") % {"count": message.recipient_count},
-            )
-            return redirect("organizing:event_attendees", event_id=event.pk)
-    else:
-        form = MessageForm()
-    return render(
-        request, "organizing/message_form.html",
-        {"form": form, "target": event, "reachable": reachable, "total": attendees.count()},
-        status=400 if form.errors else 200,
+    return _message_page(
+        request, target=event, recipients=queries.event_recipients(event), audience=actions.event_audience(event),
+        send=actions.message_attendees, target_name="event",
+        done_url=reverse("organizing:event_attendees", args=[event.pk]),
     )  # fmt: skip
 
 
