@@ -27,6 +27,7 @@ import django
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 from django.db.models import Max, Min
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
@@ -124,14 +125,21 @@ def sample_handles(count: int, rng: random.Random) -> list[str]:
     return chosen
 
 
-def measure_profile_page(viewer_name: str, handles: list[str], viewer: Supporter | None) -> PageTimings:
+def time_requests(
+    timings: PageTimings,
+    urls: list[str],
+    viewer: Supporter | None,
+    after: Callable[[str, HttpResponse], None] | None = None,
+) -> PageTimings:
+    """Fetch `urls` with Django's test client (as `viewer`), recording time, queries and status of each.
+
+    The first WARM_UP_REQUESTS urls compile templates, open the connection and fill caches, uncounted.
+    """
     client = Client()
     if viewer is not None:
         client.force_login(viewer)
-    urls = [reverse("accounts:profile", args=[handle]) for handle in handles]
-    for url in urls[:WARM_UP_REQUESTS]:  # compile templates, open the connection, fill the caches
+    for url in urls[:WARM_UP_REQUESTS]:
         client.get(url)
-    timings = PageTimings(viewer_name)
     for url in urls[WARM_UP_REQUESTS:]:
         counter = QueryCounter()
         with connection.execute_wrapper(counter):
@@ -141,7 +149,14 @@ def measure_profile_page(viewer_name: str, handles: list[str], viewer: Supporter
         timings.milliseconds.append(elapsed * 1000)
         timings.queries.append(counter.count)
         timings.statuses[response.status_code] += 1
+        if after is not None:
+            after(url, response)
     return timings
+
+
+def measure_profile_page(viewer_name: str, handles: list[str], viewer: Supporter | None) -> PageTimings:
+    urls = [reverse("accounts:profile", args=[handle]) for handle in handles]
+    return time_requests(PageTimings(viewer_name), urls, viewer)
 
 
 def print_load(report: GenerationReport) -> None:

@@ -11,16 +11,13 @@ from __future__ import annotations
 import random
 import statistics
 import sys
-import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import Max, Min
-from django.test import Client
 from django.utils import timezone
 
-from bench.bench_accounts import WARM_UP_REQUESTS, PageTimings, QueryCounter
+from bench.bench_accounts import WARM_UP_REQUESTS, PageTimings, time_requests
 from bench.generator import GENERATED_EMAIL_DOMAIN, campaign_places, full_postal_code
 from quartier.accounts.models import Supporter
 from quartier.organizing.models import Event, Group
@@ -81,23 +78,13 @@ def sample_ids(queryset, count: int, rng: random.Random) -> list[int]:
 
 
 def measure_urls(page: str, viewer_name: str, urls: list[str], viewer: Supporter | None) -> Timings:
-    client = Client()
-    if viewer is not None:
-        client.force_login(viewer)
-    for url in urls[:WARM_UP_REQUESTS]:  # compile templates, open the connection, fill the caches
-        client.get(url)
     timings = Timings(viewer_name, page=page)
-    for url in urls[WARM_UP_REQUESTS:]:
-        counter = QueryCounter()
-        with connection.execute_wrapper(counter):
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = time.perf_counter() - started
-        timings.milliseconds.append(elapsed * 1000)
-        timings.queries.append(counter.count)
-        timings.statuses[response.status_code] += 1
+
+    def count_results(url: str, response) -> None:
         if "?" in url:
             timings.results.append(response.content.count(RESULT_MARKER))
+
+    time_requests(timings, urls, viewer, after=count_results)
     return timings
 
 
