@@ -33,6 +33,22 @@ class PersonalDataSource:
 _SOURCES: dict[str, PersonalDataSource] = {}
 
 
+def rows_owned_by(
+    name: str,
+    model: type[models.Model],
+    *,
+    field: str = "supporter",
+    also: tuple[type[models.Model], ...] = (),
+) -> PersonalDataSource:
+    """The common source: a table whose rows belong to one supporter, exported whole, erased on deletion."""
+    return PersonalDataSource(
+        name=name,
+        models=(model, *also),
+        export=lambda supporter: rows(model.objects.filter(**{field: supporter}).order_by("pk")),
+        erase=lambda supporter: model.objects.filter(**{field: supporter}).delete(),
+    )
+
+
 def register(source: PersonalDataSource) -> None:
     _SOURCES[source.name] = source
 
@@ -108,30 +124,10 @@ def register_accounts_sources() -> None:
             erase=lambda supporter: Profile.objects.filter(supporter=supporter).delete(),
         )
     )
-    register(
-        PersonalDataSource(
-            name="email_addresses",
-            models=(EmailAddress, EmailConfirmation),
-            export=lambda supporter: rows(EmailAddress.objects.filter(user=supporter)),
-            erase=lambda supporter: EmailAddress.objects.filter(user=supporter).delete(),
-        )
-    )
-    register(
-        PersonalDataSource(
-            name="email_consents",
-            models=(EmailConsent,),
-            export=lambda supporter: rows(EmailConsent.objects.filter(supporter=supporter)),
-            erase=lambda supporter: EmailConsent.objects.filter(supporter=supporter).delete(),
-        )
-    )
-    register(
-        PersonalDataSource(
-            name="affiliation_changes",
-            models=(AffiliationChange,),
-            export=lambda supporter: rows(AffiliationChange.objects.filter(supporter=supporter)),
-            erase=lambda supporter: AffiliationChange.objects.filter(supporter=supporter).delete(),
-        )
-    )
+    # Deleting the addresses deletes their confirmations too.
+    register(rows_owned_by("email_addresses", EmailAddress, field="user", also=(EmailConfirmation,)))
+    register(rows_owned_by("email_consents", EmailConsent))
+    register(rows_owned_by("affiliation_changes", AffiliationChange))
     register(
         PersonalDataSource(
             name="two_factor_authenticators",

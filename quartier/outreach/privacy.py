@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from quartier.accounts.models import Supporter
-from quartier.accounts.privacy import PersonalDataSource, register, rows
+from quartier.accounts.privacy import PersonalDataSource, register, rows, rows_owned_by
 
 
 def register_outreach_sources() -> None:
@@ -18,14 +18,7 @@ def register_outreach_sources() -> None:
             .values("message__subject", "message__audience_label", "message__created_at", "status", "sent_at")
         )
 
-    register(
-        PersonalDataSource(
-            name="audience_consents",
-            models=(AudienceConsent,),
-            export=lambda supporter: rows(AudienceConsent.objects.filter(supporter=supporter).order_by("pk")),
-            erase=lambda supporter: AudienceConsent.objects.filter(supporter=supporter).delete(),
-        )
-    )
+    register(rows_owned_by("audience_consents", AudienceConsent))
     register(
         PersonalDataSource(
             name="messages_received",

@@ -13,13 +13,4 @@ class ReachConfig(AppConfig):
         from quartier.accounts import privacy
         from quartier.reach.models import ReferralCode
 
-        privacy.register(
-            privacy.PersonalDataSource(
-                name="referral_code",
-                models=(ReferralCode,),
-                export=lambda supporter: list(
-                    ReferralCode.objects.filter(supporter=supporter).values("code")
-                ),
-                erase=lambda supporter: ReferralCode.objects.filter(supporter=supporter).delete(),
-            )
-        )
+        privacy.register(privacy.rows_owned_by("referral_code", ReferralCode))
