@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
@@ -48,6 +49,4 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(template_prefix, email, context)
 
     def get_site_name(self) -> str:
-        from django.conf import settings
-
         return settings.SITE_NAME

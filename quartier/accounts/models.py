@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -118,8 +119,6 @@ class Cause(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
         return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
 
 

@@ -7,6 +7,7 @@ from django.http import Http404
 
 from quartier.accounts.models import Supporter
 from quartier.organizing.models import Event, Group, Membership, Rsvp, Shift
+from quartier.organizing.queries import event_with_shifts
 
 Viewer = Supporter | AnonymousUser
 
@@ -64,8 +65,6 @@ def can_see_event(viewer: Viewer, event: Event) -> bool:
 
 
 def get_visible_event(viewer: Viewer, event_id: int) -> Event:
-    from quartier.organizing.queries import event_with_shifts
-
     event = event_with_shifts(event_id)
     if event is None or not can_see_event(viewer, event):
         raise Http404

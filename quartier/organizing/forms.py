@@ -17,7 +17,7 @@ from quartier.accounts.queries import find_place
 from quartier.lib.geo import parse_coordinates
 from quartier.lib.places import is_valid_postal_code, normalise_postal_code
 from quartier.organizing.actions import EventDraft, GroupDraft, ShiftDraft
-from quartier.organizing.models import Event, EventType, Group
+from quartier.organizing.models import Event, EventType, Group, Membership
 
 MAX_SHIFTS = 20
 MAX_CAPACITY = 100_000
@@ -162,7 +162,6 @@ class EventForm(PlaceMixin, forms.Form):
 
     def __init__(self, *args: Any, host, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from quartier.organizing.models import Membership
 
         self.fields["group"].queryset = Group.objects.filter(
             status=Group.Status.ACTIVE,

@@ -6,8 +6,10 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
+from quartier.organizing.calendars import event_ics
 from quartier.organizing.emails import send_notice
 from quartier.organizing.models import Event, Membership, Rsvp
+from quartier.organizing.queries import cancel_token
 
 
 def _absolute(path: str) -> str:
@@ -15,9 +17,6 @@ def _absolute(path: str) -> str:
 
 
 def _rsvp_context(rsvp: Rsvp) -> dict:
-    from quartier.organizing.calendars import event_ics
-    from quartier.organizing.queries import cancel_token
-
     event = rsvp.shift.event
     return {
         "rsvp": rsvp,

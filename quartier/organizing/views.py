@@ -6,6 +6,7 @@ import csv
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -39,8 +40,9 @@ from quartier.organizing.forms import (
     ShiftFormSet,
     WalkInForm,
 )
-from quartier.organizing.models import CalendarFeed, Event, Group, Membership, Rsvp
+from quartier.organizing.models import CalendarFeed, Event, Group, Membership, Rsvp, new_calendar_token
 from quartier.outreach import actions as outreach_actions
+from quartier.outreach.queries import consenting
 from quartier.reach import actions as reach_actions
 from quartier.reach.queries import referrer_from, share_url
 
@@ -273,7 +275,6 @@ def group_message(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _message_page(request, *, target, recipients, audience: str, send, target_name: str, done_url: str):
     """Write to a group's members or an event's attendees; only those who accepted receive it."""
-    from quartier.outreach.queries import consenting
 
     if request.method == "POST":
         form = MessageForm(request.POST)
@@ -483,8 +484,6 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def _guest_initial(request: HttpRequest) -> dict[str, object]:
-    from django.conf import settings
-
     return {"country": settings.QUARTIER_COUNTRIES[0]} if not request.user.is_authenticated else {}
 
 
@@ -705,8 +704,6 @@ def my_events(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def reset_calendar_feed(request: HttpRequest) -> HttpResponse:
-    from quartier.organizing.models import new_calendar_token
-
     CalendarFeed.objects.update_or_create(supporter=request.user, defaults={"token": new_calendar_token()})
     messages.success(request, _("Your calendar has a new address; the old one no longer works."))
     return redirect("organizing:my_events")
