@@ -1,0 +1,129 @@
+"""Helpers shared by the organizing pages."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from quartier.lib.geo import distance_unit_for, km_to_miles, miles_to_km
+from quartier.organizing import queries
+from quartier.organizing.forms import (
+    MessageForm,
+    SearchForm,
+)
+from quartier.outreach.queries import consenting
+
+
+def rule_message(code: str) -> str:
+    return {
+        "group_closed": _("This group is closed."),
+        "last_leader": _("You are the only leader: name another leader before you leave."),
+        "not_a_member": _("This person is not a member yet."),
+        "same_group": _("A group cannot be merged into itself."),
+        "no_shift": _("An event needs at least one shift."),
+        "event_cancelled": _("This event is cancelled."),
+        "event_not_published": _("This event is not open for RSVPs yet."),
+        "shift_started": _("This shift has already started."),
+        "too_many_guests": _("The host does not allow that many guests."),
+        "capacity_below_rsvps": _("A shift cannot have fewer places than people already confirmed."),
+        "shift_has_rsvps": _("A shift people have RSVPed to cannot be removed; cancel the event instead."),
+        "not_pending": _("This event has already been reviewed."),
+    }.get(code, _("This is not possible."))
+
+
+def language() -> str:
+    return (get_language() or "en")[:2]
+
+
+def distance_unit(request: HttpRequest) -> str:
+    country = request.user.country if request.user.is_authenticated else None
+    return distance_unit_for(
+        request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else language(), country
+    )
+
+
+def near_from(request: HttpRequest, form: SearchForm) -> queries.Near | None:
+    point = form.cleaned_data.get("point") if form.is_valid() else None
+    if point is None:
+        return None
+    within = form.cleaned_data.get("within") or 25
+    unit = distance_unit(request)
+    return queries.Near(point[0], point[1], miles_to_km(within) if unit == "mi" else float(within))
+
+
+def with_distances(found: list[queries.Found], unit: str) -> list[tuple[object, float | None]]:
+    return [
+        (
+            item.item,
+            None
+            if item.distance_km is None
+            else (km_to_miles(item.distance_km) if unit == "mi" else item.distance_km),
+        )
+        for item in found
+    ]
+
+
+def search_defaults(request: HttpRequest) -> dict[str, object]:
+    data = request.GET.copy()
+    data.setdefault("within", "25")
+    if request.user.is_authenticated:
+        data.setdefault("country", request.user.country)
+        if "near" not in data and request.user.postal_code:
+            data["near"] = request.user.postal_code
+    return data
+
+
+def message_page(request, *, target, recipients, audience: str, send, target_name: str, done_url: str):
+    """Write to a group's members or an event's attendees; only those who accepted receive it."""
+
+    if request.method == "POST":
+        form = MessageForm(request.POST)
+        if form.is_valid():
+            message = send(sender=request.user, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
+                           **{target_name: target})  # fmt: skip
+            messages.success(
+                request,
+                _("Your message is on its way to %(count)s people.") % {"count": message.recipient_count},
+            )
+            return redirect(done_url)
+    else:
+        form = MessageForm()
+    return render(
+        request, "organizing/message_form.html",
+        {"form": form, "target": target, "reachable": consenting(recipients, audience).count(),
+         "total": recipients.count()},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+def int_or_404(value: object) -> int:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def csv_response(filename: str, rows: list[list[object]]) -> HttpResponse:
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    response = StreamingHttpResponse(
+        ("\ufeff" if index == 0 else "") + writer.writerow([safe_cell(cell) for cell in row])
+        for index, row in enumerate(rows)
+    )
+    response["Content-Type"] = "text/csv; charset=utf-8"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def safe_cell(value: object) -> str:
+    """Neutralise spreadsheet formulas in user-written cells (CSV injection)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text

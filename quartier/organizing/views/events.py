@@ -1,0 +1,234 @@
+"""Events: search, create, edit, the event page, cancel, duplicate, my events."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from quartier.accounts.access import verified_supporter_required
+from quartier.organizing import access, actions, queries
+from quartier.organizing.forms import (
+    DuplicateForm,
+    EventForm,
+    EventSearchForm,
+    GuestRsvpForm,
+    ReviewForm,
+    RsvpForm,
+    ShiftFormSet,
+)
+from quartier.organizing.models import CalendarFeed, Event, Rsvp
+from quartier.organizing.views.common import (
+    distance_unit,
+    near_from,
+    rule_message,
+    search_defaults,
+    with_distances,
+)
+from quartier.reach import actions as reach_actions
+from quartier.reach.queries import share_url
+
+
+def event_search(request: HttpRequest) -> HttpResponse:
+    form = EventSearchForm(search_defaults(request))
+    unit = distance_unit(request)
+    results: list = []
+    if form.is_valid():
+        data = form.cleaned_data
+        zone = timezone.get_current_timezone()
+        date_from = datetime.combine(data["date_from"], time.min, zone) if data.get("date_from") else None
+        date_to = datetime.combine(data["date_to"], time.max, zone) if data.get("date_to") else None
+        results = with_distances(
+            queries.search_events(
+                near=near_from(request, form), event_type=data.get("type") or "", date_from=date_from, date_to=date_to,
+                virtual=True if data.get("online") == "yes" else None,
+            ),
+            unit,
+        )  # fmt: skip
+    map_points = [
+        {**map_point(event, exact=event.address_visibility == Event.AddressVisibility.PUBLIC),
+         "url": event.get_absolute_url(),
+         "when": timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).strftime("%Y-%m-%d %H:%M")}
+        for event, _distance in results
+        if event.latitude is not None and not event.is_virtual
+    ]  # fmt: skip
+    return render(
+        request, "organizing/event_search.html",
+        {"form": form, "results": results, "unit": unit, "map_points": map_points},
+    )  # fmt: skip
+
+
+def _event_form_context(request, form, shifts, event=None, status=200):
+    return render(
+        request, "organizing/event_form.html", {"form": form, "shifts": shifts, "event": event},
+        status=400 if (form.errors or shifts.errors or shifts.non_form_errors()) else status,
+    )  # fmt: skip
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def event_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = EventForm(request.POST, host=request.user)
+        shifts = ShiftFormSet(request.POST, prefix="shifts", time_zone=request.POST.get("time_zone") or "UTC")
+        if form.is_valid() and shifts.is_valid():
+            try:
+                event = actions.create_event(host=request.user, draft=form.to_draft(shifts.drafts()))
+            except actions.OrganizingError as error:
+                messages.error(request, rule_message(error.code))
+            else:
+                if event.status == Event.Status.PENDING:
+                    messages.info(
+                        request, _("Thank you! The campaign reviews this type of event before it is listed.")
+                    )
+                else:
+                    messages.success(request, _("Your event is listed. Share it with people near you."))
+                return redirect(event)
+    else:
+        form = EventForm(
+            host=request.user,
+            initial={"country": request.user.country, "postal_code": request.user.postal_code,
+                     "group": request.GET.get("group")},
+        )  # fmt: skip
+        shifts = ShiftFormSet(prefix="shifts", initial=[{"capacity": 20}])
+    return _event_form_context(request, form, shifts)
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = access.get_event_for_host(request.user, event_id)
+    if request.method == "POST":
+        form = EventForm(request.POST, host=event.host)
+        shifts = ShiftFormSet(
+            request.POST, prefix="shifts", time_zone=request.POST.get("time_zone") or event.time_zone
+        )
+        if form.is_valid() and shifts.is_valid():
+            try:
+                actions.update_event(event=event, draft=form.to_draft(shifts.drafts()))
+            except actions.OrganizingError as error:
+                messages.error(request, rule_message(error.code))
+            else:
+                messages.success(request, _("The event is saved."))
+                return redirect(event)
+    else:
+        zone = event.time_zone
+        form = EventForm(
+            host=event.host,
+            initial={
+                "title": event.title, "event_type": event.event_type, "description": event.description,
+                "group": event.group_id, "is_virtual": event.is_virtual, "join_url": event.join_url,
+                "venue": event.venue, "address": event.address, "address_visibility": event.address_visibility,
+                "country": event.country, "postal_code": event.postal_code, "time_zone": zone,
+                "max_guests_per_rsvp": event.max_guests_per_rsvp,
+                "coordinates": "" if event.postal_code or event.latitude is None else f"{event.latitude}, {event.longitude}",
+            },
+        )  # fmt: skip
+        shifts = ShiftFormSet(
+            prefix="shifts", time_zone=zone,
+            initial=[
+                {"id": s.pk, "starts_at": s.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None),
+                 "ends_at": s.ends_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None), "capacity": s.capacity}
+                for s in event.shifts.all()
+            ],
+        )  # fmt: skip
+    return _event_form_context(request, form, shifts, event)
+
+
+def guest_initial(request: HttpRequest) -> dict[str, object]:
+    return {"country": settings.QUARTIER_COUNTRIES[0]} if not request.user.is_authenticated else {}
+
+
+def event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[str, object]:
+    now = timezone.now()
+    my_rsvps = queries.rsvps_of(request.user, event)
+    attending = any(r.status == Rsvp.Status.CONFIRMED for r in my_rsvps.values())
+    is_host = access.hosts(request.user, event)
+    show_private = attending or is_host
+    show_address = show_private or event.address_visibility == Event.AddressVisibility.PUBLIC
+    if rsvp_form is None:
+        form_class = RsvpForm if request.user.is_authenticated else GuestRsvpForm
+        rsvp_form = form_class(max_guests=event.max_guests_per_rsvp, initial=guest_initial(request))
+    return {
+        "event": event,
+        "shifts": [(shift, my_rsvps.get(shift.pk)) for shift in event.shifts.all()],
+        "open_shifts": [
+            shift
+            for shift in event.shifts.all()
+            if shift.starts_at > now
+            and (shift.pk not in my_rsvps or my_rsvps[shift.pk].status == Rsvp.Status.CANCELLED)
+        ],
+        "show_address": show_address,
+        "show_join_url": show_private,
+        "is_host": is_host,
+        "is_staff": access.is_staff(request.user),
+        "can_rsvp": event.is_published and not event.is_past,
+        "rsvp_form": rsvp_form,
+        "share_link": share_url(request, event.get_absolute_url(), request.user),
+        "review_form": ReviewForm()
+        if event.status == Event.Status.PENDING and access.is_staff(request.user)
+        else None,
+        "duplicate_form": DuplicateForm() if is_host else None,
+        "map_points": [map_point(event, exact=show_address)]
+        if event.latitude is not None and not event.is_virtual
+        else [],
+    }
+
+
+def map_point(event: Event, *, exact: bool) -> dict[str, object]:
+    """Where to pin an event: exactly, or within about a kilometre when the address is for attendees."""
+    digits = 5 if exact else 2
+    return {"lat": round(event.latitude, digits), "lon": round(event.longitude, digits), "title": event.title}
+
+
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = access.get_visible_event(request.user, event_id)
+    reach_actions.remember_referral(request)
+    return render(request, "organizing/event_detail.html", event_context(request, event))
+
+
+@require_POST
+@verified_supporter_required
+def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = access.get_event_for_host(request.user, event_id)
+    actions.cancel_event(event=event)
+    messages.success(request, _("The event is cancelled; everyone who RSVPed is told by email."))
+    return redirect(event)
+
+
+@require_POST
+@verified_supporter_required
+def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = access.get_event_for_host(request.user, event_id)
+    form = DuplicateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a valid date and time for the copy."))
+        return redirect(event)
+    starts_at = form.cleaned_data["starts_at"]
+    if timezone.is_naive(starts_at):
+        starts_at = starts_at.replace(tzinfo=ZoneInfo(event.time_zone))
+    if starts_at <= timezone.now():
+        messages.error(request, _("This time has already passed."))
+        return redirect(event)
+    copy = actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
+    messages.success(request, _("Here is the copy. Check it, then share it."))
+    return redirect(copy)
+
+
+@login_required
+def my_events(request: HttpRequest) -> HttpResponse:
+    feed, _created = CalendarFeed.objects.get_or_create(supporter=request.user)
+    return render(
+        request, "organizing/my_events.html",
+        {**queries.my_events(request.user),
+         "feed_url": request.build_absolute_uri(reverse("organizing:calendar_feed", args=[feed.token]))},
+    )  # fmt: skip

@@ -1,0 +1,229 @@
+"""Local groups: search, create, join, leaders' and staff tools."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from quartier.accounts.access import verified_supporter_required
+from quartier.accounts.adapter import client_ip
+from quartier.organizing import access, actions, queries
+from quartier.organizing.forms import (
+    LEADER_CONSENT_WORDING,
+    GroupForm,
+    JoinGroupForm,
+    MergeGroupForm,
+    SearchForm,
+)
+from quartier.organizing.models import Group, Membership
+from quartier.organizing.views.common import (
+    csv_response,
+    distance_unit,
+    language,
+    message_page,
+    near_from,
+    rule_message,
+    search_defaults,
+    with_distances,
+)
+from quartier.reach import actions as reach_actions
+from quartier.reach.queries import referrer_from, share_url
+
+
+def group_search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(search_defaults(request))
+    near = near_from(request, form)
+    unit = distance_unit(request)
+    results = with_distances(queries.search_groups(near=near), unit) if not form.errors else []
+    return render(
+        request,
+        "organizing/group_search.html",
+        {
+            "form": form,
+            "results": results,
+            "unit": unit,
+            "near": near,
+            "featured": [] if near else queries.featured_groups(),
+        },
+    )
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def group_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = GroupForm(request.POST)
+        if form.is_valid():
+            group = actions.create_group(creator=request.user, draft=form.to_draft())
+            messages.success(request, _("Your group is ready. Invite people near you with its link."))
+            return redirect(group)
+    else:
+        form = GroupForm(initial={"country": request.user.country, "postal_code": request.user.postal_code})
+    return render(request, "organizing/group_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access.get_visible_group(request.user, slug)
+    if group.status == Group.Status.MERGED and group.merged_into_id:
+        return redirect(group.merged_into)
+    reach_actions.remember_referral(request)
+    membership = queries.membership_of(request.user, group)
+    is_leader = access.is_staff(request.user) or bool(membership and membership.leads)
+    context = {
+        "group": group,
+        "membership": membership,
+        "is_leader": is_leader,
+        "members": queries.members(group),
+        "events": queries.upcoming_group_events(group),
+        "join_form": JoinGroupForm(),
+        "share_link": share_url(request, group.get_absolute_url(), request.user),
+        "viewer": request.user,
+    }
+    return render(request, "organizing/group_detail.html", context)
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access.get_group_for_leader(request.user, slug)
+    if request.method == "POST":
+        form = GroupForm(request.POST)
+        if form.is_valid():
+            actions.update_group(group=group, draft=form.to_draft())
+            messages.success(request, _("The group is saved."))
+            return redirect(group)
+    else:
+        form = GroupForm(
+            initial={
+                "name": group.name, "area": group.area, "description": group.description, "country": group.country,
+                "postal_code": group.postal_code, "join_policy": group.join_policy,
+                "coordinates": "" if group.postal_code else f"{group.latitude}, {group.longitude}",
+            }
+        )  # fmt: skip
+    return render(
+        request,
+        "organizing/group_form.html",
+        {"form": form, "group": group},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@verified_supporter_required
+def group_join(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access.get_visible_group(request.user, slug)
+    form = JoinGroupForm(request.POST)
+    form.is_valid()
+    try:
+        membership = actions.join_group(
+            supporter=request.user,
+            group=group,
+            accepts_messages=bool(form.cleaned_data.get("accepts_messages")),
+            consent_wording=str(LEADER_CONSENT_WORDING),
+            language=language(),
+            ip_address=client_ip(request),
+            referrer=referrer_from(request),
+        )
+    except actions.OrganizingError as error:
+        messages.error(request, rule_message(error.code))
+    else:
+        if membership.status == Membership.Status.PENDING:
+            messages.info(request, _("Your request is sent: a leader will approve it."))
+        else:
+            messages.success(request, _("Welcome to the group!"))
+    return redirect(group)
+
+
+@require_POST
+@login_required
+def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access.get_visible_group(request.user, slug)
+    try:
+        actions.leave_group(supporter=request.user, group=group)
+    except actions.OrganizingError as error:
+        messages.error(request, rule_message(error.code))
+    else:
+        messages.success(request, _("You left the group."))
+    return redirect(group)
+
+
+@require_POST
+@verified_supporter_required
+def group_member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    """Leaders approve or decline requests and change roles."""
+    group = access.get_group_for_leader(request.user, slug)
+    membership = access.get_membership_for_leader(request.user, group, membership_id)
+    action = request.POST.get("action")
+    try:
+        if action == "approve":
+            actions.approve_member(membership=membership)
+        elif action == "decline":
+            actions.decline_member(membership=membership)
+        elif action in Membership.Role.values:
+            actions.set_member_role(membership=membership, role=action)
+        else:
+            messages.error(request, _("Choose an action."))
+            return redirect(group)
+    except actions.OrganizingError as error:
+        messages.error(request, rule_message(error.code))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(group)
+
+
+@verified_supporter_required
+def group_members_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access.get_group_for_leader(request.user, slug)
+    rows = [[_("name"), _("email"), _("town"), _("role"), _("status"), _("joined")]]
+    rows += [
+        [m.supporter.display_name, m.supporter.email, m.supporter.town, m.get_role_display(), m.get_status_display(),
+         timezone.localtime(m.joined_at).date().isoformat()]
+        for m in queries.members(group)
+    ]  # fmt: skip
+    return csv_response(f"{group.slug}-members.csv", rows)
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def group_message(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access.get_group_for_leader(request.user, slug)
+    return message_page(
+        request, target=group, recipients=queries.group_recipients(group, request.user),
+        audience=actions.group_audience(group), send=actions.message_group, target_name="group",
+        done_url=group.get_absolute_url(),
+    )  # fmt: skip
+
+
+@require_POST
+def group_staff(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access.get_group_for_staff(request.user, slug)
+    action = request.POST.get("action")
+    if action == "feature":
+        actions.set_group_featured(group=group, featured=True)
+    elif action == "unfeature":
+        actions.set_group_featured(group=group, featured=False)
+    elif action == "close":
+        actions.close_group(group=group)
+    elif action == "merge":
+        form = MergeGroupForm(request.POST)
+        target = Group.objects.filter(slug=form.data.get("target", "")).first() if form.is_valid() else None
+        if target is None:
+            messages.error(request, _("There is no group at that address."))
+            return redirect(group)
+        try:
+            actions.merge_groups(source=group, target=target)
+        except actions.OrganizingError as error:
+            messages.error(request, rule_message(error.code))
+            return redirect(group)
+        messages.success(request, _("The groups are merged."))
+        return redirect(target)
+    else:
+        messages.error(request, _("Choose an action."))
+        return redirect(group)
+    messages.success(request, _("Saved."))
+    return redirect(group)
