@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
 
     from bench import bench_accounts, bench_organizing
-    from bench.generator import EVENTS_PER_SUPPORTER, GROUPS_PER_SUPPORTER
+    from quartier.demo.generator import EVENTS_PER_SUPPORTER, GROUPS_PER_SUPPORTER
 
     groups = (
         arguments.groups

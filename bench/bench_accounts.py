@@ -31,8 +31,8 @@ from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 
-from bench.generator import GenerationReport, generate_campaign
 from quartier.accounts.models import Supporter
+from quartier.demo.generator import GenerationReport, generate_campaign
 
 WARM_UP_REQUESTS = 10
 

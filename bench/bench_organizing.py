@@ -18,8 +18,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from bench.bench_accounts import WARM_UP_REQUESTS, PageTimings, time_requests
-from bench.generator import GENERATED_EMAIL_DOMAIN, campaign_places, full_postal_code
 from quartier.accounts.models import Supporter
+from quartier.demo.generator import GENERATED_EMAIL_DOMAIN, campaign_places, full_postal_code
 from quartier.organizing.models import Event, Group
 
 SEARCH_RADIUS = 25  # km (anonymous visitors outside the US search in kilometres)

@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "quartier.outreach",
     "quartier.reach",
     "quartier.organizing",
+    "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
 MIDDLEWARE = [
