@@ -77,3 +77,8 @@ def test_no_domain_app_imports_the_demo():
         if is_within(module, "quartier.demo")
     ]
     assert found == []
+
+
+def test_the_product_serves_no_benchmark_page(client):
+    # The trivial page exists only under `bench.settings` (bench/urls.py), never on a real server.
+    assert client.get("/bench/trivial/").status_code == 404
