@@ -38,7 +38,9 @@ def private_event(make_event, host, **changes) -> Event:
 
 def one_of_each_status(make_supporter, shift: Shift) -> dict[str, Supporter]:
     """A confirmed, a waitlisted and a cancelled attendee of a shift with one place."""
-    people = {status: make_supporter(f"Person {status}") for status in ("confirmed", "waitlisted", "cancelled")}
+    people = {
+        status: make_supporter(f"Person {status}") for status in ("confirmed", "waitlisted", "cancelled")
+    }
     actions.rsvp(supporter=people["confirmed"], shift=shift)
     actions.rsvp(supporter=people["waitlisted"], shift=shift)
     cancelled = actions.rsvp(supporter=people["cancelled"], shift=shift)
