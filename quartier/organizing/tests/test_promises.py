@@ -420,3 +420,87 @@ def test_the_personal_feed_gives_the_join_link_of_an_online_event_to_confirmed_a
     assert "secret-room" in feed(people["confirmed"])
     assert "secret-room" not in feed(people["waitlisted"])
     assert timezone.now() < event.starts_at
+
+
+# Further promises the mutants of `mutants/bugs.py` showed no test held ----------------------------
+
+
+@pytest.mark.django_db
+def test_reminders_go_to_confirmed_attendees_of_published_events_only(make_event, host, make_supporter):
+    kept = make_event(host, title="Kept", capacity=1, starts_in=timedelta(hours=20))
+    called_off = make_event(host, title="Called off", starts_in=timedelta(hours=20))
+    going, waiting = make_supporter("Going"), make_supporter("Waiting")
+    actions.rsvp(supporter=going, shift=kept.shifts.get())
+    actions.rsvp(supporter=waiting, shift=kept.shifts.get())
+    actions.rsvp(supporter=going, shift=called_off.shifts.get())
+    actions.cancel_event(event=called_off)
+    mail.outbox.clear()
+
+    assert actions.send_due_reminders(hours_before=[24, 2]) == 1
+
+    assert [(message.to, "Kept" in message.subject) for message in mail.outbox] == [([going.email], True)]
+    assert list(SentReminder.objects.values_list("rsvp__shift__event__title", "rsvp__supporter")) == [
+        ("Kept", going.pk)
+    ]
+
+
+@pytest.mark.django_db
+def test_a_leaders_message_does_not_reach_people_waiting_for_approval(make_group, leader, make_supporter):
+    from quartier.organizing.models import Group
+
+    group = make_group(leader, join_policy=Group.JoinPolicy.APPROVAL)
+    waiting = make_supporter("Waiting Member")
+    actions.join_group(
+        supporter=waiting, group=group, accepts_messages=True, consent_wording="Yes", language="en",
+        ip_address=None,
+    )  # fmt: skip
+    approved = make_supporter("Approved Member")
+    membership = actions.join_group(
+        supporter=approved, group=group, accepts_messages=True, consent_wording="Yes", language="en",
+        ip_address=None,
+    )  # fmt: skip
+    actions.approve_member(membership=membership)
+
+    message = actions.message_group(sender=leader, group=group, subject="Tuesday", body="See you.")
+
+    assert list(Delivery.objects.filter(message=message).values_list("supporter_id", flat=True)) == [
+        approved.pk
+    ]
+
+
+@pytest.mark.django_db
+def test_an_event_already_reviewed_cannot_be_reviewed_again_and_stays_as_it_was(supporter, staff, make_event):
+    from quartier.organizing.models import EventTypePolicy
+
+    EventTypePolicy.objects.create(event_type="rally", requires_approval=True)
+    event = make_event(supporter, event_type="rally")
+    assert event.status == "pending"
+    actions.review_event(event=event, reviewer=staff, approve=False, reason="Wrong riding")
+
+    response = client_for(staff).post(
+        reverse("organizing:review_event", args=[event.pk]), {"decision": "approve"}, follow=True
+    )
+
+    assert "This event has already been reviewed." in response.content.decode()
+    event.refresh_from_db()
+    assert (event.status, event.rejection_reason, event.reviewed_by) == ("rejected", "Wrong riding", staff)
+
+
+@pytest.mark.django_db
+def test_the_calendar_feed_of_a_deactivated_account_answers_nothing(supporter, event, shift):
+    actions.rsvp(supporter=supporter, shift=shift)
+    token = CalendarFeed.objects.create(supporter=supporter).token
+    Supporter.objects.filter(pk=supporter.pk).update(is_active=False)
+
+    response = Client().get(reverse("organizing:calendar_feed", args=[token]))
+
+    assert response.status_code == 404
+    assert event.title not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_calendar_address_is_a_long_random_secret(make_supporter):
+    tokens = [CalendarFeed.objects.create(supporter=make_supporter(f"P{n}")).token for n in range(5)]
+
+    assert len(set(tokens)) == 5
+    assert all(len(token) >= 32 for token in tokens)
