@@ -91,7 +91,7 @@ BUGS: list[Bug] = [
                 "locked = Rsvp.objects.select_for_update().get(pk=rsvp_record.pk)",
                 "locked = Rsvp.objects.get(pk=rsvp_record.pk)",
             ),
-        ),  # fmt: skip
+        ),
         tests=(
             f"{PROMISES}::test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_waiting_list",
         ),

@@ -135,7 +135,7 @@ def run_tests(
     if database_url:
         environment["DATABASE_URL"] = database_url
     try:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 — our own interpreter running pytest on listed paths
             pytest_command(tests), cwd=root, env=environment, capture_output=True, text=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
@@ -163,7 +163,7 @@ def check_bug(
     try:
         with applied(bug, root, journal):
             for name, url in databases_for(bug, postgresql_url):
-                passed, output = tests_pass(bug.tests, root=root, database_url=url, timeout=timeout)
+                passed, _output = tests_pass(bug.tests, root=root, database_url=url, timeout=timeout)
                 if not passed:
                     return Outcome(bug, "caught", f"on {name}", time.monotonic() - started)
     except Stale as error:
