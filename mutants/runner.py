@@ -1,7 +1,8 @@
 """Apply one listed bug at a time, run its tests, restore the file, score the suite.
 
 A bug is *caught* when its tests fail with it applied, *missed* when they pass, *stale* when its
-original text is no longer in the file exactly once (the code moved: update the entry). Files are
+original text is no longer in the file exactly once (the code moved: update the entry), *error* when
+pytest cannot run its tests (a test path that no longer exists). Files are
 always restored — after each bug, on Ctrl-C, on SIGTERM — and a journal (`mutants/.applied.json`)
 lets the next run restore a file that a killed run left mutated.
 """
@@ -48,7 +49,7 @@ class Bug:
 @dataclass
 class Outcome:
     bug: Bug
-    verdict: str  # caught, missed, stale, skipped
+    verdict: str  # caught, missed, stale, error
     detail: str = ""
     seconds: float = 0.0
 
@@ -126,10 +127,15 @@ def pytest_command(tests: Iterable[str]) -> list[str]:
     return [sys.executable, "-m", "pytest", "-x", "-q", "--no-header", *tests]
 
 
+# pytest's exit statuses: 0 passed, 1 a test failed, 2 interrupted (a collection error: the bug broke
+# an import), 3 internal error, 4 usage error (such as a test path that does not exist), 5 no tests.
+FAILED_STATUSES = {1, 2}
+
+
 def run_tests(
     tests: Sequence[str], *, root: Path, database_url: str | None, timeout: float
-) -> tuple[bool, str]:
-    """Whether the tests pass, and the tail of their output."""
+) -> tuple[int, str]:
+    """pytest's exit status for the tests, and the tail of their output."""
     environment = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}  # no bytecode of a mutant is kept
     environment.pop("DATABASE_URL", None)
     if database_url:
@@ -139,9 +145,9 @@ def run_tests(
             pytest_command(tests), cwd=root, env=environment, capture_output=True, text=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
-        return False, f"timed out after {timeout:.0f} s"
+        return 3, f"timed out after {timeout:.0f} s"
     lines = (result.stdout + result.stderr).strip().splitlines()
-    return result.returncode == 0, "\n".join(lines[-3:])
+    return result.returncode, "\n".join(lines[-3:])
 
 
 def databases_for(bug: Bug, postgresql_url: str | None) -> list[tuple[str, str | None]]:
@@ -153,7 +159,7 @@ def databases_for(bug: Bug, postgresql_url: str | None) -> list[tuple[str, str |
 
 def check_bug(
     bug: Bug, *, root: Path, journal: Journal, postgresql_url: str | None, timeout: float,
-    tests_pass: Callable[..., tuple[bool, str]] = run_tests,
+    tests_pass: Callable[..., tuple[int, str]] = run_tests,
 ) -> Outcome:  # fmt: skip
     started = time.monotonic()
     if bug.postgresql and not postgresql_url:
@@ -163,9 +169,12 @@ def check_bug(
     try:
         with applied(bug, root, journal):
             for name, url in databases_for(bug, postgresql_url):
-                passed, _output = tests_pass(bug.tests, root=root, database_url=url, timeout=timeout)
-                if not passed:
+                status, output = tests_pass(bug.tests, root=root, database_url=url, timeout=timeout)
+                if status in FAILED_STATUSES:
                     return Outcome(bug, "caught", f"on {name}", time.monotonic() - started)
+                if status != 0:
+                    detail = f"pytest could not run the tests on {name} (status {status}): {output}"
+                    return Outcome(bug, "error", detail, time.monotonic() - started)
     except Stale as error:
         return Outcome(bug, "stale", str(error), time.monotonic() - started)
     return Outcome(bug, "missed", f"the tests pass with the bug{note}", time.monotonic() - started)
@@ -175,13 +184,13 @@ def baseline(bugs: Sequence[Bug], *, root: Path, postgresql_url: str | None, tim
     """Problems with the unmutated code: every listed test must pass before bugs mean anything."""
     problems = []
     tests = sorted({test for bug in bugs for test in bug.tests})
-    passed, output = run_tests(tests, root=root, database_url=None, timeout=timeout * 4)
-    if not passed:
+    status, output = run_tests(tests, root=root, database_url=None, timeout=timeout * 4)
+    if status != 0:
         problems.append(f"the listed tests fail on SQLite without any bug:\n{output}")
     locking = sorted({test for bug in bugs if bug.postgresql for test in bug.tests})
     if postgresql_url and locking:
-        passed, output = run_tests(locking, root=root, database_url=postgresql_url, timeout=timeout * 4)
-        if not passed:
+        status, output = run_tests(locking, root=root, database_url=postgresql_url, timeout=timeout * 4)
+        if status != 0:
             problems.append(f"the listed tests fail on PostgreSQL without any bug:\n{output}")
     return problems
 
