@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +76,9 @@ class CoordinatesField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
+        if self.max_length is not None:
+            # Django runs length validators after `to_python`: measure before parsing, not after.
+            MaxLengthValidator(self.max_length)(text)
         parsed = parse_coordinates(text)
         if parsed is None:
             raise ValidationError(_("Write coordinates as latitude, longitude — for example 45.52, -73.58."))
