@@ -272,8 +272,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-# The sign-up form says when an email address is already registered (asked for by the product).
-ACCOUNT_PREVENT_ENUMERATION = False
+# Password reset (and adding an address) answer the same whether or not an account exists; an unknown
+# address gets a "no account here" email instead of a reset link. The sign-up form still says when an
+# address is already registered (asked for by the product): with optional verification allauth puts
+# unique addresses before enumeration prevention there, and sign-up is rate-limited per client.
+ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
