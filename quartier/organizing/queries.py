@@ -246,3 +246,14 @@ def rsvp_from_cancel_token(token: str) -> Rsvp | None:
         .filter(pk=data.get("rsvp"), supporter_id=data.get("supporter"))
         .first()
     )
+
+
+def people_to_tell_of_cancellation(event: Event) -> int:
+    """How many people get the cancellation email: everyone with an RSVP still standing, once each."""
+    return (
+        Rsvp.objects.filter(shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .values("supporter")
+        .distinct()
+        .count()
+    )
