@@ -16,7 +16,7 @@ from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
 from quartier.lib.urls import absolute_url, calendar_uid
-from quartier.organizing.models import Event, Shift
+from quartier.organizing.models import Event, Rsvp, Shift
 
 PRODUCT_ID = "-//Quartier//Events//EN"
 
@@ -79,6 +79,20 @@ def event_ics(event: Event, *, shifts: Iterable[Shift] | None = None, show_priva
     for shift in shifts if shifts is not None else event.shifts.all():
         calendar.add_component(_entry(event, shift, show_private=show_private))
     calendar.add_missing_timezones()  # VTIMEZONE blocks, so every client reads local times right
+    return calendar.to_ical()
+
+
+def rsvp_ics(event: Event, records: Iterable[Rsvp]) -> bytes:
+    """The shifts someone chose: confirmed ones with the private details, waitlisted ones as tentative."""
+    calendar = _calendar(event.title)
+    for record in records:
+        confirmed = record.status == Rsvp.Status.CONFIRMED
+        entry = _entry(event, record.shift, show_private=confirmed)
+        if not confirmed and event.status != Event.Status.CANCELLED:
+            entry.pop("status")
+            entry.add("status", "TENTATIVE")
+        calendar.add_component(entry)
+    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 

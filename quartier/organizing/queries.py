@@ -257,3 +257,13 @@ def people_to_tell_of_cancellation(event: Event) -> int:
         .distinct()
         .count()
     )
+
+
+def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
+    """Someone's RSVPs to an event that still stand (confirmed or waitlisted), first shift first."""
+    return list(
+        Rsvp.objects.filter(supporter_id=supporter_id, shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift")
+        .order_by("shift__starts_at")
+    )
