@@ -426,3 +426,11 @@ class EventSearchForm(SearchForm):
         if start and end and end < start:
             self.add_error("date_to", _("The end date is before the start date."))
         return cleaned
+
+
+class CancelEventForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the people who RSVPed"), required=False, max_length=2000,
+        help_text=_("Sent with the cancellation email: why, and what comes next."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )  # fmt: skip

@@ -261,3 +261,24 @@ def rsvp_from_cancel_token(token: str) -> Rsvp | None:
         .filter(pk=data.get("rsvp"), supporter_id=data.get("supporter"))
         .first()
     )
+
+
+def people_to_tell_of_cancellation(event: Event) -> int:
+    """How many people get the cancellation email: everyone with an RSVP still standing, once each."""
+    return (
+        Rsvp.objects.filter(shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .values("supporter")
+        .distinct()
+        .count()
+    )
+
+
+def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
+    """Someone's RSVPs to an event that still stand (confirmed or waitlisted), first shift first."""
+    return list(
+        Rsvp.objects.filter(supporter_id=supporter_id, shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift")
+        .order_by("shift__starts_at")
+    )
