@@ -34,6 +34,7 @@ urlpatterns = [
     path("events/<int:event_id>/event.ics", calendars.event_ics, name="event_ics"),
     path("rsvps/<int:rsvp_id>/", rsvps.rsvp_done, name="rsvp_done"),
     path("rsvps/<int:rsvp_id>/cancel/", rsvps.rsvp_cancel, name="rsvp_cancel"),
+    path("rsvps/<int:rsvp_id>/rsvp.ics", calendars.rsvp_ics, name="rsvp_ics"),
     path("rsvps/cancel/<str:token>/", rsvps.rsvp_cancel_by_link, name="rsvp_cancel_by_link"),
     path("calendar/<str:token>.ics", calendars.calendar_feed, name="calendar_feed"),
 ]

@@ -78,7 +78,7 @@ def rsvp_done(request: HttpRequest, rsvp_id: int) -> HttpResponse:
     return render(
         request, "organizing/rsvp_done.html",
         {"rsvp": record, "event": event, "share_link": share_url(request, event.get_absolute_url(), record.supporter),
-         "ics_url": reverse("organizing:event_ics", args=[event.pk])},
+         "ics_url": reverse("organizing:rsvp_ics", args=[record.pk])},
     )  # fmt: skip
 
 
