@@ -33,6 +33,10 @@ def rule_message(code: str) -> str:
         "capacity_below_rsvps": _("A shift cannot have fewer places than people already confirmed."),
         "shift_has_rsvps": _("A shift people have RSVPed to cannot be removed; cancel the event instead."),
         "not_pending": _("This event has already been reviewed."),
+        "no_shift_chosen": _("Choose a shift."),
+        "only_leader_changes_roles": _("Only a leader of the group can change roles."),
+        "not_group_leader": _("Only the group's current leaders and co-leaders host events in its name."),
+        "link_expired": _("This link has expired."),
     }.get(code, _("This is not possible."))
 
 
