@@ -82,7 +82,7 @@ class Membership(models.Model):
     )
     joined_at = models.DateTimeField(default=timezone.now)
     # Whether the member appears in the group's public member list (leaders always see them).
-    is_listed = models.BooleanField(default=True)
+    is_listed = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints: ClassVar = [
