@@ -213,6 +213,12 @@ def members_with_town(group: Group, viewer) -> list[tuple[Membership, str | None
     return rows
 
 
+def reachable_count(recipients: QuerySet[Supporter], audience: str) -> int:
+    """How many of `recipients` a message to `audience` reaches: the very selection
+    `outreach.send_message` makes (each person once, consenting, active and verified)."""
+    return consenting(Supporter.objects.filter(pk__in=recipients.values("pk")), audience).count()
+
+
 def group_recipients(group: Group, sender: Supporter) -> QuerySet[Supporter]:
     """The members a leader's message is for (outreach then keeps those who accepted)."""
     return Supporter.objects.filter(

@@ -34,7 +34,7 @@ def checkboxes(html: str) -> dict[str, bool]:
 
 @pytest.mark.django_db
 def test_the_event_page_rsvp_form_has_every_consent_box_unticked(persona, make_event, host):
-    name, supporter = persona
+    _name, supporter = persona
     event = make_event(host, shifts=2)
 
     html = client_for(supporter).get(event.get_absolute_url()).content.decode()
@@ -49,7 +49,7 @@ def test_the_event_page_rsvp_form_has_every_consent_box_unticked(persona, make_e
 
 @pytest.mark.django_db
 def test_the_group_page_join_form_has_every_consent_box_unticked(persona, group):
-    name, supporter = persona
+    _name, supporter = persona
 
     html = client_for(supporter).get(group.get_absolute_url()).content.decode()
 

@@ -254,4 +254,4 @@ def test_a_guest_account_made_on_confirmation_is_not_verified_or_signed_in(
     guest = Supporter.objects.get(email="new-person@example.org")
     assert not guest.has_usable_password() and guest.email_verified_at is None
     assert "_auth_user_id" not in client.session
-    assert actions.RSVP_REQUEST_MAX_AGE == timedelta(days=7)
+    assert timedelta(days=7) == actions.RSVP_REQUEST_MAX_AGE

@@ -16,7 +16,6 @@ from quartier.organizing.forms import (
     MessageForm,
     SearchForm,
 )
-from quartier.outreach.queries import consenting
 
 
 def rule_message(code: str) -> str:
@@ -99,7 +98,7 @@ def message_page(request, *, target, recipients, audience: str, send, target_nam
         form = MessageForm()
     return render(
         request, "organizing/message_form.html",
-        {"form": form, "target": target, "reachable": consenting(recipients, audience).count(),
+        {"form": form, "target": target, "reachable": queries.reachable_count(recipients, audience),
          "total": recipients.count()},
         status=400 if form.errors else 200,
     )  # fmt: skip
