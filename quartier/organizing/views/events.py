@@ -234,7 +234,11 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
     if starts_at <= timezone.now():
         messages.error(request, _("This time has already passed."))
         return redirect(event)
-    copy = actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
+    try:
+        copy = actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
+    except actions.OrganizingError as error:
+        messages.error(request, rule_message(error.code))
+        return redirect(event)
     messages.success(request, _("Here is the copy. Check it, then share it."))
     return redirect(copy)
 
