@@ -374,6 +374,10 @@ class EventSearchForm(SearchForm):
         label=_("Online or in person"), required=False,
         choices=[("", _("In person near me")), ("yes", _("Online only"))],
     )  # fmt: skip
+    sort = forms.ChoiceField(
+        label=_("Order"), required=False,
+        choices=[("", _("Nearest first")), ("date", _("Soonest first"))],
+    )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

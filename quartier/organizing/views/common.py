@@ -68,6 +68,14 @@ def with_distances(found: list[queries.Found], unit: str) -> list[tuple[object, 
     ]
 
 
+def page_number(request: HttpRequest) -> int:
+    """The `?page=` of a search, 1 when it is missing or not a number (queries clamp it)."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
 def search_defaults(request: HttpRequest) -> dict[str, object]:
     data = request.GET.copy()
     data.setdefault("within", "25")
