@@ -157,7 +157,11 @@ def _slice(queryset: QuerySet, page: int) -> ResultPage:
     """Page `page` of an ordered queryset, in one query (one row more tells whether a page follows)."""
     start = (page - 1) * PAGE_SIZE
     rows = list(queryset[start : start + PAGE_SIZE + 1])
-    return ResultPage([Found(row, None) for row in rows[:PAGE_SIZE]], page, has_next=len(rows) > PAGE_SIZE and page < MAX_PAGE)
+    return ResultPage(
+        [Found(row, None) for row in rows[:PAGE_SIZE]],
+        page,
+        has_next=len(rows) > PAGE_SIZE and page < MAX_PAGE,
+    )
 
 
 def _clamp(page: int) -> int:
