@@ -11,6 +11,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from quartier.organizing.models import Event, Shift
+from quartier.organizing.queries import FeedEntry
 
 PRODUCT_ID = "-//Quartier//Events//EN"
 
@@ -62,9 +63,9 @@ def event_ics(event: Event, *, shifts: Iterable[Shift] | None = None, show_priva
     return calendar.to_ical()
 
 
-def feed_ics(name: str, entries: Iterable[tuple[Event, Shift]]) -> bytes:
+def feed_ics(name: str, entries: Iterable[FeedEntry]) -> bytes:
     calendar = _calendar(name)
-    for event, shift in entries:
-        calendar.add_component(_entry(event, shift, show_private=True))
+    for entry in entries:
+        calendar.add_component(_entry(entry.event, entry.shift, show_private=entry.show_private))
     calendar.add_missing_timezones()
     return calendar.to_ical()
