@@ -41,8 +41,8 @@ from quartier.reach.queries import share_url
 
 def event_search(request: HttpRequest) -> HttpResponse:
     form = EventSearchForm(search_defaults(request))
-    unit = distance_unit(request)
     near = near_from(request, form)
+    unit = distance_unit(request, form)
     result_page = None
     if form.is_valid():
         data = form.cleaned_data

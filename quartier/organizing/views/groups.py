@@ -39,7 +39,7 @@ from quartier.reach.queries import referrer_from, share_url
 def group_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(search_defaults(request))
     near = near_from(request, form)
-    unit = distance_unit(request)
+    unit = distance_unit(request, form)
     result_page = None if form.errors else queries.search_groups(near=near, page=page_number(request))
     results = with_distances(result_page.results, unit) if result_page else []
     # A group's point is its area's (a postal code's centroid, or what its leader typed): public,
