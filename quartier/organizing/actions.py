@@ -324,6 +324,7 @@ def _apply_draft(event: Event, draft: EventDraft) -> None:
         "max_guests_per_rsvp", "group",
     ):  # fmt: skip
         setattr(event, name, getattr(draft, name))
+    event.place_publicly()
     event.description_html = render_markdown(draft.description)
     event.starts_at = min(shift.starts_at for shift in draft.shifts)
     event.ends_at = max(shift.ends_at for shift in draft.shifts)

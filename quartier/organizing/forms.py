@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.forms import country_choices
-from quartier.accounts.queries import find_place
+from quartier.accounts.queries import find_place, find_town
 from quartier.lib.geo import parse_coordinates
 from quartier.lib.places import is_valid_postal_code, normalise_postal_code
 from quartier.organizing.actions import EventDraft, GroupDraft, ShiftDraft
@@ -408,10 +408,10 @@ class DuplicateForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    """`?near=<postal code or lat,lon>&within=<km or miles>`, shared by group and event search."""
+    """`?near=<postal code, town or lat,lon>&within=<km or miles>`, shared by group and event search."""
 
     near = forms.CharField(label=_("Near"), required=False, max_length=60,
-                           widget=forms.TextInput(attrs={"placeholder": _("Postal code")}))  # fmt: skip
+                           widget=forms.TextInput(attrs={"placeholder": _("Postal code or town")}))  # fmt: skip
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
     within = forms.IntegerField(label=_("Within"), min_value=1, max_value=500, required=False, initial=25)
 
@@ -426,12 +426,19 @@ class SearchForm(forms.Form):
             cleaned["point"] = coordinates
             return cleaned
         country = cleaned.get("country") or settings.QUARTIER_COUNTRIES[0]
-        place = find_place(country, near) if is_valid_postal_code(country, near) else None
+        if is_valid_postal_code(country, near) and any(char.isdigit() for char in near):
+            place = find_place(country, near)
+        else:  # a town's name: in the country chosen, else in another the campaign covers
+            others = [code for code in settings.QUARTIER_COUNTRIES if code != country]
+            place = next(filter(None, (find_town(code, near) for code in [country, *others])), None)
         if place is None or place.latitude is None:
-            self.add_error("near", _("We do not know this postal code. Check it, or pick the right country."))
+            self.add_error(
+                "near", _("We do not know this postal code or town. Check it, or pick the right country.")
+            )
         else:
             cleaned["point"] = (place.latitude, place.longitude)
             cleaned["place_name"] = place.town
+            cleaned["place_country"] = place.country
         return cleaned
 
 
@@ -446,6 +453,10 @@ class EventSearchForm(SearchForm):
     online = forms.ChoiceField(
         label=_("Online or in person"), required=False,
         choices=[("", _("In person near me")), ("yes", _("Online only"))],
+    )  # fmt: skip
+    sort = forms.ChoiceField(
+        label=_("Order"), required=False,
+        choices=[("", _("Nearest first")), ("date", _("Soonest first"))],
     )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
