@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from quartier.accounts import actions
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Supporter
+from quartier.lib.urls import absolute_url
 
 
 def user_display(user: Supporter) -> str:
@@ -50,3 +53,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_site_name(self) -> str:
         return settings.SITE_NAME
+
+    # Links in allauth's emails leave the site like every other: they start with SITE_URL, not with
+    # the host the request came through (see quartier.lib.urls).
+    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation: Any) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
