@@ -6,6 +6,7 @@ secure settings and refuses to start without the values that must not be guessed
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -157,6 +158,7 @@ INSTALLED_APPS = [
     "quartier.outreach",
     "quartier.reach",
     "quartier.organizing",
+    "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
 MIDDLEWARE = [
@@ -289,8 +291,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-# The sign-up form says when an email address is already registered (asked for by the product).
-ACCOUNT_PREVENT_ENUMERATION = False
+# Password reset (and adding an address) answer the same whether or not an account exists; an unknown
+# address gets a "no account here" email instead of a reset link. The sign-up form still says when an
+# address is already registered (asked for by the product): with optional verification allauth puts
+# unique addresses before enumeration prevention there, and sign-up is rate-limited per client.
+ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
@@ -369,6 +374,18 @@ if PRODUCTION:
     if not SECURE_HSTS_PRELOAD:
         # Joining the browsers' preload list is an operator's decision, not a default.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Addresses or networks of the reverse proxies in front of the app (`10.0.0.5`, `10.0.0.0/8`): the
+# client's address is read from `X-Forwarded-For` only when the request comes from one of them (rate
+# limits, consent records). Empty: the peer's own address, and the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}"
+        ) from None
 
 LOGGING = {
     "version": 1,

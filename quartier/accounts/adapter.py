@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -14,6 +15,7 @@ from django.utils.translation import get_language
 from quartier.accounts import actions
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Supporter
+from quartier.lib.network import client_address, parse_networks
 from quartier.lib.urls import absolute_url
 
 
@@ -22,7 +24,12 @@ def user_display(user: Supporter) -> str:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, through the reverse proxies of `TRUSTED_PROXIES` only."""
+    return client_address(
+        request.META.get("REMOTE_ADDR"),
+        request.META.get("HTTP_X_FORWARDED_FOR"),
+        parse_networks(settings.TRUSTED_PROXIES),
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -40,6 +47,13 @@ class AccountAdapter(DefaultAccountAdapter):
             consent_wording=str(NEWS_CONSENT_WORDING),
             ip_address=client_ip(request),
         )
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count by: the same as ours, not allauth's proxy count."""
+        address = client_ip(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine the client's address")
+        return address
 
     def confirm_email(self, request: HttpRequest, email_address: Any) -> bool:
         confirmed = super().confirm_email(request, email_address)

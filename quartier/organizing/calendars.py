@@ -17,6 +17,7 @@ from icalendar import Event as CalendarEvent
 
 from quartier.lib.urls import absolute_url, calendar_uid
 from quartier.organizing.models import Event, Rsvp, Shift
+from quartier.organizing.queries import FeedEntry
 
 PRODUCT_ID = "-//Quartier//Events//EN"
 
@@ -96,10 +97,10 @@ def rsvp_ics(event: Event, records: Iterable[Rsvp]) -> bytes:
     return calendar.to_ical()
 
 
-def feed_ics(name: str, entries: Iterable[tuple[Event, Shift]]) -> bytes:
+def feed_ics(name: str, entries: Iterable[FeedEntry]) -> bytes:
     calendar = _calendar(name)
-    for event, shift in entries:
-        calendar.add_component(_entry(event, shift, show_private=True))
+    for entry in entries:
+        calendar.add_component(_entry(entry.event, entry.shift, show_private=entry.show_private))
     calendar.add_missing_timezones()
     return calendar.to_ical()
 

@@ -215,19 +215,34 @@ def my_events(supporter: Supporter) -> dict[str, list]:
     return {"attending": attending, "hosting": hosting}
 
 
-def feed_entries(supporter: Supporter) -> list[tuple[Event, Shift]]:
-    """What the supporter attends (confirmed or waitlisted) or hosts, from a month ago on."""
+@dataclass
+class FeedEntry:
+    """A shift in a personal calendar feed; `show_private` when the supporter is confirmed or hosts it."""
+
+    event: Event
+    shift: Shift
+    show_private: bool
+
+
+def feed_entries(supporter: Supporter) -> list[FeedEntry]:
+    """What the supporter attends (confirmed or waitlisted) or hosts, from a month ago on.
+
+    The attendee-only address and the join link are for confirmed attendees and hosts: a waitlisted
+    person's entry shows the town (or "Online") only, as the event page does.
+    """
     since = timezone.now() - timezone.timedelta(days=31)
-    entries: dict[int, tuple[Event, Shift]] = {}
+    entries: dict[int, FeedEntry] = {}
     for record in (
         Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=since)
         .exclude(status=Rsvp.Status.CANCELLED)
         .select_related("shift__event")
     ):
-        entries[record.shift_id] = (record.shift.event, record.shift)
+        entries[record.shift_id] = FeedEntry(
+            record.shift.event, record.shift, show_private=record.status == Rsvp.Status.CONFIRMED
+        )
     for shift in Shift.objects.filter(event__host=supporter, ends_at__gt=since).select_related("event"):
-        entries[shift.pk] = (shift.event, shift)
-    return sorted(entries.values(), key=lambda pair: pair[1].starts_at)
+        entries[shift.pk] = FeedEntry(shift.event, shift, show_private=True)
+    return sorted(entries.values(), key=lambda entry: entry.shift.starts_at)
 
 
 def cancel_token(rsvp: Rsvp) -> str:

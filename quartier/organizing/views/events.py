@@ -224,7 +224,9 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_event_for_host(request.user, event_id)
     form = DuplicateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give a valid date and time for the copy."))
+        reasons = [error.message % (error.params or {}) for error in form.errors.as_data().get("starts_at", [])
+                   if error.code == "out_of_range"]  # fmt: skip
+        messages.error(request, " ".join([_("Give a valid date and time for the copy."), *reasons]))
         return redirect(event)
     starts_at = form.cleaned_data["starts_at"]
     if timezone.is_naive(starts_at):

@@ -46,9 +46,9 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from faker import Faker
 
-from bench import organizing_texts
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
+from quartier.demo import organizing_texts
 from quartier.lib.geo import haversine_km
 from quartier.lib.ids import handle_from_name
 from quartier.lib.places import Place, bundled_places, find_place
