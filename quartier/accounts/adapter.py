@@ -10,10 +10,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 
 from quartier.accounts import actions
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
+from quartier.accounts.middleware import page_language
 from quartier.accounts.models import Supporter
 from quartier.lib.network import client_address, parse_networks
 from quartier.lib.urls import absolute_url
@@ -67,6 +69,28 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_site_name(self) -> str:
         return settings.SITE_NAME
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """Allauth's flash messages in the language of the page that shows them.
+
+        Signing in or out changes who is visiting: "Successfully signed in" was written in the
+        browser's language and shown on the supporter's French page next. Signing out is announced
+        while still signed in, to a visitor whose next page follows the browser.
+        """
+        if message_template == "account/messages/logged_out.txt":
+            language = translation.get_language_from_request(request)
+        else:
+            language = page_language(request)
+        with translation.override(language):
+            super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     # Links in allauth's emails leave the site like every other: they start with SITE_URL, not with
     # the host the request came through (see quartier.lib.urls).

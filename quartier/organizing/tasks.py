@@ -10,7 +10,7 @@ from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
 from quartier.organizing.calendars import cancellation_ics, event_ics
 from quartier.organizing.emails import send_notice
-from quartier.organizing.models import Event, Membership, Rsvp, Shift
+from quartier.organizing.models import Event, Membership, PendingRsvp, Rsvp, Shift
 from quartier.organizing.queries import cancel_token
 
 
@@ -115,6 +115,30 @@ def send_membership_approved(membership_id: int) -> None:
         "membership_approved",
         {"group": membership.group, "group_url": absolute_url(membership.group.get_absolute_url())},
     )
+
+
+@shared_task
+def send_rsvp_request(pending_id: int, token: str) -> None:
+    """Ask an address's owner to confirm an RSVP (or walk-in) someone asked for in their name.
+
+    Sent to the address, in its account's language when it has one (greeted by the account's name,
+    never by the name the visitor typed), else in the visitor's language.
+    """
+    pending = PendingRsvp.objects.select_related("event").filter(pk=pending_id).first()
+    if pending is None or pending.confirmed_at is not None:
+        return
+    owner = Supporter.objects.filter(email__iexact=pending.email).first()
+    if owner is None:
+        owner = Supporter(email=pending.email, language=pending.language, is_active=True)
+    context = {
+        "pending": pending,
+        "event": pending.event,
+        "shifts": list(pending.shifts.order_by("starts_at")),
+        "confirm_url": absolute_url(reverse("organizing:rsvp_confirm", args=[token])),
+        "event_url": absolute_url(pending.event.get_absolute_url()),
+        "is_walk_in": pending.kind == PendingRsvp.Kind.WALK_IN,
+    }
+    send_notice(owner, "rsvp_request", context)
 
 
 @shared_task

@@ -14,6 +14,7 @@ from icalendar import Calendar
 from quartier.lib.urls import calendar_uid
 from quartier.organizing import actions
 from quartier.organizing.models import Event, EventTypePolicy, Rsvp
+from quartier.organizing.tests.test_rsvp import confirm_link
 from quartier.testing import client_for
 
 RSVP = {"guests": "0", "phone": "", "shares_contact": "on", "accepts_messages": "on"}
@@ -130,19 +131,25 @@ def test_the_calendar_file_after_an_rsvp_holds_only_the_shift_chosen(make_event,
 
 
 @pytest.mark.django_db
-def test_a_guest_gets_the_calendar_file_of_their_own_rsvp_in_their_session(event, shift):
+def test_a_guest_gets_the_calendar_file_of_their_own_rsvp_in_their_session(
+    event, shift, django_capture_on_commit_callbacks
+):
     guest = Client()
-    guest.post(
-        reverse("organizing:event_rsvp", args=[event.pk]),
-        {**RSVP, "shift": shift.pk, "name": "Gaby Guest", "email": "gaby@example.org", "country": "CA",
-         "postal_code": "H2X 1Y4"},
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        guest.post(
+            reverse("organizing:event_rsvp", args=[event.pk]),
+            {**RSVP, "shift": shift.pk, "name": "Gaby Guest", "email": "gaby@example.org", "country": "CA",
+             "postal_code": "H2X 1Y4"},
+        )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        guest.post(confirm_link(mail.outbox[-1]))
     record = Rsvp.objects.get(supporter__email="gaby@example.org")
 
     response = guest.get(reverse("organizing:rsvp_ics", args=[record.pk]))
 
     assert response.status_code == 200
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 1
+    assert Client().get(reverse("organizing:rsvp_ics", args=[record.pk])).status_code == 404
 
 
 @pytest.mark.django_db

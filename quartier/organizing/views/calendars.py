@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from quartier.organizing import access, calendars, queries
 from quartier.organizing.models import CalendarFeed, Rsvp, new_calendar_token
+from quartier.organizing.views.rsvps import LAST_RSVPS
 
 
 def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -26,8 +27,7 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
 
 def rsvp_ics(request: HttpRequest, rsvp_id: int) -> HttpResponse:
     """The calendar file offered after an RSVP: only the shifts this person chose, for whoever made it."""
-    last = request.session.get("organizing.last_rsvp")
-    made_here = rsvp_id == last or (isinstance(last, list) and rsvp_id in last)
+    made_here = rsvp_id in (request.session.get(LAST_RSVPS) or [])
     record = Rsvp.objects.select_related("shift__event").filter(pk=rsvp_id).first()
     if record is None or not (
         made_here or (request.user.is_authenticated and record.supporter_id == request.user.pk)
