@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language
 
@@ -16,6 +18,7 @@ from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.middleware import page_language
 from quartier.accounts.models import Supporter
 from quartier.lib.network import client_address, parse_networks
+from quartier.lib.urls import absolute_url
 
 
 def user_display(user: Supporter) -> str:
@@ -88,3 +91,12 @@ class AccountAdapter(DefaultAccountAdapter):
             language = page_language(request)
         with translation.override(language):
             super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    # Links in allauth's emails leave the site like every other: they start with SITE_URL, not with
+    # the host the request came through (see quartier.lib.urls).
+    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation: Any) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
