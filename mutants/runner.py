@@ -77,6 +77,7 @@ class Journal:
         self.path = path
 
     def record(self, file: Path, original: str, mtime_ns: int) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps({"file": str(file), "original": original, "mtime_ns": mtime_ns}))
 
     def clear(self) -> None:
