@@ -201,7 +201,7 @@ BUGS: list[Bug] = [
         file="quartier/accounts/access.py",
         original="if supporter is None or supporter.deleted_at is not None:",
         replacement="if supporter is None:",
-        tests=(PROFILE_TESTS, ACCOUNT_PRIVACY),
+        tests=(PROFILE_TESTS, ACCOUNT_PRIVACY, ERASURE),
     ),
     # --- staff two-factor ----------------------------------------------------------------------
     Bug(
@@ -479,7 +479,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/access.py",
         original="return is_staff(viewer) or (viewer.is_authenticated and viewer.pk == event.host_id)",
         replacement="return viewer.is_authenticated",
-        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS),
+        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS, PROMISES),
     ),
     Bug(
         id="review-by-anyone-signed-in",

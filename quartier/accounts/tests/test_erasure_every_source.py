@@ -118,3 +118,24 @@ def test_deleting_an_account_empties_every_source_and_keeps_only_what_is_documen
     remaining = repr(privacy.export_personal_data(Supporter.objects.get(pk=supporter.pk)))
     erased = [m for m in people.markers if not any(m.startswith(f"marker-{name}-") for name in KEPT)]
     assert [marker for marker in erased if marker in remaining] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", ["anonymous", "other_supporter", "staff"])
+def test_a_deleted_account_has_no_profile_page_for_anyone(request, make_supporter, viewer):
+    from django.urls import reverse
+
+    from quartier.testing import client_for
+
+    leaving = make_supporter("Leaving Supporter")
+    old_handle = leaving.handle
+    actions.delete_account(supporter=leaving)
+    new_handle = Supporter.objects.get(pk=leaving.pk).handle
+    client = client_for(request.getfixturevalue(viewer))
+
+    answers = [
+        client.get(reverse("accounts:profile", args=[handle])).status_code
+        for handle in (old_handle, new_handle)
+    ]
+
+    assert answers == [404, 404]

@@ -602,3 +602,30 @@ def test_each_calendar_address_is_a_long_random_secret(make_supporter):
 
     assert len(set(tokens)) == 5
     assert all(len(token) >= 32 for token in tokens)
+
+
+@pytest.mark.django_db
+def test_an_event_waiting_for_review_is_seen_by_its_host_and_staff_only(
+    make_event, make_supporter, unverified, other_supporter, staff
+):
+    from quartier.organizing.models import EventTypePolicy
+
+    EventTypePolicy.objects.create(event_type="rally", requires_approval=True)
+    host = make_supporter("Pending Host")
+    event = make_event(host, event_type="rally")
+    assert event.status == "pending"
+    viewers = {"anonymous": None, "unverified": unverified, "other supporter": other_supporter, "host": host,
+               "staff": staff}  # fmt: skip
+
+    answers = {
+        name: (
+            client_for(person).get(event.get_absolute_url()).status_code,
+            client_for(person).get(reverse("organizing:event_ics", args=[event.pk])).status_code,
+        )
+        for name, person in viewers.items()
+    }
+
+    assert answers == {
+        "anonymous": (404, 404), "unverified": (404, 404), "other supporter": (404, 404), "host": (200, 200),
+        "staff": (200, 200),
+    }  # fmt: skip
