@@ -564,6 +564,9 @@ def guest_supporter(
 
 # A link to confirm an RSVP asked for someone's address works once, for this long.
 RSVP_REQUEST_MAX_AGE = timedelta(days=7)
+# At most this many unconfirmed requests mailed to one address per window (no mail bombing by form).
+RSVP_REQUESTS_PER_WINDOW = 3
+RSVP_REQUESTS_WINDOW = timedelta(hours=1)
 
 
 def request_token_hash(token: str) -> str:
@@ -610,6 +613,11 @@ def request_rsvp(
         if request.guests < 0 or request.guests > event.max_guests_per_rsvp:
             raise OrganizingError("too_many_guests")
     email = request.email.strip().lower()
+    recent = PendingRsvp.objects.filter(
+        email=email, confirmed_at__isnull=True, created_at__gt=now - RSVP_REQUESTS_WINDOW
+    ).order_by("-created_at")
+    if len(recent[:RSVP_REQUESTS_PER_WINDOW]) >= RSVP_REQUESTS_PER_WINDOW:
+        return recent[0]  # enough mail to that address for now: the visitor sees the same page
     token = secrets.token_urlsafe(32)
     pending = PendingRsvp.objects.create(
         event=event, kind=kind, email=email, supporter=Supporter.objects.filter(email__iexact=email).first(),
