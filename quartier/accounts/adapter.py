@@ -7,12 +7,16 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import get_language
 
 from quartier.accounts import actions
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
+from quartier.accounts.middleware import page_language
 from quartier.accounts.models import Supporter
+from quartier.lib.network import client_address, parse_networks
 
 
 def user_display(user: Supporter) -> str:
@@ -20,7 +24,12 @@ def user_display(user: Supporter) -> str:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, through the reverse proxies of `TRUSTED_PROXIES` only."""
+    return client_address(
+        request.META.get("REMOTE_ADDR"),
+        request.META.get("HTTP_X_FORWARDED_FOR"),
+        parse_networks(settings.TRUSTED_PROXIES),
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -38,6 +47,13 @@ class AccountAdapter(DefaultAccountAdapter):
             consent_wording=str(NEWS_CONSENT_WORDING),
             ip_address=client_ip(request),
         )
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count by: the same as ours, not allauth's proxy count."""
+        address = client_ip(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine the client's address")
+        return address
 
     def confirm_email(self, request: HttpRequest, email_address: Any) -> bool:
         confirmed = super().confirm_email(request, email_address)
@@ -64,3 +80,25 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_site_name(self) -> str:
         return settings.SITE_NAME
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """Allauth's flash messages in the language of the page that shows them.
+
+        Signing in or out changes who is visiting: "Successfully signed in" was written in the
+        browser's language and shown on the supporter's French page next. Signing out is announced
+        while still signed in, to a visitor whose next page follows the browser.
+        """
+        if message_template == "account/messages/logged_out.txt":
+            language = translation.get_language_from_request(request)
+        else:
+            language = page_language(request)
+        with translation.override(language):
+            super().add_message(request, level, message_template, message_context, extra_tags, message)

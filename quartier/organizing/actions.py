@@ -324,6 +324,7 @@ def _apply_draft(event: Event, draft: EventDraft) -> None:
         "max_guests_per_rsvp", "group",
     ):  # fmt: skip
         setattr(event, name, getattr(draft, name))
+    event.place_publicly()
     event.description_html = render_markdown(draft.description)
     event.starts_at = min(shift.starts_at for shift in draft.shifts)
     event.ends_at = max(shift.ends_at for shift in draft.shifts)
@@ -387,7 +388,8 @@ def update_event(*, event: Event, draft: EventDraft) -> Event:
 
 
 @transaction.atomic
-def cancel_event(*, event: Event) -> Event:
+def cancel_event(*, event: Event, message: str = "") -> Event:
+    """Cancel the event; everyone still RSVPed gets an email with the host's message and a calendar cancel."""
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if locked.status == Event.Status.CANCELLED:
         return locked
@@ -398,7 +400,8 @@ def cancel_event(*, event: Event) -> Event:
         .exclude(status=Rsvp.Status.CANCELLED)
         .values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: tasks.send_event_cancelled.delay(locked.pk, rsvp_ids))
+    message = message.strip()
+    transaction.on_commit(lambda: tasks.send_event_cancelled.delay(locked.pk, rsvp_ids, message))
     return locked
 
 
@@ -425,6 +428,7 @@ def duplicate_event(*, event: Event, host: Supporter, starts_at: datetime) -> Ev
 
 @transaction.atomic
 def review_event(*, event: Event, reviewer: Supporter, approve: bool, reason: str = "") -> Event:
+    """Approve or reject a pending event; the host is emailed the decision and the reviewer's reason."""
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if locked.status != Event.Status.PENDING:
         raise OrganizingError("not_pending")
@@ -432,7 +436,8 @@ def review_event(*, event: Event, reviewer: Supporter, approve: bool, reason: st
     locked.rejection_reason = "" if approve else reason
     locked.reviewed_by = reviewer
     locked.save(update_fields=["status", "rejection_reason", "reviewed_by", "updated_at"])
-    transaction.on_commit(lambda: tasks.send_event_reviewed.delay(locked.pk))
+    note = reason.strip()
+    transaction.on_commit(lambda: tasks.send_event_reviewed.delay(locked.pk, note))
     return locked
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
+from quartier.lib.geo import approximate_point
 
 
 class Group(models.Model):
@@ -160,6 +161,11 @@ class Event(models.Model):
     town = models.CharField(max_length=80, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # Where searches, distances and maps put the event for anyone who may not see its address: the
+    # exact point when the address is public, else a fixed grid node about a kilometre away at most.
+    # Set by `place_publicly` whenever the point or the address visibility changes.
+    public_latitude = models.FloatField(null=True, blank=True, editable=False)
+    public_longitude = models.FloatField(null=True, blank=True, editable=False)
     time_zone = models.CharField(max_length=64, default="America/Toronto")
     starts_at = models.DateTimeField(help_text="Start of the first shift (kept in step by actions).")
     ends_at = models.DateTimeField(help_text="End of the last shift (kept in step by actions).")
@@ -176,7 +182,8 @@ class Event(models.Model):
         indexes: ClassVar = [
             # Covers the radius search's first query (ids and coordinates only): no table lookups.
             models.Index(
-                fields=["status", "latitude", "longitude", "ends_at", "is_virtual"], name="event_near"
+                fields=["status", "public_latitude", "public_longitude", "ends_at", "is_virtual"],
+                name="event_near_public",
             ),
             models.Index(fields=["status", "starts_at"], name="event_upcoming"),
             models.Index(fields=["host", "starts_at"]),
@@ -193,9 +200,23 @@ class Event(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def place_publicly(self) -> None:
+        """Derive the public point from the exact one and the address visibility (not saved here)."""
+        self.public_latitude, self.public_longitude = public_point(
+            self.latitude, self.longitude, exact=self.address_visibility == self.AddressVisibility.PUBLIC
+        )
+
     @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
+
+
+def public_point(
+    latitude: float | None, longitude: float | None, *, exact: bool
+) -> tuple[float | None, float | None]:
+    if latitude is None or longitude is None:
+        return None, None
+    return (latitude, longitude) if exact else approximate_point(latitude, longitude)
 
 
 class Shift(models.Model):

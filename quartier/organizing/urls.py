@@ -37,6 +37,7 @@ urlpatterns = [
     path("rsvps/confirm/<str:token>/", rsvps.rsvp_confirm, name="rsvp_confirm"),
     path("rsvps/<int:rsvp_id>/", rsvps.rsvp_done, name="rsvp_done"),
     path("rsvps/<int:rsvp_id>/cancel/", rsvps.rsvp_cancel, name="rsvp_cancel"),
+    path("rsvps/<int:rsvp_id>/rsvp.ics", calendars.rsvp_ics, name="rsvp_ics"),
     path("rsvps/cancel/<str:token>/", rsvps.rsvp_cancel_by_link, name="rsvp_cancel_by_link"),
     path("calendar/<str:token>.ics", calendars.calendar_feed, name="calendar_feed"),
 ]

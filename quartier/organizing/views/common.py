@@ -43,11 +43,19 @@ def language() -> str:
     return (get_language() or "en")[:2]
 
 
-def distance_unit(request: HttpRequest) -> str:
-    country = request.user.country if request.user.is_authenticated else None
-    return distance_unit_for(
-        request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else language(), country
-    )
+def distance_unit(request: HttpRequest, form: SearchForm | None = None) -> str:
+    """Miles for people in the United States, kilometres elsewhere.
+
+    Signed in: the supporter's country. Otherwise the country of the postal code or town searched,
+    else the region of the browser's first language (`en-US`).
+    """
+    if request.user.is_authenticated:
+        return distance_unit_for(language(), request.user.country)
+    searched = form.cleaned_data.get("place_country") if form is not None and form.is_valid() else None
+    if searched:
+        return distance_unit_for(language(), searched)
+    browser = request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(",", 1)[0].split(";", 1)[0].strip()
+    return distance_unit_for(browser or language(), None)
 
 
 def near_from(request: HttpRequest, form: SearchForm) -> queries.Near | None:
@@ -55,7 +63,7 @@ def near_from(request: HttpRequest, form: SearchForm) -> queries.Near | None:
     if point is None:
         return None
     within = form.cleaned_data.get("within") or 25
-    unit = distance_unit(request)
+    unit = distance_unit(request, form)
     return queries.Near(point[0], point[1], miles_to_km(within) if unit == "mi" else float(within))
 
 
@@ -69,6 +77,14 @@ def with_distances(found: list[queries.Found], unit: str) -> list[tuple[object, 
         )
         for item in found
     ]
+
+
+def page_number(request: HttpRequest) -> int:
+    """The `?page=` of a search, 1 when it is missing or not a number (queries clamp it)."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 def search_defaults(request: HttpRequest) -> dict[str, object]:

@@ -27,6 +27,7 @@ from quartier.organizing.views.common import (
     language,
     message_page,
     near_from,
+    page_number,
     rule_message,
     search_defaults,
     with_distances,
@@ -38,17 +39,28 @@ from quartier.reach.queries import referrer_from, share_url
 def group_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(search_defaults(request))
     near = near_from(request, form)
-    unit = distance_unit(request)
-    results = with_distances(queries.search_groups(near=near), unit) if not form.errors else []
+    unit = distance_unit(request, form)
+    result_page = None if form.errors else queries.search_groups(near=near, page=page_number(request))
+    results = with_distances(result_page.results, unit) if result_page else []
+    # A group's point is its area's (a postal code's centroid, or what its leader typed): public,
+    # but the map rounds it to the same grid as attendee-only events all the same.
+    map_points = [
+        {"lat": round(group.latitude, 2), "lon": round(group.longitude, 2), "title": group.name,
+         "town": group.town or group.area, "url": group.get_absolute_url()}
+        for group, _distance in results
+    ]  # fmt: skip
     return render(
         request,
         "organizing/group_search.html",
         {
             "form": form,
             "results": results,
+            "page": result_page,
             "unit": unit,
             "near": near,
-            "featured": [] if near else queries.featured_groups(),
+            "map_points": map_points,
+            "place_name": form.cleaned_data.get("place_name", "") if form.is_valid() else "",
+            "featured": [] if near or form.errors else queries.featured_groups(),
         },
     )
 

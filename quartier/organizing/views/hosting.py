@@ -61,9 +61,12 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def _attendance(records: list[Rsvp]) -> dict[str, int]:
+    """Places booked ahead (walk-ins take none), and the people who came: checked in with their guests,
+    walk-ins included, since attendance is who was there."""
     return {
         "confirmed": sum(r.places for r in records if r.status == Rsvp.Status.CONFIRMED and not r.is_walk_in),
-        "checked_in": sum(1 for r in records if r.attended),
+        "came": sum(r.places for r in records if r.attended),
+        "walk_ins": sum(r.places for r in records if r.attended and r.is_walk_in),
     }
 
 

@@ -137,8 +137,7 @@ def rsvp_done(request: HttpRequest, rsvp_id: int) -> HttpResponse:
         .order_by("shift__starts_at")
     )
     event = records[0].shift.event
-    ics_url = reverse("organizing:event_ics", args=[event.pk])
-    ics_url += "?shifts=" + ",".join(str(record.shift_id) for record in records)
+    ics_url = reverse("organizing:rsvp_ics", args=[records[0].pk])
     return render(
         request, "organizing/rsvp_done.html",
         {"rsvps": records, "rsvp": records[0], "event": event, "ics_url": ics_url,
