@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from quartier.accounts import actions as account_actions
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import EmailConsent, Supporter
 from quartier.lib.text import render_markdown
 from quartier.organizing import tasks
 from quartier.organizing.models import (
@@ -685,8 +685,8 @@ def confirm_rsvp_request(
         )  # fmt: skip
     elif pending.news_consent:
         account_actions.record_email_consent(
-            supporter=owner, topic="campaign_news", granted=True, wording=news_consent_wording,
-            language=pending.language, source="rsvp", ip_address=ip_address,
+            supporter=owner, topic=EmailConsent.Topic.CAMPAIGN_NEWS, granted=True, wording=news_consent_wording,
+            language=pending.language, source=EmailConsent.Source.RSVP, ip_address=ip_address,
         )  # fmt: skip
     shifts = list(pending.shifts.all())
     if pending.kind == PendingRsvp.Kind.WALK_IN:
