@@ -29,6 +29,8 @@ TIME_ZONES = [
 ]  # fmt: skip
 HOST_CONSENT_WORDING = _("Yes, the host may email me about this event.")
 LEADER_CONSENT_WORDING = _("Yes, the group's leaders may email me about the group.")
+SHARES_CONTACT_WORDING = _("The host may see my email and phone to organise the event.")
+LISTED_WORDING = _("Show my name in the group's member list (its leaders always see it).")
 
 
 # Dates people may type: far enough to plan, never near the ends of the calendar (a local time in
@@ -157,7 +159,8 @@ class GroupForm(PlaceMixin, forms.Form):
 
 
 class JoinGroupForm(forms.Form):
-    accepts_messages = forms.BooleanField(label=LEADER_CONSENT_WORDING, required=False, initial=True)
+    accepts_messages = forms.BooleanField(label=LEADER_CONSENT_WORDING, required=False)
+    is_listed = forms.BooleanField(label=LISTED_WORDING, required=False)
 
 
 class MessageForm(forms.Form):
@@ -304,19 +307,42 @@ ShiftFormSet = forms.formset_factory(
 )  # fmt: skip
 
 
+class ShiftChoiceField(forms.Field):
+    """One or more shift ids (`shift=3&shift=4`); the view loads each through `access`."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": _("Choose a shift."), "invalid": _("Choose a shift.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            ids = [int(item) for item in values]
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if len(ids) > MAX_SHIFTS:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return list(dict.fromkeys(ids))
+
+
 class RsvpForm(forms.Form):
-    shift = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": _("Choose a shift.")})
+    shift = ShiftChoiceField()
     guests = forms.IntegerField(label=_("Guests coming with me"), min_value=0, initial=0, required=False)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
-    shares_contact = forms.BooleanField(
-        label=_("The host may see my email and phone to organise the event."), required=False, initial=True
-    )
-    accepts_messages = forms.BooleanField(label=HOST_CONSENT_WORDING, required=False, initial=True)
+    # Consents start unticked, always.
+    shares_contact = forms.BooleanField(label=SHARES_CONTACT_WORDING, required=False)
+    accepts_messages = forms.BooleanField(label=HOST_CONSENT_WORDING, required=False)
 
     def __init__(self, *args: Any, max_guests: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_guests = max_guests
         self.fields["guests"].widget.attrs["max"] = max_guests
+
+    @property
+    def chosen_shifts(self) -> list[str]:
+        """The shift ids ticked in the submitted form, to tick them again when it comes back."""
+        return self.data.getlist("shift") if self.is_bound and hasattr(self.data, "getlist") else []
 
     def clean_guests(self) -> int:
         guests = self.cleaned_data.get("guests") or 0
@@ -356,7 +382,9 @@ class GuestRsvpForm(RsvpForm):
 class WalkInForm(forms.Form):
     shift = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=80)
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(
+        label=_("Email"), help_text=_("We email them a link: they are on the list once they confirm.")
+    )
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
 
 
@@ -437,3 +465,11 @@ class EventSearchForm(SearchForm):
         if start and end and end < start:
             self.add_error("date_to", _("The end date is before the start date."))
         return cleaned
+
+
+class CancelEventForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the people who RSVPed"), required=False, max_length=2000,
+        help_text=_("Sent with the cancellation email: why, and what comes next."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )  # fmt: skip

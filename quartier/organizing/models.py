@@ -82,6 +82,8 @@ class Membership(models.Model):
         Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     joined_at = models.DateTimeField(default=timezone.now)
+    # Whether the member appears in the group's public member list (leaders always see them).
+    is_listed = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -258,7 +260,7 @@ class Rsvp(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     guests = models.PositiveSmallIntegerField(default=0)
     phone = models.CharField(max_length=30, blank=True)
-    shares_contact = models.BooleanField(default=True)
+    shares_contact = models.BooleanField(default=False)
     referrer = models.ForeignKey(
         Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -283,6 +285,56 @@ class Rsvp(models.Model):
     @property
     def places(self) -> int:
         return 1 + self.guests
+
+
+class PendingRsvp(models.Model):
+    """An RSVP asked for an email address by someone not signed in as its owner.
+
+    Nothing touches the account behind the address (if there is one) until the owner follows the
+    link emailed to it: only then are the RSVPs created and the consents recorded.
+    """
+
+    class Kind(models.TextChoices):
+        GUEST = "guest", _("Guest RSVP")
+        WALK_IN = "walk_in", _("Walk-in")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="pending_rsvps")
+    shifts = models.ManyToManyField(Shift, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GUEST)
+    email = models.EmailField()
+    # The account the address belonged to when asked (kept for the owner's data export and erasure).
+    supporter = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.CASCADE, related_name="pending_rsvps"
+    )
+    name = models.CharField(max_length=80, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    guests = models.PositiveSmallIntegerField(default=0)
+    phone = models.CharField(max_length=30, blank=True)
+    shares_contact = models.BooleanField(default=False)
+    accepts_messages = models.BooleanField(default=False)
+    news_consent = models.BooleanField(default=False)
+    referrer = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # SHA-256 of the secret in the emailed link: the database never holds a usable link.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_rsvps = models.ManyToManyField("Rsvp", related_name="+", blank=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"pending {self.kind} for event {self.event_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class SentReminder(models.Model):

@@ -10,9 +10,11 @@ from django.core import signing
 from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Profile, Supporter
+from quartier.accounts.queries import can_see
 from quartier.lib.geo import bounding_box, haversine_km
 from quartier.organizing.models import Event, Group, Membership, Rsvp, Shift
+from quartier.outreach.queries import consenting
 
 CANCEL_SALT = "organizing.rsvp.cancel"
 
@@ -254,11 +256,53 @@ def membership_of(supporter: Supporter, group: Group) -> Membership | None:
 
 
 def members(group: Group) -> list[Membership]:
+    """Every membership, pending ones included: for the group's leaders and staff only."""
     return list(
         Membership.objects.filter(group=group)
         .select_related("supporter", "supporter__profile")
         .order_by("status", "role", "joined_at")
     )
+
+
+def listed_members(group: Group, viewer) -> list[Membership]:
+    """The member list others see: active members who chose to be listed and whose profile the viewer
+    may open (the rule of `accounts.access.get_visible_supporter`: a confirmed, active, undeleted
+    account), plus the viewer themselves."""
+    shown = Q(
+        is_listed=True,
+        supporter__email_verified_at__isnull=False,
+        supporter__is_active=True,
+        supporter__deleted_at__isnull=True,
+    )
+    if viewer.is_authenticated:
+        shown |= Q(supporter=viewer)
+    return list(
+        Membership.objects.filter(shown, group=group, status=Membership.Status.ACTIVE)
+        .select_related("supporter")
+        .order_by("role", "joined_at")
+    )
+
+
+def members_accepting_messages(group: Group, audience: str) -> set[int]:
+    """Ids of the members whose latest choice for the group's audience is a yes."""
+    supporters = Supporter.objects.filter(group_memberships__group=group)
+    return set(consenting(supporters, audience).values_list("pk", flat=True))
+
+
+def members_with_town(group: Group, viewer) -> list[tuple[Membership, str | None]]:
+    """Every membership with the member's town, or None when their privacy settings hide it from `viewer`."""
+    rows = []
+    for membership in members(group):
+        profile = getattr(membership.supporter, "profile", None) or Profile(supporter=membership.supporter)
+        shown = can_see(profile.visibility_of("town"), owner=membership.supporter, viewer=viewer)
+        rows.append((membership, membership.supporter.town if shown else None))
+    return rows
+
+
+def reachable_count(recipients: QuerySet[Supporter], audience: str) -> int:
+    """How many of `recipients` a message to `audience` reaches: the very selection
+    `outreach.send_message` makes (each person once, consenting, active and verified)."""
+    return consenting(Supporter.objects.filter(pk__in=recipients.values("pk")), audience).count()
 
 
 def group_recipients(group: Group, sender: Supporter) -> QuerySet[Supporter]:
@@ -332,18 +376,52 @@ def feed_entries(supporter: Supporter) -> list[FeedEntry]:
 
 
 def cancel_token(rsvp: Rsvp) -> str:
-    return signing.dumps({"rsvp": rsvp.pk, "supporter": rsvp.supporter_id}, salt=CANCEL_SALT, compress=True)
+    """A guest's cancel link, bound to this RSVP: re-RSVPing after a cancel sets a new `created_at`."""
+    return signing.dumps(
+        {"rsvp": rsvp.pk, "supporter": rsvp.supporter_id, "at": rsvp.created_at.isoformat()},
+        salt=CANCEL_SALT, compress=True,
+    )  # fmt: skip
 
 
-def rsvp_from_cancel_token(token: str) -> Rsvp | None:
+def rsvp_from_cancel_token(token: str) -> tuple[Rsvp, bool] | None:
+    """The RSVP a cancel link names and whether the link still works, or None for a forged link.
+
+    A link stops working when its shift has ended, or when the RSVP it was sent for was replaced by
+    a later one to the same shift.
+    """
     try:
         data = signing.loads(token, salt=CANCEL_SALT)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict):
         return None
-    return (
+    record = (
         Rsvp.objects.select_related("shift__event", "supporter")
         .filter(pk=data.get("rsvp"), supporter_id=data.get("supporter"))
         .first()
+    )
+    if record is None:
+        return None
+    current = data.get("at") == record.created_at.isoformat() and record.shift.ends_at > timezone.now()
+    return record, current
+
+
+def people_to_tell_of_cancellation(event: Event) -> int:
+    """How many people get the cancellation email: everyone with an RSVP still standing, once each."""
+    return (
+        Rsvp.objects.filter(shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .values("supporter")
+        .distinct()
+        .count()
+    )
+
+
+def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
+    """Someone's RSVPs to an event that still stand (confirmed or waitlisted), first shift first."""
+    return list(
+        Rsvp.objects.filter(supporter_id=supporter_id, shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift")
+        .order_by("shift__starts_at")
     )

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quartier.organizing import access, calendars, queries
-from quartier.organizing.models import CalendarFeed, new_calendar_token
+from quartier.organizing.models import CalendarFeed, Rsvp, new_calendar_token
+from quartier.organizing.views.rsvps import LAST_RSVPS
 
 
 def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -20,6 +21,22 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
         calendars.event_ics(event, show_private=show_private), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+def rsvp_ics(request: HttpRequest, rsvp_id: int) -> HttpResponse:
+    """The calendar file offered after an RSVP: only the shifts this person chose, for whoever made it."""
+    made_here = rsvp_id in (request.session.get(LAST_RSVPS) or [])
+    record = Rsvp.objects.select_related("shift__event").filter(pk=rsvp_id).first()
+    if record is None or not (
+        made_here or (request.user.is_authenticated and record.supporter_id == request.user.pk)
+    ):
+        raise Http404
+    event = record.shift.event
+    records = queries.active_rsvps_of(record.supporter_id, event)
+    response = HttpResponse(calendars.rsvp_ics(event, records), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

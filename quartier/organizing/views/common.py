@@ -16,7 +16,6 @@ from quartier.organizing.forms import (
     MessageForm,
     SearchForm,
 )
-from quartier.outreach.queries import consenting
 
 
 def rule_message(code: str) -> str:
@@ -33,6 +32,10 @@ def rule_message(code: str) -> str:
         "capacity_below_rsvps": _("A shift cannot have fewer places than people already confirmed."),
         "shift_has_rsvps": _("A shift people have RSVPed to cannot be removed; cancel the event instead."),
         "not_pending": _("This event has already been reviewed."),
+        "no_shift_chosen": _("Choose a shift."),
+        "only_leader_changes_roles": _("Only a leader of the group can change roles."),
+        "not_group_leader": _("Only the group's current leaders and co-leaders host events in its name."),
+        "link_expired": _("This link has expired."),
     }.get(code, _("This is not possible."))
 
 
@@ -117,7 +120,7 @@ def message_page(request, *, target, recipients, audience: str, send, target_nam
         form = MessageForm()
     return render(
         request, "organizing/message_form.html",
-        {"form": form, "target": target, "reachable": consenting(recipients, audience).count(),
+        {"form": form, "target": target, "reachable": queries.reachable_count(recipients, audience),
          "total": recipients.count()},
         status=400 if form.errors else 200,
     )  # fmt: skip

@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
+from quartier.lib.urls import absolute_url
 from quartier.organizing import access, actions, queries
 from quartier.organizing.forms import (
+    CancelEventForm,
     DuplicateForm,
     EventForm,
     EventSearchForm,
@@ -203,13 +205,24 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, "organizing/event_detail.html", event_context(request, event))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @verified_supporter_required
 def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
+    """GET says what cancelling does and asks for a message to attendees; POST cancels."""
     event = access.get_event_for_host(request.user, event_id)
-    actions.cancel_event(event=event)
-    messages.success(request, _("The event is cancelled; everyone who RSVPed is told by email."))
-    return redirect(event)
+    if event.status == Event.Status.CANCELLED:
+        messages.info(request, _("This event is already cancelled."))
+        return redirect(event)
+    form = CancelEventForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        actions.cancel_event(event=event, message=form.cleaned_data["message"])
+        messages.success(request, _("The event is cancelled; everyone who RSVPed is told by email."))
+        return redirect(event)
+    return render(
+        request, "organizing/event_cancel.html",
+        {"event": event, "form": form, "people_told": queries.people_to_tell_of_cancellation(event)},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
 
 
 @require_POST
@@ -228,7 +241,11 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
     if starts_at <= timezone.now():
         messages.error(request, _("This time has already passed."))
         return redirect(event)
-    copy = actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
+    try:
+        copy = actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
+    except actions.OrganizingError as error:
+        messages.error(request, rule_message(error.code))
+        return redirect(event)
     messages.success(request, _("Here is the copy. Check it, then share it."))
     return redirect(copy)
 
@@ -239,5 +256,5 @@ def my_events(request: HttpRequest) -> HttpResponse:
     return render(
         request, "organizing/my_events.html",
         {**queries.my_events(request.user),
-         "feed_url": request.build_absolute_uri(reverse("organizing:calendar_feed", args=[feed.token]))},
+         "feed_url": absolute_url(reverse("organizing:calendar_feed", args=[feed.token]))},
     )  # fmt: skip

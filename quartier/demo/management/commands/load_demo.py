@@ -478,6 +478,7 @@ def _join(supporter: Supporter, group: Group) -> None:
         consent_wording=str(LEADER_CONSENT_WORDING),
         language=supporter.language,
         ip_address=None,
+        is_listed=True,
     )
 
 
