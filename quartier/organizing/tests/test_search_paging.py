@@ -101,7 +101,9 @@ def test_a_search_without_results_shows_the_empty_state_and_no_error(url, db):
     assert 'class="error"' not in page
 
 
-def test_every_kind_of_search_page_runs_a_bounded_number_of_queries(many_events, django_assert_max_num_queries):
+def test_every_kind_of_search_page_runs_a_bounded_number_of_queries(
+    many_events, django_assert_max_num_queries
+):
     client = Client()
     near = {"near": "45.52,-73.58", "within": "25"}
 
