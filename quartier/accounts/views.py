@@ -8,6 +8,7 @@ from allauth.account import views as allauth_views
 from allauth.account.decorators import reauthentication_required
 from allauth.account.forms import ResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -156,6 +157,10 @@ def settings_photo(request: HttpRequest) -> HttpResponse:
     if request.POST.get("remove"):
         actions.remove_photo(supporter=request.user)
         messages.success(request, _("Your photo is removed."))
+        return redirect("accounts:settings_profile")
+    if not ratelimit.consume(request, action="upload_photo", user=request.user):
+        # Before the form reads the file: decoding images is what the limit protects.
+        messages.error(request, _("You have sent many photos in a short time. Please try again later."))
         return redirect("accounts:settings_profile")
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
