@@ -21,13 +21,13 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Affiliation, AffiliationChange, EmailConsent, Profile, Supporter
 from quartier.organizing import actions as organizing_actions
-from quartier.organizing.models import CalendarFeed, Event, Group, Membership, Rsvp, SentReminder
+from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
 from quartier.outreach.models import AudienceConsent, Delivery, Message
 from quartier.reach.actions import referral_code_for
@@ -151,6 +151,16 @@ def _rsvps(supporter: Supporter, people: People) -> None:
         SentReminder.objects.create(rsvp=records[0], hours_before=hours)
 
 
+def _pending_rsvps(supporter: Supporter, people: People) -> None:
+    """Two RSVPs asked for the supporter's address by someone not signed in: a guest and a walk-in."""
+    for number, kind in ((1, PendingRsvp.Kind.GUEST), (2, PendingRsvp.Kind.WALK_IN)):
+        event = people.make_event(people.organiser, title=f"Asked for {number}")
+        organizing_actions.request_rsvp(
+            event=event, shifts=[event.shifts.get()], kind=kind,
+            request=organizing_actions.RsvpRequest(email=supporter.email, name=people.marker("pending_rsvps", number)),
+        )  # fmt: skip
+
+
 def _hosted(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         people.make_event(supporter, title=people.marker("hosted_events_and_groups", number))
@@ -251,6 +261,11 @@ FACTORIES: dict[str, Factory] = {
         },
         exported=lambda data: {Rsvp: _count(data)},
         not_exported="SentReminder: which reminders went out is bookkeeping that sends each one once",
+    ),
+    "pending_rsvps": Factory(
+        _pending_rsvps,
+        owned=lambda s: {PendingRsvp: PendingRsvp.objects.filter(Q(supporter=s) | Q(email__iexact=s.email))},
+        exported=lambda data: {PendingRsvp: _count(data)},
     ),
     "hosted_events_and_groups": Factory(
         _hosted,
