@@ -17,8 +17,8 @@ PROMISES = f"{ORGANIZING}/tests/test_promises.py"
 MATRIX = f"{ORGANIZING}/tests/test_privacy_matrix.py"
 ORGANIZING_PERMISSIONS = f"{ORGANIZING}/tests/test_permissions.py"
 ORGANIZING_PRIVACY = f"{ORGANIZING}/tests/test_privacy_organizing.py"
-ERASURE = "quartier/accounts/tests/test_erasure_every_source.py"
-EXPORT = "quartier/accounts/tests/test_export_every_row.py"
+ERASURE = "quartier/tests/test_erasure_every_source.py"
+EXPORT = "quartier/tests/test_export_every_row.py"
 ACCOUNT_PRIVACY = "quartier/accounts/tests/test_privacy.py"
 PROFILE_TESTS = "quartier/accounts/tests/test_profile.py"
 STAFF_TESTS = "quartier/accounts/tests/test_staff.py"
@@ -69,7 +69,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions.py",
         original="if guests < 0 or guests > event.max_guests_per_rsvp:",
         replacement="if guests < 0:",
-        tests=(RSVP_TESTS,),
+        tests=(RSVP_TESTS, PROMISES),
     ),
     # --- waitlist promotion ------------------------------------------------------------------
     Bug(
@@ -93,6 +93,7 @@ BUGS: list[Bug] = [
             ),
         ),
         tests=(
+            f"{PROMISES}::test_a_cancellation_of_an_rsvp_another_is_cancelling_waits_for_it_and_promotes_nobody_more",
             f"{PROMISES}::test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_waiting_list",
         ),
         postgresql=True,
@@ -142,9 +143,17 @@ BUGS: list[Bug] = [
         id="map-pin-always-exact",
         promise="The map pin of an attendee-only event is approximate (about a kilometre).",
         file=f"{ORGANIZING}/views/events.py",
-        original="digits = 5 if exact else 2",
-        replacement="digits = 5",
+        original="(event.latitude, event.longitude) if exact else (event.public_latitude, event.public_longitude)",
+        replacement="(event.latitude, event.longitude)",
         tests=(PROMISES,),
+    ),
+    Bug(
+        id="search-distance-from-the-exact-point",
+        promise="Searches measure attendee-only events from their public point, never the exact address (12.1).",
+        file=f"{ORGANIZING}/models.py",
+        original="return (latitude, longitude) if exact else approximate_point(latitude, longitude)",
+        replacement="return (latitude, longitude)",
+        tests=(f"{ORGANIZING}/tests/test_exact_point.py",),
     ),
     Bug(
         id="feed-address-for-the-waiting-list",
@@ -200,7 +209,7 @@ BUGS: list[Bug] = [
         file="quartier/accounts/access.py",
         original="if supporter is None or supporter.deleted_at is not None:",
         replacement="if supporter is None:",
-        tests=(PROFILE_TESTS, ACCOUNT_PRIVACY),
+        tests=(PROFILE_TESTS, ACCOUNT_PRIVACY, ERASURE),
     ),
     # --- staff two-factor ----------------------------------------------------------------------
     Bug(
@@ -417,8 +426,8 @@ BUGS: list[Bug] = [
         id="rsvp-page-for-any-browser",
         promise="The page after a guest's RSVP is for the browser that made it.",
         file=f"{ORGANIZING}/views/rsvps.py",
-        original='if request.session.get("organizing.last_rsvp") != rsvp_id and not (',
-        replacement="if False and not (",
+        original="elif request.user.is_authenticated and Rsvp.objects.filter(pk=rsvp_id, supporter=request.user).exists():",
+        replacement="elif True:",
         tests=(RSVP_TESTS,),
     ),
     # --- CSV escaping ----------------------------------------------------------------------------
@@ -478,7 +487,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/access.py",
         original="return is_staff(viewer) or (viewer.is_authenticated and viewer.pk == event.host_id)",
         replacement="return viewer.is_authenticated",
-        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS),
+        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS, PROMISES),
     ),
     Bug(
         id="review-by-anyone-signed-in",
