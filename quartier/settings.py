@@ -228,6 +228,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Longest life of a public page's cached body (anonymous visitors; `quartier/lib/page_cache.py`). Keys
+# carry the version of what the page shows, so this only bounds how long a new release's templates,
+# or a name shown on the page, take to reach a page whose key has not changed. 0 turns caching off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -13,6 +13,7 @@ from django.views.static import serve
 
 from quartier.accounts import actions
 from quartier.accounts.models import Profile
+from quartier.lib.page_cache import cached_anonymous_page
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -22,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["profile_complete"] = bool(
             profile and profile.photo and (profile.bio or profile.why_involved)
         )
-    return render(request, "home.html", context)
+    return cached_anonymous_page(request, lambda: render(request, "home.html", context))
 
 
 @require_POST

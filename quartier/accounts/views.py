@@ -33,6 +33,7 @@ from quartier.accounts.forms import (
 )
 from quartier.accounts.models import EmailConsent, Profile, Supporter
 from quartier.lib.images import ImageRejected
+from quartier.lib.page_cache import cached_anonymous_page, row_version
 
 IMAGE_ERRORS = {
     "too_large": lambda: _("This file is larger than 5 MB."),
@@ -84,10 +85,19 @@ class SignupView(allauth_views.SignupView):
 
 def profile(request: HttpRequest, handle: str) -> HttpResponse:
     supporter = get_visible_supporter(request.user, handle)
-    context = {"shown": queries.visible_profile(supporter, request.user)}
-    if request.user.is_authenticated and request.user.is_staff:
-        context["affiliation_form"] = AffiliationForm(initial={"affiliation": supporter.affiliation})
-    return render(request, "accounts/profile.html", context)
+
+    def render_profile() -> HttpResponse:
+        context = {"shown": queries.visible_profile(supporter, request.user)}
+        if request.user.is_authenticated and request.user.is_staff:
+            context["affiliation_form"] = AffiliationForm(initial={"affiliation": supporter.affiliation})
+        return render(request, "accounts/profile.html", context)
+
+    def version() -> tuple[object, ...]:
+        profile = getattr(supporter, "profile", None)
+        causes = list(profile.causes.all()) if profile is not None else []  # prefetched by the loader
+        return row_version(supporter, profile, *causes)
+
+    return cached_anonymous_page(request, render_profile, version=version)
 
 
 @require_POST

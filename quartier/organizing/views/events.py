@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
+from quartier.lib.page_cache import cached_anonymous_page, row_version
 from quartier.lib.urls import absolute_url
 from quartier.organizing import access, actions, queries
 from quartier.organizing.forms import (
@@ -202,7 +203,23 @@ def map_point(event: Event, *, exact: bool) -> dict[str, object]:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_visible_event(request.user, event_id)
     reach_actions.remember_referral(request)
-    return render(request, "organizing/event_detail.html", event_context(request, event))
+    return cached_anonymous_page(
+        request,
+        lambda: render(request, "organizing/event_detail.html", event_context(request, event)),
+        version=lambda: event_version(event),
+    )
+
+
+def event_version(event: Event) -> tuple[object, ...]:
+    """What the event page shows an anonymous visitor, for its cache key: the event, its host, group and
+    shifts (their places left), and which shifts are still open at this moment."""
+    now = timezone.now()
+    shifts = list(event.shifts.all())
+    return (
+        *row_version(event, event.host, event.group, *shifts),
+        event.is_past,
+        tuple(shift.starts_at > now for shift in shifts),
+    )
 
 
 @require_http_methods(["GET", "POST"])
