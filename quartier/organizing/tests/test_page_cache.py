@@ -9,11 +9,13 @@ the database.
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 
+from quartier.accounts.models import Supporter
 from quartier.organizing import actions
 from quartier.organizing.models import Event
 from quartier.testing import client_for
@@ -111,3 +113,83 @@ def test_places_left_are_fresh_on_the_very_next_request(page_cache, make_event, 
     assert "10 places left" in before
     assert "9 places left" in after
     assert "10 places left" not in after
+
+
+def nonces_of(response) -> tuple[set[str], set[str]]:
+    """(the nonces on the page's scripts, the nonces its Content-Security-Policy header allows)."""
+    return (
+        set(re.findall(r'nonce="([^"]+)"', response.content.decode())),
+        set(re.findall(r"'nonce-([^']+)'", response["Content-Security-Policy"])),
+    )
+
+
+def test_an_anonymous_page_is_served_from_the_cache_with_a_fresh_nonce_matching_its_header(
+    page_cache, make_event, host, other_supporter
+):
+    paths = ["/", make_event(host).get_absolute_url(), f"/people/{other_supporter.handle}/"]
+
+    first = {path: Client().get(path) for path in paths}
+    again = {path: Client().get(path) for path in paths}
+
+    assert [path for path, response in first.items() if not response.templates] == []
+    assert [path for path, response in again.items() if response.templates] == []  # not rendered
+    for path in paths:
+        first_scripts, first_header = nonces_of(first[path])
+        again_scripts, again_header = nonces_of(again[path])
+        assert len(again_scripts) == 1
+        assert again_scripts == again_header
+        assert first_scripts == first_header
+        assert again_scripts != first_scripts
+
+
+def test_a_cached_anonymous_page_carries_a_csrf_token_that_a_post_accepts(page_cache, make_event, host):
+    path = make_event(host).get_absolute_url()
+    Client().get(path)  # fills the cache
+    visitor = Client(enforce_csrf_checks=True)
+
+    page = visitor.get(path)
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()))
+    switched = visitor.post("/i18n/setlang/", {"csrfmiddlewaretoken": tokens.pop(), "language": "fr", "next": path})
+
+    assert page.templates == []
+    assert tokens == set()  # one token, in every form of the page
+    assert switched.status_code == 302
+    assert visitor.cookies["django_language"].value == "fr"
+    assert "<%" not in page.content.decode()
+
+
+def test_what_a_cached_page_shows_is_fresh_on_the_very_next_request(page_cache, make_event, host):
+    event = make_event(host)
+    paths = [event.get_absolute_url(), f"/people/{host.handle}/"]
+    before = {path: Client().get(path).content.decode() for path in paths}
+
+    Supporter.objects.filter(pk=host.pk).update(display_name="Renée Nouveau-Nom")
+    Event.objects.filter(pk=event.pk).update(title="Porte-à-porte au Plateau")
+    after = {path: Client().get(path).content.decode() for path in paths}
+
+    assert [host.display_name in page for page in before.values()] == [True, True]
+    assert ["Renée Nouveau-Nom" in page for page in after.values()] == [True, True]
+    assert [host.display_name in page for page in after.values()] == [False, False]
+    assert "Porte-à-porte au Plateau" in after[paths[0]]
+
+
+def test_a_visitor_with_a_session_or_a_time_zone_gets_their_own_page(page_cache, make_event, host):
+    event = make_event(host, is_virtual=True, latitude=None, longitude=None, address="", venue="")
+    path = event.get_absolute_url()
+    Client().get(path)  # fills the cache for visitors with no session and no time zone
+    with_session = Client()
+    session = with_session.session
+    session["referral_code"] = "abc"
+    session.save()
+    in_paris = Client()
+    in_paris.cookies["quartier_tz"] = "Europe/Paris"
+
+    session_page = with_session.get(path)
+    paris_page = in_paris.get(path).content.decode()
+    paris_again = in_paris.get(path)
+
+    assert session_page.templates != []
+    assert "Paris" in paris_page
+    assert "Toronto" not in paris_page
+    assert paris_again.templates == []  # Paris has its own copy
+    assert "Paris" in paris_again.content.decode()
