@@ -193,3 +193,19 @@ def test_a_visitor_with_a_session_or_a_time_zone_gets_their_own_page(page_cache,
     assert "Toronto" not in paris_page
     assert paris_again.templates == []  # Paris has its own copy
     assert "Paris" in paris_again.content.decode()
+
+
+def test_a_member_who_hides_from_the_list_leaves_the_cached_group_page_at_once(page_cache, group, member):
+    actions.set_listed(membership=group.memberships.get(supporter=member), is_listed=True)
+    path = group.get_absolute_url()
+
+    listed = Client().get(path)
+    cached = Client().get(path)
+    actions.set_listed(membership=group.memberships.get(supporter=member), is_listed=False)
+    hidden = Client().get(path)
+
+    assert listed.templates != []
+    assert cached.templates == []
+    assert member.display_name in listed.content.decode()
+    assert member.display_name in cached.content.decode()
+    assert member.display_name not in hidden.content.decode()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
 from quartier.accounts.adapter import client_ip
+from quartier.lib.page_cache import cached_anonymous_page, row_version
 from quartier.organizing import access, actions, queries
 from quartier.organizing.forms import (
     LEADER_CONSENT_WORDING,
@@ -87,19 +88,27 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     reach_actions.remember_referral(request)
     membership = queries.membership_of(request.user, group)
     is_leader = access.is_staff(request.user) or bool(membership and membership.leads)
+    members = queries.members(group) if is_leader else queries.listed_members(group, request.user)
+    events = queries.upcoming_group_events(group)
     context = {
         "group": group,
         "membership": membership,
         "is_leader": is_leader,
         "changes_roles": access.is_staff(request.user)
         or bool(membership and membership.leads and membership.role == Membership.Role.LEADER),
-        "members": queries.members(group) if is_leader else queries.listed_members(group, request.user),
-        "events": queries.upcoming_group_events(group),
+        "members": members,
+        "events": events,
         "join_form": JoinGroupForm(),
         "share_link": share_url(request, group.get_absolute_url(), request.user),
         "viewer": request.user,
     }
-    return render(request, "organizing/group_detail.html", context)
+    return cached_anonymous_page(
+        request,
+        lambda: render(request, "organizing/group_detail.html", context),
+        version=lambda: row_version(
+            group, *members, *(m.supporter for m in members), *events, *(event.host for event in events)
+        ),
+    )
 
 
 @verified_supporter_required
