@@ -149,7 +149,9 @@ def test_a_cached_anonymous_page_carries_a_csrf_token_that_a_post_accepts(page_c
 
     page = visitor.get(path)
     tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()))
-    switched = visitor.post("/i18n/setlang/", {"csrfmiddlewaretoken": tokens.pop(), "language": "fr", "next": path})
+    switched = visitor.post(
+        "/i18n/setlang/", {"csrfmiddlewaretoken": tokens.pop(), "language": "fr", "next": path}
+    )
 
     assert page.templates == []
     assert tokens == set()  # one token, in every form of the page
