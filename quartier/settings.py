@@ -193,7 +193,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "quartier.accounts.context_processors.site",
             ],
-            "builtins": ["quartier.accounts.templatetags.supporters"],
+            "builtins": [
+                "quartier.accounts.templatetags.supporters",
+                "quartier.accounts.templatetags.fields",
+            ],
         },
     },
 ]
