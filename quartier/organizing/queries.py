@@ -220,7 +220,7 @@ def featured_groups(limit: int = 6) -> list[Group]:
 
 def event_with_shifts(event_id: int) -> Event | None:
     return (
-        Event.objects.select_related("host", "group", "host__profile")
+        Event.objects.select_related("host", "group")
         .prefetch_related(Prefetch("shifts", queryset=Shift.objects.order_by("starts_at", "pk")))
         .filter(pk=event_id)
         .first()
