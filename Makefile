@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SUPPORTERS ?= 2000000
 
-.PHONY: demo test test-sqlite test-postgres lint format bench messages serve clean
+.PHONY: demo test test-sqlite test-postgres lint format bench messages mutants serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,13 @@ bench: $(VENV)/.installed-test
 		BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench --supporters $(SUPPORTERS) \
 			--database-url "$$QUARTIER_BENCH_POSTGRES"; \
 	fi
+
+# Deliberate one-line bugs in the critical paths (mutants/bugs.py), one at a time: do the tests catch
+# each? Not part of `make test`; the lock-related ones also run on $QUARTIER_TEST_POSTGRES when set.
+# See docs/mutants.md. `make mutants ONLY="id other-id"` checks some bugs only.
+ONLY ?=
+mutants: $(VENV)/.installed-test
+	$(BIN)/python -m mutants $(foreach id,$(ONLY),--only $(id))
 
 # Extract new strings into the catalogues, then compile them (the .mo files are committed).
 messages: $(VENV)/.installed

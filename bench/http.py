@@ -95,6 +95,11 @@ def serve(environment: dict[str, str], log_path: Path) -> Iterator[str]:
         "WEB_CONCURRENCY": str(WORKERS),
     }
     base_url = f"http://127.0.0.1:{port}"
+
+    def stop_on_sigterm(signum: int, frame: object) -> None:
+        raise SystemExit(f"Stopped by signal {signum}")  # runs the `finally` below: no orphan server
+
+    previous_handler = signal.signal(signal.SIGTERM, stop_on_sigterm)
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "quartier", "serve"],
@@ -124,6 +129,7 @@ def serve(environment: dict[str, str], log_path: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+            signal.signal(signal.SIGTERM, previous_handler)
 
 
 def check_page(base_url: str, page: HotPage, cookie: str) -> None:

@@ -69,7 +69,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions.py",
         original="if guests < 0 or guests > event.max_guests_per_rsvp:",
         replacement="if guests < 0:",
-        tests=(RSVP_TESTS,),
+        tests=(RSVP_TESTS, PROMISES),
     ),
     # --- waitlist promotion ------------------------------------------------------------------
     Bug(
@@ -93,6 +93,7 @@ BUGS: list[Bug] = [
             ),
         ),
         tests=(
+            f"{PROMISES}::test_a_cancellation_of_an_rsvp_another_is_cancelling_waits_for_it_and_promotes_nobody_more",
             f"{PROMISES}::test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_waiting_list",
         ),
         postgresql=True,
@@ -200,7 +201,7 @@ BUGS: list[Bug] = [
         file="quartier/accounts/access.py",
         original="if supporter is None or supporter.deleted_at is not None:",
         replacement="if supporter is None:",
-        tests=(PROFILE_TESTS, ACCOUNT_PRIVACY),
+        tests=(PROFILE_TESTS, ACCOUNT_PRIVACY, ERASURE),
     ),
     # --- staff two-factor ----------------------------------------------------------------------
     Bug(
@@ -478,7 +479,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/access.py",
         original="return is_staff(viewer) or (viewer.is_authenticated and viewer.pk == event.host_id)",
         replacement="return viewer.is_authenticated",
-        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS),
+        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS, PROMISES),
     ),
     Bug(
         id="review-by-anyone-signed-in",

@@ -77,6 +77,7 @@ class Journal:
         self.path = path
 
     def record(self, file: Path, original: str, mtime_ns: int) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps({"file": str(file), "original": original, "mtime_ns": mtime_ns}))
 
     def clear(self) -> None:
@@ -166,17 +167,21 @@ def check_bug(
         note = " (PostgreSQL not run: set QUARTIER_TEST_POSTGRES)"
     else:
         note = ""
+    caught_on: list[str] = []
     try:
         with applied(bug, root, journal):
+            # Every database the bug is for, even once one caught it: which ones do is worth knowing.
             for name, url in databases_for(bug, postgresql_url):
                 status, output = tests_pass(bug.tests, root=root, database_url=url, timeout=timeout)
                 if status in FAILED_STATUSES:
-                    return Outcome(bug, "caught", f"on {name}", time.monotonic() - started)
-                if status != 0:
+                    caught_on.append(name)
+                elif status != 0:
                     detail = f"pytest could not run the tests on {name} (status {status}): {output}"
                     return Outcome(bug, "error", detail, time.monotonic() - started)
     except Stale as error:
         return Outcome(bug, "stale", str(error), time.monotonic() - started)
+    if caught_on:
+        return Outcome(bug, "caught", f"on {' and '.join(caught_on)}{note}", time.monotonic() - started)
     return Outcome(bug, "missed", f"the tests pass with the bug{note}", time.monotonic() - started)
 
 

@@ -10,7 +10,7 @@ from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
 from quartier.organizing.calendars import cancellation_ics, event_ics
 from quartier.organizing.emails import send_notice
-from quartier.organizing.models import Event, Membership, PendingRsvp, Rsvp
+from quartier.organizing.models import Event, Membership, PendingRsvp, Rsvp, Shift
 from quartier.organizing.queries import cancel_token
 
 
@@ -66,8 +66,8 @@ def send_event_cancelled(event_id: int, rsvp_ids: list[int], message: str = "") 
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
         return
-    shifts_of: dict[int, list] = {}
-    supporters = {}
+    shifts_of: dict[int, list[Shift]] = {}
+    supporters: dict[int, Supporter] = {}
     for rsvp in (
         Rsvp.objects.select_related("supporter", "shift").filter(pk__in=rsvp_ids).order_by("shift__starts_at")
     ):

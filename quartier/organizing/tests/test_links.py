@@ -174,3 +174,27 @@ def test_every_link_in_mail_headers_and_calendars_starts_with_the_site_url_and_w
     [cancel] = [link for link in LINK.findall(promoted.body) if "/rsvps/cancel/" in link]
     page = Client().get(urllib.parse.urlsplit(cancel).path)
     assert page.status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_emails_link_to_the_site_url_not_to_the_host_the_request_came_through(
+    live_server, settings, supporter
+):
+    settings.SITE_URL = live_server.url
+    client = Client(HTTP_HOST="127.0.0.1")  # an internal address, as behind a proxy
+    client.post(
+        reverse("account_signup"),
+        {"email": "nadia@example.org", "display_name": "Nadia Côté", "country": "CA", "postal_code": "H2X 1Y4",
+         "password1": "a long enough passphrase", "password2": "a long enough passphrase"},
+    )  # fmt: skip
+    Client(HTTP_HOST="127.0.0.1").post(reverse("account_reset_password"), {"email": supporter.email})
+
+    confirmation, reset = mail.outbox
+    for message in (confirmation, reset):
+        links = [link for link in links_of(message) if "/accounts/" in link]
+        assert links, message.body
+        for link in links:
+            assert link.startswith(live_server.url + "/"), link
+            status, final, _body = fetch(link)
+            assert status == 200, (link, status)
+            assert final.startswith(live_server.url + "/"), final

@@ -128,6 +128,7 @@ def _run_together(jobs: list) -> list[str]:
     lock = threading.Lock()
 
     def run(job) -> None:
+        connection.ensure_connection()  # connected before the start, so that the jobs really overlap
         barrier.wait()
         for _retry in range(50):
             try:
@@ -162,15 +163,82 @@ def test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_wait
     shift = event.shifts.get()
     going = [actions.rsvp(supporter=make_supporter(f"Going {n}"), shift=shift) for n in range(2)]
     waiting = [actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(4)]
-    stale = Rsvp.objects.get(pk=going[0].pk)  # what each request loaded before cancelling
+    # What each of eight requests (a double click, the emailed link, …) loaded before cancelling.
+    loaded = [Rsvp.objects.get(pk=going[0].pk) for _request in range(8)]
 
-    outcomes = _run_together([lambda: actions.cancel_rsvp(rsvp_record=stale).status] * 8)
+    outcomes = _run_together(
+        [lambda record=record: actions.cancel_rsvp(rsvp_record=record).status for record in loaded]
+    )
 
     assert outcomes == ["cancelled"] * 8
     statuses = [Rsvp.objects.get(pk=r.pk).status for r in waiting]
     assert statuses == ["confirmed", "waitlisted", "waitlisted", "waitlisted"]
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 2
     assert Rsvp.objects.filter(shift=shift, status="confirmed").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancellation_of_an_rsvp_another_is_cancelling_waits_for_it_and_promotes_nobody_more(
+    make_event, host, make_supporter
+):
+    """Deterministic: the first cancellation is held right after it read the RSVP, until the second
+    is either blocked by a row lock (PostgreSQL shows it waiting; SQLite serialises every write, so
+    after a moment) or has read the RSVP too — which only happens when the locks are missing."""
+    event = make_event(host, capacity=1)
+    shift = event.shifts.get()
+    going = actions.rsvp(supporter=make_supporter("Going"), shift=shift)
+    waiting = [actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(2)]
+    first_read, second_read, release = threading.Event(), threading.Event(), threading.Event()
+    outcomes: list[object] = []
+
+    def reads_the_rsvp(sql: str) -> bool:
+        return sql.lstrip().upper().startswith("SELECT") and 'FROM "organizing_rsvp"' in sql
+
+    def first(execute, sql, params, many, context):
+        answer = execute(sql, params, many, context)
+        if reads_the_rsvp(sql) and not first_read.is_set():
+            first_read.set()
+            release.wait(timeout=30)
+        return answer
+
+    def second(execute, sql, params, many, context):
+        answer = execute(sql, params, many, context)
+        if reads_the_rsvp(sql):
+            second_read.set()
+        return answer
+
+    def cancel(wrapper) -> None:
+        record = Rsvp.objects.get(pk=going.pk)
+        try:
+            with connection.execute_wrapper(wrapper):
+                outcomes.append(actions.cancel_rsvp(rsvp_record=record).status)
+        except Exception as error:
+            outcomes.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cancel, args=(first,))]
+    threads[0].start()
+    assert first_read.wait(timeout=30)
+    threads.append(threading.Thread(target=cancel, args=(second,)))
+    threads[1].start()
+    deadline = time.monotonic() + (30 if connection.vendor == "postgresql" else 1)
+    while not second_read.is_set() and time.monotonic() < deadline:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0]:
+                    break
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes == ["cancelled", "cancelled"]
+    assert [Rsvp.objects.get(pk=r.pk).status for r in waiting] == ["confirmed", "waitlisted"]
+    assert Shift.objects.get(pk=shift.pk).confirmed_count == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -190,6 +258,36 @@ def test_different_rsvps_cancelled_at_once_promote_exactly_as_many_people_as_pla
     statuses = [Rsvp.objects.get(pk=r.pk).status for r in waiting]
     assert statuses == ["confirmed"] * 4 + ["waitlisted"] * 2  # oldest first
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 6
+
+
+# Capacity: a party counts with its guests, within the host's limit -------------------------------
+
+
+@pytest.mark.django_db
+def test_a_party_that_does_not_fit_in_the_places_left_is_waitlisted(make_event, host, make_supporter):
+    event = make_event(host, capacity=3)
+    shift = event.shifts.get()
+    actions.rsvp(supporter=make_supporter("Alone"), shift=shift)
+
+    party = actions.rsvp(supporter=make_supporter("With Two Guests"), shift=shift, guests=2)
+
+    assert party.status == "waitlisted"
+    assert Shift.objects.get(pk=shift.pk).confirmed_count == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("guests", [3, -1])
+def test_an_rsvp_with_more_guests_than_the_host_allows_is_refused_and_changes_nothing(
+    guests, event, shift, supporter
+):
+    assert event.max_guests_per_rsvp == 2
+
+    with pytest.raises(actions.OrganizingError) as refusal:
+        actions.rsvp(supporter=supporter, shift=shift, guests=guests)
+
+    assert refusal.value.code == "too_many_guests"
+    assert not Rsvp.objects.filter(shift=shift).exists()
+    assert Shift.objects.get(pk=shift.pk).confirmed_count == 0
 
 
 # 5. The 24-hour reminder after the 2-hour one ------------------------------------------------------
@@ -504,3 +602,30 @@ def test_each_calendar_address_is_a_long_random_secret(make_supporter):
 
     assert len(set(tokens)) == 5
     assert all(len(token) >= 32 for token in tokens)
+
+
+@pytest.mark.django_db
+def test_an_event_waiting_for_review_is_seen_by_its_host_and_staff_only(
+    make_event, make_supporter, unverified, other_supporter, staff
+):
+    from quartier.organizing.models import EventTypePolicy
+
+    EventTypePolicy.objects.create(event_type="rally", requires_approval=True)
+    host = make_supporter("Pending Host")
+    event = make_event(host, event_type="rally")
+    assert event.status == "pending"
+    viewers = {"anonymous": None, "unverified": unverified, "other supporter": other_supporter, "host": host,
+               "staff": staff}  # fmt: skip
+
+    answers = {
+        name: (
+            client_for(person).get(event.get_absolute_url()).status_code,
+            client_for(person).get(reverse("organizing:event_ics", args=[event.pk])).status_code,
+        )
+        for name, person in viewers.items()
+    }
+
+    assert answers == {
+        "anonymous": (404, 404), "unverified": (404, 404), "other supporter": (404, 404), "host": (200, 200),
+        "staff": (200, 200),
+    }  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,7 +45,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("supporter").filter(token=token).first()
     if feed is None or not feed.supporter.is_active:
         raise Http404
-    name = _("%(name)s on %(site)s") % {"name": feed.supporter.display_name, "site": "Quartier"}
+    name = _("%(name)s on %(site)s") % {"name": feed.supporter.display_name, "site": settings.SITE_NAME}
     response = HttpResponse(calendars.feed_ics(name, queries.feed_entries(feed.supporter)),
                             content_type="text/calendar; charset=utf-8")  # fmt: skip
     response["Cache-Control"] = "private, max-age=900"
