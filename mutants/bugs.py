@@ -18,8 +18,8 @@ MATRIX = f"{ORGANIZING}/tests/test_privacy_matrix.py"
 EXACT_POINT = f"{ORGANIZING}/tests/test_exact_point.py"
 ORGANIZING_PERMISSIONS = f"{ORGANIZING}/tests/test_permissions.py"
 ORGANIZING_PRIVACY = f"{ORGANIZING}/tests/test_privacy_organizing.py"
-ERASURE = "quartier/accounts/tests/test_erasure_every_source.py"
-EXPORT = "quartier/accounts/tests/test_export_every_row.py"
+ERASURE = "quartier/tests/test_erasure_every_source.py"
+EXPORT = "quartier/tests/test_export_every_row.py"
 ACCOUNT_PRIVACY = "quartier/accounts/tests/test_privacy.py"
 PROFILE_TESTS = "quartier/accounts/tests/test_profile.py"
 STAFF_TESTS = "quartier/accounts/tests/test_staff.py"
@@ -149,20 +149,20 @@ BUGS: list[Bug] = [
         tests=(PROMISES, EXACT_POINT),
     ),
     Bug(
-        id="public-point-is-the-exact-point",
-        promise="Searches measure attendee-only events from a grid node, never from the address (12.1).",
-        file=f"{ORGANIZING}/models.py",
-        original="exact=self.address_visibility == self.AddressVisibility.PUBLIC",
-        replacement="exact=True",
-        tests=(EXACT_POINT,),
-    ),
-    Bug(
         id="search-measures-the-exact-point",
         promise="The radius filter, distances and order of a search use the public point only (12.1).",
         file=f"{ORGANIZING}/queries.py",
         original='pick(located, near, page * PAGE_SIZE + 1, "public_latitude", "public_longitude")',
         replacement='pick(located, near, page * PAGE_SIZE + 1, "latitude", "longitude")',
         tests=(EXACT_POINT,),
+    ),
+    Bug(
+        id="search-distance-from-the-exact-point",
+        promise="Searches measure attendee-only events from their public point, never the exact address (12.1).",
+        file=f"{ORGANIZING}/models.py",
+        original="return (latitude, longitude) if exact else approximate_point(latitude, longitude)",
+        replacement="return (latitude, longitude)",
+        tests=(f"{ORGANIZING}/tests/test_exact_point.py",),
     ),
     Bug(
         id="feed-address-for-the-waiting-list",
@@ -435,8 +435,8 @@ BUGS: list[Bug] = [
         id="rsvp-page-for-any-browser",
         promise="The page after a guest's RSVP is for the browser that made it.",
         file=f"{ORGANIZING}/views/rsvps.py",
-        original='if request.session.get("organizing.last_rsvp") != rsvp_id and not (',
-        replacement="if False and not (",
+        original="elif request.user.is_authenticated and Rsvp.objects.filter(pk=rsvp_id, supporter=request.user).exists():",
+        replacement="elif True:",
         tests=(RSVP_TESTS,),
     ),
     # --- CSV escaping ----------------------------------------------------------------------------

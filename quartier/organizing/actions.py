@@ -766,8 +766,13 @@ def add_walk_in(*, shift: Shift, supporter: Supporter, phone: str = "") -> Rsvp:
         defaults={"status": Rsvp.Status.CONFIRMED, "attended": True, "is_walk_in": True, "phone": phone},
     )
     if not created:
-        Rsvp.objects.filter(pk=record.pk).update(attended=True)
-        record.attended = True
+        changes: dict[str, object] = {"attended": True}
+        if record.status != Rsvp.Status.CONFIRMED:
+            # Cancelled or still waiting, and here after all: they came as a walk-in, taking no listed place.
+            changes.update(status=Rsvp.Status.CONFIRMED, is_walk_in=True)
+        Rsvp.objects.filter(pk=record.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(record, name, value)
     return record
 
 

@@ -161,3 +161,26 @@ def test_nobody_else_gets_someone_elses_rsvp_calendar(event, shift, supporter, p
     response = client_for(who).get(reverse("organizing:rsvp_ics", args=[record.pk]))
 
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("before", ["cancelled", "waitlisted"])
+def test_someone_who_cancelled_or_waited_then_came_counts_as_a_walk_in(
+    make_event, host, make_supporter, before
+):
+    event = make_event(host, capacity=1)
+    shift = event.shifts.get()
+    actions.rsvp(supporter=make_supporter("Booked Bea"), shift=shift)
+    person = make_supporter("Late Lou")
+    record = actions.rsvp(supporter=person, shift=shift)  # the shift is full: waitlisted
+    if before == "cancelled":
+        actions.cancel_rsvp(rsvp_record=record)
+
+    actions.add_walk_in(shift=shift, supporter=person)
+
+    record.refresh_from_db()
+    assert (record.status, record.is_walk_in, record.attended) == ("confirmed", True, True)
+    shift.refresh_from_db()
+    assert shift.confirmed_count == 1  # a walk-in takes no listed place
+    response = client_for(host).get(reverse("organizing:event_attendees", args=[event.pk]))
+    assert (response.context["came"], response.context["walk_ins"]) == (1, 1)
