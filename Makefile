@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SUPPORTERS ?= 2000000
 
-.PHONY: demo test test-sqlite test-postgres lint format bench messages serve clean
+.PHONY: demo test test-sqlite test-postgres lint format bench messages mutants serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,11 +48,23 @@ test: lint
 		echo "(set QUARTIER_TEST_POSTGRES=postgresql://… to run the suite on PostgreSQL too)"; \
 	fi
 
+# Load the benchmark campaign (BENCH_DATABASE_URL, default var/bench.sqlite3), serve it with gunicorn
+# and drive the hot pages with wrk; BENCH_REDIS_URL is the Redis database it empties and uses.
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/9
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench --supporters $(SUPPORTERS)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench --supporters $(SUPPORTERS)
 	@if [ -n "$$QUARTIER_BENCH_POSTGRES" ]; then \
-		$(BIN)/python -m bench --supporters $(SUPPORTERS) --database-url "$$QUARTIER_BENCH_POSTGRES"; \
+		BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench --supporters $(SUPPORTERS) \
+			--database-url "$$QUARTIER_BENCH_POSTGRES"; \
 	fi
+
+# Deliberate one-line bugs in the critical paths (mutants/bugs.py), one at a time: do the tests catch
+# each? Not part of `make test`; the lock-related ones also run on $QUARTIER_TEST_POSTGRES when set.
+# See docs/mutants.md. `make mutants ONLY="id other-id"` checks some bugs only.
+ONLY ?=
+mutants: $(VENV)/.installed-test
+	$(BIN)/python -m mutants $(foreach id,$(ONLY),--only $(id))
 
 # Extract new strings into the catalogues, then compile them (the .mo files are committed).
 messages: $(VENV)/.installed

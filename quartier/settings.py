@@ -121,7 +121,25 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _served_url() -> str:
+    """Where `quartier serve` and `quartier demo` listen (HOST, PORT): the default public address."""
+    host = env_str("HOST", "127.0.0.1").strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 — listening everywhere; the machine itself is the address
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{env_int('PORT', 8000)}"
+
+
+# The one public address of the site: every link that leaves it (email, List-Unsubscribe, calendar
+# files and feeds) starts with it. See docs/decisions.md.
+SITE_URL = (env_str("SITE_URL").strip() or _served_url()).rstrip("/")
+if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).hostname:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http(s) address such as https://quartier.example.org, not {SITE_URL!r}"
+    )
 SITE_NAME = env_str("SITE_NAME", "Quartier")
 
 INSTALLED_APPS = [
@@ -140,6 +158,7 @@ INSTALLED_APPS = [
     "quartier.outreach",
     "quartier.reach",
     "quartier.organizing",
+    "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
 MIDDLEWARE = [

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 
 from quartier.accounts import actions
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
+from quartier.accounts.middleware import page_language
 from quartier.accounts.models import Supporter
 from quartier.lib.network import client_address, parse_networks
+from quartier.lib.urls import absolute_url
 
 
 def user_display(user: Supporter) -> str:
@@ -58,9 +64,53 @@ class AccountAdapter(DefaultAccountAdapter):
             actions.mark_email_verified(email_address.user)
         return confirmed
 
+    def set_password(self, user: Supporter, password: str) -> None:
+        """A first password set from a reset link claims a guest account: following the link proved
+        the address, so it is confirmed too. (Guests cannot sign in, so no other way sets one.)"""
+        claims_guest = not user.has_usable_password() and user.last_login is None
+        super().set_password(user, password)
+        if claims_guest:
+            actions.mark_email_verified(user)
+            EmailAddress.objects.update_or_create(
+                user=user,
+                email__iexact=user.email,
+                defaults={"email": user.email, "verified": True, "primary": True},
+            )
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         context.setdefault("site_name", self.get_site_name())
         super().send_mail(template_prefix, email, context)
 
     def get_site_name(self) -> str:
         return settings.SITE_NAME
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """Allauth's flash messages in the language of the page that shows them.
+
+        Signing in or out changes who is visiting: "Successfully signed in" was written in the
+        browser's language and shown on the supporter's French page next. Signing out is announced
+        while still signed in, to a visitor whose next page follows the browser.
+        """
+        if message_template == "account/messages/logged_out.txt":
+            language = translation.get_language_from_request(request)
+        else:
+            language = page_language(request)
+        with translation.override(language):
+            super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    # Links in allauth's emails leave the site like every other: they start with SITE_URL, not with
+    # the host the request came through (see quartier.lib.urls).
+    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation: Any) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))

@@ -76,6 +76,21 @@ def in_bounding_box(lat: float, lon: float, box: tuple[float, float, float, floa
     )
 
 
+# The grid attendee-only events are snapped to: 0.01° is 1.1 km north-south (0.8 km east-west at 45°).
+APPROXIMATE_GRID_DEGREES = 0.01
+
+
+def approximate_point(lat: float, lon: float) -> tuple[float, float]:
+    """The node of a fixed 0.01° grid nearest to a point: about a kilometre from it at most.
+
+    Fixed, not random: every point of a cell gives the same node, so no number of distances measured
+    from it can tell where in the cell the point lies (random noise would average out over probes).
+    """
+    snap_lat = round(round(lat / APPROXIMATE_GRID_DEGREES) * APPROXIMATE_GRID_DEGREES, 2)
+    snap_lon = round(round(lon / APPROXIMATE_GRID_DEGREES) * APPROXIMATE_GRID_DEGREES, 2)
+    return snap_lat, snap_lon
+
+
 def distance_unit_for(language_code: str, country: str | None) -> DistanceUnit:
     """Miles for people in the United States (country `US`, or the `en-US` locale); km elsewhere."""
     if (country or "").strip().upper() == "US":

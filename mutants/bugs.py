@@ -1,0 +1,541 @@
+"""The curated list of one-line bugs in Quartier's critical paths (see docs/mutants.md).
+
+Each entry is a promise the product makes, the smallest edit that breaks it, and the tests that must
+catch it. Every new capability adds its own critical bugs here; `make mutants` must stay at 100 %.
+Keep `original` short but unique in its file: when code moves, the runner reports the entry stale.
+"""
+
+from __future__ import annotations
+
+from mutants.runner import Bug
+
+ORGANIZING = "quartier/organizing"
+RSVP_TESTS = f"{ORGANIZING}/tests/test_rsvp.py"
+EVENT_TESTS = f"{ORGANIZING}/tests/test_events.py"
+GROUP_TESTS = f"{ORGANIZING}/tests/test_groups.py"
+PROMISES = f"{ORGANIZING}/tests/test_promises.py"
+MATRIX = f"{ORGANIZING}/tests/test_privacy_matrix.py"
+ORGANIZING_PERMISSIONS = f"{ORGANIZING}/tests/test_permissions.py"
+ORGANIZING_PRIVACY = f"{ORGANIZING}/tests/test_privacy_organizing.py"
+ERASURE = "quartier/tests/test_erasure_every_source.py"
+EXPORT = "quartier/tests/test_export_every_row.py"
+ACCOUNT_PRIVACY = "quartier/accounts/tests/test_privacy.py"
+PROFILE_TESTS = "quartier/accounts/tests/test_profile.py"
+STAFF_TESTS = "quartier/accounts/tests/test_staff.py"
+CONSENT_TESTS = "quartier/outreach/tests/test_consent.py"
+SEND_TESTS = "quartier/outreach/tests/test_send.py"
+UNSUBSCRIBE_TESTS = "quartier/outreach/tests/test_unsubscribe.py"
+
+BUGS: list[Bug] = [
+    # --- capacity checks ---------------------------------------------------------------------
+    Bug(
+        id="capacity-ignores-guests",
+        promise="A shift never takes more people (with their guests) than it has places.",
+        file=f"{ORGANIZING}/actions.py",
+        original="if locked.confirmed_count + places <= locked.capacity",
+        replacement="if locked.confirmed_count < locked.capacity",
+        tests=(RSVP_TESTS, PROMISES),
+    ),
+    Bug(
+        id="capacity-off-by-one",
+        promise="The last place goes to one person, not two.",
+        file=f"{ORGANIZING}/actions.py",
+        original="if locked.confirmed_count + places <= locked.capacity",
+        replacement="if locked.confirmed_count + places <= locked.capacity + 1",
+        tests=(RSVP_TESTS,),
+    ),
+    Bug(
+        id="rsvp-without-shift-lock",
+        promise="A rush for the last places never overfills a shift (the shift row is locked).",
+        file=f"{ORGANIZING}/actions.py",
+        original='locked = Shift.objects.select_for_update().select_related("event").get(pk=shift.pk)',
+        replacement='locked = Shift.objects.select_related("event").get(pk=shift.pk)',
+        tests=(
+            f"{RSVP_TESTS}::test_a_hundred_people_rushing_for_the_last_ten_places_never_overfill_the_shift",
+        ),
+        postgresql=True,
+    ),
+    Bug(
+        id="capacity-cut-below-rsvps",
+        promise="A host cannot cut a shift's places below the people already confirmed.",
+        file=f"{ORGANIZING}/actions.py",
+        original="if shift_draft.capacity < shift.confirmed_count:",
+        replacement="if shift_draft.capacity < 0:",
+        tests=(EVENT_TESTS,),
+    ),
+    Bug(
+        id="guests-over-the-hosts-limit",
+        promise="Nobody brings more guests than the host allows.",
+        file=f"{ORGANIZING}/actions.py",
+        original="if guests < 0 or guests > event.max_guests_per_rsvp:",
+        replacement="if guests < 0:",
+        tests=(RSVP_TESTS, PROMISES),
+    ),
+    # --- waitlist promotion ------------------------------------------------------------------
+    Bug(
+        id="cancel-reads-the-rsvp-before-the-lock",
+        promise="Cancelling one RSVP twice at once promotes one person, not two.",
+        file=f"{ORGANIZING}/actions.py",
+        original="locked = Rsvp.objects.select_for_update().get(pk=rsvp_record.pk)",
+        replacement="locked = rsvp_record",
+        tests=(PROMISES,),
+    ),
+    Bug(
+        id="cancel-without-locks",
+        promise="Concurrent cancellations promote from the waiting list once per freed place (row locks).",
+        file=f"{ORGANIZING}/actions.py",
+        original="locked_shift = Shift.objects.select_for_update().get(pk=rsvp_record.shift_id)",
+        replacement="locked_shift = Shift.objects.get(pk=rsvp_record.shift_id)",
+        also=(
+            (
+                "locked = Rsvp.objects.select_for_update().get(pk=rsvp_record.pk)",
+                "locked = Rsvp.objects.get(pk=rsvp_record.pk)",
+            ),
+        ),
+        tests=(
+            f"{PROMISES}::test_a_cancellation_of_an_rsvp_another_is_cancelling_waits_for_it_and_promotes_nobody_more",
+            f"{PROMISES}::test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_waiting_list",
+        ),
+        postgresql=True,
+    ),
+    Bug(
+        id="waitlist-promoted-newest-first",
+        promise="The waiting list is served oldest first.",
+        file=f"{ORGANIZING}/actions.py",
+        original="Rsvp.objects.select_for_update().filter(shift=shift, status=Rsvp.Status.WAITLISTED):",
+        replacement='Rsvp.objects.select_for_update().filter(shift=shift, status=Rsvp.Status.WAITLISTED).order_by("-created_at"):',
+        tests=(RSVP_TESTS, PROMISES),
+    ),
+    Bug(
+        id="leaving-the-waitlist-frees-a-place",
+        promise="A waitlisted person who leaves frees no place.",
+        file=f"{ORGANIZING}/actions.py",
+        original="was_confirmed = locked.status == Rsvp.Status.CONFIRMED and not locked.is_walk_in",
+        replacement="was_confirmed = not locked.is_walk_in",
+        tests=(RSVP_TESTS,),
+    ),
+    Bug(
+        id="more-places-promote-nobody",
+        promise="Raising a shift's places promotes the waiting list.",
+        file=f"{ORGANIZING}/actions.py",
+        original="            kept.add(shift.pk)\n            _promote_waitlist(shift)",
+        replacement="            kept.add(shift.pk)",
+        tests=(EVENT_TESTS,),
+    ),
+    # --- address and private-field privacy -------------------------------------------------------
+    Bug(
+        id="event-page-address-for-any-rsvp",
+        promise="Only confirmed attendees and hosts see an attendee-only address on the event page.",
+        file=f"{ORGANIZING}/views/events.py",
+        original="attending = any(r.status == Rsvp.Status.CONFIRMED for r in my_rsvps.values())",
+        replacement="attending = bool(my_rsvps)",
+        tests=(PROMISES, MATRIX),
+    ),
+    Bug(
+        id="event-ics-address-for-anyone-signed-in",
+        promise="The event's .ics gives the attendee-only address to confirmed attendees and hosts only.",
+        file=f"{ORGANIZING}/views/calendars.py",
+        original="show_private = access.hosts(request.user, event) or queries.is_attending(request.user, event)",
+        replacement="show_private = request.user.is_authenticated",
+        tests=(PROMISES, MATRIX),
+    ),
+    Bug(
+        id="map-pin-always-exact",
+        promise="The map pin of an attendee-only event is approximate (about a kilometre).",
+        file=f"{ORGANIZING}/views/events.py",
+        original="(event.latitude, event.longitude) if exact else (event.public_latitude, event.public_longitude)",
+        replacement="(event.latitude, event.longitude)",
+        tests=(PROMISES,),
+    ),
+    Bug(
+        id="search-distance-from-the-exact-point",
+        promise="Searches measure attendee-only events from their public point, never the exact address (12.1).",
+        file=f"{ORGANIZING}/models.py",
+        original="return (latitude, longitude) if exact else approximate_point(latitude, longitude)",
+        replacement="return (latitude, longitude)",
+        tests=(f"{ORGANIZING}/tests/test_exact_point.py",),
+    ),
+    Bug(
+        id="feed-address-for-the-waiting-list",
+        promise="A waitlisted person's calendar feed does not show the attendee-only address.",
+        file=f"{ORGANIZING}/queries.py",
+        original="show_private=record.status == Rsvp.Status.CONFIRMED",
+        replacement="show_private=True",
+        tests=(PROMISES, MATRIX),
+    ),
+    Bug(
+        id="email-address-for-the-waiting-list",
+        promise="The confirmation email of a waitlisted person does not give the address.",
+        file=f"{ORGANIZING}/templates/organizing/email/_when.txt",
+        original='{% else %}{% if rsvp.status == "confirmed" %}{{ event.venue }}',
+        replacement="{% else %}{% if rsvp %}{{ event.venue }}",
+        tests=(MATRIX,),
+    ),
+    Bug(
+        id="join-link-for-everyone",
+        promise="The link to join an online event is shown only to people who RSVPed.",
+        file=f"{ORGANIZING}/views/events.py",
+        original='"show_join_url": show_private,',
+        replacement='"show_join_url": True,',
+        tests=(EVENT_TESTS, MATRIX),
+    ),
+    Bug(
+        id="csv-contact-of-people-who-share-none",
+        promise="The attendee CSV leaves out the email and phone of people who chose not to share them.",
+        file=f"{ORGANIZING}/views/hosting.py",
+        original='r.supporter.email if r.shares_contact else ""',
+        replacement="r.supporter.email",
+        tests=(MATRIX,),
+    ),
+    Bug(
+        id="profile-supporters-fields-to-unverified",
+        promise="Fields shown to signed-in supporters stay hidden from unconfirmed accounts.",
+        file="quartier/accounts/queries.py",
+        original="return viewer is not None and viewer.is_authenticated and viewer.is_verified",
+        replacement="return viewer is not None and viewer.is_authenticated",
+        tests=(PROFILE_TESTS,),
+    ),
+    Bug(
+        id="profile-private-fields-shown",
+        promise="Fields a supporter keeps to themselves are shown to nobody else.",
+        file="quartier/accounts/queries.py",
+        original="        return viewer is not None and viewer.is_authenticated and viewer.is_verified\n    return False",
+        replacement="        return viewer is not None and viewer.is_authenticated and viewer.is_verified\n    return True",
+        tests=(PROFILE_TESTS,),
+    ),
+    Bug(
+        id="profile-of-a-deleted-account",
+        promise="A deleted account has no profile page.",
+        file="quartier/accounts/access.py",
+        original="if supporter is None or supporter.deleted_at is not None:",
+        replacement="if supporter is None:",
+        tests=(PROFILE_TESTS, ACCOUNT_PRIVACY, ERASURE),
+    ),
+    # --- staff two-factor ----------------------------------------------------------------------
+    Bug(
+        id="staff-without-two-factor",
+        promise="Staff must turn on two-factor authentication before anything else.",
+        file="quartier/accounts/middleware.py",
+        original="and not _has_totp(user)",
+        replacement="and False",
+        tests=(STAFF_TESTS,),
+    ),
+    Bug(
+        id="staff-two-factor-exempts-every-page",
+        promise="Only account pages and emailed links are reachable by staff without two-factor.",
+        file="quartier/accounts/middleware.py",
+        original='ALLOWED_PREFIXES = ("/accounts/",',
+        replacement='ALLOWED_PREFIXES = ("/",',
+        tests=(STAFF_TESTS,),
+    ),
+    # --- unsubscribe, consent filtering, sending once --------------------------------------------
+    Bug(
+        id="unsubscribe-on-get",
+        promise="Opening an unsubscribe link (as mail scanners do) changes nothing; POST unsubscribes.",
+        file="quartier/outreach/views.py",
+        original='if request.method != "POST":',
+        replacement='if request.method == "HEAD":',
+        tests=(UNSUBSCRIBE_TESTS,),
+    ),
+    Bug(
+        id="unsubscribe-records-a-yes",
+        promise="Unsubscribing records a refusal.",
+        file="quartier/outreach/actions.py",
+        original="        granted=False,",
+        replacement="        granted=True,",
+        tests=(UNSUBSCRIBE_TESTS,),
+    ),
+    Bug(
+        id="unsubscribe-link-signature-unchecked",
+        promise="An unsubscribe link not signed by the site is refused.",
+        file="quartier/outreach/access.py",
+        original="supporter_id, audience = signing.loads(token, salt=UNSUBSCRIBE_SALT)",
+        replacement=(
+            "supporter_id, audience = signing.loads(signing.Signer(salt=UNSUBSCRIBE_SALT)"
+            '.sign(token.rsplit(":", 1)[0]), salt=UNSUBSCRIBE_SALT)'
+        ),
+        tests=(UNSUBSCRIBE_TESTS,),
+    ),
+    Bug(
+        id="consent-any-record-counts",
+        promise="Only people whose latest choice is yes are emailed.",
+        file="quartier/outreach/queries.py",
+        original=".filter(latest_consent=True)",
+        replacement=".filter(latest_consent__isnull=False)",
+        tests=(CONSENT_TESTS, SEND_TESTS),
+    ),
+    Bug(
+        id="consent-earliest-choice-wins",
+        promise="The latest choice wins (an unsubscription overrides the yes before it).",
+        file="quartier/outreach/queries.py",
+        original='return records.order_by("-created_at", "-id").values("granted")[:1]',
+        replacement='return records.order_by("created_at", "id").values("granted")[:1]',
+        tests=(CONSENT_TESTS, SEND_TESTS),
+    ),
+    Bug(
+        id="consent-unverified-addresses",
+        promise="Nobody is emailed before confirming their address.",
+        file="quartier/outreach/queries.py",
+        original="recipients.filter(is_active=True, deleted_at__isnull=True, email_verified_at__isnull=False)",
+        replacement="recipients.filter(is_active=True, deleted_at__isnull=True)",
+        tests=(CONSENT_TESTS, SEND_TESTS),
+    ),
+    Bug(
+        id="consent-not-checked-again-at-send-time",
+        promise="Someone who unsubscribes before the batch runs is skipped.",
+        file="quartier/outreach/actions.py",
+        original="to_send = [delivery for delivery in deliveries if delivery.supporter_id in still_consenting]",
+        replacement="to_send = deliveries",
+        tests=(SEND_TESTS,),
+    ),
+    Bug(
+        id="deliveries-claimed-whatever-their-status",
+        promise="Running the send task twice sends each email once.",
+        file="quartier/outreach/actions.py",
+        original="                pk__lte=last_id,\n                status=Delivery.Status.QUEUED,",
+        replacement="                pk__lte=last_id,",
+        tests=(SEND_TESTS,),
+    ),
+    Bug(
+        id="rsvp-twice-takes-two-places",
+        promise="RSVPing twice takes one place.",
+        file=f"{ORGANIZING}/actions.py",
+        original="if existing is not None and existing.status != Rsvp.Status.CANCELLED:",
+        replacement="if existing is not None and existing.status == Rsvp.Status.WAITLISTED:",
+        tests=(RSVP_TESTS,),
+    ),
+    Bug(
+        id="host-message-to-every-rsvp",
+        promise="A host's message reaches confirmed attendees only.",
+        file=f"{ORGANIZING}/queries.py",
+        original="rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED",
+        replacement="rsvps__shift__event=event",
+        tests=(PROMISES,),
+    ),
+    # --- reminders -----------------------------------------------------------------------------
+    Bug(
+        id="reminder-24h-after-the-2h-one",
+        promise="No 24-hour reminder goes out once the 2-hour one has.",
+        file=f"{ORGANIZING}/actions.py",
+        original=".exclude(sent_reminders__hours_before__lte=hours)",
+        replacement=".exclude(sent_reminders__hours_before=hours)",
+        tests=(PROMISES, EVENT_TESTS),
+    ),
+    Bug(
+        id="reminder-claimed-without-a-unique-insert",
+        promise="Two reminder runs at once send each reminder once (the claim is a unique insert).",
+        file=f"{ORGANIZING}/actions.py",
+        original="SentReminder.objects.create(rsvp_id=rsvp_id, hours_before=hours)",
+        replacement="SentReminder.objects.get_or_create(rsvp_id=rsvp_id, hours_before=hours)",
+        tests=(PROMISES,),
+        postgresql=True,
+    ),
+    Bug(
+        id="reminder-for-a-cancelled-event",
+        promise="Reminders go to attendees of published events only, never of cancelled ones.",
+        file=f"{ORGANIZING}/actions.py",
+        original="                shift__event__status=Event.Status.PUBLISHED,\n",
+        replacement="",
+        tests=(PROMISES,),
+    ),
+    # --- erasure and export --------------------------------------------------------------------
+    Bug(
+        id="erasure-keeps-the-calendar-feed",
+        promise="Deleting an account removes its personal calendar feed.",
+        file=f"{ORGANIZING}/privacy.py",
+        original="erase=lambda s: CalendarFeed.objects.filter(supporter=s).delete(),",
+        replacement="erase=lambda s: None,",
+        tests=(PROMISES, ERASURE),
+    ),
+    Bug(
+        id="erasure-keeps-rows-owned-by-the-supporter",
+        promise="Deleting an account empties every table whose rows belong to the supporter.",
+        file="quartier/accounts/privacy.py",
+        original="erase=lambda supporter: model.objects.filter(**{field: supporter}).delete(),",
+        replacement="erase=lambda supporter: None,",
+        tests=(ERASURE, ACCOUNT_PRIVACY),
+    ),
+    Bug(
+        id="erasure-keeps-messages-received",
+        promise="Deleting an account erases the messages one received.",
+        file="quartier/outreach/privacy.py",
+        original="erase=lambda supporter: Delivery.objects.filter(supporter=supporter).delete(),",
+        replacement="erase=lambda supporter: None,",
+        tests=(ERASURE,),
+    ),
+    Bug(
+        id="erasure-keeps-the-postal-code",
+        promise="A deleted account keeps no postal code.",
+        file="quartier/accounts/actions.py",
+        original='    locked.postal_code = ""\n',
+        replacement="",
+        tests=(ACCOUNT_PRIVACY, ERASURE),
+    ),
+    Bug(
+        id="erasure-keeps-places-taken",
+        promise="Deleting an account frees its places for the waiting list.",
+        file=f"{ORGANIZING}/privacy.py",
+        original="        if not record.shift.event.is_past:",
+        replacement="        if record.shift.event.is_past:",
+        tests=(ORGANIZING_PRIVACY,),
+    ),
+    Bug(
+        id="export-only-confirmed-rsvps",
+        promise="The data export lists RSVPs of every status.",
+        file=f"{ORGANIZING}/privacy.py",
+        original="Rsvp.objects.filter(supporter=s).values(",
+        replacement="Rsvp.objects.filter(supporter=s, status=Rsvp.Status.CONFIRMED).values(",
+        tests=(PROMISES, EXPORT),
+    ),
+    Bug(
+        id="export-first-row-only",
+        promise="The data export holds every row of every table owned by the supporter.",
+        file="quartier/accounts/privacy.py",
+        original='export=lambda supporter: rows(model.objects.filter(**{field: supporter}).order_by("pk")),',
+        replacement='export=lambda supporter: rows(model.objects.filter(**{field: supporter}).order_by("pk")[:1]),',
+        tests=(EXPORT,),
+    ),
+    Bug(
+        id="export-leaves-out-a-source",
+        promise="The data export covers every registered source.",
+        file="quartier/accounts/privacy.py",
+        original="return {source.name: source.export(supporter) for source in _SOURCES.values()}",
+        replacement="return {source.name: source.export(supporter) for source in list(_SOURCES.values())[:-1]}",
+        tests=(ACCOUNT_PRIVACY, EXPORT),
+    ),
+    Bug(
+        id="export-hands-out-the-password-hash",
+        promise="The export never contains the password hash.",
+        file="quartier/accounts/privacy.py",
+        original='exclude=("password", "groups", "user_permissions")',
+        replacement='exclude=("groups", "user_permissions")',
+        tests=(ACCOUNT_PRIVACY, EXPORT),
+    ),
+    # --- signed links --------------------------------------------------------------------------
+    Bug(
+        id="cancel-link-signature-unchecked",
+        promise="A guest cancel link not signed by the site is refused and changes nothing.",
+        file=f"{ORGANIZING}/queries.py",
+        original="data = signing.loads(token, salt=CANCEL_SALT)",
+        replacement=(
+            'data = signing.loads(signing.Signer(salt=CANCEL_SALT).sign(token.rsplit(":", 1)[0]), salt=CANCEL_SALT)'
+        ),
+        tests=(PROMISES,),
+    ),
+    Bug(
+        id="rsvp-page-for-any-browser",
+        promise="The page after a guest's RSVP is for the browser that made it.",
+        file=f"{ORGANIZING}/views/rsvps.py",
+        original="elif request.user.is_authenticated and Rsvp.objects.filter(pk=rsvp_id, supporter=request.user).exists():",
+        replacement="elif True:",
+        tests=(RSVP_TESTS,),
+    ),
+    # --- CSV escaping ----------------------------------------------------------------------------
+    Bug(
+        id="csv-at-sign-not-escaped",
+        promise="A CSV cell starting with @ cannot run as a formula.",
+        file=f"{ORGANIZING}/views/common.py",
+        original='{"=", "+", "-", "@", "\\t", "\\r"}',
+        replacement='{"=", "+", "-", "\\t", "\\r"}',
+        tests=(PROMISES,),
+    ),
+    Bug(
+        id="csv-cells-not-escaped",
+        promise="No CSV cell written by a person can run as a formula.",
+        file=f"{ORGANIZING}/views/common.py",
+        original="writer.writerow([safe_cell(cell) for cell in row])",
+        replacement="writer.writerow(row)",
+        tests=(GROUP_TESTS, PROMISES),
+    ),
+    # --- approval joins --------------------------------------------------------------------------
+    Bug(
+        id="approval-group-lets-everyone-in",
+        promise="Joining a group that needs approval waits for a leader.",
+        file=f"{ORGANIZING}/actions.py",
+        original="if locked.join_policy == Group.JoinPolicy.APPROVAL",
+        replacement="if locked.join_policy == Group.JoinPolicy.OPEN",
+        tests=(GROUP_TESTS,),
+    ),
+    Bug(
+        id="joining-twice-counts-twice",
+        promise="Joining a group twice counts once.",
+        file=f"{ORGANIZING}/actions.py",
+        original="    if created:\n        if status == Membership.Status.ACTIVE:",
+        replacement="    if True:\n        if status == Membership.Status.ACTIVE:",
+        tests=(GROUP_TESTS,),
+    ),
+    Bug(
+        id="leader-message-to-pending-members",
+        promise="A leader's message reaches active members only, not people still waiting for approval.",
+        file=f"{ORGANIZING}/queries.py",
+        original="group_memberships__group=group, group_memberships__status=Membership.Status.ACTIVE",
+        replacement="group_memberships__group=group",
+        tests=(PROMISES,),
+    ),
+    # --- staff review --------------------------------------------------------------------------
+    Bug(
+        id="review-skipped-for-types-that-need-it",
+        promise="Events of a type that needs approval wait in the staff queue.",
+        file=f"{ORGANIZING}/actions.py",
+        original="return EventTypePolicy.objects.filter(event_type=event_type, requires_approval=True).exists()",
+        replacement="return False",
+        tests=(EVENT_TESTS,),
+    ),
+    Bug(
+        id="pending-event-visible-to-all",
+        promise="An event waiting for review is seen by its host and staff only.",
+        file=f"{ORGANIZING}/access.py",
+        original="return is_staff(viewer) or (viewer.is_authenticated and viewer.pk == event.host_id)",
+        replacement="return viewer.is_authenticated",
+        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS, PROMISES),
+    ),
+    Bug(
+        id="review-by-anyone-signed-in",
+        promise="Only staff approve or reject events.",
+        file=f"{ORGANIZING}/access.py",
+        original="    if not is_staff(viewer):\n        raise Http404\n    return get_visible_event(viewer, event_id)",
+        replacement="    return get_visible_event(viewer, event_id)",
+        tests=(ORGANIZING_PERMISSIONS,),
+    ),
+    Bug(
+        id="review-twice",
+        promise="An event already reviewed cannot be reviewed again.",
+        file=f"{ORGANIZING}/actions.py",
+        original="if locked.status != Event.Status.PENDING:",
+        replacement="if locked.status == Event.Status.CANCELLED:",
+        tests=(PROMISES,),
+    ),
+    # --- feed tokens ---------------------------------------------------------------------------
+    Bug(
+        id="new-calendar-address-keeps-the-old",
+        promise='"New calendar address" stops the old one working.',
+        file=f"{ORGANIZING}/views/calendars.py",
+        original='defaults={"token": new_calendar_token()}',
+        replacement="defaults={}",
+        tests=(PROMISES,),
+    ),
+    Bug(
+        id="feed-of-a-deactivated-account",
+        promise="The calendar feed of a deactivated account answers nothing.",
+        file=f"{ORGANIZING}/views/calendars.py",
+        original="if feed is None or not feed.supporter.is_active:",
+        replacement="if feed is None:",
+        tests=(PROMISES,),
+    ),
+    Bug(
+        id="feed-lists-other-peoples-rsvps",
+        promise="A personal feed lists one's own RSVPs only.",
+        file=f"{ORGANIZING}/queries.py",
+        original="Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=since)",
+        replacement="Rsvp.objects.filter(shift__ends_at__gt=since)",
+        tests=(MATRIX,),
+    ),
+    Bug(
+        id="feed-token-guessable",
+        promise="Each calendar address is a long random secret.",
+        file=f"{ORGANIZING}/models.py",
+        original="return secrets.token_urlsafe(24)",
+        replacement="return str(secrets.randbelow(1000))",
+        tests=(PROMISES,),
+    ),
+]

@@ -1,0 +1,320 @@
+"""A factory for every registered personal-data source (see `quartier/accounts/privacy.py`).
+
+`FACTORIES[name]` fills source `name` for a supporter with at least two rows in each of its models
+where the model allows more than one (a profile, a calendar feed or a referral code is one per
+supporter), each row carrying a marker text where it has a text field, so that the export and
+erasure tests can find every row. `owned(supporter)` says which rows are the supporter's.
+
+A newly registered source needs an entry here: `test_every_registered_source_has_a_factory` fails
+until it has one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress, EmailConfirmation
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from quartier.accounts import actions as accounts_actions
+from quartier.accounts.models import Affiliation, AffiliationChange, EmailConsent, Profile, Supporter
+from quartier.organizing import actions as organizing_actions
+from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
+from quartier.outreach import actions as outreach_actions
+from quartier.outreach.models import AudienceConsent, Delivery, Message
+from quartier.reach.actions import referral_code_for
+from quartier.reach.models import ReferralCode
+from quartier.testing import TOTP_SECRET
+
+
+@dataclass
+class People:
+    """Who else the factories need: someone who writes, hosts and leads, and a staff member."""
+
+    organiser: Supporter
+    staff: Supporter
+    markers: list[str] = field(default_factory=list)
+
+    def make_event(self, host: Supporter, *, title: str, capacity: int = 10) -> Event:
+        start = timezone.now() + timedelta(days=3)
+        draft = organizing_actions.EventDraft(
+            title=title, description="", event_type="canvass", is_virtual=False, join_url="", venue="Parc",
+            address="1 rue du Parc", address_visibility=Event.AddressVisibility.PUBLIC, country="CA",
+            postal_code="H2T 1A1", town="Montréal", latitude=45.52, longitude=-73.58, time_zone="America/Toronto",
+            max_guests_per_rsvp=0, group=None,
+            shifts=[organizing_actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=capacity)],
+        )  # fmt: skip
+        return organizing_actions.create_event(host=host, draft=draft)
+
+    def make_group(self, creator: Supporter, *, name: str) -> Group:
+        draft = organizing_actions.GroupDraft(
+            name=name, description="", area="Plateau", country="CA", postal_code="H2X 1Y4", latitude=45.52,
+            longitude=-73.58, town="Montréal", join_policy=Group.JoinPolicy.OPEN,
+        )  # fmt: skip
+        return organizing_actions.create_group(creator=creator, draft=draft)
+
+    def marker(self, source: str, number: int) -> str:
+        text = f"marker-{source}-{number}-{len(self.markers)}"  # unique to each row made
+        self.markers.append(text)
+        return text
+
+
+@dataclass(frozen=True)
+class Factory:
+    make: Callable[[Supporter, People], None]
+    owned: Callable[[Supporter], dict[type[Model], QuerySet]]
+    # How many of the supporter's rows of each model the export lists (None: left out on purpose, and why).
+    exported: Callable[[object], dict[type[Model], int]]
+    not_exported: str = ""
+
+
+def _account(supporter: Supporter, people: People) -> None:
+    Supporter.objects.filter(pk=supporter.pk).update(display_name=people.marker("account", 1))
+
+
+def _profile(supporter: Supporter, people: People) -> None:
+    Profile.objects.filter(supporter=supporter).update(
+        bio=people.marker("profile", 1), why_involved=people.marker("profile", 2)
+    )
+
+
+def _email_addresses(supporter: Supporter, people: People) -> None:
+    second = EmailAddress.objects.create(
+        user=supporter, email=f"{people.marker('email_addresses', 1)}@example.org", verified=False
+    )
+    for address in EmailAddress.objects.filter(user=supporter):
+        EmailConfirmation.create(address)
+    assert second.pk
+
+
+def _email_consents(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        accounts_actions.record_email_consent(
+            supporter=supporter, topic=EmailConsent.Topic.CAMPAIGN_NEWS, granted=number == 1,
+            wording=people.marker("email_consents", number), language="en", source=EmailConsent.Source.SETTINGS,
+            ip_address=None,
+        )  # fmt: skip
+
+
+def _affiliation_changes(supporter: Supporter, people: People) -> None:
+    for affiliation in (Affiliation.AMBASSADOR, Affiliation.NONE):
+        accounts_actions.set_affiliation(
+            supporter=supporter, affiliation=affiliation, changed_by=people.staff
+        )
+
+
+def _two_factor(supporter: Supporter, people: People) -> None:
+    TOTP.activate(supporter, TOTP_SECRET)
+    RecoveryCodes.activate(supporter)
+
+
+def _admin_log(supporter: Supporter, people: People) -> None:
+    kind = ContentType.objects.get_for_model(Group)
+    for number in (1, 2):
+        LogEntry.objects.create(
+            user=supporter, content_type=kind, object_id="1", object_repr=people.marker("admin_log", number),
+            action_flag=ADDITION,
+        )  # fmt: skip
+
+
+def _group_memberships(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        group = people.make_group(people.organiser, name=people.marker("group_memberships", number))
+        organizing_actions.join_group(
+            supporter=supporter, group=group, accepts_messages=False, consent_wording="No", language="en",
+            ip_address=None,
+        )  # fmt: skip
+
+
+def _rsvps(supporter: Supporter, people: People) -> None:
+    """A confirmed, a waitlisted and a cancelled RSVP, with two reminders sent."""
+    records = []
+    for number in (1, 2, 3):
+        event = people.make_event(people.organiser, title=people.marker("rsvps", number), capacity=1)
+        if number == 2:
+            organizing_actions.rsvp(supporter=people.staff, shift=event.shifts.get())
+        records.append(
+            organizing_actions.rsvp(
+                supporter=supporter, shift=event.shifts.get(), phone=f"514 555 010{number}"
+            )
+        )
+    organizing_actions.cancel_rsvp(rsvp_record=records[2])
+    for hours in (24, 2):
+        SentReminder.objects.create(rsvp=records[0], hours_before=hours)
+
+
+def _pending_rsvps(supporter: Supporter, people: People) -> None:
+    """Two RSVPs asked for the supporter's address by someone not signed in: a guest and a walk-in."""
+    for number, kind in ((1, PendingRsvp.Kind.GUEST), (2, PendingRsvp.Kind.WALK_IN)):
+        event = people.make_event(people.organiser, title=f"Asked for {number}")
+        organizing_actions.request_rsvp(
+            event=event, shifts=[event.shifts.get()], kind=kind,
+            request=organizing_actions.RsvpRequest(email=supporter.email, name=people.marker("pending_rsvps", number)),
+        )  # fmt: skip
+
+
+def _hosted(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        people.make_event(supporter, title=people.marker("hosted_events_and_groups", number))
+        people.make_group(supporter, name=people.marker("hosted_events_and_groups", number + 2))
+
+
+def _calendar_feed(supporter: Supporter, people: People) -> None:
+    CalendarFeed.objects.create(supporter=supporter)
+
+
+def _audience_consents(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        outreach_actions.record_consent(
+            supporter=supporter, audience=f"group:{9000 + number}", granted=True,
+            wording=people.marker("audience_consents", number), language="en", source=AudienceConsent.Source.JOIN,
+            ip_address=None,
+        )  # fmt: skip
+
+
+def _messages_received(supporter: Supporter, people: People) -> None:
+    outreach_actions.record_consent(
+        supporter=supporter, audience="group:9100", granted=True, wording="Yes", language="en",
+        source=AudienceConsent.Source.JOIN, ip_address=None,
+    )  # fmt: skip
+    for number in (1, 2):
+        outreach_actions.send_message(
+            sender=people.organiser, audience="group:9100", audience_label="Neighbours", recipients=[supporter],
+            subject=people.marker("messages_received", number), body="Hello.",
+        )  # fmt: skip
+
+
+def _messages_sent(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        outreach_actions.send_message(
+            sender=supporter, audience="group:9200", audience_label="Street", recipients=[people.organiser],
+            subject=people.marker("messages_sent", number), body="Hello.",
+        )  # fmt: skip
+
+
+def _referral_code(supporter: Supporter, people: People) -> None:
+    referral_code_for(supporter)
+
+
+def _count(rows: object) -> int:
+    return 0 if rows is None else (len(rows) if isinstance(rows, list) else 1)
+
+
+FACTORIES: dict[str, Factory] = {
+    "account": Factory(
+        _account,
+        owned=lambda s: {Supporter: Supporter.objects.filter(pk=s.pk)},
+        exported=lambda data: {Supporter: _count(data)},
+    ),
+    "profile": Factory(
+        _profile,
+        owned=lambda s: {Profile: Profile.objects.filter(supporter=s)},
+        exported=lambda data: {Profile: _count(data)},
+    ),
+    "email_addresses": Factory(
+        _email_addresses,
+        owned=lambda s: {
+            EmailAddress: EmailAddress.objects.filter(user=s),
+            EmailConfirmation: EmailConfirmation.objects.filter(email_address__user=s),
+        },
+        exported=lambda data: {EmailAddress: _count(data)},
+        not_exported="EmailConfirmation: the keys of confirmation links are credentials, not information",
+    ),
+    "email_consents": Factory(
+        _email_consents,
+        owned=lambda s: {EmailConsent: EmailConsent.objects.filter(supporter=s)},
+        exported=lambda data: {EmailConsent: _count(data)},
+    ),
+    "affiliation_changes": Factory(
+        _affiliation_changes,
+        owned=lambda s: {AffiliationChange: AffiliationChange.objects.filter(supporter=s)},
+        exported=lambda data: {AffiliationChange: _count(data)},
+    ),
+    "two_factor_authenticators": Factory(
+        _two_factor,
+        owned=lambda s: {Authenticator: Authenticator.objects.filter(user=s)},
+        exported=lambda data: {Authenticator: _count(data)},
+    ),
+    "admin_log": Factory(
+        _admin_log,
+        owned=lambda s: {LogEntry: LogEntry.objects.filter(user=s)},
+        exported=lambda data: {LogEntry: _count(data)},
+    ),
+    "group_memberships": Factory(
+        _group_memberships,
+        owned=lambda s: {Membership: Membership.objects.filter(supporter=s)},
+        exported=lambda data: {Membership: _count(data)},
+    ),
+    "rsvps": Factory(
+        _rsvps,
+        owned=lambda s: {
+            Rsvp: Rsvp.objects.filter(supporter=s),
+            SentReminder: SentReminder.objects.filter(rsvp__supporter=s),
+        },
+        exported=lambda data: {Rsvp: _count(data)},
+        not_exported="SentReminder: which reminders went out is bookkeeping that sends each one once",
+    ),
+    "pending_rsvps": Factory(
+        _pending_rsvps,
+        owned=lambda s: {PendingRsvp: PendingRsvp.objects.filter(Q(supporter=s) | Q(email__iexact=s.email))},
+        exported=lambda data: {PendingRsvp: _count(data)},
+    ),
+    "hosted_events_and_groups": Factory(
+        _hosted,
+        owned=lambda s: {Event: Event.objects.filter(host=s), Group: Group.objects.filter(created_by=s)},
+        exported=lambda data: {Event: _count(data["events"]), Group: _count(data["groups_started"])},
+    ),
+    "calendar_feed": Factory(
+        _calendar_feed,
+        owned=lambda s: {CalendarFeed: CalendarFeed.objects.filter(supporter=s)},
+        exported=lambda data: {},
+        not_exported="CalendarFeed: the secret address is a credential, not information about the supporter",
+    ),
+    "audience_consents": Factory(
+        _audience_consents,
+        owned=lambda s: {AudienceConsent: AudienceConsent.objects.filter(supporter=s)},
+        exported=lambda data: {AudienceConsent: _count(data)},
+    ),
+    "messages_received": Factory(
+        _messages_received,
+        owned=lambda s: {Delivery: Delivery.objects.filter(supporter=s)},
+        exported=lambda data: {Delivery: _count(data)},
+    ),
+    "messages_sent": Factory(
+        _messages_sent,
+        owned=lambda s: {Message: Message.objects.filter(sender=s)},
+        exported=lambda data: {Message: _count(data)},
+    ),
+    "referral_code": Factory(
+        _referral_code,
+        owned=lambda s: {ReferralCode: ReferralCode.objects.filter(supporter=s)},
+        exported=lambda data: {ReferralCode: _count(data)},
+    ),
+}
+
+# Models that hold one row per supporter at most: the factories make one of each.
+ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode}
+
+
+def fill_every_source(supporter: Supporter, people: People) -> None:
+    for factory in FACTORIES.values():
+        factory.make(supporter, people)
+
+
+def every_owned_row(supporter: Supporter) -> dict[str, dict[type[Model], list[int]]]:
+    """The primary keys of the supporter's rows, by source and model."""
+    return {
+        name: {
+            model: sorted(rows.values_list("pk", flat=True))
+            for model, rows in factory.owned(supporter).items()
+        }
+        for name, factory in FACTORIES.items()
+    }

@@ -1,0 +1,141 @@
+"""Deleting an account really empties every registered personal-data source, not only registers it.
+
+Each source is filled with rows (`personal_data.FACTORIES`) for the supporter and for a bystander;
+after deletion the supporter's rows of every source are gone, except what a source documents it
+keeps (`kept_after_deletion`), which is checked to be kept exactly as documented. The bystander's
+rows are untouched.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.admin.models import LogEntry
+
+from quartier.accounts import actions, privacy
+from quartier.accounts.models import Supporter
+from quartier.organizing.models import Event, Group
+from quartier.outreach.models import Message
+from quartier.tests.personal_data import FACTORIES, ONE_PER_SUPPORTER, People, every_owned_row
+
+
+def _account_is_emptied(before: dict, supporter: Supporter) -> None:
+    row = Supporter.objects.get(pk=supporter.pk)
+    assert (row.display_name, row.postal_code, row.town, row.latitude, row.longitude) == (
+        "",
+        "",
+        "",
+        None,
+        None,
+    )
+    assert row.email.endswith("@deleted.invalid") and row.handle.startswith("deleted-")
+    assert not row.is_active and not row.is_staff and not row.has_usable_password()
+    assert row.deleted_at is not None and row.email_verified_at is None
+
+
+def _hosted_events_and_groups_stay_without_the_name(before: dict, supporter: Supporter) -> None:
+    assert (
+        sorted(Event.objects.filter(pk__in=before[Event]).values_list("host_id", flat=True))
+        == [supporter.pk] * 2
+    )
+    assert Group.objects.filter(pk__in=before[Group]).count() == 2
+    assert Supporter.objects.get(pk=supporter.pk).display_name == ""
+
+
+def _sent_messages_stay_without_the_sender(before: dict, supporter: Supporter) -> None:
+    assert list(Message.objects.filter(pk__in=before[Message]).values_list("sender_id", flat=True)) == [
+        None,
+        None,
+    ]
+
+
+def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supporter) -> None:
+    assert sorted(LogEntry.objects.filter(user=supporter).values_list("pk", flat=True)) == before[LogEntry]
+
+
+# What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
+KEPT = {
+    "account": _account_is_emptied,
+    "hosted_events_and_groups": _hosted_events_and_groups_stay_without_the_name,
+    "messages_sent": _sent_messages_stay_without_the_sender,
+    "admin_log": _admin_log_stays_pointing_at_the_empty_account,
+}
+
+
+@pytest.fixture
+def people(make_supporter, staff) -> People:
+    return People(organiser=make_supporter("Olga Organiser"), staff=staff)
+
+
+def test_every_registered_source_has_a_factory():
+    registered = {source.name for source in privacy.sources()}
+
+    assert registered - set(FACTORIES) == set(), "add a factory to quartier/tests/personal_data.py"
+    assert set(FACTORIES) - registered == set(), "a factory for a source no longer registered"
+
+
+def test_every_factory_covers_every_model_of_its_source():
+    for source in privacy.sources():
+        assert set(FACTORIES[source.name].owned(Supporter(pk=0))) == set(source.models), source.name
+
+
+def test_every_source_that_keeps_something_says_how_it_is_checked():
+    keeping = {source.name for source in privacy.sources() if source.kept_after_deletion}
+
+    assert keeping - {"account"} == set(KEPT) - {"account"}
+
+
+@pytest.mark.django_db
+def test_the_factories_fill_every_model_of_every_source(make_supporter, people):
+    supporter = make_supporter("Full Supporter")
+    for factory in FACTORIES.values():
+        factory.make(supporter, people)
+
+    for name, models in every_owned_row(supporter).items():
+        for model, pks in models.items():
+            expected = 1 if model in ONE_PER_SUPPORTER else 2
+            assert len(pks) >= expected, f"{name}: {model.__name__} has {len(pks)} rows"
+
+
+@pytest.mark.django_db
+def test_deleting_an_account_empties_every_source_and_keeps_only_what_is_documented(make_supporter, people):
+    supporter, bystander = make_supporter("Leaving Supporter"), make_supporter("Staying Supporter")
+    for factory in FACTORIES.values():
+        factory.make(supporter, people)
+        factory.make(bystander, people)
+    before = every_owned_row(supporter)
+    bystander_before = every_owned_row(bystander)
+
+    actions.delete_account(supporter=supporter)
+
+    after = every_owned_row(supporter)
+    for name, models in after.items():
+        if name in KEPT:
+            KEPT[name](before[name], supporter)
+            continue
+        assert models == {model: [] for model in models}, f"{name} still holds rows of the deleted supporter"
+    assert every_owned_row(bystander) == bystander_before
+    # Nothing written into an erased source survives anywhere in what the export can still see.
+    remaining = repr(privacy.export_personal_data(Supporter.objects.get(pk=supporter.pk)))
+    erased = [m for m in people.markers if not any(m.startswith(f"marker-{name}-") for name in KEPT)]
+    assert [marker for marker in erased if marker in remaining] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", ["anonymous", "other_supporter", "staff"])
+def test_a_deleted_account_has_no_profile_page_for_anyone(request, make_supporter, viewer):
+    from django.urls import reverse
+
+    from quartier.testing import client_for
+
+    leaving = make_supporter("Leaving Supporter")
+    old_handle = leaving.handle
+    actions.delete_account(supporter=leaving)
+    new_handle = Supporter.objects.get(pk=leaving.pk).handle
+    client = client_for(request.getfixturevalue(viewer))
+
+    answers = [
+        client.get(reverse("accounts:profile", args=[handle])).status_code
+        for handle in (old_handle, new_handle)
+    ]
+
+    assert answers == [404, 404]
