@@ -48,10 +48,15 @@ test: lint
 		echo "(set QUARTIER_TEST_POSTGRES=postgresql://… to run the suite on PostgreSQL too)"; \
 	fi
 
+# Load the benchmark campaign (BENCH_DATABASE_URL, default var/bench.sqlite3), serve it with gunicorn
+# and drive the hot pages with wrk; BENCH_REDIS_URL is the Redis database it empties and uses.
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/9
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench --supporters $(SUPPORTERS)
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench --supporters $(SUPPORTERS)
 	@if [ -n "$$QUARTIER_BENCH_POSTGRES" ]; then \
-		$(BIN)/python -m bench --supporters $(SUPPORTERS) --database-url "$$QUARTIER_BENCH_POSTGRES"; \
+		BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench --supporters $(SUPPORTERS) \
+			--database-url "$$QUARTIER_BENCH_POSTGRES"; \
 	fi
 
 # Deliberate one-line bugs in the critical paths (mutants/bugs.py), one at a time: do the tests catch

@@ -1,24 +1,32 @@
-"""`python -m bench`: load the synthetic campaign into a benchmark database and measure hot paths.
+"""`python -m bench`: load the synthetic campaign into a benchmark database, then measure the hot pages.
 
-    python -m bench --supporters 2000000
-    python -m bench --supporters 2000000 --database-url postgresql://postgres@127.0.0.1/quartier_bench
-    python -m bench --supporters 20000 --groups 350 --events 2000 --database-url sqlite:////tmp/b20k.sqlite3
+    python -m bench --supporters 2000000 --redis-url redis://127.0.0.1:6379/9
+    python -m bench --database-url postgresql://postgres@127.0.0.1/quartier_bench --redis-url redis://127.0.0.1:6379/9
+    python -m bench --supporters 20000 --groups 350 --events 2000 --database-url sqlite:////tmp/b20k.sqlite3 …
 
 It loads what the database lacks (supporters, then local groups and events around them; by default
-35,000 groups and 200,000 events per two million supporters), then measures the profile page, event
-search, the event page, group search and the group page.
+35,000 groups and 200,000 events per two million supporters, from `quartier/demo/generator.py`), then
+serves Quartier with gunicorn as `quartier serve` does and drives the hot pages with wrk (see
+`bench/http.py`): home, event search, the event page (anonymous and signed in), group search, the group
+page and the profile page (anonymous and signed in), each compared to a trivial page served by the same
+stack. It also reports the SQL queries per request of each page (fetched in-process, untimed).
 
 The benchmark never touches the application's database: it uses `--database-url`, else
-`BENCH_DATABASE_URL`, else the SQLite file `var/bench.sqlite3`.
+`BENCH_DATABASE_URL`, else the SQLite file `var/bench.sqlite3`. It empties the Redis database given by
+`--redis-url` (else `BENCH_REDIS_URL`) before measuring: give it one of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import secrets
 from pathlib import Path
 
-DEFAULT_DATABASE = Path(__file__).resolve().parent.parent / "var" / "bench.sqlite3"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = ROOT / "var" / "bench.sqlite3"
+SERVER_VAR_DIR = ROOT / "var" / "bench-server"
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,6 +43,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"benchmark database (default: BENCH_DATABASE_URL, else sqlite:///{DEFAULT_DATABASE})",
     )
     parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", ""),
+        help="Redis database for the server's cache and sessions, emptied first (default: BENCH_REDIS_URL)",
+    )
+    parser.add_argument(
         "--groups",
         type=int,
         default=None,
@@ -46,13 +59,17 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="events the database should hold (default: one per 10 supporters)",
     )
-    parser.add_argument("--requests", type=int, default=300, help="pages (and searches) fetched per viewer")
     parser.add_argument(
-        "--measure",
-        choices=("all", "accounts", "organizing", "none"),
-        default="all",
-        help="which pages to measure after the load",
+        "--measure", choices=("pages", "none"), default="pages", help="measure after the load"
     )
+    parser.add_argument("--duration", type=int, default=20, help="seconds wrk drives each page")
+    parser.add_argument(
+        "--warm-up", type=int, default=3, help="seconds of uncounted requests before each page"
+    )
+    parser.add_argument("--connections", type=int, default=16, help="wrk's open connections")
+    parser.add_argument("--threads", type=int, default=1, help="wrk's threads (the server needs the cores)")
+    parser.add_argument("--paths", type=int, default=2000, help="random paths drawn per page")
+    parser.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
     parser.add_argument(
         "--batch-size", type=int, default=5000, help="supporters, groups or events per insert batch"
     )
@@ -60,26 +77,49 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def benchmark_environment(arguments: argparse.Namespace) -> dict[str, str]:
+    """What both this process and the server read: production settings on the benchmark's stores."""
+    hosts = [host for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]
+    environment = {
+        "DATABASE_URL": arguments.database_url,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",  # Quartier's settings plus the trivial page
+        "QUARTIER_ENV": "production",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),  # one per run, shared with the server (session cookies)
+        "ALLOWED_HOSTS": ",".join(dict.fromkeys([*hosts, "127.0.0.1", "localhost", "testserver"])),
+        "QUARTIER_VAR_DIR": str(SERVER_VAR_DIR),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
+    }
+    if arguments.redis_url:
+        environment["REDIS_URL"] = arguments.redis_url
+    return environment
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     if not arguments.database_url:
         DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
         arguments.database_url = f"sqlite:///{DEFAULT_DATABASE}"
+    if arguments.measure == "pages" and not arguments.redis_url:
+        raise SystemExit(
+            "Measuring needs Redis for the cache and sessions, as in production: pass --redis-url or set "
+            "BENCH_REDIS_URL (its database is emptied first), or --measure none to load only."
+        )
+    environment = benchmark_environment(arguments)
     # Settings read the environment once, at `django.setup()`: everything is set before it.
-    os.environ["DATABASE_URL"] = arguments.database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "quartier.settings"
-    os.environ["QUARTIER_ENV"] = "development"  # production settings would redirect the test client to https
-    os.environ["DEBUG"] = "0"  # measure templates and queries as they run in production
-    hosts = [host for host in os.environ.get("ALLOWED_HOSTS", "").split(",") if host.strip()]
-    os.environ["ALLOWED_HOSTS"] = ",".join(dict.fromkeys([*hosts, "testserver", "127.0.0.1", "localhost"]))
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.update(environment)
 
     import django
 
     django.setup()
 
-    from bench import bench_accounts, bench_organizing
-    from bench.generator import EVENTS_PER_SUPPORTER, GROUPS_PER_SUPPORTER
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test import Client
+
+    from bench import http, load, pages
+    from quartier.demo.generator import EVENTS_PER_SUPPORTER, GROUPS_PER_SUPPORTER
 
     groups = (
         arguments.groups
@@ -91,18 +131,55 @@ def main(argv: list[str] | None = None) -> None:
         if arguments.events is not None
         else round(arguments.supporters * EVENTS_PER_SUPPORTER)
     )
-    bench_accounts.print_header()
-    bench_accounts.load(
-        supporters=arguments.supporters,
-        groups=groups,
-        events=events,
-        batch_size=arguments.batch_size,
+    load.print_header()
+    load.load(
+        supporters=arguments.supporters, groups=groups, events=events, batch_size=arguments.batch_size,
         seed=arguments.seed,
-    )
-    if arguments.measure in ("all", "accounts"):
-        bench_accounts.measure(requests=arguments.requests, seed=arguments.seed)
-    if arguments.measure in ("all", "organizing"):
-        bench_organizing.measure(requests=arguments.requests, seed=arguments.seed)
+    )  # fmt: skip
+    if arguments.measure == "none":
+        return
+    http.require_wrk()
+    call_command("collectstatic", interactive=False, verbosity=0)  # production settings need the manifest
+    cache.clear()  # nothing cached by an earlier run
+    rng = random.Random(arguments.seed)
+    hot_pages = pages.hot_pages(arguments.paths, rng)
+    short = [page.label for page in hot_pages if not page.paths]
+    if short:
+        raise SystemExit(f"No paths for {short}: load more before measuring.")
+    viewer = pages.signed_in_viewer(rng)
+    client = Client()
+    client.force_login(viewer)  # a real session, in Redis and the database, as signing in makes
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    print()
+    print(f"Pages: {len(hot_pages)} hot pages, up to {arguments.paths:,} random paths each")
+    query_counts = {
+        page.label: pages.count_queries(page, viewer if page.signed_in else None) for page in hot_pages
+    }
+    cache.clear()  # the server starts as cold as after a deployment
+    SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
+    trivial_runs, results = http.measure(
+        environment=environment, pages=hot_pages, trivial=pages.trivial_page(),
+        cookie=cookie, duration=arguments.duration, warm_up=arguments.warm_up,
+        connections=arguments.connections, threads=arguments.threads, log_path=SERVER_VAR_DIR / "gunicorn.log",
+    )  # fmt: skip
+    for result in results:
+        result.queries = query_counts[result.label]
+    table = http.table(trivial_runs, results, connections=arguments.connections, duration=arguments.duration)
+    print()
+    print(table)
+    if arguments.markdown is not None:
+        arguments.markdown.write_text(table + "\n")
+    failures = [result.label for result in [*trivial_runs, *results] if result.errors]
+    if failures:
+        raise SystemExit(f"Some requests failed (see {SERVER_VAR_DIR / 'gunicorn.log'}): {failures}")
+    unbounded = [
+        page.label
+        for page in hot_pages
+        if "search" in page.name and max(query_counts[page.label].counts) > pages.MAX_SEARCH_QUERIES
+    ]
+    if unbounded:
+        raise SystemExit(f"Query counts exceed {pages.MAX_SEARCH_QUERIES} on these list pages: {unbounded}")
 
 
 if __name__ == "__main__":

@@ -57,6 +57,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _site_url_is_the_live_server(request, settings) -> None:
+    """As `quartier serve` sets it from PORT: links in mail and calendars lead to the server under test."""
+    if "live_server" in request.fixturenames:
+        settings.SITE_URL = request.getfixturevalue("live_server").url
+
+
 @pytest.fixture
 def smtp_server(settings) -> Iterator[Mailbox]:
     from aiosmtpd.controller import Controller

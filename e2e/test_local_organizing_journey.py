@@ -99,4 +99,4 @@ def test_find_join_rsvp_get_mail_and_calendar_then_get_checked_in(
         "() => document.querySelector('tr[id^=rsvp-] button[aria-pressed=true]') !== null", timeout=10_000
     )
     assert Rsvp.objects.get(supporter=Supporter.objects.get(email="vic@example.org")).attended is True
-    assert re.search(r"Places confirmed: 1 · checked in: 1", host_page.locator("main").inner_text())
+    assert re.search(r"Places confirmed: 1 · came: 1", host_page.locator("main").inner_text())

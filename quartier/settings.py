@@ -6,6 +6,7 @@ secure settings and refuses to start without the values that must not be guessed
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -120,7 +121,25 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _served_url() -> str:
+    """Where `quartier serve` and `quartier demo` listen (HOST, PORT): the default public address."""
+    host = env_str("HOST", "127.0.0.1").strip() or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 — listening everywhere; the machine itself is the address
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{env_int('PORT', 8000)}"
+
+
+# The one public address of the site: every link that leaves it (email, List-Unsubscribe, calendar
+# files and feeds) starts with it. See docs/decisions.md.
+SITE_URL = (env_str("SITE_URL").strip() or _served_url()).rstrip("/")
+if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).hostname:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an http(s) address such as https://quartier.example.org, not {SITE_URL!r}"
+    )
 SITE_NAME = env_str("SITE_NAME", "Quartier")
 
 INSTALLED_APPS = [
@@ -139,6 +158,7 @@ INSTALLED_APPS = [
     "quartier.outreach",
     "quartier.reach",
     "quartier.organizing",
+    "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
 MIDDLEWARE = [
@@ -271,8 +291,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-# The sign-up form says when an email address is already registered (asked for by the product).
-ACCOUNT_PREVENT_ENUMERATION = False
+# Password reset (and adding an address) answer the same whether or not an account exists; an unknown
+# address gets a "no account here" email instead of a reset link. The sign-up form still says when an
+# address is already registered (asked for by the product): with optional verification allauth puts
+# unique addresses before enumeration prevention there, and sign-up is rate-limited per client.
+ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
 
@@ -351,6 +374,18 @@ if PRODUCTION:
     if not SECURE_HSTS_PRELOAD:
         # Joining the browsers' preload list is an operator's decision, not a default.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Addresses or networks of the reverse proxies in front of the app (`10.0.0.5`, `10.0.0.0/8`): the
+# client's address is read from `X-Forwarded-For` only when the request comes from one of them (rate
+# limits, consent records). Empty: the peer's own address, and the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}"
+        ) from None
 
 LOGGING = {
     "version": 1,

@@ -144,11 +144,34 @@ def update_profile(*, supporter: Supporter, changes: ProfileChanges) -> Profile:
     profile.why_involved_html = render_markdown(changes.why_involved)
     profile.languages_spoken = changes.languages_spoken
     profile.links = changes.links
+    photo_visibility_changed = (
+        changes.visibility.get("photo", profile.photo_visibility) != profile.photo_visibility
+    )
     for field, level in changes.visibility.items():
         setattr(profile, f"{field}_visibility", level)
+    if photo_visibility_changed and profile.photo:
+        _move_photo_to_a_new_address(profile, supporter)
     profile.save()
     profile.causes.set(changes.causes)
     return profile
+
+
+def _photo_name(supporter: Supporter) -> str:
+    return f"{supporter.pk}-{secrets.token_hex(8)}.webp"
+
+
+def _move_photo_to_a_new_address(profile: Profile, supporter: Supporter) -> None:
+    """Give the photo a new unguessable file name and delete the old file once the change is saved.
+
+    Photos are plain files under `/media/`, served by the reverse proxy to whoever has the address: a
+    visibility change therefore moves the file, so that everyone who saw the old address loses it. The
+    new address is only shown to those the new visibility allows (see `docs/decisions.md`).
+    """
+    previous, storage = profile.photo.name, profile.photo.storage
+    with storage.open(previous, "rb") as current:
+        content = current.read()
+    profile.photo.save(_photo_name(supporter), ContentFile(content), save=False)
+    transaction.on_commit(lambda: storage.delete(previous))
 
 
 @transaction.atomic
@@ -157,7 +180,7 @@ def set_photo(*, supporter: Supporter, upload: images.BinaryIO) -> Profile:
     encoded = images.reencode_image(upload, size=PHOTO_SIZE)
     profile, _created = Profile.objects.select_for_update().get_or_create(supporter=supporter)
     previous = profile.photo.name if profile.photo else ""
-    profile.photo.save(f"{supporter.pk}-{secrets.token_hex(8)}.webp", ContentFile(encoded), save=False)
+    profile.photo.save(_photo_name(supporter), ContentFile(encoded), save=False)
     profile.save(update_fields=["photo", "updated_at"])
     if previous:
         storage = profile.photo.storage

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 
 from quartier.accounts import actions
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
+from quartier.accounts.middleware import page_language
 from quartier.accounts.models import Supporter
+from quartier.lib.network import client_address, parse_networks
+from quartier.lib.urls import absolute_url
 
 
 def user_display(user: Supporter) -> str:
@@ -19,7 +26,12 @@ def user_display(user: Supporter) -> str:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, through the reverse proxies of `TRUSTED_PROXIES` only."""
+    return client_address(
+        request.META.get("REMOTE_ADDR"),
+        request.META.get("HTTP_X_FORWARDED_FOR"),
+        parse_networks(settings.TRUSTED_PROXIES),
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -38,6 +50,13 @@ class AccountAdapter(DefaultAccountAdapter):
             ip_address=client_ip(request),
         )
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address allauth's rate limits count by: the same as ours, not allauth's proxy count."""
+        address = client_ip(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine the client's address")
+        return address
+
     def confirm_email(self, request: HttpRequest, email_address: Any) -> bool:
         confirmed = super().confirm_email(request, email_address)
         if confirmed:
@@ -50,3 +69,34 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_site_name(self) -> str:
         return settings.SITE_NAME
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """Allauth's flash messages in the language of the page that shows them.
+
+        Signing in or out changes who is visiting: "Successfully signed in" was written in the
+        browser's language and shown on the supporter's French page next. Signing out is announced
+        while still signed in, to a visitor whose next page follows the browser.
+        """
+        if message_template == "account/messages/logged_out.txt":
+            language = translation.get_language_from_request(request)
+        else:
+            language = page_language(request)
+        with translation.override(language):
+            super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    # Links in allauth's emails leave the site like every other: they start with SITE_URL, not with
+    # the host the request came through (see quartier.lib.urls).
+    def get_email_confirmation_url(self, request: HttpRequest | None, emailconfirmation: Any) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))

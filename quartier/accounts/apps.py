@@ -10,6 +10,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Supporters")
 
     def ready(self) -> None:
-        from quartier.accounts import privacy
+        from quartier.accounts import checks, privacy  # noqa: F401 (checks registers itself)
 
         privacy.register_accounts_sources()

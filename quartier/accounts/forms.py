@@ -102,7 +102,7 @@ class ProfileForm(LocationMixin, forms.Form):
     )
     languages_visibility = forms.ChoiceField(label=_("Who sees this"), choices=Visibility.choices)
     links = forms.CharField(
-        label=_("Links"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Links"), required=False, max_length=5 * 2100, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One web address per line, up to five."),
     )  # fmt: skip
     links_visibility = forms.ChoiceField(label=_("Who sees this"), choices=Visibility.choices)

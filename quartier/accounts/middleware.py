@@ -9,6 +9,24 @@ from django.urls import reverse
 from django.utils import translation
 
 
+def saved_language(request: HttpRequest) -> str | None:
+    """The signed-in supporter's saved language, when it wins over the browser's (no fresh switch)."""
+    user = getattr(request, "user", None)
+    if (
+        user is not None
+        and user.is_authenticated
+        and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+        and user.language in dict(settings.LANGUAGES)
+    ):
+        return user.language
+    return None
+
+
+def page_language(request: HttpRequest) -> str:
+    """The language the next page of this visitor is shown in (who is signed in may just have changed)."""
+    return saved_language(request) or translation.get_language_from_request(request)
+
+
 class SupporterLanguageMiddleware:
     """A signed-in supporter's saved language wins over the browser's, unless they just switched."""
 
@@ -16,15 +34,10 @@ class SupporterLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
-            and user.language in dict(settings.LANGUAGES)
-        ):
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        language = saved_language(request)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)
 
 

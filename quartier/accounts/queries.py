@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Avg, Count
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -123,3 +126,33 @@ def town_from_place_name(place_name: str) -> str:
     """
     town = place_name.split(" (", 1)[0].strip() or place_name.strip()
     return town[:TOWN_MAX_LENGTH].strip()
+
+
+TOWN_INDEX_SECONDS = 3600
+
+
+def _imported_towns(country: str) -> dict[str, places.Town]:
+    rows = (
+        PostalCode.objects.filter(country=country)
+        .values("place_name", "admin_name1")  # one row per town and region: namesakes stay apart
+        .annotate(latitude=Avg("latitude"), longitude=Avg("longitude"), codes=Count("id"))
+        .values_list("place_name", "latitude", "longitude", "codes")
+    )
+    return places.index_towns(country, rows)
+
+
+def find_town(country: str, name: str) -> Place | None:
+    """The town of that name in `country`, accents, case and hyphens aside (`saint etienne`).
+
+    Imported GeoNames postal codes first (their names grouped once an hour per country, in the
+    cache), then the bundled table. Of two towns with one name, the one with more postal codes (the
+    larger, as a rule) wins. The place has no postal code: a town is all the visitor gave.
+    """
+    key = places.town_key(name)
+    if not key or country not in settings.QUARTIER_COUNTRIES:
+        return None
+    imported = cache.get_or_set(
+        f"quartier:towns:{country}", lambda: _imported_towns(country), TOWN_INDEX_SECONDS
+    )
+    town = imported.get(key) or places.bundled_towns(country).get(key)
+    return Place(country, "", town.name, town.latitude, town.longitude) if town else None

@@ -76,6 +76,21 @@ def in_bounding_box(lat: float, lon: float, box: tuple[float, float, float, floa
     )
 
 
+# The grid attendee-only events are snapped to: 0.01° is 1.1 km north-south (0.8 km east-west at 45°).
+APPROXIMATE_GRID_DEGREES = 0.01
+
+
+def approximate_point(lat: float, lon: float) -> tuple[float, float]:
+    """The node of a fixed 0.01° grid nearest to a point: about a kilometre from it at most.
+
+    Fixed, not random: every point of a cell gives the same node, so no number of distances measured
+    from it can tell where in the cell the point lies (random noise would average out over probes).
+    """
+    snap_lat = round(round(lat / APPROXIMATE_GRID_DEGREES) * APPROXIMATE_GRID_DEGREES, 2)
+    snap_lon = round(round(lon / APPROXIMATE_GRID_DEGREES) * APPROXIMATE_GRID_DEGREES, 2)
+    return snap_lat, snap_lon
+
+
 def distance_unit_for(language_code: str, country: str | None) -> DistanceUnit:
     """Miles for people in the United States (country `US`, or the `en-US` locale); km elsewhere."""
     if (country or "").strip().upper() == "US":
@@ -92,22 +107,28 @@ def miles_to_km(miles: float) -> float:
 
 
 # One coordinate: a decimal number (a dot or a comma as the decimal mark, an optional degree sign)
-# with an optional hemisphere letter either before or after it.
-_NUMBER = r"([+-]?\d{1,3}(?:[.,]\d+)?)"
-_COORDINATE = rf"(?:([NSEW])\s*{_NUMBER}\s*°?|{_NUMBER}\s*°?\s*([NSEW])?)"
-_COORDINATES = re.compile(rf"^{_COORDINATE}\s*(?:[,;/]|\s)\s*{_COORDINATE}$")
+# with an optional hemisphere letter either before or after it. The text is cut to
+# `MAX_COORDINATES_LENGTH` and its whitespace squeezed to single spaces before matching, so the pattern
+# only needs ` ?` between its parts: no two quantifiers can share a character (no backtracking blow-up,
+# see `quartier/tests/test_regexes.py`).
+MAX_COORDINATES_LENGTH = 100
+_NUMBER = r"([+-]?\d{1,3}(?:[.,]\d{1,12})?)"
+_COORDINATE = rf"(?:([NSEW]) ?{_NUMBER} ?°?|{_NUMBER} ?°?(?: ?([NSEW]))?)"
+_COORDINATES = re.compile(rf"{_COORDINATE} ?[,;/ ] ?{_COORDINATE}")
 
 
 def parse_coordinates(text: str | None) -> tuple[float, float] | None:
     """`(latitude, longitude)` from what a person types or pastes, or None if it is not that.
 
     Accepts `45.52, -73.58`, `45.52 -73.58`, `45,52; -73,58` (decimal commas), `(45.52, -73.58)`,
-    `45.52° N, 73.58° W` and `N 45.52 W 73.58` (longitude first too when letters say so).
+    `45.52° N, 73.58° W` and `N 45.52 W 73.58` (longitude first too when letters say so). Text longer
+    than `MAX_COORDINATES_LENGTH` is refused before any matching.
     """
-    if not text:
+    if not text or len(text) > MAX_COORDINATES_LENGTH:
         return None
     cleaned = text.replace("\u2212", "-").strip().strip("()[]").strip().upper()  # U+2212: minus sign
-    match = _COORDINATES.match(cleaned)
+    cleaned = " ".join(cleaned.split())
+    match = _COORDINATES.fullmatch(cleaned)
     if match is None:
         return None
     first = _signed_coordinate(*match.group(1, 2, 3, 4))

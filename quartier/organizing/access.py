@@ -58,6 +58,15 @@ def get_membership_for_leader(viewer: Viewer, group: Group, membership_id: int) 
     return membership
 
 
+def get_own_membership(viewer: Viewer, group: Group) -> Membership:
+    membership = (
+        Membership.objects.filter(group=group, supporter=viewer).first() if viewer.is_authenticated else None
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
 def can_see_event(viewer: Viewer, event: Event) -> bool:
     if event.status in {Event.Status.PUBLISHED, Event.Status.CANCELLED}:
         return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from quartier.organizing.models import (
     EventTypePolicy,
     Group,
     Membership,
+    PendingRsvp,
     Rsvp,
     SentReminder,
     Shift,
@@ -109,8 +111,13 @@ def join_group(
     language: str,
     ip_address: str | None,
     referrer: Supporter | None = None,
+    is_listed: bool = False,
 ) -> Membership:
-    """Join (or ask to join) a group; joining twice changes nothing."""
+    """Join (or ask to join) a group; joining twice changes nothing.
+
+    A ticked box records a "yes" to the leaders' messages; an unticked one records nothing (it never
+    withdraws a consent given before: unsubscribing does that).
+    """
     locked = Group.objects.select_for_update().get(pk=group.pk)
     if not locked.is_active:
         raise OrganizingError("group_closed")
@@ -120,21 +127,31 @@ def join_group(
         else Membership.Status.ACTIVE
     )
     membership, created = Membership.objects.get_or_create(
-        group=locked, supporter=supporter, defaults={"status": status, "referrer": referrer}
+        group=locked,
+        supporter=supporter,
+        defaults={"status": status, "referrer": referrer, "is_listed": is_listed},
     )
     if created:
         if status == Membership.Status.ACTIVE:
             Group.objects.filter(pk=locked.pk).update(member_count=F("member_count") + 1)
-        outreach_actions.record_consent(
-            supporter=supporter,
-            audience=group_audience(locked),
-            granted=accepts_messages,
-            wording=consent_wording,
-            language=language,
-            source="join",
-            ip_address=ip_address,
-        )
+        if accepts_messages:
+            outreach_actions.record_consent(
+                supporter=supporter,
+                audience=group_audience(locked),
+                granted=True,
+                wording=consent_wording,
+                language=language,
+                source="join",
+                ip_address=ip_address,
+            )
     return membership
+
+
+@transaction.atomic
+def set_listed(*, membership: Membership, is_listed: bool) -> None:
+    """The member chooses whether the group's member list shows them (leaders' tools always do)."""
+    Membership.objects.filter(pk=membership.pk).update(is_listed=is_listed)
+    membership.is_listed = is_listed
 
 
 @transaction.atomic
@@ -170,15 +187,42 @@ def decline_member(*, membership: Membership) -> None:
     Membership.objects.filter(pk=membership.pk, status=Membership.Status.PENDING).delete()
 
 
+LEADING_ROLES = (Membership.Role.LEADER, Membership.Role.CO_LEADER)
+
+
+def role_in(group_id: int, supporter: Supporter) -> str | None:
+    """The supporter's role in the group if they are an active member, else None."""
+    return (
+        Membership.objects.filter(group_id=group_id, supporter=supporter, status=Membership.Status.ACTIVE)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def may_act_for_group(supporter: Supporter, group_id: int) -> bool:
+    """Hosting in a group's name: its current leaders and co-leaders, and staff."""
+    return supporter.is_staff or role_in(group_id, supporter) in LEADING_ROLES
+
+
 @transaction.atomic
-def set_member_role(*, membership: Membership, role: str) -> Membership:
+def set_member_role(*, actor: Supporter, membership: Membership, role: str) -> Membership:
+    """Change a member's role. The rule (docs/decisions.md): only a leader (or staff) changes roles,
+    so only a leader hands over leadership; co-leaders approve and decline requests; nobody demotes
+    the last leader."""
+    if role not in Membership.Role.values:
+        raise OrganizingError("not_allowed")
+    Group.objects.select_for_update().filter(pk=membership.group_id).first()  # serialises role changes
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not (actor.is_staff or role_in(locked.group_id, actor) == Membership.Role.LEADER):
+        raise OrganizingError("only_leader_changes_roles")
     if locked.status != Membership.Status.ACTIVE:
         raise OrganizingError("not_a_member")
-    if locked.role == Membership.Role.LEADER and role != Membership.Role.LEADER:
-        others = Membership.objects.filter(group_id=locked.group_id, role=Membership.Role.LEADER).exclude(
-            pk=locked.pk
-        )
+    if locked.role == role:
+        return locked
+    if locked.role == Membership.Role.LEADER:
+        others = Membership.objects.filter(
+            group_id=locked.group_id, role=Membership.Role.LEADER, status=Membership.Status.ACTIVE
+        ).exclude(pk=locked.pk)
         if not others.exists():
             raise OrganizingError("last_leader")
     locked.role = role
@@ -280,6 +324,7 @@ def _apply_draft(event: Event, draft: EventDraft) -> None:
         "max_guests_per_rsvp", "group",
     ):  # fmt: skip
         setattr(event, name, getattr(draft, name))
+    event.place_publicly()
     event.description_html = render_markdown(draft.description)
     event.starts_at = min(shift.starts_at for shift in draft.shifts)
     event.ends_at = max(shift.ends_at for shift in draft.shifts)
@@ -289,6 +334,8 @@ def _apply_draft(event: Event, draft: EventDraft) -> None:
 def create_event(*, host: Supporter, draft: EventDraft) -> Event:
     if not draft.shifts:
         raise OrganizingError("no_shift")
+    if draft.group is not None and not may_act_for_group(host, draft.group.pk):
+        raise OrganizingError("not_group_leader")
     event = Event(host=host)
     _apply_draft(event, draft)
     event.status = Event.Status.PENDING if needs_approval(draft.event_type, host) else Event.Status.PUBLISHED
@@ -341,7 +388,8 @@ def update_event(*, event: Event, draft: EventDraft) -> Event:
 
 
 @transaction.atomic
-def cancel_event(*, event: Event) -> Event:
+def cancel_event(*, event: Event, message: str = "") -> Event:
+    """Cancel the event; everyone still RSVPed gets an email with the host's message and a calendar cancel."""
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if locked.status == Event.Status.CANCELLED:
         return locked
@@ -352,7 +400,8 @@ def cancel_event(*, event: Event) -> Event:
         .exclude(status=Rsvp.Status.CANCELLED)
         .values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: tasks.send_event_cancelled.delay(locked.pk, rsvp_ids))
+    message = message.strip()
+    transaction.on_commit(lambda: tasks.send_event_cancelled.delay(locked.pk, rsvp_ids, message))
     return locked
 
 
@@ -379,6 +428,7 @@ def duplicate_event(*, event: Event, host: Supporter, starts_at: datetime) -> Ev
 
 @transaction.atomic
 def review_event(*, event: Event, reviewer: Supporter, approve: bool, reason: str = "") -> Event:
+    """Approve or reject a pending event; the host is emailed the decision and the reviewer's reason."""
     locked = Event.objects.select_for_update().get(pk=event.pk)
     if locked.status != Event.Status.PENDING:
         raise OrganizingError("not_pending")
@@ -386,7 +436,8 @@ def review_event(*, event: Event, reviewer: Supporter, approve: bool, reason: st
     locked.rejection_reason = "" if approve else reason
     locked.reviewed_by = reviewer
     locked.save(update_fields=["status", "rejection_reason", "reviewed_by", "updated_at"])
-    transaction.on_commit(lambda: tasks.send_event_reviewed.delay(locked.pk))
+    note = reason.strip()
+    transaction.on_commit(lambda: tasks.send_event_reviewed.delay(locked.pk, note))
     return locked
 
 
@@ -400,7 +451,7 @@ def rsvp(
     shift: Shift,
     guests: int = 0,
     phone: str = "",
-    shares_contact: bool = True,
+    shares_contact: bool = False,
     referrer: Supporter | None = None,
 ) -> Rsvp:
     """RSVP to a shift: confirmed while places remain, waitlisted after. RSVPing twice changes nothing."""
@@ -444,6 +495,45 @@ def rsvp(
 
 
 @dataclass
+class ShiftOutcome:
+    """What one shift of a submission gave: an RSVP (confirmed or waitlisted), or the rule that said no."""
+
+    shift: Shift
+    rsvp: Rsvp | None = None
+    refused: str = ""
+
+
+def rsvp_to_shifts(
+    *,
+    supporter: Supporter,
+    shifts: list[Shift],
+    guests: int = 0,
+    phone: str = "",
+    shares_contact: bool = False,
+    referrer: Supporter | None = None,
+) -> list[ShiftOutcome]:
+    """RSVP to several shifts at once: each is confirmed or waitlisted on its own, under its own lock."""
+    if not shifts:
+        raise OrganizingError("no_shift_chosen")
+    outcomes: list[ShiftOutcome] = []
+    with transaction.atomic():
+        for shift in sorted(shifts, key=lambda s: (s.starts_at, s.pk)):
+            try:
+                with transaction.atomic():
+                    record = rsvp(
+                        supporter=supporter, shift=shift, guests=guests, phone=phone,
+                        shares_contact=shares_contact, referrer=referrer,
+                    )  # fmt: skip
+            except OrganizingError as error:
+                outcomes.append(ShiftOutcome(shift=shift, refused=error.code))
+            else:
+                outcomes.append(ShiftOutcome(shift=shift, rsvp=record))
+    if all(outcome.rsvp is None for outcome in outcomes):
+        raise OrganizingError(outcomes[0].refused)
+    return outcomes
+
+
+@dataclass
 class Guest:
     name: str
     email: str
@@ -455,7 +545,11 @@ class Guest:
 def guest_supporter(
     *, guest: Guest, news_consent: bool, consent_wording: str, ip_address: str | None
 ) -> Supporter:
-    """The supporter behind a guest RSVP: matched by email, or created without a password."""
+    """The supporter behind a confirmed guest RSVP: matched by email, or created without a password.
+
+    Only call it once the address's owner has confirmed (see `confirm_rsvp_request`): it never acts
+    on an address's account for someone who merely typed the address.
+    """
     email = guest.email.strip().lower()
     found = Supporter.objects.filter(email__iexact=email).first()
     if found is not None:
@@ -471,6 +565,146 @@ def guest_supporter(
             )  # fmt: skip
     except (account_actions.EmailTaken, IntegrityError):
         return Supporter.objects.get(email__iexact=email)  # another request created it a moment ago
+
+
+# A link to confirm an RSVP asked for someone's address works once, for this long.
+RSVP_REQUEST_MAX_AGE = timedelta(days=7)
+
+
+def request_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class RsvpRequest:
+    """What a visitor typed for an address that may not be theirs; applied only once its owner confirms."""
+
+    email: str
+    name: str = ""
+    country: str = ""
+    postal_code: str = ""
+    language: str = "en"
+    guests: int = 0
+    phone: str = ""
+    shares_contact: bool = False
+    accepts_messages: bool = False
+    news_consent: bool = False
+    referrer: Supporter | None = None
+    ip_address: str | None = None
+
+
+@transaction.atomic
+def request_rsvp(
+    *, event: Event, shifts: list[Shift], request: RsvpRequest, kind: str = PendingRsvp.Kind.GUEST
+) -> PendingRsvp:
+    """Store an RSVP (or a walk-in) asked for an email address and email its owner a link to confirm it.
+
+    Nothing is written on the account behind the address, whether it exists or not: no RSVP, no
+    consent. The caller shows the same "check your email" answer either way.
+    """
+    if not shifts:
+        raise OrganizingError("no_shift_chosen")
+    if event.status == Event.Status.CANCELLED:
+        raise OrganizingError("event_cancelled")
+    if not event.is_published:
+        raise OrganizingError("event_not_published")
+    now = timezone.now()
+    if kind == PendingRsvp.Kind.GUEST:
+        if all(shift.starts_at <= now for shift in shifts):
+            raise OrganizingError("shift_started")
+        if request.guests < 0 or request.guests > event.max_guests_per_rsvp:
+            raise OrganizingError("too_many_guests")
+    email = request.email.strip().lower()
+    token = secrets.token_urlsafe(32)
+    pending = PendingRsvp.objects.create(
+        event=event, kind=kind, email=email, supporter=Supporter.objects.filter(email__iexact=email).first(),
+        name=request.name.strip(), country=request.country, postal_code=request.postal_code,
+        language=request.language, guests=request.guests if kind == PendingRsvp.Kind.GUEST else 0,
+        phone=request.phone, shares_contact=request.shares_contact, accepts_messages=request.accepts_messages,
+        news_consent=request.news_consent, referrer=request.referrer, ip_address=request.ip_address,
+        token_hash=request_token_hash(token), created_at=now, expires_at=now + RSVP_REQUEST_MAX_AGE,
+    )  # fmt: skip
+    pending.shifts.set(shifts)
+    transaction.on_commit(lambda: tasks.send_rsvp_request.delay(pending.pk, token))
+    return pending
+
+
+@dataclass
+class Confirmation:
+    pending: PendingRsvp
+    outcomes: list[ShiftOutcome]
+    already_confirmed: bool = False
+
+    @property
+    def rsvps(self) -> list[Rsvp]:
+        return [outcome.rsvp for outcome in self.outcomes if outcome.rsvp is not None]
+
+
+def pending_rsvp_from_token(token: str) -> PendingRsvp | None:
+    return PendingRsvp.objects.select_related("event").filter(token_hash=request_token_hash(token)).first()
+
+
+@transaction.atomic
+def confirm_rsvp_request(
+    *, token: str, host_consent_wording: str, news_consent_wording: str, ip_address: str | None
+) -> Confirmation:
+    """The address's owner followed the link: create the RSVPs and record the consents, once.
+
+    A second use returns what the first one did (`already_confirmed`); an expired or unknown link
+    raises `OrganizingError` and changes nothing.
+    """
+    pending = PendingRsvp.objects.select_for_update().filter(token_hash=request_token_hash(token)).first()
+    if pending is None:
+        raise OrganizingError("bad_link")
+    if pending.confirmed_at is not None:
+        rsvps = list(pending.confirmed_rsvps.select_related("shift").order_by("shift__starts_at", "pk"))
+        return Confirmation(
+            pending=pending,
+            outcomes=[ShiftOutcome(shift=r.shift, rsvp=r) for r in rsvps],
+            already_confirmed=True,
+        )
+    if pending.is_expired:
+        raise OrganizingError("link_expired")
+    owner = Supporter.objects.filter(email__iexact=pending.email).first()
+    if owner is not None and not owner.is_active:
+        raise OrganizingError("bad_link")
+    if owner is None:
+        owner = guest_supporter(
+            guest=Guest(name=pending.name or pending.email.split("@")[0], email=pending.email,
+                        country=pending.country or pending.event.country,
+                        postal_code=pending.postal_code, language=pending.language),
+            news_consent=pending.news_consent, consent_wording=news_consent_wording, ip_address=ip_address,
+        )  # fmt: skip
+    elif pending.news_consent:
+        account_actions.record_email_consent(
+            supporter=owner, topic="campaign_news", granted=True, wording=news_consent_wording,
+            language=pending.language, source="rsvp", ip_address=ip_address,
+        )  # fmt: skip
+    shifts = list(pending.shifts.all())
+    if pending.kind == PendingRsvp.Kind.WALK_IN:
+        outcomes = [
+            ShiftOutcome(shift=shift, rsvp=add_walk_in(shift=shift, supporter=owner, phone=pending.phone))
+            for shift in shifts
+        ]
+    else:
+        try:
+            outcomes = rsvp_to_shifts(
+                supporter=owner, shifts=shifts, guests=pending.guests, phone=pending.phone,
+                shares_contact=pending.shares_contact, referrer=pending.referrer,
+            )  # fmt: skip
+        except OrganizingError as error:
+            outcomes = [ShiftOutcome(shift=shift, refused=error.code) for shift in shifts]
+    confirmation = Confirmation(pending=pending, outcomes=outcomes)
+    if pending.accepts_messages and confirmation.rsvps:
+        outreach_actions.record_consent(
+            supporter=owner, audience=event_audience(pending.event), granted=True, wording=host_consent_wording,
+            language=pending.language, source="join", ip_address=ip_address,
+        )  # fmt: skip
+    pending.supporter = owner
+    pending.confirmed_at = timezone.now()
+    pending.save(update_fields=["supporter", "confirmed_at"])
+    pending.confirmed_rsvps.set(confirmation.rsvps)
+    return confirmation
 
 
 @transaction.atomic

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from email.mime.base import MIMEBase
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEText
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -32,5 +34,24 @@ def send_notice(supporter: Supporter, template: str, context: dict[str, Any], *,
         )  # fmt: skip
         message.attach_alternative(html, "text/html")
         for name, content, mimetype in attachments:
-            message.attach(name, content, mimetype)
+            if ";" in mimetype:
+                message.attach(_attachment(name, content, mimetype))
+            else:
+                message.attach(name, content, mimetype)
         message.send()
+
+
+def _attachment(name: str, content: bytes, mimetype: str) -> MIMEBase:
+    """A text attachment whose type may carry parameters (`text/calendar; method=CANCEL`, RFC 6047)."""
+    kind, *parameters = (part.strip() for part in mimetype.split(";"))
+    basetype, subtype = kind.split("/", 1)
+    if basetype != "text":
+        raise ValueError(f"only text attachments are sent with notices, not {mimetype!r}")
+    part = SafeMIMEText(
+        content.decode() if isinstance(content, bytes) else content, subtype, settings.DEFAULT_CHARSET
+    )
+    for parameter in parameters:
+        key, _equals, value = parameter.partition("=")
+        part.set_param(key.strip(), value.strip())
+    part.add_header("Content-Disposition", "attachment", filename=name)
+    return part

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.forms import country_choices
-from quartier.accounts.queries import find_place
+from quartier.accounts.queries import find_place, find_town
 from quartier.lib.geo import parse_coordinates
 from quartier.lib.places import is_valid_postal_code, normalise_postal_code
 from quartier.organizing.actions import EventDraft, GroupDraft, ShiftDraft
@@ -28,6 +29,47 @@ TIME_ZONES = [
 ]  # fmt: skip
 HOST_CONSENT_WORDING = _("Yes, the host may email me about this event.")
 LEADER_CONSENT_WORDING = _("Yes, the group's leaders may email me about the group.")
+SHARES_CONTACT_WORDING = _("The host may see my email and phone to organise the event.")
+LISTED_WORDING = _("Show my name in the group's member list (its leaders always see it).")
+
+
+# Dates people may type: far enough to plan, never near the ends of the calendar (a local time in
+# year 9999 is year 10000 in UTC, which Python cannot read back from the database).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_SEARCH_DATE = date(2100, 12, 31)
+MAX_YEARS_AHEAD = 5
+
+
+def latest_event_date() -> date:
+    today = timezone.localdate()
+    return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28 if today.month == 2 else today.day)
+
+
+def _check_date_range(day: date, latest: date) -> None:
+    if not EARLIEST_DATE <= day <= latest:
+        raise ValidationError(
+            _("Choose a date between %(earliest)s and %(latest)s."),
+            code="out_of_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": latest.isoformat()},
+        )
+
+
+class EventDateTimeField(forms.DateTimeField):
+    """A date and time for an event: from 2000 to `MAX_YEARS_AHEAD` years from today."""
+
+    def validate(self, value: datetime | None) -> None:
+        super().validate(value)
+        if value is not None:
+            _check_date_range(value.date(), latest_event_date())
+
+
+class SearchDateField(forms.DateField):
+    """A date to search between: from 2000 to 2100."""
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        if value is not None:
+            _check_date_range(value, LATEST_SEARCH_DATE)
 
 
 class PlaceMixin:
@@ -75,6 +117,9 @@ class CoordinatesField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
+        if self.max_length is not None:
+            # Django runs length validators after `to_python`: measure before parsing, not after.
+            MaxLengthValidator(self.max_length)(text)
         parsed = parse_coordinates(text)
         if parsed is None:
             raise ValidationError(_("Write coordinates as latitude, longitude — for example 45.52, -73.58."))
@@ -114,7 +159,8 @@ class GroupForm(PlaceMixin, forms.Form):
 
 
 class JoinGroupForm(forms.Form):
-    accepts_messages = forms.BooleanField(label=LEADER_CONSENT_WORDING, required=False, initial=True)
+    accepts_messages = forms.BooleanField(label=LEADER_CONSENT_WORDING, required=False)
+    is_listed = forms.BooleanField(label=LISTED_WORDING, required=False)
 
 
 class MessageForm(forms.Form):
@@ -195,11 +241,11 @@ class EventForm(PlaceMixin, forms.Form):
 
 class ShiftForm(forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    starts_at = forms.DateTimeField(
+    starts_at = EventDateTimeField(
         label=_("Starts"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    ends_at = forms.DateTimeField(
+    ends_at = EventDateTimeField(
         label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=MAX_CAPACITY, initial=20)
@@ -217,7 +263,9 @@ class BaseShiftFormSet(forms.BaseFormSet):
 
     def __init__(self, *args: Any, time_zone: str = "UTC", allow_past: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.zone = zoneinfo.ZoneInfo(time_zone)
+        # The zone comes from the request before `EventForm` has checked it: an unlisted one is refused
+        # there, so the shifts fall back to UTC instead of asking zoneinfo for any file name.
+        self.zone = zoneinfo.ZoneInfo(time_zone if time_zone in TIME_ZONES else "UTC")
         self.allow_past = allow_past
 
     def clean(self) -> None:
@@ -259,19 +307,42 @@ ShiftFormSet = forms.formset_factory(
 )  # fmt: skip
 
 
+class ShiftChoiceField(forms.Field):
+    """One or more shift ids (`shift=3&shift=4`); the view loads each through `access`."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"required": _("Choose a shift."), "invalid": _("Choose a shift.")}
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            ids = [int(item) for item in values]
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if len(ids) > MAX_SHIFTS:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return list(dict.fromkeys(ids))
+
+
 class RsvpForm(forms.Form):
-    shift = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": _("Choose a shift.")})
+    shift = ShiftChoiceField()
     guests = forms.IntegerField(label=_("Guests coming with me"), min_value=0, initial=0, required=False)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
-    shares_contact = forms.BooleanField(
-        label=_("The host may see my email and phone to organise the event."), required=False, initial=True
-    )
-    accepts_messages = forms.BooleanField(label=HOST_CONSENT_WORDING, required=False, initial=True)
+    # Consents start unticked, always.
+    shares_contact = forms.BooleanField(label=SHARES_CONTACT_WORDING, required=False)
+    accepts_messages = forms.BooleanField(label=HOST_CONSENT_WORDING, required=False)
 
     def __init__(self, *args: Any, max_guests: int = 0, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_guests = max_guests
         self.fields["guests"].widget.attrs["max"] = max_guests
+
+    @property
+    def chosen_shifts(self) -> list[str]:
+        """The shift ids ticked in the submitted form, to tick them again when it comes back."""
+        return self.data.getlist("shift") if self.is_bound and hasattr(self.data, "getlist") else []
 
     def clean_guests(self) -> int:
         guests = self.cleaned_data.get("guests") or 0
@@ -311,7 +382,9 @@ class GuestRsvpForm(RsvpForm):
 class WalkInForm(forms.Form):
     shift = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=80)
-    email = forms.EmailField(label=_("Email"))
+    email = forms.EmailField(
+        label=_("Email"), help_text=_("We email them a link: they are on the list once they confirm.")
+    )
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
 
 
@@ -328,17 +401,17 @@ class ReviewForm(forms.Form):
 
 
 class DuplicateForm(forms.Form):
-    starts_at = forms.DateTimeField(
+    starts_at = EventDateTimeField(
         label=_("New start"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 
 class SearchForm(forms.Form):
-    """`?near=<postal code or lat,lon>&within=<km or miles>`, shared by group and event search."""
+    """`?near=<postal code, town or lat,lon>&within=<km or miles>`, shared by group and event search."""
 
     near = forms.CharField(label=_("Near"), required=False, max_length=60,
-                           widget=forms.TextInput(attrs={"placeholder": _("Postal code")}))  # fmt: skip
+                           widget=forms.TextInput(attrs={"placeholder": _("Postal code or town")}))  # fmt: skip
     country = forms.ChoiceField(label=_("Country"), choices=country_choices, required=False)
     within = forms.IntegerField(label=_("Within"), min_value=1, max_value=500, required=False, initial=25)
 
@@ -353,12 +426,19 @@ class SearchForm(forms.Form):
             cleaned["point"] = coordinates
             return cleaned
         country = cleaned.get("country") or settings.QUARTIER_COUNTRIES[0]
-        place = find_place(country, near) if is_valid_postal_code(country, near) else None
+        if is_valid_postal_code(country, near) and any(char.isdigit() for char in near):
+            place = find_place(country, near)
+        else:  # a town's name: in the country chosen, else in another the campaign covers
+            others = [code for code in settings.QUARTIER_COUNTRIES if code != country]
+            place = next(filter(None, (find_town(code, near) for code in [country, *others])), None)
         if place is None or place.latitude is None:
-            self.add_error("near", _("We do not know this postal code. Check it, or pick the right country."))
+            self.add_error(
+                "near", _("We do not know this postal code or town. Check it, or pick the right country.")
+            )
         else:
             cleaned["point"] = (place.latitude, place.longitude)
             cleaned["place_name"] = place.town
+            cleaned["place_country"] = place.country
         return cleaned
 
 
@@ -366,13 +446,17 @@ class EventSearchForm(SearchForm):
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *EventType.choices]
     )
-    date_from = forms.DateField(
+    date_from = SearchDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = SearchDateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     online = forms.ChoiceField(
         label=_("Online or in person"), required=False,
         choices=[("", _("In person near me")), ("yes", _("Online only"))],
+    )  # fmt: skip
+    sort = forms.ChoiceField(
+        label=_("Order"), required=False,
+        choices=[("", _("Nearest first")), ("date", _("Soonest first"))],
     )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
@@ -381,3 +465,11 @@ class EventSearchForm(SearchForm):
         if start and end and end < start:
             self.add_error("date_to", _("The end date is before the start date."))
         return cleaned
+
+
+class CancelEventForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the people who RSVPed"), required=False, max_length=2000,
+        help_text=_("Sent with the cancellation email: why, and what comes next."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )  # fmt: skip

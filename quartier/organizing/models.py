@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
+from quartier.lib.geo import approximate_point
 
 
 class Group(models.Model):
@@ -81,6 +82,8 @@ class Membership(models.Model):
         Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     joined_at = models.DateTimeField(default=timezone.now)
+    # Whether the member appears in the group's public member list (leaders always see them).
+    is_listed = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints: ClassVar = [
@@ -158,6 +161,11 @@ class Event(models.Model):
     town = models.CharField(max_length=80, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    # Where searches, distances and maps put the event for anyone who may not see its address: the
+    # exact point when the address is public, else a fixed grid node about a kilometre away at most.
+    # Set by `place_publicly` whenever the point or the address visibility changes.
+    public_latitude = models.FloatField(null=True, blank=True, editable=False)
+    public_longitude = models.FloatField(null=True, blank=True, editable=False)
     time_zone = models.CharField(max_length=64, default="America/Toronto")
     starts_at = models.DateTimeField(help_text="Start of the first shift (kept in step by actions).")
     ends_at = models.DateTimeField(help_text="End of the last shift (kept in step by actions).")
@@ -174,7 +182,8 @@ class Event(models.Model):
         indexes: ClassVar = [
             # Covers the radius search's first query (ids and coordinates only): no table lookups.
             models.Index(
-                fields=["status", "latitude", "longitude", "ends_at", "is_virtual"], name="event_near"
+                fields=["status", "public_latitude", "public_longitude", "ends_at", "is_virtual"],
+                name="event_near_public",
             ),
             models.Index(fields=["status", "starts_at"], name="event_upcoming"),
             models.Index(fields=["host", "starts_at"]),
@@ -191,9 +200,23 @@ class Event(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def place_publicly(self) -> None:
+        """Derive the public point from the exact one and the address visibility (not saved here)."""
+        self.public_latitude, self.public_longitude = public_point(
+            self.latitude, self.longitude, exact=self.address_visibility == self.AddressVisibility.PUBLIC
+        )
+
     @property
     def is_past(self) -> bool:
         return self.ends_at <= timezone.now()
+
+
+def public_point(
+    latitude: float | None, longitude: float | None, *, exact: bool
+) -> tuple[float | None, float | None]:
+    if latitude is None or longitude is None:
+        return None, None
+    return (latitude, longitude) if exact else approximate_point(latitude, longitude)
 
 
 class Shift(models.Model):
@@ -237,7 +260,7 @@ class Rsvp(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices)
     guests = models.PositiveSmallIntegerField(default=0)
     phone = models.CharField(max_length=30, blank=True)
-    shares_contact = models.BooleanField(default=True)
+    shares_contact = models.BooleanField(default=False)
     referrer = models.ForeignKey(
         Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -262,6 +285,56 @@ class Rsvp(models.Model):
     @property
     def places(self) -> int:
         return 1 + self.guests
+
+
+class PendingRsvp(models.Model):
+    """An RSVP asked for an email address by someone not signed in as its owner.
+
+    Nothing touches the account behind the address (if there is one) until the owner follows the
+    link emailed to it: only then are the RSVPs created and the consents recorded.
+    """
+
+    class Kind(models.TextChoices):
+        GUEST = "guest", _("Guest RSVP")
+        WALK_IN = "walk_in", _("Walk-in")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="pending_rsvps")
+    shifts = models.ManyToManyField(Shift, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GUEST)
+    email = models.EmailField()
+    # The account the address belonged to when asked (kept for the owner's data export and erasure).
+    supporter = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.CASCADE, related_name="pending_rsvps"
+    )
+    name = models.CharField(max_length=80, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    language = models.CharField(max_length=10, default="en")
+    guests = models.PositiveSmallIntegerField(default=0)
+    phone = models.CharField(max_length=30, blank=True)
+    shares_contact = models.BooleanField(default=False)
+    accepts_messages = models.BooleanField(default=False)
+    news_consent = models.BooleanField(default=False)
+    referrer = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # SHA-256 of the secret in the emailed link: the database never holds a usable link.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_rsvps = models.ManyToManyField("Rsvp", related_name="+", blank=True)
+
+    class Meta:
+        indexes: ClassVar = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"pending {self.kind} for event {self.event_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
 
 class SentReminder(models.Model):

@@ -6,7 +6,15 @@ from quartier.accounts import privacy
 
 
 def register_sources() -> None:
-    from quartier.organizing.models import CalendarFeed, Event, Group, Membership, Rsvp, SentReminder
+    from quartier.organizing.models import (
+        CalendarFeed,
+        Event,
+        Group,
+        Membership,
+        PendingRsvp,
+        Rsvp,
+        SentReminder,
+    )
 
     privacy.register(
         privacy.PersonalDataSource(
@@ -53,6 +61,14 @@ def register_sources() -> None:
     )
     privacy.register(
         privacy.PersonalDataSource(
+            name="pending_rsvps",
+            models=(PendingRsvp,),
+            export=lambda s: privacy.rows(_pending_rsvps_of(s), exclude=("token_hash",)),
+            erase=lambda s: _pending_rsvps_of(s).delete(),
+        )
+    )
+    privacy.register(
+        privacy.PersonalDataSource(
             name="calendar_feed",
             models=(CalendarFeed,),
             export=lambda s: [],  # the secret address is a credential, not information about you
@@ -79,3 +95,14 @@ def _cancel_and_erase_rsvps(supporter) -> None:
         if not record.shift.event.is_past:
             cancel_rsvp(rsvp_record=record)  # frees the place for the waiting list
     Rsvp.objects.filter(supporter=supporter).delete()
+
+
+def _pending_rsvps_of(supporter):
+    """RSVPs asked for the supporter's account or address, confirmed or not."""
+    from django.db.models import Q
+
+    from quartier.organizing.models import PendingRsvp
+
+    return PendingRsvp.objects.filter(Q(supporter=supporter) | Q(email__iexact=supporter.email)).order_by(
+        "pk"
+    )

@@ -10,9 +10,11 @@ from django.core import signing
 from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Profile, Supporter
+from quartier.accounts.queries import can_see
 from quartier.lib.geo import bounding_box, haversine_km
 from quartier.organizing.models import Event, Group, Membership, Rsvp, Shift
+from quartier.outreach.queries import consenting
 
 CANCEL_SALT = "organizing.rsvp.cancel"
 
@@ -32,60 +34,140 @@ class Found:
     distance_km: float | None
 
 
-def _near(queryset: QuerySet, near: Near) -> QuerySet:
-    """Rows inside the circle's bounding box, nearest first (flat-earth order, fine within a radius)."""
+@dataclass
+class ResultPage:
+    """One page of search results; `has_next` says whether another page follows (no total is counted)."""
+
+    results: list[Found]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+PAGE_SIZE = 20
+# Deep pages cost more (the nearest `page * 20` rows are sorted); nobody reads past the 50th.
+MAX_PAGE = 50
+
+
+class SearchOrder:
+    DISTANCE = "distance"
+    DATE = "date"
+
+
+def _box(queryset: QuerySet, near: Near, latitude: str, longitude: str) -> QuerySet:
+    """Rows inside the circle's bounding box (an indexed range filter)."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(near.latitude, near.longitude, near.within_km)
     if min_lon <= max_lon:
-        queryset = queryset.filter(longitude__gte=min_lon, longitude__lte=max_lon)
+        queryset = queryset.filter(**{f"{longitude}__gte": min_lon, f"{longitude}__lte": max_lon})
     else:  # the box crosses the antimeridian
-        queryset = queryset.filter(Q(longitude__gte=min_lon) | Q(longitude__lte=max_lon))
-    queryset = queryset.filter(latitude__gte=min_lat, latitude__lte=max_lat)
+        queryset = queryset.filter(Q(**{f"{longitude}__gte": min_lon}) | Q(**{f"{longitude}__lte": max_lon}))
+    return queryset.filter(**{f"{latitude}__gte": min_lat, f"{latitude}__lte": max_lat})
+
+
+def _near(queryset: QuerySet, near: Near, latitude: str, longitude: str) -> QuerySet:
+    """Rows inside the circle's bounding box, nearest first (flat-earth order, fine within a radius)."""
     squeeze = math.cos(math.radians(near.latitude))
-    d_lat = F("latitude") - near.latitude
-    d_lon = (F("longitude") - near.longitude) * squeeze
-    return queryset.annotate(
-        flat_distance=ExpressionWrapper(d_lat * d_lat + d_lon * d_lon, output_field=FloatField())
-    ).order_by("flat_distance", "pk")
+    d_lat = F(latitude) - near.latitude
+    d_lon = (F(longitude) - near.longitude) * squeeze
+    return (
+        _box(queryset, near, latitude, longitude)
+        .annotate(flat_distance=ExpressionWrapper(d_lat * d_lat + d_lon * d_lon, output_field=FloatField()))
+        .order_by("flat_distance", "pk")
+    )
 
 
 # What a list of events shows (cards and map): loading only this keeps long texts out of searches.
+# The exact point is not among them: a search shows only the public point.
 EVENT_CARD_FIELDS = (
-    "title", "event_type", "is_virtual", "town", "starts_at", "ends_at", "time_zone", "latitude", "longitude",
-    "address_visibility", "status", "host__display_name", "host__handle", "host__is_active", "host__is_staff",
-    "host__affiliation", "group__name", "group__slug",
+    "title", "event_type", "is_virtual", "town", "starts_at", "ends_at", "time_zone", "public_latitude",
+    "public_longitude", "address_visibility", "status", "host__display_name", "host__handle", "host__is_active",
+    "host__is_staff", "host__affiliation", "group__name", "group__slug",
 )  # fmt: skip
 
 # Radii tried in turn, in km: a dense city answers from a small box, the countryside from a wide one.
 SEARCH_STEPS_KM = (0.5, 2.0, 8.0)
 
 
-def _nearest(
-    queryset: QuerySet, near: Near, limit: int, *, related: tuple[str, ...] = (), fields: tuple[str, ...] = ()
-) -> list[Found]:
-    """The `limit` nearest rows inside the circle.
+def _nearest_ids(
+    queryset: QuerySet, near: Near, limit: int, latitude: str, longitude: str
+) -> list[tuple[int, float]]:
+    """Ids and distances of the `limit` nearest rows inside the circle.
 
-    Ids and coordinates come first, from an index-only scan of the location index: in a box of
-    0.5 km, then 2 km, 8 km and the whole radius, stopping as soon as a box holds `limit` rows within
-    its own radius (they are then the nearest of all). So a dense city never sorts every event in
-    25 km, and at most four small queries run before the one that loads the rows with their relations.
+    They come from an index-only scan of the location index: in a box of 0.5 km, then 2 km, 8 km and
+    the whole radius, stopping as soon as a box holds `limit` rows within its own radius (they are
+    then the nearest of all). So a dense city never sorts every event in 25 km, and at most four
+    small queries run before the one that loads the rows with their relations.
     """
     found: list[tuple[int, float]] = []
     steps = [radius for radius in SEARCH_STEPS_KM if radius < near.within_km] + [near.within_km]
     for radius in steps:
         step = Near(near.latitude, near.longitude, radius)
         found = []
-        for pk, latitude, longitude in _near(queryset, step).values_list("pk", "latitude", "longitude")[
-            : limit * 2
-        ]:
-            distance = haversine_km(near.latitude, near.longitude, latitude, longitude)
+        rows = _near(queryset, step, latitude, longitude).values_list("pk", latitude, longitude)
+        for pk, row_latitude, row_longitude in rows[: limit * 2]:
+            distance = haversine_km(near.latitude, near.longitude, row_latitude, row_longitude)
             if distance <= radius:
                 found.append((pk, distance))
-        found.sort(key=lambda pair: pair[1])
+        found.sort(key=lambda pair: (pair[1], pair[0]))
         found = found[:limit]
         if len(found) >= limit:
             break
-    rows = queryset.model.objects.select_related(*related).only(*fields).in_bulk([pk for pk, _d in found])
-    return [Found(rows[pk], distance) for pk, distance in found if pk in rows]
+    return found
+
+
+def _soonest_ids(
+    queryset: QuerySet, near: Near, limit: int, latitude: str, longitude: str
+) -> list[tuple[int, float]]:
+    """Ids and distances of the `limit` soonest rows inside the circle (the box's corners are skipped)."""
+    found: list[tuple[int, float]] = []
+    rows = _box(queryset, near, latitude, longitude).order_by("starts_at", "pk")
+    chunk, offset = limit * 2, 0
+    while len(found) < limit:
+        batch = list(rows.values_list("pk", latitude, longitude)[offset : offset + chunk])
+        for pk, row_latitude, row_longitude in batch:
+            distance = haversine_km(near.latitude, near.longitude, row_latitude, row_longitude)
+            if distance <= near.within_km:
+                found.append((pk, distance))
+        if len(batch) < chunk:
+            break
+        offset += chunk
+    return found[:limit]
+
+
+def _page(
+    queryset: QuerySet, pairs: list[tuple[int, float | None]], page: int, *,
+    related: tuple[str, ...] = (), fields: tuple[str, ...] = (),
+) -> ResultPage:  # fmt: skip
+    """Loads the rows of page `page` from the ids of every page up to it (and one more row)."""
+    start = (page - 1) * PAGE_SIZE
+    shown = pairs[start : start + PAGE_SIZE]
+    loader = queryset.model.objects.select_related(*related)
+    if fields:
+        loader = loader.only(*fields)
+    rows = loader.in_bulk([pk for pk, _distance in shown])
+    return ResultPage(
+        [Found(rows[pk], distance) for pk, distance in shown if pk in rows],
+        page,
+        has_next=len(pairs) > start + PAGE_SIZE and page < MAX_PAGE,
+    )
+
+
+def _slice(queryset: QuerySet, page: int) -> ResultPage:
+    """Page `page` of an ordered queryset, in one query (one row more tells whether a page follows)."""
+    start = (page - 1) * PAGE_SIZE
+    rows = list(queryset[start : start + PAGE_SIZE + 1])
+    return ResultPage(
+        [Found(row, None) for row in rows[:PAGE_SIZE]],
+        page,
+        has_next=len(rows) > PAGE_SIZE and page < MAX_PAGE,
+    )
+
+
+def _clamp(page: int) -> int:
+    return min(max(page, 1), MAX_PAGE)
 
 
 def search_events(
@@ -95,9 +177,17 @@ def search_events(
     date_from: datetime | None = None,
     date_to: datetime | None = None,
     virtual: bool | None = None,
-    limit: int = 20,
-) -> list[Found]:
-    """Published events that have not ended: near a place (nearest first) or, without one, soonest first."""
+    order: str = "",
+    page: int = 1,
+) -> ResultPage:
+    """Published events that have not ended, a page at a time.
+
+    Near a place, in-person events only, nearest first (or soonest first with `order="date"`);
+    without one, or online, soonest first. Distances, ordering and the radius use the public point
+    only (see `Event.public_latitude`), so no search tells more about an attendee-only address than
+    the map pin does.
+    """
+    page = _clamp(page)
     events = Event.objects.filter(status=Event.Status.PUBLISHED, ends_at__gt=date_from or timezone.now())
     if date_to is not None:
         events = events.filter(starts_at__lt=date_to)
@@ -105,23 +195,21 @@ def search_events(
         events = events.filter(event_type=event_type)
     if virtual is not None:
         events = events.filter(is_virtual=virtual)
-    events = events.select_related("host", "group")
     if near is None or virtual:
-        return [Found(event, None) for event in events.order_by("starts_at", "pk")[:limit]]
-    # Over-fetch a little (twice the limit): the corners of the box are outside the circle.
-    return _nearest(
-        events.filter(is_virtual=False, latitude__isnull=False), near, limit, related=("host", "group"),
-        fields=EVENT_CARD_FIELDS,
-    )  # fmt: skip
+        soonest = events.select_related("host", "group").only(*EVENT_CARD_FIELDS).order_by("starts_at", "pk")
+        return _slice(soonest, page)
+    located = events.filter(is_virtual=False, public_latitude__isnull=False)
+    pick = _soonest_ids if order == SearchOrder.DATE else _nearest_ids
+    pairs = pick(located, near, page * PAGE_SIZE + 1, "public_latitude", "public_longitude")
+    return _page(events, pairs, page, related=("host", "group"), fields=EVENT_CARD_FIELDS)
 
 
-def search_groups(*, near: Near | None, limit: int = 20) -> list[Found]:
+def search_groups(*, near: Near | None, page: int = 1) -> ResultPage:
+    page = _clamp(page)
     groups = Group.objects.filter(status=Group.Status.ACTIVE)
     if near is None:
-        return [
-            Found(group, None) for group in groups.order_by("-is_featured", "-member_count", "pk")[:limit]
-        ]
-    return _nearest(groups, near, limit)
+        return _slice(groups.order_by("-is_featured", "-member_count", "pk"), page)
+    return _page(groups, _nearest_ids(groups, near, page * PAGE_SIZE + 1, "latitude", "longitude"), page)
 
 
 def featured_groups(limit: int = 6) -> list[Group]:
@@ -168,11 +256,53 @@ def membership_of(supporter: Supporter, group: Group) -> Membership | None:
 
 
 def members(group: Group) -> list[Membership]:
+    """Every membership, pending ones included: for the group's leaders and staff only."""
     return list(
         Membership.objects.filter(group=group)
         .select_related("supporter", "supporter__profile")
         .order_by("status", "role", "joined_at")
     )
+
+
+def listed_members(group: Group, viewer) -> list[Membership]:
+    """The member list others see: active members who chose to be listed and whose profile the viewer
+    may open (the rule of `accounts.access.get_visible_supporter`: a confirmed, active, undeleted
+    account), plus the viewer themselves."""
+    shown = Q(
+        is_listed=True,
+        supporter__email_verified_at__isnull=False,
+        supporter__is_active=True,
+        supporter__deleted_at__isnull=True,
+    )
+    if viewer.is_authenticated:
+        shown |= Q(supporter=viewer)
+    return list(
+        Membership.objects.filter(shown, group=group, status=Membership.Status.ACTIVE)
+        .select_related("supporter")
+        .order_by("role", "joined_at")
+    )
+
+
+def members_accepting_messages(group: Group, audience: str) -> set[int]:
+    """Ids of the members whose latest choice for the group's audience is a yes."""
+    supporters = Supporter.objects.filter(group_memberships__group=group)
+    return set(consenting(supporters, audience).values_list("pk", flat=True))
+
+
+def members_with_town(group: Group, viewer) -> list[tuple[Membership, str | None]]:
+    """Every membership with the member's town, or None when their privacy settings hide it from `viewer`."""
+    rows = []
+    for membership in members(group):
+        profile = getattr(membership.supporter, "profile", None) or Profile(supporter=membership.supporter)
+        shown = can_see(profile.visibility_of("town"), owner=membership.supporter, viewer=viewer)
+        rows.append((membership, membership.supporter.town if shown else None))
+    return rows
+
+
+def reachable_count(recipients: QuerySet[Supporter], audience: str) -> int:
+    """How many of `recipients` a message to `audience` reaches: the very selection
+    `outreach.send_message` makes (each person once, consenting, active and verified)."""
+    return consenting(Supporter.objects.filter(pk__in=recipients.values("pk")), audience).count()
 
 
 def group_recipients(group: Group, sender: Supporter) -> QuerySet[Supporter]:
@@ -246,18 +376,52 @@ def feed_entries(supporter: Supporter) -> list[FeedEntry]:
 
 
 def cancel_token(rsvp: Rsvp) -> str:
-    return signing.dumps({"rsvp": rsvp.pk, "supporter": rsvp.supporter_id}, salt=CANCEL_SALT, compress=True)
+    """A guest's cancel link, bound to this RSVP: re-RSVPing after a cancel sets a new `created_at`."""
+    return signing.dumps(
+        {"rsvp": rsvp.pk, "supporter": rsvp.supporter_id, "at": rsvp.created_at.isoformat()},
+        salt=CANCEL_SALT, compress=True,
+    )  # fmt: skip
 
 
-def rsvp_from_cancel_token(token: str) -> Rsvp | None:
+def rsvp_from_cancel_token(token: str) -> tuple[Rsvp, bool] | None:
+    """The RSVP a cancel link names and whether the link still works, or None for a forged link.
+
+    A link stops working when its shift has ended, or when the RSVP it was sent for was replaced by
+    a later one to the same shift.
+    """
     try:
         data = signing.loads(token, salt=CANCEL_SALT)
     except signing.BadSignature:
         return None
     if not isinstance(data, dict):
         return None
-    return (
+    record = (
         Rsvp.objects.select_related("shift__event", "supporter")
         .filter(pk=data.get("rsvp"), supporter_id=data.get("supporter"))
         .first()
+    )
+    if record is None:
+        return None
+    current = data.get("at") == record.created_at.isoformat() and record.shift.ends_at > timezone.now()
+    return record, current
+
+
+def people_to_tell_of_cancellation(event: Event) -> int:
+    """How many people get the cancellation email: everyone with an RSVP still standing, once each."""
+    return (
+        Rsvp.objects.filter(shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .values("supporter")
+        .distinct()
+        .count()
+    )
+
+
+def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
+    """Someone's RSVPs to an event that still stand (confirmed or waitlisted), first shift first."""
+    return list(
+        Rsvp.objects.filter(supporter_id=supporter_id, shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift")
+        .order_by("shift__starts_at")
     )

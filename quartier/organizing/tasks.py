@@ -6,14 +6,12 @@ from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 
-from quartier.organizing.calendars import event_ics
+from quartier.accounts.models import Supporter
+from quartier.lib.urls import absolute_url
+from quartier.organizing.calendars import cancellation_ics, event_ics
 from quartier.organizing.emails import send_notice
-from quartier.organizing.models import Event, Membership, Rsvp
+from quartier.organizing.models import Event, Membership, PendingRsvp, Rsvp, Shift
 from quartier.organizing.queries import cancel_token
-
-
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
 
 
 def _rsvp_context(rsvp: Rsvp) -> dict:
@@ -22,8 +20,8 @@ def _rsvp_context(rsvp: Rsvp) -> dict:
         "rsvp": rsvp,
         "shift": rsvp.shift,
         "event": event,
-        "event_url": _absolute(event.get_absolute_url()),
-        "cancel_url": _absolute(reverse("organizing:rsvp_cancel_by_link", args=[cancel_token(rsvp)])),
+        "event_url": absolute_url(event.get_absolute_url()),
+        "cancel_url": absolute_url(reverse("organizing:rsvp_cancel_by_link", args=[cancel_token(rsvp)])),
         "ics": event_ics(event, shifts=[rsvp.shift]),
     }
 
@@ -63,12 +61,26 @@ def send_reminder(rsvp_id: int, hours_before: int) -> None:
 
 
 @shared_task
-def send_event_cancelled(event_id: int, rsvp_ids: list[int]) -> None:
+def send_event_cancelled(event_id: int, rsvp_ids: list[int], message: str = "") -> None:
+    """One email per person, with the host's message and an iCalendar CANCEL for each of their shifts."""
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
         return
-    for rsvp in Rsvp.objects.select_related("supporter", "shift").filter(pk__in=rsvp_ids):
-        send_notice(rsvp.supporter, "event_cancelled", {"event": event, "shift": rsvp.shift})
+    shifts_of: dict[int, list[Shift]] = {}
+    supporters: dict[int, Supporter] = {}
+    for rsvp in (
+        Rsvp.objects.select_related("supporter", "shift").filter(pk__in=rsvp_ids).order_by("shift__starts_at")
+    ):
+        supporters[rsvp.supporter_id] = rsvp.supporter
+        shifts_of.setdefault(rsvp.supporter_id, []).append(rsvp.shift)
+    for supporter_id, shifts in shifts_of.items():
+        supporter = supporters[supporter_id]
+        ics = cancellation_ics(event, shifts, attendee_email=supporter.email)
+        send_notice(
+            supporter, "event_cancelled",
+            {"event": event, "shifts": shifts, "host_message": message, "events_url": absolute_url(reverse("organizing:events"))},
+            attachments=[("cancel.ics", ics, "text/calendar; method=CANCEL")],
+        )  # fmt: skip
 
 
 @shared_task
@@ -77,18 +89,20 @@ def send_event_submitted(event_id: int) -> None:
     if event is None:
         return
     send_notice(
-        event.host, "event_submitted", {"event": event, "event_url": _absolute(event.get_absolute_url())}
+        event.host, "event_submitted", {"event": event, "event_url": absolute_url(event.get_absolute_url())}
     )
 
 
 @shared_task
-def send_event_reviewed(event_id: int) -> None:
+def send_event_reviewed(event_id: int, note: str = "") -> None:
+    """The decision for the host, with what the reviewer wrote (a note on approval, the reason on rejection)."""
     event = Event.objects.select_related("host").filter(pk=event_id).first()
     if event is None:
         return
     send_notice(
-        event.host, "event_reviewed", {"event": event, "event_url": _absolute(event.get_absolute_url())}
-    )
+        event.host, "event_reviewed",
+        {"event": event, "note": note or event.rejection_reason, "event_url": absolute_url(event.get_absolute_url())},
+    )  # fmt: skip
 
 
 @shared_task
@@ -99,8 +113,32 @@ def send_membership_approved(membership_id: int) -> None:
     send_notice(
         membership.supporter,
         "membership_approved",
-        {"group": membership.group, "group_url": _absolute(membership.group.get_absolute_url())},
+        {"group": membership.group, "group_url": absolute_url(membership.group.get_absolute_url())},
     )
+
+
+@shared_task
+def send_rsvp_request(pending_id: int, token: str) -> None:
+    """Ask an address's owner to confirm an RSVP (or walk-in) someone asked for in their name.
+
+    Sent to the address, in its account's language when it has one (greeted by the account's name,
+    never by the name the visitor typed), else in the visitor's language.
+    """
+    pending = PendingRsvp.objects.select_related("event").filter(pk=pending_id).first()
+    if pending is None or pending.confirmed_at is not None:
+        return
+    owner = Supporter.objects.filter(email__iexact=pending.email).first()
+    if owner is None:
+        owner = Supporter(email=pending.email, language=pending.language, is_active=True)
+    context = {
+        "pending": pending,
+        "event": pending.event,
+        "shifts": list(pending.shifts.order_by("starts_at")),
+        "confirm_url": absolute_url(reverse("organizing:rsvp_confirm", args=[token])),
+        "event_url": absolute_url(pending.event.get_absolute_url()),
+        "is_walk_in": pending.kind == PendingRsvp.Kind.WALK_IN,
+    }
+    send_notice(owner, "rsvp_request", context)
 
 
 @shared_task

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.http import Http404
 from django.urls import reverse
 
 from quartier.accounts.models import Supporter
+from quartier.lib.urls import absolute_url
 from quartier.outreach.models import validate_audience
 
 UNSUBSCRIBE_SALT = "outreach.unsubscribe"
@@ -32,7 +32,7 @@ def unsubscribe_token(supporter: Supporter, audience: str) -> str:
 
 def unsubscribe_url(supporter: Supporter, audience: str) -> str:
     """The absolute one-click unsubscribe address, for emails (`SITE_URL` + path)."""
-    return settings.SITE_URL + reverse("outreach:unsubscribe", args=[unsubscribe_token(supporter, audience)])
+    return absolute_url(reverse("outreach:unsubscribe", args=[unsubscribe_token(supporter, audience)]))
 
 
 def get_unsubscribe_target(token: str) -> UnsubscribeTarget:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
+from quartier.lib.urls import absolute_url
 from quartier.outreach.access import unsubscribe_url
 from quartier.outreach.models import CAMPAIGN_NEWS, Message, audience_kind
 
@@ -70,7 +71,7 @@ def build_email(
             "site_url": settings.SITE_URL,
             "reason": reason,
             "unsubscribe_url": unsubscribe,
-            "preferences_url": settings.SITE_URL + reverse("accounts:settings_email"),
+            "preferences_url": absolute_url(reverse("accounts:settings_email")),
         }
         text = render_to_string("outreach/email/message.txt", context)
         html = render_to_string("outreach/email/message.html", context)

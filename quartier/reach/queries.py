@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 
 from quartier.accounts.models import Supporter
+from quartier.lib.urls import absolute_url
 from quartier.reach.actions import SESSION_KEY, referral_code_for
 
 
@@ -20,8 +21,12 @@ def referrer_from(request: HttpRequest) -> Supporter | None:
 
 
 def share_url(request: HttpRequest, path: str, sharer: Supporter | None) -> str:
-    """An absolute link to `path` carrying the sharer's referral code when there is a sharer."""
-    url = request.build_absolute_uri(path)
+    """An absolute link to `path` carrying the sharer's referral code when there is a sharer.
+
+    Shared links are opened elsewhere, later, by other people: they start with SITE_URL, never with the
+    host this visitor happened to use (`request` stays for the callers; see docs/decisions.md).
+    """
+    url = absolute_url(path)
     if sharer is None or not sharer.is_authenticated:
         return url
     return f"{url}?{urlencode({'ref': referral_code_for(sharer)})}"

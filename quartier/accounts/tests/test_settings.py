@@ -57,8 +57,25 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
         "check", "--deploy", "--fail-level", "WARNING",
         QUARTIER_ENV="production", QUARTIER_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 64 + "Zq9!",
         ALLOWED_HOSTS="quartier.example.org", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        REDIS_URL="redis://127.0.0.1:6379/7",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_a_shared_cache_fails_the_deployment_checklist(tmp_path):
+    result = run_manage(
+        "check", "--deploy",
+        QUARTIER_ENV="production", QUARTIER_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 64 + "Zq9!",
+        ALLOWED_HOSTS="quartier.example.org", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "quartier.E001" in result.stderr and "REDIS_URL" in result.stderr
+
+
+def test_a_trusted_proxy_that_is_not_an_address_stops_the_start(tmp_path):
+    result = run_manage("check", QUARTIER_VAR_DIR=str(tmp_path), TRUSTED_PROXIES="10.0.0.1,proxy.example.org")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES must list IP addresses or networks, not 'proxy.example.org'" in result.stderr
 
 
 def test_a_postgresql_url_configures_postgresql(tmp_path):

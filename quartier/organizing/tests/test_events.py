@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from quartier.accounts.models import Supporter
 from quartier.organizing import actions
 from quartier.organizing.models import Event, EventTypePolicy, Rsvp, SentReminder, Shift
 from quartier.testing import client_for
@@ -302,17 +304,24 @@ def test_reminders_go_out_once_however_often_the_job_runs(
 
 
 @pytest.mark.django_db
-def test_the_host_checks_people_in_and_adds_walk_ins(event, shift, host, supporter):
-    record = actions.rsvp(supporter=supporter, shift=shift)
+def test_the_host_checks_people_in_and_adds_walk_ins_who_confirm_by_email(
+    event, shift, host, supporter, django_capture_on_commit_callbacks
+):
+    record = actions.rsvp(supporter=supporter, shift=shift, shares_contact=True)
     client = client_for(host)
 
     client.post(
         reverse("organizing:event_attendees", args=[event.pk]), {"rsvp": record.pk, "attended": "yes"}
     )
-    client.post(
-        reverse("organizing:event_attendees", args=[event.pk]),
-        {"shift": shift.pk, "name": "Wally Walk-in", "email": "wally@example.org", "phone": ""},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("organizing:event_attendees", args=[event.pk]),
+            {"shift": shift.pk, "name": "Wally Walk-in", "email": "wally@example.org", "phone": ""},
+        )
+    assert not Supporter.objects.filter(email="wally@example.org").exists()  # nothing until Wally confirms
+    assert mail.outbox[-1].to == ["wally@example.org"]
+    link = re.search(r"https?://[^/\s]+(/rsvps/confirm/[^\s]+/)", mail.outbox[-1].body).group(1)
+    Client().post(link)
 
     assert Rsvp.objects.get(pk=record.pk).attended is True
     walk_in = Rsvp.objects.get(supporter__email="wally@example.org")
@@ -321,7 +330,7 @@ def test_the_host_checks_people_in_and_adds_walk_ins(event, shift, host, support
     csv_body = b"".join(
         client.get(reverse("organizing:event_attendees_csv", args=[event.pk])).streaming_content
     ).decode()
-    assert supporter.email in csv_body and "wally@example.org" in csv_body
+    assert supporter.email in csv_body and "Wally Walk-in" in csv_body
 
 
 @pytest.mark.django_db

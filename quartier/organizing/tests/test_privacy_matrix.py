@@ -70,7 +70,7 @@ def world(make_event, make_supporter, unverified, staff, django_capture_on_commi
         for event in (place, online):
             shift = event.shifts.get()
             actions.rsvp(supporter=people["confirmed"], shift=shift, phone=PHONE, shares_contact=False)
-            actions.rsvp(supporter=people["waitlisted"], shift=shift)
+            actions.rsvp(supporter=people["waitlisted"], shift=shift, shares_contact=True)
             cancelled = actions.rsvp(supporter=people["cancelled"], shift=shift)
             actions.cancel_rsvp(rsvp_record=cancelled)
         actions.send_due_reminders(hours_before=[24 * 7])

@@ -430,7 +430,7 @@ def test_the_attendee_csv_neutralises_a_cell_starting_with_a_formula_trigger(
     trigger, host, event, shift, supporter
 ):
     name = f"{trigger}HYPERLINK(1)"
-    actions.rsvp(supporter=supporter, shift=shift, phone=name)
+    actions.rsvp(supporter=supporter, shift=shift, phone=name, shares_contact=True)
 
     response = client_for(host).get(reverse("organizing:event_attendees_csv", args=[event.pk]))
     body = b"".join(response.streaming_content).decode()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from quartier.accounts.models import Supporter
 from quartier.organizing import actions
-from quartier.organizing.models import Event, Rsvp, Shift
+from quartier.organizing.models import Event, PendingRsvp, Rsvp, Shift
 from quartier.outreach.queries import has_consented
 from quartier.testing import client_for
 
@@ -101,8 +102,12 @@ def test_a_waitlisted_person_can_leave_the_list_without_freeing_a_place(make_sup
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 1
 
 
+def confirm_link(message) -> str:
+    return re.search(r"https?://[^/\s]+(/rsvps/confirm/[^\s]+/)", message.body).group(1)
+
+
 @pytest.mark.django_db
-def test_a_guest_rsvps_with_an_account_made_for_them_and_consent_recorded(
+def test_a_guest_rsvp_waits_for_the_address_then_makes_an_account_and_records_consent(
     event, shift, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -112,24 +117,41 @@ def test_a_guest_rsvps_with_an_account_made_for_them_and_consent_recorded(
         )
 
     assert response.status_code == 302
+    assert response["Location"] == reverse("organizing:rsvp_requested")
+    assert not Supporter.objects.filter(email="gaby@example.org").exists()
+    assert Rsvp.objects.count() == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["gaby@example.org"]
+
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(confirm_link(mail.outbox[0]))
+
     guest = Supporter.objects.get(email="gaby@example.org")
     assert not guest.has_usable_password()
     assert guest.town == "Montréal"
-    assert Rsvp.objects.get(supporter=guest).status == "confirmed"
+    record = Rsvp.objects.get(supporter=guest)
+    assert record.status == "confirmed"
+    assert done["Location"] == reverse("organizing:rsvp_done", args=[record.pk])
     assert guest.email_consents.get().granted is True
     assert has_consented(guest, f"event:{event.pk}")
-    assert mail.outbox[0].to == ["gaby@example.org"]
+    assert mail.outbox[1].to == ["gaby@example.org"]
+    assert client.get(done["Location"]).status_code == 200
     # The page after the RSVP is for this browser only.
-    follow = Client().get(response["Location"])
-    assert follow.status_code == 404
+    assert Client().get(done["Location"]).status_code == 404
 
 
 @pytest.mark.django_db
-def test_a_guest_with_a_known_email_is_matched_not_duplicated(supporter, event, shift):
-    Client().post(
-        reverse("organizing:event_rsvp", args=[event.pk]),
-        {**GUEST, "email": supporter.email.upper(), "shift": shift.pk},
-    )
+def test_a_guest_with_a_known_email_is_matched_not_duplicated_once_confirmed(
+    supporter, event, shift, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            reverse("organizing:event_rsvp", args=[event.pk]),
+            {**GUEST, "email": supporter.email.upper(), "shift": shift.pk},
+        )
+    assert not Rsvp.objects.exists()
+
+    Client().post(confirm_link(mail.outbox[0]))
 
     assert Supporter.objects.filter(email__iexact=supporter.email).count() == 1
     assert Rsvp.objects.get(shift=shift).supporter == supporter
@@ -139,9 +161,10 @@ def test_a_guest_with_a_known_email_is_matched_not_duplicated(supporter, event, 
 def test_a_guest_cancels_from_the_link_in_the_mail(event, shift, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         Client().post(reverse("organizing:event_rsvp", args=[event.pk]), {**GUEST, "shift": shift.pk})
-    import re
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(confirm_link(mail.outbox[0]))
 
-    link = re.search(r"https?://[^/\s]+(/rsvps/cancel/[^\s]+/)", mail.outbox[0].body).group(1)
+    link = re.search(r"https?://[^/\s]+(/rsvps/cancel/[^\s]+/)", mail.outbox[1].body).group(1)
     client = Client()
     assert client.get(link).status_code == 200
     assert Rsvp.objects.get(shift=shift).status == "confirmed"  # GET changes nothing
@@ -193,6 +216,7 @@ def test_impossible_rsvps_get_a_clear_message_and_change_nothing(case, message, 
         if case in {"too_many_guests", "bad_postal_code"}:
             assert "gaby@example.org" in response.content.decode()  # what was typed is kept
     assert Rsvp.objects.count() == 0
+    assert PendingRsvp.objects.count() == 0
     assert Supporter.objects.count() == supporters_before
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quartier.organizing import access, calendars, queries
-from quartier.organizing.models import CalendarFeed, new_calendar_token
+from quartier.organizing.models import CalendarFeed, Rsvp, new_calendar_token
+from quartier.organizing.views.rsvps import LAST_RSVPS
 
 
 def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -23,11 +25,27 @@ def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
     return response
 
 
+def rsvp_ics(request: HttpRequest, rsvp_id: int) -> HttpResponse:
+    """The calendar file offered after an RSVP: only the shifts this person chose, for whoever made it."""
+    made_here = rsvp_id in (request.session.get(LAST_RSVPS) or [])
+    record = Rsvp.objects.select_related("shift__event").filter(pk=rsvp_id).first()
+    if record is None or not (
+        made_here or (request.user.is_authenticated and record.supporter_id == request.user.pk)
+    ):
+        raise Http404
+    event = record.shift.event
+    records = queries.active_rsvps_of(record.supporter_id, event)
+    response = HttpResponse(calendars.rsvp_ics(event, records), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("supporter").filter(token=token).first()
     if feed is None or not feed.supporter.is_active:
         raise Http404
-    name = _("%(name)s on %(site)s") % {"name": feed.supporter.display_name, "site": "Quartier"}
+    name = _("%(name)s on %(site)s") % {"name": feed.supporter.display_name, "site": settings.SITE_NAME}
     response = HttpResponse(calendars.feed_ics(name, queries.feed_entries(feed.supporter)),
                             content_type="text/calendar; charset=utf-8")  # fmt: skip
     response["Cache-Control"] = "private, max-age=900"

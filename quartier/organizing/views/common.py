@@ -16,7 +16,6 @@ from quartier.organizing.forms import (
     MessageForm,
     SearchForm,
 )
-from quartier.outreach.queries import consenting
 
 
 def rule_message(code: str) -> str:
@@ -33,6 +32,10 @@ def rule_message(code: str) -> str:
         "capacity_below_rsvps": _("A shift cannot have fewer places than people already confirmed."),
         "shift_has_rsvps": _("A shift people have RSVPed to cannot be removed; cancel the event instead."),
         "not_pending": _("This event has already been reviewed."),
+        "no_shift_chosen": _("Choose a shift."),
+        "only_leader_changes_roles": _("Only a leader of the group can change roles."),
+        "not_group_leader": _("Only the group's current leaders and co-leaders host events in its name."),
+        "link_expired": _("This link has expired."),
     }.get(code, _("This is not possible."))
 
 
@@ -40,11 +43,19 @@ def language() -> str:
     return (get_language() or "en")[:2]
 
 
-def distance_unit(request: HttpRequest) -> str:
-    country = request.user.country if request.user.is_authenticated else None
-    return distance_unit_for(
-        request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else language(), country
-    )
+def distance_unit(request: HttpRequest, form: SearchForm | None = None) -> str:
+    """Miles for people in the United States, kilometres elsewhere.
+
+    Signed in: the supporter's country. Otherwise the country of the postal code or town searched,
+    else the region of the browser's first language (`en-US`).
+    """
+    if request.user.is_authenticated:
+        return distance_unit_for(language(), request.user.country)
+    searched = form.cleaned_data.get("place_country") if form is not None and form.is_valid() else None
+    if searched:
+        return distance_unit_for(language(), searched)
+    browser = request.META.get("HTTP_ACCEPT_LANGUAGE", "").split(",", 1)[0].split(";", 1)[0].strip()
+    return distance_unit_for(browser or language(), None)
 
 
 def near_from(request: HttpRequest, form: SearchForm) -> queries.Near | None:
@@ -52,7 +63,7 @@ def near_from(request: HttpRequest, form: SearchForm) -> queries.Near | None:
     if point is None:
         return None
     within = form.cleaned_data.get("within") or 25
-    unit = distance_unit(request)
+    unit = distance_unit(request, form)
     return queries.Near(point[0], point[1], miles_to_km(within) if unit == "mi" else float(within))
 
 
@@ -66,6 +77,14 @@ def with_distances(found: list[queries.Found], unit: str) -> list[tuple[object, 
         )
         for item in found
     ]
+
+
+def page_number(request: HttpRequest) -> int:
+    """The `?page=` of a search, 1 when it is missing or not a number (queries clamp it)."""
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 def search_defaults(request: HttpRequest) -> dict[str, object]:
@@ -95,7 +114,7 @@ def message_page(request, *, target, recipients, audience: str, send, target_nam
         form = MessageForm()
     return render(
         request, "organizing/message_form.html",
-        {"form": form, "target": target, "reachable": consenting(recipients, audience).count(),
+        {"form": form, "target": target, "reachable": queries.reachable_count(recipients, audience),
          "total": recipients.count()},
         status=400 if form.errors else 200,
     )  # fmt: skip

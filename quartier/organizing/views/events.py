@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
+from quartier.lib.urls import absolute_url
 from quartier.organizing import access, actions, queries
 from quartier.organizing.forms import (
+    CancelEventForm,
     DuplicateForm,
     EventForm,
     EventSearchForm,
@@ -30,6 +32,7 @@ from quartier.organizing.models import CalendarFeed, Event, Rsvp
 from quartier.organizing.views.common import (
     distance_unit,
     near_from,
+    page_number,
     rule_message,
     search_defaults,
     with_distances,
@@ -40,30 +43,32 @@ from quartier.reach.queries import share_url
 
 def event_search(request: HttpRequest) -> HttpResponse:
     form = EventSearchForm(search_defaults(request))
-    unit = distance_unit(request)
-    results: list = []
+    near = near_from(request, form)
+    unit = distance_unit(request, form)
+    result_page = None
     if form.is_valid():
         data = form.cleaned_data
         zone = timezone.get_current_timezone()
         date_from = datetime.combine(data["date_from"], time.min, zone) if data.get("date_from") else None
         date_to = datetime.combine(data["date_to"], time.max, zone) if data.get("date_to") else None
-        results = with_distances(
-            queries.search_events(
-                near=near_from(request, form), event_type=data.get("type") or "", date_from=date_from, date_to=date_to,
-                virtual=True if data.get("online") == "yes" else None,
-            ),
-            unit,
+        result_page = queries.search_events(
+            near=near, event_type=data.get("type") or "", date_from=date_from, date_to=date_to,
+            virtual=True if data.get("online") == "yes" else None, order=data.get("sort") or "",
+            page=page_number(request),
         )  # fmt: skip
+    results = with_distances(result_page.results, unit) if result_page else []
+    # Only the public point: exact for public addresses, a grid node for attendee-only ones.
     map_points = [
-        {**map_point(event, exact=event.address_visibility == Event.AddressVisibility.PUBLIC),
-         "url": event.get_absolute_url(),
+        {"lat": round(event.public_latitude, 5), "lon": round(event.public_longitude, 5), "title": event.title,
+         "town": event.town, "url": event.get_absolute_url(),
          "when": timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).strftime("%Y-%m-%d %H:%M")}
         for event, _distance in results
-        if event.latitude is not None and not event.is_virtual
+        if event.public_latitude is not None and not event.is_virtual
     ]  # fmt: skip
     return render(
         request, "organizing/event_search.html",
-        {"form": form, "results": results, "unit": unit, "map_points": map_points},
+        {"form": form, "results": results, "page": result_page, "unit": unit, "map_points": map_points,
+         "near": near, "place_name": form.cleaned_data.get("place_name", "") if form.is_valid() else ""},
     )  # fmt: skip
 
 
@@ -185,9 +190,12 @@ def event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[st
 
 
 def map_point(event: Event, *, exact: bool) -> dict[str, object]:
-    """Where to pin an event: exactly, or within about a kilometre when the address is for attendees."""
-    digits = 5 if exact else 2
-    return {"lat": round(event.latitude, digits), "lon": round(event.longitude, digits), "title": event.title}
+    """Where to pin an event: exactly, or at its public point (a grid node) for people who may not see
+    the address."""
+    latitude, longitude = (
+        (event.latitude, event.longitude) if exact else (event.public_latitude, event.public_longitude)
+    )
+    return {"lat": round(latitude, 5), "lon": round(longitude, 5), "title": event.title, "town": event.town}
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -196,13 +204,24 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, "organizing/event_detail.html", event_context(request, event))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @verified_supporter_required
 def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
+    """GET says what cancelling does and asks for a message to attendees; POST cancels."""
     event = access.get_event_for_host(request.user, event_id)
-    actions.cancel_event(event=event)
-    messages.success(request, _("The event is cancelled; everyone who RSVPed is told by email."))
-    return redirect(event)
+    if event.status == Event.Status.CANCELLED:
+        messages.info(request, _("This event is already cancelled."))
+        return redirect(event)
+    form = CancelEventForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        actions.cancel_event(event=event, message=form.cleaned_data["message"])
+        messages.success(request, _("The event is cancelled; everyone who RSVPed is told by email."))
+        return redirect(event)
+    return render(
+        request, "organizing/event_cancel.html",
+        {"event": event, "form": form, "people_told": queries.people_to_tell_of_cancellation(event)},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
 
 
 @require_POST
@@ -211,7 +230,9 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_event_for_host(request.user, event_id)
     form = DuplicateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give a valid date and time for the copy."))
+        reasons = [error.message % (error.params or {}) for error in form.errors.as_data().get("starts_at", [])
+                   if error.code == "out_of_range"]  # fmt: skip
+        messages.error(request, " ".join([_("Give a valid date and time for the copy."), *reasons]))
         return redirect(event)
     starts_at = form.cleaned_data["starts_at"]
     if timezone.is_naive(starts_at):
@@ -219,7 +240,11 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
     if starts_at <= timezone.now():
         messages.error(request, _("This time has already passed."))
         return redirect(event)
-    copy = actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
+    try:
+        copy = actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
+    except actions.OrganizingError as error:
+        messages.error(request, rule_message(error.code))
+        return redirect(event)
     messages.success(request, _("Here is the copy. Check it, then share it."))
     return redirect(copy)
 
@@ -230,5 +255,5 @@ def my_events(request: HttpRequest) -> HttpResponse:
     return render(
         request, "organizing/my_events.html",
         {**queries.my_events(request.user),
-         "feed_url": request.build_absolute_uri(reverse("organizing:calendar_feed", args=[feed.token]))},
+         "feed_url": absolute_url(reverse("organizing:calendar_feed", args=[feed.token]))},
     )  # fmt: skip

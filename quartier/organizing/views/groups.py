@@ -27,6 +27,7 @@ from quartier.organizing.views.common import (
     language,
     message_page,
     near_from,
+    page_number,
     rule_message,
     search_defaults,
     with_distances,
@@ -38,17 +39,28 @@ from quartier.reach.queries import referrer_from, share_url
 def group_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(search_defaults(request))
     near = near_from(request, form)
-    unit = distance_unit(request)
-    results = with_distances(queries.search_groups(near=near), unit) if not form.errors else []
+    unit = distance_unit(request, form)
+    result_page = None if form.errors else queries.search_groups(near=near, page=page_number(request))
+    results = with_distances(result_page.results, unit) if result_page else []
+    # A group's point is its area's (a postal code's centroid, or what its leader typed): public,
+    # but the map rounds it to the same grid as attendee-only events all the same.
+    map_points = [
+        {"lat": round(group.latitude, 2), "lon": round(group.longitude, 2), "title": group.name,
+         "town": group.town or group.area, "url": group.get_absolute_url()}
+        for group, _distance in results
+    ]  # fmt: skip
     return render(
         request,
         "organizing/group_search.html",
         {
             "form": form,
             "results": results,
+            "page": result_page,
             "unit": unit,
             "near": near,
-            "featured": [] if near else queries.featured_groups(),
+            "map_points": map_points,
+            "place_name": form.cleaned_data.get("place_name", "") if form.is_valid() else "",
+            "featured": [] if near or form.errors else queries.featured_groups(),
         },
     )
 
@@ -78,7 +90,9 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "group": group,
         "membership": membership,
         "is_leader": is_leader,
-        "members": queries.members(group),
+        "changes_roles": access.is_staff(request.user)
+        or bool(membership and membership.leads and membership.role == Membership.Role.LEADER),
+        "members": queries.members(group) if is_leader else queries.listed_members(group, request.user),
         "events": queries.upcoming_group_events(group),
         "join_form": JoinGroupForm(),
         "share_link": share_url(request, group.get_absolute_url(), request.user),
@@ -124,6 +138,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
             supporter=request.user,
             group=group,
             accepts_messages=bool(form.cleaned_data.get("accepts_messages")),
+            is_listed=bool(form.cleaned_data.get("is_listed")),
             consent_wording=str(LEADER_CONSENT_WORDING),
             language=language(),
             ip_address=client_ip(request),
@@ -165,7 +180,7 @@ def group_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
         elif action == "decline":
             actions.decline_member(membership=membership)
         elif action in Membership.Role.values:
-            actions.set_member_role(membership=membership, role=action)
+            actions.set_member_role(actor=request.user, membership=membership, role=action)
         else:
             messages.error(request, _("Choose an action."))
             return redirect(group)
@@ -176,14 +191,31 @@ def group_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
     return redirect(group)
 
 
+@require_POST
+@login_required
+def group_listing(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member chooses whether the group's member list shows them."""
+    group = access.get_visible_group(request.user, slug)
+    membership = access.get_own_membership(request.user, group)
+    listed = request.POST.get("is_listed") == "yes"
+    actions.set_listed(membership=membership, is_listed=listed)
+    messages.success(
+        request, _("You are in the member list.") if listed else _("You are no longer in the member list.")
+    )
+    return redirect(group)
+
+
 @verified_supporter_required
 def group_members_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """Members for the leaders: email only of those who accepted the leaders' messages, town only
+    when the member shows it to the leader."""
     group = access.get_group_for_leader(request.user, slug)
+    reachable = queries.members_accepting_messages(group, actions.group_audience(group))
     rows = [[_("name"), _("email"), _("town"), _("role"), _("status"), _("joined")]]
     rows += [
-        [m.supporter.display_name, m.supporter.email, m.supporter.town, m.get_role_display(), m.get_status_display(),
-         timezone.localtime(m.joined_at).date().isoformat()]
-        for m in queries.members(group)
+        [m.supporter.display_name, m.supporter.email if m.supporter_id in reachable else "", town or "",
+         m.get_role_display(), m.get_status_display(), timezone.localtime(m.joined_at).date().isoformat()]
+        for m, town in queries.members_with_town(group, request.user)
     ]  # fmt: skip
     return csv_response(f"{group.slug}-members.csv", rows)
 

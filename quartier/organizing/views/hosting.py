@@ -11,12 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.organizing import access, actions, queries
 from quartier.organizing.forms import (
     WalkInForm,
 )
-from quartier.organizing.models import Rsvp
+from quartier.organizing.models import PendingRsvp, Rsvp
 from quartier.organizing.views.common import csv_response, int_or_404, language, message_page
 
 
@@ -41,13 +40,17 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
         if walk_in_form.is_valid():
             data = walk_in_form.cleaned_data
             shift = access.get_open_shift(request.user, event, data["shift"])
-            supporter = actions.guest_supporter(
-                guest=actions.Guest(name=data["name"], email=data["email"], country=event.country,
-                                    postal_code=event.postal_code, language=language()),
-                news_consent=False, consent_wording=str(NEWS_CONSENT_WORDING), ip_address=None,
+            # Never attach an account on a host's word: the address's owner confirms from their mail.
+            actions.request_rsvp(
+                event=event, shifts=[shift], kind=PendingRsvp.Kind.WALK_IN,
+                request=actions.RsvpRequest(email=data["email"], name=data["name"], country=event.country,
+                                            language=language(), phone=data["phone"]),
             )  # fmt: skip
-            actions.add_walk_in(shift=shift, supporter=supporter, phone=data["phone"])
-            messages.success(request, _("%(name)s is checked in.") % {"name": data["name"]})
+            messages.success(
+                request,
+                _("We emailed %(email)s a link: %(name)s is on the list once they confirm.")
+                % {"email": data["email"], "name": data["name"]},
+            )
             return redirect("organizing:event_attendees", event_id=event.pk)
     records = queries.attendees(event)
     return render(
@@ -58,9 +61,12 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 def _attendance(records: list[Rsvp]) -> dict[str, int]:
+    """Places booked ahead (walk-ins take none), and the people who came: checked in with their guests,
+    walk-ins included, since attendance is who was there."""
     return {
         "confirmed": sum(r.places for r in records if r.status == Rsvp.Status.CONFIRMED and not r.is_walk_in),
-        "checked_in": sum(1 for r in records if r.attended),
+        "came": sum(r.places for r in records if r.attended),
+        "walk_ins": sum(r.places for r in records if r.attended and r.is_walk_in),
     }
 
 

@@ -2,7 +2,7 @@
 
 Named accounts for testers (an organiser with two-factor authentication, supporters in French and
 English, an ambassador, a paid canvasser), then synthetic supporters, local groups and events from
-`bench.generator`. The named accounts have a local life too: the organiser leads a group in Montréal and
+`quartier/demo/generator.py`. The named accounts have a local life too: the organiser leads a group in Montréal and
 hosts two upcoming events (a canvass with two shifts, an online phone bank), Marie is a member who has
 RSVPed, and Léa (Paris) and Sam (Toronto) lead groups with an event each. Running it again loads nothing
 (it only adds what is missing) and prints the logins. It refuses to run in production: every password is
@@ -32,16 +32,16 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from bench.generator import (
+from quartier.accounts import actions
+from quartier.accounts.actions import ProfileChanges
+from quartier.accounts.models import Affiliation, EmailConsent, Supporter, Visibility
+from quartier.demo.generator import (
     DEMO_PASSWORD,
     GENERATED_EMAIL_DOMAIN,
     consent_wordings,
     ensure_causes,
     generate_campaign,
 )
-from quartier.accounts import actions
-from quartier.accounts.actions import ProfileChanges
-from quartier.accounts.models import Affiliation, EmailConsent, Supporter, Visibility
 from quartier.lib.places import find_place
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.forms import HOST_CONSENT_WORDING, LEADER_CONSENT_WORDING
@@ -478,6 +478,7 @@ def _join(supporter: Supporter, group: Group) -> None:
         consent_wording=str(LEADER_CONSENT_WORDING),
         language=supporter.language,
         ip_address=None,
+        is_listed=True,
     )
 
 

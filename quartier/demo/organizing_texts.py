@@ -6,7 +6,7 @@ Names and titles are templates filled with a neighbourhood (`{area}`) and, for g
 
 from __future__ import annotations
 
-# Neighbourhoods of the bundled places, keyed like `bench.generator.place_key` ("CA:H2T", "FR:75011").
+# Neighbourhoods of the bundled places, keyed like `generator.place_key` ("CA:H2T", "FR:75011").
 # A group or event at a place takes one of these as its area; places not listed use their town.
 NEIGHBOURHOODS: dict[str, tuple[str, ...]] = {
     "CA:H2X": ("Quartier latin", "Milton-Parc", "Quartier des spectacles"),
@@ -108,7 +108,7 @@ FRENCH_FORMS: dict[str, str] = {
     "ByWard Market": "le marché By", "Exchange District": "le quartier de la Bourse",
 }  # fmt: skip
 
-# Cause slug (as in `bench.generator.CAUSES`) → (English words for a name, French "pour …" phrase).
+# Cause slug (as in `generator.CAUSES`) → (English words for a name, French "pour …" phrase).
 GROUP_CAUSES: dict[str, tuple[str, str]] = {
     "climate": ("Climate", "pour le climat"),
     "housing": ("Housing", "pour le logement"),

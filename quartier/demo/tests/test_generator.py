@@ -1,4 +1,4 @@
-"""The synthetic campaign generator (`bench.generator`) and the demo commands built on it."""
+"""The synthetic campaign generator (`quartier.demo.generator`) and the demo commands built on it."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from allauth.mfa.totp.internal.auth import validate_totp_code
 from django.core.management import call_command
 from django.utils import timezone
 
-from bench.generator import BIOS, CAUSES, WHY_INVOLVED, consent_wordings, generate_campaign
 from quartier.accounts.forms import SPOKEN_LANGUAGES
-from quartier.accounts.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, ORGANISER_EMAIL
 from quartier.accounts.models import AffiliationChange, Cause, EmailConsent, Profile, Supporter
+from quartier.demo.generator import BIOS, CAUSES, WHY_INVOLVED, consent_wordings, generate_campaign
+from quartier.demo.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, ORGANISER_EMAIL
 from quartier.lib.ids import is_valid_handle
 from quartier.lib.places import find_place, is_valid_postal_code
 from quartier.lib.text import render_markdown

@@ -46,14 +46,14 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from faker import Faker
 
-from bench import organizing_texts
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
+from quartier.demo import organizing_texts
 from quartier.lib.geo import haversine_km
 from quartier.lib.ids import handle_from_name
 from quartier.lib.places import Place, bundled_places, find_place
 from quartier.lib.text import render_markdown
-from quartier.organizing.models import Event, EventType, Group, Membership, Rsvp, Shift
+from quartier.organizing.models import Event, EventType, Group, Membership, Rsvp, Shift, public_point
 
 # Every generated supporter (and every named demo account) signs in with this password.
 DEMO_PASSWORD = "quartier-demo"
@@ -1087,7 +1087,8 @@ def _existing_group_seeds(hoods: Neighbourhoods) -> list[GroupSeed]:
 EVENT_COLUMNS = (
     "title", "description", "description_html", "event_type", "host_id", "group_id", "status", "is_virtual",
     "join_url", "venue", "address", "address_visibility", "country", "postal_code", "town", "latitude",
-    "longitude", "time_zone", "starts_at", "ends_at", "max_guests_per_rsvp", "created_at", "updated_at",
+    "longitude", "public_latitude", "public_longitude", "time_zone", "starts_at", "ends_at", "max_guests_per_rsvp",
+    "created_at", "updated_at",
 )  # fmt: skip
 SHIFT_COLUMNS = ("event_id", "starts_at", "ends_at", "capacity", "confirmed_count")
 RSVP_COLUMNS = (
@@ -1280,7 +1281,8 @@ def create_events(context: GenerationContext) -> None:
             event_rows.append(
                 (
                     title, description, description_html, event_type, host, group_id, status, virtual, join_url,
-                    venue, address, visibility, place.country, postal_code, town, latitude, longitude, zone_name,
+                    venue, address, visibility, place.country, postal_code, town, latitude, longitude,
+                    *public_point(latitude, longitude, exact=visibility == Event.AddressVisibility.PUBLIC), zone_name,
                     starts[0], starts[-1] + length, max_guests, created_at, now,
                 )
             )  # fmt: skip

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quartier.accounts.management.commands.load_demo import (
+from quartier.demo.management.commands.load_demo import (
     ORGANISER_EMAIL,
     current_totp_code,
     organiser_totp_secret,

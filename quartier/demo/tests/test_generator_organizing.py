@@ -1,4 +1,4 @@
-"""The local groups and events of the synthetic campaign (`bench.generator`'s "groups" and "events" steps)."""
+"""The local groups and events of the synthetic campaign (`quartier.demo.generator`'s "groups" and "events" steps)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
-from bench.generator import (
+from quartier.accounts.models import Supporter
+from quartier.demo.generator import (
     EVENT_PLANS,
     GENERATED_EMAIL_DOMAIN,
     default_events,
@@ -22,9 +23,8 @@ from bench.generator import (
     place_key,
     time_zone_for,
 )
-from bench.organizing_texts import EVENT_TITLES
-from quartier.accounts.management.commands.load_demo import ORGANISER_EMAIL
-from quartier.accounts.models import Supporter
+from quartier.demo.management.commands.load_demo import ORGANISER_EMAIL
+from quartier.demo.organizing_texts import EVENT_TITLES
 from quartier.lib.places import find_place
 from quartier.lib.text import render_markdown
 from quartier.organizing.models import Event, EventType, Group, Membership, Rsvp, Shift

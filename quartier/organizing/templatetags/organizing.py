@@ -1,0 +1,15 @@
+"""Template tags for pages outside the organizing app (the site navigation)."""
+
+from __future__ import annotations
+
+from django import template
+
+from quartier.organizing import queries
+
+register = template.Library()
+
+
+@register.simple_tag
+def pending_review_count() -> int:
+    """Events waiting for staff review; one COUNT query, asked only where staff see it."""
+    return queries.pending_events().count()
