@@ -17,8 +17,8 @@ PROMISES = f"{ORGANIZING}/tests/test_promises.py"
 MATRIX = f"{ORGANIZING}/tests/test_privacy_matrix.py"
 ORGANIZING_PERMISSIONS = f"{ORGANIZING}/tests/test_permissions.py"
 ORGANIZING_PRIVACY = f"{ORGANIZING}/tests/test_privacy_organizing.py"
-ERASURE = "quartier/accounts/tests/test_erasure_every_source.py"
-EXPORT = "quartier/accounts/tests/test_export_every_row.py"
+ERASURE = "quartier/tests/test_erasure_every_source.py"
+EXPORT = "quartier/tests/test_export_every_row.py"
 ACCOUNT_PRIVACY = "quartier/accounts/tests/test_privacy.py"
 PROFILE_TESTS = "quartier/accounts/tests/test_profile.py"
 STAFF_TESTS = "quartier/accounts/tests/test_staff.py"
@@ -143,8 +143,8 @@ BUGS: list[Bug] = [
         id="map-pin-always-exact",
         promise="The map pin of an attendee-only event is approximate (about a kilometre).",
         file=f"{ORGANIZING}/views/events.py",
-        original="digits = 5 if exact else 2",
-        replacement="digits = 5",
+        original="(event.latitude, event.longitude) if exact else (event.public_latitude, event.public_longitude)",
+        replacement="(event.latitude, event.longitude)",
         tests=(PROMISES,),
     ),
     Bug(
@@ -348,6 +348,14 @@ BUGS: list[Bug] = [
         tests=(ERASURE, ACCOUNT_PRIVACY),
     ),
     Bug(
+        id="erasure-keeps-pending-rsvps",
+        promise="Deleting an account erases the RSVPs asked for its address and not yet confirmed.",
+        file=f"{ORGANIZING}/privacy.py",
+        original="erase=lambda s: _pending_rsvps_of(s).delete(),",
+        replacement="erase=lambda s: None,",
+        tests=(ERASURE,),
+    ),
+    Bug(
         id="erasure-keeps-messages-received",
         promise="Deleting an account erases the messages one received.",
         file="quartier/outreach/privacy.py",
@@ -418,8 +426,8 @@ BUGS: list[Bug] = [
         id="rsvp-page-for-any-browser",
         promise="The page after a guest's RSVP is for the browser that made it.",
         file=f"{ORGANIZING}/views/rsvps.py",
-        original='if request.session.get("organizing.last_rsvp") != rsvp_id and not (',
-        replacement="if False and not (",
+        original="    else:\n        raise Http404\n    records = list(",
+        replacement="    else:\n        ids = [rsvp_id]\n    records = list(",
         tests=(RSVP_TESTS,),
     ),
     # --- CSV escaping ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from django.utils import timezone
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Affiliation, AffiliationChange, EmailConsent, Profile, Supporter
 from quartier.organizing import actions as organizing_actions
-from quartier.organizing.models import CalendarFeed, Event, Group, Membership, Rsvp, SentReminder
+from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
 from quartier.outreach.models import AudienceConsent, Delivery, Message
 from quartier.reach.actions import referral_code_for
@@ -151,6 +151,16 @@ def _rsvps(supporter: Supporter, people: People) -> None:
         SentReminder.objects.create(rsvp=records[0], hours_before=hours)
 
 
+def _pending_rsvps(supporter: Supporter, people: People) -> None:
+    """RSVPs someone asked for the supporter's address, waiting for the supporter to confirm them."""
+    for number in (1, 2):
+        event = people.make_event(people.organiser, title=f"Asked {number}")
+        organizing_actions.request_rsvp(
+            event=event, shifts=list(event.shifts.all()),
+            request=organizing_actions.RsvpRequest(email=supporter.email, name=people.marker("pending_rsvps", number)),
+        )  # fmt: skip
+
+
 def _hosted(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         people.make_event(supporter, title=people.marker("hosted_events_and_groups", number))
@@ -251,6 +261,11 @@ FACTORIES: dict[str, Factory] = {
         },
         exported=lambda data: {Rsvp: _count(data)},
         not_exported="SentReminder: which reminders went out is bookkeeping that sends each one once",
+    ),
+    "pending_rsvps": Factory(
+        _pending_rsvps,
+        owned=lambda s: {PendingRsvp: PendingRsvp.objects.filter(supporter=s)},
+        exported=lambda data: {PendingRsvp: _count(data)},
     ),
     "hosted_events_and_groups": Factory(
         _hosted,

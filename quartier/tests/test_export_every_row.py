@@ -13,7 +13,7 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 
 from quartier.accounts import privacy
-from quartier.accounts.tests.personal_data import FACTORIES, People, every_owned_row
+from quartier.tests.personal_data import FACTORIES, People, every_owned_row
 
 
 @pytest.fixture

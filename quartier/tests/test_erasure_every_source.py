@@ -13,9 +13,9 @@ from django.contrib.admin.models import LogEntry
 
 from quartier.accounts import actions, privacy
 from quartier.accounts.models import Supporter
-from quartier.accounts.tests.personal_data import FACTORIES, ONE_PER_SUPPORTER, People, every_owned_row
 from quartier.organizing.models import Event, Group
 from quartier.outreach.models import Message
+from quartier.tests.personal_data import FACTORIES, ONE_PER_SUPPORTER, People, every_owned_row
 
 
 def _account_is_emptied(before: dict, supporter: Supporter) -> None:
@@ -69,7 +69,7 @@ def people(make_supporter, staff) -> People:
 def test_every_registered_source_has_a_factory():
     registered = {source.name for source in privacy.sources()}
 
-    assert registered - set(FACTORIES) == set(), "add a factory to quartier/accounts/tests/personal_data.py"
+    assert registered - set(FACTORIES) == set(), "add a factory to quartier/tests/personal_data.py"
     assert set(FACTORIES) - registered == set(), "a factory for a source no longer registered"
 
 
