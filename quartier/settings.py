@@ -290,6 +290,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
+    # Ours (`accounts.views.settings_photo`): each upload is decoded and re-encoded.
+    "upload_photo": "3/m/user,20/h/user,60/h/ip",
 }
 # Password reset (and adding an address) answer the same whether or not an account exists; an unknown
 # address gets a "no account here" email instead of a reset link. The sign-up form still says when an

@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -62,6 +63,19 @@ class AccountAdapter(DefaultAccountAdapter):
         if confirmed:
             actions.mark_email_verified(email_address.user)
         return confirmed
+
+    def set_password(self, user: Supporter, password: str) -> None:
+        """A first password set from a reset link claims a guest account: following the link proved
+        the address, so it is confirmed too. (Guests cannot sign in, so no other way sets one.)"""
+        claims_guest = not user.has_usable_password() and user.last_login is None
+        super().set_password(user, password)
+        if claims_guest:
+            actions.mark_email_verified(user)
+            EmailAddress.objects.update_or_create(
+                user=user,
+                email__iexact=user.email,
+                defaults={"email": user.email, "verified": True, "primary": True},
+            )
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         context.setdefault("site_name", self.get_site_name())

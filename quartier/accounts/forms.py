@@ -26,6 +26,28 @@ SPOKEN_LANGUAGES = ["fr", "en", "es", "ar", "zh-hans", "pt", "it", "de", "ht", "
 MAX_LINKS = 5
 
 
+DATABASE_INTEGER_RANGE = range(-(2**63), 2**63)
+
+
+class ModelMultipleChoiceIdField(forms.ModelMultipleChoiceField):
+    """Choices by primary key, refusing numbers no database column holds before querying.
+
+    Django looks the keys up with `pk__in`, and SQLite fails (500) on an integer beyond 64 bits.
+    """
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # Django's own check explains it
+            if number not in DATABASE_INTEGER_RANGE:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 def country_choices() -> list[tuple[str, Any]]:
     return [(code, COUNTRY_NAMES.get(code, code)) for code in settings.QUARTIER_COUNTRIES]
 
@@ -92,7 +114,7 @@ class ProfileForm(LocationMixin, forms.Form):
         label=_("Why I'm involved"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
     why_involved_visibility = forms.ChoiceField(label=_("Who sees this"), choices=Visibility.choices)
-    causes = forms.ModelMultipleChoiceField(
+    causes = ModelMultipleChoiceIdField(
         label=_("Causes I care about"), queryset=Cause.objects.all(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip

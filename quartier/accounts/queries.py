@@ -31,6 +31,17 @@ def can_see(level: str, *, owner: Supporter, viewer: Supporter | AnonymousUser |
     return False
 
 
+def guest_account(email: str) -> Supporter | None:
+    """The account made for a guest RSVP at this address, if it was never claimed: no password set,
+    never signed in, not deleted."""
+    found = Supporter.objects.filter(
+        email__iexact=email.strip(), last_login__isnull=True, deleted_at__isnull=True, is_active=True
+    ).first()
+    if found is None or found.has_usable_password():
+        return None
+    return found
+
+
 @dataclass
 class VisibleProfile:
     """The part of a profile one viewer may see; a field is None when it is hidden from them."""

@@ -6,6 +6,9 @@ import json
 
 from allauth.account import views as allauth_views
 from allauth.account.decorators import reauthentication_required
+from allauth.account.forms import ResetPasswordForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -28,7 +31,7 @@ from quartier.accounts.forms import (
     PhotoForm,
     ProfileForm,
 )
-from quartier.accounts.models import EmailConsent, Profile
+from quartier.accounts.models import EmailConsent, Profile, Supporter
 from quartier.lib.images import ImageRejected
 
 IMAGE_ERRORS = {
@@ -38,10 +41,40 @@ IMAGE_ERRORS = {
 }
 
 
+class ClaimingSignupForm(AllauthSignupForm):
+    """allauth's sign-up form, which lets the owner of a guest account sign up with its address."""
+
+    guest: Supporter | None = None
+
+    def validate_unique_email(self, value: str) -> str:
+        self.guest = queries.guest_account(value)
+        if self.guest is not None:
+            self.account_already_exists = False
+            return value
+        return super().validate_unique_email(value)
+
+
 class SignupView(allauth_views.SignupView):
-    """allauth's sign-up, which also reports an address taken by a sign-up racing this one."""
+    """allauth's sign-up, which also reports an address taken by a sign-up racing this one.
+
+    Signing up with the address of a guest account (made when its owner confirmed a guest RSVP)
+    creates nothing and signs nobody in: we email the address a link to choose a password, so the
+    account goes to whoever reads that mailbox, with its RSVPs, and its address is then confirmed.
+    """
+
+    def get_form_class(self):
+        return ClaimingSignupForm
 
     def form_valid(self, form) -> HttpResponse:
+        if form.guest is not None:
+            reset = ResetPasswordForm(data={"email": form.cleaned_data["email"]})
+            if reset.is_valid():
+                reset.save(self.request)
+            messages.info(
+                self.request,
+                _("You already RSVPed with this address: we emailed you a link to choose your password."),
+            )
+            return redirect("account_reset_password_done")
         try:
             return super().form_valid(form)
         except actions.EmailTaken:
@@ -124,6 +157,10 @@ def settings_photo(request: HttpRequest) -> HttpResponse:
     if request.POST.get("remove"):
         actions.remove_photo(supporter=request.user)
         messages.success(request, _("Your photo is removed."))
+        return redirect("accounts:settings_profile")
+    if not ratelimit.consume(request, action="upload_photo", user=request.user):
+        # Before the form reads the file: decoding images is what the limit protects.
+        messages.error(request, _("You have sent many photos in a short time. Please try again later."))
         return redirect("accounts:settings_profile")
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():

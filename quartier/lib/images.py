@@ -9,7 +9,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Pixels an upload may declare in its header. A JPEG is decoded at a reduced scale (`Image.draft`,
+# down to 1/8), so a 40-megapixel photo costs well under a megapixel; PNG and WebP are decoded whole.
 MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own limit
+# Pixels actually decoded, checked from the header (after `draft`) before any pixel is: about 50 MB of
+# memory at most, for a photo shown at 400 pixels.
+MAX_DECODED_PIXELS = 12_000_000
 
 # Magic bytes of the accepted formats: the first bytes decide, never the file name or its type header.
 _SIGNATURES = (
@@ -36,7 +41,11 @@ def sniff_format(head: bytes) -> str | None:
 
 
 def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
-    """A square WebP of `size` pixels cropped from the centre, with every metadata block dropped."""
+    """A square WebP of `size` pixels cropped from the centre, with every metadata block dropped.
+
+    Nothing is decoded before the size on disk (`max_bytes`), the declared pixels (`MAX_PIXELS`) and
+    the pixels to decode (`MAX_DECODED_PIXELS`) are checked.
+    """
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise ImageRejected("too_large")
@@ -51,6 +60,11 @@ def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_B
                 raise ImageRejected("too_many_pixels")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
+            if image.format == "JPEG":
+                # Decode at the smallest scale that still covers the output (decoders only shrink).
+                image.draft("RGB", (size * 2, size * 2))
+            if image.width * image.height > MAX_DECODED_PIXELS:
+                raise ImageRejected("too_many_pixels")
             image.load()
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
@@ -60,5 +74,7 @@ def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_B
             return out.getvalue()
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own limit, met while reading the header
+        raise ImageRejected("too_many_pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRejected("not_an_image") from None

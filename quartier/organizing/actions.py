@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from quartier.accounts import actions as account_actions
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import EmailConsent, Supporter
 from quartier.lib.text import render_markdown
 from quartier.organizing import tasks
 from quartier.organizing.models import (
@@ -569,6 +569,9 @@ def guest_supporter(
 
 # A link to confirm an RSVP asked for someone's address works once, for this long.
 RSVP_REQUEST_MAX_AGE = timedelta(days=7)
+# At most this many unconfirmed requests mailed to one address per window (no mail bombing by form).
+RSVP_REQUESTS_PER_WINDOW = 3
+RSVP_REQUESTS_WINDOW = timedelta(hours=1)
 
 
 def request_token_hash(token: str) -> str:
@@ -615,6 +618,11 @@ def request_rsvp(
         if request.guests < 0 or request.guests > event.max_guests_per_rsvp:
             raise OrganizingError("too_many_guests")
     email = request.email.strip().lower()
+    recent = PendingRsvp.objects.filter(
+        email=email, confirmed_at__isnull=True, created_at__gt=now - RSVP_REQUESTS_WINDOW
+    ).order_by("-created_at")
+    if len(recent[:RSVP_REQUESTS_PER_WINDOW]) >= RSVP_REQUESTS_PER_WINDOW:
+        return recent[0]  # enough mail to that address for now: the visitor sees the same page
     token = secrets.token_urlsafe(32)
     pending = PendingRsvp.objects.create(
         event=event, kind=kind, email=email, supporter=Supporter.objects.filter(email__iexact=email).first(),
@@ -677,8 +685,8 @@ def confirm_rsvp_request(
         )  # fmt: skip
     elif pending.news_consent:
         account_actions.record_email_consent(
-            supporter=owner, topic="campaign_news", granted=True, wording=news_consent_wording,
-            language=pending.language, source="rsvp", ip_address=ip_address,
+            supporter=owner, topic=EmailConsent.Topic.CAMPAIGN_NEWS, granted=True, wording=news_consent_wording,
+            language=pending.language, source=EmailConsent.Source.RSVP, ip_address=ip_address,
         )  # fmt: skip
     shifts = list(pending.shifts.all())
     if pending.kind == PendingRsvp.Kind.WALK_IN:

@@ -28,7 +28,7 @@ def _calendar(name: str, *, method: str = "PUBLISH") -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", " ".join(name.split()))  # an X- property is not escaped: one line
     return calendar
 
 

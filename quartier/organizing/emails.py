@@ -25,7 +25,8 @@ def send_notice(supporter: Supporter, template: str, context: dict[str, Any], *,
             "site_url": settings.SITE_URL,
             **context,
         }
-        subject = render_to_string(f"organizing/email/{template}_subject.txt", full).strip()
+        # One line whatever the names in it hold: a line break in a subject is refused by Django.
+        subject = " ".join(render_to_string(f"organizing/email/{template}_subject.txt", full).split())
         text = render_to_string(f"organizing/email/{template}_message.txt", full)
         html = render_to_string(f"organizing/email/{template}_message.html", full)
         message = EmailMultiAlternatives(

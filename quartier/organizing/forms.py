@@ -112,6 +112,17 @@ class PlaceMixin:
         )
 
 
+class OneLineField(forms.CharField):
+    """Text for one line (names, titles, subjects): line breaks and runs of spaces become one space.
+
+    These values go into email subjects and headers and calendar files, where a line break is either
+    refused (500) or a way to add a header of one's own.
+    """
+
+    def to_python(self, value: Any) -> str:
+        return " ".join(super().to_python(value).split())
+
+
 class CoordinatesField(forms.CharField):
     def to_python(self, value: Any) -> tuple[float, float] | None:
         text = super().to_python(value)
@@ -127,8 +138,8 @@ class CoordinatesField(forms.CharField):
 
 
 class GroupForm(PlaceMixin, forms.Form):
-    name = forms.CharField(label=_("Name of the group"), max_length=120)
-    area = forms.CharField(
+    name = OneLineField(label=_("Name of the group"), max_length=120)
+    area = OneLineField(
         label=_("Area it covers"), max_length=120, help_text=_("A neighbourhood, town or riding.")
     )
     description = forms.CharField(
@@ -164,7 +175,7 @@ class JoinGroupForm(forms.Form):
 
 
 class MessageForm(forms.Form):
-    subject = forms.CharField(label=_("Subject"), max_length=150)
+    subject = OneLineField(label=_("Subject"), max_length=150)
     body = forms.CharField(
         label=_("Message"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_(
@@ -181,7 +192,7 @@ class MergeGroupForm(forms.Form):
 
 
 class EventForm(PlaceMixin, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=140)
+    title = OneLineField(label=_("Title"), max_length=140)
     event_type = forms.ChoiceField(label=_("Type"), choices=EventType.choices)
     description = forms.CharField(
         label=_("Description"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
@@ -191,10 +202,10 @@ class EventForm(PlaceMixin, forms.Form):
     )
     is_virtual = forms.BooleanField(label=_("This event is online"), required=False)
     join_url = forms.URLField(label=_("Link to join (online events)"), required=False, assume_scheme="https")
-    venue = forms.CharField(
+    venue = OneLineField(
         label=_("Place"), max_length=140, required=False, help_text=_("For example: Café Olimpico")
     )
-    address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    address = OneLineField(label=_("Street address"), max_length=200, required=False)
     address_visibility = forms.ChoiceField(
         label=_("Who sees the address"), choices=Event.AddressVisibility.choices
     )
@@ -381,7 +392,7 @@ class GuestRsvpForm(RsvpForm):
 
 class WalkInForm(forms.Form):
     shift = forms.IntegerField(widget=forms.HiddenInput)
-    name = forms.CharField(label=_("Name"), max_length=80)
+    name = OneLineField(label=_("Name"), max_length=80)
     email = forms.EmailField(
         label=_("Email"), help_text=_("We email them a link: they are on the list once they confirm.")
     )

@@ -21,7 +21,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts import actions as accounts_actions
@@ -152,11 +152,11 @@ def _rsvps(supporter: Supporter, people: People) -> None:
 
 
 def _pending_rsvps(supporter: Supporter, people: People) -> None:
-    """RSVPs someone asked for the supporter's address, waiting for the supporter to confirm them."""
-    for number in (1, 2):
-        event = people.make_event(people.organiser, title=f"Asked {number}")
+    """Two RSVPs asked for the supporter's address by someone not signed in: a guest and a walk-in."""
+    for number, kind in ((1, PendingRsvp.Kind.GUEST), (2, PendingRsvp.Kind.WALK_IN)):
+        event = people.make_event(people.organiser, title=f"Asked for {number}")
         organizing_actions.request_rsvp(
-            event=event, shifts=list(event.shifts.all()),
+            event=event, shifts=[event.shifts.get()], kind=kind,
             request=organizing_actions.RsvpRequest(email=supporter.email, name=people.marker("pending_rsvps", number)),
         )  # fmt: skip
 
@@ -264,7 +264,7 @@ FACTORIES: dict[str, Factory] = {
     ),
     "pending_rsvps": Factory(
         _pending_rsvps,
-        owned=lambda s: {PendingRsvp: PendingRsvp.objects.filter(supporter=s)},
+        owned=lambda s: {PendingRsvp: PendingRsvp.objects.filter(Q(supporter=s) | Q(email__iexact=s.email))},
         exported=lambda data: {PendingRsvp: _count(data)},
     ),
     "hosted_events_and_groups": Factory(

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import pytest
 from PIL import Image
 
-from quartier.lib.images import ImageRejected, reencode_image, sniff_format
+from quartier.lib.images import (
+    MAX_DECODED_PIXELS,
+    MAX_UPLOAD_BYTES,
+    ImageRejected,
+    reencode_image,
+    sniff_format,
+)
 
 
 def encoded(fmt: str, size=(640, 480), mode="RGB") -> bytes:
@@ -50,3 +58,43 @@ def test_it_refuses_decompression_bombs():
     with pytest.raises(ImageRejected) as error:
         reencode_image(io.BytesIO(bomb), size=64)
     assert error.value.code == "too_many_pixels"
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A valid greyscale PNG of `width` by `height` black pixels, compressed to a few kilobytes."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)  # filter byte, then one byte per pixel
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def test_the_small_png_of_these_tests_is_a_real_image():
+    result = reencode_image(io.BytesIO(png_header_only(40, 30)), size=16)
+    with Image.open(io.BytesIO(result)) as image:
+        assert (image.format, image.size) == ("WEBP", (16, 16))
+
+
+@pytest.mark.parametrize(("width", "height"), [(20_000, 20_000), (5_000, 3_000)])
+def test_a_small_file_with_too_many_pixels_to_decode_is_refused(width, height):
+    data = png_header_only(width, height)
+    assert len(data) < MAX_UPLOAD_BYTES
+
+    with pytest.raises(ImageRejected) as rejected:
+        reencode_image(io.BytesIO(data), size=400)
+
+    assert rejected.value.code == "too_many_pixels"
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale_and_accepted():
+    width, height = 4_800, 3_200  # more pixels than are ever decoded: only a reduced decode fits
+    assert width * height > MAX_DECODED_PIXELS
+
+    result = reencode_image(io.BytesIO(encoded("JPEG", size=(width, height))), size=400)
+
+    with Image.open(io.BytesIO(result)) as image:
+        assert (image.format, image.size) == ("WEBP", (400, 400))

@@ -10,6 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from quartier.organizing import actions
+from quartier.testing import client_for
+
 PARIS = ZoneInfo("Europe/Paris")
 TORONTO = ZoneInfo("America/Toronto")
 
@@ -85,3 +88,19 @@ def test_the_event_page_has_one_when_line_summarising_its_shifts(make_event, hos
     assert page.count('class="event-when-line"') == 1
     assert "Tuesday 4 March 2031, 09:00 – 17:00" in page
     assert "3 shifts" in page
+
+
+def test_each_shift_is_listed_once_on_the_event_page(make_event, host, supporter):
+    event = make_event(host, shifts=3, starts_in=until(2031, 3, 4, 9))
+    first, second, third = event.shifts.order_by("starts_at")
+    actions.rsvp(supporter=supporter, shift=first)
+
+    for client in (visitor(), client_for(supporter)):
+        page = client.get(event.get_absolute_url()).content.decode()
+        for hours in ("09:00 – 11:00", "12:00 – 14:00", "15:00 – 17:00"):
+            assert page.count(hours) == 1, hours
+    page = client_for(supporter).get(event.get_absolute_url()).content.decode()
+    assert f'name="shift" value="{first.pk}"' not in page  # already taken: listed with its Cancel button
+    assert f'name="shift" value="{second.pk}"' in page and f'name="shift" value="{third.pk}"' in page
+    assert "Cancel my RSVP" in page
+    assert page.count("10 places left") == 2

@@ -255,3 +255,19 @@ def test_a_guest_account_made_on_confirmation_is_not_verified_or_signed_in(
     assert not guest.has_usable_password() and guest.email_verified_at is None
     assert "_auth_user_id" not in client.session
     assert timedelta(days=7) == actions.RSVP_REQUEST_MAX_AGE
+
+
+@pytest.mark.django_db
+def test_the_form_cannot_flood_an_address_with_confirm_requests(
+    supporter, event, shift, django_capture_on_commit_callbacks
+):
+    for _attempt in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                reverse("organizing:event_rsvp", args=[event.pk]),
+                {**GUEST, "email": supporter.email, "shift": shift.pk},
+            )
+        assert response["Location"] == reverse("organizing:rsvp_requested")
+
+    assert PendingRsvp.objects.count() == 3
+    assert len(mail.outbox) == 3

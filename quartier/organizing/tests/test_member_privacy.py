@@ -79,6 +79,21 @@ def test_a_member_chooses_whether_to_be_listed(group, member):
 
 
 @pytest.mark.django_db
+def test_only_the_member_themselves_changes_their_listing(persona, group, member):
+    _name, visitor = persona
+    before = list(Membership.objects.order_by("pk").values())
+
+    response = client_for(visitor).post(
+        reverse("organizing:group_listing", args=[group.slug]), {"is_listed": "yes"}
+    )
+
+    assert response.status_code == (302 if visitor is None else 404)
+    if visitor is None:
+        assert response["Location"].startswith(reverse("account_login"))
+    assert list(Membership.objects.order_by("pk").values()) == before
+
+
+@pytest.mark.django_db
 def test_joining_without_ticking_the_box_keeps_one_off_the_list(group, supporter):
     client_for(supporter).post(reverse("organizing:group_join", args=[group.slug]), {})
 

@@ -84,6 +84,8 @@ PAGES = {
     "my_events": (lambda w: reverse("organizing:my_events"), expect(default=OK, anonymous=LOGIN, guest=LOGIN)),
     "rsvp_done": (lambda w: reverse("organizing:rsvp_done", args=[w["member_rsvp"].pk]),
                   expect(default=HIDDEN, member=OK)),
+    "rsvp_requested": (lambda w: reverse("organizing:rsvp_requested"), expect(default=OK)),
+    "rsvp_confirm_unknown": (lambda w: reverse("organizing:rsvp_confirm", args=["not-a-token"]), expect(default=HIDDEN)),
 }  # fmt: skip
 
 

@@ -99,3 +99,19 @@ def test_a_search_without_results_shows_the_empty_state_and_no_error(url, db):
     page = response.content.decode()
     assert 'class="empty"' in page
     assert 'class="error"' not in page
+
+
+def test_every_kind_of_search_page_runs_a_bounded_number_of_queries(
+    many_events, django_assert_max_num_queries
+):
+    client = Client()
+    near = {"near": "45.52,-73.58", "within": "25"}
+
+    # Soonest first near a place: the ids of the box in date order (one chunk here), then the rows.
+    with django_assert_max_num_queries(3):
+        client.get(reverse("organizing:events"), {**near, "sort": "date", "page": "2"})
+    # No place: one query for the page and its hosts and groups.
+    with django_assert_max_num_queries(2):
+        client.get(reverse("organizing:events"), {"page": "2"})
+    with django_assert_max_num_queries(6):
+        client.get(reverse("organizing:groups"), {**near, "page": "2"})

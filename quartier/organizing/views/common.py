@@ -67,6 +67,12 @@ def near_from(request: HttpRequest, form: SearchForm) -> queries.Near | None:
     return queries.Near(point[0], point[1], miles_to_km(within) if unit == "mi" else float(within))
 
 
+def map_centre(form: SearchForm, near: queries.Near | None) -> dict[str, object] | None:
+    """The town searched, for the map to draw and name (None for coordinates or no search)."""
+    name = form.cleaned_data.get("place_name") if near is not None and form.is_valid() else None
+    return {"lat": near.latitude, "lon": near.longitude, "name": name} if name else None
+
+
 def with_distances(found: list[queries.Found], unit: str) -> list[tuple[object, float | None]]:
     return [
         (

@@ -31,6 +31,7 @@ from quartier.organizing.forms import (
 from quartier.organizing.models import CalendarFeed, Event, Rsvp
 from quartier.organizing.views.common import (
     distance_unit,
+    map_centre,
     near_from,
     page_number,
     rule_message,
@@ -68,7 +69,7 @@ def event_search(request: HttpRequest) -> HttpResponse:
     return render(
         request, "organizing/event_search.html",
         {"form": form, "results": results, "page": result_page, "unit": unit, "map_points": map_points,
-         "near": near, "place_name": form.cleaned_data.get("place_name", "") if form.is_valid() else ""},
+         "near": near, "map_centre": map_centre(form, near)},
     )  # fmt: skip
 
 

@@ -25,6 +25,7 @@ from quartier.organizing.views.common import (
     csv_response,
     distance_unit,
     language,
+    map_centre,
     message_page,
     near_from,
     page_number,
@@ -59,7 +60,7 @@ def group_search(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "near": near,
             "map_points": map_points,
-            "place_name": form.cleaned_data.get("place_name", "") if form.is_valid() else "",
+            "map_centre": map_centre(form, near),
             "featured": [] if near or form.errors else queries.featured_groups(),
         },
     )

@@ -136,6 +136,8 @@ def rsvp_done(request: HttpRequest, rsvp_id: int) -> HttpResponse:
         .filter(pk__in=ids)
         .order_by("shift__starts_at")
     )
+    if not records:  # erased since (the account was deleted)
+        raise Http404
     event = records[0].shift.event
     ics_url = reverse("organizing:rsvp_ics", args=[records[0].pk])
     return render(

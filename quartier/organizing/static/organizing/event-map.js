@@ -4,15 +4,32 @@
 (function () {
   "use strict";
 
-  function readPoints() {
-    var script = document.getElementById("map-points");
-    if (!script) return [];
+  function readJson(id, fallback) {
+    var script = document.getElementById(id);
+    if (!script) return fallback;
     try {
-      var data = JSON.parse(script.textContent);
-      return Array.isArray(data) ? data : [];
+      return JSON.parse(script.textContent);
     } catch (error) {
-      return [];
+      return fallback;
     }
+  }
+
+  function readPoints() {
+    var data = readJson("map-points", []);
+    return Array.isArray(data) ? data : [];
+  }
+
+  // A permanent label (text only: the name is set as textContent, never parsed as HTML).
+  function addLabel(layer, text, className) {
+    var label = document.createElement("span");
+    label.textContent = text;
+    layer.bindTooltip(label, {
+      permanent: true,
+      direction: "right",
+      offset: [8, 0],
+      interactive: false,
+      className: className,
+    });
   }
 
   function isNumber(value) {
@@ -89,10 +106,18 @@
       var lat = p ? Number(p.lat) : NaN;
       var lon = p ? Number(p.lon) : NaN;
       if (isNumber(lat) && isNumber(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
-        points.push({ lat: lat, lon: lon, title: String(p.title || ""), url: p.url, when: p.when });
+        points.push({
+          lat: lat, lon: lon, title: String(p.title || ""), url: p.url, when: p.when, town: String(p.town || ""),
+        });
       }
     });
     if (!points.length) return;
+    // The place searched (a town or a postal code's town), drawn as a ring with its name.
+    var centre = readJson("map-centre", null);
+    if (!(centre && isNumber(centre.lat) && isNumber(centre.lon) && Math.abs(centre.lat) <= 90 &&
+          Math.abs(centre.lon) <= 180)) {
+      centre = null;
+    }
 
     L.Icon.Default.imagePath = leafletImagePath();
     var map = L.map(container, { attributionControl: true, scrollWheelZoom: false });
@@ -101,14 +126,29 @@
     });
     // The view first: Leaflet draws layers only once the map has one. With only the coarse outline
     // (no tiles), a street-level view of one point would be an empty grey square: show the region.
+    // Without tiles the outline says little beyond zoom 10, but the town labels still place the
+    // pins: fit the results, never closer than a town's scale.
     var plain = !container.getAttribute("data-tiles-url");
-    if (latLngs.length === 1) {
-      map.setView(latLngs[0], plain ? 6 : 14);
+    var closest = plain ? 10 : 15;
+    map.setMaxZoom(plain ? 12 : 19);
+    var bounds = L.latLngBounds(latLngs);
+    if (centre) bounds.extend(L.latLng(centre.lat, centre.lon));
+    if (bounds.getNorthEast().equals(bounds.getSouthWest())) {
+      map.setView(bounds.getCenter(), plain ? 9 : 14);
     } else {
-      map.fitBounds(L.latLngBounds(latLngs), { padding: [24, 24], maxZoom: 14 });
+      map.fitBounds(bounds, { padding: [32, 32], maxZoom: closest });
     }
     addBaseLayer(map, container);
     L.control.scale({ position: "bottomleft" }).addTo(map);
+
+    if (centre) {
+      var searched = L.circleMarker(L.latLng(centre.lat, centre.lon), {
+        radius: 12, weight: 3, color: "#1d2125", fill: false, interactive: false, className: "map-centre",
+      }).addTo(map);
+      if (centre.name) addLabel(searched, String(centre.name), "map-label map-label-centre");
+    }
+    var labelledTowns = {};
+    if (centre && centre.name) labelledTowns[String(centre.name)] = true;
 
     points.forEach(function (point, index) {
       var marker = L.circleMarker(latLngs[index], {
@@ -120,6 +160,11 @@
         className: "map-marker",
       }).addTo(map);
       marker.bindPopup(popupContent(point));
+      // Each town once: its first pin carries the name (the street map a tile server would give).
+      if (point.town && !labelledTowns[point.town]) {
+        labelledTowns[point.town] = true;
+        addLabel(marker, point.town, "map-label");
+      }
       // Circle markers are SVG paths: give each an accessible name, a hover title, and the keyboard.
       var path = marker.getElement();
       if (!path) return;
