@@ -365,6 +365,14 @@ BUGS: list[Bug] = [
         tests=(ERASURE, ACCOUNT_PRIVACY),
     ),
     Bug(
+        id="erasure-keeps-pending-rsvps",
+        promise="Deleting an account erases the RSVPs asked for its address and not yet confirmed.",
+        file=f"{ORGANIZING}/privacy.py",
+        original="erase=lambda s: _pending_rsvps_of(s).delete(),",
+        replacement="erase=lambda s: None,",
+        tests=(ERASURE,),
+    ),
+    Bug(
         id="erasure-keeps-messages-received",
         promise="Deleting an account erases the messages one received.",
         file="quartier/outreach/privacy.py",
