@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from quartier.accounts.templatetags.supporters import supporter_name
 from quartier.lib.zones import is_time_zone, zone_label
-from quartier.organizing.models import Event
+from quartier.organizing.models import Event, EventType
 
 register = template.Library()
 
@@ -81,7 +81,9 @@ def event_card(context: template.Context, event: Event, distance: float | None =
     if event.is_virtual:
         when = f"{when} · {event_zone_label(context, event)}"
     place = _("Online") if event.is_virtual else (event.town or _("In person"))
-    details = format_html("{} · {}", event.get_event_type_display(), place)
+    # The enum's label, not `get_event_type_display()`, which hashes every choice's lazy label per call.
+    kind = EventType(event.event_type).label if event.event_type in EventType.values else event.event_type
+    details = format_html("{} · {}", kind, place)
     if distance is not None:
         away = _("%(distance)s %(unit)s away") % {
             "distance": floatformat(distance, 1),
