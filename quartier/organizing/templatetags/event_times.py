@@ -13,15 +13,10 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.http import HttpRequest
-from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
-from quartier.accounts.templatetags.supporters import supporter_name
 from quartier.lib.zones import is_time_zone, zone_label
-from quartier.organizing.models import Event, EventType
+from quartier.organizing.models import Event
 
 register = template.Library()
 
@@ -71,32 +66,3 @@ def event_when(context: template.Context, event: Event) -> str:
 def zone_label_filter(zone_name: str) -> str:
     """`{{ event.time_zone|zone_label }}`: "Toronto time" rather than `America/Toronto` (emails, lists)."""
     return zone_label(zone_name)
-
-
-@register.simple_tag(takes_context=True)
-def event_card(context: template.Context, event: Event, distance: float | None = None) -> SafeString:
-    """A search result or group page's card for `event` (`organizing/_event_card.html`), in Python: lists
-    show twenty, and the template's nodes cost more than the rest of the page."""
-    when = event_time(context, event, event.starts_at)
-    if event.is_virtual:
-        when = f"{when} · {event_zone_label(context, event)}"
-    place = _("Online") if event.is_virtual else (event.town or _("In person"))
-    # The enum's label, not `get_event_type_display()`, which hashes every choice's lazy label per call.
-    kind = EventType(event.event_type).label if event.event_type in EventType.values else event.event_type
-    details = format_html("{} · {}", kind, place)
-    if distance is not None:
-        away = _("%(distance)s %(unit)s away") % {
-            "distance": floatformat(distance, 1),
-            "unit": context.get("unit", ""),
-        }
-        details = format_html("{} · {}", details, away)
-    group = format_html(" · {}", event.group.name) if event.group_id else ""
-    return format_html(
-        '<li class="result card">\n'
-        '  <p class="event-when">{}</p>\n'
-        '  <h3><a href="{}">{}</a></h3>\n'
-        '  <p class="muted">{}</p>\n'
-        '  <p class="muted">{} {}{}</p>\n'
-        "</li>",
-        when, event.get_absolute_url(), event.title, details, _("Hosted by"), supporter_name(event.host), group,
-    )  # fmt: skip
