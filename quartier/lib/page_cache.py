@@ -106,13 +106,19 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def row_version(*instances: object) -> tuple[object, ...]:
-    """What a page shows of these model instances: every column of each (`None` for a missing one)."""
-    return tuple(
-        None
-        if instance is None
-        else (
-            instance._meta.label,
-            *(getattr(instance, field.attname) for field in instance._meta.concrete_fields),
-        )
-        for instance in instances
+    """What a page shows of these model instances: every loaded column of each (`None` for a missing
+    one). Columns a query deferred (`only()`) are left out: the page does not show them either (reading
+    one would cost a query per row)."""
+    return tuple(None if instance is None else _columns(instance) for instance in instances)
+
+
+def _columns(instance) -> tuple[object, ...]:
+    deferred = instance.get_deferred_fields()
+    return (
+        instance._meta.label,
+        *(
+            getattr(instance, field.attname)
+            for field in instance._meta.concrete_fields
+            if field.attname not in deferred
+        ),
     )

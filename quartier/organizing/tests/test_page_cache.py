@@ -211,3 +211,24 @@ def test_a_member_who_hides_from_the_list_leaves_the_cached_group_page_at_once(p
     assert member.display_name in listed.content.decode()
     assert member.display_name in cached.content.decode()
     assert member.display_name not in hidden.content.decode()
+
+
+def test_a_search_is_served_from_the_cache_until_what_it_lists_changes(
+    page_cache, make_event, make_group, host
+):
+    event = make_event(host, title="Porte-à-porte")
+    make_group(host, name="Plateau pour le climat")
+    search = urlencode({"near": "H2T 1A1", "country": "CA", "within": 25})
+    paths = [f"/events/?{search}", f"/groups/?{search}"]
+
+    first = {path: Client().get(path) for path in paths}
+    again = {path: Client().get(path) for path in paths}
+    Event.objects.filter(pk=event.pk).update(title="Porte-à-porte au Plateau")
+    make_group(host, name="Mile End en transition")
+    after = {path: Client().get(path) for path in paths}
+
+    assert [path for path, response in first.items() if not response.templates] == []
+    assert [path for path, response in again.items() if response.templates] == []
+    assert "Porte-à-porte au Plateau" in after[paths[0]].content.decode()
+    assert "Mile End en transition" in after[paths[1]].content.decode()
+    assert "Plateau pour le climat" in after[paths[1]].content.decode()

@@ -11,11 +11,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from quartier.lib.geo import distance_unit_for, km_to_miles, miles_to_km
+from quartier.lib.page_cache import row_version
 from quartier.organizing import queries
 from quartier.organizing.forms import (
     MessageForm,
     SearchForm,
 )
+from quartier.organizing.models import Event
 
 
 def rule_message(code: str) -> str:
@@ -152,3 +154,15 @@ def safe_cell(value: object) -> str:
     """Neutralise spreadsheet formulas in user-written cells (CSV injection)."""
     text = "" if value is None else str(value)
     return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def search_version(
+    results: list[tuple[object, float | None]], unit: str, result_page: queries.ResultPage | None
+) -> tuple[object, ...]:
+    """What a page of search results shows, for the anonymous page cache: each result's row (with an
+    event's host and group), its distance, the unit, and whether pages come before or after."""
+    rows = []
+    for item, distance in results:
+        rows += [*row_version(item, *((item.host, item.group) if isinstance(item, Event) else ())), distance]
+    paging = (result_page.number, result_page.has_next) if result_page else None
+    return (unit, paging, *rows)

@@ -37,6 +37,7 @@ from quartier.organizing.views.common import (
     page_number,
     rule_message,
     search_defaults,
+    search_version,
     with_distances,
 )
 from quartier.reach import actions as reach_actions
@@ -67,10 +68,14 @@ def event_search(request: HttpRequest) -> HttpResponse:
         for event, _distance in results
         if event.public_latitude is not None and not event.is_virtual
     ]  # fmt: skip
-    return render(
-        request, "organizing/event_search.html",
-        {"form": form, "results": results, "page": result_page, "unit": unit, "map_points": map_points,
-         "near": near, "map_centre": map_centre(form, near)},
+    return cached_anonymous_page(
+        request,
+        lambda: render(
+            request, "organizing/event_search.html",
+            {"form": form, "results": results, "page": result_page, "unit": unit, "map_points": map_points,
+             "near": near, "map_centre": map_centre(form, near)},
+        ),
+        version=lambda: search_version(results, unit, result_page),
     )  # fmt: skip
 
 

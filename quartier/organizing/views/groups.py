@@ -32,6 +32,7 @@ from quartier.organizing.views.common import (
     page_number,
     rule_message,
     search_defaults,
+    search_version,
     with_distances,
 )
 from quartier.reach import actions as reach_actions
@@ -51,19 +52,24 @@ def group_search(request: HttpRequest) -> HttpResponse:
          "town": group.town or group.area, "url": group.get_absolute_url()}
         for group, _distance in results
     ]  # fmt: skip
-    return render(
+    featured = [] if near or form.errors else queries.featured_groups()
+    return cached_anonymous_page(
         request,
-        "organizing/group_search.html",
-        {
-            "form": form,
-            "results": results,
-            "page": result_page,
-            "unit": unit,
-            "near": near,
-            "map_points": map_points,
-            "map_centre": map_centre(form, near),
-            "featured": [] if near or form.errors else queries.featured_groups(),
-        },
+        lambda: render(
+            request,
+            "organizing/group_search.html",
+            {
+                "form": form,
+                "results": results,
+                "page": result_page,
+                "unit": unit,
+                "near": near,
+                "map_points": map_points,
+                "map_centre": map_centre(form, near),
+                "featured": featured,
+            },
+        ),
+        version=lambda: (*search_version(results, unit, result_page), *row_version(*featured)),
     )
 
 
