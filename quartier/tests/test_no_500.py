@@ -322,3 +322,11 @@ def test_a_hostile_time_zone_cookie_never_answers_500(world, zone):
     client.cookies["quartier_tz"] = zone
     for path in (reverse("organizing:event", args=[world.event.pk]), reverse("organizing:events")):
         assert client.get(path).status_code < 500
+
+
+@pytest.mark.parametrize("ref", ["\x00", "a\x00b", "\r\n", "é" * 20, "x" * 5000])
+def test_a_hostile_referral_code_never_answers_500(world, ref):
+    rsvp_url = reverse("organizing:event_rsvp", args=[world.event.pk])
+    for client in (_client(world, "anonymous"), _client(world, "supporter")):
+        assert client.get(reverse("organizing:event", args=[world.event.pk]), {"ref": ref}).status_code == 200
+        assert client.post(f"{rsvp_url}?ref=%00", _rsvp_data(world)).status_code < 500
