@@ -88,6 +88,7 @@ def benchmark_environment(arguments: argparse.Namespace) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),  # one per run, shared with the server (session cookies)
         "ALLOWED_HOSTS": ",".join(dict.fromkeys([*hosts, "127.0.0.1", "localhost", "testserver"])),
         "QUARTIER_VAR_DIR": str(SERVER_VAR_DIR),
+        "SITE_URL": "http://127.0.0.1",  # required in production; no link leaves a benchmark
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
     }
     if arguments.redis_url:

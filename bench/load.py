@@ -13,6 +13,7 @@ from pathlib import Path
 import django
 from django.core.management import call_command
 from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
 
 from quartier.accounts.models import Supporter
 from quartier.demo.generator import GenerationReport, generate_campaign
@@ -78,11 +79,33 @@ def print_header() -> None:
     print(f"software: Python {platform.python_version()}, Django {django.get_version()}")
 
 
+def vacuum() -> None:
+    """On PostgreSQL, what an operator does after a bulk write: otherwise autovacuum competes with the
+    measurement, and the planner works from stale statistics."""
+    if connection.vendor != "postgresql":
+        return
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
+        # Write the dirty pages out now rather than during the measurement (needs a superuser or
+        # the pg_checkpoint role; without it the measurement may overlap the checkpoint).
+        with contextlib.suppress(DatabaseError):
+            cursor.execute("CHECKPOINT")
+    print(f"vacuum: VACUUM (ANALYZE) and CHECKPOINT took {time.perf_counter() - started:,.1f} s")
+
+
 def load(*, supporters: int, groups: int, events: int, batch_size: int, seed: int) -> GenerationReport | None:
     """Bring the database up to `supporters`, `groups` and `events` (adds only what is missing)."""
     from quartier.organizing.models import Event, Group
 
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
+    if pending:
+        print(f"migrate: {len(pending)} migrations applied in {time.perf_counter() - started:,.1f} s")
+        # A data migration may rewrite whole tables (dead rows, stale statistics): tidy up as after a load.
+        vacuum()
     print(f"database: {database_description()}")
     existing = (Supporter.objects.count(), Group.objects.count(), Event.objects.count())
     wanted = (supporters, groups, events)
@@ -98,15 +121,6 @@ def load(*, supporters: int, groups: int, events: int, batch_size: int, seed: in
         progress=print,
     )  # fmt: skip
     print_load(report)
-    if connection.vendor == "postgresql":
-        # What an operator does after a bulk load: otherwise autovacuum competes with the measurement.
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE)")
-            # Write the dirty pages out now rather than during the measurement (needs a superuser or
-            # the pg_checkpoint role; without it the measurement may overlap the checkpoint).
-            with contextlib.suppress(DatabaseError):
-                cursor.execute("CHECKPOINT")
-        print(f"vacuum: VACUUM (ANALYZE) and CHECKPOINT took {time.perf_counter() - started:,.1f} s")
+    vacuum()
     print(f"database: {database_description()}")
     return report

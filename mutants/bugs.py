@@ -15,6 +15,7 @@ EVENT_TESTS = f"{ORGANIZING}/tests/test_events.py"
 GROUP_TESTS = f"{ORGANIZING}/tests/test_groups.py"
 PROMISES = f"{ORGANIZING}/tests/test_promises.py"
 MATRIX = f"{ORGANIZING}/tests/test_privacy_matrix.py"
+EXACT_POINT = f"{ORGANIZING}/tests/test_exact_point.py"
 ORGANIZING_PERMISSIONS = f"{ORGANIZING}/tests/test_permissions.py"
 ORGANIZING_PRIVACY = f"{ORGANIZING}/tests/test_privacy_organizing.py"
 ERASURE = "quartier/tests/test_erasure_every_source.py"
@@ -145,7 +146,15 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/views/events.py",
         original="(event.latitude, event.longitude) if exact else (event.public_latitude, event.public_longitude)",
         replacement="(event.latitude, event.longitude)",
-        tests=(PROMISES,),
+        tests=(PROMISES, EXACT_POINT),
+    ),
+    Bug(
+        id="search-measures-the-exact-point",
+        promise="The radius filter, distances and order of a search use the public point only (12.1).",
+        file=f"{ORGANIZING}/queries.py",
+        original='pick(located, near, page * PAGE_SIZE + 1, "public_latitude", "public_longitude")',
+        replacement='pick(located, near, page * PAGE_SIZE + 1, "latitude", "longitude")',
+        tests=(EXACT_POINT,),
     ),
     Bug(
         id="search-distance-from-the-exact-point",
@@ -354,6 +363,14 @@ BUGS: list[Bug] = [
         original="erase=lambda supporter: model.objects.filter(**{field: supporter}).delete(),",
         replacement="erase=lambda supporter: None,",
         tests=(ERASURE, ACCOUNT_PRIVACY),
+    ),
+    Bug(
+        id="erasure-keeps-pending-rsvps",
+        promise="Deleting an account erases the RSVPs asked for its address and not yet confirmed.",
+        file=f"{ORGANIZING}/privacy.py",
+        original="erase=lambda s: _pending_rsvps_of(s).delete(),",
+        replacement="erase=lambda s: None,",
+        tests=(ERASURE,),
     ),
     Bug(
         id="erasure-keeps-messages-received",

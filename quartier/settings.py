@@ -135,6 +135,10 @@ def _served_url() -> str:
 
 # The one public address of the site: every link that leaves it (email, List-Unsubscribe, calendar
 # files and feeds) starts with it. See docs/decisions.md.
+if PRODUCTION and not env_str("SITE_URL").strip():
+    raise ImproperlyConfigured(
+        "SITE_URL is required when QUARTIER_ENV=production: links in email and calendars start with it"
+    )
 SITE_URL = (env_str("SITE_URL").strip() or _served_url()).rstrip("/")
 if urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).hostname:
     raise ImproperlyConfigured(

@@ -52,11 +52,21 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "SECRET_KEY is required" in result.stderr
 
 
+def test_production_refuses_to_start_without_its_public_address(tmp_path):
+    result = run_manage(
+        "check", QUARTIER_ENV="production", QUARTIER_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 64 + "Zq9!",
+        ALLOWED_HOSTS="quartier.example.org",
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "SITE_URL is required" in result.stderr
+
+
 def test_production_settings_pass_the_deployment_checklist(tmp_path):
     result = run_manage(
         "check", "--deploy", "--fail-level", "WARNING",
         QUARTIER_ENV="production", QUARTIER_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 64 + "Zq9!",
         ALLOWED_HOSTS="quartier.example.org", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        SITE_URL="https://quartier.example.org",
         REDIS_URL="redis://127.0.0.1:6379/7",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
@@ -67,6 +77,7 @@ def test_production_without_a_shared_cache_fails_the_deployment_checklist(tmp_pa
         "check", "--deploy",
         QUARTIER_ENV="production", QUARTIER_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 64 + "Zq9!",
         ALLOWED_HOSTS="quartier.example.org", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
+        SITE_URL="https://quartier.example.org",
     )  # fmt: skip
     assert result.returncode != 0
     assert "quartier.E001" in result.stderr and "REDIS_URL" in result.stderr

@@ -60,3 +60,9 @@ def event_when(context: template.Context, event: Event) -> str:
     if starts.date() == ends.date():
         return f"{date_format(starts, 'l j F Y, H:i')} – {date_format(ends, 'H:i')}"
     return f"{date_format(starts, 'l j F Y, H:i')} – {date_format(ends, 'l j F Y, H:i')}"
+
+
+@register.filter(name="zone_label")
+def zone_label_filter(zone_name: str) -> str:
+    """`{{ event.time_zone|zone_label }}`: "Toronto time" rather than `America/Toronto` (emails, lists)."""
+    return zone_label(zone_name)

@@ -6,9 +6,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quartier.organizing import actions
 from quartier.testing import client_for
@@ -104,3 +105,10 @@ def test_each_shift_is_listed_once_on_the_event_page(make_event, host, supporter
     assert f'name="shift" value="{second.pk}"' in page and f'name="shift" value="{third.pk}"' in page
     assert "Cancel my RSVP" in page
     assert page.count("10 places left") == 2
+
+
+def test_templates_can_name_a_zone_by_its_city():
+    template = Template("{% load event_times %}{{ zone|zone_label }}")
+
+    with translation.override("fr"):
+        assert template.render(Context({"zone": "America/Vancouver"})) == "heure de Vancouver"
