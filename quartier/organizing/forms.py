@@ -45,7 +45,7 @@ def latest_event_date() -> date:
     return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28 if today.month == 2 else today.day)
 
 
-def _check_date_range(day: date, latest: date) -> None:
+def check_date_range(day: date, latest: date) -> None:
     if not EARLIEST_DATE <= day <= latest:
         raise ValidationError(
             _("Choose a date between %(earliest)s and %(latest)s."),
@@ -60,7 +60,7 @@ class EventDateTimeField(forms.DateTimeField):
     def validate(self, value: datetime | None) -> None:
         super().validate(value)
         if value is not None:
-            _check_date_range(value.date(), latest_event_date())
+            check_date_range(value.date(), latest_event_date())
 
 
 class SearchDateField(forms.DateField):
@@ -69,7 +69,7 @@ class SearchDateField(forms.DateField):
     def validate(self, value: date | None) -> None:
         super().validate(value)
         if value is not None:
-            _check_date_range(value, LATEST_SEARCH_DATE)
+            check_date_range(value, LATEST_SEARCH_DATE)
 
 
 class PlaceMixin:
