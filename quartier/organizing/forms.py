@@ -367,7 +367,7 @@ class RsvpForm(forms.Form):
 
 
 class GuestRsvpForm(RsvpForm):
-    name = forms.CharField(label=_("Your name"), max_length=80)
+    name = OneLineField(label=_("Your name"), max_length=80)
     email = forms.EmailField(label=_("Email"))
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     postal_code = forms.CharField(label=_("Postal code"), max_length=10)
