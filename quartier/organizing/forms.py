@@ -17,6 +17,7 @@ from quartier.accounts.forms import country_choices
 from quartier.accounts.queries import find_place, find_town
 from quartier.lib.geo import parse_coordinates
 from quartier.lib.places import is_valid_postal_code, normalise_postal_code
+from quartier.lib.zones import zone_label
 from quartier.organizing.actions import EventDraft, GroupDraft, ShiftDraft
 from quartier.organizing.models import Event, EventType, Group, Membership
 
@@ -27,6 +28,13 @@ TIME_ZONES = [
     "America/Regina", "America/Edmonton", "America/Vancouver", "America/New_York", "America/Chicago",
     "America/Denver", "America/Los_Angeles", "Europe/Paris", "Europe/Brussels", "Europe/Zurich", "UTC",
 ]  # fmt: skip
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The zones an event may use, each labelled by its city in the active language ("Toronto time")."""
+    return [(zone, zone_label(zone)) for zone in TIME_ZONES]
+
+
 HOST_CONSENT_WORDING = _("Yes, the host may email me about this event.")
 LEADER_CONSENT_WORDING = _("Yes, the group's leaders may email me about the group.")
 SHARES_CONTACT_WORDING = _("The host may see my email and phone to organise the event.")
@@ -212,7 +220,7 @@ class EventForm(PlaceMixin, forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
     coordinates = CoordinatesField(label=_("Or coordinates"), required=False, max_length=60)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(zone, zone) for zone in TIME_ZONES])
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
     max_guests_per_rsvp = forms.IntegerField(
         label=_("Guests each person may bring"), min_value=0, max_value=20, initial=0
     )

@@ -1,0 +1,79 @@
+"""Mail, "My events", the RSVP done page and the event form name a time zone by its city, never its id."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import translation
+
+from quartier.organizing import actions
+from quartier.testing import client_for
+
+
+def assert_named_by_city(text: str, label: str = "Toronto time") -> None:
+    assert label in text
+    assert "America/Toronto" not in text
+
+
+@pytest.mark.django_db
+def test_rsvp_and_cancellation_emails_name_the_zone_by_its_city(
+    make_event, host, supporter, django_capture_on_commit_callbacks
+):
+    event = make_event(host)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.rsvp(supporter=supporter, shift=event.shifts.get())
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cancel_event(event=event, message="Rain")
+
+    assert len(mail.outbox) == 2  # the confirmation, the cancellation
+    for message in mail.outbox:
+        assert_named_by_city(message.body)
+        [(html_part, _mimetype)] = message.alternatives
+        assert_named_by_city(html_part)
+
+
+@pytest.mark.django_db
+def test_the_guest_confirmation_email_names_the_zone_by_its_city_in_french(
+    make_event, host, django_capture_on_commit_callbacks
+):
+    event = make_event(host)
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        actions.request_rsvp(
+            event=event, shifts=list(event.shifts.all()),
+            request=actions.RsvpRequest(email="gaby@example.org", name="Gaby", country="CA",
+                                        postal_code="H2X 1Y4", language="fr"),
+        )  # fmt: skip
+
+    [message] = mail.outbox
+    assert_named_by_city(message.body, "heure de Toronto")
+    [(html_part, _mimetype)] = message.alternatives
+    assert_named_by_city(html_part, "heure de Toronto")
+
+
+@pytest.mark.django_db
+def test_my_events_names_the_zone_by_its_city(make_event, host, supporter):
+    actions.rsvp(supporter=supporter, shift=make_event(host).shifts.get())
+
+    for persona in (supporter, host):
+        page = client_for(persona).get(reverse("organizing:my_events")).content.decode()
+        assert_named_by_city(page)
+
+
+@pytest.mark.django_db
+def test_the_rsvp_done_page_names_the_zone_by_its_city(make_event, host, supporter):
+    record = actions.rsvp(supporter=supporter, shift=make_event(host).shifts.get())
+
+    page = client_for(supporter).get(reverse("organizing:rsvp_done", args=[record.pk])).content.decode()
+
+    assert_named_by_city(page)
+
+
+@pytest.mark.django_db
+def test_the_event_form_labels_each_zone_by_its_city_and_keeps_the_id_as_value(host):
+    page = client_for(host).get(reverse("organizing:event_create")).content.decode()
+
+    assert '<option value="America/Toronto" selected>Toronto time</option>' in page
+    assert '<option value="America/St_Johns">St. John&#x27;s time</option>' in page
+    assert '<option value="UTC">UTC</option>' in page
+    assert ">America/" not in page and ">Europe/" not in page
