@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -77,3 +80,38 @@ def test_the_event_form_labels_each_zone_by_its_city_and_keeps_the_id_as_value(h
     assert '<option value="America/St_Johns">St. John&#x27;s time</option>' in page
     assert '<option value="UTC">UTC</option>' in page
     assert ">America/" not in page and ">Europe/" not in page
+
+
+@pytest.mark.django_db
+def test_the_guest_confirm_page_names_the_zone_by_its_city(
+    make_event, host, django_capture_on_commit_callbacks
+):
+    event = make_event(host)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.request_rsvp(
+            event=event,
+            shifts=list(event.shifts.all()),
+            request=actions.RsvpRequest(email="gaby@example.org"),
+        )
+    [link] = re.findall(r"https?://[^/\s]+(/rsvps/confirm/[^\s]+/)", mail.outbox[0].body)
+
+    page = Client().get(link).content.decode()
+
+    assert_named_by_city(page)
+
+
+@pytest.mark.django_db
+def test_the_cancel_pages_name_the_zone_by_its_city(
+    make_event, host, supporter, django_capture_on_commit_callbacks
+):
+    event = make_event(host)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.rsvp(supporter=supporter, shift=event.shifts.get())
+    [link] = re.findall(r"https?://[^/\s]+(/rsvps/cancel/[^\s]+/)", mail.outbox[0].body)
+
+    rsvp_page = Client().get(link).content.decode()
+    event_page = client_for(host).get(reverse("organizing:event_cancel", args=[event.pk])).content.decode()
+
+    assert "You are about to cancel your RSVP" in rsvp_page
+    assert_named_by_city(rsvp_page)
+    assert_named_by_city(event_page)
