@@ -206,7 +206,10 @@ class EventForm(PlaceMixin, forms.Form):
         label=_("Description"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
     )
     group = forms.ModelChoiceField(
-        label=_("Hosted with the group"), queryset=Group.objects.none(), required=False
+        label=_("Hosted with the group"),
+        queryset=Group.objects.none(),
+        required=False,
+        empty_label=_("No group"),
     )
     is_virtual = forms.BooleanField(label=_("This event is online"), required=False)
     join_url = forms.URLField(label=_("Link to join (online events)"), required=False, assume_scheme="https")
