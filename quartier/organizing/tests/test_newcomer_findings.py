@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
+from quartier.organizing import actions
 from quartier.testing import client_for
 
 
@@ -25,3 +30,21 @@ def test_the_event_form_names_the_no_group_choice(host, group, leader):
 
     assert '<option value="" selected>No group</option>' in page
     assert "---------" not in page
+
+
+@pytest.mark.django_db
+def test_french_emails_put_a_space_before_their_colons(make_event, host, django_capture_on_commit_callbacks):
+    event = make_event(host)
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        actions.request_rsvp(
+            event=event, shifts=list(event.shifts.all()),
+            request=actions.RsvpRequest(email="gaby@example.org", name="Gaby", language="fr"),
+        )  # fmt: skip
+    [link] = re.findall(r"https?://[^/\s]+(/rsvps/confirm/[^\s]+/)", mail.outbox[0].body)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client(HTTP_ACCEPT_LANGUAGE="fr").post(link)
+
+    request_mail, confirmation_mail = mail.outbox
+    assert "Confirmer\u00a0: http" in request_mail.body
+    assert "Quand\u00a0: " in confirmation_mail.body and "Où\u00a0: " in confirmation_mail.body
+    assert "Confirmer:" not in request_mail.body and "Quand:" not in confirmation_mail.body
