@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from quartier.organizing import actions
+from quartier.organizing.models import EventTypePolicy
 from quartier.testing import client_for
 
 
@@ -115,3 +116,14 @@ def test_the_cancel_pages_name_the_zone_by_its_city(
     assert "You are about to cancel your RSVP" in rsvp_page
     assert_named_by_city(rsvp_page)
     assert_named_by_city(event_page)
+
+
+@pytest.mark.django_db
+def test_the_review_queue_names_the_zone_by_its_city(make_event, host, staff):
+    EventTypePolicy.objects.create(event_type="rally", requires_approval=True)
+    make_event(host, title="March for transit", event_type="rally")
+
+    page = client_for(staff).get(reverse("organizing:review_queue")).content.decode()
+
+    assert "March for transit" in page
+    assert_named_by_city(page)
