@@ -48,3 +48,24 @@ def test_french_emails_put_a_space_before_their_colons(make_event, host, django_
     assert "Confirmer\u00a0: http" in request_mail.body
     assert "Quand\u00a0: " in confirmation_mail.body and "Où\u00a0: " in confirmation_mail.body
     assert "Confirmer:" not in request_mail.body and "Quand:" not in confirmation_mail.body
+
+
+@pytest.mark.django_db
+def test_the_shift_left_after_an_rsvp_to_another_is_not_ticked_for_the_supporter(make_event, host, supporter):
+    event = make_event(host, shifts=2)
+    first, second = event.shifts.order_by("starts_at")
+    actions.rsvp(supporter=supporter, shift=first)
+
+    page = client_for(supporter).get(event.get_absolute_url()).content.decode()
+
+    assert f'<input type="checkbox" name="shift" value="{second.pk}">' in page
+    assert "checked" not in page.split('class="rsvp-form"', 1)[1].split("</fieldset>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_the_only_shift_of_an_event_is_ticked_for_a_visitor(make_event, host):
+    event = make_event(host)
+
+    page = Client().get(event.get_absolute_url()).content.decode()
+
+    assert f'<input type="checkbox" name="shift" value="{event.shifts.get().pk}" checked>' in page
