@@ -448,11 +448,15 @@ class SearchForm(forms.Form):
             cleaned["point"] = coordinates
             return cleaned
         country = cleaned.get("country") or settings.QUARTIER_COUNTRIES[0]
-        if is_valid_postal_code(country, near) and any(char.isdigit() for char in near):
-            place = find_place(country, near)
-        else:  # a town's name: in the country chosen, else in another the campaign covers
-            others = [code for code in settings.QUARTIER_COUNTRIES if code != country]
-            place = next(filter(None, (find_town(code, near) for code in [country, *others])), None)
+        countries = [country, *(code for code in settings.QUARTIER_COUNTRIES if code != country)]
+        place = None
+        if any(char.isdigit() for char in near):
+            # A postal code: of the country chosen, else of another the campaign covers (`10001` typed
+            # by a New Yorker who left the country on its default).
+            codes = (find_place(code, near) for code in countries if is_valid_postal_code(code, near))
+            place = next(filter(None, codes), None)
+        if place is None:  # a town's name: in the country chosen, else in another the campaign covers
+            place = next(filter(None, (find_town(code, near) for code in countries)), None)
         if place is None or place.latitude is None:
             self.add_error(
                 "near", _("We do not know this postal code or town. Check it, or pick the right country.")
