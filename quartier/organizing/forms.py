@@ -30,6 +30,19 @@ TIME_ZONES = [
 ]  # fmt: skip
 
 
+# Where a host's browser says nothing usable, the zone of their country (Québec says Montréal).
+COUNTRY_TIME_ZONES = {"CA": "America/Toronto", "FR": "Europe/Paris", "US": "America/New_York"}
+QUEBEC_POSTAL_LETTERS = ("G", "H", "J")
+
+
+def default_time_zone(*, country: str, postal_code: str, browser_zone: str | None) -> str:
+    """The zone a new event starts on: the host's browser's, else their country's, else the campaign's."""
+    zone = browser_zone if browser_zone in TIME_ZONES else COUNTRY_TIME_ZONES.get(country, settings.TIME_ZONE)
+    if zone == "America/Toronto" and country == "CA" and postal_code[:1].upper() in QUEBEC_POSTAL_LETTERS:
+        return "America/Montreal"  # the same clock, named the way people there name it
+    return zone
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     """The zones an event may use, each labelled by its city in the active language ("Toronto time")."""
     return [(zone, zone_label(zone)) for zone in TIME_ZONES]
@@ -228,7 +241,7 @@ class EventForm(PlaceMixin, forms.Form):
         label=_("Guests each person may bring"), min_value=0, max_value=20, initial=0
     )
 
-    def __init__(self, *args: Any, host, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, host, browser_zone: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
         self.fields["group"].queryset = Group.objects.filter(
@@ -238,7 +251,9 @@ class EventForm(PlaceMixin, forms.Form):
             memberships__role__in=[Membership.Role.LEADER, Membership.Role.CO_LEADER],
         )
         if not self.is_bound and "time_zone" not in self.initial:
-            self.initial["time_zone"] = settings.TIME_ZONE
+            self.initial["time_zone"] = default_time_zone(
+                country=host.country, postal_code=host.postal_code or "", browser_zone=browser_zone
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -77,7 +77,7 @@ def test_the_rsvp_done_page_names_the_zone_by_its_city(make_event, host, support
 def test_the_event_form_labels_each_zone_by_its_city_and_keeps_the_id_as_value(host):
     page = client_for(host).get(reverse("organizing:event_create")).content.decode()
 
-    assert '<option value="America/Toronto" selected>Toronto time</option>' in page
+    assert '<option value="America/Toronto">Toronto time</option>' in page
     assert '<option value="America/St_Johns">St. John&#x27;s time</option>' in page
     assert '<option value="UTC">UTC</option>' in page
     assert ">America/" not in page and ">Europe/" not in page
@@ -127,3 +127,31 @@ def test_the_review_queue_names_the_zone_by_its_city(make_event, host, staff):
 
     assert "March for transit" in page
     assert_named_by_city(page)
+
+
+def selected_zone(client) -> str:
+    page = client.get(reverse("organizing:event_create")).content.decode()
+    return re.search(
+        r'<option value="([^"]+)" selected>[^<]*</option>', page.split('name="time_zone"', 1)[1]
+    ).group(1)
+
+
+@pytest.mark.django_db
+def test_a_new_event_starts_on_the_zone_of_its_host(make_supporter):
+    montreal = make_supporter("Marie", country="CA", postal_code="H2T 1S6")
+    toronto = make_supporter("Sam", country="CA", postal_code="M6G 1K8")
+    paris = make_supporter("Léa", country="FR", postal_code="75011")
+
+    assert selected_zone(client_for(montreal)) == "America/Montreal"
+    assert selected_zone(client_for(toronto)) == "America/Toronto"
+    assert selected_zone(client_for(paris)) == "Europe/Paris"
+
+
+@pytest.mark.django_db
+def test_a_new_event_starts_on_the_zone_the_host_browser_reported(make_supporter):
+    client = client_for(make_supporter("Marie", country="CA", postal_code="H2T 1S6"))
+    client.cookies["quartier_tz"] = "America%2FVancouver"
+    assert selected_zone(client) == "America/Vancouver"
+
+    client.cookies["quartier_tz"] = "Asia%2FTokyo"  # not a zone events use: the host's country decides
+    assert selected_zone(client) == "America/Montreal"
