@@ -313,10 +313,10 @@ class BaseShiftFormSet(forms.BaseFormSet):
             if not form.has_changed() or self._should_delete_form(form):
                 continue
             for name in ("starts_at", "ends_at"):
+                # Django made the typed time aware in the *current* zone; the host typed it in the
+                # event's own zone, so keep the wall-clock time and put it in that zone.
                 value: datetime = form.cleaned_data[name]
-                form.cleaned_data[name] = (
-                    value.replace(tzinfo=self.zone) if timezone.is_naive(value) else value
-                )
+                form.cleaned_data[name] = value.replace(tzinfo=self.zone)
             if (
                 not self.allow_past
                 and form.cleaned_data["starts_at"] <= now

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
@@ -12,6 +15,7 @@ from quartier.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
+PARIS = ZoneInfo("Europe/Paris")
 OUT_OF_RANGE = "Choose a date between 2000-01-01 and"
 
 
@@ -108,3 +112,26 @@ def test_an_unlisted_time_zone_on_edit_changes_nothing(event, host):
     assert response.status_code == 400
     event.refresh_from_db()
     assert event.time_zone == "America/Toronto" and event.title == "Door-knocking in Mile End"
+
+
+def test_shift_times_are_read_in_the_events_own_time_zone(supporter):
+    response = client_for(supporter).post(
+        reverse("organizing:event_create"),
+        event_form(**{"time_zone": "Europe/Paris", "shifts-TOTAL_FORMS": "1",
+                      "shifts-0-starts_at": "2027-03-10T10:00", "shifts-0-ends_at": "2027-03-10T12:00"}),
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    shift = Event.objects.get().shifts.get()
+    assert shift.starts_at == datetime(2027, 3, 10, 10, tzinfo=PARIS)
+
+
+def test_a_copy_starts_at_the_time_typed_in_the_events_own_time_zone(make_event, host):
+    event = make_event(host, time_zone="Europe/Paris")
+
+    client_for(host).post(
+        reverse("organizing:event_duplicate", args=[event.pk]), {"starts_at": "2027-03-10T10:00"}
+    )
+
+    copy = Event.objects.exclude(pk=event.pk).get()
+    assert copy.starts_at == datetime(2027, 3, 10, 10, tzinfo=PARIS)

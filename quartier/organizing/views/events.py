@@ -236,9 +236,8 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
                    if error.code == "out_of_range"]  # fmt: skip
         messages.error(request, " ".join([_("Give a valid date and time for the copy."), *reasons]))
         return redirect(event)
-    starts_at = form.cleaned_data["starts_at"]
-    if timezone.is_naive(starts_at):
-        starts_at = starts_at.replace(tzinfo=ZoneInfo(event.time_zone))
+    # Typed in the event's own zone, whatever zone Django read it in.
+    starts_at = form.cleaned_data["starts_at"].replace(tzinfo=ZoneInfo(event.time_zone))
     if starts_at <= timezone.now():
         messages.error(request, _("This time has already passed."))
         return redirect(event)
