@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from quartier.organizing import actions
+from quartier.organizing.models import Rsvp
 from quartier.testing import client_for
 
 
@@ -69,3 +70,38 @@ def test_the_only_shift_of_an_event_is_ticked_for_a_visitor(make_event, host):
     page = Client().get(event.get_absolute_url()).content.decode()
 
     assert f'<input type="checkbox" name="shift" value="{event.shifts.get().pk}" checked>' in page
+
+
+@pytest.mark.django_db
+def test_cancelling_an_rsvp_to_a_cancelled_event_promotes_nobody_and_sends_nothing(
+    make_event, host, supporter, other_supporter, django_capture_on_commit_callbacks
+):
+    event = make_event(host, capacity=1)
+    shift = event.shifts.get()
+    first = actions.rsvp(supporter=supporter, shift=shift)
+    waiting = actions.rsvp(supporter=other_supporter, shift=shift)
+    actions.cancel_event(event=event)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cancel_rsvp(rsvp_record=first)
+
+    waiting.refresh_from_db()
+    assert waiting.status == Rsvp.Status.WAITLISTED
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_cancel_link_of_a_cancelled_event_says_so_and_offers_no_button(
+    make_event, host, supporter, django_capture_on_commit_callbacks
+):
+    event = make_event(host)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.rsvp(supporter=supporter, shift=event.shifts.get())
+    [link] = re.findall(r"https?://[^/\s]+(/rsvps/cancel/[^\s]+/)", mail.outbox[0].body)
+    actions.cancel_event(event=event)
+
+    page = Client().get(link).content.decode()
+
+    assert "The host cancelled this event: there is nothing more for you to do." in page
+    assert 'class="danger"' not in page
