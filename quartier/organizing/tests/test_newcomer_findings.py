@@ -105,3 +105,13 @@ def test_the_cancel_link_of_a_cancelled_event_says_so_and_offers_no_button(
 
     assert "The host cancelled this event: there is nothing more for you to do." in page
     assert 'class="danger"' not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["organizing:events", "organizing:groups"])
+def test_the_distance_label_ends_with_a_colon_like_the_other_labels(path):
+    english = Client().get(reverse(path)).content.decode()
+    french = Client(HTTP_ACCEPT_LANGUAGE="fr").get(reverse(path)).content.decode()
+
+    assert "Within (km):</label>" in english and "Near:</label>" in english
+    assert "Rayon (km)\u00a0:</label>" in french
