@@ -29,6 +29,7 @@ from quartier.organizing.forms import (
     ShiftFormSet,
 )
 from quartier.organizing.models import CalendarFeed, Event, Rsvp
+from quartier.organizing.templatetags.event_times import viewer_time_zone
 from quartier.organizing.views.common import (
     distance_unit,
     map_centre,
@@ -101,7 +102,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 return redirect(event)
     else:
         form = EventForm(
-            host=request.user,
+            host=request.user, browser_zone=viewer_time_zone(request),
             initial={"country": request.user.country, "postal_code": request.user.postal_code,
                      "group": request.GET.get("group")},
         )  # fmt: skip
