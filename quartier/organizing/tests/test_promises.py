@@ -629,3 +629,17 @@ def test_an_event_waiting_for_review_is_seen_by_its_host_and_staff_only(
         "anonymous": (404, 404), "unverified": (404, 404), "other supporter": (404, 404), "host": (200, 200),
         "staff": (200, 200),
     }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_reminder_claimed_before_the_event_was_cancelled_is_not_sent(make_event, host, make_supporter):
+    from quartier.organizing import tasks
+
+    event = make_event(host, starts_in=timedelta(hours=20))
+    record = actions.rsvp(supporter=make_supporter("Going"), shift=event.shifts.get())
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)  # after the job listed it
+    mail.outbox.clear()
+
+    tasks.send_reminder(record.pk, 24)
+
+    assert mail.outbox == []
