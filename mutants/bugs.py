@@ -165,6 +165,14 @@ BUGS: list[Bug] = [
         tests=(f"{ORGANIZING}/tests/test_exact_point.py",),
     ),
     Bug(
+        id="reminder-sent-for-a-cancelled-event",
+        promise="A reminder claimed before the event was cancelled is not sent.",
+        file=f"{ORGANIZING}/tasks.py",
+        original="if rsvp.shift.event.status != Event.Status.PUBLISHED:",
+        replacement="if False:",
+        tests=(PROMISES,),
+    ),
+    Bug(
         id="feed-address-for-the-waiting-list",
         promise="A waitlisted person's calendar feed does not show the attendee-only address.",
         file=f"{ORGANIZING}/queries.py",

@@ -761,7 +761,11 @@ US_TIME_ZONES = {
     "10001": "America/New_York", "02139": "America/New_York", "20001": "America/New_York",
     "60614": "America/Chicago", "94110": "America/Los_Angeles", "98103": "America/Los_Angeles",
 }  # fmt: skip
-CANADIAN_TIME_ZONES = {"V": "America/Vancouver", "R": "America/Winnipeg", "E": "America/Halifax"}
+# Québec's events say "heure de Montréal", not Toronto's (the same clock, but not the name people use).
+CANADIAN_TIME_ZONES = {
+    "V": "America/Vancouver", "R": "America/Winnipeg", "E": "America/Halifax",
+    "G": "America/Montreal", "H": "America/Montreal", "J": "America/Montreal",
+}  # fmt: skip
 
 
 def default_groups(supporters: int) -> int:
@@ -790,7 +794,7 @@ def time_zone_for(place: Place) -> str:
         return "Europe/Paris"
     if place.country == "US":
         return US_TIME_ZONES.get(place.postal_code[:5], "America/New_York")
-    return CANADIAN_TIME_ZONES.get(place.postal_code[:1], "America/Toronto")  # Québec and Ontario
+    return CANADIAN_TIME_ZONES.get(place.postal_code[:1], "America/Toronto")  # Ontario
 
 
 def area_in(language: str, area: str) -> str:

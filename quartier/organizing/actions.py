@@ -728,7 +728,9 @@ def cancel_rsvp(*, rsvp_record: Rsvp) -> Rsvp:
     if was_confirmed:
         Shift.objects.filter(pk=locked_shift.pk).update(confirmed_count=F("confirmed_count") - locked.places)
         locked_shift.refresh_from_db(fields=["confirmed_count"])
-        _promote_waitlist(locked_shift)
+        # A cancelled event has no place to give: nobody on its waiting list is told "you're in".
+        if not Event.objects.filter(pk=locked_shift.event_id, status=Event.Status.CANCELLED).exists():
+            _promote_waitlist(locked_shift)
     return locked
 
 

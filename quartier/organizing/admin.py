@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
+from quartier.organizing.forms import check_date_range, latest_event_date
 from quartier.organizing.models import Event, EventTypePolicy, Group, Membership, Rsvp, Shift
 
 
@@ -19,8 +21,29 @@ class GroupAdmin(admin.ModelAdmin):
     raw_id_fields = ("created_by", "merged_into")
 
 
+class ShiftAdminForm(forms.ModelForm):
+    """Staff get the bounds people get: no time near the end of the calendar (see forms.py)."""
+
+    class Meta:
+        model = Shift
+        fields = ("starts_at", "ends_at", "capacity")
+
+    def clean_starts_at(self):
+        return _bounded(self.cleaned_data["starts_at"])
+
+    def clean_ends_at(self):
+        return _bounded(self.cleaned_data["ends_at"])
+
+
+def _bounded(value):
+    if value is not None:
+        check_date_range(value.date(), latest_event_date())
+    return value
+
+
 class ShiftInline(admin.TabularInline):
     model = Shift
+    form = ShiftAdminForm
     extra = 0
     readonly_fields = ("confirmed_count",)
 
@@ -31,6 +54,7 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = ("status", "event_type", "is_virtual")
     search_fields = ("title", "town")
     raw_id_fields = ("host", "group", "reviewed_by", "duplicated_from")
+    readonly_fields = ("starts_at", "ends_at")  # kept in step with the shifts by actions
     inlines = [ShiftInline]
 
 

@@ -17,6 +17,7 @@ from quartier.accounts.forms import country_choices
 from quartier.accounts.queries import find_place, find_town
 from quartier.lib.geo import parse_coordinates
 from quartier.lib.places import is_valid_postal_code, normalise_postal_code
+from quartier.lib.zones import zone_label
 from quartier.organizing.actions import EventDraft, GroupDraft, ShiftDraft
 from quartier.organizing.models import Event, EventType, Group, Membership
 
@@ -27,6 +28,26 @@ TIME_ZONES = [
     "America/Regina", "America/Edmonton", "America/Vancouver", "America/New_York", "America/Chicago",
     "America/Denver", "America/Los_Angeles", "Europe/Paris", "Europe/Brussels", "Europe/Zurich", "UTC",
 ]  # fmt: skip
+
+
+# Where a host's browser says nothing usable, the zone of their country (Québec says Montréal).
+COUNTRY_TIME_ZONES = {"CA": "America/Toronto", "FR": "Europe/Paris", "US": "America/New_York"}
+QUEBEC_POSTAL_LETTERS = ("G", "H", "J")
+
+
+def default_time_zone(*, country: str, postal_code: str, browser_zone: str | None) -> str:
+    """The zone a new event starts on: the host's browser's, else their country's, else the campaign's."""
+    zone = browser_zone if browser_zone in TIME_ZONES else COUNTRY_TIME_ZONES.get(country, settings.TIME_ZONE)
+    if zone == "America/Toronto" and country == "CA" and postal_code[:1].upper() in QUEBEC_POSTAL_LETTERS:
+        return "America/Montreal"  # the same clock, named the way people there name it
+    return zone
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The zones an event may use, each labelled by its city in the active language ("Toronto time")."""
+    return [(zone, zone_label(zone)) for zone in TIME_ZONES]
+
+
 HOST_CONSENT_WORDING = _("Yes, the host may email me about this event.")
 LEADER_CONSENT_WORDING = _("Yes, the group's leaders may email me about the group.")
 SHARES_CONTACT_WORDING = _("The host may see my email and phone to organise the event.")
@@ -45,7 +66,7 @@ def latest_event_date() -> date:
     return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28 if today.month == 2 else today.day)
 
 
-def _check_date_range(day: date, latest: date) -> None:
+def check_date_range(day: date, latest: date) -> None:
     if not EARLIEST_DATE <= day <= latest:
         raise ValidationError(
             _("Choose a date between %(earliest)s and %(latest)s."),
@@ -60,7 +81,7 @@ class EventDateTimeField(forms.DateTimeField):
     def validate(self, value: datetime | None) -> None:
         super().validate(value)
         if value is not None:
-            _check_date_range(value.date(), latest_event_date())
+            check_date_range(value.date(), latest_event_date())
 
 
 class SearchDateField(forms.DateField):
@@ -69,7 +90,7 @@ class SearchDateField(forms.DateField):
     def validate(self, value: date | None) -> None:
         super().validate(value)
         if value is not None:
-            _check_date_range(value, LATEST_SEARCH_DATE)
+            check_date_range(value, LATEST_SEARCH_DATE)
 
 
 class PlaceMixin:
@@ -198,7 +219,10 @@ class EventForm(PlaceMixin, forms.Form):
         label=_("Description"), required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
     )
     group = forms.ModelChoiceField(
-        label=_("Hosted with the group"), queryset=Group.objects.none(), required=False
+        label=_("Hosted with the group"),
+        queryset=Group.objects.none(),
+        required=False,
+        empty_label=_("No group"),
     )
     is_virtual = forms.BooleanField(label=_("This event is online"), required=False)
     join_url = forms.URLField(label=_("Link to join (online events)"), required=False, assume_scheme="https")
@@ -212,12 +236,12 @@ class EventForm(PlaceMixin, forms.Form):
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     postal_code = forms.CharField(label=_("Postal code"), max_length=10, required=False)
     coordinates = CoordinatesField(label=_("Or coordinates"), required=False, max_length=60)
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(zone, zone) for zone in TIME_ZONES])
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
     max_guests_per_rsvp = forms.IntegerField(
         label=_("Guests each person may bring"), min_value=0, max_value=20, initial=0
     )
 
-    def __init__(self, *args: Any, host, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, host, browser_zone: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
 
         self.fields["group"].queryset = Group.objects.filter(
@@ -227,7 +251,9 @@ class EventForm(PlaceMixin, forms.Form):
             memberships__role__in=[Membership.Role.LEADER, Membership.Role.CO_LEADER],
         )
         if not self.is_bound and "time_zone" not in self.initial:
-            self.initial["time_zone"] = settings.TIME_ZONE
+            self.initial["time_zone"] = default_time_zone(
+                country=host.country, postal_code=host.postal_code or "", browser_zone=browser_zone
+            )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -287,10 +313,10 @@ class BaseShiftFormSet(forms.BaseFormSet):
             if not form.has_changed() or self._should_delete_form(form):
                 continue
             for name in ("starts_at", "ends_at"):
+                # Django made the typed time aware in the *current* zone; the host typed it in the
+                # event's own zone, so keep the wall-clock time and put it in that zone.
                 value: datetime = form.cleaned_data[name]
-                form.cleaned_data[name] = (
-                    value.replace(tzinfo=self.zone) if timezone.is_naive(value) else value
-                )
+                form.cleaned_data[name] = value.replace(tzinfo=self.zone)
             if (
                 not self.allow_past
                 and form.cleaned_data["starts_at"] <= now
@@ -367,7 +393,7 @@ class RsvpForm(forms.Form):
 
 
 class GuestRsvpForm(RsvpForm):
-    name = forms.CharField(label=_("Your name"), max_length=80)
+    name = OneLineField(label=_("Your name"), max_length=80)
     email = forms.EmailField(label=_("Email"))
     country = forms.ChoiceField(label=_("Country"), choices=country_choices)
     postal_code = forms.CharField(label=_("Postal code"), max_length=10)
@@ -437,11 +463,15 @@ class SearchForm(forms.Form):
             cleaned["point"] = coordinates
             return cleaned
         country = cleaned.get("country") or settings.QUARTIER_COUNTRIES[0]
-        if is_valid_postal_code(country, near) and any(char.isdigit() for char in near):
-            place = find_place(country, near)
-        else:  # a town's name: in the country chosen, else in another the campaign covers
-            others = [code for code in settings.QUARTIER_COUNTRIES if code != country]
-            place = next(filter(None, (find_town(code, near) for code in [country, *others])), None)
+        countries = [country, *(code for code in settings.QUARTIER_COUNTRIES if code != country)]
+        place = None
+        if any(char.isdigit() for char in near):
+            # A postal code: of the country chosen, else of another the campaign covers (`10001` typed
+            # by a New Yorker who left the country on its default).
+            codes = (find_place(code, near) for code in countries if is_valid_postal_code(code, near))
+            place = next(filter(None, codes), None)
+        if place is None:  # a town's name: in the country chosen, else in another the campaign covers
+            place = next(filter(None, (find_town(code, near) for code in countries)), None)
         if place is None or place.latitude is None:
             self.add_error(
                 "near", _("We do not know this postal code or town. Check it, or pick the right country.")

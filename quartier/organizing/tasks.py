@@ -57,6 +57,8 @@ def send_reminder(rsvp_id: int, hours_before: int) -> None:
     rsvp = Rsvp.objects.select_related("shift__event", "supporter").filter(pk=rsvp_id).first()
     if rsvp is None or rsvp.status != Rsvp.Status.CONFIRMED:
         return
+    if rsvp.shift.event.status != Event.Status.PUBLISHED:  # cancelled between the claim and the send
+        return
     send_notice(rsvp.supporter, "reminder", {**_rsvp_context(rsvp), "hours_before": hours_before})
 
 

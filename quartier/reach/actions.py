@@ -31,8 +31,14 @@ def referral_code_for(supporter: Supporter) -> str:
     raise IntegrityError("could not draw a free referral code")
 
 
+def clean_referral_code(raw: object) -> str:
+    """A `?ref=` value as a code to look up, or "" when it cannot be one (PostgreSQL refuses NUL)."""
+    code = str(raw or "").strip().lower()[:16]
+    return code if code.isascii() and code.isalnum() else ""
+
+
 def remember_referral(request: HttpRequest) -> None:
     """Keep the `?ref=` code of a shared link in the session, so a later RSVP credits the sharer."""
-    code = request.GET.get("ref", "").strip().lower()[:16]
+    code = clean_referral_code(request.GET.get("ref"))
     if code and ReferralCode.objects.filter(code=code).exists():
         request.session[SESSION_KEY] = code

@@ -6,15 +6,15 @@ from django.http import HttpRequest
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.reach.actions import SESSION_KEY, referral_code_for
+from quartier.reach.actions import SESSION_KEY, clean_referral_code, referral_code_for
 
 
 def referrer_from(request: HttpRequest) -> Supporter | None:
     """Who shared the link that brought this visitor, if anyone (never the visitor themselves)."""
-    code = request.GET.get("ref") or request.session.get(SESSION_KEY)
+    code = clean_referral_code(request.GET.get("ref") or request.session.get(SESSION_KEY))
     if not code:
         return None
-    referrer = Supporter.objects.filter(referralcode__code=str(code).lower()[:16], is_active=True).first()
+    referrer = Supporter.objects.filter(referralcode__code=code, is_active=True).first()
     if referrer is None or (request.user.is_authenticated and referrer.pk == request.user.pk):
         return None
     return referrer

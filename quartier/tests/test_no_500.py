@@ -99,10 +99,10 @@ def _rsvp_data(world: World) -> dict[str, Any]:
 
 ENDPOINTS = [
     Endpoint("group search", "anonymous", "get", lambda w: reverse("organizing:groups"),
-             lambda w: {"near": "H2X 1Y4", "country": "CA", "within": "25"}),
+             lambda w: {"near": "H2X 1Y4", "country": "CA", "within": "25", "page": "2", "ref": "abc"}),
     Endpoint("event search", "supporter", "get", lambda w: reverse("organizing:events"),
              lambda w: {"near": "45.52, -73.58", "country": "CA", "within": "25", "type": "canvass",
-                        "date_from": "2026-01-01", "date_to": "2027-01-01", "online": ""}),
+                        "date_from": "2026-01-01", "date_to": "2027-01-01", "online": "", "page": "1"}),
     Endpoint("group create", "supporter", "post", lambda w: reverse("organizing:group_create"), _group_data),
     Endpoint("group edit", "leader", "post", lambda w: reverse("organizing:group_edit", args=[w.group.slug]),
              _group_data),
@@ -124,6 +124,12 @@ ENDPOINTS = [
     Endpoint("event duplicate", "host", "post",
              lambda w: reverse("organizing:event_duplicate", args=[w.event.pk]),
              lambda w: {"starts_at": local(9, 10)}),
+    Endpoint("event cancel", "host", "post", lambda w: reverse("organizing:event_cancel", args=[w.event.pk]),
+             lambda w: {"message": "Sorry,\r\nit rains."}),
+    Endpoint("group listing", "leader", "post", lambda w: reverse("organizing:group_listing", args=[w.group.slug]),
+             lambda w: {"is_listed": "yes"}),
+    Endpoint("event page", "anonymous", "get", lambda w: reverse("organizing:event", args=[w.event.pk]),
+             lambda w: {"ref": "abc"}),
     Endpoint("event message", "host", "post", lambda w: reverse("organizing:event_message", args=[w.event.pk]),
              lambda w: {"subject": "Bring water", "body": "It will be hot."}),
     Endpoint("walk-in", "host", "post", lambda w: reverse("organizing:event_attendees", args=[w.event.pk]),
@@ -306,3 +312,21 @@ def test_approving_an_event_with_a_line_break_in_its_title_tells_the_host(
     assert response.status_code == 302
     assert [message.to for message in mail.outbox] == [[world.host.email]]
     assert "\n" not in mail.outbox[0].subject
+
+
+@pytest.mark.parametrize(
+    "zone", ["", "Mars%2FOlympus", "..%2F..%2Fetc%2Fpasswd", "%00", "%ff%fe", "x" * 4000]
+)
+def test_a_hostile_time_zone_cookie_never_answers_500(world, zone):
+    client = _client(world, "anonymous")
+    client.cookies["quartier_tz"] = zone
+    for path in (reverse("organizing:event", args=[world.event.pk]), reverse("organizing:events")):
+        assert client.get(path).status_code < 500
+
+
+@pytest.mark.parametrize("ref", ["\x00", "a\x00b", "\r\n", "é" * 20, "x" * 5000])
+def test_a_hostile_referral_code_never_answers_500(world, ref):
+    rsvp_url = reverse("organizing:event_rsvp", args=[world.event.pk])
+    for client in (_client(world, "anonymous"), _client(world, "supporter")):
+        assert client.get(reverse("organizing:event", args=[world.event.pk]), {"ref": ref}).status_code == 200
+        assert client.post(f"{rsvp_url}?ref=%00", _rsvp_data(world)).status_code < 500

@@ -130,7 +130,13 @@ def test_events_look_like_real_ones(campaign):
             "US": {"America/New_York", "America/Chicago", "America/Los_Angeles"},
         }.get(
             event.country,
-            {"America/Toronto", "America/Vancouver", "America/Winnipeg", "America/Halifax"},
+            {
+                "America/Toronto",
+                "America/Montreal",
+                "America/Vancouver",
+                "America/Winnipeg",
+                "America/Halifax",
+            },
         )
         assert event.time_zone in zone
         languages |= {
@@ -226,6 +232,7 @@ def test_load_demo_gives_the_named_accounts_groups_and_events_once():
     assert set(hosted) == {EventType.CANVASS, EventType.PHONE_BANK}
     assert all(event.starts_at > now and event.status == Event.Status.PUBLISHED for event in hosted.values())
     assert hosted[EventType.CANVASS].shifts.count() == 2
+    assert hosted[EventType.CANVASS].time_zone == "America/Montreal"  # "heure de Montréal" on its page
     assert hosted[EventType.PHONE_BANK].is_virtual and hosted[EventType.PHONE_BANK].join_url
     assert Rsvp.objects.filter(
         supporter=marie, status=Rsvp.Status.CONFIRMED, shift__event=hosted["canvass"]
@@ -238,3 +245,8 @@ def test_load_demo_gives_the_named_accounts_groups_and_events_once():
         assert f"/groups/{montreal.slug}/" in output
         assert f"/events/{hosted['canvass'].pk}/" in output
     assert_consistent()
+
+
+def test_quebec_events_are_on_montreal_time_and_ontario_ones_on_toronto_time():
+    assert time_zone_for(find_place("CA", "H2T 1S6")) == "America/Montreal"
+    assert time_zone_for(find_place("CA", "M6G 1K8")) == "America/Toronto"

@@ -18,7 +18,7 @@ from icalendar import Calendar
 from quartier.accounts import actions as account_actions
 from quartier.accounts.models import Supporter
 from quartier.accounts.privacy import export_personal_data
-from quartier.organizing import actions, queries
+from quartier.organizing import actions, queries, tasks
 from quartier.organizing.models import CalendarFeed, Event, Rsvp, SentReminder, Shift
 from quartier.outreach import actions as outreach_actions
 from quartier.outreach.models import Delivery
@@ -629,3 +629,15 @@ def test_an_event_waiting_for_review_is_seen_by_its_host_and_staff_only(
         "anonymous": (404, 404), "unverified": (404, 404), "other supporter": (404, 404), "host": (200, 200),
         "staff": (200, 200),
     }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_reminder_claimed_before_the_event_was_cancelled_is_not_sent(make_event, host, make_supporter):
+    event = make_event(host, starts_in=timedelta(hours=20))
+    record = actions.rsvp(supporter=make_supporter("Going"), shift=event.shifts.get())
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)  # after the job listed it
+    mail.outbox.clear()
+
+    tasks.send_reminder(record.pk, 24)
+
+    assert mail.outbox == []

@@ -327,3 +327,16 @@ def test_the_event_page_offers_only_shifts_one_can_still_join(supporter, make_ev
 
     assert [shift.pk for shift in page.context["open_shifts"]] == [second.pk]
     assert f'name="shift" value="{second.pk}"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_guest_name_with_line_breaks_is_kept_on_one_line(event, shift, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            reverse("organizing:event_rsvp", args=[event.pk]),
+            {**GUEST, "shift": shift.pk, "name": "Gaby\r\nBcc: someone@example.org"},
+        )
+
+    assert response.status_code == 302
+    assert PendingRsvp.objects.get().name == "Gaby Bcc: someone@example.org"
+    assert len(mail.outbox) == 1 and "\n" not in mail.outbox[0].subject

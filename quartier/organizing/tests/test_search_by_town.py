@@ -70,3 +70,30 @@ def test_group_search_takes_a_town_too(make_group, leader):
     )
 
     assert [group.name for group, _distance in response.context["results"]] == ["Montréal pour le climat"]
+
+
+@pytest.mark.django_db
+def test_a_postal_code_of_another_campaign_country_is_found_when_the_country_was_left_on_its_default(
+    make_event, host
+):
+    PostalCode.objects.get_or_create(
+        country="US", code="10001",
+        defaults={"place_name": "New York", "admin_name1": "New York", "latitude": 40.7484, "longitude": -73.9967},
+    )  # fmt: skip
+    make_event(
+        host, title="Canvass in Chelsea", latitude=40.75, longitude=-73.99, country="US", postal_code="10001",
+        town="New York", time_zone="America/New_York",
+    )  # fmt: skip
+
+    assert found(near="10001") == ["Canvass in Chelsea"]
+    assert found(near="10001", country="CA") == ["Canvass in Chelsea"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_postal_code_still_says_so_and_finds_nothing(make_event, host):
+    make_event(host)
+
+    response = Client().get(reverse("organizing:events"), {"near": "99999"})
+
+    assert "We do not know this postal code or town." in response.content.decode()
+    assert list(response.context["results"]) == []

@@ -30,6 +30,7 @@ from quartier.organizing.forms import (
     ShiftFormSet,
 )
 from quartier.organizing.models import CalendarFeed, Event, Rsvp
+from quartier.organizing.templatetags.event_times import viewer_time_zone
 from quartier.organizing.views.common import (
     distance_unit,
     map_centre,
@@ -107,7 +108,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
                 return redirect(event)
     else:
         form = EventForm(
-            host=request.user,
+            host=request.user, browser_zone=viewer_time_zone(request),
             initial={"country": request.user.country, "postal_code": request.user.postal_code,
                      "group": request.GET.get("group")},
         )  # fmt: skip
@@ -257,9 +258,8 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
                    if error.code == "out_of_range"]  # fmt: skip
         messages.error(request, " ".join([_("Give a valid date and time for the copy."), *reasons]))
         return redirect(event)
-    starts_at = form.cleaned_data["starts_at"]
-    if timezone.is_naive(starts_at):
-        starts_at = starts_at.replace(tzinfo=ZoneInfo(event.time_zone))
+    # Typed in the event's own zone, whatever zone Django read it in.
+    starts_at = form.cleaned_data["starts_at"].replace(tzinfo=ZoneInfo(event.time_zone))
     if starts_at <= timezone.now():
         messages.error(request, _("This time has already passed."))
         return redirect(event)

@@ -222,7 +222,7 @@ DEMO_GROUPS: tuple[DemoGroup, ...] = (
         ),
         country="CA",
         postal_code="H2T 1S6",
-        time_zone="America/Toronto",
+        time_zone="America/Montreal",
         neighbour_codes=("H2T", "H2J", "H2V", "H2S"),
         featured=True,
         events=(
