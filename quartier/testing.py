@@ -7,10 +7,13 @@ confirmed), `supporter` and `other_supporter` (verified), `staff` (a verified or
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -120,3 +123,41 @@ def reauthenticate(client: Client, password: str = PASSWORD) -> None:
     """Confirm the password as allauth asks before sensitive actions (delete account, change email)."""
     response = client.post(reverse("account_reauthenticate"), {"password": password})
     assert response.status_code == 302, response.content.decode()[:500]
+
+
+def run_together(jobs: list[Callable[[], object]]) -> list[object]:
+    """Run each job in its own thread (own database connection), all released at once, for races.
+
+    Returns what each job returned, or `"error: …"`; PostgreSQL's connection limit is waited out.
+    Use from `django_db(transaction=True)` tests.
+    """
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(job) -> None:
+        connection.ensure_connection()  # connected before the start, so that the jobs really overlap
+        barrier.wait()
+        for _retry in range(50):
+            try:
+                outcome = job()
+            except OperationalError as error:
+                connection.close()
+                if "too many clients" in str(error):
+                    time.sleep(0.05)  # PostgreSQL's connection limit, not the code under test
+                    continue
+                outcome = f"error: {error!r}"
+            except Exception as error:  # the assertions show what went wrong
+                outcome = f"error: {error!r}"
+            with lock:
+                outcomes.append(outcome)
+            connection.close()
+            return
+
+    connection.close()
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

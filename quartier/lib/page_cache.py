@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable
-from urllib.parse import unquote
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,13 +25,12 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import translation
 
-from quartier.lib.zones import is_time_zone
+from quartier.lib.zones import viewer_time_zone
 
 # Neither can appear in a rendered page: text is escaped (`<` becomes `&lt;`) and user HTML sanitised.
 NONCE_PLACEHOLDER = "<%csp-nonce%>"
 CSRF_PLACEHOLDER = "<%csrf-token%>"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-TIME_ZONE_COOKIE = "quartier_tz"  # set by quartier/time-zone.js; online events show times in it
 KEY_PREFIX = "page:v1:"
 
 
@@ -49,13 +47,12 @@ def serves_from_cache(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest, version: Iterable[object]) -> str:
-    zone = unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))
     parts = [
         request.scheme,
         request.get_host(),
         request.get_full_path(),
         translation.get_language(),
-        zone if is_time_zone(zone) else "",
+        viewer_time_zone(request) or "",
         *(repr(part) for part in version),
     ]
     return KEY_PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import zoneinfo
 from functools import cache
+from urllib.parse import unquote
 
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -61,3 +63,15 @@ def zone_label(zone_name: str) -> str:
         # French elides before a vowel ("heure d'Edmonton"); English reads the same either way.
         return pgettext("city name starting with a vowel", "%(city)s time") % {"city": city}
     return pgettext("city name", "%(city)s time") % {"city": city}
+
+
+# Set by quartier/time-zone.js: the zone the visitor's browser reports (online events show times in it).
+TIME_ZONE_COOKIE = "quartier_tz"
+
+
+def viewer_time_zone(request: HttpRequest | None) -> str | None:
+    """The zone the visitor's browser reported, when it is a real one."""
+    if request is None:
+        return None
+    name = unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))
+    return name if is_time_zone(name) else None

@@ -20,11 +20,11 @@ def referrer_from(request: HttpRequest) -> Supporter | None:
     return referrer
 
 
-def share_url(request: HttpRequest, path: str, sharer: Supporter | None) -> str:
+def share_url(path: str, sharer: Supporter | None) -> str:
     """An absolute link to `path` carrying the sharer's referral code when there is a sharer.
 
     Shared links are opened elsewhere, later, by other people: they start with SITE_URL, never with the
-    host this visitor happened to use (`request` stays for the callers; see docs/decisions.md).
+    host this visitor happened to use (see docs/decisions.md).
     """
     url = absolute_url(path)
     if sharer is None or not sharer.is_authenticated:

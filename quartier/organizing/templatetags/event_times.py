@@ -8,27 +8,16 @@ viewer's time (the zone their browser reported in the `quartier_tz` cookie, set 
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from django import template
 from django.http import HttpRequest
 from django.utils.formats import date_format
 
-from quartier.lib.zones import is_time_zone, zone_label
+from quartier.lib.zones import viewer_time_zone, zone_label
 from quartier.organizing.models import Event
 
 register = template.Library()
-
-TIME_ZONE_COOKIE = "quartier_tz"
-
-
-def viewer_time_zone(request: HttpRequest | None) -> str | None:
-    """The zone the visitor's browser reported, when it is a real one."""
-    if request is None:
-        return None
-    name = unquote(request.COOKIES.get(TIME_ZONE_COOKIE, ""))
-    return name if is_time_zone(name) else None
 
 
 def shown_time_zone(request: HttpRequest | None, event: Event) -> str:

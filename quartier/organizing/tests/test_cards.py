@@ -7,8 +7,8 @@ from django.template import Context, Template
 from django.test import RequestFactory
 from django.utils import translation
 
+from quartier.lib.zones import TIME_ZONE_COOKIE
 from quartier.organizing.models import Group
-from quartier.organizing.templatetags.event_times import TIME_ZONE_COOKIE
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
-from django.db import OperationalError, connection
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from quartier.organizing import actions, queries, tasks
 from quartier.organizing.models import CalendarFeed, Event, Rsvp, SentReminder, Shift
 from quartier.outreach import actions as outreach_actions
 from quartier.outreach.models import Delivery
-from quartier.testing import client_for
+from quartier.testing import client_for, run_together
 
 ADDRESS = "124 rue Saint-Viateur O"
 PRECISE = (45.523456, -73.581234)
@@ -121,40 +121,6 @@ def test_the_map_pin_of_an_attendee_only_event_is_approximate_except_for_attende
 # 4. Concurrent cancellations promote from the waiting list once per freed place -------------------
 
 
-def _run_together(jobs: list) -> list[str]:
-    """Run each job in its own thread (own database connection), all released at once."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job) -> None:
-        connection.ensure_connection()  # connected before the start, so that the jobs really overlap
-        barrier.wait()
-        for _retry in range(50):
-            try:
-                outcome = job()
-            except OperationalError as error:
-                connection.close()
-                if "too many clients" in str(error):
-                    time.sleep(0.05)  # PostgreSQL's connection limit, not the code under test
-                    continue
-                outcome = f"error: {error!r}"
-            except Exception as error:  # the assertions show what went wrong
-                outcome = f"error: {error!r}"
-            with lock:
-                outcomes.append(outcome)
-            connection.close()
-            return
-
-    connection.close()
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
 def test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_waiting_list(
     make_event, host, make_supporter
@@ -166,7 +132,7 @@ def test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_wait
     # What each of eight requests (a double click, the emailed link, …) loaded before cancelling.
     loaded = [Rsvp.objects.get(pk=going[0].pk) for _request in range(8)]
 
-    outcomes = _run_together(
+    outcomes = run_together(
         [lambda record=record: actions.cancel_rsvp(rsvp_record=record).status for record in loaded]
     )
 
@@ -250,7 +216,7 @@ def test_different_rsvps_cancelled_at_once_promote_exactly_as_many_people_as_pla
     going = [actions.rsvp(supporter=make_supporter(f"Going {n}"), shift=shift) for n in range(6)]
     waiting = [actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(6)]
 
-    outcomes = _run_together(
+    outcomes = run_together(
         [lambda record=record: actions.cancel_rsvp(rsvp_record=record).status for record in going[:4]]
     )
 
@@ -355,7 +321,7 @@ def test_reminder_runs_at_the_same_time_send_each_reminder_once(make_event, host
         actions.rsvp(supporter=person, shift=event.shifts.get())
     mail.outbox.clear()
 
-    outcomes = _run_together([lambda: actions.send_due_reminders(hours_before=[24, 2])] * 4)
+    outcomes = run_together([lambda: actions.send_due_reminders(hours_before=[24, 2])] * 4)
 
     assert sum(outcomes) == 12, outcomes
     assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)

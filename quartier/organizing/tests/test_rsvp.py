@@ -1,13 +1,10 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import OperationalError, connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +13,7 @@ from quartier.accounts.models import Supporter
 from quartier.organizing import actions
 from quartier.organizing.models import Event, PendingRsvp, Rsvp, Shift
 from quartier.outreach.queries import has_consented
-from quartier.testing import client_for
+from quartier.testing import client_for, run_together
 
 RSVP = {"guests": "0", "phone": "", "shares_contact": "on", "accepts_messages": "on"}
 GUEST = {**RSVP, "name": "Gaby Guest", "email": "gaby@example.org", "country": "CA", "postal_code": "H2X 1Y4"}
@@ -245,42 +242,12 @@ def test_one_cannot_refer_oneself(supporter, event, shift):
 
 
 def _concurrent_rsvps(shift_id: int, supporter_ids: list[int]) -> list[str]:
-    barrier = threading.Barrier(len(supporter_ids))
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    def attempt(supporter_id: int) -> str:
+        return actions.rsvp(
+            supporter=Supporter.objects.get(pk=supporter_id), shift=Shift.objects.get(pk=shift_id)
+        ).status
 
-    def attempt(supporter_id: int) -> None:
-        barrier.wait()
-        for _retry in range(50):
-            try:
-                record = actions.rsvp(
-                    supporter=Supporter.objects.get(pk=supporter_id), shift=Shift.objects.get(pk=shift_id)
-                )
-            except OperationalError as error:
-                connection.close()
-                if "too many clients" in str(error):  # PostgreSQL's max_connections (100 by default)
-                    time.sleep(0.05)  # the test's own limit, not the application's: try again
-                    continue
-                with lock:
-                    outcomes.append(f"error: {error!r}")
-                return
-            except Exception as error:  # the assertion below shows what went wrong
-                with lock:
-                    outcomes.append(f"error: {error!r}")
-                connection.close()
-                return
-            with lock:
-                outcomes.append(record.status)
-            connection.close()
-            return
-
-    connection.close()  # leave every connection slot to the rushing threads
-    threads = [threading.Thread(target=attempt, args=(pk,)) for pk in supporter_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return run_together([lambda pk=pk: attempt(pk) for pk in supporter_ids])
 
 
 @pytest.mark.django_db(transaction=True)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from quartier.accounts.access import verified_supporter_required
 from quartier.lib.page_cache import cached_anonymous_page, row_version
 from quartier.lib.urls import absolute_url
+from quartier.lib.zones import viewer_time_zone
 from quartier.organizing import access, actions, queries
 from quartier.organizing.forms import (
     CancelEventForm,
@@ -30,7 +31,6 @@ from quartier.organizing.forms import (
     ShiftFormSet,
 )
 from quartier.organizing.models import CalendarFeed, Event, Rsvp
-from quartier.organizing.templatetags.event_times import viewer_time_zone
 from quartier.organizing.views.common import (
     distance_unit,
     map_centre,
@@ -186,7 +186,7 @@ def event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[st
         "is_staff": access.is_staff(request.user),
         "can_rsvp": event.is_published and not event.is_past,
         "rsvp_form": rsvp_form,
-        "share_link": share_url(request, event.get_absolute_url(), request.user),
+        "share_link": share_url(event.get_absolute_url(), request.user),
         "review_form": ReviewForm()
         if event.status == Event.Status.PENDING and access.is_staff(request.user)
         else None,

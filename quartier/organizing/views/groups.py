@@ -105,7 +105,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "members": members,
         "events": events,
         "join_form": JoinGroupForm(),
-        "share_link": share_url(request, group.get_absolute_url(), request.user),
+        "share_link": share_url(group.get_absolute_url(), request.user),
         "viewer": request.user,
     }
     return cached_anonymous_page(

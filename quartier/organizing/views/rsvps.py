@@ -143,7 +143,7 @@ def rsvp_done(request: HttpRequest, rsvp_id: int) -> HttpResponse:
     return render(
         request, "organizing/rsvp_done.html",
         {"rsvps": records, "rsvp": records[0], "event": event, "ics_url": ics_url,
-         "share_link": share_url(request, event.get_absolute_url(), records[0].supporter),
+         "share_link": share_url(event.get_absolute_url(), records[0].supporter),
          "all_confirmed": all(record.status == Rsvp.Status.CONFIRMED for record in records)},
     )  # fmt: skip
 
