@@ -1,7 +1,7 @@
 """`{% event_card event distance %}`, `{% group_card group distance %}`: the cards of search results
 and of the group page, written in Python. A search shows twenty, and the nodes of a card's template
 (includes, `blocktranslate`, filters, `get_event_type_display`) cost more than the rest of the page.
-They render exactly what `_event_card.html` and `_group_card.html` did (`tests/test_cards.py`).
+They render exactly what the `_event_card.html` and `_group_card.html` templates did (`tests/test_cards.py`).
 """
 
 from __future__ import annotations
