@@ -14,7 +14,7 @@ from django.contrib.admin.models import LogEntry
 from quartier.accounts import actions, privacy
 from quartier.accounts.models import Supporter
 from quartier.organizing.models import Event, Group
-from quartier.outreach.models import Message
+from quartier.outreach.models import Message, Suppression
 from quartier.tests.personal_data import FACTORIES, ONE_PER_SUPPORTER, People, every_owned_row
 
 
@@ -52,12 +52,21 @@ def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supp
     assert sorted(LogEntry.objects.filter(user=supporter).values_list("pk", flat=True)) == before[LogEntry]
 
 
+def _suppressed_address_stays_suppressed(before: dict, supporter: Supporter) -> None:
+    assert len(before[Suppression]) == 1
+    assert (
+        sorted(Suppression.objects.filter(pk__in=before[Suppression]).values_list("pk", flat=True))
+        == (before[Suppression])
+    )
+
+
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
 KEPT = {
     "account": _account_is_emptied,
     "hosted_events_and_groups": _hosted_events_and_groups_stay_without_the_name,
     "messages_sent": _sent_messages_stay_without_the_sender,
     "admin_log": _admin_log_stays_pointing_at_the_empty_account,
+    "email_suppression": _suppressed_address_stays_suppressed,
 }
 
 
