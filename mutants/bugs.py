@@ -266,9 +266,9 @@ BUGS: list[Bug] = [
         id="unsubscribe-link-signature-unchecked",
         promise="An unsubscribe link not signed by the site is refused.",
         file="quartier/outreach/access.py",
-        original="supporter_id, audience = signing.loads(token, salt=UNSUBSCRIBE_SALT)",
+        original="supporter_id, audience, *rest = signing.loads(token, salt=UNSUBSCRIBE_SALT)",
         replacement=(
-            "supporter_id, audience = signing.loads(signing.Signer(salt=UNSUBSCRIBE_SALT)"
+            "supporter_id, audience, *rest = signing.loads(signing.Signer(salt=UNSUBSCRIBE_SALT)"
             '.sign(token.rsplit(":", 1)[0]), salt=UNSUBSCRIBE_SALT)'
         ),
         tests=(UNSUBSCRIBE_TESTS,),

@@ -248,6 +248,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "quartier.organizing.tasks.send_due_reminders", "schedule": 300.0},
+    "outreach-sweep": {"task": "quartier.outreach.tasks.sweep", "schedule": 60.0},
 }
 
 # --- local groups and events ----------------------------------------------------------------------
@@ -324,6 +325,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CAMPAIGN_POSTAL_ADDRESS = env_str("CAMPAIGN_POSTAL_ADDRESS", "")
 # How many people one supporter may email from their own pages in 24 hours.
 OUTREACH_PERSONAL_DAILY_LIMIT = env_int("OUTREACH_PERSONAL_DAILY_LIMIT", 50)
+# Emails a second across every worker, per mail backend (0: no limit; set it to the ESP's rate).
+OUTREACH_MAX_PER_SECOND = env_int("OUTREACH_MAX_PER_SECOND", 0)
+# After how long a claimed delivery whose worker went silent is queued again by the sweep.
+OUTREACH_LEASE_SECONDS = env_int("OUTREACH_LEASE_SECONDS", 600)
+# Ask people who tick a topic to confirm it from an email first (double opt-in).
+OUTREACH_DOUBLE_OPT_IN = env_bool("OUTREACH_DOUBLE_OPT_IN", False)
 
 # --- internationalisation -------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core import signing
 from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet
@@ -424,4 +424,46 @@ def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
         .exclude(status=Rsvp.Status.CANCELLED)
         .select_related("shift")
         .order_by("shift__starts_at")
+    )
+
+
+# --- for outreach segments and merge fields (issue 10) ------------------------------------------------
+
+
+def active_member_ids(group_id: int) -> QuerySet:
+    """The supporter ids of a group's active members, as a subquery."""
+    return Membership.objects.filter(group_id=group_id, status=Membership.Status.ACTIVE).values("supporter_id")
+
+
+def attendee_ids() -> QuerySet:
+    """The supporter ids of everyone marked present at an event, as a subquery."""
+    return Rsvp.objects.filter(attended=True).values("supporter_id")
+
+
+def group_names_of(supporter_ids: list[int]) -> dict[int, str]:
+    """Each supporter's first active group (oldest membership), by supporter id."""
+    names: dict[int, str] = {}
+    rows = (
+        Membership.objects.filter(supporter_id__in=supporter_ids, status=Membership.Status.ACTIVE)
+        .order_by("supporter_id", "pk")
+        .values_list("supporter_id", "group__name")
+    )
+    for supporter_id, name in rows:
+        names.setdefault(supporter_id, name)
+    return names
+
+
+def upcoming_event_points(*, within_days: int = 30, limit: int = 50_000) -> list[tuple[float, float, str, int]]:
+    """(latitude, longitude, title, id) of the published, in-person events starting in the next days."""
+    now = timezone.now()
+    return list(
+        Event.objects.filter(
+            status=Event.Status.PUBLISHED,
+            is_virtual=False,
+            starts_at__gte=now,
+            starts_at__lte=now + timedelta(days=within_days),
+            public_latitude__isnull=False,
+        )
+        .order_by("starts_at")
+        .values_list("public_latitude", "public_longitude", "title", "pk")[:limit]
     )

@@ -29,30 +29,36 @@ ADDRESS_UNSUBSCRIBE_SALT = "outreach.unsubscribe-address"
 class UnsubscribeTarget:
     supporter: Supporter
     audience: str
+    message_id: int | None = None  # the message whose link it was (for its statistics)
 
 
-def unsubscribe_token(supporter: Supporter, audience: str) -> str:
-    return signing.dumps([supporter.pk, validate_audience(audience)], salt=UNSUBSCRIBE_SALT)
+def unsubscribe_token(supporter: Supporter, audience: str, *, message_id: int | None = None) -> str:
+    payload: list = [supporter.pk, validate_audience(audience)]
+    if message_id is not None:
+        payload.append(message_id)
+    return signing.dumps(payload, salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe_url(supporter: Supporter, audience: str) -> str:
+def unsubscribe_url(supporter: Supporter, audience: str, *, message_id: int | None = None) -> str:
     """The absolute one-click unsubscribe address, for emails (`SITE_URL` + path)."""
-    return absolute_url(reverse("outreach:unsubscribe", args=[unsubscribe_token(supporter, audience)]))
+    token = unsubscribe_token(supporter, audience, message_id=message_id)
+    return absolute_url(reverse("outreach:unsubscribe", args=[token]))
 
 
 def get_unsubscribe_target(token: str) -> UnsubscribeTarget:
     """Who and what a token is about; 404 for a forged, damaged or unknown one."""
     try:
-        supporter_id, audience = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        supporter_id, audience, *rest = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         validate_audience(audience)
     except (signing.BadSignature, ValueError, TypeError):
         raise Http404 from None
-    if not isinstance(supporter_id, int):
+    message_id = rest[0] if len(rest) == 1 else None
+    if not isinstance(supporter_id, int) or len(rest) > 1 or not isinstance(message_id, int | None):
         raise Http404
     supporter = Supporter.objects.filter(pk=supporter_id).first()
     if supporter is None:
         raise Http404
-    return UnsubscribeTarget(supporter=supporter, audience=audience)
+    return UnsubscribeTarget(supporter=supporter, audience=audience, message_id=message_id)
 
 
 def address_unsubscribe_token(address: str) -> str:

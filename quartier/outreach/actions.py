@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Supporter
 from quartier.lib.text import render_markdown
-from quartier.outreach import emails, queries
+from quartier.outreach import emails, queries, throttle
 from quartier.outreach.models import (
     ADDRESS_MAX_LENGTH,
     CAMPAIGN_NEWS,
@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
 # Rows per INSERT when writing a message's deliveries.
 INSERT_BATCH_SIZE = 1000
+# A batch looks whether its message was cancelled every so many emails.
+CANCEL_CHECK_EVERY = 50
 SUBJECT_MAX_LENGTH = Message._meta.get_field("subject").max_length
 
 
@@ -351,12 +353,16 @@ def enqueue_deliveries(message_id: int) -> int:
 
 
 def _claim(message_id: int, first_id: int, last_id: int) -> list[int]:
-    """Move the queued deliveries of a range to `sending`, so that no other worker sends them."""
+    """Move the queued deliveries of a range to `sending`, so that no other worker sends them.
+
+    Nothing is claimed for a message that is not being sent (cancelled, or not started).
+    """
     with transaction.atomic():
         claimed = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(
                 message_id=message_id,
+                message__status=Message.Status.SENDING,
                 pk__gte=first_id,
                 pk__lte=last_id,
                 status=Delivery.Status.QUEUED,
@@ -364,7 +370,7 @@ def _claim(message_id: int, first_id: int, last_id: int) -> list[int]:
             .values_list("pk", flat=True)
         )
         Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING
+            status=Delivery.Status.SENDING, claimed_at=timezone.now()
         )
     return claimed
 
@@ -425,19 +431,28 @@ def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str
             status=Delivery.Status.FAILED, error=_short_error(error)
         )
         return counts
+    renderer = emails.Renderer(message) if message.audience != PERSONAL else None
+    if renderer is not None:
+        renderer.prepare([delivery.supporter for delivery in to_send])
     try:
         for index, delivery in enumerate(to_send):
+            if index and index % CANCEL_CHECK_EVERY == 0 and _cancelled(message_id):
+                counts["skipped"] += _give_back(to_send[index:], cancelled=True)
+                break
             try:
-                email = emails.build_email(
-                    message, delivery.supporter or delivery.address, connection=connection
-                )
+                if renderer is not None:
+                    email = renderer.email_for(delivery.supporter, connection=connection, delivery_id=delivery.pk)
+                else:
+                    email = emails.build_email(message, delivery.address, connection=connection)
             except Exception:
                 # Our own bug (a template, a URL), not the recipient's: give the rest back to
                 # `queued` and fail loudly; `enqueue_deliveries(message_id)` sends them once fixed.
-                Delivery.objects.filter(
-                    pk__in=[d.pk for d in to_send[index:]], status=Delivery.Status.SENDING
-                ).update(status=Delivery.Status.QUEUED)
+                _give_back(to_send[index:], cancelled=False)
                 raise
+            throttle.wait_for_slot()
+            # Marked before the mail server hears of it: a crash from here on leaves the delivery
+            # "attempted" (see `sweep`); a crash before leaves it safe to queue again.
+            Delivery.objects.filter(pk=delivery.pk).update(attempted_at=timezone.now())
             try:
                 email.send()
             except Exception as error:
@@ -455,4 +470,63 @@ def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str
                 counts["sent"] += 1
     finally:
         connection.close()
+    finish_if_done(message_id)
     return counts
+
+
+def _cancelled(message_id: int) -> bool:
+    return Message.objects.filter(pk=message_id, status=Message.Status.CANCELLED).exists()
+
+
+def _give_back(deliveries: list[Delivery], *, cancelled: bool) -> int:
+    """Deliveries claimed but not attempted: back to `queued`, or `skipped` when the send was cancelled."""
+    status = Delivery.Status.SKIPPED if cancelled else Delivery.Status.QUEUED
+    return Delivery.objects.filter(
+        pk__in=[delivery.pk for delivery in deliveries], status=Delivery.Status.SENDING
+    ).update(status=status, claimed_at=None, error="cancelled" if cancelled else "")
+
+
+def finish_if_done(message_id: int) -> bool:
+    """Mark a message sent once none of its deliveries is waiting; record it in the journal once."""
+    waiting = Delivery.objects.filter(
+        message_id=message_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+    ).exists()
+    if waiting:
+        return False
+    finished = Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(
+        status=Message.Status.SENT, finished_at=timezone.now()
+    )
+    if finished:
+        _record_sent(message_id)
+    return bool(finished)
+
+
+def _record_sent(message_id: int) -> None:
+    """`outreach.sent` in the activity journal: who sent how many emails (see the module docstring)."""
+    journal = _journal()
+    if journal is None:
+        return
+    message = Message.objects.select_related("sender").get(pk=message_id)
+    sent = Delivery.objects.filter(message_id=message_id, status=Delivery.Status.SENT).count()
+    journal.record_activity(
+        "outreach.sent",
+        supporter=message.sender,
+        key=f"message:{message_id}",
+        occurred_at=message.finished_at,
+        count=sent,
+        group_id=_group_of(message.audience),
+        detail={"message": message_id, "audience": message.audience, "channel": message.channel},
+    )
+
+
+def _group_of(audience: str) -> int | None:
+    kind, _colon, number = audience.partition(":")
+    return int(number) if kind == "group" and number.isdigit() else None
+
+
+def _journal():
+    try:
+        from quartier.accounts import activity
+    except ImportError:  # the journal arrives with issue 11
+        return None
+    return activity

@@ -3,6 +3,7 @@ address for a personal message (in the language the sender wrote in)."""
 
 from __future__ import annotations
 
+import re
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
+from quartier.outreach import merge, merge_events
 from quartier.outreach.access import address_unsubscribe_url, unsubscribe_url
 from quartier.outreach.models import CAMPAIGN_NEWS, PERSONAL, Message, audience_kind
 
@@ -56,50 +58,159 @@ def _language(wanted: str) -> str:
     return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+UNSUBSCRIBE_MARK = "\ue000unsubscribe\ue000"
+
+
+def _with_refcode(html: str, text: str, refcode: str) -> tuple[str, str]:
+    """Links to this site carry the message's referral code, so actions they lead to are credited."""
+    if not refcode:
+        return html, text
+    site = re.escape(settings.SITE_URL.rstrip("/"))
+    link = re.compile(rf"({site}(?:/[^\s<>\"')\]]*)?)")
+
+    def tag(match: re.Match) -> str:
+        url = match.group(1)
+        if "/unsubscribe" in url or "/email/preferences/" in url or "ref=" in url:
+            return url
+        joiner = "&amp;" if "?" in url else "?"
+        return f"{url}{joiner}ref={refcode}"
+
+    html = link.sub(tag, html)
+    text = link.sub(lambda match: tag(match).replace("&amp;", "&"), text)
+    return html, text
+
+
+class Renderer:
+    """Turns one message into emails for many supporters, fast.
+
+    The templates are rendered once per language into a skeleton (subject, text, HTML) holding the
+    merge fields and a mark where each reader's unsubscribe link goes; each email is then plain
+    string substitution (`merge.fill`), escaped in HTML. `prepare(supporters)` loads what the merge
+    fields need for a whole batch in one query each.
+    """
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        self._skeletons: dict[str, tuple[str, str, str, str]] = {}
+        self.fields = merge.used_fields(
+            message.subject, message.body, *[v.get("subject", "") + v.get("body", "") for v in message.versions.values()]
+        )
+        self._groups: dict[int, str] = {}
+        self._events: merge_events.NearestEvents | None = None
+
+    def prepare(self, supporters: list[Supporter]) -> None:
+        if "group" in self.fields:
+            from quartier.organizing import queries as organizing_queries
+
+            self._groups = organizing_queries.group_names_of([supporter.pk for supporter in supporters])
+        if "next_event" in self.fields and self._events is None:
+            self._events = merge_events.nearest_events()
+
+    def values_for(self, supporter: Supporter) -> dict[str, str]:
+        values: dict[str, str] = {}
+        if "first_name" in self.fields:
+            values["first_name"] = (supporter.display_name.split() or [""])[0]
+        if "town" in self.fields:
+            values["town"] = supporter.town
+        if "group" in self.fields:
+            values["group"] = self._groups.get(supporter.pk, "")
+        if "next_event" in self.fields and self._events is not None:
+            values["next_event"] = self._events.near(supporter.latitude, supporter.longitude)
+        return values
+
+    def skeleton(self, language: str) -> tuple[str, str, str, str]:
+        """(language, subject, text, html) with merge fields and the unsubscribe mark left in."""
+        language = _language(language)
+        if language in self._skeletons:
+            return self._skeletons[language]
+        message = self.message
+        version = message.version(language)
+        with translation.override(language):
+            reason = REASONS.get(audience_kind(message.audience), DEFAULT_REASON) % {
+                "audience": message.audience_label,
+                "site": settings.SITE_NAME,
+            }
+            context = {
+                "message": message,
+                "subject": version["subject"],
+                "preview_text": version.get("preview_text", ""),
+                "body": version["body"],
+                "body_html": version["body_html"],
+                "sender": message.sender,
+                "site_name": settings.SITE_NAME,
+                "site_url": settings.SITE_URL,
+                "reason": reason,
+                "unsubscribe_url": UNSUBSCRIBE_MARK,
+                "preferences_url": absolute_url(reverse("accounts:settings_email")),
+                "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
+            }
+            text = render_to_string("outreach/email/message.txt", context)
+            html = render_to_string("outreach/email/message.html", context)
+        html, text = _with_refcode(html, text, message.refcode)
+        self._skeletons[language] = (language, _one_line(version["subject"]), text, html)
+        return self._skeletons[language]
+
+    def render(self, supporter: Supporter) -> tuple[str, str, str, str, str]:
+        """(language, subject, text, html, unsubscribe url) for one reader."""
+        language, subject, text, html = self.skeleton(supporter.language)
+        values = self.values_for(supporter) if self.fields else {}
+        unsubscribe = unsubscribe_url(supporter, self.message.audience, message_id=self.message.pk)
+        return (
+            language,
+            merge.fill(subject, values, html=False),
+            merge.fill(text, values, html=False).replace(UNSUBSCRIBE_MARK, unsubscribe),
+            merge.fill(html, values, html=True).replace(UNSUBSCRIBE_MARK, unsubscribe),
+            unsubscribe,
+        )
+
+    def email_for(
+        self, supporter: Supporter, *, connection: BaseEmailBackend | None = None, delivery_id: int | None = None
+    ) -> EmailMultiAlternatives:
+        language, subject, text, html, unsubscribe = self.render(supporter)
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Content-Language": language,
+        }
+        if delivery_id is not None:
+            # The same Message-ID if a delivery cut short by a crash is sent again: receivers can
+            # tell it is one message (see `actions.sweep`).
+            headers["Message-ID"] = f"<outreach.{self.message.pk}.{delivery_id}@{_domain()}>"
+        email = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            from_email=from_address(self.message.sender),
+            to=[supporter.email],
+            reply_to=reply_to(self.message),
+            headers=headers,
+            connection=connection,
+        )
+        email.attach_alternative(html, "text/html")
+        if delivery_id is not None:
+            # anymail sends these to the ESP and gets them back in its tracking webhooks.
+            email.metadata = {"outreach_delivery": str(delivery_id)}
+            email.tags = [f"message-{self.message.pk}"]
+        return email
+
+
+def _domain() -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return address.rpartition("@")[2] or "localhost"
+
+
 def build_email(
     message: Message, recipient: Supporter | str, *, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
     """Text and HTML parts with the footer and one-click unsubscribe headers (RFC 8058).
 
-    `recipient` is a supporter, or a plain address for a personal message.
+    `recipient` is a supporter, or a plain address for a personal message. For many recipients use
+    one `Renderer` (what `actions.send_deliveries` does).
     """
     if isinstance(recipient, str):
         return _build_personal_email(message, recipient, connection=connection)
-    supporter = recipient
-    language = _language(supporter.language)
-    with translation.override(language):
-        unsubscribe = unsubscribe_url(supporter, message.audience)
-        reason = REASONS.get(audience_kind(message.audience), DEFAULT_REASON) % {
-            "audience": message.audience_label,
-            "site": settings.SITE_NAME,
-        }
-        context = {
-            "message": message,
-            "sender": message.sender,
-            "site_name": settings.SITE_NAME,
-            "site_url": settings.SITE_URL,
-            "reason": reason,
-            "unsubscribe_url": unsubscribe,
-            "preferences_url": absolute_url(reverse("accounts:settings_email")),
-            "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
-        }
-        text = render_to_string("outreach/email/message.txt", context)
-        html = render_to_string("outreach/email/message.html", context)
-        email = EmailMultiAlternatives(
-            subject=_one_line(message.subject),
-            body=text,
-            from_email=from_address(message.sender),
-            to=[supporter.email],
-            reply_to=reply_to(message),
-            headers={
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "Content-Language": language,
-            },
-            connection=connection,
-        )
-    email.attach_alternative(html, "text/html")
-    return email
+    renderer = Renderer(message)
+    renderer.prepare([recipient])
+    return renderer.email_for(recipient, connection=connection)
 
 
 def _build_personal_email(

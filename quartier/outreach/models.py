@@ -85,8 +85,35 @@ class AudienceConsent(models.Model):
         return f"{self.audience}={'yes' if self.granted else 'no'} for {self.supporter_id}"
 
 
+# Subscription topics a supporter chooses on the preferences page, with `group:<id>` audiences (the
+# groups they joined) and `event:<id>` ones. `campaign_news` lives in `accounts.EmailConsent`.
+TOPIC_LOCAL_EVENTS = "local_events"
+TOPIC_FUNDRAISING = "fundraising"
+TOPICS = {
+    CAMPAIGN_NEWS: _("News and calls to action from the campaign"),
+    TOPIC_LOCAL_EVENTS: _("Events near me"),
+    TOPIC_FUNDRAISING: _("Fundraising appeals"),
+}
+
+
 class Message(models.Model):
-    """One email written once and delivered to each consenting member of an audience."""
+    """One email (or text message) written once and delivered to each consenting member of an audience.
+
+    Leaders' and hosts' messages are sent as they are written. Staff messages (`/organize/email/`) start
+    as drafts, are tested and previewed, then sent now or at `scheduled_at`: the audience is
+    snapshotted (its deliveries written) when the send starts, and staff can cancel while it runs.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
 
     sender = models.ForeignKey(
         Supporter,
@@ -107,6 +134,18 @@ class Message(models.Model):
     link_url = models.CharField(max_length=500, blank=True)
     # The language the message is written in, for readers whose own language is unknown.
     language = models.CharField(max_length=8, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENDING)
+    preview_text = models.CharField(_("preview text"), max_length=200, blank=True)
+    # Other languages' versions: {"fr": {"subject": …, "preview_text": …, "body": …, "body_html": …}}.
+    versions = models.JSONField(default=dict, blank=True)
+    # The segment's filters as the builder saved them (see `segments.Segment`).
+    segment = models.JSONField(default=dict, blank=True)
+    # The message's own referral code (reach): its links carry it, and actions credited through it count.
+    refcode = models.CharField(max_length=16, blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -114,10 +153,25 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering: ClassVar = ["-created_at", "-id"]
-        indexes: ClassVar = [models.Index(fields=["audience", "-created_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["audience", "-created_at"]),
+            models.Index(fields=["status", "scheduled_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+    def version(self, language: str) -> dict[str, str]:
+        """Subject, preview text and body for a reader of `language`: theirs if written, else the default."""
+        other = self.versions.get(language) if language != self.language else None
+        if other and other.get("subject") and other.get("body"):
+            return other
+        return {
+            "subject": self.subject,
+            "preview_text": self.preview_text,
+            "body": self.body,
+            "body_html": self.body_html,
+        }
 
 
 class Delivery(models.Model):
@@ -147,8 +201,17 @@ class Delivery(models.Model):
     address = models.CharField(max_length=ADDRESS_MAX_LENGTH, blank=True)
     source = models.CharField(max_length=SOURCE_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    # When a worker claimed it, and when that worker began handing it to the mail server: a claimed
+    # delivery never attempted is safe to queue again after a crash (see `actions.sweep`).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # What the mail provider said afterwards (anymail tracking webhooks); no open tracking.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
@@ -168,7 +231,10 @@ class Delivery(models.Model):
                 name="delivery_to_a_supporter_or_an_address",
             ),
         ]
-        indexes: ClassVar = [models.Index(fields=["message", "status"])]
+        indexes: ClassVar = [
+            models.Index(fields=["message", "status"]),
+            models.Index(fields=["status", "claimed_at"], name="delivery_status_claimed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.supporter_id or self.address}: {self.status}"
@@ -200,3 +266,63 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} ({self.reason})"
+
+
+class SmsSubscription(models.Model):
+    """A phone number that asked for the campaign's text messages, with the exact wording it agreed to.
+
+    One row per number (E.164). `opted_out_at` is set at once by STOP (or ARRÊT, UNSUBSCRIBE…) and
+    cleared only by a new opt-in (START, or the form again), which records the new wording.
+    """
+
+    class Source(models.TextChoices):
+        FORM = "form", _("Opt-in form")
+        KEYWORD = "keyword", _("Texted START")
+        DEMO = "demo", _("Demo data")
+
+    supporter = models.ForeignKey(
+        Supporter, on_delete=models.CASCADE, null=True, blank=True, related_name="sms_subscriptions"
+    )
+    phone = models.CharField(max_length=20, unique=True)
+    wording = models.TextField()
+    language = models.CharField(max_length=8)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # IANA zone the quiet hours are counted in (the supporter's, or the campaign's).
+    time_zone = models.CharField(max_length=64, blank=True)
+    opted_in_at = models.DateTimeField(default=timezone.now)
+    opted_out_at = models.DateTimeField(null=True, blank=True)
+    # When the opt-out was confirmed by text (once per opt-out).
+    opt_out_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text message subscription")
+        verbose_name_plural = _("text message subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.phone} ({'out' if self.opted_out_at else 'in'})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.opted_out_at is None
+
+
+class InboundSms(models.Model):
+    """A text received from a gateway's webhook, once per provider message id (retries are ignored)."""
+
+    provider = models.CharField(max_length=32)
+    provider_id = models.CharField(max_length=64)
+    phone = models.CharField(max_length=20)
+    body = models.TextField()
+    keyword = models.CharField(max_length=16, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("text message received")
+        verbose_name_plural = _("text messages received")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["provider", "provider_id"], name="inbound_sms_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone}: {self.body[:20]}"
