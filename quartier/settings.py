@@ -331,6 +331,17 @@ OUTREACH_MAX_PER_SECOND = env_int("OUTREACH_MAX_PER_SECOND", 0)
 OUTREACH_LEASE_SECONDS = env_int("OUTREACH_LEASE_SECONDS", 600)
 # Ask people who tick a topic to confirm it from an email first (double opt-in).
 OUTREACH_DOUBLE_OPT_IN = env_bool("OUTREACH_DOUBLE_OPT_IN", False)
+# Text messages: `sandbox` (offline, nothing leaves the machine) or `twilio`.
+SMS_GATEWAY = env_str("SMS_GATEWAY", "sandbox")
+if SMS_GATEWAY not in {"sandbox", "twilio"}:
+    raise ImproperlyConfigured(f"SMS_GATEWAY must be sandbox or twilio, not {SMS_GATEWAY!r}")
+SMS_SANDBOX_SECRET = env_str("SMS_SANDBOX_SECRET", "" if PRODUCTION else "sandbox-secret")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER")
+TWILIO_API_BASE = env_str("TWILIO_API_BASE", "https://api.twilio.com")
+# No campaign text between these local hours (the recipient's time zone): 21:00 to 09:00 by default.
+SMS_QUIET_HOURS = (env_int("SMS_QUIET_FROM", 21), env_int("SMS_QUIET_UNTIL", 9))
 
 # --- internationalisation -------------------------------------------------------------------------
 

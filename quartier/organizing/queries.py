@@ -432,7 +432,9 @@ def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
 
 def active_member_ids(group_id: int) -> QuerySet:
     """The supporter ids of a group's active members, as a subquery."""
-    return Membership.objects.filter(group_id=group_id, status=Membership.Status.ACTIVE).values("supporter_id")
+    return Membership.objects.filter(group_id=group_id, status=Membership.Status.ACTIVE).values(
+        "supporter_id"
+    )
 
 
 def attendee_ids() -> QuerySet:
@@ -453,7 +455,9 @@ def group_names_of(supporter_ids: list[int]) -> dict[int, str]:
     return names
 
 
-def upcoming_event_points(*, within_days: int = 30, limit: int = 50_000) -> list[tuple[float, float, str, int]]:
+def upcoming_event_points(
+    *, within_days: int = 30, limit: int = 50_000
+) -> list[tuple[float, float, str, int]]:
     """(latitude, longitude, title, id) of the published, in-person events starting in the next days."""
     now = timezone.now()
     return list(

@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.outreach.models import ADDRESS_MAX_LENGTH, validate_audience
+from quartier.outreach.models import ADDRESS_MAX_LENGTH, TOPICS, Message, validate_audience
 
 UNSUBSCRIBE_SALT = "outreach.unsubscribe"
 ADDRESS_UNSUBSCRIBE_SALT = "outreach.unsubscribe-address"
@@ -79,3 +79,17 @@ def get_address_to_unsubscribe(token: str) -> str:
     if not isinstance(address, str) or not address or len(address) > ADDRESS_MAX_LENGTH:
         raise Http404
     return address
+
+
+def is_staff(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_staff and user.is_active)
+
+
+def get_staff_message(user: object, message_id: int) -> Message:
+    """A campaign message (one written at `/organize/email/`) for a staff member; 404 for anyone else."""
+    if not is_staff(user):
+        raise Http404
+    message = Message.objects.filter(pk=message_id, audience__in=list(TOPICS)).first()
+    if message is None:
+        raise Http404
+    return message

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,15 +23,18 @@ from django.utils import timezone, translation
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Supporter
 from quartier.lib.text import render_markdown
-from quartier.outreach import emails, queries, throttle
+from quartier.outreach import emails, merge, queries, throttle
 from quartier.outreach.models import (
     ADDRESS_MAX_LENGTH,
     CAMPAIGN_NEWS,
     PERSONAL,
     SOURCE_MAX_LENGTH,
+    TOPICS,
     AudienceConsent,
     Delivery,
+    InboundSms,
     Message,
+    SmsSubscription,
     Suppression,
     validate_audience,
 )
@@ -97,13 +100,26 @@ def record_consent(
 
 @transaction.atomic
 def unsubscribe(
-    *, supporter: Supporter, audience: str, wording: str, language: str, ip_address: str | None
+    *,
+    supporter: Supporter,
+    audience: str,
+    wording: str,
+    language: str,
+    ip_address: str | None,
+    message_id: int | None = None,
 ) -> bool:
-    """Record a "no" from an unsubscribe link; return whether anything changed (twice is harmless)."""
+    """Record a "no" from an unsubscribe link; return whether anything changed (twice is harmless).
+
+    `message_id`: the message whose link it was, counted in its statistics.
+    """
     # Serialises a mail client's one-click POST and the person's own click on the page.
     Supporter.objects.select_for_update().only("pk").get(pk=supporter.pk)
     if not queries.has_consented(supporter, audience):
         return False
+    if message_id is not None:
+        Delivery.objects.filter(
+            message_id=message_id, supporter=supporter, unsubscribed_at__isnull=True
+        ).update(unsubscribed_at=timezone.now())
     record_consent(
         supporter=supporter,
         audience=audience,
@@ -414,6 +430,10 @@ def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str
         return counts
     message = Message.objects.select_related("sender").get(pk=message_id)
     deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("supporter").order_by("pk"))
+    if message.channel == Message.Channel.SMS:
+        _send_sms_batch(message, deliveries, counts)
+        finish_if_done(message_id)
+        return counts
     sendable = _still_sendable(message, deliveries)
     to_send = [delivery for delivery in deliveries if delivery.pk in sendable]
     skipped = [delivery.pk for delivery in deliveries if delivery.pk not in sendable]
@@ -441,7 +461,9 @@ def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str
                 break
             try:
                 if renderer is not None:
-                    email = renderer.email_for(delivery.supporter, connection=connection, delivery_id=delivery.pk)
+                    email = renderer.email_for(
+                        delivery.supporter, connection=connection, delivery_id=delivery.pk
+                    )
                 else:
                     email = emails.build_email(message, delivery.address, connection=connection)
             except Exception:
@@ -530,3 +552,470 @@ def _journal():
     except ImportError:  # the journal arrives with issue 11
         return None
     return activity
+
+
+# --- staff messages: compose, check, test, schedule, send, cancel -----------------------------------
+
+
+class OutreachError(Exception):
+    """A rule a message breaks, said in words a staff member can act on (translated by the caller's
+    language at the time it is raised)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Draft:
+    """What staff write: the default version, other languages' versions and the segment."""
+
+    subject: str
+    body: str
+    preview_text: str = ""
+    language: str = ""
+    versions: dict[str, dict[str, str]] = field(default_factory=dict)
+    segment: dict = field(default_factory=dict)
+
+
+def draft_problems(draft: Draft) -> list[str]:
+    """What keeps a draft from being saved or sent, in the active language: empty when it is fine."""
+    from django.utils.translation import gettext
+
+    problems: list[str] = []
+    if not " ".join(draft.subject.split()):
+        problems.append(gettext("Write a subject."))
+    if len(" ".join(draft.subject.split())) > SUBJECT_MAX_LENGTH:
+        problems.append(gettext("The subject is too long."))
+    if not draft.body.strip():
+        problems.append(gettext("Write the message."))
+    texts = [draft.subject, draft.preview_text, draft.body]
+    for language, version in draft.versions.items():
+        if bool(version.get("subject", "").strip()) != bool(version.get("body", "").strip()):
+            problems.append(
+                gettext("The %(language)s version needs both a subject and a message, or neither.")
+                % {"language": language}
+            )
+        texts.extend(version.get(part, "") for part in ("subject", "preview_text", "body"))
+    unknown = merge.unknown_fields(*texts)
+    if unknown:
+        problems.append(
+            gettext("Unknown merge fields: %(fields)s. Use %(known)s.")
+            % {
+                "fields": ", ".join(unknown),
+                "known": ", ".join(f"{{{{ {name} }}}}" for name in merge.FIELDS),
+            }
+        )
+    return problems
+
+
+def _versions(draft: Draft) -> dict[str, dict[str, str]]:
+    versions = {}
+    for language, version in draft.versions.items():
+        if language in dict(settings.LANGUAGES) and version.get("subject", "").strip():
+            versions[language] = {
+                "subject": " ".join(version["subject"].split()),
+                "preview_text": " ".join(version.get("preview_text", "").split()),
+                "body": version["body"],
+                "body_html": render_markdown(version["body"]),
+            }
+    return versions
+
+
+@transaction.atomic
+def save_draft(*, author: Supporter, draft: Draft, message: Message | None = None) -> Message:
+    """Create or update a staff draft; raise `OutreachError` with what to fix."""
+    problems = draft_problems(draft)
+    if problems:
+        raise OutreachError(problems)
+    from quartier.outreach.segments import Segment
+
+    segment = Segment.from_dict(draft.segment)
+    if segment.topic not in TOPICS:
+        raise OutreachError([f"not a topic: {segment.topic}"])
+    fields = {
+        "subject": " ".join(draft.subject.split()),
+        "preview_text": " ".join(draft.preview_text.split()),
+        "body": draft.body,
+        "body_html": render_markdown(draft.body),
+        "language": draft.language or settings.LANGUAGE_CODE,
+        "versions": _versions(draft),
+        "segment": segment.to_dict(),
+        "audience": segment.topic,
+        "audience_label": str(TOPICS[segment.topic]),
+    }
+    if message is None:
+        from quartier.reach.actions import new_campaign_code
+
+        return Message.objects.create(
+            sender=author,
+            reply_to_sender=False,
+            status=Message.Status.DRAFT,
+            refcode=new_campaign_code(fields["subject"]),
+            **fields,
+        )
+    editable = Message.objects.select_for_update().get(pk=message.pk)
+    if editable.status != Message.Status.DRAFT:
+        raise OutreachError([_t("Only a draft can be changed: this message is already scheduled or sent.")])
+    for name, value in fields.items():
+        setattr(editable, name, value)
+    editable.save(update_fields=list(fields))
+    return editable
+
+
+def _t(text: str) -> str:
+    from django.utils.translation import gettext
+
+    return gettext(text)
+
+
+def send_problems(message: Message) -> list[str]:
+    """What must be fixed before this message can go: the draft's own problems and an empty segment."""
+    from quartier.outreach import segments
+
+    draft = Draft(
+        subject=message.subject,
+        body=message.body,
+        preview_text=message.preview_text,
+        versions=message.versions,
+    )
+    problems = draft_problems(draft)
+    if message.status != Message.Status.DRAFT:
+        problems.append(_t("This message is already scheduled or sent."))
+    elif segments.count(segments.Segment.from_dict(message.segment)) == 0:
+        problems.append(_t("Nobody in this segment accepted this kind of email: widen the segment."))
+    return problems
+
+
+def send_test(*, message: Message, to: Supporter, as_recipient: Supporter | None = None) -> None:
+    """Email the staff member themselves the message as `as_recipient` would get it (their language
+    and merge fields), marked as a test; its unsubscribe link is the staff member's own."""
+    renderer = emails.Renderer(message)
+    reader = as_recipient or to
+    renderer.prepare([reader])
+    email = renderer.email_for(reader)
+    email.to = [to.email]
+    _language, _subject, _text, _html, own_unsubscribe = emails.Renderer(message).render(to)
+    marker = renderer.render(reader)[4]
+    email.body = email.body.replace(marker, own_unsubscribe)
+    email.alternatives = [
+        (content.replace(marker, own_unsubscribe), mimetype) for content, mimetype in email.alternatives
+    ]
+    email.extra_headers["List-Unsubscribe"] = f"<{own_unsubscribe}>"
+    email.subject = "[" + _t("Test") + "] " + email.subject
+    email.send()
+
+
+@transaction.atomic
+def schedule(*, message: Message, at: datetime | None) -> Message:
+    """Send at `at` (the sweep starts it), or now when `at` is None. Only a ready draft can go."""
+    locked = Message.objects.select_for_update().get(pk=message.pk)
+    problems = send_problems(locked)
+    if problems:
+        raise OutreachError(problems)
+    locked.status = Message.Status.SCHEDULED
+    locked.scheduled_at = at or timezone.now()
+    locked.save(update_fields=["status", "scheduled_at"])
+    if at is None or at <= timezone.now():
+        message_id = locked.pk
+        transaction.on_commit(lambda: _start_task(message_id), robust=True)
+    return locked
+
+
+def _start_task(message_id: int) -> None:
+    from quartier.outreach import tasks
+
+    tasks.start_sending.delay(message_id)
+
+
+def start_sending(message_id: int) -> int:
+    """Snapshot the audience of a scheduled message and queue its deliveries; return how many.
+
+    Exactly once: the conditional UPDATE from `scheduled` to `sending` lets one caller through
+    (a retried task, the sweep and a worker racing find nothing to do). The deliveries are written
+    in the same transaction by one INSERT … SELECT, so the audience is who matched at that moment.
+    """
+    from quartier.outreach import segments
+
+    with transaction.atomic():
+        started = Message.objects.filter(
+            pk=message_id, status=Message.Status.SCHEDULED, scheduled_at__lte=timezone.now()
+        ).update(status=Message.Status.SENDING, started_at=timezone.now())
+        if not started:
+            return 0
+        message = Message.objects.get(pk=message_id)
+        people = segments.recipients(segments.Segment.from_dict(message.segment)).order_by("pk").values("pk")
+        count = _insert_deliveries(message, people)
+        Message.objects.filter(pk=message_id).update(recipient_count=count)
+    enqueue_deliveries(message_id)
+    if count == 0:
+        finish_if_done(message_id)
+    return count
+
+
+def _insert_deliveries(message: Message, people: QuerySet) -> int:
+    """INSERT … SELECT the deliveries of `message` for the supporter ids `people` selects."""
+    from django.db import connection
+
+    select_sql, params = people.query.sql_with_params()
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (message_id, supporter_id, address, source, status, error) "  # noqa: S608
+            f"SELECT %s, chosen.id, '', '', %s, '' FROM ({select_sql}) AS chosen",
+            [message.pk, Delivery.Status.QUEUED, *params],
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def cancel(*, message: Message) -> int:
+    """Stop a scheduled or running send: what is not yet handed to the mail server is skipped.
+
+    Returns how many deliveries were skipped. Batches running look every `CANCEL_CHECK_EVERY`
+    emails and give back the rest.
+    """
+    cancelled = Message.objects.filter(
+        pk=message.pk, status__in=[Message.Status.SCHEDULED, Message.Status.SENDING, Message.Status.DRAFT]
+    ).update(status=Message.Status.CANCELLED, finished_at=timezone.now())
+    if not cancelled:
+        return 0
+    return Delivery.objects.filter(message=message, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.SKIPPED, error="cancelled"
+    )
+
+
+def sweep() -> dict[str, int]:
+    """The periodic clean-up (celery beat, every minute):
+
+    - start scheduled messages whose time has come;
+    - deliveries claimed by a worker that went silent for `OUTREACH_LEASE_SECONDS` go back to
+      `queued`: those never attempted are safe; one that was being handed to the mail server when
+      the worker died (at most one per worker process) is sent again with the same Message-ID, since
+      the mail server keeps a message only once it has received all of it;
+    - batches of running messages left queued (a broker outage lost their task) are queued again:
+      claims make a duplicate task harmless.
+    """
+    now = timezone.now()
+    counts = {"started": 0, "requeued": 0, "batches": 0}
+    for message_id in Message.objects.filter(
+        status=Message.Status.SCHEDULED, scheduled_at__lte=now
+    ).values_list("pk", flat=True):
+        if start_sending(message_id) or Message.objects.filter(pk=message_id, status="sending").exists():
+            counts["started"] += 1
+    stale = now - timedelta(seconds=settings.OUTREACH_LEASE_SECONDS)
+    counts["requeued"] = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
+        status=Delivery.Status.QUEUED, claimed_at=None, attempted_at=None
+    )
+    for message_id in Message.objects.filter(status=Message.Status.SENDING).values_list("pk", flat=True):
+        idle = Delivery.objects.filter(
+            message_id=message_id, status=Delivery.Status.SENDING, claimed_at__gte=stale
+        ).exists()
+        if not idle:
+            counts["batches"] += enqueue_deliveries(message_id)
+        finish_if_done(message_id)
+    return counts
+
+
+# --- text messages ----------------------------------------------------------------------------------
+
+SMS_WORDING_DEFAULT = "Yes, text me news and calls to action from the campaign (a few a month). Reply STOP to stop, HELP for help."
+
+
+@transaction.atomic
+def sms_opt_in(
+    *,
+    phone: str,
+    wording: str,
+    language: str,
+    source: str,
+    supporter: Supporter | None = None,
+    ip_address: str | None = None,
+    time_zone: str = "",
+) -> SmsSubscription:
+    """Record that a number asked for texts, with the exact wording it agreed to (a new opt-in after a
+    STOP replaces the old one and clears it)."""
+    subscription, _created = SmsSubscription.objects.select_for_update().update_or_create(
+        phone=phone,
+        defaults={
+            "supporter": supporter,
+            "wording": str(wording),
+            "language": language,
+            "source": source,
+            "ip_address": ip_address,
+            "time_zone": time_zone or (supporter and _zone_of(supporter)) or settings.TIME_ZONE,
+            "opted_in_at": timezone.now(),
+            "opted_out_at": None,
+            "opt_out_confirmed_at": None,
+        },
+    )
+    return subscription
+
+
+def _zone_of(supporter: Supporter) -> str:
+    return ""  # supporters have no time zone of their own yet: the campaign's is used
+
+
+def _reply(gateway_name: str, phone: str, text: str) -> None:
+    from quartier.outreach import sms
+
+    try:
+        sms.gateway(gateway_name).send(to=phone, body=text)
+    except Exception:
+        logger.exception("outreach: could not answer %s by text", phone)
+
+
+def handle_inbound_sms(*, provider: str, inbound) -> str:
+    """Act on a text received: STOP (and its synonyms) at once, confirmed once; START; HELP answered.
+
+    Idempotent per provider message id: a webhook delivered twice acts once. Returns the keyword.
+    """
+    from django.utils.translation import gettext
+
+    from quartier.outreach import sms
+
+    word = sms.keyword(inbound.body)
+    phone = sms.normalize_phone(inbound.phone) or inbound.phone[:20]
+    with transaction.atomic():
+        _row, created = InboundSms.objects.get_or_create(
+            provider=provider,
+            provider_id=inbound.provider_id or f"{phone}:{inbound.body}"[:64],
+            defaults={"phone": phone, "body": inbound.body[:1600], "keyword": word},
+        )
+        if not created:
+            return word
+        subscription = SmsSubscription.objects.select_for_update().filter(phone=phone).first()
+        reply = ""
+        language = subscription.language if subscription else settings.LANGUAGE_CODE
+        with translation.override(language):
+            if word == "stop":
+                if subscription is None:
+                    subscription = SmsSubscription.objects.create(
+                        phone=phone, wording="", language=language, source=SmsSubscription.Source.KEYWORD,
+                        opted_out_at=timezone.now(),
+                    )  # fmt: skip
+                elif subscription.opted_out_at is None:
+                    subscription.opted_out_at = timezone.now()
+                    subscription.save(update_fields=["opted_out_at"])
+                if subscription.opt_out_confirmed_at is None:
+                    subscription.opt_out_confirmed_at = timezone.now()
+                    subscription.save(update_fields=["opt_out_confirmed_at"])
+                    reply = gettext(
+                        "%(site)s: you will get no more texts from us. Reply START to receive them again."
+                    ) % {"site": settings.SITE_NAME}
+            elif word == "start":
+                sms_opt_in(
+                    phone=phone, wording=inbound.body[:200], language=language,
+                    source=SmsSubscription.Source.KEYWORD,
+                    supporter=subscription.supporter if subscription else None,
+                )  # fmt: skip
+                reply = gettext("%(site)s: you will get our texts again. Reply STOP to stop.") % {
+                    "site": settings.SITE_NAME
+                }
+            elif word == "help":
+                reply = gettext(
+                    "%(site)s: campaign news by text, a few a month. Reply STOP to stop. Help: %(url)s"
+                ) % {"site": settings.SITE_NAME, "url": settings.SITE_URL}
+    if reply:
+        transaction.on_commit(lambda: _reply(provider, phone, reply))
+    return word
+
+
+def in_quiet_hours(zone_name: str, now: datetime | None = None) -> bool:
+    """Whether it is too late or too early to text someone in `zone_name` (`SMS_QUIET_HOURS`)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        zone = ZoneInfo(zone_name or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(settings.TIME_ZONE)
+    hour = (now or timezone.now()).astimezone(zone).hour
+    start, end = settings.SMS_QUIET_HOURS
+    return (hour >= start or hour < end) if start > end else (start <= hour < end)
+
+
+@transaction.atomic
+def send_sms_message(*, author: Supporter, body: str, segment: dict) -> Message:
+    """A text to everyone of a segment with an active text subscription, sent now (quiet hours are
+    waited out per recipient). Merge fields as in email; the STOP line is added."""
+    from django.utils.translation import gettext
+
+    from quartier.outreach import segments
+
+    if not body.strip():
+        raise OutreachError([gettext("Write the message.")])
+    unknown = merge.unknown_fields(body)
+    if unknown:
+        raise OutreachError([gettext("Unknown merge fields: %(fields)s.") % {"fields": ", ".join(unknown)}])
+    chosen = segments.Segment.from_dict(segment)
+    message = Message.objects.create(
+        sender=author,
+        audience=chosen.topic,
+        audience_label=str(TOPICS[chosen.topic]),
+        subject=body[:60],
+        body=body,
+        body_html="",
+        channel=Message.Channel.SMS,
+        segment=chosen.to_dict(),
+        reply_to_sender=False,
+        started_at=timezone.now(),
+    )
+    people = (
+        segments.supporters_in(chosen)
+        .filter(sms_subscriptions__opted_out_at__isnull=True, is_active=True, deleted_at__isnull=True)
+        .order_by("pk")
+        .values("pk")
+    )
+    count = _insert_deliveries(message, people)
+    Message.objects.filter(pk=message.pk).update(recipient_count=count)
+    message_id = message.pk
+    transaction.on_commit(lambda: enqueue_deliveries(message_id), robust=True)
+    return message
+
+
+def _send_sms_batch(message: Message, deliveries: list[Delivery], counts: dict[str, int]) -> None:
+    """Text each delivery's supporter whose subscription is still active (STOP during a send is
+    honoured here), unless it is quiet hours where they are: those go back to the queue."""
+    from quartier.outreach import sms
+
+    gateway = sms.gateway()
+    subscriptions = {
+        row.supporter_id: row
+        for row in SmsSubscription.objects.filter(supporter_id__in=[d.supporter_id for d in deliveries])
+    }
+    renderer_fields = merge.used_fields(message.body)
+    later: list[int] = []
+    for delivery in deliveries:
+        subscription = subscriptions.get(delivery.supporter_id)
+        if subscription is None or subscription.opted_out_at is not None:
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+            counts["skipped"] += 1
+            continue
+        if in_quiet_hours(subscription.time_zone):
+            later.append(delivery.pk)
+            continue
+        values = {
+            "first_name": (delivery.supporter.display_name.split() or [""])[0],
+            "town": delivery.supporter.town,
+        }
+        with translation.override(subscription.language or settings.LANGUAGE_CODE):
+            from django.utils.translation import gettext
+
+            text = merge.fill(message.body, values if renderer_fields else {}, html=False)
+            text = f"{settings.SITE_NAME}: {text}\n" + gettext("Reply STOP to stop.")
+        Delivery.objects.filter(pk=delivery.pk).update(attempted_at=timezone.now())
+        try:
+            gateway.send(to=subscription.phone, body=text)
+        except Exception as error:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.FAILED, error=_short_error(error)
+            )
+            counts["failed"] += 1
+        else:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now()
+            )
+            counts["sent"] += 1
+    if later:
+        Delivery.objects.filter(pk__in=later).update(status=Delivery.Status.QUEUED, claimed_at=None)
+        counts["quiet_hours"] = len(later)

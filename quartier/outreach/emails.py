@@ -19,7 +19,7 @@ from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
 from quartier.outreach import merge, merge_events
 from quartier.outreach.access import address_unsubscribe_url, unsubscribe_url
-from quartier.outreach.models import CAMPAIGN_NEWS, PERSONAL, Message, audience_kind
+from quartier.outreach.models import CAMPAIGN_NEWS, PERSONAL, TOPICS, Message, audience_kind
 
 # Why a person gets a message, per kind of audience: said at the bottom of every message.
 REASONS = {
@@ -93,7 +93,9 @@ class Renderer:
         self.message = message
         self._skeletons: dict[str, tuple[str, str, str, str]] = {}
         self.fields = merge.used_fields(
-            message.subject, message.body, *[v.get("subject", "") + v.get("body", "") for v in message.versions.values()]
+            message.subject,
+            message.body,
+            *[v.get("subject", "") + v.get("body", "") for v in message.versions.values()],
         )
         self._groups: dict[int, str] = {}
         self._events: merge_events.NearestEvents | None = None
@@ -164,7 +166,11 @@ class Renderer:
         )
 
     def email_for(
-        self, supporter: Supporter, *, connection: BaseEmailBackend | None = None, delivery_id: int | None = None
+        self,
+        supporter: Supporter,
+        *,
+        connection: BaseEmailBackend | None = None,
+        delivery_id: int | None = None,
     ) -> EmailMultiAlternatives:
         language, subject, text, html, unsubscribe = self.render(supporter)
         headers = {
@@ -179,7 +185,10 @@ class Renderer:
         email = EmailMultiAlternatives(
             subject=subject,
             body=text,
-            from_email=from_address(self.message.sender),
+            # The campaign's own messages come from the campaign, not from the staff member who wrote them.
+            from_email=settings.DEFAULT_FROM_EMAIL
+            if self.message.audience in TOPICS
+            else from_address(self.message.sender),
             to=[supporter.email],
             reply_to=reply_to(self.message),
             headers=headers,

@@ -31,7 +31,9 @@ class NearestEvents:
         row, column = math.floor(latitude), math.floor(longitude)
         for d_row in (-1, 0, 1):
             for d_column in (-1, 0, 1):
-                for event_latitude, event_longitude, title in self._cells.get((row + d_row, column + d_column), ()):
+                for event_latitude, event_longitude, title in self._cells.get(
+                    (row + d_row, column + d_column), ()
+                ):
                     km = haversine_km(latitude, longitude, event_latitude, event_longitude)
                     if km < best_km:
                         best, best_km = title, km

@@ -9,7 +9,7 @@ from quartier.accounts.privacy import PersonalDataSource, register, rows, rows_o
 
 
 def register_outreach_sources() -> None:
-    from quartier.outreach.models import AudienceConsent, Delivery, Message, Suppression
+    from quartier.outreach.models import AudienceConsent, Delivery, Message, SmsSubscription, Suppression
 
     def export_deliveries(supporter: Supporter) -> list[dict[str, Any]]:
         return list(
@@ -53,6 +53,30 @@ def register_outreach_sources() -> None:
                 "If your address is on the do-not-email list (you unsubscribed from everything, or "
                 "it bounced or reported spam), it stays there, so that no one can email it through "
                 "the site again."
+            ),
+        )
+    )
+
+    def erase_sms(supporter: Supporter) -> None:
+        from django.utils import timezone
+
+        # The number stays, stopped and nameless: it is never texted again without a new opt-in.
+        SmsSubscription.objects.filter(supporter=supporter, opted_out_at__isnull=True).update(
+            opted_out_at=timezone.now()
+        )
+        SmsSubscription.objects.filter(supporter=supporter).update(
+            supporter=None, wording="", ip_address=None
+        )
+
+    register(
+        PersonalDataSource(
+            name="sms_subscriptions",
+            models=(SmsSubscription,),
+            export=lambda supporter: rows(SmsSubscription.objects.filter(supporter=supporter).order_by("pk")),
+            erase=erase_sms,
+            kept_after_deletion=(
+                "Your phone number, marked as stopped and no longer linked to you, so that it is "
+                "never sent a text again unless it opts in anew."
             ),
         )
     )

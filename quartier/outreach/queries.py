@@ -102,3 +102,68 @@ def audience_label(audience: str) -> str:
         .first()
     )
     return label or ""
+
+
+def staff_messages(limit: int = 100) -> list[tuple[Message, dict[str, int]]]:
+    """The campaign's messages (newest first) with their progress, for `/organize/email/`."""
+    from quartier.outreach.models import TOPICS
+
+    rows = list(
+        Message.objects.filter(audience__in=list(TOPICS))
+        .annotate(
+            sent_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+            total_count=Count("deliveries"),
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [(message, {"sent": message.sent_count, "total": message.total_count}) for message in rows]
+
+
+def supporter_by_email(email: str) -> Supporter | None:
+    return Supporter.objects.filter(email=normalize_address(email), deleted_at__isnull=True).first()
+
+
+# Journal kinds counted as actions taken through a message's links (see `message_stats`).
+CREDITED_KINDS = {
+    "accounts.signup": "signups",
+    "organizing.rsvp": "rsvps",
+    "donations.gift": "gifts",
+    "donations.page_created": "fundraising_pages",
+    "organizing.group_joined": "groups_joined",
+}
+
+
+def message_stats(message: Message) -> dict[str, int]:
+    """Per-message figures: `sent`, `failed`, `skipped`, `delivered`, `bounced`, `complained`,
+    `unsubscribed` (through this message's link), and the actions credited to the message: journal
+    activities of `CREDITED_KINDS` whose `detail["refcode"]` is the message's own code (its links
+    carry `?ref=<code>`), with `gifts_amount` the sum of their amounts. No open tracking."""
+    status = Delivery.Status
+    figures = Delivery.objects.filter(message=message).aggregate(
+        sent=Count("pk", filter=Q(status=status.SENT)),
+        failed=Count("pk", filter=Q(status=status.FAILED)),
+        skipped=Count("pk", filter=Q(status=status.SKIPPED)),
+        delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
+        bounced=Count("pk", filter=Q(bounced_at__isnull=False)),
+        complained=Count("pk", filter=Q(complained_at__isnull=False)),
+        unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+    )
+    stats = {key: int(value or 0) for key, value in figures.items()}
+    for name in CREDITED_KINDS.values():
+        stats[name] = 0
+    stats["gifts_amount"] = 0
+    if message.refcode:
+        from django.db.models import Sum
+
+        from quartier.accounts.models import Activity
+
+        rows = (
+            Activity.objects.filter(kind__in=list(CREDITED_KINDS), detail__refcode=message.refcode)
+            .values("kind")
+            .annotate(total=Sum("count"), amount=Sum("amount"))
+        )
+        for row in rows:
+            stats[CREDITED_KINDS[row["kind"]]] = int(row["total"] or 0)
+            if row["kind"] == "donations.gift":
+                stats["gifts_amount"] = int(row["amount"] or 0)
+    return stats

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Activity, Supporter
 from quartier.lib.geo import bounding_box
 from quartier.outreach import queries
 from quartier.outreach.models import CAMPAIGN_NEWS, TOPICS
@@ -45,7 +45,7 @@ class Segment:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> Segment:
-        known = {name for name in cls.__dataclass_fields__}
+        known = set(cls.__dataclass_fields__)
         return cls(**{key: value for key, value in (data or {}).items() if key in known})
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,10 +74,14 @@ def _near(queryset: QuerySet, latitude: float, longitude: float, within_km: floa
     return queryset.alias(flat=d_lat * d_lat + d_lon * d_lon).filter(flat__lte=degrees * degrees)
 
 
-def _journal_supporters(kind_prefix: str, since: datetime | None = None) -> QuerySet:
-    from quartier.accounts import activity
-
-    return activity.supporter_ids_with(kind_prefix, since=since)
+def _journal_supporters(kind: str = "", since: datetime | None = None) -> QuerySet:
+    """Ids of supporters with an activity of `kind` (any kind when empty) in the journal, as a subquery."""
+    rows = Activity.objects.filter(supporter__isnull=False)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if since is not None:
+        rows = rows.filter(occurred_at__gte=since)
+    return rows.values("supporter_id")
 
 
 def supporters_in(segment: Segment) -> QuerySet[Supporter]:
@@ -90,7 +94,9 @@ def supporters_in(segment: Segment) -> QuerySet[Supporter]:
     if segment.group_id:
         people = people.filter(pk__in=organizing_queries.active_member_ids(segment.group_id))
     if segment.causes:
-        people = people.filter(pk__in=Supporter.objects.filter(profile__causes__slug__in=segment.causes).values("pk"))
+        people = people.filter(
+            pk__in=Supporter.objects.filter(profile__causes__slug__in=segment.causes).values("pk")
+        )
     if segment.languages:
         people = people.filter(language__in=segment.languages)
     if segment.attended == YES:
@@ -106,7 +112,7 @@ def supporters_in(segment: Segment) -> QuerySet[Supporter]:
         people = people.filter(date_joined__lt=before + timedelta(days=1))
     if segment.active_within_days:
         since = timezone.now() - timedelta(days=int(segment.active_within_days))
-        people = people.filter(pk__in=_journal_supporters("", since=since))
+        people = people.filter(pk__in=_journal_supporters(since=since))
     return people
 
 

@@ -11,3 +11,15 @@ from quartier.outreach import actions
 def send_deliveries(message_id: int, first_id: int, last_id: int) -> dict[str, int]:
     """Send one batch of a message's deliveries; safe to run twice (see `actions.send_deliveries`)."""
     return actions.send_deliveries(message_id=message_id, first_id=first_id, last_id=last_id)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def start_sending(message_id: int) -> int:
+    """Snapshot a scheduled message's audience and queue its batches (once, see `actions.start_sending`)."""
+    return actions.start_sending(message_id)
+
+
+@shared_task(ignore_result=True)
+def sweep() -> dict[str, int]:
+    """Start due messages, requeue deliveries of dead workers and lost batches (celery beat)."""
+    return actions.sweep()

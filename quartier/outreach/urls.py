@@ -9,4 +9,15 @@ app_name = "outreach"
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("unsubscribe-address/<str:token>/", views.unsubscribe_address, name="unsubscribe_address"),
+    path("sms/inbound/<str:provider>/", views.sms_inbound, name="sms_inbound"),
+    path("organize/email/", views.message_list, name="message_list"),
+    path("organize/email/new/", views.message_compose, name="message_new"),
+    path("organize/email/count/", views.segment_count, name="segment_count"),
+    path("organize/email/<int:message_id>/", views.message_detail, name="message_detail"),
+    path("organize/email/<int:message_id>/edit/", views.message_compose, name="message_edit"),
+    path("organize/email/<int:message_id>/preview/", views.message_preview, name="message_preview"),
+    path("organize/email/<int:message_id>/test/", views.message_test, name="message_test"),
+    path("organize/email/<int:message_id>/send/", views.message_send, name="message_send"),
+    path("organize/email/<int:message_id>/cancel/", views.message_cancel, name="message_cancel"),
+    path("organize/email/<int:message_id>/progress/", views.message_progress, name="message_progress"),
 ]

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from csp.decorators import csp_exempt
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.adapter import client_ip
-from quartier.outreach import actions, queries
+from quartier.outreach import access, actions, emails, forms, merge, queries, segments, sms
 from quartier.outreach.access import get_address_to_unsubscribe, get_unsubscribe_target
-from quartier.outreach.models import Suppression, audience_kind
+from quartier.outreach.models import Message, Suppression, audience_kind
 
 
 def _unnamed_audience(audience: str) -> str:
@@ -55,6 +58,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             wording=wording,
             language=(translation.get_language() or settings.LANGUAGE_CODE)[:8],
             ip_address=client_ip(request),
+            message_id=target.message_id,
         )
         return render(request, "outreach/unsubscribed.html", context)
 
@@ -74,3 +78,181 @@ def unsubscribe_address(request: HttpRequest, token: str) -> HttpResponse:
         source="one-click" if request.POST.get("List-Unsubscribe") == "One-Click" else "unsubscribe",
     )
     return render(request, "outreach/unsubscribed_address.html", context)
+
+
+# --- staff: compose, target, preview, test, send, follow (`/organize/email/`) ---------------------------
+
+
+def _staff_only(request: HttpRequest) -> None:
+    if not access.is_staff(request.user):
+        raise Http404
+
+
+def _problems_to_messages(request: HttpRequest, problems: list[str]) -> None:
+    for problem in problems:
+        messages.error(request, problem)
+
+
+@never_cache
+def message_list(request: HttpRequest) -> HttpResponse:
+    _staff_only(request)
+    return render(request, "outreach/staff/message_list.html", {"rows": queries.staff_messages()})
+
+
+@never_cache
+def message_compose(request: HttpRequest, message_id: int | None = None) -> HttpResponse:
+    """Write or edit a draft; saving it leads to its page (preview, test, send)."""
+    _staff_only(request)
+    message = access.get_staff_message(request.user, message_id) if message_id else None
+    if message is not None and message.status != Message.Status.DRAFT:
+        return redirect("outreach:message_detail", message.pk)
+    if request.method == "POST":
+        form = forms.ComposeForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = actions.save_draft(author=request.user, draft=form.to_draft(), message=message)
+            except actions.OutreachError as error:
+                for problem in error.problems:
+                    form.add_error(None, problem)
+            else:
+                messages.success(request, _("Draft saved. Preview it, send yourself a test, then send it."))
+                return redirect("outreach:message_detail", saved.pk)
+    else:
+        form = forms.ComposeForm(initial=forms.ComposeForm.initial_for(message) if message else None)
+    count = None
+    if form.is_bound and form.is_valid():
+        count = segments.count(form.to_segment())
+    elif message is not None:
+        count = segments.count(segments.Segment.from_dict(message.segment))
+    return render(
+        request,
+        "outreach/staff/compose.html",
+        {"form": form, "message": message, "count": count, "fields": merge.FIELDS},
+    )
+
+
+@never_cache
+def segment_count(request: HttpRequest) -> HttpResponse:
+    """The live count of the segment builder (htmx: the compose form's fields, on every change)."""
+    _staff_only(request)
+    form = forms.SegmentForm(request.GET)
+    count = segments.count(form.to_segment()) if form.is_valid() else None
+    return render(request, "outreach/staff/_count.html", {"count": count, "form": form})
+
+
+@never_cache
+def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = access.get_staff_message(request.user, message_id)
+    preview_form = forms.PreviewAsForm(request.GET or None)
+    recipient = None
+    if preview_form.is_bound and preview_form.is_valid() and preview_form.cleaned_data["recipient"]:
+        recipient = queries.supporter_by_email(preview_form.cleaned_data["recipient"])
+        if recipient is None:
+            preview_form.add_error("recipient", _("No supporter has this address."))
+    problems = actions.send_problems(message) if message.status == Message.Status.DRAFT else []
+    context = {
+        "message": message,
+        "progress": queries.message_progress(message),
+        "stats": queries.message_stats(message) if message.status != Message.Status.DRAFT else None,
+        "count": segments.count(segments.Segment.from_dict(message.segment))
+        if message.status == Message.Status.DRAFT
+        else None,
+        "problems": problems,
+        "preview_form": preview_form,
+        "recipient": recipient,
+        "schedule_form": forms.ScheduleForm(),
+        "languages": [(code, name) for code, name in settings.LANGUAGES],
+    }
+    return render(request, "outreach/staff/detail.html", context)
+
+
+@csp_exempt()  # its own policy below: the email's inline styles, nothing that runs, framed by our page only
+@xframe_options_sameorigin
+@never_cache
+def message_preview(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The HTML part as a given recipient (or the staff member) would get it, for an iframe."""
+    message = access.get_staff_message(request.user, message_id)
+    recipient = None
+    if request.GET.get("recipient"):
+        recipient = queries.supporter_by_email(request.GET["recipient"])
+    language = request.GET.get("language", "")
+    reader = recipient or request.user
+    renderer = emails.Renderer(message)
+    renderer.prepare([reader])
+    if recipient is None and language in dict(settings.LANGUAGES):
+        _lang, _subject, _text, html = renderer.skeleton(language)
+        html = merge.fill(html, merge.sample_values(renderer.fields), html=True)
+    else:
+        html = renderer.render(reader)[3]
+    response = HttpResponse(html)
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'self'; sandbox"
+    )
+    return response
+
+
+@require_POST
+def message_test(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = access.get_staff_message(request.user, message_id)
+    recipient = None
+    if request.POST.get("recipient"):
+        recipient = queries.supporter_by_email(request.POST["recipient"])
+    actions.send_test(message=message, to=request.user, as_recipient=recipient)
+    messages.success(request, _("A test is on its way to %(address)s.") % {"address": request.user.email})
+    return redirect("outreach:message_detail", message.pk)
+
+
+@require_POST
+def message_send(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = access.get_staff_message(request.user, message_id)
+    form = forms.ScheduleForm(request.POST)
+    if not form.is_valid():
+        _problems_to_messages(request, [error for errors in form.errors.values() for error in errors])
+        return redirect("outreach:message_detail", message.pk)
+    at = form.cleaned_data["send_at"] if form.cleaned_data["when"] == "later" else None
+    try:
+        actions.schedule(message=message, at=at)
+    except actions.OutreachError as error:
+        _problems_to_messages(request, error.problems)
+    else:
+        messages.success(request, _("Scheduled.") if at else _("Sending has started."))
+    return redirect("outreach:message_detail", message.pk)
+
+
+@require_POST
+def message_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = access.get_staff_message(request.user, message_id)
+    if message.status in (Message.Status.SCHEDULED, Message.Status.SENDING):
+        skipped = actions.cancel(message=message)
+        messages.success(request, _("Cancelled: %(count)s emails will not be sent.") % {"count": skipped})
+    return redirect("outreach:message_detail", message.pk)
+
+
+@never_cache
+def message_progress(request: HttpRequest, message_id: int) -> HttpResponse:
+    """The progress bar, polled by the message page (htmx) while it sends; JSON with `?format=json`."""
+    message = access.get_staff_message(request.user, message_id)
+    progress = queries.message_progress(message)
+    if request.GET.get("format") == "json":
+        return JsonResponse({"status": message.status, **progress})
+    return render(request, "outreach/staff/_progress.html", {"message": message, "progress": progress})
+
+
+# --- text messages: the gateways' inbound webhooks ---------------------------------------------------
+
+
+@csrf_exempt  # the gateway signs its requests instead (checked by `sms.gateway(...).inbound`)
+@require_POST
+def sms_inbound(request: HttpRequest, provider: str) -> HttpResponse:
+    if provider not in sms.GATEWAYS:
+        return JsonResponse({"error": "unknown_provider"}, status=404)
+    inbound = sms.gateway(provider).inbound(request)
+    if inbound is None:
+        return JsonResponse({"error": "bad_signature"}, status=403)
+    if not inbound.phone or not inbound.provider_id:
+        return JsonResponse({"error": "missing_fields"}, status=400)
+    word = actions.handle_inbound_sms(provider=provider, inbound=inbound)
+    if provider == "twilio":
+        # Twilio wants TwiML; the answer, if any, goes through the API (so that it is sent once).
+        return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml")
+    return JsonResponse({"keyword": word})

@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from quartier.accounts.models import Supporter
-from quartier.reach.models import ReferralCode
+from quartier.reach.models import CampaignCode, ReferralCode
 
 SESSION_KEY = "reach.referral_code"
+CAMPAIGN_SESSION_KEY = "reach.campaign_code"
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: people read these aloud
 
 
@@ -31,6 +32,21 @@ def referral_code_for(supporter: Supporter) -> str:
     raise IntegrityError("could not draw a free referral code")
 
 
+def new_campaign_code(label: str) -> str:
+    """A fresh code for something the campaign sends (an email): never a supporter's code."""
+    for _attempt in range(5):
+        code = "m" + "".join(secrets.choice(ALPHABET) for _ in range(9))
+        if ReferralCode.objects.filter(code=code).exists():
+            continue
+        try:
+            with transaction.atomic():
+                CampaignCode.objects.create(code=code, label=label[:200])
+        except IntegrityError:
+            continue
+        return code
+    raise IntegrityError("could not draw a free campaign code")
+
+
 def clean_referral_code(raw: object) -> str:
     """A `?ref=` value as a code to look up, or "" when it cannot be one (PostgreSQL refuses NUL)."""
     code = str(raw or "").strip().lower()[:16]
@@ -42,3 +58,5 @@ def remember_referral(request: HttpRequest) -> None:
     code = clean_referral_code(request.GET.get("ref"))
     if code and ReferralCode.objects.filter(code=code).exists():
         request.session[SESSION_KEY] = code
+    elif code and CampaignCode.objects.filter(code=code).exists():
+        request.session[CAMPAIGN_SESSION_KEY] = code

@@ -6,7 +6,8 @@ from django.http import HttpRequest
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.reach.actions import SESSION_KEY, clean_referral_code, referral_code_for
+from quartier.reach.actions import CAMPAIGN_SESSION_KEY, SESSION_KEY, clean_referral_code, referral_code_for
+from quartier.reach.models import CampaignCode, ReferralCode
 
 
 def referrer_from(request: HttpRequest) -> Supporter | None:
@@ -30,3 +31,17 @@ def share_url(path: str, sharer: Supporter | None) -> str:
     if sharer is None or not sharer.is_authenticated:
         return url
     return f"{url}?{urlencode({'ref': referral_code_for(sharer)})}"
+
+
+def refcode_from(request: HttpRequest) -> str:
+    """The referral code that brought this visitor (a supporter's or a campaign email's), or "".
+
+    What an action records as `detail["refcode"]` in the activity journal, so that it is credited to
+    the share link or the email it came through.
+    """
+    code = clean_referral_code(request.GET.get("ref"))
+    if code and (
+        ReferralCode.objects.filter(code=code).exists() or CampaignCode.objects.filter(code=code).exists()
+    ):
+        return code
+    return clean_referral_code(request.session.get(CAMPAIGN_SESSION_KEY) or request.session.get(SESSION_KEY))

@@ -37,7 +37,7 @@ from quartier.accounts.models import (
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
-from quartier.outreach.models import AudienceConsent, Delivery, Message, Suppression
+from quartier.outreach.models import AudienceConsent, Delivery, Message, SmsSubscription, Suppression
 from quartier.reach.actions import referral_code_for
 from quartier.reach.models import ReferralCode
 from quartier.testing import TOTP_SECRET
@@ -226,6 +226,14 @@ def _email_suppression(supporter: Supporter, people: People) -> None:
     )
 
 
+def _sms_subscriptions(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        outreach_actions.sms_opt_in(
+            phone=f"+1514555{supporter.pk % 1000:03d}{number}", wording=people.marker("sms_subscriptions", number),
+            language="en", source=SmsSubscription.Source.FORM, supporter=supporter,
+        )  # fmt: skip
+
+
 def _referral_code(supporter: Supporter, people: People) -> None:
     referral_code_for(supporter)
 
@@ -328,6 +336,11 @@ FACTORIES: dict[str, Factory] = {
         _email_suppression,
         owned=lambda s: {Suppression: Suppression.objects.filter(address=s.email)},
         exported=lambda data: {Suppression: _count(data)},
+    ),
+    "sms_subscriptions": Factory(
+        _sms_subscriptions,
+        owned=lambda s: {SmsSubscription: SmsSubscription.objects.filter(supporter=s)},
+        exported=lambda data: {SmsSubscription: _count(data)},
     ),
     "referral_code": Factory(
         _referral_code,

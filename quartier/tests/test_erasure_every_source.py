@@ -14,7 +14,7 @@ from django.contrib.admin.models import LogEntry
 from quartier.accounts import actions, privacy
 from quartier.accounts.models import Activity, Supporter
 from quartier.organizing.models import Event, Group
-from quartier.outreach.models import Message, Suppression
+from quartier.outreach.models import Message, SmsSubscription, Suppression
 from quartier.tests.personal_data import FACTORIES, ONE_PER_SUPPORTER, People, every_owned_row
 
 
@@ -65,6 +65,13 @@ def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> 
     assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * 2
 
 
+def _sms_numbers_stay_stopped_and_nameless(before: dict, supporter: Supporter) -> None:
+    kept = SmsSubscription.objects.filter(pk__in=before[SmsSubscription])
+    assert [(row.supporter_id, row.wording, row.opted_out_at is not None) for row in kept] == [
+        (None, "", True)
+    ] * 2
+
+
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
 KEPT = {
     "account": _account_is_emptied,
@@ -72,6 +79,7 @@ KEPT = {
     "messages_sent": _sent_messages_stay_without_the_sender,
     "admin_log": _admin_log_stays_pointing_at_the_empty_account,
     "email_suppression": _suppressed_address_stays_suppressed,
+    "sms_subscriptions": _sms_numbers_stay_stopped_and_nameless,
     "activity": _activity_stays_without_name_or_area,
 }
 

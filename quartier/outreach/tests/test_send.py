@@ -324,7 +324,7 @@ def test_a_bug_while_writing_an_email_fails_loudly_and_gives_the_rest_of_the_bat
     with django_capture_on_commit_callbacks(execute=False):
         message = send(None, Supporter.objects.all())
     ids = sorted(message.deliveries.values_list("pk", flat=True))
-    real_build = emails.build_email
+    real_build = emails.Renderer.email_for
     built = []
 
     def build_twice_then_break(*args, **kwargs):
@@ -333,7 +333,7 @@ def test_a_bug_while_writing_an_email_fails_loudly_and_gives_the_rest_of_the_bat
         built.append(1)
         return real_build(*args, **kwargs)
 
-    monkeypatch.setattr(emails, "build_email", build_twice_then_break)
+    monkeypatch.setattr(emails.Renderer, "email_for", build_twice_then_break)
 
     with pytest.raises(TemplateSyntaxError):
         tasks.send_deliveries.delay(message.pk, ids[0], ids[-1])
@@ -344,7 +344,7 @@ def test_a_bug_while_writing_an_email_fails_loudly_and_gives_the_rest_of_the_bat
         "queued",
         "queued",
     ]
-    monkeypatch.setattr(emails, "build_email", real_build)
+    monkeypatch.setattr(emails.Renderer, "email_for", real_build)
     tasks.send_deliveries.delay(message.pk, ids[0], ids[-1])
     assert len(mail.outbox) == 3
 

@@ -1,0 +1,201 @@
+"""Forms of the staff compose page and the preferences page: validate, then hand over to `actions`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quartier.accounts import queries as accounts_queries
+from quartier.accounts.models import Cause
+from quartier.outreach import actions
+from quartier.outreach.actions import SUBJECT_MAX_LENGTH
+from quartier.outreach.models import TOPICS
+from quartier.outreach.segments import ANY, NO, YES, Segment
+
+YES_NO = [(ANY, _("Either")), (YES, _("Yes")), (NO, _("No"))]
+
+
+def _other_languages() -> list[tuple[str, str]]:
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class SegmentForm(forms.Form):
+    """The segment builder: every filter optional; the count follows as it is filled in."""
+
+    topic = forms.ChoiceField(label=_("Kind of email (people must have accepted it)"), choices=())
+    postal_code = forms.CharField(label=_("Near the postal code"), max_length=10, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, choices=())
+    within_km = forms.FloatField(label=_("Within (km)"), min_value=1, max_value=2000, required=False)
+    group_id = forms.IntegerField(label=_("Members of group number"), min_value=1, required=False)
+    causes = forms.MultipleChoiceField(
+        label=_("Causes"), required=False, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Language"), required=False, choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
+    )
+    donor = forms.ChoiceField(label=_("Has given money"), choices=YES_NO, required=False)
+    attended = forms.ChoiceField(label=_("Has attended an event"), choices=YES_NO, required=False)
+    joined_after = forms.DateField(
+        label=_("Joined on or after"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    joined_before = forms.DateField(
+        label=_("Joined on or before"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    active_within_days = forms.IntegerField(
+        label=_("Active in the last (days)"), min_value=1, max_value=3650, required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [(key, label) for key, label in TOPICS.items()]
+        self.fields["country"].choices = [("", _("Any"))] + [
+            (code, code) for code in settings.QUARTIER_COUNTRIES
+        ]
+        self.fields["causes"].choices = list(Cause.objects.order_by("slug").values_list("slug", "name"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        postal_code, within = cleaned.get("postal_code"), cleaned.get("within_km")
+        cleaned["place"] = None
+        if postal_code or within:
+            if not (postal_code and within):
+                raise forms.ValidationError(_("Give both a postal code and a distance, or neither."))
+            country = cleaned.get("country") or settings.QUARTIER_COUNTRIES[0]
+            place = accounts_queries.find_place(country, postal_code)
+            if place is None:
+                self.add_error("postal_code", _("We do not know this postal code."))
+            cleaned["place"] = place
+            cleaned["country"] = country
+        after, before = cleaned.get("joined_after"), cleaned.get("joined_before")
+        if after and before and after > before:
+            self.add_error("joined_before", _("This date comes before the other one."))
+        return cleaned
+
+    def to_segment(self) -> Segment:
+        data = self.cleaned_data
+        place = data.get("place")
+        return Segment(
+            topic=data["topic"],
+            postal_code=data.get("postal_code") or "",
+            country=data.get("country") or "",
+            latitude=place.latitude if place else None,
+            longitude=place.longitude if place else None,
+            within_km=data.get("within_km") if place else None,
+            group_id=data.get("group_id"),
+            causes=list(data.get("causes") or []),
+            languages=list(data.get("languages") or []),
+            donor=data.get("donor") or ANY,
+            attended=data.get("attended") or ANY,
+            joined_after=data["joined_after"].isoformat() if data.get("joined_after") else "",
+            joined_before=data["joined_before"].isoformat() if data.get("joined_before") else "",
+            active_within_days=data.get("active_within_days"),
+        )
+
+    @staticmethod
+    def initial_from(segment: Segment) -> dict[str, Any]:
+        initial = segment.to_dict()
+        for name in ("latitude", "longitude"):
+            initial.pop(name)
+        return initial
+
+
+class ComposeForm(SegmentForm):
+    subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX_LENGTH, required=False)
+    preview_text = forms.CharField(
+        label=_("Preview text"),
+        max_length=200,
+        required=False,
+        help_text=_("Shown after the subject in most inboxes."),
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_(
+            "Markdown: **bold**, *italics*, [a link](https://…), lists. Merge fields: "
+            "{{ first_name }}, {{ town }}, {{ next_event }}, {{ group }}."
+        ),
+    )
+
+    field_order = ("subject", "preview_text", "body")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, name in _other_languages():
+            self.fields[f"subject_{code}"] = forms.CharField(
+                label=_("Subject (%(language)s)") % {"language": name},
+                max_length=SUBJECT_MAX_LENGTH,
+                required=False,
+            )
+            self.fields[f"preview_text_{code}"] = forms.CharField(
+                label=_("Preview text (%(language)s)") % {"language": name}, max_length=200, required=False
+            )
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Message (%(language)s)") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 12}),
+                help_text=_(
+                    "Readers of this language get this version; leave it empty to send them the first one."
+                ),
+            )
+
+    def language_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (name, [self[f"{part}_{code}"] for part in ("subject", "preview_text", "body")])
+            for code, name in _other_languages()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for problem in actions.draft_problems(self.to_draft(cleaned, check_only=True)):
+            self.add_error(None, problem)
+        return cleaned
+
+    def to_draft(self, cleaned: dict[str, Any] | None = None, *, check_only: bool = False) -> actions.Draft:
+        data = cleaned if cleaned is not None else self.cleaned_data
+        versions = {
+            code: {part: data.get(f"{part}_{code}") or "" for part in ("subject", "preview_text", "body")}
+            for code, _name in _other_languages()
+        }
+        return actions.Draft(
+            subject=data.get("subject") or "",
+            body=data.get("body") or "",
+            preview_text=data.get("preview_text") or "",
+            language=settings.LANGUAGE_CODE,
+            versions=versions,
+            segment={} if check_only else self.to_segment().to_dict(),
+        )
+
+    @staticmethod
+    def initial_for(message) -> dict[str, Any]:
+        initial = SegmentForm.initial_from(Segment.from_dict(message.segment))
+        initial.update(subject=message.subject, preview_text=message.preview_text, body=message.body)
+        for code, version in message.versions.items():
+            for part in ("subject", "preview_text", "body"):
+                initial[f"{part}_{code}"] = version.get(part, "")
+        return initial
+
+
+class ScheduleForm(forms.Form):
+    when = forms.ChoiceField(choices=[("now", _("Send now")), ("later", _("Send later"))], initial="now")
+    send_at = forms.DateTimeField(
+        label=_("Date and time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("when") == "later":
+            send_at = cleaned.get("send_at")
+            if send_at is None:
+                self.add_error("send_at", _("Choose when to send it."))
+            elif send_at <= timezone.now():
+                self.add_error("send_at", _("Choose a time in the future."))
+        return cleaned
+
+
+class PreviewAsForm(forms.Form):
+    recipient = forms.EmailField(label=_("Preview as (a supporter's email address)"), required=False)
