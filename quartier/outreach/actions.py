@@ -698,9 +698,9 @@ def send_test(*, message: Message, to: Supporter, as_recipient: Supporter | None
     _language, _subject, _text, _html, own_unsubscribe = emails.Renderer(message).render(to)
     marker = renderer.render(reader)[4]
     email.body = email.body.replace(marker, own_unsubscribe)
-    email.alternatives = [
-        (content.replace(marker, own_unsubscribe), mimetype) for content, mimetype in email.alternatives
-    ]
+    alternatives, email.alternatives = email.alternatives, []
+    for content, mimetype in alternatives:
+        email.attach_alternative(content.replace(marker, own_unsubscribe), mimetype)
     email.extra_headers["List-Unsubscribe"] = f"<{own_unsubscribe}>"
     email.subject = "[" + _t("Test") + "] " + email.subject
     email.send()
@@ -754,7 +754,7 @@ def start_sending(message_id: int) -> int:
 
 
 def _insert_deliveries(message: Message, people: QuerySet) -> int:
-    """INSERT … SELECT the deliveries of `message` for the supporter ids `people` selects."""
+    """INSERT … SELECT the deliveries of `message` for the supporter ids `people` selects (`.values("pk")`)."""
     from django.db import connection
 
     select_sql, params = people.query.sql_with_params()
@@ -762,7 +762,7 @@ def _insert_deliveries(message: Message, people: QuerySet) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (message_id, supporter_id, address, source, status, error) "  # noqa: S608
-            f"SELECT %s, chosen.id, '', '', %s, '' FROM ({select_sql}) AS chosen",
+            f"SELECT %s, chosen.pk, '', '', %s, '' FROM ({select_sql}) AS chosen",
             [message.pk, Delivery.Status.QUEUED, *params],
         )
         return cursor.rowcount
@@ -960,14 +960,16 @@ def send_sms_message(*, author: Supporter, body: str, segment: dict) -> Message:
         reply_to_sender=False,
         started_at=timezone.now(),
     )
+    texting = SmsSubscription.objects.filter(opted_out_at__isnull=True, supporter__isnull=False)
     people = (
         segments.supporters_in(chosen)
-        .filter(sms_subscriptions__opted_out_at__isnull=True, is_active=True, deleted_at__isnull=True)
+        .filter(pk__in=texting.values("supporter_id"), is_active=True, deleted_at__isnull=True)
         .order_by("pk")
         .values("pk")
     )
     count = _insert_deliveries(message, people)
-    Message.objects.filter(pk=message.pk).update(recipient_count=count)
+    message.recipient_count = count
+    message.save(update_fields=["recipient_count"])
     message_id = message.pk
     transaction.on_commit(lambda: enqueue_deliveries(message_id), robust=True)
     return message

@@ -55,7 +55,7 @@ class SegmentForm(forms.Form):
         self.fields["country"].choices = [("", _("Any"))] + [
             (code, code) for code in settings.QUARTIER_COUNTRIES
         ]
-        self.fields["causes"].choices = list(Cause.objects.order_by("slug").values_list("slug", "name"))
+        self.fields["causes"].choices = [(cause.slug, cause.name) for cause in Cause.objects.all()]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
