@@ -76,6 +76,10 @@ def email_settings_from_url(url: str) -> dict[str, object]:
         return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": path}
     if parts.scheme == "locmem":
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if parts.scheme == "anymail":  # `anymail:mailgun`: an ESP's API through django-anymail (keys in ANYMAIL)
+        if not parts.path.isidentifier():
+            raise ImproperlyConfigured(f"EMAIL_URL anymail:<esp> needs an ESP name: {url!r}")
+        return {"EMAIL_BACKEND": f"anymail.backends.{parts.path}.EmailBackend"}
     if parts.scheme in {"smtp", "smtps"}:
         options = parse_qs(parts.query)
         if not parts.hostname:
@@ -90,7 +94,9 @@ def email_settings_from_url(url: str) -> dict[str, object]:
             "EMAIL_USE_TLS": options.get("starttls", ["0"])[0] in _TRUE,
             "EMAIL_TIMEOUT": 20,
         }
-    raise ImproperlyConfigured(f"EMAIL_URL scheme must be smtp, smtps, console, file or locmem: {url!r}")
+    raise ImproperlyConfigured(
+        f"EMAIL_URL scheme must be smtp, smtps, anymail, console, file or locmem: {url!r}"
+    )
 
 
 # --- environment ---------------------------------------------------------------------------------
@@ -331,6 +337,20 @@ OUTREACH_MAX_PER_SECOND = env_int("OUTREACH_MAX_PER_SECOND", 0)
 OUTREACH_LEASE_SECONDS = env_int("OUTREACH_LEASE_SECONDS", 600)
 # Ask people who tick a topic to confirm it from an email first (double opt-in).
 OUTREACH_DOUBLE_OPT_IN = env_bool("OUTREACH_DOUBLE_OPT_IN", False)
+# ESP feedback (anymail tracking webhooks at /outreach/esp/<esp>/tracking/): the basic-auth secret
+# ("user:password") the ESP is given, and each ESP's own signing key.
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET"),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env_str("MAILGUN_WEBHOOK_SIGNING_KEY"),
+        "MAILGUN_API_KEY": env_str("MAILGUN_API_KEY"),
+        "POSTMARK_SERVER_TOKEN": env_str("POSTMARK_SERVER_TOKEN"),
+        "SENDGRID_API_KEY": env_str("SENDGRID_API_KEY"),
+        "BREVO_API_KEY": env_str("BREVO_API_KEY"),
+    }.items()
+    if value
+}
 # Text messages: `sandbox` (offline, nothing leaves the machine) or `twilio`.
 SMS_GATEWAY = env_str("SMS_GATEWAY", "sandbox")
 if SMS_GATEWAY not in {"sandbox", "twilio"}:

@@ -93,3 +93,50 @@ def get_staff_message(user: object, message_id: int) -> Message:
     if message is None:
         raise Http404
     return message
+
+
+PREFERENCES_SALT = "outreach.preferences"
+CONFIRM_SALT = "outreach.confirm-topic"
+CONFIRM_MAX_AGE = 7 * 24 * 3600
+
+
+def preferences_token(supporter: Supporter) -> str:
+    return signing.dumps(supporter.pk, salt=PREFERENCES_SALT)
+
+
+def preferences_url(supporter: Supporter) -> str:
+    """The signed link to a supporter's email preferences, usable without signing in (every email has it)."""
+    return absolute_url(reverse("outreach:preferences", args=[preferences_token(supporter)]))
+
+
+def get_preferences_supporter(token: str) -> Supporter:
+    try:
+        supporter_id = signing.loads(token, salt=PREFERENCES_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    supporter = (
+        Supporter.objects.filter(pk=supporter_id, is_active=True, deleted_at__isnull=True).first()
+        if isinstance(supporter_id, int)
+        else None
+    )
+    if supporter is None:
+        raise Http404
+    return supporter
+
+
+def confirm_token(supporter: Supporter, topic: str) -> str:
+    return signing.dumps([supporter.pk, topic], salt=CONFIRM_SALT)
+
+
+def get_topic_to_confirm(token: str) -> tuple[Supporter, str] | None:
+    """(supporter, topic) of a double opt-in link, or None when it is forged or older than a week."""
+    from quartier.outreach.models import TOPICS
+
+    try:
+        supporter_id, topic = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    if topic not in TOPICS or not isinstance(supporter_id, int):
+        return None
+    supporter = Supporter.objects.filter(pk=supporter_id, is_active=True, deleted_at__isnull=True).first()
+    return (supporter, topic) if supporter else None

@@ -1021,3 +1021,132 @@ def _send_sms_batch(message: Message, deliveries: list[Delivery], counts: dict[s
     if later:
         Delivery.objects.filter(pk__in=later).update(status=Delivery.Status.QUEUED, claimed_at=None)
         counts["quiet_hours"] = len(later)
+
+
+# --- preferences and double opt-in -------------------------------------------------------------------
+
+
+def topic_wording(topic: str) -> str:
+    """The sentence a supporter agrees to for a topic, in the active language (kept with the consent)."""
+    from django.utils.translation import gettext
+
+    return gettext("Yes, email me: %(topic)s.") % {"topic": TOPICS[topic]}
+
+
+def set_topics(
+    *, supporter: Supporter, wanted: dict[str, bool], language: str, ip_address: str | None
+) -> list[str]:
+    """Record each changed topic choice; with `OUTREACH_DOUBLE_OPT_IN`, a new yes is only asked for
+    (a confirmation email) and recorded when its link is followed. Returns the topics awaiting
+    confirmation."""
+    awaiting: list[str] = []
+    for topic, granted in wanted.items():
+        if topic not in TOPICS or queries.has_consented(supporter, topic) == granted:
+            continue
+        if granted and settings.OUTREACH_DOUBLE_OPT_IN:
+            awaiting.append(topic)
+            continue
+        record_consent(
+            supporter=supporter, audience=topic, granted=granted, wording=topic_wording(topic),
+            language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+        )  # fmt: skip
+        if granted:
+            lift_suppression(address=supporter.email)
+    if awaiting:
+        transaction.on_commit(lambda: _send_confirmation(supporter, awaiting, language))
+    return awaiting
+
+
+def _send_confirmation(supporter: Supporter, topics: list[str], language: str) -> None:
+    """The double opt-in email: transactional (sent whatever the suppression list says, no marketing)."""
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from quartier.lib.urls import absolute_url
+    from quartier.outreach.access import confirm_token
+
+    with translation.override(language):
+        links = [
+            (
+                TOPICS[topic],
+                absolute_url(reverse("outreach:confirm_topic", args=[confirm_token(supporter, topic)])),
+            )
+            for topic in topics
+        ]
+        context = {
+            "links": links,
+            "site_name": settings.SITE_NAME,
+            "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
+        }
+        email = EmailMultiAlternatives(
+            subject=gettext("Confirm the emails you asked for"),
+            body=render_to_string("outreach/email/confirm_topics.txt", context),
+            to=[supporter.email],
+        )
+        email.attach_alternative(render_to_string("outreach/email/confirm_topics.html", context), "text/html")
+    email.send()
+
+
+@transaction.atomic
+def confirm_topic(*, supporter: Supporter, topic: str, language: str, ip_address: str | None) -> bool:
+    """The double opt-in link was followed: record the yes (once; a second click changes nothing)."""
+    Supporter.objects.select_for_update().only("pk").get(pk=supporter.pk)
+    if queries.has_consented(supporter, topic):
+        return False
+    from django.utils.translation import gettext
+
+    record_consent(
+        supporter=supporter, audience=topic, granted=True,
+        wording=gettext("%(wording)s (confirmed from the link emailed to the address)") % {"wording": topic_wording(topic)},
+        language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+    )  # fmt: skip
+    lift_suppression(address=supporter.email)
+    return True
+
+
+def unsubscribe_from_everything(*, supporter: Supporter, language: str, ip_address: str | None) -> None:
+    """Every topic and audience to no, and the address on the suppression list."""
+    for topic in TOPICS:
+        if queries.has_consented(supporter, topic):
+            record_consent(
+                supporter=supporter, audience=topic, granted=False, wording="Unsubscribe from everything",
+                language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+            )  # fmt: skip
+    suppress_address(address=supporter.email, reason=Suppression.Reason.UNSUBSCRIBED, source="preferences")
+
+
+# --- feedback from the mail provider -----------------------------------------------------------------
+
+
+def record_feedback(
+    *, event_type: str, recipient: str, delivery_id: str | None, esp: str, event_id: str
+) -> None:
+    """A delivered, bounced, complained or unsubscribed event (anymail's normalised types).
+
+    Idempotent (a webhook delivered twice changes nothing more): dates are set only when empty, and
+    the suppression list keeps one row per address.
+    """
+    now = timezone.now()
+    deliveries = Delivery.objects.none()
+    if delivery_id and str(delivery_id).isdigit():
+        deliveries = Delivery.objects.filter(pk=int(delivery_id))
+    if event_type == "delivered":
+        deliveries.filter(delivered_at__isnull=True).update(delivered_at=now)
+    elif event_type == "bounced":
+        deliveries.filter(bounced_at__isnull=True).update(bounced_at=now)
+        if recipient:
+            suppress_address(address=recipient, reason=Suppression.Reason.BOUNCED, source=f"{esp}:{event_id}")
+    elif event_type == "complained":
+        deliveries.filter(complained_at__isnull=True).update(complained_at=now)
+        if recipient:
+            suppress_address(
+                address=recipient, reason=Suppression.Reason.COMPLAINED, source=f"{esp}:{event_id}"
+            )
+    elif event_type == "unsubscribed":
+        deliveries.filter(unsubscribed_at__isnull=True).update(unsubscribed_at=now)
+        if recipient:
+            suppress_address(
+                address=recipient, reason=Suppression.Reason.UNSUBSCRIBED, source=f"{esp}:{event_id}"
+            )

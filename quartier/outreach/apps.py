@@ -13,3 +13,10 @@ class OutreachConfig(AppConfig):
         from quartier.outreach import privacy
 
         privacy.register_outreach_sources()
+
+        # anymail reports ESP events only through this signal; the receiver just calls `actions`.
+        from anymail.signals import tracking
+
+        from quartier.outreach.feedback import record_tracking_event
+
+        tracking.connect(record_tracking_event, dispatch_uid="outreach.feedback")

@@ -10,15 +10,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
-from quartier.lib.urls import absolute_url
 from quartier.outreach import merge, merge_events
-from quartier.outreach.access import address_unsubscribe_url, unsubscribe_url
+from quartier.outreach.access import address_unsubscribe_url, preferences_url, unsubscribe_url
 from quartier.outreach.models import CAMPAIGN_NEWS, PERSONAL, TOPICS, Message, audience_kind
 
 # Why a person gets a message, per kind of audience: said at the bottom of every message.
@@ -59,6 +57,7 @@ def _language(wanted: str) -> str:
 
 
 UNSUBSCRIBE_MARK = "\ue000unsubscribe\ue000"
+PREFERENCES_MARK = "\ue000preferences\ue000"
 
 
 def _with_refcode(html: str, text: str, refcode: str) -> tuple[str, str]:
@@ -143,7 +142,7 @@ class Renderer:
                 "site_url": settings.SITE_URL,
                 "reason": reason,
                 "unsubscribe_url": UNSUBSCRIBE_MARK,
-                "preferences_url": absolute_url(reverse("accounts:settings_email")),
+                "preferences_url": PREFERENCES_MARK,
                 "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
             }
             text = render_to_string("outreach/email/message.txt", context)
@@ -157,11 +156,16 @@ class Renderer:
         language, subject, text, html = self.skeleton(supporter.language)
         values = self.values_for(supporter) if self.fields else {}
         unsubscribe = unsubscribe_url(supporter, self.message.audience, message_id=self.message.pk)
+        preferences = preferences_url(supporter)
         return (
             language,
             merge.fill(subject, values, html=False),
-            merge.fill(text, values, html=False).replace(UNSUBSCRIBE_MARK, unsubscribe),
-            merge.fill(html, values, html=True).replace(UNSUBSCRIBE_MARK, unsubscribe),
+            merge.fill(text, values, html=False)
+            .replace(UNSUBSCRIBE_MARK, unsubscribe)
+            .replace(PREFERENCES_MARK, preferences),
+            merge.fill(html, values, html=True)
+            .replace(UNSUBSCRIBE_MARK, unsubscribe)
+            .replace(PREFERENCES_MARK, preferences),
             unsubscribe,
         )
 

@@ -199,3 +199,37 @@ class ScheduleForm(forms.Form):
 
 class PreviewAsForm(forms.Form):
     recipient = forms.EmailField(label=_("Preview as (a supporter's email address)"), required=False)
+
+
+class PreferencesForm(forms.Form):
+    """One box per topic (its current choice as initial value) and an optional text opt-in, unticked."""
+
+    phone = forms.CharField(label=_("Mobile number"), max_length=30, required=False)
+    sms_consent = forms.BooleanField(label="", required=False)
+
+    def __init__(self, *args: Any, current: dict[str, bool], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for topic, label in TOPICS.items():
+            self.fields[f"topic_{topic}"] = forms.BooleanField(
+                label=label, required=False, initial=current.get(topic, False)
+            )
+        from quartier.outreach.actions import SMS_WORDING_DEFAULT
+
+        self.fields["sms_consent"].label = _(SMS_WORDING_DEFAULT)
+
+    def topic_fields(self) -> list[forms.BoundField]:
+        return [self[f"topic_{topic}"] for topic in TOPICS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("sms_consent"):
+            from quartier.outreach import sms
+
+            phone = sms.normalize_phone(cleaned.get("phone") or "")
+            if phone is None:
+                self.add_error("phone", _("Enter a mobile number, such as 514 555 0123."))
+            cleaned["phone"] = phone
+        return cleaned
+
+    def wanted_topics(self) -> dict[str, bool]:
+        return {topic: bool(self.cleaned_data.get(f"topic_{topic}")) for topic in TOPICS}

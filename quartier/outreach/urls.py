@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from quartier.outreach import views
+from quartier.outreach import feedback, views
 
 app_name = "outreach"
 
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("unsubscribe-address/<str:token>/", views.unsubscribe_address, name="unsubscribe_address"),
+    path("email/preferences/", views.preferences, name="my_preferences"),
+    path("email/preferences/<str:token>/", views.preferences, name="preferences"),
+    path("email/confirm/<str:token>/", views.confirm_topic, name="confirm_topic"),
+    path("outreach/esp/<str:esp>/tracking/", feedback.tracking_webhook, name="esp_tracking"),
     path("sms/inbound/<str:provider>/", views.sms_inbound, name="sms_inbound"),
     path("organize/email/", views.message_list, name="message_list"),
     path("organize/email/new/", views.message_compose, name="message_new"),

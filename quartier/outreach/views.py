@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from quartier.accounts.adapter import client_ip
 from quartier.outreach import access, actions, emails, forms, merge, queries, segments, sms
 from quartier.outreach.access import get_address_to_unsubscribe, get_unsubscribe_target
-from quartier.outreach.models import Message, Suppression, audience_kind
+from quartier.outreach.models import TOPICS, Message, SmsSubscription, Suppression, audience_kind
 
 
 def _unnamed_audience(audience: str) -> str:
@@ -256,3 +256,71 @@ def sms_inbound(request: HttpRequest, provider: str) -> HttpResponse:
         # Twilio wants TwiML; the answer, if any, goes through the API (so that it is sent once).
         return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml")
     return JsonResponse({"keyword": word})
+
+
+# --- email preferences: reachable from every email without signing in ------------------------------
+
+
+def _current_topics(supporter) -> dict[str, bool]:
+    return {topic: queries.has_consented(supporter, topic) for topic in TOPICS}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest, token: str | None = None) -> HttpResponse:
+    """Topics, texts and "unsubscribe from everything" for the person of the signed link (or the
+    signed-in supporter)."""
+    if token is not None:
+        supporter = access.get_preferences_supporter(token)
+    elif request.user.is_authenticated:
+        supporter = request.user
+    else:
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    language = (translation.get_language() or settings.LANGUAGE_CODE)[:8]
+    form = forms.PreferencesForm(request.POST or None, current=_current_topics(supporter))
+    if request.method == "POST" and request.POST.get("everything"):
+        actions.unsubscribe_from_everything(
+            supporter=supporter, language=language, ip_address=client_ip(request)
+        )
+        messages.success(
+            request, _("Done: we will send you no more email, except about your account itself.")
+        )
+        return redirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        awaiting = actions.set_topics(
+            supporter=supporter, wanted=form.wanted_topics(), language=language, ip_address=client_ip(request)
+        )
+        if form.cleaned_data.get("sms_consent"):
+            actions.sms_opt_in(
+                phone=form.cleaned_data["phone"], wording=str(form.fields["sms_consent"].label), language=language,
+                source=SmsSubscription.Source.FORM, supporter=supporter, ip_address=client_ip(request),
+            )  # fmt: skip
+        if awaiting:
+            messages.success(request, _("Check your inbox: confirm from the email we just sent you."))
+        else:
+            messages.success(request, _("Your email preferences are saved."))
+        return redirect(request.path)
+    context = {
+        "form": form,
+        "suppressed": queries.is_suppressed(supporter.email),
+        "texting": SmsSubscription.objects.filter(supporter=supporter, opted_out_at__isnull=True).first(),
+        "signed_in_view": token is None,
+    }
+    return render(request, "outreach/preferences.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def confirm_topic(request: HttpRequest, token: str) -> HttpResponse:
+    """The double opt-in link: GET asks (mail scanners follow links), POST confirms."""
+    target = access.get_topic_to_confirm(token)
+    if target is None:
+        return render(request, "outreach/confirm_topic.html", {"expired": True}, status=400)
+    supporter, topic = target
+    if request.method == "POST":
+        actions.confirm_topic(
+            supporter=supporter, topic=topic, language=(translation.get_language() or "en")[:8],
+            ip_address=client_ip(request),
+        )  # fmt: skip
+        return render(request, "outreach/confirm_topic.html", {"done": True, "topic": TOPICS[topic]})
+    return render(request, "outreach/confirm_topic.html", {"topic": TOPICS[topic], "token": token})
