@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Supporter
@@ -580,8 +581,6 @@ class Draft:
 
 def draft_problems(draft: Draft) -> list[str]:
     """What keeps a draft from being saved or sent, in the active language: empty when it is fine."""
-    from django.utils.translation import gettext
-
     problems: list[str] = []
     if not " ".join(draft.subject.split()):
         problems.append(gettext("Write a subject."))
@@ -656,17 +655,11 @@ def save_draft(*, author: Supporter, draft: Draft, message: Message | None = Non
         )
     editable = Message.objects.select_for_update().get(pk=message.pk)
     if editable.status != Message.Status.DRAFT:
-        raise OutreachError([_t("Only a draft can be changed: this message is already scheduled or sent.")])
+        raise OutreachError([gettext("Only a draft can be changed: this message is already scheduled or sent.")])
     for name, value in fields.items():
         setattr(editable, name, value)
     editable.save(update_fields=list(fields))
     return editable
-
-
-def _t(text: str) -> str:
-    from django.utils.translation import gettext
-
-    return gettext(text)
 
 
 def send_problems(message: Message) -> list[str]:
@@ -681,9 +674,9 @@ def send_problems(message: Message) -> list[str]:
     )
     problems = draft_problems(draft)
     if message.status != Message.Status.DRAFT:
-        problems.append(_t("This message is already scheduled or sent."))
+        problems.append(gettext("This message is already scheduled or sent."))
     elif segments.count(segments.Segment.from_dict(message.segment)) == 0:
-        problems.append(_t("Nobody in this segment accepted this kind of email: widen the segment."))
+        problems.append(gettext("Nobody in this segment accepted this kind of email: widen the segment."))
     return problems
 
 
@@ -702,7 +695,7 @@ def send_test(*, message: Message, to: Supporter, as_recipient: Supporter | None
     for content, mimetype in alternatives:
         email.attach_alternative(content.replace(marker, own_unsubscribe), mimetype)
     email.extra_headers["List-Unsubscribe"] = f"<{own_unsubscribe}>"
-    email.subject = "[" + _t("Test") + "] " + email.subject
+    email.subject = "[" + gettext("Test") + "] " + email.subject
     email.send()
 
 
@@ -819,7 +812,9 @@ def sweep() -> dict[str, int]:
 
 # --- text messages ----------------------------------------------------------------------------------
 
-SMS_WORDING_DEFAULT = "Yes, text me news and calls to action from the campaign (a few a month). Reply STOP to stop, HELP for help."
+SMS_WORDING_DEFAULT = gettext_lazy(
+    "Yes, text me news and calls to action from the campaign (a few a month). Reply STOP to stop, HELP for help."
+)
 
 
 @transaction.atomic
@@ -870,8 +865,6 @@ def handle_inbound_sms(*, provider: str, inbound) -> str:
 
     Idempotent per provider message id: a webhook delivered twice acts once. Returns the keyword.
     """
-    from django.utils.translation import gettext
-
     from quartier.outreach import sms
 
     word = sms.keyword(inbound.body)
@@ -938,8 +931,6 @@ def in_quiet_hours(zone_name: str, now: datetime | None = None) -> bool:
 def send_sms_message(*, author: Supporter, body: str, segment: dict) -> Message:
     """A text to everyone of a segment with an active text subscription, sent now (quiet hours are
     waited out per recipient). Merge fields as in email; the STOP line is added."""
-    from django.utils.translation import gettext
-
     from quartier.outreach import segments
 
     if not body.strip():
@@ -1001,8 +992,6 @@ def _send_sms_batch(message: Message, deliveries: list[Delivery], counts: dict[s
             "town": delivery.supporter.town,
         }
         with translation.override(subscription.language or settings.LANGUAGE_CODE):
-            from django.utils.translation import gettext
-
             text = merge.fill(message.body, values if renderer_fields else {}, html=False)
             text = f"{settings.SITE_NAME}: {text}\n" + gettext("Reply STOP to stop.")
         Delivery.objects.filter(pk=delivery.pk).update(attempted_at=timezone.now())
@@ -1028,8 +1017,6 @@ def _send_sms_batch(message: Message, deliveries: list[Delivery], counts: dict[s
 
 def topic_wording(topic: str) -> str:
     """The sentence a supporter agrees to for a topic, in the active language (kept with the consent)."""
-    from django.utils.translation import gettext
-
     return gettext("Yes, email me: %(topic)s.") % {"topic": TOPICS[topic]}
 
 
@@ -1062,7 +1049,6 @@ def _send_confirmation(supporter: Supporter, topics: list[str], language: str) -
     from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
     from django.urls import reverse
-    from django.utils.translation import gettext
 
     from quartier.lib.urls import absolute_url
     from quartier.outreach.access import confirm_token
@@ -1095,8 +1081,6 @@ def confirm_topic(*, supporter: Supporter, topic: str, language: str, ip_address
     Supporter.objects.select_for_update().only("pk").get(pk=supporter.pk)
     if queries.has_consented(supporter, topic):
         return False
-    from django.utils.translation import gettext
-
     record_consent(
         supporter=supporter, audience=topic, granted=True,
         wording=gettext("%(wording)s (confirmed from the link emailed to the address)") % {"wording": topic_wording(topic)},

@@ -215,7 +215,7 @@ class PreferencesForm(forms.Form):
             )
         from quartier.outreach.actions import SMS_WORDING_DEFAULT
 
-        self.fields["sms_consent"].label = _(SMS_WORDING_DEFAULT)
+        self.fields["sms_consent"].label = SMS_WORDING_DEFAULT
 
     def topic_fields(self) -> list[forms.BoundField]:
         return [self[f"topic_{topic}"] for topic in TOPICS]
