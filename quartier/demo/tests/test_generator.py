@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 from datetime import timedelta
 from io import StringIO
@@ -244,3 +245,20 @@ def test_demo_code_explains_when_the_demo_is_not_loaded():
 
     with pytest.raises(CommandError, match="load_demo"):
         call_command("demo_code", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_sent_campaign_email_with_figures_and_a_draft_ready_to_send():
+    from quartier.outreach import actions as outreach_actions
+    from quartier.outreach import queries as outreach_queries
+    from quartier.outreach.models import Message
+
+    call_command("load_demo", "--supporters", "60", stdout=io.StringIO())
+    call_command("load_demo", "--supporters", "60", stdout=io.StringIO())
+
+    sent, draft = Message.objects.filter(status__in=["sent", "draft"], audience__in=["campaign_news", "local_events"]).order_by("pk")
+    assert Message.objects.filter(audience__in=["campaign_news", "local_events"]).count() == 2
+    stats = outreach_queries.message_stats(sent)
+    assert stats["sent"] == sent.recipient_count > 0
+    assert 0 < stats["delivered"] <= stats["sent"]
+    assert outreach_actions.send_problems(draft) == []  # ready to send from /organize/email/
