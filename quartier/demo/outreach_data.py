@@ -42,9 +42,13 @@ def load_outreach_demo(organiser_email: str, progress=print) -> None:
     AudienceConsent.objects.bulk_create(
         [
             AudienceConsent(
-                supporter_id=pk, audience=TOPIC_LOCAL_EVENTS, granted=True, wording=WORDING.get(language, WORDING["en"]),
-                language=language, source=AudienceConsent.Source.DEMO,
-            )  # fmt: skip
+                supporter_id=pk,
+                audience=TOPIC_LOCAL_EVENTS,
+                granted=True,
+                wording=WORDING.get(language, WORDING["en"]),
+                language=language,
+                source=AudienceConsent.Source.DEMO,
+            )
             for pk, language in people
             if rng.random() < LOCAL_EVENTS_SHARE
         ],
@@ -77,7 +81,10 @@ def load_outreach_demo(organiser_email: str, progress=print) -> None:
     # Its figures as if it had gone out last week (the demo does not mail hundreds of people).
     started = timezone.now() - timedelta(days=6)
     Message.objects.filter(pk=sent.pk).update(
-        status=Message.Status.SENT, scheduled_at=started, started_at=started, finished_at=started + timedelta(minutes=4)
+        status=Message.Status.SENT,
+        scheduled_at=started,
+        started_at=started,
+        finished_at=started + timedelta(minutes=4),
     )
     from quartier.outreach import segments
 
@@ -85,11 +92,16 @@ def load_outreach_demo(organiser_email: str, progress=print) -> None:
     Delivery.objects.bulk_create(
         [
             Delivery(
-                message=sent, supporter_id=pk, status=Delivery.Status.SENT, sent_at=started, claimed_at=started,
-                attempted_at=started, delivered_at=started if rng.random() < 0.97 else None,
+                message=sent,
+                supporter_id=pk,
+                status=Delivery.Status.SENT,
+                sent_at=started,
+                claimed_at=started,
+                attempted_at=started,
+                delivered_at=started if rng.random() < 0.97 else None,
                 bounced_at=started if rng.random() < 0.01 else None,
                 unsubscribed_at=started if rng.random() < 0.005 else None,
-            )  # fmt: skip
+            )
             for pk in readers
         ],
         batch_size=1000,

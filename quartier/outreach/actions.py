@@ -655,7 +655,9 @@ def save_draft(*, author: Supporter, draft: Draft, message: Message | None = Non
         )
     editable = Message.objects.select_for_update().get(pk=message.pk)
     if editable.status != Message.Status.DRAFT:
-        raise OutreachError([gettext("Only a draft can be changed: this message is already scheduled or sent.")])
+        raise OutreachError(
+            [gettext("Only a draft can be changed: this message is already scheduled or sent.")]
+        )
     for name, value in fields.items():
         setattr(editable, name, value)
     editable.save(update_fields=list(fields))

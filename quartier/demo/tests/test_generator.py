@@ -256,7 +256,9 @@ def test_the_demo_has_a_sent_campaign_email_with_figures_and_a_draft_ready_to_se
     call_command("load_demo", "--supporters", "60", stdout=io.StringIO())
     call_command("load_demo", "--supporters", "60", stdout=io.StringIO())
 
-    sent, draft = Message.objects.filter(status__in=["sent", "draft"], audience__in=["campaign_news", "local_events"]).order_by("pk")
+    sent, draft = Message.objects.filter(
+        status__in=["sent", "draft"], audience__in=["campaign_news", "local_events"]
+    ).order_by("pk")
     assert Message.objects.filter(audience__in=["campaign_news", "local_events"]).count() == 2
     stats = outreach_queries.message_stats(sent)
     assert stats["sent"] == sent.recipient_count > 0
