@@ -181,7 +181,9 @@ class ComposeForm(SegmentForm):
 
 
 class ScheduleForm(forms.Form):
-    when = forms.ChoiceField(choices=[("now", _("Send now")), ("later", _("Send later"))], initial="now")
+    when = forms.ChoiceField(
+        choices=[("now", _("Send now")), ("later", _("Send later"))], initial="now", widget=forms.RadioSelect
+    )
     send_at = forms.DateTimeField(
         label=_("Date and time"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )

@@ -122,8 +122,8 @@ def message_compose(request: HttpRequest, message_id: int | None = None) -> Http
     count = None
     if form.is_bound and form.is_valid():
         count = segments.count(form.to_segment())
-    elif message is not None:
-        count = segments.count(segments.Segment.from_dict(message.segment))
+    elif not form.is_bound:
+        count = segments.count(segments.Segment.from_dict(message.segment if message else {}))
     return render(
         request,
         "outreach/staff/compose.html",
