@@ -95,7 +95,7 @@ def test_staff_send_a_bilingual_email_to_a_segment_and_a_reader_leaves_with_one_
         and "<strong>Saturday</strong>" in english_html
     )
     assert "À samedi, Béatrice." in french_text.replace("**", "")
-    assert "Se désabonner :" in french_text and "Unsubscribe:" in english_text
+    assert "Se désabonner\u00a0:" in french_text and "Unsubscribe:" in english_text
     assert [m for m in smtp_server.messages if outside.email in m["To"]] == []
     unsubscribe = re.fullmatch(r"<(.+)>", "".join(str(english["List-Unsubscribe"]).split())).group(1)
     assert unsubscribe.startswith(live_server.url)

@@ -126,17 +126,22 @@ class Renderer:
             return self._skeletons[language]
         message = self.message
         version = message.version(language)
+        # Only the writer's links carry the code (not the footer's links to the site itself).
+        body_html, body = _with_refcode(version["body_html"], version["body"], message.refcode)
         with translation.override(language):
+            # A topic is named in the reader's language; a group or an event by its own name.
+            label = str(TOPICS[message.audience]) if message.audience in TOPICS else message.audience_label
             reason = REASONS.get(audience_kind(message.audience), DEFAULT_REASON) % {
-                "audience": message.audience_label,
+                "audience": label,
                 "site": settings.SITE_NAME,
             }
             context = {
                 "message": message,
+                "audience_label": label,
                 "subject": version["subject"],
                 "preview_text": version.get("preview_text", ""),
-                "body": version["body"],
-                "body_html": version["body_html"],
+                "body": body,
+                "body_html": body_html,
                 "sender": message.sender,
                 "site_name": settings.SITE_NAME,
                 "site_url": settings.SITE_URL,
@@ -147,7 +152,6 @@ class Renderer:
             }
             text = render_to_string("outreach/email/message.txt", context)
             html = render_to_string("outreach/email/message.html", context)
-        html, text = _with_refcode(html, text, message.refcode)
         self._skeletons[language] = (language, _one_line(version["subject"]), text, html)
         return self._skeletons[language]
 
