@@ -10,13 +10,15 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
+from quartier.lib.urls import absolute_url
 from quartier.outreach import merge, merge_events
-from quartier.outreach.access import address_unsubscribe_url, preferences_url, unsubscribe_url
+from quartier.outreach.access import address_unsubscribe_url, preferences_token, unsubscribe_token
 from quartier.outreach.models import CAMPAIGN_NEWS, PERSONAL, TOPICS, Message, audience_kind
 
 # Why a person gets a message, per kind of audience: said at the bottom of every message.
@@ -98,6 +100,9 @@ class Renderer:
         )
         self._groups: dict[int, str] = {}
         self._events: merge_events.NearestEvents | None = None
+        # The links' fixed part, reversed once (a reverse per email costs more than the signature).
+        self._unsubscribe_base = absolute_url(reverse("outreach:unsubscribe", args=["-"]))[:-2]
+        self._preferences_base = absolute_url(reverse("outreach:preferences", args=["-"]))[:-2]
 
     def prepare(self, supporters: list[Supporter]) -> None:
         if "group" in self.fields:
@@ -159,8 +164,8 @@ class Renderer:
         """(language, subject, text, html, unsubscribe url) for one reader."""
         language, subject, text, html = self.skeleton(supporter.language)
         values = self.values_for(supporter) if self.fields else {}
-        unsubscribe = unsubscribe_url(supporter, self.message.audience, message_id=self.message.pk)
-        preferences = preferences_url(supporter)
+        unsubscribe = self._unsubscribe_base + unsubscribe_token(supporter, self.message.audience, message_id=self.message.pk) + "/"
+        preferences = self._preferences_base + preferences_token(supporter) + "/"
         return (
             language,
             merge.fill(subject, values, html=False),

@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.urls import reverse
 from django.utils import timezone
 
@@ -489,3 +490,31 @@ def test_the_list_says_what_to_do_when_empty(staff):
     response = client_for(staff).get(reverse("outreach:message_list"))
 
     assert "No campaign email yet" in response.content.decode()
+
+
+class CancellingBackend(LocmemBackend):
+    """The test outbox; the staff member presses Cancel right after the first email goes."""
+
+    def send_messages(self, messages):
+        sent = super().send_messages(messages)
+        if len(mail.outbox) == 1:
+            actions.cancel(message=Message.objects.get(status=Message.Status.SENDING))
+        return sent
+
+
+def test_cancelling_stops_a_batch_that_is_already_running(
+    staff, make_supporter, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    for number in range(6):
+        news_consent(make_supporter(f"Reader {number}"))
+    message = draft(staff)
+    snapshot(message, django_capture_on_commit_callbacks)
+    settings.EMAIL_BACKEND = f"{__name__}.CancellingBackend"
+    monkeypatch.setattr(actions, "CANCEL_CHECK_EVERY", 2)
+    ids = sorted(Delivery.objects.filter(message=message).values_list("pk", flat=True))
+
+    counts = actions.send_deliveries(message_id=message.pk, first_id=ids[0], last_id=ids[-1])
+
+    assert (counts["sent"], counts["skipped"]) == (2, 4)
+    assert len(mail.outbox) == 2
+    assert Message.objects.get(pk=message.pk).status == Message.Status.CANCELLED
