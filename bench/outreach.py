@@ -144,7 +144,11 @@ def bench_render(sample: int) -> None:
     from quartier.outreach import emails, segments
 
     message = campaign_message("render")
-    ids = list(segments.recipients(segments.Segment(), synced=True).order_by("pk").values_list("pk", flat=True)[:sample])
+    ids = list(
+        segments.recipients(segments.Segment(), synced=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:sample]
+    )
     people = list(Supporter.objects.filter(pk__in=ids))
     renderer = emails.Renderer(message)
     renderer.prepare(people[:1])  # loads the upcoming events once, as a worker does for its first batch
@@ -251,7 +255,9 @@ def bench_kill(args: argparse.Namespace, count: int) -> None:
                 os.kill(workers[0].pid, signal.SIGKILL)
                 workers[0].wait()
                 killed["done"] = True
-                print(f"kill: worker 1 killed (SIGKILL) with {sink.total:,} at the sink; a new worker started")
+                print(
+                    f"kill: worker 1 killed (SIGKILL) with {sink.total:,} at the sink; a new worker started"
+                )
                 workers[0] = start_worker(args, "k3")
             if killed["done"]:
                 actions.sweep()  # as celery beat does every minute (lease shortened to 5 s here)
@@ -284,8 +290,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--timeout", type=float, default=900)
     parser.add_argument("--only", nargs="*", default=["segments", "render", "send", "kill"])
     args = parser.parse_args(argv)
-    if not args.database_url.startswith("postgres") or args.database_url.rstrip("/").endswith("/quartier_bench"):
-        parser.error("give --database-url a PostgreSQL copy of the benchmark campaign, not quartier_bench itself")
+    if not args.database_url.startswith("postgres") or args.database_url.rstrip("/").endswith(
+        "/quartier_bench"
+    ):
+        parser.error(
+            "give --database-url a PostgreSQL copy of the benchmark campaign, not quartier_bench itself"
+        )
     setup(args)
     print(f"outreach bench on {os.uname().nodename}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     if "segments" in args.only:

@@ -18,7 +18,11 @@ CHUNK = 20_000
 
 def _sources():
     yield "email_consent", EmailConsent.objects.filter(topic=CAMPAIGN_NEWS), "topic"
-    yield "audience_consent", AudienceConsent.objects.filter(audience__in=[t for t in TOPICS if t != CAMPAIGN_NEWS]), "audience"
+    yield (
+        "audience_consent",
+        AudienceConsent.objects.filter(audience__in=[t for t in TOPICS if t != CAMPAIGN_NEWS]),
+        "audience",
+    )
 
 
 def sync(*, chunk: int = CHUNK) -> int:
@@ -59,10 +63,18 @@ def _copy(rows: list[tuple]) -> None:
         row = existing.get(key)
         if row is None:
             to_create.append(
-                CurrentConsent(supporter_id=supporter_id, topic=topic, granted=granted, record_created_at=created_at, record_id=pk)
+                CurrentConsent(
+                    supporter_id=supporter_id,
+                    topic=topic,
+                    granted=granted,
+                    record_created_at=created_at,
+                    record_id=pk,
+                )
             )
         elif (created_at, pk) > (row.record_created_at, row.record_id):
             row.granted, row.record_created_at, row.record_id = granted, created_at, pk
             to_update.append(row)
     CurrentConsent.objects.bulk_create(to_create, batch_size=5000, ignore_conflicts=True)
-    CurrentConsent.objects.bulk_update(to_update, ["granted", "record_created_at", "record_id"], batch_size=5000)
+    CurrentConsent.objects.bulk_update(
+        to_update, ["granted", "record_created_at", "record_id"], batch_size=5000
+    )

@@ -164,7 +164,11 @@ class Renderer:
         """(language, subject, text, html, unsubscribe url) for one reader."""
         language, subject, text, html = self.skeleton(supporter.language)
         values = self.values_for(supporter) if self.fields else {}
-        unsubscribe = self._unsubscribe_base + unsubscribe_token(supporter, self.message.audience, message_id=self.message.pk) + "/"
+        unsubscribe = (
+            self._unsubscribe_base
+            + unsubscribe_token(supporter, self.message.audience, message_id=self.message.pk)
+            + "/"
+        )
         preferences = self._preferences_base + preferences_token(supporter) + "/"
         return (
             language,

@@ -49,7 +49,9 @@ class NearestEvents:
                 for d_column in range(-ring, ring + 1):
                     if max(abs(d_row), abs(d_column)) != ring:
                         continue
-                    for event_latitude, event_longitude, title in self._cells.get((row + d_row, column + d_column), ()):
+                    for event_latitude, event_longitude, title in self._cells.get(
+                        (row + d_row, column + d_column), ()
+                    ):
                         km = haversine_km(latitude, longitude, event_latitude, event_longitude)
                         if km < best_km:
                             best, best_km = title, km

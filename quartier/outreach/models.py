@@ -347,7 +347,9 @@ class CurrentConsent(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["supporter", "topic"], name="current_consent_once"),
         ]
-        indexes: ClassVar = [models.Index(fields=["topic", "granted", "supporter"], name="current_consent_yes")]
+        indexes: ClassVar = [
+            models.Index(fields=["topic", "granted", "supporter"], name="current_consent_yes")
+        ]
 
     def __str__(self) -> str:
         return f"{self.topic}={'yes' if self.granted else 'no'} for {self.supporter_id}"

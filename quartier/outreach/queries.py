@@ -167,3 +167,17 @@ def message_stats(message: Message) -> dict[str, int]:
             if row["kind"] == "donations.gift":
                 stats["gifts_amount"] = int(row["amount"] or 0)
     return stats
+
+
+def dashboard_summary(supporter: Supporter) -> dict:
+    """For the personal dashboard: the email one receives and the people one emailed from one's pages.
+
+    Three small indexed queries; {} for someone who neither receives nor sent anything.
+    """
+    from quartier.outreach.models import PERSONAL, TOPICS
+
+    receiving = [str(label) for topic, label in TOPICS.items() if has_consented(supporter, topic)]
+    emailed = Delivery.objects.filter(message__sender=supporter, message__audience=PERSONAL).count()
+    if not receiving and not emailed:
+        return {}
+    return {"receiving": receiving, "people_emailed": emailed, "suppressed": is_suppressed(supporter.email)}

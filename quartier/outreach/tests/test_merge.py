@@ -13,7 +13,10 @@ def test_unknown_fields_and_stray_braces_are_reported():
 
 
 def test_values_are_filled_escaped_in_html_and_fall_back_when_missing():
-    assert merge.fill("Hi {{first_name}}!", {"first_name": "<b>Ana</b>"}, html=True) == "Hi &lt;b&gt;Ana&lt;/b&gt;!"
+    assert (
+        merge.fill("Hi {{first_name}}!", {"first_name": "<b>Ana</b>"}, html=True)
+        == "Hi &lt;b&gt;Ana&lt;/b&gt;!"
+    )
     assert merge.fill("Hi {{ first_name }}!", {"first_name": "<b>Ana</b>"}, html=False) == "Hi <b>Ana</b>!"
     assert merge.fill("In {{ town }}", {}, html=False) == "In your area"
 

@@ -282,3 +282,22 @@ def test_a_signed_in_supporter_reaches_their_preferences_from_settings(supporter
     assert reverse("outreach:my_preferences") in settings_page.content.decode()
     assert preferences_page.status_code == 200
     assert Client().get(reverse("outreach:my_preferences")).status_code == 302
+
+
+def test_the_dashboard_summary_says_what_one_receives_and_whom_one_emailed(supporter, other_supporter):
+    from django.template.loader import render_to_string
+
+    assert queries.dashboard_summary(other_supporter) == {}
+    consent(supporter, CAMPAIGN_NEWS)
+    actions.send_personal_email(
+        sender=supporter, addresses=["a@example.org", "b@example.org"], subject="Hi", body="Read this.",
+        link_url="", source="fundraising_page:1",
+    )  # fmt: skip
+
+    summary = queries.dashboard_summary(supporter)
+    html = render_to_string("outreach/_dashboard_panel.html", {"outreach": summary})
+
+    assert summary == {
+        "receiving": ["News and calls to action from the campaign"], "people_emailed": 2, "suppressed": False,
+    }  # fmt: skip
+    assert "You emailed 2 people" in html and reverse("outreach:my_preferences") in html
