@@ -279,7 +279,9 @@ DONATIONS_GATEWAY = env_str("DONATIONS_GATEWAY", "sandbox")
 if DONATIONS_GATEWAY not in {"sandbox", "stripe"}:
     raise ImproperlyConfigured(f"DONATIONS_GATEWAY must be sandbox or stripe, not {DONATIONS_GATEWAY!r}")
 # Preset amounts on the donation page, in whole units of the currency.
-DONATIONS_PRESETS = [int(amount) for amount in env_list("DONATIONS_PRESETS", ["10", "25", "50", "100", "250"])]
+DONATIONS_PRESETS = [
+    int(amount) for amount in env_list("DONATIONS_PRESETS", ["10", "25", "50", "100", "250"])
+]
 # The largest single gift the page accepts, in minor units (the legal limit may be lower).
 DONATIONS_MAX_MINOR = env_int("DONATIONS_MAX_MINOR", 1_000_000)
 # US federal: the cycle and the election gifts currently count towards (primary or general).

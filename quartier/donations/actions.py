@@ -145,7 +145,9 @@ def start_donation(*, draft: DonationDraft, gateway: str, express: bool = False)
     rules = compliance.jurisdiction()
     period = compliance.period_for(rules=rules)
     key = draft.identity_key
-    if rules.details_threshold_minor is not None and not (draft.employer.strip() and draft.occupation.strip()):
+    if rules.details_threshold_minor is not None and not (
+        draft.employer.strip() and draft.occupation.strip()
+    ):
         if given_minor(identity_key=key, period=period) + draft.amount_minor > rules.details_threshold_minor:
             raise DetailsRequired
     held = reserve(
@@ -220,7 +222,11 @@ def _add_to_daily(*, day, currency: str, shard: int, **changes: int) -> None:
 
 
 def _gift_activity_detail(donation: Donation) -> dict[str, object]:
-    return {"page": donation.page_id, "recurring": donation.recurring_id is not None, "refcode": donation.refcode}
+    return {
+        "page": donation.page_id,
+        "recurring": donation.recurring_id is not None,
+        "refcode": donation.refcode,
+    }
 
 
 @transaction.atomic
@@ -240,8 +246,18 @@ def mark_succeeded(
     rules = compliance.jurisdiction()
     donation.status = Donation.Status.SUCCEEDED
     donation.succeeded_at = at
-    changed = ["status", "succeeded_at", "payment_reference", "reservation_held", "flag", "flagged_at", "resolve_by"]
-    limit = compliance.limit_for(donation.period, rules=rules) if donation.period or rules.limit_minor else None
+    changed = [
+        "status",
+        "succeeded_at",
+        "payment_reference",
+        "reservation_held",
+        "flag",
+        "flagged_at",
+        "resolve_by",
+    ]
+    limit = (
+        compliance.limit_for(donation.period, rules=rules) if donation.period or rules.limit_minor else None
+    )
     if donation.reservation_held:
         DonorAggregate.objects.filter(identity_key=donation.identity_key, period=donation.period).update(
             reserved_minor=F("reserved_minor") - donation.amount_minor,
@@ -255,7 +271,9 @@ def mark_succeeded(
         aggregate = DonorAggregate.objects.select_for_update().get(
             identity_key=donation.identity_key, period=donation.period
         )
-        DonorAggregate.objects.filter(pk=aggregate.pk).update(total_minor=F("total_minor") + donation.net_minor)
+        DonorAggregate.objects.filter(pk=aggregate.pk).update(
+            total_minor=F("total_minor") + donation.net_minor
+        )
         if aggregate.total_minor + aggregate.reserved_minor + donation.amount_minor > limit:
             donation.flag = Donation.Flag.OVER_LIMIT
             donation.flagged_at = at
@@ -264,7 +282,8 @@ def mark_succeeded(
         not donation.flag
         and rules.details_threshold_minor is not None
         and not (donation.employer and donation.occupation)
-        and given_minor(identity_key=donation.identity_key, period=donation.period) > rules.details_threshold_minor
+        and given_minor(identity_key=donation.identity_key, period=donation.period)
+        > rules.details_threshold_minor
     ):
         donation.flag = Donation.Flag.MISSING_DETAILS
         donation.flagged_at = at
@@ -318,7 +337,9 @@ def mark_failed(*, donation_id: int) -> Donation | None:
 
 
 @transaction.atomic
-def apply_refunded_total(*, donation_id: int, refunded_total_minor: int, at: datetime | None = None) -> Donation | None:
+def apply_refunded_total(
+    *, donation_id: int, refunded_total_minor: int, at: datetime | None = None
+) -> Donation | None:
     """The processor says this much of the gift is refunded in all: apply what is new (never twice)."""
     donation = Donation.objects.select_for_update().filter(pk=donation_id).first()
     if donation is None:
@@ -520,7 +541,9 @@ def refund(*, donation: Donation, by: Supporter, amount_minor: int | None = None
         RefundRequest.objects.filter(donation=donation, status=RefundRequest.Status.PENDING).update(
             status=RefundRequest.Status.APPROVED, decided_by=by, decided_at=timezone.now()
         )
-        Donation.objects.filter(pk=donation.pk, flag=Donation.Flag.OVER_LIMIT).update(resolved_at=timezone.now())
+        Donation.objects.filter(pk=donation.pk, flag=Donation.Flag.OVER_LIMIT).update(
+            resolved_at=timezone.now()
+        )
     return result
 
 
@@ -539,7 +562,9 @@ def resolve_flag(*, donation: Donation) -> None:
 @transaction.atomic
 def complete_details(*, donation: Donation, employer: str, occupation: str) -> None:
     Donation.objects.filter(pk=donation.pk).update(employer=employer.strip(), occupation=occupation.strip())
-    Donation.objects.filter(pk=donation.pk, flag=Donation.Flag.MISSING_DETAILS).update(resolved_at=timezone.now())
+    Donation.objects.filter(pk=donation.pk, flag=Donation.Flag.MISSING_DETAILS).update(
+        resolved_at=timezone.now()
+    )
 
 
 # --- fundraising pages and teams ------------------------------------------------------------------

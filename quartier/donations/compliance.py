@@ -45,21 +45,28 @@ class Jurisdiction:
 
 
 CITIZEN_US = Attestation(
-    "citizen_us", _("I am a United States citizen or a lawfully admitted permanent resident (green card holder).")
+    "citizen_us",
+    _("I am a United States citizen or a lawfully admitted permanent resident (green card holder)."),
 )
 OWN_FUNDS = Attestation(
     "own_funds",
-    _("This contribution is made from my own funds, not those of another person, and will not be reimbursed."),
+    _(
+        "This contribution is made from my own funds, not those of another person, and will not be reimbursed."
+    ),
 )
 NOT_CONTRACTOR = Attestation("not_contractor", _("I am not a federal government contractor."))
 NOT_CORPORATION = Attestation(
     "not_corporation",
-    _("I am making this contribution as an individual, not on behalf of a corporation, union or other entity."),
+    _(
+        "I am making this contribution as an individual, not on behalf of a corporation, union or other entity."
+    ),
 )
 ADULT = Attestation("adult", _("I am at least 18 years old."))
 QC_ELECTOR = Attestation(
     "qc_elector",
-    _("I am a Canadian citizen, at least 18 years old, and have been domiciled in Québec for at least six months."),
+    _(
+        "I am a Canadian citizen, at least 18 years old, and have been domiciled in Québec for at least six months."
+    ),
 )
 QC_VOLUNTARY = Attestation(
     "qc_voluntary",
@@ -68,9 +75,7 @@ QC_VOLUNTARY = Attestation(
         "consideration, and it will not be reimbursed in any way."
     ),
 )
-CA_CITIZEN = Attestation(
-    "ca_citizen", _("I am a Canadian citizen or a permanent resident of Canada.")
-)
+CA_CITIZEN = Attestation("ca_citizen", _("I am a Canadian citizen or a permanent resident of Canada."))
 
 JURISDICTIONS: dict[str, Jurisdiction] = {
     "us_federal": Jurisdiction(

@@ -31,7 +31,9 @@ class Team(models.Model):
 
     name = models.CharField(_("team name"), max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
-    captain = models.ForeignKey(Supporter, on_delete=models.SET_NULL, null=True, related_name="captained_teams")
+    captain = models.ForeignKey(
+        Supporter, on_delete=models.SET_NULL, null=True, related_name="captained_teams"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -180,14 +182,13 @@ class Donation(models.Model):
             models.Index(fields=["page", "status", "-succeeded_at"], name="donation_honour_roll_idx"),
             models.Index(fields=["supporter", "-created_at"], name="donation_history_idx"),
             models.Index(fields=["status", "-succeeded_at"], name="donation_staff_list_idx"),
-            models.Index(
-                fields=["flag", "flagged_at"], name="donation_flag_idx", condition=~Q(flag="")
-            ),
+            models.Index(fields=["flag", "flagged_at"], name="donation_flag_idx", condition=~Q(flag="")),
         ]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(amount_minor__gt=0), name="donation_amount_positive"),
             models.CheckConstraint(
-                condition=Q(refunded_minor__lte=models.F("amount_minor")), name="donation_refund_at_most_amount"
+                condition=Q(refunded_minor__lte=models.F("amount_minor")),
+                name="donation_refund_at_most_amount",
             ),
         ]
 
@@ -217,7 +218,9 @@ class DonorAggregate(models.Model):
 
     class Meta:
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["identity_key", "period"], name="aggregate_identity_period_unique")
+            models.UniqueConstraint(
+                fields=["identity_key", "period"], name="aggregate_identity_period_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -82,7 +82,7 @@ def resolve_donation(event_type: str, obj: dict[str, Any]) -> int | None:
 
 
 def apply_event(event: dict[str, Any]) -> str:
-    """"applied", "duplicate", "ignored" (a type we do not use) or "unmatched" (no gift of ours)."""
+    """ "applied", "duplicate", "ignored" (a type we do not use) or "unmatched" (no gift of ours)."""
     try:
         event_id, event_type, obj = str(event["id"]), str(event["type"]), event["data"]["object"]
     except (KeyError, TypeError) as error:
@@ -107,7 +107,9 @@ def _apply(event_type: str, obj: dict[str, Any], donation_id: int | None, at: da
     if event_type == "customer.subscription.deleted":
         recurring = RecurringGift.objects.filter(subscription_reference=obj.get("id")).first()
         if recurring is None and donation_id is not None:
-            recurring = actions.activate_recurring(donation_id=donation_id, subscription_reference=str(obj.get("id")))
+            recurring = actions.activate_recurring(
+                donation_id=donation_id, subscription_reference=str(obj.get("id"))
+            )
         if recurring is None:
             return False
         actions.mark_recurring_cancelled(recurring_id=recurring.pk, at=at)
@@ -121,13 +123,21 @@ def _apply(event_type: str, obj: dict[str, Any], donation_id: int | None, at: da
             actions.mark_failed(donation_id=donation_id)
             return True
         if obj.get("mode") == "subscription" and obj.get("subscription"):
-            actions.activate_recurring(donation_id=donation_id, subscription_reference=str(obj["subscription"]), at=at)
-        actions.attach_payment_reference(donation_id=donation_id, payment_reference=obj.get("payment_intent") or "")
+            actions.activate_recurring(
+                donation_id=donation_id, subscription_reference=str(obj["subscription"]), at=at
+            )
+        actions.attach_payment_reference(
+            donation_id=donation_id, payment_reference=obj.get("payment_intent") or ""
+        )
         if obj.get("payment_status") == "paid":
-            actions.mark_succeeded(donation_id=donation_id, payment_reference=obj.get("payment_intent") or "", at=at)
+            actions.mark_succeeded(
+                donation_id=donation_id, payment_reference=obj.get("payment_intent") or "", at=at
+            )
         return True
     if event_type == "payment_intent.succeeded":
-        donation = actions.mark_succeeded(donation_id=donation_id, payment_reference=str(obj.get("id")), at=at)
+        donation = actions.mark_succeeded(
+            donation_id=donation_id, payment_reference=str(obj.get("id")), at=at
+        )
         if donation is not None and obj.get("customer") and obj.get("payment_method"):
             actions.remember_payment_method(
                 supporter=donation.supporter, gateway=Gateway.STRIPE, customer_reference=str(obj["customer"]),
@@ -139,7 +149,9 @@ def _apply(event_type: str, obj: dict[str, Any], donation_id: int | None, at: da
             actions.mark_failed(donation_id=donation_id)
         return True
     if event_type == "charge.refunded":
-        actions.attach_payment_reference(donation_id=donation_id, payment_reference=obj.get("payment_intent") or "")
+        actions.attach_payment_reference(
+            donation_id=donation_id, payment_reference=obj.get("payment_intent") or ""
+        )
         actions.apply_refunded_total(
             donation_id=donation_id, refunded_total_minor=int(obj.get("amount_refunded") or 0), at=at
         )
@@ -160,7 +172,9 @@ def _invoice_paid(obj: dict[str, Any], donation_id: int | None, at: datetime | N
         return True
     recurring = RecurringGift.objects.filter(subscription_reference=subscription).first()
     if recurring is None and donation_id is not None:
-        recurring = actions.activate_recurring(donation_id=donation_id, subscription_reference=subscription, at=at)
+        recurring = actions.activate_recurring(
+            donation_id=donation_id, subscription_reference=subscription, at=at
+        )
     if recurring is None:
         return False
     actions.record_renewal(recurring=recurring, payment_reference=reference, at=at)

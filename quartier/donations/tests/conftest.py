@@ -1,0 +1,64 @@
+"""Fixtures for the donations tests: a jurisdiction per test, pages, gifts made through the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from quartier.donations import actions, sandbox
+from quartier.donations.models import Donation, FundraisingPage
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_in_canada(settings):
+    settings.DONATIONS_GATEWAY = "sandbox"
+    settings.DONATIONS_JURISDICTION = "none"
+    settings.DONATIONS_CURRENCY = "CAD"
+    settings.DONATIONS_ELECTION_YEAR = 0
+
+
+@pytest.fixture
+def us_federal(settings):
+    settings.DONATIONS_JURISDICTION = "us_federal"
+    settings.DONATIONS_CURRENCY = "USD"
+
+
+@pytest.fixture
+def quebec(settings):
+    settings.DONATIONS_JURISDICTION = "qc_provincial"
+    settings.DONATIONS_CURRENCY = "CAD"
+
+
+@pytest.fixture
+def canada(settings):
+    settings.DONATIONS_JURISDICTION = "ca_federal"
+    settings.DONATIONS_CURRENCY = "CAD"
+
+
+def draft(amount_minor: int = 2500, **overrides) -> actions.DonationDraft:
+    from quartier.donations import compliance
+
+    values = {
+        "first_name": "Élise", "last_name": "Roy", "email": "elise@example.org", "amount_minor": amount_minor,
+        "currency": compliance.campaign_currency(), "address_line": "1 rue Saint-Denis", "city": "Montréal",
+        "region": "QC", "postal_code": "H2X 1Y4", "country": "CA", "employer": "", "occupation": "",
+    }  # fmt: skip
+    values.update(overrides)
+    return actions.DonationDraft(**values)
+
+
+def give(amount_minor: int = 2500, **overrides) -> Donation:
+    """A gift started and paid through the sandbox, as a donor clicking through would."""
+    donation = actions.start_donation(draft=draft(amount_minor, **overrides), gateway="sandbox")
+    sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
+    donation.refresh_from_db()
+    return donation
+
+
+@pytest.fixture
+def page(supporter) -> FundraisingPage:
+    return actions.create_page(
+        owner=supporter,
+        draft=actions.PageDraft(
+            title="Marie's walk for the campaign", story="**Why** I give", goal_minor=100_000
+        ),
+    )
