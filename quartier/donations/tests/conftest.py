@@ -62,3 +62,37 @@ def page(supporter) -> FundraisingPage:
             title="Marie's walk for the campaign", story="**Why** I give", goal_minor=100_000
         ),
     )
+
+
+SECRETS = ["whsec_current_secret", "whsec_rolled_in_secret"]
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    from quartier.donations.tests.fake_stripe import FakeStripe
+
+    server = FakeStripe().start()
+    settings.DONATIONS_GATEWAY = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_quartier"
+    settings.STRIPE_API_BASE = server.url
+    settings.STRIPE_WEBHOOK_SECRETS = SECRETS
+    yield server
+    server.stop()
+
+
+def post_event(client, event: dict, *, secret: str = SECRETS[0], timestamp: int | None = None):
+    from quartier.donations.tests.fake_stripe import sign
+
+    body, header = sign(event, secret, timestamp=timestamp)
+    return client.post("/donate/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+
+
+def start_stripe_gift(amount_minor: int = 2500, **overrides):
+    """A gift started at Stripe's hosted checkout, as the donation page does."""
+    from quartier.donations.gateways import gateway_for, return_urls
+
+    donation = actions.start_donation(draft=draft(amount_minor, **overrides), gateway="stripe")
+    success, cancel = return_urls(donation)
+    checkout = gateway_for("stripe").start_checkout(donation, success_url=success, cancel_url=cancel)
+    donation.refresh_from_db()
+    return donation, checkout
