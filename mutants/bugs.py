@@ -301,8 +301,8 @@ BUGS: list[Bug] = [
         id="consent-not-checked-again-at-send-time",
         promise="Someone who unsubscribes before the batch runs is skipped.",
         file="quartier/outreach/actions.py",
-        original="to_send = [delivery for delivery in deliveries if delivery.supporter_id in still_consenting]",
-        replacement="to_send = deliveries",
+        original="if (delivery.supporter_id in consenting)",
+        replacement="if (delivery.supporter_id is not None)",
         tests=(SEND_TESTS,),
     ),
     Bug(
@@ -562,5 +562,58 @@ BUGS: list[Bug] = [
         original="return secrets.token_urlsafe(24)",
         replacement="return str(secrets.randbelow(1000))",
         tests=(PROMISES,),
+    ),
+    # --- outreach at campaign scale (issue 10) --------------------------------------------------
+    Bug(
+        id="personal-once-per-source-unchecked",
+        promise="An address gets at most one email from a given page, ever.",
+        file="quartier/outreach/actions.py",
+        original="        elif address in already:",
+        replacement="        elif False:",
+        tests=("quartier/outreach/tests/test_personal.py",),
+    ),
+    Bug(
+        id="personal-daily-cap-ignored",
+        promise="A supporter emails at most OUTREACH_PERSONAL_DAILY_LIMIT people a day.",
+        file="quartier/outreach/actions.py",
+        original="        elif len(wanted) < room:",
+        replacement="        elif True:",
+        tests=("quartier/outreach/tests/test_personal.py",),
+    ),
+    Bug(
+        id="personal-cap-without-lock",
+        promise="Two sends at once by one supporter cannot pass the daily cap together.",
+        file="quartier/outreach/actions.py",
+        original='    Supporter.objects.select_for_update().only("pk").get(pk=sender.pk)\n    message = Message',
+        replacement="    message = Message",
+        tests=("quartier/outreach/tests/test_personal.py",),
+        postgresql=True,
+    ),
+    Bug(
+        id="suppression-ignored-for-supporters",
+        promise="A suppressed address gets no message to any audience.",
+        file="quartier/outreach/queries.py",
+        original='.exclude(Exists(Suppression.objects.filter(address=OuterRef("email"))))',
+        replacement="",
+        tests=("quartier/outreach/tests/test_personal.py",),
+    ),
+    Bug(
+        id="suppression-not-checked-again-at-send-time",
+        promise="An address suppressed while a send waits gets nothing.",
+        file="quartier/outreach/actions.py",
+        original="or (not delivery.supporter_id and delivery.address not in suppressed)",
+        replacement="or (not delivery.supporter_id)",
+        tests=("quartier/outreach/tests/test_personal.py",),
+    ),
+    Bug(
+        id="address-unsubscribe-signature-unchecked",
+        promise="An address unsubscribe link not signed by the site is refused.",
+        file="quartier/outreach/access.py",
+        original="address = signing.loads(token, salt=ADDRESS_UNSUBSCRIBE_SALT)",
+        replacement=(
+            "address = signing.loads(signing.Signer(salt=ADDRESS_UNSUBSCRIBE_SALT)"
+            '.sign(token.rsplit(":", 1)[0]), salt=ADDRESS_UNSUBSCRIBE_SALT)'
+        ),
+        tests=("quartier/outreach/tests/test_personal.py",),
     ),
 ]

@@ -356,6 +356,13 @@ globals().update(email_settings_from_url(env_str("EMAIL_URL", "console:")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Quartier <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- outreach (issue 10) ----------------------------------------------------------------------------
+# The campaign's postal address, printed at the foot of every bulk and personal email (CAN-SPAM,
+# CASL). Required in production: `manage.py check --deploy` warns while it is empty.
+CAMPAIGN_POSTAL_ADDRESS = env_str("CAMPAIGN_POSTAL_ADDRESS", "")
+# How many people one supporter may email from their own pages in 24 hours.
+OUTREACH_PERSONAL_DAILY_LIMIT = env_int("OUTREACH_PERSONAL_DAILY_LIMIT", 50)
+
 # --- internationalisation -------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"

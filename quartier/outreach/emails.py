@@ -1,4 +1,5 @@
-"""One outreach message as an email to one supporter, in that supporter's language."""
+"""One outreach message as an email to one supporter, in that supporter's language, or to one plain
+address for a personal message (in the language the sender wrote in)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.outreach.access import unsubscribe_url
-from quartier.outreach.models import CAMPAIGN_NEWS, Message, audience_kind
+from quartier.outreach.access import address_unsubscribe_url, unsubscribe_url
+from quartier.outreach.models import CAMPAIGN_NEWS, PERSONAL, Message, audience_kind
 
 # Why a person gets a message, per kind of audience: said at the bottom of every message.
 REASONS = {
@@ -51,13 +52,21 @@ def reply_to(message: Message) -> list[str]:
     return []
 
 
+def _language(wanted: str) -> str:
+    return wanted if wanted in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def build_email(
-    message: Message, supporter: Supporter, *, connection: BaseEmailBackend | None = None
+    message: Message, recipient: Supporter | str, *, connection: BaseEmailBackend | None = None
 ) -> EmailMultiAlternatives:
-    """Text and HTML parts with the footer and one-click unsubscribe headers (RFC 8058)."""
-    language = (
-        supporter.language if supporter.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    )
+    """Text and HTML parts with the footer and one-click unsubscribe headers (RFC 8058).
+
+    `recipient` is a supporter, or a plain address for a personal message.
+    """
+    if isinstance(recipient, str):
+        return _build_personal_email(message, recipient, connection=connection)
+    supporter = recipient
+    language = _language(supporter.language)
     with translation.override(language):
         unsubscribe = unsubscribe_url(supporter, message.audience)
         reason = REASONS.get(audience_kind(message.audience), DEFAULT_REASON) % {
@@ -72,6 +81,7 @@ def build_email(
             "reason": reason,
             "unsubscribe_url": unsubscribe,
             "preferences_url": absolute_url(reverse("accounts:settings_email")),
+            "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
         }
         text = render_to_string("outreach/email/message.txt", context)
         html = render_to_string("outreach/email/message.html", context)
@@ -80,6 +90,43 @@ def build_email(
             body=text,
             from_email=from_address(message.sender),
             to=[supporter.email],
+            reply_to=reply_to(message),
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Content-Language": language,
+            },
+            connection=connection,
+        )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def _build_personal_email(
+    message: Message, address: str, *, connection: BaseEmailBackend | None
+) -> EmailMultiAlternatives:
+    """A supporter's own words to someone of their network: from the campaign's address, named after
+    the sender, replies to the sender; one click puts the address on the suppression list."""
+    if message.audience != PERSONAL:
+        raise ValueError(f"message {message.pk} is not a personal message: it goes to supporters")
+    language = _language(message.language)
+    with translation.override(language):
+        unsubscribe = address_unsubscribe_url(address)
+        context = {
+            "message": message,
+            "sender": message.sender,
+            "site_name": settings.SITE_NAME,
+            "site_url": settings.SITE_URL,
+            "unsubscribe_url": unsubscribe,
+            "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
+        }
+        text = render_to_string("outreach/email/personal.txt", context)
+        html = render_to_string("outreach/email/personal.html", context)
+        email = EmailMultiAlternatives(
+            subject=_one_line(message.subject),
+            body=text,
+            from_email=from_address(message.sender),
+            to=[address],
             reply_to=reply_to(message),
             headers={
                 "List-Unsubscribe": f"<{unsubscribe}>",

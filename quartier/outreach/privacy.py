@@ -9,7 +9,7 @@ from quartier.accounts.privacy import PersonalDataSource, register, rows, rows_o
 
 
 def register_outreach_sources() -> None:
-    from quartier.outreach.models import AudienceConsent, Delivery, Message
+    from quartier.outreach.models import AudienceConsent, Delivery, Message, Suppression
 
     def export_deliveries(supporter: Supporter) -> list[dict[str, Any]]:
         return list(
@@ -37,8 +37,22 @@ def register_outreach_sources() -> None:
             # The sender's name goes; the message stays for the people who received it.
             erase=lambda supporter: Message.objects.filter(sender=supporter).update(sender=None),
             kept_after_deletion=(
-                "Messages you wrote to a group or an event, without your name: the people who "
-                "received them keep them, and they are the campaign's record of what it sent."
+                "Messages you wrote to a group, an event or people you know, without your name: the "
+                "people who received them keep them, they are the campaign's record of what it sent, "
+                "and they make sure no one you emailed from a page is emailed from it again."
+            ),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="email_suppression",
+            models=(Suppression,),
+            export=lambda supporter: rows(Suppression.objects.filter(address=supporter.email.lower())),
+            erase=lambda supporter: None,
+            kept_after_deletion=(
+                "If your address is on the do-not-email list (you unsubscribed from everything, or "
+                "it bounced or reported spam), it stays there, so that no one can email it through "
+                "the site again."
             ),
         )
     )

@@ -8,4 +8,5 @@ app_name = "outreach"
 
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("unsubscribe-address/<str:token>/", views.unsubscribe_address, name="unsubscribe_address"),
 ]

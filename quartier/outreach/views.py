@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from quartier.accounts.adapter import client_ip
 from quartier.outreach import actions, queries
-from quartier.outreach.access import get_unsubscribe_target
-from quartier.outreach.models import audience_kind
+from quartier.outreach.access import get_address_to_unsubscribe, get_unsubscribe_target
+from quartier.outreach.models import Suppression, audience_kind
 
 
 def _unnamed_audience(audience: str) -> str:
@@ -57,3 +57,20 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             ip_address=client_ip(request),
         )
         return render(request, "outreach/unsubscribed.html", context)
+
+
+@csrf_exempt  # RFC 8058, as above
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe_address(request: HttpRequest, token: str) -> HttpResponse:
+    """A personal message's way out: POST puts the address on the suppression list (GET asks first)."""
+    address = get_address_to_unsubscribe(token)
+    context = {"address": address, "token": token}
+    if request.method in ("GET", "HEAD"):
+        return render(request, "outreach/unsubscribe_address.html", context)
+    actions.suppress_address(
+        address=address,
+        reason=Suppression.Reason.UNSUBSCRIBED,
+        source="one-click" if request.POST.get("List-Unsubscribe") == "One-Click" else "unsubscribe",
+    )
+    return render(request, "outreach/unsubscribed_address.html", context)

@@ -37,7 +37,7 @@ from quartier.accounts.models import (
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
-from quartier.outreach.models import AudienceConsent, Delivery, Message
+from quartier.outreach.models import AudienceConsent, Delivery, Message, Suppression
 from quartier.reach.actions import referral_code_for
 from quartier.reach.models import ReferralCode
 from quartier.testing import TOTP_SECRET
@@ -218,6 +218,14 @@ def _messages_sent(supporter: Supporter, people: People) -> None:
         )  # fmt: skip
 
 
+def _email_suppression(supporter: Supporter, people: People) -> None:
+    outreach_actions.suppress_address(
+        address=supporter.email,
+        reason=Suppression.Reason.UNSUBSCRIBED,
+        source=people.marker("email_suppression", 1),
+    )
+
+
 def _referral_code(supporter: Supporter, people: People) -> None:
     referral_code_for(supporter)
 
@@ -316,6 +324,11 @@ FACTORIES: dict[str, Factory] = {
         owned=lambda s: {Message: Message.objects.filter(sender=s)},
         exported=lambda data: {Message: _count(data)},
     ),
+    "email_suppression": Factory(
+        _email_suppression,
+        owned=lambda s: {Suppression: Suppression.objects.filter(address=s.email)},
+        exported=lambda data: {Suppression: _count(data)},
+    ),
     "referral_code": Factory(
         _referral_code,
         owned=lambda s: {ReferralCode: ReferralCode.objects.filter(supporter=s)},
@@ -324,7 +337,7 @@ FACTORIES: dict[str, Factory] = {
 }
 
 # Models that hold one row per supporter at most: the factories make one of each.
-ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode}
+ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression}
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:

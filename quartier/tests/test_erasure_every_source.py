@@ -14,7 +14,7 @@ from django.contrib.admin.models import LogEntry
 from quartier.accounts import actions, privacy
 from quartier.accounts.models import Activity, Supporter
 from quartier.organizing.models import Event, Group
-from quartier.outreach.models import Message
+from quartier.outreach.models import Message, Suppression
 from quartier.tests.personal_data import FACTORIES, ONE_PER_SUPPORTER, People, every_owned_row
 
 
@@ -57,6 +57,14 @@ def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> 
     assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * 2
 
 
+def _suppressed_address_stays_suppressed(before: dict, supporter: Supporter) -> None:
+    assert len(before[Suppression]) == 1
+    assert (
+        sorted(Suppression.objects.filter(pk__in=before[Suppression]).values_list("pk", flat=True))
+        == (before[Suppression])
+    )
+
+
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
 KEPT = {
     "account": _account_is_emptied,
@@ -64,6 +72,7 @@ KEPT = {
     "messages_sent": _sent_messages_stay_without_the_sender,
     "admin_log": _admin_log_stays_pointing_at_the_empty_account,
     "activity": _activity_stays_without_name_or_area,
+    "email_suppression": _suppressed_address_stays_suppressed,
 }
 
 
