@@ -98,3 +98,13 @@ def get_sandbox_checkout(reference: str) -> Donation:
     if donation is None:
         raise Http404
     return donation
+
+
+def get_own_page_message(viewer: Viewer, message_id: int, *, source: str):
+    """A message the viewer sent from their own page (outreach keeps it; this only reads it)."""
+    from quartier.outreach.models import Message
+
+    message = Message.objects.filter(pk=message_id, source=source).first()
+    if message is None or not viewer.is_authenticated or message.sender_id != viewer.pk:
+        raise Http404
+    return message

@@ -34,17 +34,16 @@ def preset_choices(currency: str) -> list[tuple[str, str]]:
     ]
 
 
-class AmountField(forms.CharField):
+class AmountField(forms.Field):
     """An amount typed by a person, as minor units (see `lib.money.parse_amount`)."""
 
     def __init__(self, *, minimum: int, maximum: int, currency: str, **kwargs: Any) -> None:
         self.minimum, self.maximum, self.currency = minimum, maximum, currency
-        kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if text in self.empty_values:
+    def to_python(self, value: Any) -> int | None:
+        text = str(value or "").strip()[:40]
+        if not text:
             return None
         try:
             minor = parse_amount(text)
@@ -200,6 +199,12 @@ class PageForm(forms.Form):
         field = AmountField(minimum=MIN_GIFT_MINOR, maximum=MAX_GOAL_MINOR, currency=self.currency)
         return field.clean(self.cleaned_data["goal"])
 
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo is not None and photo.size > 5 * 1024 * 1024:
+            raise ValidationError(_("This photo is too large (5 MB at most)."))
+        return photo
+
 
 class RefundRequestForm(forms.Form):
     reason = forms.CharField(
@@ -238,3 +243,34 @@ class StaffFilterForm(forms.Form):
 
 class ModerationForm(forms.Form):
     status = forms.ChoiceField(choices=FundraisingPage.Status.choices)
+
+
+class NetworkEmailForm(forms.Form):
+    """The owner of a page writes to people they know: pasted addresses or a CSV / vCard file."""
+
+    addresses = forms.CharField(
+        label=_("Email addresses"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=200_000,
+        help_text=_("Paste addresses separated by commas or new lines."),
+    )  # fmt: skip
+    contacts_file = forms.FileField(
+        label=_("…or a contacts file (CSV or vCard)"), required=False,
+        help_text=_("Exported from your address book. Only the email addresses are read; nothing is kept."),
+    )  # fmt: skip
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 8}), max_length=10_000)
+
+    def clean(self) -> dict[str, Any]:
+        from quartier.lib.contacts import addresses_in_text, addresses_in_upload
+
+        data = super().clean()
+        found = addresses_in_text(data.get("addresses") or "")
+        upload = data.get("contacts_file")
+        if upload is not None:
+            if upload.size > 2 * 1024 * 1024:
+                self.add_error("contacts_file", _("This file is too large (2 MB at most)."))
+            else:
+                found += addresses_in_upload(upload.name, upload.read())
+        if not found and not self.errors:
+            self.add_error("addresses", _("Add at least one email address."))
+        data["found"] = found
+        return data

@@ -30,6 +30,7 @@ from quartier.donations.forms import (
     DetailsForm,
     DonationForm,
     ExpressForm,
+    NetworkEmailForm,
     PageForm,
     RefundRequestForm,
     StaffFilterForm,
@@ -304,6 +305,7 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for row in queries.honour_roll(page)
         ],
         "owner_view": access.owns(request.user, page),
+        "email_url": reverse("donations:page_email", args=[page.slug]) if access.owns(request.user, page) else "",
         "share": share_url(page.get_absolute_url(), page.owner) + "&refcode=share",
     }
     return render(request, "donations/page_detail.html", context)
@@ -685,3 +687,56 @@ def staff_moderate_page(request: HttpRequest, slug: str) -> HttpResponse:
     actions.set_page_status(page=page, status=status)
     messages.success(request, _("The page is updated."))
     return redirect("donations:staff_pages")
+
+
+# --- email your own network -----------------------------------------------------------------------
+
+
+def _page_source(page: FundraisingPage) -> str:
+    return f"fundraising-page:{page.pk}"
+
+
+def page_link_for_email(page: FundraisingPage) -> str:
+    """The page's share link carrying the owner's referral code and the `email` refcode (no pixel)."""
+    return share_url(page.get_absolute_url(), page.owner) + "&refcode=email"
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def page_email(request: HttpRequest, slug: str) -> HttpResponse:
+    from quartier.outreach import actions as outreach_actions
+
+    page = access.get_page_for_owner(request.user, slug)
+    if page.status != FundraisingPage.Status.ACTIVE:
+        raise Http404
+    initial = {
+        "subject": _("Will you help me reach my goal? %(title)s") % {"title": page.title},
+        "body": _("Hello,\n\nI am raising money for %(site)s: %(goal)s by the end of the campaign. "
+                  "A gift of any size makes a difference. Thank you!\n\n%(name)s") % {
+            "site": settings.SITE_NAME, "goal": _money(page.goal_minor, page.currency), "name": request.user.display_name},
+    }  # fmt: skip
+    form = NetworkEmailForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        result = outreach_actions.send_personal_email(
+            sender=request.user, addresses=form.cleaned_data["found"], subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"], link_url=page_link_for_email(page), source=_page_source(page),
+            language=_language(),
+        )  # fmt: skip
+        counts = {name: len(getattr(result, name)) for name in ("accepted", "suppressed", "invalid", "over_limit", "duplicates")}
+        request.session[f"donations.email.{result.message.pk}"] = counts
+        return redirect("donations:page_email_progress", slug=page.slug, message_id=result.message.pk)
+    left = outreach_actions.personal_sends_left_today(request.user)
+    return render(request, "donations/page_email.html", {"page": page, "form": form, "left": left, "link": page_link_for_email(page)}, status=400 if form.errors else 200)
+
+
+@verified_supporter_required
+def page_email_progress(request: HttpRequest, slug: str, message_id: int) -> HttpResponse:
+    from quartier.outreach import queries as outreach_queries
+
+    page = access.get_page_for_owner(request.user, slug)
+    message = access.get_own_page_message(request.user, message_id, source=_page_source(page))
+    progress = outreach_queries.message_progress(message)
+    context = {"page": page, "message": message, "progress": progress, "counts": request.session.get(f"donations.email.{message.pk}", {}),
+               "done": progress["queued"] == 0}  # fmt: skip
+    template = "donations/_email_progress.html" if request.headers.get("HX-Request") else "donations/page_email_progress.html"
+    return render(request, template, context)

@@ -46,10 +46,18 @@ def draft(amount_minor: int = 2500, **overrides) -> actions.DonationDraft:
     return actions.DonationDraft(**values)
 
 
+def committed():
+    """Run what the code asked to do after commit (mail, tasks) as a real commit would."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
 def give(amount_minor: int = 2500, **overrides) -> Donation:
     """A gift started and paid through the sandbox, as a donor clicking through would."""
     donation = actions.start_donation(draft=draft(amount_minor, **overrides), gateway="sandbox")
-    sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
+    with committed():
+        sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
     donation.refresh_from_db()
     return donation
 
