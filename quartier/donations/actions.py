@@ -657,6 +657,17 @@ def renew_due_sandbox_gifts(*, now: datetime | None = None) -> int:
     return renewed
 
 
+def expire_stale_checkouts(*, now: datetime | None = None, hours: int = 24) -> int:
+    """Checkouts nobody paid within `hours` (Stripe's sessions expire after 24 h): give their reservation back."""
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    stale = Donation.objects.filter(status=Donation.Status.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)
+    expired = 0
+    for donation_id in list(stale[:10_000]):
+        donation = mark_failed(donation_id=donation_id)
+        expired += int(donation is not None and donation.status == Donation.Status.FAILED)
+    return expired
+
+
 def sandbox_reference(prefix: str) -> str:
     return f"{prefix}_{secrets.token_urlsafe(18)}"
 

@@ -40,4 +40,6 @@ def send_details_follow_up(donation_id: int) -> None:
 
 @shared_task
 def renew_due_sandbox_gifts() -> int:
+    """The sandbox's clock, and the expiry of checkouts left unpaid (both hourly, with celery beat)."""
+    actions.expire_stale_checkouts()
     return actions.renew_due_sandbox_gifts()
