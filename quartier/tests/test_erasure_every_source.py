@@ -54,7 +54,7 @@ def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supp
 
 def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> None:
     kept = Activity.objects.filter(pk__in=before[Activity]).order_by("pk")
-    assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * 2
+    assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * len(before[Activity])
 
 
 def _suppressed_address_stays_suppressed(before: dict, supporter: Supporter) -> None:
@@ -65,6 +65,27 @@ def _suppressed_address_stays_suppressed(before: dict, supporter: Supporter) -> 
     )
 
 
+def _gifts_stay_off_the_honour_roll(before: dict, supporter: Supporter) -> None:
+    from quartier.donations.models import Donation
+
+    kept = Donation.objects.filter(pk__in=before[Donation])
+    assert kept.count() == len(before[Donation]) and not kept.filter(show_name=True).exists()
+
+
+def _monthly_gifts_stop(before: dict, supporter: Supporter) -> None:
+    from quartier.donations.models import RecurringGift
+
+    kept = RecurringGift.objects.filter(pk__in=before[RecurringGift])
+    assert sorted(kept.values_list("status", flat=True)) == ["cancelled"] * len(before[RecurringGift])
+
+
+def _refund_requests_stay_without_their_reason(before: dict, supporter: Supporter) -> None:
+    from quartier.donations.models import RefundRequest
+
+    kept = RefundRequest.objects.filter(pk__in=before[RefundRequest])
+    assert list(kept.values_list("reason", flat=True)) == [""] * len(before[RefundRequest])
+
+
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
 KEPT = {
     "account": _account_is_emptied,
@@ -73,6 +94,9 @@ KEPT = {
     "admin_log": _admin_log_stays_pointing_at_the_empty_account,
     "activity": _activity_stays_without_name_or_area,
     "email_suppression": _suppressed_address_stays_suppressed,
+    "donations": _gifts_stay_off_the_honour_roll,
+    "monthly_gifts": _monthly_gifts_stop,
+    "refund_requests": _refund_requests_stay_without_their_reason,
 }
 
 
