@@ -145,11 +145,14 @@ def start_donation(*, draft: DonationDraft, gateway: str, express: bool = False)
     rules = compliance.jurisdiction()
     period = compliance.period_for(rules=rules)
     key = draft.identity_key
-    if rules.details_threshold_minor is not None and not (
-        draft.employer.strip() and draft.occupation.strip()
+    missing_details = not (draft.employer.strip() and draft.occupation.strip())
+    threshold = rules.details_threshold_minor
+    if (
+        threshold is not None
+        and missing_details
+        and given_minor(identity_key=key, period=period) + draft.amount_minor > threshold
     ):
-        if given_minor(identity_key=key, period=period) + draft.amount_minor > rules.details_threshold_minor:
-            raise DetailsRequired
+        raise DetailsRequired
     held = reserve(
         identity_key=key, period=period, amount_minor=draft.amount_minor,
         limit_minor=compliance.limit_for(period, rules=rules),
@@ -660,7 +663,9 @@ def renew_due_sandbox_gifts(*, now: datetime | None = None) -> int:
 def expire_stale_checkouts(*, now: datetime | None = None, hours: int = 24) -> int:
     """Checkouts nobody paid within `hours` (Stripe's sessions expire after 24 h): give their reservation back."""
     cutoff = (now or timezone.now()) - timedelta(hours=hours)
-    stale = Donation.objects.filter(status=Donation.Status.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)
+    stale = Donation.objects.filter(status=Donation.Status.PENDING, created_at__lt=cutoff).values_list(
+        "pk", flat=True
+    )
     expired = 0
     for donation_id in list(stale[:10_000]):
         donation = mark_failed(donation_id=donation_id)

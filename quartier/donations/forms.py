@@ -89,7 +89,7 @@ class DonationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rules = compliance.jurisdiction()
         self.campaign_currency = currency
-        self.fields["amount"].choices = preset_choices(currency) + [("other", _("Other"))]
+        self.fields["amount"].choices = [*preset_choices(currency), ("other", _("Other"))]
         self.fields["country"].choices = country_choices()
         self.fields["currency"].initial = currency
         self.attestation_fields = []
@@ -233,7 +233,7 @@ class DetailsForm(forms.Form):
 
 class StaffFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any"))] + list(Donation.Status.choices), required=False
+        label=_("Status"), choices=[("", _("Any")), *Donation.Status.choices], required=False
     )
     search = forms.CharField(label=_("Email, last name or postal code"), max_length=254, required=False)
     page = forms.CharField(label=_("Fundraising page (its address)"), max_length=80, required=False)
@@ -257,7 +257,9 @@ class NetworkEmailForm(forms.Form):
         help_text=_("Exported from your address book. Only the email addresses are read; nothing is kept."),
     )  # fmt: skip
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    body = forms.CharField(label=_("Your message"), widget=forms.Textarea(attrs={"rows": 8}), max_length=10_000)
+    body = forms.CharField(
+        label=_("Your message"), widget=forms.Textarea(attrs={"rows": 8}), max_length=10_000
+    )
 
     def clean(self) -> dict[str, Any]:
         from quartier.lib.contacts import addresses_in_text, addresses_in_upload

@@ -20,7 +20,9 @@ urlpatterns = [
     path("fundraise/<slug:slug>/edit/", views.page_edit, name="page_edit"),
     path("fundraise/<slug:slug>/donate/", views.donate, name="page_donate"),
     path("fundraise/<slug:slug>/email/", views.page_email, name="page_email"),
-    path("fundraise/<slug:slug>/email/<int:message_id>/", views.page_email_progress, name="page_email_progress"),
+    path(
+        "fundraise/<slug:slug>/email/<int:message_id>/", views.page_email_progress, name="page_email_progress"
+    ),
     path("settings/gifts/", views.my_gifts, name="my_gifts"),
     path("settings/gifts/monthly/<int:recurring_id>/cancel/", views.cancel_monthly, name="cancel_monthly"),
     path("settings/gifts/monthly/<int:recurring_id>/change/", views.change_monthly, name="change_monthly"),

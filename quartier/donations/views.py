@@ -305,7 +305,9 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for row in queries.honour_roll(page)
         ],
         "owner_view": access.owns(request.user, page),
-        "email_url": reverse("donations:page_email", args=[page.slug]) if access.owns(request.user, page) else "",
+        "email_url": reverse("donations:page_email", args=[page.slug])
+        if access.owns(request.user, page)
+        else "",
         "share": share_url(page.get_absolute_url(), page.owner) + "&refcode=share",
     }
     return render(request, "donations/page_detail.html", context)
@@ -722,11 +724,19 @@ def page_email(request: HttpRequest, slug: str) -> HttpResponse:
             body=form.cleaned_data["body"], link_url=page_link_for_email(page), source=_page_source(page),
             language=_language(),
         )  # fmt: skip
-        counts = {name: len(getattr(result, name)) for name in ("accepted", "suppressed", "invalid", "over_limit", "duplicates")}
+        counts = {
+            name: len(getattr(result, name))
+            for name in ("accepted", "suppressed", "invalid", "over_limit", "duplicates")
+        }
         request.session[f"donations.email.{result.message.pk}"] = counts
         return redirect("donations:page_email_progress", slug=page.slug, message_id=result.message.pk)
     left = outreach_actions.personal_sends_left_today(request.user)
-    return render(request, "donations/page_email.html", {"page": page, "form": form, "left": left, "link": page_link_for_email(page)}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "donations/page_email.html",
+        {"page": page, "form": form, "left": left, "link": page_link_for_email(page)},
+        status=400 if form.errors else 200,
+    )
 
 
 @verified_supporter_required
@@ -738,5 +748,9 @@ def page_email_progress(request: HttpRequest, slug: str, message_id: int) -> Htt
     progress = outreach_queries.message_progress(message)
     context = {"page": page, "message": message, "progress": progress, "counts": request.session.get(f"donations.email.{message.pk}", {}),
                "done": progress["queued"] == 0}  # fmt: skip
-    template = "donations/_email_progress.html" if request.headers.get("HX-Request") else "donations/page_email_progress.html"
+    template = (
+        "donations/_email_progress.html"
+        if request.headers.get("HX-Request")
+        else "donations/page_email_progress.html"
+    )
     return render(request, template, context)

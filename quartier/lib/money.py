@@ -49,5 +49,5 @@ def format_money(minor: int, currency: str, language: str = "en") -> str:
     else:
         whole = f"{units:,}"
         number = whole if cents == 0 else f"{whole}.{cents:02d}"
-        text = f"{symbol}{number}" if len(symbol) == 1 else f"{symbol}{number}"
+        text = f"{symbol}{number}"
     return f"-{text}" if negative else text

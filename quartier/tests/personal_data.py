@@ -36,7 +36,13 @@ from quartier.accounts.models import (
 )
 from quartier.donations import actions as donations_actions
 from quartier.donations import sandbox
-from quartier.donations.models import Donation, FundraisingPage, RecurringGift, RefundRequest, SavedPaymentMethod
+from quartier.donations.models import (
+    Donation,
+    FundraisingPage,
+    RecurringGift,
+    RefundRequest,
+    SavedPaymentMethod,
+)
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
@@ -256,7 +262,9 @@ def _monthly_gifts(supporter: Supporter, people: People) -> None:
 def _refund_requests(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         gift = _gift(supporter, f"refund-{number}")
-        donations_actions.request_refund(donation=gift, supporter=supporter, reason=people.marker("refund_requests", number))
+        donations_actions.request_refund(
+            donation=gift, supporter=supporter, reason=people.marker("refund_requests", number)
+        )
 
 
 def _saved_payment_methods(supporter: Supporter, people: People) -> None:
@@ -271,7 +279,9 @@ def _fundraising_pages(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         donations_actions.create_page(
             owner=supporter,
-            draft=donations_actions.PageDraft(title=people.marker("fundraising_pages", number), story="", goal_minor=10_000),
+            draft=donations_actions.PageDraft(
+                title=people.marker("fundraising_pages", number), story="", goal_minor=10_000
+            ),
         )
 
 

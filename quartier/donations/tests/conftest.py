@@ -92,7 +92,9 @@ def post_event(client, event: dict, *, secret: str = SECRETS[0], timestamp: int 
     from quartier.donations.tests.fake_stripe import sign
 
     body, header = sign(event, secret, timestamp=timestamp)
-    return client.post("/donate/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+    return client.post(
+        "/donate/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
 
 
 def start_stripe_gift(amount_minor: int = 2500, **overrides):

@@ -104,7 +104,9 @@ class FakeStripe:
                           "price": {"id": self.next_id("price"), "product": self.next_id("prod"),
                                     "unit_amount": session["amount_total"]}}]},
             }  # fmt: skip
-            session.update(status="complete", payment_status="paid", customer=customer, subscription=subscription_id)
+            session.update(
+                status="complete", payment_status="paid", customer=customer, subscription=subscription_id
+            )
             invoice = self.invoice(subscription_id, session["amount_total"], "subscription_create", intent_id)
             return [
                 self.event("checkout.session.completed", dict(session)),
@@ -201,17 +203,35 @@ class FakeStripe:
         if method == "GET" and path == "/v1/events":
             with self.lock:
                 events = sorted(self.events, key=lambda event: event["created"], reverse=True)
-            since = int(params.get("created", {}).get("gte", 0)) if isinstance(params.get("created"), dict) else 0
+            since = (
+                int(params.get("created", {}).get("gte", 0)) if isinstance(params.get("created"), dict) else 0
+            )
             events = [event for event in events if event["created"] >= since]
             if params.get("starting_after"):
                 ids = [event["id"] for event in events]
                 events = events[ids.index(params["starting_after"]) + 1 :]
             limit = int(params.get("limit", 10))
-            return 200, {"object": "list", "url": "/v1/events", "has_more": len(events) > limit, "data": events[:limit]}
-        return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized request URL ({method}: {path})"}}
+            return 200, {
+                "object": "list",
+                "url": "/v1/events",
+                "has_more": len(events) > limit,
+                "data": events[:limit],
+            }
+        return 404, {
+            "error": {
+                "type": "invalid_request_error",
+                "message": f"Unrecognized request URL ({method}: {path})",
+            }
+        }
 
     def _missing(self, kind: str) -> tuple[int, dict]:
-        return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": f"No such {kind}"}}
+        return 404, {
+            "error": {
+                "type": "invalid_request_error",
+                "code": "resource_missing",
+                "message": f"No such {kind}",
+            }
+        }
 
     def _handler(self):
         fake = self
@@ -233,7 +253,10 @@ class FakeStripe:
                     if failing:
                         fake.fail_next -= 1
                 if failing:
-                    status, answer = 500, {"error": {"type": "api_error", "message": "Something went wrong on Stripe's end."}}
+                    status, answer = (
+                        500,
+                        {"error": {"type": "api_error", "message": "Something went wrong on Stripe's end."}},
+                    )
                 elif key and key in fake.idempotent:
                     status, answer = fake.idempotent[key]
                 else:

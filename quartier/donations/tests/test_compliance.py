@@ -50,7 +50,9 @@ def test_the_aggregate_follows_the_person_not_the_account(us_federal, supporter,
 
 
 @pytest.mark.parametrize(("before", "gift", "needs_details"), [(0, 20_000, False), (0, 20_001, True), (15_000, 5_000, False), (15_000, 5_001, True)])  # fmt: skip
-def test_us_asks_for_employer_and_occupation_above_200_dollars_in_the_cycle(us_federal, before, gift, needs_details):
+def test_us_asks_for_employer_and_occupation_above_200_dollars_in_the_cycle(
+    us_federal, before, gift, needs_details
+):
     if before:
         give(before)
     if needs_details:
@@ -85,7 +87,9 @@ def test_a_gift_paid_after_its_reservation_was_released_and_over_the_limit_is_fl
     first_tab = start(300_000, **details)
     actions.mark_failed(donation_id=first_tab.pk)  # the donor came back "cancelled" from one tab…
     give(300_000, **details)  # …gave in another…
-    late = actions.mark_succeeded(donation_id=first_tab.pk)  # …and the first tab's payment went through anyway.
+    late = actions.mark_succeeded(
+        donation_id=first_tab.pk
+    )  # …and the first tab's payment went through anyway.
 
     assert late.flag == Donation.Flag.OVER_LIMIT
     assert (late.resolve_by - late.succeeded_at).days == 60
@@ -169,7 +173,9 @@ def test_bad_input_re_renders_with_a_message_the_data_kept_and_no_payment_starte
 
 def test_bad_input_is_explained_in_french_too(client):
     client.cookies["django_language"] = "fr"
-    response = client.post("/donate/", form_data(amount="other", other_amount="abc"), HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.post(
+        "/donate/", form_data(amount="other", other_amount="abc"), HTTP_ACCEPT_LANGUAGE="fr"
+    )
     assert "Indiquez un montant" in response.content.decode()
 
 
@@ -189,7 +195,9 @@ def test_every_attestation_starts_unticked_and_is_required(us_federal, client):
 
 def test_the_form_refuses_an_excessive_amount_before_payment_with_what_is_left(us_federal, client):
     give(300_000, employer="Acme", occupation="Nurse")
-    response = client.post("/donate/", form_data(amount="other", other_amount="600", employer="Acme", occupation="Nurse"))
+    response = client.post(
+        "/donate/", form_data(amount="other", other_amount="600", employer="Acme", occupation="Nurse")
+    )
     assert response.status_code == 400
     assert "you may still give up to $500" in response.content.decode()
     assert Donation.objects.count() == 1

@@ -45,7 +45,11 @@ def test_a_donor_gives_through_the_sandbox_page_and_gets_one_receipt(client, mai
     with committed():
         client.post(hosted, {"card": "4242 4242 4242 4242"})
     assert len(mailoutbox) == 1
-    assert Activity.objects.get(kind="donations.gift").detail == {"page": None, "recurring": False, "refcode": "spring_email"}
+    assert Activity.objects.get(kind="donations.gift").detail == {
+        "page": None,
+        "recurring": False,
+        "refcode": "spring_email",
+    }
 
 
 def test_a_declined_card_charges_nothing_and_the_donor_may_try_another(client):
@@ -104,7 +108,12 @@ def test_a_returning_donor_gives_again_in_one_step_with_the_card_the_processor_k
         response = client.post("/donate/again/", {"amount": "25"})
     assert response.status_code == 302 and "/donate/thanks/" in response["Location"]
     again = Donation.objects.latest("pk")
-    assert (again.status, again.amount_minor, again.express, again.last_name) == ("succeeded", 2500, True, "Tremblay")
+    assert (again.status, again.amount_minor, again.express, again.last_name) == (
+        "succeeded",
+        2500,
+        True,
+        "Tremblay",
+    )
     assert Donation.objects.count() == 2
 
 
@@ -126,7 +135,11 @@ def test_a_monthly_gift_renews_on_the_sandbox_clock_and_can_be_changed_or_stoppe
     recurring.refresh_from_db()
     assert recurring.amount_minor == 1500
     actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=62))
-    assert list(recurring.donations.order_by("pk").values_list("amount_minor", flat=True)) == [1000, 1000, 1500]
+    assert list(recurring.donations.order_by("pk").values_list("amount_minor", flat=True)) == [
+        1000,
+        1000,
+        1500,
+    ]
     client.post(f"/settings/gifts/monthly/{recurring.pk}/cancel/")
     assert actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=200)) == 0
     figures = queries.organiser_figures()
@@ -136,7 +149,9 @@ def test_a_monthly_gift_renews_on_the_sandbox_clock_and_can_be_changed_or_stoppe
 def test_the_change_form_refuses_a_bad_amount_and_changes_nothing(supporter):
     give(1000, supporter=supporter, frequency="monthly")
     recurring = RecurringGift.objects.get()
-    response = client_for(supporter).post(f"/settings/gifts/monthly/{recurring.pk}/change/", {"amount": "-3"}, follow=True)
+    response = client_for(supporter).post(
+        f"/settings/gifts/monthly/{recurring.pk}/change/", {"amount": "-3"}, follow=True
+    )
     assert "Enter an amount such as 25 or 25.50." in response.content.decode()
     assert RecurringGift.objects.get().amount_minor == 1000
 
@@ -166,12 +181,16 @@ def test_a_page_shows_its_thermometer_and_an_honour_roll_that_respects_each_dono
 
 
 def test_gifts_through_a_page_are_credited_to_it_and_to_its_owner(client, page):
-    client.post(checkout(client, f"/fundraise/{page.slug}/donate/", show_name="on"), {"card": "4242424242424242"})
+    client.post(
+        checkout(client, f"/fundraise/{page.slug}/donate/", show_name="on"), {"card": "4242424242424242"}
+    )
     donation = Donation.objects.get()
     assert (donation.page, donation.credited_to, donation.show_name) == (page, page.owner, True)
 
 
-def test_the_page_and_the_donation_page_cost_a_fixed_number_of_queries(client, page, django_assert_max_num_queries):
+def test_the_page_and_the_donation_page_cost_a_fixed_number_of_queries(
+    client, page, django_assert_max_num_queries
+):
     for number in range(30):
         give(1000 + number, page=page, first_name=f"Donor{number}", show_name=True)
     client.get(page.get_absolute_url())  # the owner's referral code is made on the first view
@@ -185,8 +204,13 @@ def test_the_page_and_the_donation_page_cost_a_fixed_number_of_queries(client, p
 
 def test_teams_add_up_their_pages(client, page, make_supporter):
     team = actions.create_team(captain=page.owner, name="Plateau runners")
-    actions.update_page(page=page, draft=actions.PageDraft(title=page.title, story="", goal_minor=100_000, team=team))
-    other = actions.create_page(owner=make_supporter("Ana"), draft=actions.PageDraft(title="Ana's", story="", goal_minor=50_000, team=team))
+    actions.update_page(
+        page=page, draft=actions.PageDraft(title=page.title, story="", goal_minor=100_000, team=team)
+    )
+    other = actions.create_page(
+        owner=make_supporter("Ana"),
+        draft=actions.PageDraft(title="Ana's", story="", goal_minor=50_000, team=team),
+    )
     give(2000, page=page)
     give(3000, page=other, first_name="Bob")
     html = client.get(team.get_absolute_url()).content.decode()
@@ -194,7 +218,9 @@ def test_teams_add_up_their_pages(client, page, make_supporter):
 
 
 def test_the_leaderboard_ranks_pages_by_what_they_raised(client, page, make_supporter):
-    small = actions.create_page(owner=make_supporter("Ana"), draft=actions.PageDraft(title="Small one", story="", goal_minor=10_000))
+    small = actions.create_page(
+        owner=make_supporter("Ana"), draft=actions.PageDraft(title="Small one", story="", goal_minor=10_000)
+    )
     give(500, page=small)
     give(9000, page=page, first_name="Bob")
     html = client.get("/fundraise/").content.decode()
@@ -211,11 +237,14 @@ def test_a_verified_supporter_creates_a_page_with_a_photo_and_markdown_story(sup
     image.seek(0)
     image.name = "me.png"
     response = client_for(supporter).post(
-        "/fundraise/new/", {"title": "Run for Rosemont", "goal": "1 500", "story": "I *run* <script>x</script>", "photo": image}
+        "/fundraise/new/",
+        {"title": "Run for Rosemont", "goal": "1 500", "story": "I *run* <script>x</script>", "photo": image},
     )
     page = FundraisingPage.objects.get()
     assert response["Location"] == page.get_absolute_url()
-    assert page.goal_minor == 150_000 and "<em>run</em>" in page.story_html and "<script>" not in page.story_html
+    assert (
+        page.goal_minor == 150_000 and "<em>run</em>" in page.story_html and "<script>" not in page.story_html
+    )
     assert page.photo.name.endswith(".webp")
     assert Activity.objects.get(kind="donations.page_created").supporter == supporter
 
@@ -228,7 +257,9 @@ def test_a_bad_page_form_re_renders_with_the_data_and_a_message(supporter):
     assert FundraisingPage.objects.count() == 0
 
 
-def test_the_owner_emails_friends_once_each_with_suppression_and_progress(supporter, page, mailoutbox, settings):
+def test_the_owner_emails_friends_once_each_with_suppression_and_progress(
+    supporter, page, mailoutbox, settings
+):
     from quartier.outreach.models import Suppression
 
     Suppression.objects.create(address="gone@example.org", reason="unsubscribed")
@@ -251,12 +282,17 @@ def test_the_owner_emails_friends_once_each_with_suppression_and_progress(suppor
     assert "Marie Tremblay" in sent["ana@example.org"].from_email
     # Sending again to the same friends from the same page sends nothing more.
     with committed():
-        client.post(f"/fundraise/{page.slug}/email/", {"addresses": "ana@example.org", "subject": "Again", "body": "Please."})
+        client.post(
+            f"/fundraise/{page.slug}/email/",
+            {"addresses": "ana@example.org", "subject": "Again", "body": "Please."},
+        )
     assert len(mailoutbox) == 3
 
 
 def test_the_email_form_needs_an_address_and_keeps_what_was_typed(supporter, page):
-    response = client_for(supporter).post(f"/fundraise/{page.slug}/email/", {"addresses": "nobody", "subject": "Help", "body": "Please"})
+    response = client_for(supporter).post(
+        f"/fundraise/{page.slug}/email/", {"addresses": "nobody", "subject": "Help", "body": "Please"}
+    )
     assert response.status_code == 400 and "Add at least one email address." in response.content.decode()
     assert "Please</textarea>" in response.content.decode()
 
@@ -274,8 +310,14 @@ def test_staff_filter_the_list_and_export_it_as_csv(staff, page):
 
 
 def test_a_csv_export_does_not_let_a_donor_inject_a_formula(staff):
-    give(2500, first_name="=HYPERLINK(\"http://evil\")")
-    rows = list(csv.reader(io.StringIO(b"".join(client_for(staff).get("/staff/donations/?format=csv").streaming_content).decode())))
+    give(2500, first_name='=HYPERLINK("http://evil")')
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(client_for(staff).get("/staff/donations/?format=csv").streaming_content).decode()
+            )
+        )
+    )
     assert rows[1][8].startswith("'=")
 
 
@@ -290,7 +332,12 @@ def test_schedule_a_lists_the_donors_above_200_dollars_with_their_aggregate(staf
 
 
 def test_the_compliance_queue_shows_flagged_gifts_and_staff_resolve_them(staff, us_federal):
-    donation = actions.start_donation(draft=__import__("quartier.donations.tests.conftest", fromlist=["draft"]).draft(300_000, employer="A", occupation="B"), gateway="sandbox")
+    donation = actions.start_donation(
+        draft=__import__("quartier.donations.tests.conftest", fromlist=["draft"]).draft(
+            300_000, employer="A", occupation="B"
+        ),
+        gateway="sandbox",
+    )
     actions.mark_failed(donation_id=donation.pk)
     give(300_000, employer="A", occupation="B")
     actions.mark_succeeded(donation_id=donation.pk)
@@ -331,7 +378,12 @@ def test_the_dashboard_summary_is_empty_for_someone_with_nothing(other_supporter
 
 
 def test_stale_sandbox_checkouts_release_their_reservation(us_federal):
-    donation = actions.start_donation(draft=__import__("quartier.donations.tests.conftest", fromlist=["draft"]).draft(100_000, employer="A", occupation="B"), gateway="sandbox")
+    donation = actions.start_donation(
+        draft=__import__("quartier.donations.tests.conftest", fromlist=["draft"]).draft(
+            100_000, employer="A", occupation="B"
+        ),
+        gateway="sandbox",
+    )
     Donation.objects.filter(pk=donation.pk).update(created_at=timezone.now() - timedelta(days=2))
     assert actions.expire_stale_checkouts() == 1
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.FAILED

@@ -1,4 +1,4 @@
-"""Every view × every persona (donor, page owner, team member, other supporter, unverified, anonymous,
+"""Every view x every persona (donor, page owner, team member, other supporter, unverified, anonymous,
 staff): who may do what, and a refusal changes nothing."""
 
 from __future__ import annotations
@@ -24,8 +24,13 @@ def owner(supporter):
 def team_member(make_supporter, page):
     member = make_supporter("Théo Team")
     team = actions.create_team(captain=page.owner, name="Plateau runners")
-    actions.update_page(page=page, draft=actions.PageDraft(title=page.title, story=page.story, goal_minor=page.goal_minor, team=team))
-    actions.create_page(owner=member, draft=actions.PageDraft(title="Théo's page", story="", goal_minor=50_000, team=team))
+    actions.update_page(
+        page=page,
+        draft=actions.PageDraft(title=page.title, story=page.story, goal_minor=page.goal_minor, team=team),
+    )
+    actions.create_page(
+        owner=member, draft=actions.PageDraft(title="Théo's page", story="", goal_minor=50_000, team=team)
+    )
     return member
 
 
@@ -36,7 +41,9 @@ def who(request, page):
 
 def snapshot():
     return (
-        list(FundraisingPage.objects.order_by("pk").values_list("title", "status", "goal_minor", "total_minor")),
+        list(
+            FundraisingPage.objects.order_by("pk").values_list("title", "status", "goal_minor", "total_minor")
+        ),
         list(Donation.objects.order_by("pk").values_list("status", "refunded_minor")),
         list(RecurringGift.objects.order_by("pk").values_list("status", "amount_minor")),
         RefundRequest.objects.count(),
@@ -79,7 +86,9 @@ def test_only_the_owner_edits_a_page_or_emails_from_it(who, page):
     client = client_for(person)
     before = snapshot()
     edit = client.post(f"/fundraise/{page.slug}/edit/", {"title": "Hijacked", "goal": "1", "story": ""})
-    email = client.post(f"/fundraise/{page.slug}/email/", {"addresses": "a@example.org", "subject": "Hi", "body": "Give"})
+    email = client.post(
+        f"/fundraise/{page.slug}/email/", {"addresses": "a@example.org", "subject": "Hi", "body": "Give"}
+    )
     from quartier.outreach.models import Message
 
     if name == "owner":

@@ -41,7 +41,7 @@ def test_many_small_simultaneous_gifts_stop_exactly_at_the_limit(quebec):
         return "paid"
 
     outcomes = run_together([gift] * 6)
-    assert outcomes.count("paid") == 3 and outcomes.count("refused") == 3  # 3 × $30 ≤ $100 < 4 × $30
+    assert outcomes.count("paid") == 3 and outcomes.count("refused") == 3  # 3 x $30 ≤ $100 < 4 x $30
     assert DonorAggregate.objects.get().total_minor == 9000
 
 
@@ -65,7 +65,9 @@ def test_the_same_webhook_delivered_at_the_same_moment_counts_once(fake_stripe, 
 def test_concurrent_gifts_to_one_page_all_add_up(page):
     def gift(number: int):
         def run() -> str:
-            donation = actions.start_donation(draft=draft(1000 + number, first_name=f"D{number}", page=page), gateway="sandbox")
+            donation = actions.start_donation(
+                draft=draft(1000 + number, first_name=f"D{number}", page=page), gateway="sandbox"
+            )
             sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
             return "paid"
 

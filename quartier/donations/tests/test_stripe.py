@@ -14,7 +14,14 @@ from django.core.management import call_command
 from quartier.accounts.models import Activity
 from quartier.donations import actions
 from quartier.donations.gateways import gateway_for
-from quartier.donations.models import DailyTotal, Donation, FundraisingPage, GatewayCall, RecurringGift, WebhookEvent
+from quartier.donations.models import (
+    DailyTotal,
+    Donation,
+    FundraisingPage,
+    GatewayCall,
+    RecurringGift,
+    WebhookEvent,
+)
 from quartier.donations.tests.conftest import SECRETS, post_event, start_stripe_gift
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +38,9 @@ def test_checkout_sends_the_donor_to_stripe_with_the_gift_and_a_stored_idempoten
     assert call["params"]["metadata"] == {"donation_id": str(donation.pk)}
     assert call["params"]["line_items"][0]["price_data"]["unit_amount"] == "2500"
     assert call["params"]["payment_intent_data"]["metadata"] == {"donation_id": str(donation.pk)}
-    assert call["idempotency_key"] == GatewayCall.objects.get(purpose=f"checkout:{donation.pk}").idempotency_key
+    assert (
+        call["idempotency_key"] == GatewayCall.objects.get(purpose=f"checkout:{donation.pk}").idempotency_key
+    )
 
 
 def test_a_retried_call_reuses_its_idempotency_key_and_creates_one_session(fake_stripe):
@@ -43,7 +52,9 @@ def test_a_retried_call_reuses_its_idempotency_key_and_creates_one_session(fake_
     assert len({request["idempotency_key"] for request in calls}) == 1
     assert len(fake_stripe.sessions) == 1
     # Starting the same checkout again (a double click) sends the same key: Stripe replays its answer.
-    session = gateway_for("stripe").start_checkout(donation, success_url="http://x/s", cancel_url="http://x/c")
+    session = gateway_for("stripe").start_checkout(
+        donation, success_url="http://x/s", cancel_url="http://x/c"
+    )
     assert session.reference == donation.checkout_reference
     assert len(fake_stripe.sessions) == 1
 
@@ -109,7 +120,9 @@ def test_a_staff_refund_goes_to_stripe_and_its_event_changes_nothing_more(fake_s
 
 def test_a_monthly_gift_starts_renews_and_stops_through_stripe(fake_stripe, client, supporter):
     donation, checkout = start_stripe_gift(1000, frequency="monthly", supporter=supporter)
-    assert fake_stripe.requests[-1]["params"]["subscription_data"]["metadata"] == {"donation_id": str(donation.pk)}
+    assert fake_stripe.requests[-1]["params"]["subscription_data"]["metadata"] == {
+        "donation_id": str(donation.pk)
+    }
     completed, first_invoice = fake_stripe.pay_session(checkout.reference)
     for event in (first_invoice, completed, first_invoice):
         post_event(client, event)
@@ -120,7 +133,9 @@ def test_a_monthly_gift_starts_renews_and_stops_through_stripe(fake_stripe, clie
 
     assert recurring.donations.filter(status=Donation.Status.SUCCEEDED).count() == 2
     actions.cancel_recurring(recurring=recurring)
-    cancelled = fake_stripe.event("customer.subscription.deleted", fake_stripe.subscriptions[recurring.subscription_reference])
+    cancelled = fake_stripe.event(
+        "customer.subscription.deleted", fake_stripe.subscriptions[recurring.subscription_reference]
+    )
     post_event(client, cancelled)
 
     recurring.refresh_from_db()
@@ -134,7 +149,9 @@ def test_a_monthly_gift_starts_renews_and_stops_through_stripe(fake_stripe, clie
 
 def test_an_expired_checkout_gives_the_reservation_back(fake_stripe, client, us_federal):
     donation, checkout = start_stripe_gift(350_000, employer="Acme", occupation="Nurse")
-    expired = fake_stripe.event("checkout.session.expired", {**fake_stripe.sessions[checkout.reference], "status": "expired"})
+    expired = fake_stripe.event(
+        "checkout.session.expired", {**fake_stripe.sessions[checkout.reference], "status": "expired"}
+    )
     post_event(client, expired)
 
     donation.refresh_from_db()
@@ -143,7 +160,7 @@ def test_an_expired_checkout_gives_the_reservation_back(fake_stripe, client, us_
 
 
 def test_the_old_and_the_new_secret_are_both_accepted_while_rolling(fake_stripe, client):
-    donation, checkout = start_stripe_gift(2500)
+    _donation, checkout = start_stripe_gift(2500)
     first, second = fake_stripe.pay_session(checkout.reference)
     assert post_event(client, first, secret=SECRETS[0]).status_code == 200
     assert post_event(client, second, secret=SECRETS[1]).status_code == 200
@@ -156,7 +173,9 @@ def test_the_old_and_the_new_secret_are_both_accepted_while_rolling(fake_stripe,
      ("no_header", 400, "invalid_signature"), ("malformed", 400, "malformed_event"),
      ("not_an_event", 400, "malformed_event")],
 )  # fmt: skip
-def test_bad_deliveries_are_refused_logged_and_record_nothing(fake_stripe, client, caplog, how, status, error):
+def test_bad_deliveries_are_refused_logged_and_record_nothing(
+    fake_stripe, client, caplog, how, status, error
+):
     donation, checkout = start_stripe_gift(2500)
     event = fake_stripe.pay_session(checkout.reference)[0]
     from quartier.donations.tests.fake_stripe import sign
@@ -174,7 +193,9 @@ def test_bad_deliveries_are_refused_logged_and_record_nothing(fake_stripe, clien
     elif how == "not_an_event":
         body = json.dumps({"hello": "world"})
         header = sign.__globals__["stripe"].WebhookSignature.generate_signature_header(body, SECRETS[0])
-    response = client.post("/donate/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+    response = client.post(
+        "/donate/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
 
     assert response.status_code == status
     assert response.json()["error"] == error and response.json()["reason"]
@@ -186,13 +207,17 @@ def test_bad_deliveries_are_refused_logged_and_record_nothing(fake_stripe, clien
 
 def test_an_unknown_event_type_is_acknowledged_and_records_nothing(fake_stripe, client, caplog):
     caplog.set_level("INFO")
-    response = post_event(client, fake_stripe.event("customer.created", {"id": "cus_1", "object": "customer"}))
+    response = post_event(
+        client, fake_stripe.event("customer.created", {"id": "cus_1", "object": "customer"})
+    )
     assert response.json() == {"status": "ignored"}
     assert WebhookEvent.objects.count() == 0
     assert "ignored" in caplog.text
 
 
-def test_a_webhook_fails_with_503_when_the_database_is_away_and_stripe_retries(fake_stripe, client, monkeypatch):
+def test_a_webhook_fails_with_503_when_the_database_is_away_and_stripe_retries(
+    fake_stripe, client, monkeypatch
+):
     from django.db import OperationalError
 
     donation, checkout = start_stripe_gift(2500)
@@ -232,7 +257,7 @@ def test_a_storm_of_shuffled_duplicated_webhooks_records_every_gift_exactly_once
     deliveries = []
     for number in range(60):
         amount = random.choice([500, 1000, 2500, 5000, 25_000])
-        donation, checkout = start_stripe_gift(amount, first_name=f"Donor{number}", page=page)
+        _donation, checkout = start_stripe_gift(amount, first_name=f"Donor{number}", page=page)
         events = fake_stripe.pay_session(checkout.reference)
         if number % 10 == 0:
             events.append(fake_stripe.refund_event(events[0]["data"]["object"]["id"], amount))
@@ -253,8 +278,10 @@ def test_a_storm_of_shuffled_duplicated_webhooks_records_every_gift_exactly_once
     page.refresh_from_db()
     assert Donation.objects.filter(status=Donation.Status.SUCCEEDED).count() == 60
     assert page.total_minor == expected
-    assert sum(DailyTotal.objects.values_list("amount_minor", flat=True)) - sum(
-        DailyTotal.objects.values_list("refund_minor", flat=True)
-    ) == expected
+    assert (
+        sum(DailyTotal.objects.values_list("amount_minor", flat=True))
+        - sum(DailyTotal.objects.values_list("refund_minor", flat=True))
+        == expected
+    )
     assert Activity.objects.filter(kind="donations.gift").count() == 60
     assert FundraisingPage.objects.get(pk=page.pk).gift_count == 60

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     help = "Apply Stripe events of the last hours that the webhook did not record."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--hours", type=int, default=72, help="How far back to look (Stripe keeps 30 days).")
+        parser.add_argument(
+            "--hours", type=int, default=72, help="How far back to look (Stripe keeps 30 days)."
+        )
 
     def handle(self, *args, hours: int, **options) -> None:
         if hours <= 0 or hours > 30 * 24:
