@@ -287,6 +287,12 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
 # --- fundraising pages ----------------------------------------------------------------------------
 
 
+def _with_refcode(path: str, raw: object) -> str:
+    """Carry a visitor's `?refcode=` from a page to its donation form, so the gift is credited to it."""
+    refcode = clean_refcode(raw)
+    return f"{path}?refcode={refcode}" if refcode else path
+
+
 def fundraising_home(request: HttpRequest) -> HttpResponse:
     mine = queries.my_pages(request.user)[:10] if request.user.is_authenticated else []
     return render(
@@ -305,6 +311,9 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for row in queries.honour_roll(page)
         ],
         "owner_view": access.owns(request.user, page),
+        "give_url": _with_refcode(
+            reverse("donations:page_donate", args=[page.slug]), request.GET.get("refcode")
+        ),
         "email_url": reverse("donations:page_email", args=[page.slug])
         if access.owns(request.user, page)
         else "",

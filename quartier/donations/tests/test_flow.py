@@ -180,6 +180,15 @@ def test_a_page_shows_its_thermometer_and_an_honour_roll_that_respects_each_dono
     assert Activity.objects.filter(kind="donations.gift", credited_to=page.owner).count() == 2
 
 
+def test_a_refcode_in_a_page_link_follows_the_visitor_to_the_form(client, page):
+    html = client.get(f"{page.get_absolute_url()}?refcode=email&ref=abc").content.decode()
+    assert f'href="/fundraise/{page.slug}/donate/?refcode=email"' in html
+    assert (
+        'name="refcode" value="email"'
+        in client.get(f"/fundraise/{page.slug}/donate/?refcode=email").content.decode()
+    )
+
+
 def test_gifts_through_a_page_are_credited_to_it_and_to_its_owner(client, page):
     client.post(
         checkout(client, f"/fundraise/{page.slug}/donate/", show_name="on"), {"card": "4242424242424242"}
