@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -117,5 +118,5 @@ def test_page_email_friends_give_through_the_sandbox_receipt_thermometer_and_sta
     )
     with organiser.expect_download() as download:
         organiser.get_by_role("button", name="Download CSV").click()
-    exported = open(download.value.path(), encoding="utf-8").read()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
     assert "ana@example.org" in exported and "25.00" in exported and "email" in exported

@@ -17,6 +17,7 @@ def register_donations_sources() -> None:
         RecurringGift,
         RefundRequest,
         SavedPaymentMethod,
+        Team,
     )
 
     register(
@@ -67,6 +68,16 @@ def register_donations_sources() -> None:
         )
     )
     register(rows_owned_by("fundraising_pages", FundraisingPage, field="owner"))
+    register(
+        PersonalDataSource(
+            name="fundraising_teams",
+            models=(Team,),
+            export=lambda supporter: rows(Team.objects.filter(captain=supporter).order_by("pk")),
+            # The team and its other members' pages stay; it no longer names its captain.
+            erase=lambda supporter: Team.objects.filter(captain=supporter).update(captain=None),
+            kept_after_deletion="Teams you started, without your name: the other members' pages stay in them.",
+        )
+    )
 
 
 def erase_gift_display(supporter: Supporter) -> None:

@@ -42,6 +42,7 @@ from quartier.donations.models import (
     RecurringGift,
     RefundRequest,
     SavedPaymentMethod,
+    Team,
 )
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
@@ -285,6 +286,11 @@ def _fundraising_pages(supporter: Supporter, people: People) -> None:
         )
 
 
+def _fundraising_teams(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        donations_actions.create_team(captain=supporter, name=people.marker("fundraising_teams", number))
+
+
 def _count(rows: object) -> int:
     return 0 if rows is None else (len(rows) if isinstance(rows, list) else 1)
 
@@ -408,6 +414,11 @@ FACTORIES: dict[str, Factory] = {
         _fundraising_pages,
         owned=lambda s: {FundraisingPage: FundraisingPage.objects.filter(owner=s)},
         exported=lambda data: {FundraisingPage: _count(data)},
+    ),
+    "fundraising_teams": Factory(
+        _fundraising_teams,
+        owned=lambda s: {Team: Team.objects.filter(captain=s)},
+        exported=lambda data: {Team: _count(data)},
     ),
     "referral_code": Factory(
         _referral_code,

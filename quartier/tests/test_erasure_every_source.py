@@ -86,6 +86,13 @@ def _refund_requests_stay_without_their_reason(before: dict, supporter: Supporte
     assert list(kept.values_list("reason", flat=True)) == [""] * len(before[RefundRequest])
 
 
+def _teams_stay_without_their_captain(before: dict, supporter: Supporter) -> None:
+    from quartier.donations.models import Team
+
+    kept = Team.objects.filter(pk__in=before[Team])
+    assert kept.count() == len(before[Team]) and not kept.filter(captain__isnull=False).exists()
+
+
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
 KEPT = {
     "account": _account_is_emptied,
@@ -97,6 +104,7 @@ KEPT = {
     "donations": _gifts_stay_off_the_honour_roll,
     "monthly_gifts": _monthly_gifts_stop,
     "refund_requests": _refund_requests_stay_without_their_reason,
+    "fundraising_teams": _teams_stay_without_their_captain,
 }
 
 
