@@ -57,6 +57,7 @@ bench: $(VENV)/.installed-test
 	@if [ -n "$$QUARTIER_BENCH_POSTGRES" ]; then \
 		BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench --supporters $(SUPPORTERS) \
 			--database-url "$$QUARTIER_BENCH_POSTGRES"; \
+		BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench.donations --database-url "$$QUARTIER_BENCH_POSTGRES"; \
 	fi
 
 # Deliberate one-line bugs in the critical paths (mutants/bugs.py), one at a time: do the tests catch

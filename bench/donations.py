@@ -64,7 +64,9 @@ def load(*, donations: int, donors: int, pages: int, say) -> None:
         if Donation.objects.exists()
         else 0
     )
-    if have >= donations:
+    from quartier.donations.models import DonorAggregate
+
+    if have >= donations and DonorAggregate.objects.exists():
         say(f"  {have:,} bench donations already loaded")
         return
     started = time.perf_counter()
@@ -86,7 +88,7 @@ def load(*, donations: int, donors: int, pages: int, say) -> None:
         cursor.execute("SELECT min(id), count(*) FROM donations_fundraisingpage")
         first_page, page_count = cursor.fetchone()
         chunk = 500_000
-        for start in range(have + 1, donations + 1, chunk):
+        for start in range(have + 1 if have < donations else donations + 1, donations + 1, chunk):
             end = min(donations, start + chunk - 1)
             cursor.execute(
                 """
@@ -101,7 +103,7 @@ def load(*, donations: int, donors: int, pages: int, say) -> None:
                     'CAD', 'once', 'succeeded', 0, 'sandbox', 'bench_' || g, false,
                     CASE WHEN g %% 3 = 0 THEN %s + ((g * 7919) %% %s) END, '', g %% 2 = 0, '2026', false, '',
                     now() - ((g %% 86400) || ' minutes')::interval, now() - ((g %% 86400) || ' minutes')::interval
-                FROM (SELECT g, (g * 2654435761) %% %s AS d FROM generate_series(%s, %s) AS g) AS numbers
+                FROM (SELECT g, (g * 2654435761) %% %s AS d FROM generate_series(%s::bigint, %s::bigint) AS g) AS numbers
                 """,
                 [first_page, page_count, donors, start, end],
             )

@@ -116,6 +116,9 @@ def test_a_staff_refund_goes_to_stripe_and_its_event_changes_nothing_more(fake_s
     assert refund_calls[0]["params"] == {"payment_intent": donation.payment_reference, "amount": "3000"}
     assert donation.refunded_minor == 3000
     assert Activity.objects.get(kind="donations.refund").amount == -3000
+    # The refund Quartier asked for and Stripe's event about it are one refund in every total.
+    assert sum(DailyTotal.objects.values_list("refund_minor", flat=True)) == 3000
+    assert actions.given_minor(identity_key=donation.identity_key, period=donation.period) == 0
 
 
 def test_a_monthly_gift_starts_renews_and_stops_through_stripe(fake_stripe, client, supporter):
