@@ -40,6 +40,7 @@ from quartier.donations.gateways import GatewayError, gateway_for, return_urls
 from quartier.donations.models import Donation, Frequency, FundraisingPage, RecurringGift
 from quartier.lib.images import ImageRejected
 from quartier.lib.money import format_money
+from quartier.lib.page_cache import cached_anonymous_page, row_version
 from quartier.reach.queries import referrer_from, share_url
 
 logger = logging.getLogger(__name__)
@@ -151,7 +152,14 @@ def donate(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "form": form, "page": page, "rules": form.rules, "currency": currency, "saved": saved,
         "express_form": ExpressForm() if saved else None, "presets": settings.DONATIONS_PRESETS,
     }  # fmt: skip
-    return render(request, "donations/donate.html", context, status=status)
+    if request.method == "POST":
+        return render(request, "donations/donate.html", context, status=status)
+    # A visitor's empty form is the same for every visitor: served from the page cache (what it shows
+    # is the page's row and the campaign's rules, in the key).
+    return cached_anonymous_page(
+        request, lambda: render(request, "donations/donate.html", context),
+        version=lambda: (*row_version(page), currency, settings.DONATIONS_JURISDICTION, *settings.DONATIONS_PRESETS),
+    )  # fmt: skip
 
 
 @require_POST
@@ -319,7 +327,12 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else "",
         "share": share_url(page.get_absolute_url(), page.owner) + "&refcode=share",
     }
-    return render(request, "donations/page_detail.html", context)
+    # Anonymous visitors share one rendering per state of the page: its row (total, gifts, status),
+    # its owner's name and the honour roll as it is now (a gift or a name withdrawn is a new key).
+    return cached_anonymous_page(
+        request, lambda: render(request, "donations/page_detail.html", context),
+        version=lambda: (*row_version(page, page.owner, page.team), *(tuple(row.values()) for row in context["honour_roll"])),
+    )  # fmt: skip
 
 
 def _page_draft(form: PageForm, request: HttpRequest):

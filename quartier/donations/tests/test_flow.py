@@ -397,3 +397,15 @@ def test_stale_sandbox_checkouts_release_their_reservation(us_federal):
     assert actions.expire_stale_checkouts() == 1
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.FAILED
     assert sandbox.outcome_of("nonsense") == "invalid"
+
+
+def test_an_anonymous_visitor_gets_the_cached_page_until_a_gift_changes_it(client, page, django_assert_max_num_queries):
+    give(2500, page=page, show_name=True)
+    first = client.get(page.get_absolute_url()).content.decode()
+    assert "$25" in first
+    give(5000, page=page, first_name="Zoé", show_name=True)
+    second = client.get(page.get_absolute_url()).content.decode()
+    assert "$75" in second and "Zoé R." in second
+    with django_assert_max_num_queries(3):
+        client.get("/donate/")
+        assert 'name="csrfmiddlewaretoken"' in client.get("/donate/").content.decode()
