@@ -268,6 +268,7 @@ def webhook_storm(*, environment: dict[str, str], deliveries: int, senders: int,
         for body in retried:
             if send(body) != 200:
                 failed.append(body)
+    connection.close()  # this process's own connection was cut with the others
     recorded = WebhookEvent.objects.filter(event_id__startswith=f"evt_storm_{run}_").count()
     paid = Donation.objects.filter(pk__in=donation_ids, status="succeeded")
     page_after = FundraisingPage.objects.get(pk=page.pk).total_minor

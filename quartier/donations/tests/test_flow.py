@@ -399,7 +399,9 @@ def test_stale_sandbox_checkouts_release_their_reservation(us_federal):
     assert sandbox.outcome_of("nonsense") == "invalid"
 
 
-def test_an_anonymous_visitor_gets_the_cached_page_until_a_gift_changes_it(client, page, django_assert_max_num_queries):
+def test_an_anonymous_visitor_gets_the_cached_page_until_a_gift_changes_it(
+    client, page, django_assert_max_num_queries
+):
     give(2500, page=page, show_name=True)
     first = client.get(page.get_absolute_url()).content.decode()
     assert "$25" in first
