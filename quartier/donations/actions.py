@@ -36,6 +36,7 @@ from quartier.donations.models import (
     WebhookEvent,
 )
 from quartier.lib.text import render_markdown
+from quartier.reach.actions import referral_code_for
 
 logger = logging.getLogger(__name__)
 
@@ -597,6 +598,7 @@ def create_page(*, owner: Supporter, draft: PageDraft) -> FundraisingPage:
         story=draft.story, story_html=render_markdown(draft.story), goal_minor=draft.goal_minor,
         currency=compliance.campaign_currency(), event=draft.event, team=draft.team,
     )  # fmt: skip
+    referral_code_for(owner)  # the page's share link carries it: made now, not on a visitor's first view
     record_activity(
         "donations.page_created", supporter=owner, key=f"page:{page.pk}", detail={"page": page.pk},
         group_id=None,
