@@ -57,6 +57,7 @@ bench: $(VENV)/.installed-test
 	@if [ -n "$$QUARTIER_BENCH_POSTGRES" ]; then \
 		BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench --supporters $(SUPPORTERS) \
 			--database-url "$$QUARTIER_BENCH_POSTGRES"; \
+		BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench.donations --database-url "$$QUARTIER_BENCH_POSTGRES"; \
 	fi
 	@if [ -n "$$OUTREACH_BENCH_POSTGRES" ]; then $(BIN)/python -m bench.outreach --database-url "$$OUTREACH_BENCH_POSTGRES"; fi
 

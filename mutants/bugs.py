@@ -681,3 +681,78 @@ BUGS: list[Bug] = [
         tests=("quartier/outreach/tests/test_merge.py", "quartier/outreach/tests/test_compose.py"),
     ),
 ]
+
+# --- donations (issue 7) -------------------------------------------------------------------------
+DONATIONS = "quartier/donations"
+DONATION_COMPLIANCE = f"{DONATIONS}/tests/test_compliance.py"
+DONATION_STRIPE = f"{DONATIONS}/tests/test_stripe.py"
+DONATION_FLOW = f"{DONATIONS}/tests/test_flow.py"
+DONATION_PERMISSIONS = f"{DONATIONS}/tests/test_permissions.py"
+DONATION_RACES = f"{DONATIONS}/tests/test_races.py"
+
+BUGS += [
+    Bug(
+        id="donation-limit-off-by-one-cent",
+        promise="A donor can give exactly the legal limit and not one cent more.",
+        file=f"{DONATIONS}/actions.py",
+        original=".filter(committed__lte=limit_minor - amount_minor)",
+        replacement=".filter(committed__lte=limit_minor - amount_minor + 1)",
+        tests=(DONATION_COMPLIANCE,),
+    ),
+    Bug(
+        id="donation-limit-ignores-what-was-given",
+        promise="A donor's earlier gifts count towards the limit.",
+        file=f"{DONATIONS}/actions.py",
+        original='.alias(committed=F("total_minor") + F("reserved_minor"))',
+        replacement='.alias(committed=F("reserved_minor"))',
+        tests=(DONATION_COMPLIANCE, DONATION_RACES),
+    ),
+    Bug(
+        id="webhook-signature-not-checked",
+        promise="A webhook not signed with one of our Stripe secrets is refused and records nothing.",
+        file=f"{DONATIONS}/stripe_events.py",
+        original="            stripe.WebhookSignature.verify_header(payload, header, secret, tolerance)\n",
+        replacement="",
+        tests=(DONATION_STRIPE,),
+    ),
+    Bug(
+        id="webhook-stale-timestamp-accepted",
+        promise="A webhook older than five minutes is refused (a replayed capture cannot be applied).",
+        file=f"{DONATIONS}/stripe_events.py",
+        original="secrets: list[str], tolerance: int = 300)",
+        replacement="secrets: list[str], tolerance: int = 3000)",
+        tests=(DONATION_STRIPE,),
+    ),
+    Bug(
+        id="webhook-event-id-not-recorded",
+        promise="Each Stripe event is applied once: its id is recorded in the same transaction.",
+        file=f"{DONATIONS}/stripe_events.py",
+        original='        if not actions.record_event_once(gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type):\n            return "duplicate"\n',
+        replacement="",
+        tests=(DONATION_STRIPE,),
+    ),
+    Bug(
+        id="refund-applied-twice",
+        promise="A refund reported twice (or before the gift) comes off the totals once.",
+        file=f"{DONATIONS}/actions.py",
+        original="    delta = new_total - donation.refunded_minor\n",
+        replacement="    delta = new_total\n",
+        tests=(DONATION_STRIPE, DONATION_FLOW),
+    ),
+    Bug(
+        id="honour-roll-names-anonymous-donors",
+        promise="A donor who chose to stay anonymous is shown as Anonymous on the honour roll.",
+        file=f"{DONATIONS}/queries.py",
+        original='if row["show_name"] else ""',
+        replacement='if True else ""',
+        tests=(DONATION_FLOW,),
+    ),
+    Bug(
+        id="hidden-fundraising-page-shown",
+        promise="A page hidden by the campaign is seen by its owner and staff only.",
+        file=f"{DONATIONS}/access.py",
+        original="if page.status != FundraisingPage.Status.ACTIVE and not (is_staff(viewer) or owns(viewer, page)):",
+        replacement="if False:",
+        tests=(DONATION_PERMISSIONS,),
+    ),
+]

@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "quartier.outreach",
     "quartier.reach",
     "quartier.organizing",
+    "quartier.donations",
     "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
@@ -255,6 +256,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "quartier.organizing.tasks.send_due_reminders", "schedule": 300.0},
     "outreach-sweep": {"task": "quartier.outreach.tasks.sweep", "schedule": 60.0},
+    "sandbox-monthly-gifts": {"task": "quartier.donations.tasks.renew_due_sandbox_gifts", "schedule": 3600.0},
 }
 
 # --- local groups and events ----------------------------------------------------------------------
@@ -265,6 +267,42 @@ EVENT_REMINDER_HOURS = [int(hours) for hours in env_list("EVENT_REMINDER_HOURS",
 # maps draw a vendored outline of the world instead, so no page calls a third-party host by default.
 MAP_TILES_URL = env_str("MAP_TILES_URL")
 MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION")
+
+# --- donations -----------------------------------------------------------------------------------
+
+# The campaign's election law (quartier/donations/compliance.py, docs/compliance.md): us_federal,
+# qc_provincial, ca_federal or none.
+DONATIONS_JURISDICTION = env_str("DONATIONS_JURISDICTION", "none")
+if DONATIONS_JURISDICTION not in {"us_federal", "qc_provincial", "ca_federal", "none"}:
+    raise ImproperlyConfigured(
+        f"DONATIONS_JURISDICTION must be us_federal, qc_provincial, ca_federal or none, not {DONATIONS_JURISDICTION!r}"
+    )
+# USD, CAD or EUR; empty: the jurisdiction's own currency (CAD when it has none).
+DONATIONS_CURRENCY = env_str("DONATIONS_CURRENCY", "").upper()
+if DONATIONS_CURRENCY not in {"", "USD", "CAD", "EUR"}:
+    raise ImproperlyConfigured(f"DONATIONS_CURRENCY must be USD, CAD or EUR, not {DONATIONS_CURRENCY!r}")
+# sandbox (offline, the demo and tests) or stripe.
+DONATIONS_GATEWAY = env_str("DONATIONS_GATEWAY", "sandbox")
+if DONATIONS_GATEWAY not in {"sandbox", "stripe"}:
+    raise ImproperlyConfigured(f"DONATIONS_GATEWAY must be sandbox or stripe, not {DONATIONS_GATEWAY!r}")
+# Preset amounts on the donation page, in whole units of the currency.
+DONATIONS_PRESETS = [
+    int(amount) for amount in env_list("DONATIONS_PRESETS", ["10", "25", "50", "100", "250"])
+]
+# The largest single gift the page accepts, in minor units (the legal limit may be lower).
+DONATIONS_MAX_MINOR = env_int("DONATIONS_MAX_MINOR", 1_000_000)
+# US federal: the cycle and the election gifts currently count towards (primary or general).
+DONATIONS_ELECTION_CYCLE = env_int("DONATIONS_ELECTION_CYCLE", 2026)
+DONATIONS_ELECTION = env_str("DONATIONS_ELECTION", "primary")
+# Québec: the year of a general election (an extra $100 per party that year); 0 for none.
+DONATIONS_ELECTION_YEAR = env_int("DONATIONS_ELECTION_YEAR", 0)
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+# Several secrets, comma-separated, while one is being rolled.
+STRIPE_WEBHOOK_SECRETS = env_list("STRIPE_WEBHOOK_SECRETS", [])
+# Only for tests and local fakes: where the stripe library sends its API calls.
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")
+if DONATIONS_GATEWAY == "stripe" and PRODUCTION and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS):
+    raise ImproperlyConfigured("DONATIONS_GATEWAY=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS")
 
 # --- accounts -------------------------------------------------------------------------------------
 

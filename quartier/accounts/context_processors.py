@@ -12,7 +12,8 @@ NAVIGATION_ITEMS = [
     (_("Events"), "organizing:events"),
     (_("My events"), "organizing:my_events"),
     (_("Door-to-door and phone banks"), None),
-    (_("Donate"), None),
+    (_("Donate"), "donations:donate"),
+    (_("Fundraising pages"), "donations:fundraising"),
     (_("Ideas and questions"), None),
 ]
 

@@ -34,6 +34,16 @@ from quartier.accounts.models import (
     Profile,
     Supporter,
 )
+from quartier.donations import actions as donations_actions
+from quartier.donations import sandbox
+from quartier.donations.models import (
+    Donation,
+    FundraisingPage,
+    RecurringGift,
+    RefundRequest,
+    SavedPaymentMethod,
+    Team,
+)
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
@@ -238,6 +248,57 @@ def _referral_code(supporter: Supporter, people: People) -> None:
     referral_code_for(supporter)
 
 
+def _gift(supporter: Supporter, marker: str, *, frequency: str = "once") -> Donation:
+    draft = donations_actions.DonationDraft(
+        first_name="Gift", last_name=marker, email=supporter.email, amount_minor=2500, currency="CAD",
+        frequency=frequency, postal_code=supporter.postal_code, occupation=marker, supporter=supporter,
+    )  # fmt: skip
+    donation = donations_actions.start_donation(draft=draft, gateway="sandbox")
+    sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
+    return Donation.objects.get(pk=donation.pk)
+
+
+def _donations(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        _gift(supporter, people.marker("donations", number))
+
+
+def _monthly_gifts(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        _gift(supporter, people.marker("monthly_gifts", number), frequency="monthly")
+
+
+def _refund_requests(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        gift = _gift(supporter, f"refund-{number}")
+        donations_actions.request_refund(
+            donation=gift, supporter=supporter, reason=people.marker("refund_requests", number)
+        )
+
+
+def _saved_payment_methods(supporter: Supporter, people: People) -> None:
+    for gateway in ("sandbox", "stripe"):
+        donations_actions.remember_payment_method(
+            supporter=supporter, gateway=gateway, customer_reference="cus_1", method_reference="pm_1",
+            label=people.marker("saved_payment_methods", 1)[:60],
+        )  # fmt: skip
+
+
+def _fundraising_pages(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        donations_actions.create_page(
+            owner=supporter,
+            draft=donations_actions.PageDraft(
+                title=people.marker("fundraising_pages", number), story="", goal_minor=10_000
+            ),
+        )
+
+
+def _fundraising_teams(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        donations_actions.create_team(captain=supporter, name=people.marker("fundraising_teams", number))
+
+
 def _count(rows: object) -> int:
     return 0 if rows is None else (len(rows) if isinstance(rows, list) else 1)
 
@@ -341,6 +402,36 @@ FACTORIES: dict[str, Factory] = {
         _sms_subscriptions,
         owned=lambda s: {SmsSubscription: SmsSubscription.objects.filter(supporter=s)},
         exported=lambda data: {SmsSubscription: _count(data)},
+    ),
+    "donations": Factory(
+        _donations,
+        owned=lambda s: {Donation: Donation.objects.filter(supporter=s)},
+        exported=lambda data: {Donation: _count(data)},
+    ),
+    "monthly_gifts": Factory(
+        _monthly_gifts,
+        owned=lambda s: {RecurringGift: RecurringGift.objects.filter(supporter=s)},
+        exported=lambda data: {RecurringGift: _count(data)},
+    ),
+    "refund_requests": Factory(
+        _refund_requests,
+        owned=lambda s: {RefundRequest: RefundRequest.objects.filter(requested_by=s)},
+        exported=lambda data: {RefundRequest: _count(data)},
+    ),
+    "saved_payment_methods": Factory(
+        _saved_payment_methods,
+        owned=lambda s: {SavedPaymentMethod: SavedPaymentMethod.objects.filter(supporter=s)},
+        exported=lambda data: {SavedPaymentMethod: _count(data)},
+    ),
+    "fundraising_pages": Factory(
+        _fundraising_pages,
+        owned=lambda s: {FundraisingPage: FundraisingPage.objects.filter(owner=s)},
+        exported=lambda data: {FundraisingPage: _count(data)},
+    ),
+    "fundraising_teams": Factory(
+        _fundraising_teams,
+        owned=lambda s: {Team: Team.objects.filter(captain=s)},
+        exported=lambda data: {Team: _count(data)},
     ),
     "referral_code": Factory(
         _referral_code,

@@ -52,6 +52,11 @@ def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supp
     assert sorted(LogEntry.objects.filter(user=supporter).values_list("pk", flat=True)) == before[LogEntry]
 
 
+def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> None:
+    kept = Activity.objects.filter(pk__in=before[Activity]).order_by("pk")
+    assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * len(before[Activity])
+
+
 def _suppressed_address_stays_suppressed(before: dict, supporter: Supporter) -> None:
     assert len(before[Suppression]) == 1
     assert (
@@ -60,16 +65,39 @@ def _suppressed_address_stays_suppressed(before: dict, supporter: Supporter) -> 
     )
 
 
-def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> None:
-    kept = Activity.objects.filter(pk__in=before[Activity]).order_by("pk")
-    assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * 2
-
-
 def _sms_numbers_stay_stopped_and_nameless(before: dict, supporter: Supporter) -> None:
     kept = SmsSubscription.objects.filter(pk__in=before[SmsSubscription])
     assert [(row.supporter_id, row.wording, row.opted_out_at is not None) for row in kept] == [
         (None, "", True)
     ] * 2
+
+
+def _gifts_stay_off_the_honour_roll(before: dict, supporter: Supporter) -> None:
+    from quartier.donations.models import Donation
+
+    kept = Donation.objects.filter(pk__in=before[Donation])
+    assert kept.count() == len(before[Donation]) and not kept.filter(show_name=True).exists()
+
+
+def _monthly_gifts_stop(before: dict, supporter: Supporter) -> None:
+    from quartier.donations.models import RecurringGift
+
+    kept = RecurringGift.objects.filter(pk__in=before[RecurringGift])
+    assert sorted(kept.values_list("status", flat=True)) == ["cancelled"] * len(before[RecurringGift])
+
+
+def _refund_requests_stay_without_their_reason(before: dict, supporter: Supporter) -> None:
+    from quartier.donations.models import RefundRequest
+
+    kept = RefundRequest.objects.filter(pk__in=before[RefundRequest])
+    assert list(kept.values_list("reason", flat=True)) == [""] * len(before[RefundRequest])
+
+
+def _teams_stay_without_their_captain(before: dict, supporter: Supporter) -> None:
+    from quartier.donations.models import Team
+
+    kept = Team.objects.filter(pk__in=before[Team])
+    assert kept.count() == len(before[Team]) and not kept.filter(captain__isnull=False).exists()
 
 
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
@@ -81,6 +109,10 @@ KEPT = {
     "email_suppression": _suppressed_address_stays_suppressed,
     "sms_subscriptions": _sms_numbers_stay_stopped_and_nameless,
     "activity": _activity_stays_without_name_or_area,
+    "donations": _gifts_stay_off_the_honour_roll,
+    "monthly_gifts": _monthly_gifts_stop,
+    "refund_requests": _refund_requests_stay_without_their_reason,
+    "fundraising_teams": _teams_stay_without_their_captain,
 }
 
 

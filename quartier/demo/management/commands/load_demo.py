@@ -35,6 +35,7 @@ from django.utils.text import slugify
 from quartier.accounts import actions
 from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.models import Affiliation, EmailConsent, Supporter, Visibility
+from quartier.demo.donations_data import create_demo_donations, demo_donation_links
 from quartier.demo.generator import (
     DEMO_PASSWORD,
     GENERATED_EMAIL_DOMAIN,
@@ -348,6 +349,11 @@ class Command(BaseCommand):
         if groups:
             self.stdout.write(f"  {len(groups)} groups of the demo accounts created, with their events")
         load_outreach_demo(ORGANISER_EMAIL, progress=self.stdout.write)
+        gifts = create_demo_donations(
+            {s.email: s for s in Supporter.objects.filter(email__endswith="@demo.quartier.test")}
+        )
+        if gifts:
+            self.stdout.write(f"  {gifts} gifts and 2 fundraising pages created (sandbox payments)")
         self.print_logins()
 
     def print_logins(self) -> None:
@@ -384,6 +390,7 @@ class Command(BaseCommand):
                 "Local groups and events of the demo accounts (Marie is a member and has RSVPed):",
                 *links,
             ]
+        lines += demo_donation_links(port)
         lines.append("=" * 78)
         self.stdout.write("\n".join(lines))
 

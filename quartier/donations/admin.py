@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from quartier.donations.models import (
+    Donation,
+    FundraisingPage,
+    RecurringGift,
+    RefundRequest,
+    Team,
+    WebhookEvent,
+)
+
+
+@admin.register(Donation)
+class DonationAdmin(admin.ModelAdmin):
+    list_display = ("pk", "created_at", "status", "amount_minor", "currency", "last_name", "flag", "gateway")
+    list_filter = ("status", "flag", "gateway", "frequency")
+    search_fields = ("email", "last_name", "payment_reference", "checkout_reference")
+    # Money moves through actions (refunds at the processor): the admin reads it.
+    readonly_fields = [field.name for field in Donation._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(FundraisingPage)
+class FundraisingPageAdmin(admin.ModelAdmin):
+    list_display = ("title", "owner", "status", "total_minor", "goal_minor")
+    list_filter = ("status",)
+    readonly_fields = ("total_minor", "gift_count", "story_html")
+    raw_id_fields = ("owner", "event", "team")
+
+
+admin.site.register(Team)
+admin.site.register(RecurringGift)
+admin.site.register(RefundRequest)
+admin.site.register(WebhookEvent)

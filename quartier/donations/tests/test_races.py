@@ -1,0 +1,89 @@
+"""Concurrent donors, double clicks and duplicated webhooks: nothing passes a limit or counts twice."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from quartier.donations import actions, sandbox
+from quartier.donations.models import DailyTotal, Donation, DonorAggregate, FundraisingPage, WebhookEvent
+from quartier.donations.tests.conftest import draft, post_event, start_stripe_gift
+from quartier.testing import run_together
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_simultaneous_gifts_that_together_pass_the_limit_one_is_refused(us_federal):
+    details = {"employer": "Hospital", "occupation": "Nurse"}
+
+    def gift() -> str:
+        try:
+            actions.start_donation(draft=draft(200_000, **details), gateway="sandbox")
+        except actions.LimitExceeded:
+            return "refused"
+        return "reserved"
+
+    outcomes = run_together([gift, gift, gift, gift])
+    assert sorted(outcomes) == ["refused", "refused", "refused", "reserved"]
+    aggregate = DonorAggregate.objects.get()
+    assert (aggregate.total_minor, aggregate.reserved_minor) == (0, 200_000)
+    assert Donation.objects.count() == 1
+
+
+def test_many_small_simultaneous_gifts_stop_exactly_at_the_limit(quebec):
+    def gift() -> str:
+        try:
+            donation = actions.start_donation(draft=draft(3000), gateway="sandbox")
+        except actions.LimitExceeded:
+            return "refused"
+        sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
+        return "paid"
+
+    outcomes = run_together([gift] * 6)
+    assert outcomes.count("paid") == 3 and outcomes.count("refused") == 3  # 3 x $30 ≤ $100 < 4 x $30
+    assert DonorAggregate.objects.get().total_minor == 9000
+
+
+def test_the_same_webhook_delivered_at_the_same_moment_counts_once(fake_stripe, page):
+    donation, checkout = start_stripe_gift(2500, page=page)
+    events = fake_stripe.pay_session(checkout.reference)
+
+    def deliver(event):
+        return lambda: post_event(Client(), event).status_code
+
+    outcomes = run_together([deliver(event) for event in events for _copy in range(4)])
+    assert outcomes == [200] * 8
+    page.refresh_from_db()
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.SUCCEEDED
+    assert (page.total_minor, page.gift_count) == (2500, 1)
+    assert WebhookEvent.objects.count() == 2
+    assert sum(DailyTotal.objects.values_list("gift_count", flat=True)) == 1
+
+
+def test_concurrent_gifts_to_one_page_all_add_up(page):
+    def gift(number: int):
+        def run() -> str:
+            donation = actions.start_donation(
+                draft=draft(1000 + number, first_name=f"D{number}", page=page), gateway="sandbox"
+            )
+            sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
+            return "paid"
+
+        return run
+
+    assert run_together([gift(number) for number in range(8)]) == ["paid"] * 8
+    page = FundraisingPage.objects.get(pk=page.pk)
+    assert (page.total_minor, page.gift_count) == (sum(1000 + n for n in range(8)), 8)
+
+
+def test_a_double_clicked_pay_button_charges_once(page):
+    donation = actions.start_donation(draft=draft(2500, page=page), gateway="sandbox")
+
+    def pay() -> bool:
+        return sandbox.complete(donation=Donation.objects.get(pk=donation.pk), card=sandbox.SUCCEEDS)
+
+    run_together([pay, pay, pay])
+    assert FundraisingPage.objects.get(pk=page.pk).total_minor == 2500
+    assert connection.vendor in {"sqlite", "postgresql"}
