@@ -9,7 +9,14 @@ from quartier.accounts.privacy import PersonalDataSource, register, rows, rows_o
 
 
 def register_outreach_sources() -> None:
-    from quartier.outreach.models import AudienceConsent, Delivery, Message, SmsSubscription, Suppression
+    from quartier.outreach.models import (
+        AudienceConsent,
+        CurrentConsent,
+        Delivery,
+        Message,
+        SmsSubscription,
+        Suppression,
+    )
 
     def export_deliveries(supporter: Supporter) -> list[dict[str, Any]]:
         return list(
@@ -19,6 +26,8 @@ def register_outreach_sources() -> None:
         )
 
     register(rows_owned_by("audience_consents", AudienceConsent))
+    # A copy of the latest consent per topic (for fast segment counts): exported, erased with the rest.
+    register(rows_owned_by("current_consents", CurrentConsent))
     register(
         PersonalDataSource(
             name="messages_received",

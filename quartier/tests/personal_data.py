@@ -47,7 +47,14 @@ from quartier.donations.models import (
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
-from quartier.outreach.models import AudienceConsent, Delivery, Message, SmsSubscription, Suppression
+from quartier.outreach.models import (
+    AudienceConsent,
+    CurrentConsent,
+    Delivery,
+    Message,
+    SmsSubscription,
+    Suppression,
+)
 from quartier.reach.actions import referral_code_for
 from quartier.reach.models import ReferralCode
 from quartier.testing import TOTP_SECRET
@@ -228,6 +235,17 @@ def _messages_sent(supporter: Supporter, people: People) -> None:
         )  # fmt: skip
 
 
+def _current_consents(supporter: Supporter, people: People) -> None:
+    from quartier.outreach import consent_sync
+    from quartier.outreach.models import TOPIC_FUNDRAISING
+
+    outreach_actions.record_consent(
+        supporter=supporter, audience=TOPIC_FUNDRAISING, granted=True, wording="Yes", language="en",
+        source=AudienceConsent.Source.SETTINGS, ip_address=None,
+    )  # fmt: skip
+    consent_sync.sync()
+
+
 def _email_suppression(supporter: Supporter, people: People) -> None:
     outreach_actions.suppress_address(
         address=supporter.email,
@@ -392,6 +410,11 @@ FACTORIES: dict[str, Factory] = {
         _messages_sent,
         owned=lambda s: {Message: Message.objects.filter(sender=s)},
         exported=lambda data: {Message: _count(data)},
+    ),
+    "current_consents": Factory(
+        _current_consents,
+        owned=lambda s: {CurrentConsent: CurrentConsent.objects.filter(supporter=s)},
+        exported=lambda data: {CurrentConsent: _count(data)},
     ),
     "email_suppression": Factory(
         _email_suppression,

@@ -155,7 +155,7 @@ def test_every_link_in_mail_headers_and_calendars_starts_with_the_site_url_and_w
         links.setdefault(link, "personal feed")
 
     kinds = {urllib.parse.urlsplit(link).path.strip("/").split("/")[0] for link in links}
-    assert {"events", "rsvps", "unsubscribe", "settings", "groups", "calendar", ""} <= kinds, kinds
+    assert {"events", "rsvps", "unsubscribe", "email", "groups", "calendar", ""} <= kinds, kinds
     for link, where in links.items():
         assert on_site(link), (link, where)
         status, final, _body = fetch(link)
