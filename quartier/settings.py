@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "quartier.outreach",
     "quartier.reach",
     "quartier.organizing",
+    "quartier.social",  # follows, blogs, the feed, messages, notifications, moderation
     "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
@@ -248,6 +249,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "quartier.organizing.tasks.send_due_reminders", "schedule": 300.0},
+    "social-notification-emails": {"task": "quartier.social.tasks.send_notification_emails", "schedule": 300.0},
 }
 
 # --- local groups and events ----------------------------------------------------------------------
