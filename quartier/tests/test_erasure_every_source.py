@@ -52,12 +52,21 @@ def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supp
     assert sorted(LogEntry.objects.filter(user=supporter).values_list("pk", flat=True)) == before[LogEntry]
 
 
+def _moderation_decisions_stay_without_the_name(before: dict, supporter: Supporter) -> None:
+    from quartier.social.models import ModerationAction
+
+    kept = ModerationAction.objects.filter(pk__in=before[ModerationAction])
+    assert sorted(kept.values_list("pk", flat=True)) == before[ModerationAction]
+    assert set(kept.values_list("subject_id", flat=True)) == {None}
+
+
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
 KEPT = {
     "account": _account_is_emptied,
     "hosted_events_and_groups": _hosted_events_and_groups_stay_without_the_name,
     "messages_sent": _sent_messages_stay_without_the_sender,
     "admin_log": _admin_log_stays_pointing_at_the_empty_account,
+    "moderation_decisions": _moderation_decisions_stay_without_the_name,
 }
 
 
