@@ -232,6 +232,8 @@ class Cursor:
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
             micros, rank, pk = (int(part) for part in raw.split("."))
+            if micros <= 0 or pk <= 0 or rank < 0:
+                return None
             at = datetime.fromtimestamp(micros / 1_000_000, tz=UTC)
         except (ValueError, UnicodeDecodeError, OverflowError, OSError):
             return None
