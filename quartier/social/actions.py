@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Supporter
 from quartier.lib import images
 from quartier.lib.text import render_markdown
@@ -49,14 +50,6 @@ COMMENTS_PER_HOUR = 120
 # A second identical submission within this time is the same one (a double click, a retried request).
 SAME_SUBMISSION_WINDOW = timedelta(seconds=30)
 IMAGE_SIZE = 1200
-
-
-def record_activity(kind: str, **fields) -> None:  # TEMPORARY until the journal is merged
-    try:
-        from quartier.accounts.activity import record_activity as record
-    except ImportError:
-        return
-    record(kind, **fields)
 
 
 class SocialError(Exception):
