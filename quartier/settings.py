@@ -249,7 +249,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "quartier.organizing.tasks.send_due_reminders", "schedule": 300.0},
-    "social-notification-emails": {"task": "quartier.social.tasks.send_notification_emails", "schedule": 300.0},
+    "social-notification-emails": {
+        "task": "quartier.social.tasks.send_notification_emails",
+        "schedule": 300.0,
+    },
 }
 
 # --- local groups and events ----------------------------------------------------------------------

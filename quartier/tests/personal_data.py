@@ -264,7 +264,9 @@ def _comments(supporter: Supporter, people: People) -> None:
 
 def _reactions(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        social_actions.react(supporter=supporter, post=_social_post(people.organiser, f"React {number}"), kind="like")
+        social_actions.react(
+            supporter=supporter, post=_social_post(people.organiser, f"React {number}"), kind="like"
+        )
 
 
 def _conversations(supporter: Supporter, people: People) -> None:
@@ -280,7 +282,9 @@ def _conversation_messages(supporter: Supporter, people: People) -> None:
         sender=people.organiser, recipients=[supporter], title="Question", body="Hello there"
     )
     for number in (1, 2):
-        social_actions.send_message(sender=supporter, conversation=conversation, body=people.marker("conversation_messages", number))
+        social_actions.send_message(
+            sender=supporter, conversation=conversation, body=people.marker("conversation_messages", number)
+        )
 
 
 def _notifications(supporter: Supporter, people: People) -> None:
@@ -301,8 +305,12 @@ def _moderation_decisions(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         post = _social_post(supporter, f"Moderated {number}")
         found = social_actions.report(reporter=people.organiser, reason="spam", details="", post=post)
-        action = social_actions.moderate(moderator=people.staff, report=found, kind="hide", reason="Off topic")
-        social_actions.appeal(supporter=supporter, action=action, text=people.marker("moderation_decisions", number))
+        action = social_actions.moderate(
+            moderator=people.staff, report=found, kind="hide", reason="Off topic"
+        )
+        social_actions.appeal(
+            supporter=supporter, action=action, text=people.marker("moderation_decisions", number)
+        )
 
 
 def _count(rows: object) -> int:
@@ -450,7 +458,9 @@ FACTORIES: dict[str, Factory] = {
     ),
     "notifications": Factory(
         _notifications,
-        owned=lambda s: {social.Notification: social.Notification.objects.filter(Q(recipient=s) | Q(actor=s))},
+        owned=lambda s: {
+            social.Notification: social.Notification.objects.filter(Q(recipient=s) | Q(actor=s))
+        },
         exported=lambda data: {},
         not_exported="Notification: the ones received are exported; those caused for others are theirs",
     ),
@@ -466,7 +476,8 @@ FACTORIES: dict[str, Factory] = {
             social.Appeal: social.Appeal.objects.filter(supporter=s),
         },
         exported=lambda data: {
-            social.ModerationAction: _count(data["decisions"]), social.Appeal: _count(data["appeals"]),
+            social.ModerationAction: _count(data["decisions"]),
+            social.Appeal: _count(data["appeals"]),
         },  # fmt: skip
     ),
 }

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def _snapshot() -> dict:
     return {
-        "posts": list(Post.objects.order_by("pk").values_list("pk", "title", "status", "hidden_at", "is_featured")),
+        "posts": list(
+            Post.objects.order_by("pk").values_list("pk", "title", "status", "hidden_at", "is_featured")
+        ),
         "comments": list(Comment.objects.order_by("pk").values_list("pk", "body", "hidden_at")),
         "reactions": list(Reaction.objects.order_by("pk").values_list("pk", "kind")),
         "messages": list(Message.objects.order_by("pk").values_list("pk", "body", "hidden_at")),
@@ -35,7 +37,9 @@ def test_only_the_author_changes_a_post_and_a_refusal_changes_nothing(people, ma
     post = make_post(people["author"], "Mine")
     before = _snapshot()
 
-    response = client_for(people[persona]).post(reverse(f"social:{view}", args=[post.pk]), {"title": "Theirs", "body": "x", "visibility": "public"})
+    response = client_for(people[persona]).post(
+        reverse(f"social:{view}", args=[post.pk]), {"title": "Theirs", "body": "x", "visibility": "public"}
+    )
 
     if persona == "author":
         assert response.status_code == 302
@@ -52,7 +56,9 @@ def test_who_may_comment_on_a_supporters_post(people, make_post, persona):
     post = make_post(people["author"], "Comment here", visibility=Post.Visibility.SUPPORTERS)
     before = _snapshot()
 
-    response = client_for(people[persona]).post(reverse("social:comment", args=[post.pk]), {"body": "Hello from me"})
+    response = client_for(people[persona]).post(
+        reverse("social:comment", args=[post.pk]), {"body": "Hello from me"}
+    )
 
     if persona in {"anonymous", "blocked"}:
         assert _snapshot() == before
@@ -103,7 +109,8 @@ def test_only_staff_write_for_the_campaign(people, persona):
     before = _snapshot()
 
     client_for(people[persona]).post(
-        reverse("social:post_create") + "?campaign=1", {"title": "Campaign news", "body": "x", "visibility": "public", "campaign": "1", "publish": "1"}
+        reverse("social:post_create") + "?campaign=1",
+        {"title": "Campaign news", "body": "x", "visibility": "public", "campaign": "1", "publish": "1"},
     )
 
     made = Post.objects.filter(title="Campaign news")
@@ -118,7 +125,8 @@ def test_only_members_write_on_a_groups_blog(people, group, persona):
     before = _snapshot()
 
     client_for(people[persona]).post(
-        reverse("social:post_create") + f"?group={group.slug}", {"title": "On the group", "body": "x", "visibility": "group", "group": group.slug, "publish": "1"}
+        reverse("social:post_create") + f"?group={group.slug}",
+        {"title": "On the group", "body": "x", "visibility": "group", "group": group.slug, "publish": "1"},
     )
 
     if persona in {"author", "member"}:
@@ -129,7 +137,9 @@ def test_only_members_write_on_a_groups_blog(people, group, persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_the_participants_read_or_write_in_a_conversation(people, persona):
-    conversation = actions.start_conversation(sender=people["author"], recipients=[people["friend"]], title="Us", body="Just us two")
+    conversation = actions.start_conversation(
+        sender=people["author"], recipients=[people["friend"]], title="Us", body="Just us two"
+    )
     before = _snapshot()
     client = client_for(people[persona])
 
@@ -171,10 +181,15 @@ def test_a_group_leader_moderates_the_groups_content_but_cannot_suspend(people, 
     leader = client_for(people["author"])  # the author created the group: its leader
 
     assert "In the group" in leader.get(reverse("social:moderation")).content.decode()
-    leader.post(reverse("social:moderation_decide", args=[report.pk]), {"kind": "suspend", "reason": "Go away", "days": 3})
+    leader.post(
+        reverse("social:moderation_decide", args=[report.pk]),
+        {"kind": "suspend", "reason": "Go away", "days": 3},
+    )
     assert not ModerationAction.objects.exists()
 
-    leader.post(reverse("social:moderation_decide", args=[report.pk]), {"kind": "hide", "reason": "Off topic"})
+    leader.post(
+        reverse("social:moderation_decide", args=[report.pk]), {"kind": "hide", "reason": "Off topic"}
+    )
     assert Post.objects.get(pk=post.pk).hidden_at is not None
 
 
@@ -198,5 +213,10 @@ def test_a_leader_of_another_group_sees_nothing_of_this_one(people, group, make_
     client = client_for(other_leader)
 
     assert "Group matter" not in client.get(reverse("social:moderation")).content.decode()
-    assert client.post(reverse("social:moderation_decide", args=[report.pk]), {"kind": "hide", "reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("social:moderation_decide", args=[report.pk]), {"kind": "hide", "reason": "x"}
+        ).status_code
+        == 404
+    )
     assert Post.objects.get(pk=post.pk).hidden_at is None

@@ -26,7 +26,9 @@ READERS = {
 
 @pytest.mark.parametrize("visibility", list(READERS))
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_post_page_blog_search_and_feed_agree_on_who_reads_a_post(people, group, make_post, visibility, persona):
+def test_the_post_page_blog_search_and_feed_agree_on_who_reads_a_post(
+    people, group, make_post, visibility, persona
+):
     post = make_post(
         people["author"], "Zanzibar canvass", body="Turnout matters", visibility=visibility,
         group=group if visibility == Post.Visibility.GROUP else None,
@@ -37,7 +39,9 @@ def test_the_post_page_blog_search_and_feed_agree_on_who_reads_a_post(people, gr
 
     page = client.get(post.get_absolute_url())
     blog = client.get(
-        reverse("social:group_blog", args=[group.slug]) if post.group_id else reverse("social:blog", args=[people["author"].handle])
+        reverse("social:group_blog", args=[group.slug])
+        if post.group_id
+        else reverse("social:blog", args=[people["author"].handle])
     )
     search = client.get(reverse("social:search"), {"q": "Zanzibar"})
 
@@ -46,14 +50,18 @@ def test_the_post_page_blog_search_and_feed_agree_on_who_reads_a_post(people, gr
     assert ("Zanzibar canvass" in search.content.decode()) is allowed
     if viewer is not None:
         # The feed holds what people follow: the author's posts for followers, the group's for members.
-        in_sources = persona in {"author", "friend", "follower"} or (persona == "member" and post.group_id is not None)
+        in_sources = persona in {"author", "friend", "follower"} or (
+            persona == "member" and post.group_id is not None
+        )
         feed = client.get(reverse("social:feed"))
         assert ("Zanzibar canvass" in feed.content.decode()) is (allowed and in_sources)
 
 
 @pytest.mark.parametrize("visibility", list(READERS))
 def test_the_atom_feed_carries_public_posts_only(people, group, make_post, visibility):
-    make_post(people["author"], "Atom zebra", visibility=visibility, group=group if visibility == "group" else None)
+    make_post(
+        people["author"], "Atom zebra", visibility=visibility, group=group if visibility == "group" else None
+    )
     url = (
         reverse("social:group_blog_feed", args=[group.slug]) if visibility == "group"
         else reverse("social:blog_feed", args=[people["author"].handle])
@@ -72,16 +80,31 @@ def test_a_draft_is_for_its_author_only(people, make_post):
     for persona in PERSONAS:
         response = client_for(people[persona]).get(draft.get_absolute_url())
         assert response.status_code == (200 if persona == "author" else 404), persona
-    assert "Secret plan" in client_for(people["author"]).get(reverse("social:blog", args=[people["author"].handle])).content.decode()
-    assert "Secret plan" not in client_for(people["friend"]).get(reverse("social:blog", args=[people["author"].handle])).content.decode()
+    assert (
+        "Secret plan"
+        in client_for(people["author"])
+        .get(reverse("social:blog", args=[people["author"].handle]))
+        .content.decode()
+    )
+    assert (
+        "Secret plan"
+        not in client_for(people["friend"])
+        .get(reverse("social:blog", args=[people["author"].handle]))
+        .content.decode()
+    )
 
 
 def test_a_repost_of_a_post_one_may_not_read_shows_nothing_of_it(people, make_post):
     original = make_post(people["author"], "Only for supporters", visibility=Post.Visibility.SUPPORTERS)
-    shared = actions.repost(supporter=people["friend"], post=original, comment="Read this", visibility=Post.Visibility.PUBLIC)
+    shared = actions.repost(
+        supporter=people["friend"], post=original, comment="Read this", visibility=Post.Visibility.PUBLIC
+    )
 
     assert client_for(None).get(shared.get_absolute_url()).status_code == 404
-    assert "Only for supporters" not in client_for(None).get(reverse("social:blog", args=[people["friend"].handle])).content.decode()
+    assert (
+        "Only for supporters"
+        not in client_for(None).get(reverse("social:blog", args=[people["friend"].handle])).content.decode()
+    )
     assert client_for(people["stranger"]).get(shared.get_absolute_url()).status_code == 200
 
 
