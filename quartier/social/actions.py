@@ -427,21 +427,13 @@ def start_conversation(
 
 
 def _private_conversation_between(one: Supporter, other: Supporter) -> Conversation | None:
-    """The two people's one-to-one conversation, if they have one."""
-    shared = (
-        Conversation.objects.filter(kind=Conversation.Kind.PRIVATE, participants__supporter=one)
-        .filter(participants__supporter=other)
-        .annotate(size=models_count("participants"))
-        .filter(size=2)
-        .order_by("pk")
-    )
-    return shared.first()
-
-
-def models_count(field: str):
-    from django.db.models import Count
-
-    return Count(field, distinct=True)
+    """The two people's one-to-one conversation, if they have one (and neither left it)."""
+    mine = Participant.objects.filter(supporter=one, left_at__isnull=True, conversation__kind=Conversation.Kind.PRIVATE)
+    theirs = Participant.objects.filter(supporter=other, left_at__isnull=True).values("conversation_id")
+    for participant in mine.filter(conversation_id__in=theirs).select_related("conversation").order_by("pk")[:20]:
+        if Participant.objects.filter(conversation_id=participant.conversation_id).count() == 2:
+            return participant.conversation
+    return None
 
 
 @transaction.atomic
