@@ -103,9 +103,8 @@ def block(*, blocker: Supporter, blocked: Supporter) -> bool:
     if blocker.pk == blocked.pk:
         raise SocialError("self")
     _block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-    Follow.objects.filter(
-        Q(follower=blocker, followed=blocked) | Q(follower=blocked, followed=blocker)
-    ).delete()
+    Follow.objects.filter(Q(follower=blocker, followed=blocked) | Q(follower=blocked, followed=blocker)).delete()
+    Notification.objects.filter(recipient=blocker, actor=blocked).delete()
     return created
 
 
