@@ -42,6 +42,7 @@ from quartier.demo.generator import (
     ensure_causes,
     generate_campaign,
 )
+from quartier.demo.social_data import load_demo_social
 from quartier.lib.places import find_place
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.forms import HOST_CONSENT_WORDING, LEADER_CONSENT_WORDING
@@ -346,6 +347,7 @@ class Command(BaseCommand):
         groups = create_demo_groups()
         if groups:
             self.stdout.write(f"  {len(groups)} groups of the demo accounts created, with their events")
+        load_demo_social(self.stdout.write)
         self.print_logins()
 
     def print_logins(self) -> None:
