@@ -50,9 +50,14 @@ def create_social(context) -> None:
     rng.shuffle(popular)  # who is popular does not follow insertion order
     follow_rows: list[tuple[object, ...]] = []
     for follower in ids:
-        wanted = {popular[_power_law_index(rng, len(popular))] for _edge in range(rng.randint(1, FOLLOWS_PER_SUPPORTER * 2))}
+        wanted = {
+            popular[_power_law_index(rng, len(popular))]
+            for _edge in range(rng.randint(1, FOLLOWS_PER_SUPPORTER * 2))
+        }
         wanted.discard(follower)
-        follow_rows.extend((follower, followed, now - timedelta(days=rng.randint(0, 300))) for followed in wanted)
+        follow_rows.extend(
+            (follower, followed, now - timedelta(days=rng.randint(0, 300))) for followed in wanted
+        )
     post_rows, comment_rows, reaction_rows = [], [], []
     languages = dict(Supporter.objects.filter(pk__in=ids).values_list("pk", "language"))
     writers = ids[::POSTING_SHARE]
@@ -62,26 +67,65 @@ def create_social(context) -> None:
             language = "fr" if languages.get(writer, "en").startswith("fr") else "en"
             title, body = rng.choice(POSTS[language])
             published = now - timedelta(hours=rng.randint(1, 24 * 90))
-            post_rows.append((writer, title, body, render_markdown(body), "public", "published", published, published, published))
+            post_rows.append(
+                (
+                    writer,
+                    title,
+                    body,
+                    render_markdown(body),
+                    "public",
+                    "published",
+                    published,
+                    published,
+                    published,
+                )
+            )
         insert_rows(
             Post,
-            ("author_id", "title", "body", "body_html", "visibility", "status", "created_at", "published_at", "updated_at"),
+            (
+                "author_id",
+                "title",
+                "body",
+                "body_html",
+                "visibility",
+                "status",
+                "created_at",
+                "published_at",
+                "updated_at",
+            ),
             post_rows,
             use_copy=use_copy,
         )
-        posts = list(Post.objects.filter(author_id__in=writers).values_list("pk", "published_at", "author_id"))
+        posts = list(
+            Post.objects.filter(author_id__in=writers).values_list("pk", "published_at", "author_id")
+        )
         counts: dict[int, tuple[int, int]] = {}
         for pk, published, author_id in posts:
             commenters = rng.sample(ids, min(COMMENTS_PER_POST, len(ids)))
             for commenter in commenters:
                 language = "fr" if languages.get(commenter, "en").startswith("fr") else "en"
                 body = rng.choice(COMMENTS[language])
-                comment_rows.append((pk, commenter, body, render_markdown(body), published + timedelta(minutes=rng.randint(1, 600))))
+                comment_rows.append(
+                    (
+                        pk,
+                        commenter,
+                        body,
+                        render_markdown(body),
+                        published + timedelta(minutes=rng.randint(1, 600)),
+                    )
+                )
             likers = {rng.choice(ids) for _like in range(rng.randint(0, 4))} - {author_id}
             reaction_rows.extend((pk, liker, "like", published) for liker in likers)
             counts[pk] = (len(commenters), len(likers))
-        insert_rows(Comment, ("post_id", "author_id", "body", "body_html", "created_at"), comment_rows, use_copy=use_copy)
-        insert_rows(Reaction, ("post_id", "supporter_id", "kind", "created_at"), reaction_rows, use_copy=use_copy)
+        insert_rows(
+            Comment,
+            ("post_id", "author_id", "body", "body_html", "created_at"),
+            comment_rows,
+            use_copy=use_copy,
+        )
+        insert_rows(
+            Reaction, ("post_id", "supporter_id", "kind", "created_at"), reaction_rows, use_copy=use_copy
+        )
         for pk, (comment_count, reaction_count) in counts.items():
             Post.objects.filter(pk=pk).update(comment_count=comment_count, reaction_count=reaction_count)
     context.progress(
@@ -97,7 +141,9 @@ def load_demo_social(say: Callable[[str], None]) -> None:
     organiser = Supporter.objects.get(email=ORGANISER_EMAIL)
     if Post.objects.filter(author=organiser).exists():
         return
-    named = {account.email.split("@")[0]: Supporter.objects.get(email=account.email) for account in DEMO_ACCOUNTS}
+    named = {
+        account.email.split("@")[0]: Supporter.objects.get(email=account.email) for account in DEMO_ACCOUNTS
+    }
     marie, sam, lea, alex, jordan = (named[key] for key in ("marie", "sam", "lea", "alex", "jordan"))
     everyone = list(named.values())
     for one in everyone:  # every named account follows every other: they are all friends
@@ -105,7 +151,9 @@ def load_demo_social(say: Callable[[str], None]) -> None:
             if one.pk != other.pk:
                 actions.follow(follower=one, followed=other)
     neighbours = list(
-        Supporter.objects.filter(email__startswith="supporter-", email_verified_at__isnull=False).order_by("pk")[:30]
+        Supporter.objects.filter(email__startswith="supporter-", email_verified_at__isnull=False).order_by(
+            "pk"
+        )[:30]
     )
     for number, neighbour in enumerate(neighbours):
         actions.follow(follower=neighbour, followed=marie if number % 2 else sam)
@@ -114,7 +162,9 @@ def load_demo_social(say: Callable[[str], None]) -> None:
 
     def post(author, language: str, index: int, **extra):
         title, body = POSTS[language][index]
-        draft = actions.PostDraft(title=title, body=body, visibility=extra.pop("visibility", "public"), **extra)
+        draft = actions.PostDraft(
+            title=title, body=body, visibility=extra.pop("visibility", "public"), **extra
+        )
         return actions.create_post(author=author, draft=draft, publish=True)
 
     campaign = post(organiser, "fr", 3, for_campaign=True)
@@ -126,22 +176,36 @@ def load_demo_social(say: Callable[[str], None]) -> None:
     ]  # fmt: skip
     if group is not None:
         posts.append(post(marie, "fr", 2, group=group, visibility="group"))
-    draft = actions.PostDraft(title="Brouillon : idées pour la fête de quartier", body="À compléter.", visibility="public")
+    draft = actions.PostDraft(
+        title="Brouillon : idées pour la fête de quartier", body="À compléter.", visibility="public"
+    )
     actions.create_post(author=marie, draft=draft, publish=False)
     actions.set_featured(post=posts[1], featured=True)
     for number, target in enumerate(posts):
-        first_writer, second_writer = everyone[(number + 1) % len(everyone)], everyone[(number + 2) % len(everyone)]
+        first_writer, second_writer = (
+            everyone[(number + 1) % len(everyone)],
+            everyone[(number + 2) % len(everyone)],
+        )
         if first_writer.pk == target.author_id:
             first_writer = everyone[(number + 3) % len(everyone)]
         language = "fr" if first_writer.language == "fr" else "en"
         try:
             first = actions.add_comment(author=first_writer, post=target, body=COMMENTS[language][number % 5])
-            actions.add_comment(author=target.author, post=target, body=COMMENTS[target.author.language if target.author.language in COMMENTS else "en"][(number + 1) % 5], parent=first)
+            actions.add_comment(
+                author=target.author,
+                post=target,
+                body=COMMENTS[target.author.language if target.author.language in COMMENTS else "en"][
+                    (number + 1) % 5
+                ],
+                parent=first,
+            )
             actions.react(supporter=second_writer, post=target, kind="support")
         except actions.SocialError:
             continue  # a group post the commenter may not read
     actions.repost(supporter=sam, post=posts[1], comment="Worth reading, in French.", visibility="public")
-    private = actions.start_conversation(sender=marie, recipients=[sam], title="Samedi / Saturday", body=MESSAGES["fr"][0])
+    private = actions.start_conversation(
+        sender=marie, recipients=[sam], title="Samedi / Saturday", body=MESSAGES["fr"][0]
+    )
     actions.send_message(sender=sam, conversation=private, body=MESSAGES["en"][1])
     actions.send_message(sender=marie, conversation=private, body=MESSAGES["fr"][2])
     if group is not None:
@@ -151,4 +215,6 @@ def load_demo_social(say: Callable[[str], None]) -> None:
     if neighbours:
         spam = post(neighbours[0], "en", 5)
         actions.report(reporter=jordan, reason="spam", details="Looks copied from elsewhere.", post=spam)
-    say(f"  social life of the demo accounts: {Post.objects.count():,} posts, {Follow.objects.count():,} follows")
+    say(
+        f"  social life of the demo accounts: {Post.objects.count():,} posts, {Follow.objects.count():,} follows"
+    )

@@ -103,7 +103,9 @@ def block(*, blocker: Supporter, blocked: Supporter) -> bool:
     if blocker.pk == blocked.pk:
         raise SocialError("self")
     _block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-    Follow.objects.filter(Q(follower=blocker, followed=blocked) | Q(follower=blocked, followed=blocker)).delete()
+    Follow.objects.filter(
+        Q(follower=blocker, followed=blocked) | Q(follower=blocked, followed=blocker)
+    ).delete()
     Notification.objects.filter(recipient=blocker, actor=blocked).delete()
     return created
 
@@ -427,9 +429,13 @@ def start_conversation(
 
 def _private_conversation_between(one: Supporter, other: Supporter) -> Conversation | None:
     """The two people's one-to-one conversation, if they have one (and neither left it)."""
-    mine = Participant.objects.filter(supporter=one, left_at__isnull=True, conversation__kind=Conversation.Kind.PRIVATE)
+    mine = Participant.objects.filter(
+        supporter=one, left_at__isnull=True, conversation__kind=Conversation.Kind.PRIVATE
+    )
     theirs = Participant.objects.filter(supporter=other, left_at__isnull=True).values("conversation_id")
-    for participant in mine.filter(conversation_id__in=theirs).select_related("conversation").order_by("pk")[:20]:
+    for participant in (
+        mine.filter(conversation_id__in=theirs).select_related("conversation").order_by("pk")[:20]
+    ):
         if Participant.objects.filter(conversation_id=participant.conversation_id).count() == 2:
             return participant.conversation
     return None

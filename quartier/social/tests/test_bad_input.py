@@ -62,7 +62,9 @@ def _png() -> bytes:
 
 
 def test_an_empty_post_is_refused_with_a_message(people):
-    response = client_for(people["author"]).post(reverse("social:post_create"), {"title": " ", "body": "", "visibility": "public"})
+    response = client_for(people["author"]).post(
+        reverse("social:post_create"), {"title": " ", "body": "", "visibility": "public"}
+    )
 
     assert response.status_code == 400 and "Write a title or some text first." in response.content.decode()
     assert not Post.objects.exists()
@@ -70,11 +72,15 @@ def test_an_empty_post_is_refused_with_a_message(people):
 
 def test_a_one_megabyte_post_is_refused_and_the_title_kept(people):
     response = client_for(people["author"]).post(
-        reverse("social:post_create"), {"title": "My long essay", "body": "a" * 1_000_000, "visibility": "public"}
+        reverse("social:post_create"),
+        {"title": "My long essay", "body": "a" * 1_000_000, "visibility": "public"},
     )
 
     assert response.status_code == 400
-    assert "at most 20000 characters" in response.content.decode() and "My long essay" in response.content.decode()
+    assert (
+        "at most 20000 characters" in response.content.decode()
+        and "My long essay" in response.content.decode()
+    )
     assert not Post.objects.exists()
 
 
@@ -82,7 +88,8 @@ def test_a_file_that_is_not_an_image_is_refused_and_the_text_kept(people):
     fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 not an image", content_type="image/png")
 
     response = client_for(people["author"]).post(
-        reverse("social:post_create"), {"title": "With picture", "body": "Look", "visibility": "public", "image": fake}
+        reverse("social:post_create"),
+        {"title": "With picture", "body": "Look", "visibility": "public", "image": fake},
     )
 
     assert response.status_code == 400 and "With picture" in response.content.decode()
@@ -93,7 +100,8 @@ def test_a_real_image_is_reencoded_without_metadata(people):
     upload = SimpleUploadedFile("photo.png", _png(), content_type="image/png")
 
     client_for(people["author"]).post(
-        reverse("social:post_create"), {"title": "With picture", "body": "Look", "visibility": "public", "image": upload, "publish": "1"}
+        reverse("social:post_create"),
+        {"title": "With picture", "body": "Look", "visibility": "public", "image": upload, "publish": "1"},
     )
 
     post = Post.objects.get()
@@ -103,7 +111,9 @@ def test_a_real_image_is_reencoded_without_metadata(people):
 
 
 def test_group_visibility_needs_a_group(people):
-    response = client_for(people["author"]).post(reverse("social:post_create"), {"title": "x", "body": "y", "visibility": "group"})
+    response = client_for(people["author"]).post(
+        reverse("social:post_create"), {"title": "x", "body": "y", "visibility": "group"}
+    )
 
     assert response.status_code == 400 and not Post.objects.exists()
 
@@ -112,7 +122,9 @@ def test_group_visibility_needs_a_group(people):
 def test_hostile_text_is_kept_as_harmless_text(people, make_post, vector):
     post = make_post(people["author"], vector, body=vector)
     actions.add_comment(author=people["friend"], post=post, body=vector)
-    conversation = actions.start_conversation(sender=people["friend"], recipients=[people["author"]], title=vector, body=vector)
+    conversation = actions.start_conversation(
+        sender=people["friend"], recipients=[people["author"]], title=vector, body=vector
+    )
 
     for page in (
         client_for(people["follower"]).get(post.get_absolute_url()),
@@ -139,8 +151,14 @@ def test_posting_to_a_missing_post_or_parent_changes_nothing(people, make_post):
     client = client_for(people["friend"])
 
     assert client.post(reverse("social:comment", args=[999]), {"body": "x"}).status_code == 404
-    assert client.post(reverse("social:comment", args=[post.pk]), {"body": "x", "parent": "99999"}).status_code == 404
-    assert client.post(reverse("social:comment", args=[post.pk]), {"body": "x", "parent": "nope"}).status_code == 400
+    assert (
+        client.post(reverse("social:comment", args=[post.pk]), {"body": "x", "parent": "99999"}).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("social:comment", args=[post.pk]), {"body": "x", "parent": "nope"}).status_code
+        == 400
+    )
     assert client.post(reverse("social:react", args=[post.pk]), {"kind": "love-bomb"}).status_code == 302
     assert not Comment.objects.exists() and not Reaction.objects.exists()
 
@@ -157,7 +175,9 @@ def test_a_reply_to_a_reply_goes_under_the_first_comment(people, make_post):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_reactions_and_double_clicked_comments_count_once(make_supporter):
     author, reader = make_supporter("Ann Author"), make_supporter("Rex Reader")
-    post = actions.create_post(author=author, draft=actions.PostDraft(title="Race", body="Go", visibility="public"), publish=True)
+    post = actions.create_post(
+        author=author, draft=actions.PostDraft(title="Race", body="Go", visibility="public"), publish=True
+    )
 
     run_together([lambda: actions.react(supporter=reader, post=post, kind="like") for _ in range(6)])
     run_together([lambda: actions.add_comment(author=reader, post=post, body="Same words") for _ in range(6)])
@@ -167,13 +187,17 @@ def test_concurrent_reactions_and_double_clicked_comments_count_once(make_suppor
     assert (post.comment_count, Comment.objects.filter(post=post).count()) == (1, 1)
 
 
-def test_the_post_page_with_200_comments_costs_a_few_queries(people, make_post, make_supporter, django_assert_max_num_queries, monkeypatch):
+def test_the_post_page_with_200_comments_costs_a_few_queries(
+    people, make_post, make_supporter, django_assert_max_num_queries, monkeypatch
+):
     monkeypatch.setattr(actions, "COMMENTS_PER_HOUR", 10_000)
     post = make_post(people["author"], "Popular")
     writers = [make_supporter(f"Commenter {number}") for number in range(20)]
     for number in range(200):
         parent = None if number % 4 == 0 else Comment.objects.filter(post=post, parent__isnull=True).last()
-        actions.add_comment(author=writers[number % 20], post=post, body=f"Comment number {number}", parent=parent)
+        actions.add_comment(
+            author=writers[number % 20], post=post, body=f"Comment number {number}", parent=parent
+        )
     client = client_for(people["follower"])
 
     client.get(post.get_absolute_url())

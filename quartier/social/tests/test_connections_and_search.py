@@ -32,7 +32,9 @@ def test_nobody_follows_themselves_or_someone_who_blocked_them(people):
     with pytest.raises(actions.SocialError, match="self"):
         actions.follow(follower=people["author"], followed=people["author"])
 
-    response = client_for(people["blocked"]).post(reverse("social:follow", args=[people["author"].handle]), follow=True)
+    response = client_for(people["blocked"]).post(
+        reverse("social:follow", args=[people["author"].handle]), follow=True
+    )
 
     assert "one of you blocked the other" in response.content.decode()
     assert not Follow.objects.filter(follower=people["blocked"], followed=people["author"]).exists()
@@ -48,7 +50,9 @@ def test_blocking_ends_the_follows_both_ways_and_unblocking_restores_nothing_by_
     actions.follow(follower=friend, followed=author)
 
 
-def test_people_you_may_know_come_from_shared_groups_and_leave_out_followed_and_blocked(people, group, make_supporter):
+def test_people_you_may_know_come_from_shared_groups_and_leave_out_followed_and_blocked(
+    people, group, make_supporter
+):
     me = people["stranger"]
     join(me, group)
     suggestions = queries.people_you_may_know(me)
@@ -79,7 +83,9 @@ def test_search_finds_people_by_town_only_where_the_town_is_visible(people, make
     found = queries.search_people(people["stranger"], "Rimouski")
 
     assert [person.display_name for person in found] == ["Town Shown"]
-    assert [p.display_name for p in queries.search_people(people["stranger"], hidden.handle)] == ["Town Hidden"]
+    assert [p.display_name for p in queries.search_people(people["stranger"], hidden.handle)] == [
+        "Town Hidden"
+    ]
 
 
 def test_search_leaves_out_people_who_blocked_the_searcher(people):
@@ -105,12 +111,20 @@ def test_posts_comments_and_messages_are_recorded_once_in_the_journal(people, ma
     actions.add_comment(author=people["friend"], post=post, body="Noted")
     actions.start_conversation(sender=people["friend"], recipients=[people["author"]], title="", body="Hi")
 
-    kinds = sorted(Activity.objects.filter(kind__startswith="social.").values_list("kind", "supporter__display_name"))
-    assert kinds == [("social.comment", "Fatou Friend"), ("social.message", "Fatou Friend"), ("social.post", "Alice Author")]
+    kinds = sorted(
+        Activity.objects.filter(kind__startswith="social.").values_list("kind", "supporter__display_name")
+    )
+    assert kinds == [
+        ("social.comment", "Fatou Friend"),
+        ("social.message", "Fatou Friend"),
+        ("social.post", "Alice Author"),
+    ]
 
 
 def test_the_dashboard_panel_shows_unread_counts_with_links(people):
-    actions.start_conversation(sender=people["friend"], recipients=[people["author"]], title="Plans", body="Hi")
+    actions.start_conversation(
+        sender=people["friend"], recipients=[people["author"]], title="Plans", body="Hi"
+    )
 
     summary = queries.dashboard_summary(people["author"])
     html = render_to_string("social/_dashboard_panel.html", {"summary": summary})

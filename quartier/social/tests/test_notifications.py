@@ -17,7 +17,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _settings(supporter, **changes):
-    values = {"shares_group_joins": False, "shares_hosting": False, "email_frequency": "immediately", "muted_kinds": [], "email_muted_kinds": []}
+    values = {
+        "shares_group_joins": False,
+        "shares_hosting": False,
+        "email_frequency": "immediately",
+        "muted_kinds": [],
+        "email_muted_kinds": [],
+    }
     actions.update_settings(supporter=supporter, **(values | changes))
 
 
@@ -34,7 +40,7 @@ def test_the_bell_counts_what_is_new_and_the_list_marks_it_read(people, make_pos
     page = client.get(reverse("social:notifications")).content.decode()
     assert "commented on your post" in page and "reacted to your post" in page and "Fatou Friend" in page
     assert queries.unread_counts(people["author"])["notifications"] == 0
-    assert 'data-count' not in client.get(reverse("social:counts")).content.decode()
+    assert "data-count" not in client.get(reverse("social:counts")).content.decode()
 
 
 def test_the_counts_are_empty_for_anonymous_visitors(client):
@@ -57,7 +63,10 @@ def test_one_email_gathers_every_waiting_notification_with_links_to_the_site(peo
     email = mine[0]
     html = email.alternatives[0][0]
     assert "Email test" in email.body and "Fatou Friend" in email.body
-    assert f"http://quartier.test:8123/posts/{post.pk}/" in email.body and "http://quartier.test:8123/posts/" in html
+    assert (
+        f"http://quartier.test:8123/posts/{post.pk}/" in email.body
+        and "http://quartier.test:8123/posts/" in html
+    )
     assert "http://quartier.test:8123/settings/social/" in email.body
     assert email.extra_headers["Content-Language"] == "en"
 
@@ -78,7 +87,9 @@ def test_the_email_is_in_the_readers_language(make_supporter, make_post):
 def test_a_daily_digest_waits_a_day_then_sends_everything_at_once(people, make_post):
     reader = people["author"]
     _settings(reader, email_frequency="daily")
-    SocialSettings.objects.filter(supporter=reader).update(last_emailed_at=timezone.now() - timedelta(hours=2))
+    SocialSettings.objects.filter(supporter=reader).update(
+        last_emailed_at=timezone.now() - timedelta(hours=2)
+    )
     post = make_post(reader, "Digest test")
     mail.outbox.clear()
     actions.add_comment(author=people["friend"], post=post, body="One")
@@ -87,7 +98,9 @@ def test_a_daily_digest_waits_a_day_then_sends_everything_at_once(people, make_p
     tasks.send_notification_emails()
     assert [m for m in mail.outbox if m.to == [reader.email]] == []
 
-    SocialSettings.objects.filter(supporter=reader).update(last_emailed_at=timezone.now() - timedelta(days=1, minutes=1))
+    SocialSettings.objects.filter(supporter=reader).update(
+        last_emailed_at=timezone.now() - timedelta(days=1, minutes=1)
+    )
     tasks.send_notification_emails()
     (digest,) = [m for m in mail.outbox if m.to == [reader.email]]
     assert digest.body.count("commented on your post") == 2
@@ -141,9 +154,17 @@ def test_the_settings_form_keeps_choices_and_starts_unticked(people):
     page = client.get(reverse("social:settings")).content.decode()
     assert 'name="shares_group_joins"' in page and "checked" not in page.split('name="email_frequency"')[0]
 
-    client.post(reverse("social:settings"), {"shares_hosting": "on", "email_frequency": "weekly", "email_muted_kinds": ["follow"]})
+    client.post(
+        reverse("social:settings"),
+        {"shares_hosting": "on", "email_frequency": "weekly", "email_muted_kinds": ["follow"]},
+    )
     row = SocialSettings.objects.get(supporter=people["stranger"])
-    assert (row.shares_hosting, row.shares_group_joins, row.email_frequency, row.email_muted_kinds) == (True, False, "weekly", ["follow"])
+    assert (row.shares_hosting, row.shares_group_joins, row.email_frequency, row.email_muted_kinds) == (
+        True,
+        False,
+        "weekly",
+        ["follow"],
+    )
 
     bad = client.post(reverse("social:settings"), {"email_frequency": "hourly"})
     assert bad.status_code == 400 and "Select a valid choice" in bad.content.decode()

@@ -85,7 +85,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "post": post,
             "comments": queries.comments_of(post, request.user),
             "comment_form": CommentForm(),
-            "repost_form": RepostForm(initial={"visibility": Post.Visibility.PUBLIC}),
+            "repost_form": RepostForm(initial={"visibility": Post.Visibility.PUBLIC}, prefix="repost"),
             "my_reaction": reaction,
             "reaction_kinds": Reaction.Kind.choices,
             "is_author": me is not None and me.pk == post.author_id,
@@ -230,7 +230,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
         return render(
             request, "social/post_detail.html",
             {"post": post, "comments": queries.comments_of(post, request.user), "comment_form": form,
-             "repost_form": RepostForm(), "reaction_kinds": Reaction.Kind.choices, "may_comment": True,
+             "repost_form": RepostForm(prefix="repost"), "reaction_kinds": Reaction.Kind.choices, "may_comment": True,
              "is_author": post.author_id == request.user.pk, "is_staff": request.user.is_staff},
             status=400,
         )  # fmt: skip
@@ -277,7 +277,7 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
 @verified_supporter_required
 def repost(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_readable_post(request.user, post_id)
-    form = RepostForm(request.POST)
+    form = RepostForm(request.POST, prefix="repost")
     if not form.is_valid():
         messages.error(request, _("Choose who can read your re-post."))
         return redirect(post.get_absolute_url())
