@@ -478,7 +478,7 @@ FACTORIES: dict[str, Factory] = {
         exported=lambda data: {
             social.ModerationAction: _count(data["decisions"]),
             social.Appeal: _count(data["appeals"]),
-        },  # fmt: skip
+        },
     ),
 }
 

@@ -1,4 +1,4 @@
-"""Every write view × every persona: who may act, and a refusal that changes nothing."""
+"""Every write view by every persona: who may act, and a refusal that changes nothing."""
 
 from __future__ import annotations
 

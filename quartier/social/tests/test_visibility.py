@@ -1,4 +1,4 @@
-"""Who reads what: every post visibility × every persona, through every way a post shows up.
+"""Who reads what: every post visibility by every persona, through every way a post shows up.
 
 The post page, the blog, the feed, search, the Atom feed and notification emails must agree: a post
 a persona may not read must leak through none of them.
