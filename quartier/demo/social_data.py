@@ -38,10 +38,18 @@ def _power_law_index(rng: random.Random, n: int, skew: float = FOLLOW_SKEW) -> i
     return min(n - 1, int(n * rng.random() ** skew))
 
 
+# Above this many supporters in one run the step leaves the graph to `bench/social.py`, which
+# generates it inside PostgreSQL (this step holds the run's rows in memory).
+MAX_SUPPORTERS_IN_PYTHON = 50_000
+
+
 def create_social(context) -> None:
     """The generator step: follows, posts, comments and reactions among the supporters this run added."""
     ids = list(context.supporter_ids)
     if len(ids) < 3:
+        return
+    if len(ids) > MAX_SUPPORTERS_IN_PYTHON:
+        context.progress(f"  social: left to `python -m bench.social` above {MAX_SUPPORTERS_IN_PYTHON:,} supporters")
         return
     from quartier.demo.generator import insert_rows
 
