@@ -333,40 +333,62 @@ def feed(
     """Posts and re-posts of the people `viewer` follows, of their groups and of the campaign, and the
     milestones followed people share, newest first.
 
-    Each source is read newest first from its own index, `limit + 1` rows past the cursor, then the
-    sources are merged: a few index range scans whatever the number of followers anyone has.
+    Merge on read (docs/decisions.md, "The feed"): the ids of the sources (the people followed, the
+    groups, who blocked the viewer) are read first, each from its own index; then one query reads the
+    newest posts of those sources past the cursor, and at most two more the milestones, and they are
+    merged here. Nothing is written when someone publishes, whatever their number of followers.
     """
-    followed = Follow.objects.filter(follower=viewer).values("followed_id")
-    posts = visible_posts(viewer)
-    sources = [
-        posts.filter(author_id__in=followed),
-        posts.filter(group_id__in=organizing_queries.active_group_ids(viewer)),
-        posts.filter(for_campaign=True),
-        posts.filter(author=viewer),
+    followed = list(
+        Follow.objects.filter(follower=viewer).values_list("followed_id", flat=True)[:MAX_FOLLOWED_READ]
+    )
+    groups = set(organizing_queries.active_group_ids(viewer).values_list("group_id", flat=True))
+    blockers = set(Block.objects.filter(blocked=viewer).values_list("blocker_id", flat=True))
+    levels = (
+        [Post.Visibility.PUBLIC, Post.Visibility.SUPPORTERS]
+        if is_verified(viewer)
+        else [Post.Visibility.PUBLIC]
+    )
+    sources = (
+        Q(author_id=viewer.pk)
+        | Q(author_id__in=followed, visibility__in=levels)
+        | Q(for_campaign=True, visibility__in=levels)
+    )
+    if groups:
+        sources |= Q(group_id__in=groups)
+    rows = Post.objects.filter(
+        sources, status=Post.Status.PUBLISHED, hidden_at__isnull=True, author__is_active=True
+    )
+    if blockers:
+        rows = rows.exclude(author_id__in=blockers)
+    page = _with_authors(_before(rows, cursor, rank=RANK_POST, field="published_at")).order_by(
+        "-published_at", "-pk"
+    )
+    items = [
+        FeedItem("post", post.published_at, RANK_POST, post.pk, post=post)
+        for post in page[: limit + 1]
+        if _shared_readable(post, viewer, groups, blockers)
     ]
-    found: dict[int, Post] = {}
-    for source in sources:
-        rows = _before(source, cursor, rank=RANK_POST, field="published_at")
-        for post in _with_authors(rows).order_by("-published_at", "-pk")[: limit + 1]:
-            found[post.pk] = post
-    items = [FeedItem("post", post.published_at, RANK_POST, post.pk, post=post) for post in found.values()]
 
-    sharing_joins = Follow.objects.filter(
-        follower=viewer, followed__social_settings__shares_group_joins=True
-    ).values("followed_id")
-    for membership in organizing_queries.recent_joins(
-        sharing_joins, before=cursor.at if cursor else None, limit=limit + 1
-    ):
-        items.append(
-            FeedItem("joined", membership.joined_at, RANK_JOIN, membership.pk, membership=membership)
+    sharing = (
+        list(
+            SocialSettings.objects.filter(supporter_id__in=followed)
+            .filter(Q(shares_group_joins=True) | Q(shares_hosting=True))
+            .values_list("supporter_id", "shares_group_joins", "shares_hosting")
         )
-    sharing_hosting = Follow.objects.filter(
-        follower=viewer, followed__social_settings__shares_hosting=True
-    ).values("followed_id")
-    for event in organizing_queries.recent_hosted_events(
-        sharing_hosting, before=cursor.at if cursor else None, limit=limit + 1
-    ):
-        items.append(FeedItem("hosting", event.created_at, RANK_HOSTING, event.pk, event=event))
+        if followed
+        else []
+    )
+    joining = [pk for pk, joins, _hosting in sharing if joins]
+    hosting = [pk for pk, _joins, hosts in sharing if hosts]
+    before = cursor.at if cursor else None
+    if joining:
+        for membership in organizing_queries.recent_joins(joining, before=before, limit=limit + 1):
+            items.append(
+                FeedItem("joined", membership.joined_at, RANK_JOIN, membership.pk, membership=membership)
+            )
+    if hosting:
+        for event in organizing_queries.recent_hosted_events(hosting, before=before, limit=limit + 1):
+            items.append(FeedItem("hosting", event.created_at, RANK_HOSTING, event.pk, event=event))
 
     if cursor is not None:
         start = (cursor.at, cursor.rank, cursor.pk)
@@ -374,6 +396,32 @@ def feed(
     items.sort(key=lambda item: (item.at, item.rank, item.pk), reverse=True)
     next_cursor = items[limit - 1].cursor if len(items) > limit else None
     return items[:limit], next_cursor
+
+
+# The feed reads at most this many of the people someone follows.
+MAX_FOLLOWED_READ = 5000
+
+
+def _shared_readable(post: Post, viewer: Supporter, groups: set[int], blockers: set[int]) -> bool:
+    """For the feed: whether the post a re-post shares is readable (the `readable_by` rule, on rows
+    already loaded). A re-post whose original is not readable is left out."""
+    shared = post.shared
+    if post.shared_id is None:
+        return True
+    if (
+        shared is None
+        or shared.status != Post.Status.PUBLISHED
+        or shared.hidden_at is not None
+        or not shared.author.is_active
+    ):
+        return False
+    if shared.visibility == Post.Visibility.PUBLIC or shared.author_id == viewer.pk:
+        return True
+    if shared.author_id in blockers or not is_verified(viewer):
+        return False
+    if shared.visibility == Post.Visibility.SUPPORTERS:
+        return True
+    return shared.group_id in groups
 
 
 # --- Conversations ---
