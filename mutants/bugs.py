@@ -607,10 +607,10 @@ BUGS += [
     ),
     Bug(
         id="social-message-to-a-blocker",
-        promise="Nobody starts a conversation with someone who blocked them.",
+        promise="Nobody writes to someone who blocked them, even in a conversation started before the block.",
         file=f"{SOCIAL}/actions.py",
-        original="Q(blocker_id__in=people, blocked=sender) | Q(blocker=sender, blocked_id__in=people)",
-        replacement="Q(pk__in=[])",
+        original='and Block.objects.filter(blocker_id__in=others.values("supporter_id"), blocked=sender).exists()',
+        replacement="and False",
         tests=(SOCIAL_MESSAGES,),
     ),
     Bug(
