@@ -49,7 +49,9 @@ def create_social(context) -> None:
     if len(ids) < 3:
         return
     if len(ids) > MAX_SUPPORTERS_IN_PYTHON:
-        context.progress(f"  social: left to `python -m bench.social` above {MAX_SUPPORTERS_IN_PYTHON:,} supporters")
+        context.progress(
+            f"  social: left to `python -m bench.social` above {MAX_SUPPORTERS_IN_PYTHON:,} supporters"
+        )
         return
     from quartier.demo.generator import insert_rows
 
