@@ -756,3 +756,77 @@ BUGS += [
         tests=(DONATION_PERMISSIONS,),
     ),
 ]
+
+# --- social: who sees what, blocks, limits, counts, notification emails (issue 8) -------------------
+SOCIAL = "quartier/social"
+SOCIAL_VISIBILITY = f"{SOCIAL}/tests/test_visibility.py"
+SOCIAL_MESSAGES = f"{SOCIAL}/tests/test_messages.py"
+SOCIAL_MODERATION = f"{SOCIAL}/tests/test_moderation.py"
+SOCIAL_NOTIFICATIONS = f"{SOCIAL}/tests/test_notifications.py"
+SOCIAL_BAD_INPUT = f"{SOCIAL}/tests/test_bad_input.py"
+BUGS += [
+    Bug(
+        id="social-blocked-reads-supporters-posts",
+        promise="Someone blocked by an author never reads the author's posts for signed-in supporters.",
+        file=f"{SOCIAL}/queries.py",
+        original='| (Q(**{f"{prefix}visibility": Post.Visibility.SUPPORTERS}) & not_blocked)',
+        replacement='| Q(**{f"{prefix}visibility": Post.Visibility.SUPPORTERS})',
+        tests=(SOCIAL_VISIBILITY,),
+    ),
+    Bug(
+        id="social-group-post-for-everyone",
+        promise="A post for a group's members is read by its members only (blog, search, RSS).",
+        file=f"{SOCIAL}/queries.py",
+        original='& Q(**{f"{prefix}group_id__in": organizing_queries.active_group_ids(viewer)})',
+        replacement="& Q()",
+        tests=(SOCIAL_VISIBILITY,),
+    ),
+    Bug(
+        id="social-hidden-post-still-listed",
+        promise="A post a moderator hid is gone from every list at once.",
+        file=f"{SOCIAL}/queries.py",
+        original="posts = Post.objects.filter(status=Post.Status.PUBLISHED, hidden_at__isnull=True, author__is_active=True)",
+        replacement="posts = Post.objects.filter(status=Post.Status.PUBLISHED, author__is_active=True)",
+        tests=(SOCIAL_MODERATION,),
+    ),
+    Bug(
+        id="social-draft-readable",
+        promise="A draft is read by its author only.",
+        file=f"{SOCIAL}/queries.py",
+        original="        return is_author\n",
+        replacement="        return True\n",
+        tests=(SOCIAL_VISIBILITY,),
+    ),
+    Bug(
+        id="social-message-to-a-blocker",
+        promise="Nobody writes to someone who blocked them, even in a conversation started before the block.",
+        file=f"{SOCIAL}/actions.py",
+        original='and Block.objects.filter(blocker_id__in=others.values("supporter_id"), blocked=sender).exists()',
+        replacement="and False",
+        tests=(SOCIAL_MESSAGES,),
+    ),
+    Bug(
+        id="social-first-contact-unlimited",
+        promise="A new account writes first to three people a day who do not follow it.",
+        file=f"{SOCIAL}/actions.py",
+        original="if started >= limit:",
+        replacement="if started >= limit * 100:",
+        tests=(SOCIAL_MESSAGES,),
+    ),
+    Bug(
+        id="social-reaction-counted-twice",
+        promise="Reacting again, or twice at once, never counts twice.",
+        file=f"{SOCIAL}/actions.py",
+        original="    if created:\n        Post.objects.filter(pk=locked.pk).update(reaction_count=",
+        replacement="    if True:\n        Post.objects.filter(pk=locked.pk).update(reaction_count=",
+        tests=(SOCIAL_BAD_INPUT,),
+    ),
+    Bug(
+        id="social-notification-emailed-twice",
+        promise="Each notification is emailed once, however often the sender runs.",
+        file=f"{SOCIAL}/actions.py",
+        original="email_pending=False, emailed_at=now",
+        replacement="emailed_at=now",
+        tests=(SOCIAL_NOTIFICATIONS,),
+    ),
+]

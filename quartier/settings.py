@@ -169,6 +169,7 @@ INSTALLED_APPS = [
     "quartier.reach",
     "quartier.organizing",
     "quartier.donations",
+    "quartier.social",  # follows, blogs, the feed, messages, notifications, moderation
     "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
@@ -257,6 +258,10 @@ CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "quartier.organizing.tasks.send_due_reminders", "schedule": 300.0},
     "outreach-sweep": {"task": "quartier.outreach.tasks.sweep", "schedule": 60.0},
     "sandbox-monthly-gifts": {"task": "quartier.donations.tasks.renew_due_sandbox_gifts", "schedule": 3600.0},
+    "social-notification-emails": {
+        "task": "quartier.social.tasks.send_notification_emails",
+        "schedule": 300.0,
+    },
 }
 
 # --- local groups and events ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("quartier.outreach.urls")),
     path("", include("quartier.organizing.urls")),
     path("", include("quartier.donations.urls")),
+    path("", include("quartier.social.urls")),
 ]
 
 if settings.SERVE_MEDIA:

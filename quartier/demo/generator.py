@@ -48,7 +48,7 @@ from faker import Faker
 
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
-from quartier.demo import organizing_texts
+from quartier.demo import organizing_texts, social_data
 from quartier.lib.geo import haversine_km
 from quartier.lib.ids import handle_from_name
 from quartier.lib.places import Place, bundled_places, find_place
@@ -1323,7 +1323,8 @@ STEPS: list[tuple[str, Step]] = [
     ("supporters", create_supporters),
     ("groups", create_groups),
     ("events", create_events),
-    # Next: ("friendships", …) with a power-law degree, ("donations", …).
+    ("social", social_data.create_social),
+    # Next: ("donations", …).
 ]
 
 

@@ -427,7 +427,29 @@ def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
     )
 
 
-# --- for outreach segments and merge fields (issue 10) ------------------------------------------------
+# --- Reads the social app makes of groups and events (feed milestones, people you may know). ---
+
+
+def active_group_ids(supporter: Supporter) -> QuerySet:
+    """The ids of the groups the supporter is an active member of, as a subquery."""
+    return Membership.objects.filter(supporter=supporter, status=Membership.Status.ACTIVE).values("group_id")
+
+
+def is_active_member(supporter: Supporter, group_id: int) -> bool:
+    if not supporter.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        supporter=supporter, group_id=group_id, status=Membership.Status.ACTIVE
+    ).exists()
+
+
+def leader_group_ids(supporter: Supporter) -> QuerySet:
+    """The ids of the groups the supporter leads or co-leads, as a subquery."""
+    return Membership.objects.filter(
+        supporter=supporter,
+        status=Membership.Status.ACTIVE,
+        role__in=[Membership.Role.LEADER, Membership.Role.CO_LEADER],
+    ).values("group_id")
 
 
 def active_member_ids(group_id: int) -> QuerySet:
@@ -437,7 +459,10 @@ def active_member_ids(group_id: int) -> QuerySet:
     )
 
 
-def attendee_ids() -> QuerySet:
+# --- for outreach segments and merge fields (issue 10) ------------------------------------------------
+
+
+def ever_attended_ids() -> QuerySet:
     """The supporter ids of everyone marked present at an event, as a subquery."""
     return Rsvp.objects.filter(attended=True).values("supporter_id")
 
@@ -471,3 +496,64 @@ def upcoming_event_points(
         .order_by("starts_at")
         .values_list("public_latitude", "public_longitude", "title", "pk")[:limit]
     )
+
+
+def attendee_ids(event_id: int) -> QuerySet:
+    """Confirmed attendees and the host of an event, as a list of supporter ids."""
+    return Rsvp.objects.filter(shift__event_id=event_id, status=Rsvp.Status.CONFIRMED).values("supporter_id")
+
+
+def is_attendee_or_host(supporter: Supporter, event: Event) -> bool:
+    if not supporter.is_authenticated:
+        return False
+    return supporter.pk == event.host_id or attendee_ids(event.pk).filter(supporter_id=supporter.pk).exists()
+
+
+def recent_joins(supporters: QuerySet, *, before: datetime | None, limit: int) -> list[Membership]:
+    """Active memberships of `supporters` (a subquery of ids) in active groups, newest first."""
+    rows = Membership.objects.filter(
+        supporter_id__in=supporters, status=Membership.Status.ACTIVE, group__status=Group.Status.ACTIVE
+    )
+    if before is not None:
+        rows = rows.filter(joined_at__lte=before)
+    return list(rows.select_related("supporter", "group").order_by("-joined_at", "-pk")[:limit])
+
+
+def recent_hosted_events(supporters: QuerySet, *, before: datetime | None, limit: int) -> list[Event]:
+    """Published events hosted by `supporters` (a subquery of ids), newest first."""
+    rows = Event.objects.filter(host_id__in=supporters, status=Event.Status.PUBLISHED)
+    if before is not None:
+        rows = rows.filter(created_at__lte=before)
+    return list(rows.select_related("host", "group").order_by("-created_at", "-pk")[:limit])
+
+
+def people_sharing_groups_and_events(supporter: Supporter, *, exclude: QuerySet, limit: int) -> list[int]:
+    """Ids of people in the supporter's groups or at the supporter's events, most shared first.
+
+    Reads the supporter's own groups and events (a few), then their members (indexed by group and by
+    shift); people in `exclude` (a subquery of ids) and the supporter are left out.
+    """
+    from django.db.models import Count
+
+    my_shifts = (
+        Rsvp.objects.filter(supporter=supporter).exclude(status=Rsvp.Status.CANCELLED).values("shift_id")
+    )
+    counts: dict[int, int] = {}
+    for source in (
+        Membership.objects.filter(group_id__in=active_group_ids(supporter), status=Membership.Status.ACTIVE)
+        .exclude(supporter_id__in=exclude)
+        .exclude(supporter=supporter)
+        .values("supporter_id")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared")[: limit * 5],
+        Rsvp.objects.filter(shift_id__in=my_shifts)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .exclude(supporter_id__in=exclude)
+        .exclude(supporter=supporter)
+        .values("supporter_id")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared")[: limit * 5],
+    ):
+        for row in source:
+            counts[row["supporter_id"]] = counts.get(row["supporter_id"], 0) + row["shared"]
+    return [pk for pk, _count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]

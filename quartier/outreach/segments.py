@@ -100,9 +100,9 @@ def supporters_in(segment: Segment) -> QuerySet[Supporter]:
     if segment.languages:
         people = people.filter(language__in=segment.languages)
     if segment.attended == YES:
-        people = people.filter(pk__in=organizing_queries.attendee_ids())
+        people = people.filter(pk__in=organizing_queries.ever_attended_ids())
     elif segment.attended == NO:
-        people = people.exclude(pk__in=organizing_queries.attendee_ids())
+        people = people.exclude(pk__in=organizing_queries.ever_attended_ids())
     if segment.donor in (YES, NO):
         donors = _journal_supporters("donations.gift")
         people = people.filter(pk__in=donors) if segment.donor == YES else people.exclude(pk__in=donors)

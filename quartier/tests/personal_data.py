@@ -57,6 +57,8 @@ from quartier.outreach.models import (
 )
 from quartier.reach.actions import referral_code_for
 from quartier.reach.models import ReferralCode
+from quartier.social import actions as social_actions
+from quartier.social import models as social
 from quartier.testing import TOTP_SECRET
 
 
@@ -317,6 +319,95 @@ def _fundraising_teams(supporter: Supporter, people: People) -> None:
         donations_actions.create_team(captain=supporter, name=people.marker("fundraising_teams", number))
 
 
+# --- social ---
+
+
+def _social_post(author: Supporter, marker: str, *, publish: bool = True) -> social.Post:
+    draft = social_actions.PostDraft(title=marker, body=marker, visibility=social.Post.Visibility.PUBLIC)
+    return social_actions.create_post(author=author, draft=draft, publish=publish)
+
+
+def _follows(supporter: Supporter, people: People) -> None:
+    social_actions.follow(follower=supporter, followed=people.organiser)
+    social_actions.follow(follower=people.staff, followed=supporter)
+
+
+def _blocks(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        marker = people.marker("blocks", number)  # the blocked person's handle, in the export
+        other = Supporter.objects.create_user(f"{marker}@example.org", handle=marker, display_name="Blocked")
+        social_actions.block(blocker=supporter, blocked=other)
+
+
+def _social_settings(supporter: Supporter, people: People) -> None:
+    social_actions.update_settings(
+        supporter=supporter, shares_group_joins=True, shares_hosting=False, email_frequency="daily",
+        muted_kinds=[], email_muted_kinds=["reaction"],
+    )  # fmt: skip
+
+
+def _posts(supporter: Supporter, people: People) -> None:
+    _social_post(supporter, people.marker("posts", 1))
+    _social_post(supporter, people.marker("posts", 2), publish=False)
+
+
+def _comments(supporter: Supporter, people: People) -> None:
+    post = _social_post(people.organiser, "A post to comment on")
+    first = social_actions.add_comment(author=supporter, post=post, body=people.marker("comments", 1))
+    social_actions.add_comment(author=supporter, post=post, body=people.marker("comments", 2), parent=first)
+
+
+def _reactions(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        social_actions.react(
+            supporter=supporter, post=_social_post(people.organiser, f"React {number}"), kind="like"
+        )
+
+
+def _conversations(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        social_actions.start_conversation(
+            sender=supporter, recipients=[people.organiser, people.staff][: number], title=people.marker("conversations", number),
+            body="Hello",
+        )  # fmt: skip
+
+
+def _conversation_messages(supporter: Supporter, people: People) -> None:
+    conversation = social_actions.start_conversation(
+        sender=people.organiser, recipients=[supporter], title="Question", body="Hello there"
+    )
+    for number in (1, 2):
+        social_actions.send_message(
+            sender=supporter, conversation=conversation, body=people.marker("conversation_messages", number)
+        )
+
+
+def _notifications(supporter: Supporter, people: People) -> None:
+    post = _social_post(supporter, "Notify me")
+    social_actions.add_comment(author=people.organiser, post=post, body="Nice")
+    social_actions.react(supporter=people.organiser, post=post, kind="like")
+
+
+def _reports_made(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        social_actions.report(
+            reporter=supporter, reason="spam", details=people.marker("reports_made", number),
+            post=_social_post(people.organiser, f"Reported {number}"),
+        )  # fmt: skip
+
+
+def _moderation_decisions(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        post = _social_post(supporter, f"Moderated {number}")
+        found = social_actions.report(reporter=people.organiser, reason="spam", details="", post=post)
+        action = social_actions.moderate(
+            moderator=people.staff, report=found, kind="hide", reason="Off topic"
+        )
+        social_actions.appeal(
+            supporter=supporter, action=action, text=people.marker("moderation_decisions", number)
+        )
+
+
 def _count(rows: object) -> int:
     return 0 if rows is None else (len(rows) if isinstance(rows, list) else 1)
 
@@ -461,10 +552,78 @@ FACTORIES: dict[str, Factory] = {
         owned=lambda s: {ReferralCode: ReferralCode.objects.filter(supporter=s)},
         exported=lambda data: {ReferralCode: _count(data)},
     ),
+    "follows": Factory(
+        _follows,
+        owned=lambda s: {social.Follow: social.Follow.objects.filter(Q(follower=s) | Q(followed=s))},
+        exported=lambda data: {social.Follow: _count(data)},
+    ),
+    "blocks": Factory(
+        _blocks,
+        owned=lambda s: {social.Block: social.Block.objects.filter(blocker=s)},
+        exported=lambda data: {social.Block: _count(data)},
+    ),
+    "social_settings": Factory(
+        _social_settings,
+        owned=lambda s: {social.SocialSettings: social.SocialSettings.objects.filter(supporter=s)},
+        exported=lambda data: {social.SocialSettings: _count(data)},
+    ),
+    "posts": Factory(
+        _posts,
+        owned=lambda s: {social.Post: social.Post.objects.filter(author=s)},
+        exported=lambda data: {social.Post: _count(data)},
+    ),
+    "comments": Factory(
+        _comments,
+        owned=lambda s: {social.Comment: social.Comment.objects.filter(author=s)},
+        exported=lambda data: {social.Comment: _count(data)},
+    ),
+    "reactions": Factory(
+        _reactions,
+        owned=lambda s: {social.Reaction: social.Reaction.objects.filter(supporter=s)},
+        exported=lambda data: {social.Reaction: _count(data)},
+    ),
+    "conversations": Factory(
+        _conversations,
+        owned=lambda s: {
+            social.Participant: social.Participant.objects.filter(supporter=s),
+            social.Conversation: social.Conversation.objects.filter(created_by=s),
+        },
+        exported=lambda data: {social.Participant: _count(data)},
+        not_exported="Conversation: its subject is exported with each participation",
+    ),
+    "conversation_messages": Factory(
+        _conversation_messages,
+        owned=lambda s: {social.Message: social.Message.objects.filter(sender=s)},
+        exported=lambda data: {social.Message: _count(data)},
+    ),
+    "notifications": Factory(
+        _notifications,
+        owned=lambda s: {
+            social.Notification: social.Notification.objects.filter(Q(recipient=s) | Q(actor=s))
+        },
+        exported=lambda data: {},
+        not_exported="Notification: the ones received are exported; those caused for others are theirs",
+    ),
+    "reports_made": Factory(
+        _reports_made,
+        owned=lambda s: {social.Report: social.Report.objects.filter(reporter=s)},
+        exported=lambda data: {social.Report: _count(data)},
+    ),
+    "moderation_decisions": Factory(
+        _moderation_decisions,
+        owned=lambda s: {
+            social.ModerationAction: social.ModerationAction.objects.filter(subject=s),
+            social.Appeal: social.Appeal.objects.filter(supporter=s),
+        },
+        exported=lambda data: {
+            social.ModerationAction: _count(data["decisions"]),
+            social.Appeal: _count(data["appeals"]),
+        },
+    ),
 }
-
-# Models that hold one row per supporter at most: the factories make one of each.
+ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}
 ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression}
+ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, social.SocialSettings}
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:

@@ -52,6 +52,14 @@ def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supp
     assert sorted(LogEntry.objects.filter(user=supporter).values_list("pk", flat=True)) == before[LogEntry]
 
 
+def _moderation_decisions_stay_without_the_name(before: dict, supporter: Supporter) -> None:
+    from quartier.social.models import ModerationAction
+
+    kept = ModerationAction.objects.filter(pk__in=before[ModerationAction])
+    assert sorted(kept.values_list("pk", flat=True)) == before[ModerationAction]
+    assert set(kept.values_list("subject_id", flat=True)) == {None}
+
+
 def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> None:
     kept = Activity.objects.filter(pk__in=before[Activity]).order_by("pk")
     assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * len(before[Activity])
@@ -108,6 +116,7 @@ KEPT = {
     "admin_log": _admin_log_stays_pointing_at_the_empty_account,
     "email_suppression": _suppressed_address_stays_suppressed,
     "sms_subscriptions": _sms_numbers_stay_stopped_and_nameless,
+    "moderation_decisions": _moderation_decisions_stay_without_the_name,
     "activity": _activity_stays_without_name_or_area,
     "donations": _gifts_stay_off_the_honour_roll,
     "monthly_gifts": _monthly_gifts_stop,

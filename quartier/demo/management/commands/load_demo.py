@@ -44,6 +44,7 @@ from quartier.demo.generator import (
     generate_campaign,
 )
 from quartier.demo.outreach_data import load_outreach_demo
+from quartier.demo.social_data import load_demo_social
 from quartier.lib.places import find_place
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.forms import HOST_CONSENT_WORDING, LEADER_CONSENT_WORDING
@@ -354,6 +355,7 @@ class Command(BaseCommand):
         )
         if gifts:
             self.stdout.write(f"  {gifts} gifts and 2 fundraising pages created (sandbox payments)")
+        load_demo_social(self.stdout.write)
         self.print_logins()
 
     def print_logins(self) -> None:

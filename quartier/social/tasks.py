@@ -1,0 +1,36 @@
+"""Celery tasks: thin wrappers around the actions that send notification emails."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from quartier.social import actions, emails
+from quartier.social.models import Notification
+
+
+@shared_task
+def send_notification_emails() -> int:
+    """Every few minutes (celery beat): one email per supporter with notifications waiting whose
+    digest is due (at once, daily or weekly, per their settings). Returns the emails sent."""
+    now = timezone.now()
+    recipients = (
+        Notification.objects.filter(email_pending=True, read_at__isnull=True)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    sent = 0
+    for recipient_id in list(recipients[:5000]):
+        sent += send_notifications_to(recipient_id, now=now)
+    return sent
+
+
+def send_notifications_to(recipient_id: int, *, now=None) -> int:
+    claimed = actions.claim_notifications_to_email(supporter_id=recipient_id, now=now or timezone.now())
+    if not claimed:
+        return 0
+    supporter = claimed[0].recipient
+    if not supporter.is_active or not supporter.email or supporter.deleted_at is not None:
+        return 0
+    emails.build_notification_email(supporter, claimed).send()
+    return 1

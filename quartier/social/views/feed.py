@@ -1,0 +1,72 @@
+"""The feed, the bell and the notification settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from quartier.social import actions, queries
+from quartier.social.forms import SettingsForm
+from quartier.social.queries import Cursor
+
+
+@login_required
+def feed(request: HttpRequest) -> HttpResponse:
+    cursor = Cursor.decode(request.GET.get("after"))
+    items, next_cursor = queries.feed(request.user, cursor=cursor)
+    context = {"items": items, "next_cursor": next_cursor.encode() if next_cursor else ""}
+    if request.headers.get("HX-Request") and cursor is not None:
+        return render(request, "social/_feed_page.html", context)
+    if cursor is None:
+        context["suggestions"] = queries.people_you_may_know(request.user) if request.user.is_verified else []
+    return render(request, "social/feed.html", context)
+
+
+def counts(request: HttpRequest) -> HttpResponse:
+    """The bell and the messages count in the header, loaded by htmx after the page (no query on the
+    page itself), refreshed every minute."""
+    if not request.user.is_authenticated:
+        return HttpResponse("")
+    response = render(request, "social/_counts.html", {"counts": queries.unread_counts(request.user)})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = [row for row in queries.notifications_of(request.user) if queries.still_relevant(row)]
+    response = render(request, "social/notifications.html", {"notifications": rows})
+    actions.mark_notifications_read(supporter=request.user)
+    return response
+
+
+@require_POST
+@login_required
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    actions.mark_notifications_read(supporter=request.user)
+    return redirect("social:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest) -> HttpResponse:
+    current = queries.settings_of(request.user)
+    form = SettingsForm(
+        request.POST or None,
+        initial={
+            "shares_group_joins": current.shares_group_joins,
+            "shares_hosting": current.shares_hosting,
+            "email_frequency": current.email_frequency,
+            "muted_kinds": current.muted_kinds,
+            "email_muted_kinds": current.email_muted_kinds,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.update_settings(supporter=request.user, **form.cleaned_data)
+        messages.success(request, _("Your choices are saved."))
+        return redirect("social:settings")
+    return render(request, "social/settings.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,309 @@
+"""Blogs (a supporter's, a group's, the campaign's), posts, comments, reactions and re-posts."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from quartier.accounts.access import verified_supporter_required
+from quartier.lib.images import ImageRejected
+from quartier.organizing import access as organizing_access
+from quartier.organizing import queries as organizing_queries
+from quartier.social import access, actions, queries
+from quartier.social.forms import CommentForm, PostForm, ReactionForm, RepostForm
+from quartier.social.models import Post, Reaction
+from quartier.social.queries import Cursor
+from quartier.social.views.common import back, error_text, image_error_text, refuse
+
+
+def _blog_page(request: HttpRequest, template: str, context: dict, **which) -> HttpResponse:
+    cursor = Cursor.decode(request.GET.get("after"))
+    posts, next_cursor = queries.blog_posts(request.user, cursor=cursor, **which)
+    context = {**context, "posts": posts, "next_cursor": next_cursor.encode() if next_cursor else ""}
+    if request.headers.get("HX-Request") and cursor is not None:
+        return render(request, "social/_post_page.html", context)
+    return render(request, template, context)
+
+
+def supporter_blog(request: HttpRequest, handle: str) -> HttpResponse:
+    person = access.get_person(request.user, handle)
+    me = request.user if request.user.is_authenticated else None
+    is_own = me is not None and me.pk == person.pk
+    return _blog_page(
+        request,
+        "social/blog.html",
+        {
+            "person": person,
+            "is_own": is_own,
+            "drafts": queries.drafts_of(person) if is_own else [],
+            "counts": queries.connection_counts(person),
+            "follows": queries.is_following(me, person),
+            "follows_me": queries.is_following(person, me) if me else False,
+            "has_blocked": bool(me) and queries.has_blocked(me, person),
+            "feed_url": reverse("social:blog_feed", args=[person.handle]),
+        },
+        author=person,
+    )
+
+
+def group_blog(request: HttpRequest, slug: str) -> HttpResponse:
+    group = organizing_access.get_visible_group(request.user, slug)
+    return _blog_page(
+        request,
+        "social/group_blog.html",
+        {
+            "group": group,
+            "is_member": organizing_queries.is_active_member(request.user, group.pk),
+            "feed_url": reverse("social:group_blog_feed", args=[group.slug]),
+        },
+        group_id=group.pk,
+    )
+
+
+def campaign_blog(request: HttpRequest) -> HttpResponse:
+    return _blog_page(
+        request,
+        "social/campaign_blog.html",
+        {"feed_url": reverse("social:campaign_blog_feed")},
+        campaign=True,
+    )
+
+
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_readable_post(request.user, post_id)
+    me = request.user if request.user.is_authenticated else None
+    reaction = Reaction.objects.filter(post=post, supporter=me).first() if me else None
+    return render(
+        request,
+        "social/post_detail.html",
+        {
+            "post": post,
+            "comments": queries.comments_of(post, request.user),
+            "comment_form": CommentForm(),
+            "repost_form": RepostForm(initial={"visibility": Post.Visibility.PUBLIC}, prefix="repost"),
+            "my_reaction": reaction,
+            "reaction_kinds": Reaction.Kind.choices,
+            "is_author": me is not None and me.pk == post.author_id,
+            "may_comment": me is not None
+            and me.is_verified
+            and post.is_published
+            and not queries.has_blocked(post.author, me),
+            "is_staff": queries.is_moderator(me),
+        },
+    )
+
+
+def _place_from(request: HttpRequest) -> dict:
+    """Where a new post goes: ?group=<slug> (a member), ?campaign=1 (staff), else the author's blog."""
+    slug = request.GET.get("group") or request.POST.get("group") or ""
+    if slug:
+        group = organizing_access.get_visible_group(request.user, slug)
+        if not organizing_queries.is_active_member(request.user, group.pk):
+            raise Http404
+        return {"group": group}
+    if (request.GET.get("campaign") or request.POST.get("campaign")) == "1":
+        if not request.user.is_staff:
+            raise Http404
+        return {"for_campaign": True}
+    return {}
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def post_create(request: HttpRequest) -> HttpResponse:
+    place = _place_from(request)
+    form = PostForm(request.POST or None, request.FILES or None, in_group="group" in place)
+    if request.method == "POST" and form.is_valid():
+        draft = actions.PostDraft(
+            title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+            visibility=form.cleaned_data["visibility"], **place,
+        )  # fmt: skip
+        try:
+            post = actions.create_post(author=request.user, draft=draft, publish="publish" in request.POST)
+            if form.cleaned_data.get("image"):
+                actions.set_post_image(post=post, upload=form.cleaned_data["image"])
+        except actions.SocialError as error:
+            form.add_error(None, error_text(error.code))
+        except ImageRejected as error:
+            form.add_error("image", image_error_text(error))
+            messages.warning(request, _("Your post is saved as it was, without the image."))
+            return redirect("social:post_edit", post.pk)
+        else:
+            messages.success(request, _("Published.") if post.is_published else _("Saved as a draft."))
+            return redirect(post.get_absolute_url())
+    return render(
+        request,
+        "social/post_form.html",
+        {"form": form, "place": place, "post": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_own_post(request.user, post_id)
+    place = {"group": post.group} if post.group_id else ({"for_campaign": True} if post.for_campaign else {})
+    initial = {"title": post.title, "body": post.body, "visibility": post.visibility}
+    form = PostForm(
+        request.POST or None, request.FILES or None, initial=initial, in_group=post.group_id is not None
+    )
+    if request.method == "POST" and form.is_valid():
+        draft = actions.PostDraft(
+            title=form.cleaned_data["title"], body=form.cleaned_data["body"],
+            visibility=form.cleaned_data["visibility"], **place,
+        )  # fmt: skip
+        try:
+            actions.update_post(post=post, draft=draft)
+            if form.cleaned_data.get("image"):
+                actions.set_post_image(post=post, upload=form.cleaned_data["image"])
+            if "publish" in request.POST and not post.is_published:
+                actions.publish_post(post=post)
+        except actions.SocialError as error:
+            form.add_error(None, error_text(error.code))
+        except ImageRejected as error:
+            form.add_error("image", image_error_text(error))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(post.get_absolute_url())
+    return render(
+        request,
+        "social/post_form.html",
+        {"form": form, "place": place, "post": post},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@verified_supporter_required
+def post_publish(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_own_post(request.user, post_id)
+    try:
+        actions.publish_post(post=post)
+    except actions.SocialError as error:
+        return refuse(request, error.code, post.get_absolute_url())
+    messages.success(request, _("Published."))
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+@login_required
+def post_unpublish(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_own_post(request.user, post_id)
+    actions.unpublish_post(post=post)
+    messages.success(request, _("Back to draft: only you can see it now."))
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+@login_required
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_own_post(request.user, post_id)
+    actions.delete_post(post=post)
+    messages.success(request, _("Post deleted."))
+    return redirect("social:blog", request.user.handle)
+
+
+@require_POST
+@verified_supporter_required
+def post_feature(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_post_for_staff(request.user, post_id)
+    try:
+        actions.set_featured(post=post, featured=request.POST.get("featured") == "1")
+    except actions.SocialError as error:
+        return refuse(request, error.code, post.get_absolute_url())
+    messages.success(request, _("The campaign blog is updated."))
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+@verified_supporter_required
+def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_readable_post(request.user, post_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "social/post_detail.html",
+            {"post": post, "comments": queries.comments_of(post, request.user), "comment_form": form,
+             "repost_form": RepostForm(prefix="repost"), "reaction_kinds": Reaction.Kind.choices, "may_comment": True,
+             "is_author": post.author_id == request.user.pk, "is_staff": request.user.is_staff},
+            status=400,
+        )  # fmt: skip
+    parent = None
+    if form.cleaned_data.get("parent"):
+        parent = access.get_comment_on(request.user, post, form.cleaned_data["parent"])
+    try:
+        comment = actions.add_comment(
+            author=request.user, post=post, body=form.cleaned_data["body"], parent=parent
+        )
+    except actions.SocialError as error:
+        return refuse(request, error.code, post.get_absolute_url())
+    return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
+
+
+@require_POST
+@login_required
+def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = access.get_own_comment(request.user, comment_id)
+    post_url = comment.post.get_absolute_url()
+    actions.delete_comment(comment=comment)
+    messages.success(request, _("Comment deleted."))
+    return redirect(post_url)
+
+
+@require_POST
+@verified_supporter_required
+def react(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_readable_post(request.user, post_id)
+    form = ReactionForm(request.POST)
+    try:
+        if request.POST.get("remove") == "1":
+            actions.unreact(supporter=request.user, post=post)
+        elif form.is_valid():
+            actions.react(supporter=request.user, post=post, kind=form.cleaned_data["kind"])
+        else:
+            return refuse(request, "not_found", post.get_absolute_url())
+    except actions.SocialError as error:
+        return refuse(request, error.code, post.get_absolute_url())
+    return back(request, post.get_absolute_url())
+
+
+@require_POST
+@verified_supporter_required
+def repost(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = access.get_readable_post(request.user, post_id)
+    form = RepostForm(request.POST, prefix="repost")
+    if not form.is_valid():
+        messages.error(request, _("Choose who can read your re-post."))
+        return redirect(post.get_absolute_url())
+    try:
+        shared = actions.repost(
+            supporter=request.user, post=post, comment=form.cleaned_data["body"],
+            visibility=form.cleaned_data["visibility"],
+        )  # fmt: skip
+    except actions.SocialError as error:
+        return refuse(request, error.code, post.get_absolute_url())
+    messages.success(request, _("Shared on your blog and with your followers."))
+    return redirect(shared.get_absolute_url())
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    from quartier.social.forms import SearchForm
+
+    form = SearchForm(request.GET)
+    text = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "social/search.html",
+        {
+            "form": form,
+            "text": text,
+            "people": queries.search_people(request.user, text),
+            "posts": queries.search_posts(request.user, text),
+        },
+    )
