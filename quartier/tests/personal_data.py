@@ -621,9 +621,9 @@ FACTORIES: dict[str, Factory] = {
         },
     ),
 }
+
+# Models that hold one row per supporter at most: the factories make one of each.
 ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}
-ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression}
-ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, social.SocialSettings}
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:
