@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "quartier.outreach",
     "quartier.reach",
     "quartier.organizing",
+    "quartier.dashboard",  # dashboards and rollups: reads every app, imported by none
     "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
@@ -248,6 +249,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "quartier.organizing.tasks.send_due_reminders", "schedule": 300.0},
+    "dashboard-rollups": {"task": "quartier.dashboard.tasks.roll_up", "schedule": 30.0},
 }
 
 # --- local groups and events ----------------------------------------------------------------------
@@ -277,7 +279,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard:personal"
+# Who shared the link a new supporter signed up through (accounts may not import reach: named here).
+SIGNUP_REFERRER_LOOKUP = "quartier.reach.queries.referrer_from"
 
 ACCOUNT_ADAPTER = "quartier.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
