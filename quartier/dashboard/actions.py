@@ -76,8 +76,9 @@ class Deltas:
             self.referrals[entry.supporter_id] = entry.credited_to_id
 
 
-def entries(queryset) -> Iterable[Entry]:
-    for values in queryset.values_list(*metrics.FIELDS):
+def entries(queryset, *, chunk_size: int = 0) -> Iterable[Entry]:
+    rows = queryset.values_list(*metrics.FIELDS)
+    for values in rows.iterator(chunk_size=chunk_size) if chunk_size else rows:
         yield Entry(*values)
 
 
@@ -202,7 +203,7 @@ def rebuild(*, now: datetime | None = None) -> int:
     deltas = Deltas()
     read = 0
     recent: set[int] = set()
-    for entry in entries(Activity.objects.filter(pk__lte=last).order_by("pk").iterator(chunk_size=5_000)):
+    for entry in entries(Activity.objects.filter(pk__lte=last).order_by("pk"), chunk_size=5_000):
         deltas.add(entry)
         read += 1
         if entry.id > last - MAX_GAPS:

@@ -11,6 +11,7 @@ docs/decisions.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC
 
 from django.db.models import Q
 
@@ -84,7 +85,7 @@ def _rsvps() -> Iterator[Activity]:
         pk, person, referrer, status, created, updated, attended, walk_in, starts, event, group, postal_code,
     ) in rows.order_by("pk").iterator(chunk_size=CHUNK):  # fmt: skip
         region = _region(postal_code)
-        key = f"rsvp:{pk}:{int(created.timestamp())}"
+        key = f"rsvp:{pk}:{created.astimezone(UTC):%Y%m%dT%H%M%S%f}"
         common = {"supporter_id": person, "group_id": group, "region": region}
         if not walk_in:
             yield Activity(

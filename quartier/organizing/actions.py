@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -534,7 +534,7 @@ def rsvp(
 
 def rsvp_activity_key(record: Rsvp) -> str:
     """One journal key per RSVP made: RSVPing again after cancelling counts again, a retry does not."""
-    return f"rsvp:{record.pk}:{int(record.created_at.timestamp())}"
+    return f"rsvp:{record.pk}:{record.created_at.astimezone(UTC):%Y%m%dT%H%M%S%f}"
 
 
 @dataclass
