@@ -86,23 +86,31 @@ def _unrolled(query: Q) -> list[metrics.Entry]:
     return list(entries(Activity.objects.filter(query).filter(pending)))
 
 
-def personal_totals(supporter: Supporter, since: date | None = None) -> dict[str, list[int]]:
-    """metric → [count, amount] for one supporter since a day (all time without one), up to now."""
-    rows = SupporterFigure.objects.filter(supporter=supporter)
-    if since is not None:
-        rows = rows.filter(day__gte=since)
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for metric, count, amount in rows.values_list("metric", "count", "amount"):
-        totals[metric][0] += count
-        totals[metric][1] += amount
+def personal_figures(supporter: Supporter) -> list[tuple[date, str, int, int]]:
+    """(day, metric, count, amount) of one supporter, rolled up or not yet (two indexed queries)."""
+    rows = list(
+        SupporterFigure.objects.filter(supporter=supporter).values_list("day", "metric", "count", "amount")
+    )
     for entry in _unrolled(Q(supporter=supporter) | Q(credited_to=supporter)):
-        if since is not None and metrics.local_day(entry.occurred_at) < since:
-            continue
+        day = metrics.local_day(entry.occurred_at)
         for person, metric, count, amount in metrics.supporter_metrics(entry):
             if person == supporter.pk:
-                totals[metric][0] += count
-                totals[metric][1] += amount
+                rows.append((day, metric, count, amount))
+    return rows
+
+
+def totals_of(rows: list[tuple[date, str, int, int]], since: date | None = None) -> dict[str, list[int]]:
+    """metric → [count, amount] of `personal_figures` rows since a day (all of them without one)."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for day, metric, count, amount in rows:
+        if since is None or day >= since:
+            totals[metric][0] += count
+            totals[metric][1] += amount
     return totals
+
+
+def personal_totals(supporter: Supporter, since: date | None = None) -> dict[str, list[int]]:
+    return totals_of(personal_figures(supporter), since)
 
 
 @dataclass
@@ -171,17 +179,16 @@ def activity_index_from(totals: dict[str, list[int]], *, window_days: int, weigh
     )
 
 
-def activity_index(supporter: Supporter, today: date | None = None) -> ActivityIndex:
+def activity_index(
+    supporter: Supporter, today: date | None = None, figures: list[tuple[date, str, int, int]] | None = None
+) -> ActivityIndex:
     """The 1-10 index from the last `window_days` only, with every line that counted."""
     today = today or timezone.localdate()
     window_days, weights, levels = index_rules()
     since = today - timedelta(days=window_days - 1)
+    rows = personal_figures(supporter) if figures is None else figures
     return activity_index_from(
-        personal_totals(supporter, since),
-        window_days=window_days,
-        weights=weights,
-        levels=levels,
-        today=today,
+        totals_of(rows, since), window_days=window_days, weights=weights, levels=levels, today=today
     )
 
 
@@ -227,10 +234,13 @@ class Reach:
     recruits: int
 
 
-def my_reach(supporter: Supporter) -> Reach:
+def my_reach(supporter: Supporter, figures: list[tuple[date, str, int, int]] | None = None) -> Reach:
     """What others did through my links and pages, and through the people I brought in (one level on)."""
-    mine = personal_totals(supporter)
-    recruits = Referral.objects.filter(referrer=supporter).values("supporter_id")
+    mine = totals_of(personal_figures(supporter) if figures is None else figures)
+    recruit_ids = list(
+        Referral.objects.filter(referrer=supporter).values_list("supporter_id", flat=True)[:5_000]
+    )
+    recruits = recruit_ids
     chain: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     rows = (
         SupporterFigure.objects.filter(supporter_id__in=recruits, metric__startswith=metrics.CREDITED)
@@ -259,7 +269,7 @@ def my_reach(supporter: Supporter) -> Reach:
         chain_rsvps=net(chain, "organizing.rsvp", "organizing.rsvp_cancelled")[0],
         chain_gifts=chain_gifts[0],
         chain_raised=chain_gifts[1] + chain_refunds[1],
-        recruits=Referral.objects.filter(referrer=supporter).count(),
+        recruits=len(recruit_ids),
     )
 
 

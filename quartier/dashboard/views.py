@@ -34,13 +34,14 @@ def _suggestions(supporter, my_groups: list) -> dict[str, object]:
 @login_required
 def personal(request: HttpRequest) -> HttpResponse:
     supporter = request.user
-    index = queries.activity_index(supporter)
+    figures = queries.personal_figures(supporter)
+    index = queries.activity_index(supporter, figures=figures)
     events = organizing_queries.my_events(supporter)
     groups = organizing_queries.my_groups_with_news(supporter)
     context = {
         "index": index,
         "recent": queries.recent_actions(supporter, index.since),
-        "reach": queries.my_reach(supporter),
+        "reach": queries.my_reach(supporter, figures),
         "events": events,
         "groups": groups,
         "suggestions": _suggestions(supporter, groups),

@@ -78,7 +78,9 @@ def test_hosting_starting_and_joining_groups_are_journaled_with_the_group(suppor
     assert Activity.objects.get(kind="organizing.group_created").group_id == group.pk
     joined = Activity.objects.get(kind="organizing.group_joined", supporter=other_supporter)
     assert (joined.group_id, joined.credited_to) == (group.pk, supporter)
-    assert Activity.objects.get(kind="organizing.event_hosted", supporter=supporter).key == f"event:{event.pk}"
+    assert (
+        Activity.objects.get(kind="organizing.event_hosted", supporter=supporter).key == f"event:{event.pk}"
+    )
 
 
 def test_deleting_an_account_leaves_no_journal_row_naming_the_person(supporter, other_supporter):

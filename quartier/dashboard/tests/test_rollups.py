@@ -130,7 +130,10 @@ def test_a_row_that_commits_after_a_later_one_is_still_counted(supporter):
     Activity.objects.create(pk=first.pk + 1, kind="social.post", key="b", supporter=supporter, region="H2X")
     actions.roll_up()
     assert queries.personal_totals(supporter)["social.post"] == [3, 0]
-    assert sum(RegionFigure.objects.filter(metric="social.post", region="*").values_list("count", flat=True)) == 3
+    assert (
+        sum(RegionFigure.objects.filter(metric="social.post", region="*").values_list("count", flat=True))
+        == 3
+    )
     assert Cursor.objects.get().gaps == {}
 
 
@@ -144,8 +147,14 @@ def test_a_gap_nobody_fills_is_given_up_after_a_while(supporter):
 
 
 def test_a_gift_before_midnight_counts_that_local_day(supporter):
-    record_activity("donations.gift", supporter=supporter, key="g", amount=2_500, currency="CAD",
-                    occurred_at=datetime(2026, 11, 30, 4, 59, tzinfo=ZoneInfo("UTC")))  # 23:59 in Toronto
+    record_activity(
+        "donations.gift",
+        supporter=supporter,
+        key="g",
+        amount=2_500,
+        currency="CAD",
+        occurred_at=datetime(2026, 11, 30, 4, 59, tzinfo=ZoneInfo("UTC")),
+    )  # 23:59 in Toronto
     actions.roll_up()
     figure = RegionFigure.objects.get(metric="donations.gift", region="*")
     assert (str(figure.day), figure.label, figure.count, figure.amount) == ("2026-11-29", "CAD", 1, 2_500)
