@@ -154,7 +154,7 @@ def test_the_csv_has_the_chart_figures(staff, supporter):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["date", "Amount given"]
     assert rows[-1] == [today.isoformat(), "20.00"]
-    assert {day: value for day, value in rows[1:]} == bars
+    assert dict(rows[1:]) == bars
 
 
 def test_a_bad_filter_re_renders_with_the_data_kept_and_a_message(staff):
