@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 34
+LEFT, RIGHT, TOP, BOTTOM = 72, 12, 14, 44
 COLOURS = ["#1f5fa8", "#c2410c", "#15803d", "#7e22ce"]
 
 
@@ -54,7 +54,8 @@ class Chart:
 
     def svg(self) -> SafeString:
         top = max([value for s in self.series for value in s.values] + [0])
-        top = _nice(top)
+        money = bool(self.series and self.series[0].money)
+        top = _nice(top) if money else max(_nice(top), 4)  # whole numbers on every tick of a count
         plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
         count = max(len(self.days), 1)
         step = plot_width / count
@@ -74,18 +75,18 @@ class Chart:
                     f"{y(value):.1f}",
                     f"{y(value):.1f}",
                     LEFT - 6,
-                    f"{y(value) + 4:.1f}",
+                    f"{y(value) + 6:.1f}",
                     _number(value, self.series[0].money if self.series else False),
                 )
             )
-        labels = max(1, count // 6)
+        labels = max(1, count // 5)
         for index, day in enumerate(self.days):
             if index % labels == 0:
                 parts.append(
                     format_html(
                         '<text x="{}" y="{}" class="tick" text-anchor="middle">{}</text>',
                         f"{LEFT + step * (index + 0.5):.1f}",
-                        HEIGHT - BOTTOM + 16,
+                        HEIGHT - BOTTOM + 26,
                         date_format(day, "M j"),
                     )
                 )

@@ -22,10 +22,9 @@ def register_sources() -> None:
                 "last_active": list(LastActive.objects.filter(supporter=s).values("day", "region")),
                 "brought_in_by": list(Referral.objects.filter(supporter=s).values("referrer_id")),
             },
+            # What the person did stays only in the campaign's daily totals, which name nobody (the
+            # journal's own source says so); their rows here go.
             erase=actions.forget_supporter,
-            kept_after_deletion=(
-                "What you did stays in the campaign's totals by day, with no name and no area attached."
-            ),
         ),
         # Before the journal forgets the person: the regional figures are corrected from it first.
         before="activity",

@@ -163,9 +163,11 @@ def region_points(regions: list[tuple[str, int]]) -> list[dict[str, object]]:
     span = max(north - south, (east - west) * 0.7, 0.05)
     biggest = max(item[1] for item in located) or 1
     points = []
+    scale = (MAP_HEIGHT - 2 * MAP_MARGIN) / span
+    middle_latitude, middle_longitude = (north + south) / 2, (east + west) / 2
     for region, count, latitude, longitude in located:
-        x = MAP_MARGIN + (longitude - west) * 0.7 / span * (MAP_HEIGHT - 2 * MAP_MARGIN)
-        y = MAP_HEIGHT - MAP_MARGIN - (latitude - south) / span * (MAP_HEIGHT - 2 * MAP_MARGIN)
+        x = MAP_WIDTH / 2 + (longitude - middle_longitude) * 0.7 * scale
+        y = MAP_HEIGHT / 2 - (latitude - middle_latitude) * scale
         points.append({"region": region, "count": count, "x": f"{x:.1f}", "y": f"{y:.1f}",
                        "r": f"{4 + 16 * (count / biggest) ** 0.5:.1f}"})  # fmt: skip
     return points

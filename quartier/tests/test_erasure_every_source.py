@@ -54,7 +54,9 @@ def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supp
 
 def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> None:
     kept = Activity.objects.filter(pk__in=before[Activity]).order_by("pk")
-    assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * 2
+    # The factories' own rows, and what other sources journal (RSVPs, groups joined): all anonymous.
+    assert len(before[Activity]) >= 2
+    assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * len(before[Activity])
 
 
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.

@@ -21,3 +21,11 @@ def percent(share: float | None) -> str:
     if share is None:
         return "—"
     return f"{number_format(share * 100, decimal_pos=0, use_l10n=True)} %"
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """A journal kind as the dashboards name it ("organizing.rsvp" → "RSVPed to an event")."""
+    from quartier.dashboard.queries import kind_name
+
+    return kind_name(kind)
