@@ -179,3 +179,16 @@ def test_workers_rolling_up_at_once_count_each_row_once(make_supporter):
     outcomes = run_together([lambda: actions.roll_up(batch=7) for _ in range(4)])
     assert sum(outcomes) == 61  # 60 posts and the sign-up, each read by exactly one worker
     assert queries.personal_totals(person)["social.post"] == [60, 0]
+
+
+def test_deleting_an_account_moves_its_figures_out_of_its_area_as_a_recount_would(supporter):
+    record_activity("social.post", supporter=supporter, key="p1")
+    actions.roll_up()
+    account_actions.delete_account(supporter=supporter)
+    actions.roll_up()
+    assert not RegionFigure.objects.filter(metric="social.post", region="H2X").exclude(count=0).exists()
+    assert RegionFigure.objects.get(metric="social.post", region="*").count == 1
+    assert not SupporterFigure.objects.filter(supporter=supporter).exists()
+    incremental = snapshot()
+    actions.rebuild()
+    assert snapshot() == incremental

@@ -1,0 +1,195 @@
+"""`python -m bench.dashboard`: the dashboards at bench scale — journal, full rebuild, freshness, pages.
+
+    python -m bench.dashboard --database-url postgresql://postgres@127.0.0.1/quartier_bench_dashboard \
+        --redis-url redis://127.0.0.1:6379/11
+
+On a loaded benchmark campaign (`python -m bench`, or a copy of it) it:
+
+1. journals what the campaign's tables hold (`rebuild_dashboards`' backfill: sign-ups, verifications,
+   groups, memberships, events, RSVPs, attendance) and adds `--gifts`, `--calls` and `--posts`
+   journal rows of the kinds the donations, fieldwork and social apps record (those apps are not
+   merged yet: the rows stand in for them), in SQL;
+2. times the full rebuild of every summary table;
+3. times freshness: new journal rows, then one rollup run (celery beat runs it every 30 s, so a
+   figure is on the organiser dashboard within 30 s plus that run);
+4. serves the site with gunicorn and drives, with wrk, the personal dashboard (a supporter with
+   activity, signed in) and the organiser dashboard under several filters (a staff member), each
+   run beside the trivial view of the same stack (`bench/http.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+from pathlib import Path
+
+from bench.__main__ import SERVER_VAR_DIR, benchmark_environment
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""))
+    parser.add_argument("--gifts", type=int, default=1_000_000, help="donations.gift journal rows to add")
+    parser.add_argument("--calls", type=int, default=300_000, help="fieldwork.call journal rows to add")
+    parser.add_argument("--posts", type=int, default=200_000, help="social.post journal rows to add")
+    parser.add_argument("--skip-load", action="store_true", help="the journal is loaded: rebuild and measure")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warm-up", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--markdown", type=Path, default=None)
+    parser.add_argument("--seed", type=int, default=2008)
+    return parser.parse_args(argv)
+
+
+# The stand-in rows: random supporters, times over the last year, regions from the supporter.
+STAND_IN_SQL = """
+INSERT INTO accounts_activity
+    (kind, key, supporter_id, credited_to_id, occurred_at, recorded_at, count, amount, currency, group_id,
+     region, detail)
+SELECT %(kind)s, %(kind)s || ':' || n, s.id,
+       CASE WHEN n %% 7 = 0 THEN (SELECT min(id) FROM accounts_supporter) + (n * 7919) %% %(people)s END,
+       now() - (random() * interval '365 days'), now(), 1,
+       CASE WHEN %(money)s THEN (ARRAY[1000, 2500, 5000, 10000, 25000, 50000])[1 + (n %% 6)] ELSE 0 END,
+       CASE WHEN %(money)s THEN 'CAD' ELSE '' END, NULL,
+       upper(left(replace(s.postal_code, ' ', ''), 3)),
+       CASE WHEN %(kind)s = 'fieldwork.call'
+            THEN jsonb_build_object('result', 'talked', 'reached', n %% 3 = 0, 'campaign', 1,
+                 'answers', jsonb_build_array(jsonb_build_object('question', 'Will you vote?',
+                 'answer', (ARRAY['yes', 'no', 'maybe'])[1 + (n %% 3)])))
+            ELSE '{}'::jsonb END
+FROM generate_series(1, %(rows)s) AS n
+JOIN accounts_supporter AS s ON s.id = (SELECT min(id) FROM accounts_supporter) + (n * 104729) %% %(people)s
+ON CONFLICT DO NOTHING
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments(argv)
+    if not arguments.database_url.startswith("postgresql") or not arguments.redis_url:
+        raise SystemExit(
+            "Give --database-url (PostgreSQL, a copy of the benchmark campaign) and --redis-url."
+        )
+    arguments.measure = "pages"
+    environment = benchmark_environment(arguments)
+    os.environ.update(environment)
+
+    import django
+
+    django.setup()
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench import http
+    from bench.pages import HotPage, sample_ids, trivial_page
+    from quartier.accounts.activity import record_activity
+    from quartier.accounts.models import Activity, Supporter
+    from quartier.dashboard import actions, backfill
+    from quartier.dashboard.models import SupporterFigure
+    from quartier.organizing.models import Group
+
+    rng = random.Random(arguments.seed)
+    call_command("migrate", verbosity=0)
+    if not arguments.skip_load:
+        started = time.monotonic()
+        for name, written in backfill.backfill_journal():
+            print(
+                f"journal: {name}: {written:,} rows offered ({time.monotonic() - started:.0f} s)", flush=True
+            )
+        people = Supporter.objects.count()
+        with connection.cursor() as cursor:
+            for kind, rows, money in (
+                ("donations.gift", arguments.gifts, True),
+                ("fieldwork.call", arguments.calls, False),
+                ("social.post", arguments.posts, False),
+            ):
+                cursor.execute(STAND_IN_SQL, {"kind": kind, "rows": rows, "money": money, "people": people})
+                print(
+                    f"journal: {kind}: {rows:,} stand-in rows ({time.monotonic() - started:.0f} s)",
+                    flush=True,
+                )
+        print(f"Journal loaded in {time.monotonic() - started:.0f} s", flush=True)
+    journal_rows = Activity.objects.count()
+    started = time.monotonic()
+    actions.rebuild()
+    rebuild_seconds = time.monotonic() - started
+    print(f"Full rebuild of {journal_rows:,} journal rows: {rebuild_seconds:.0f} s", flush=True)
+
+    # Freshness: a burst of new rows, then one rollup run.
+    someone = Supporter.objects.filter(pk__in=sample_ids(Supporter.objects.all(), 1, rng)).get()
+    token = f"{time.time_ns()}"
+    for number in range(1_000):
+        record_activity("social.post", supporter=someone, key=f"fresh:{token}:{number}")
+    started = time.monotonic()
+    rolled = actions.roll_up()
+    roll_up_seconds = time.monotonic() - started
+    print(f"Rollup of {rolled:,} new rows: {roll_up_seconds:.2f} s", flush=True)
+
+    viewer_id = (
+        SupporterFigure.objects.filter(metric="organizing.rsvp").order_by("-count").values_list("supporter_id", flat=True)
+    ).first()  # fmt: skip
+    viewer = Supporter.objects.get(pk=viewer_id)
+    staff, _created = Supporter.objects.get_or_create(
+        email="bench-staff@bench.invalid",
+        defaults={
+            "handle": "bench-staff",
+            "display_name": "Bench Staff",
+            "is_staff": True,
+            "affiliation": "staff",
+        },
+    )
+    if not Authenticator.objects.filter(user=staff).exists():
+        TOTP.activate(staff, "JBSWY3DPEHPK3PXP")
+    group_slug = Group.objects.filter(pk__in=sample_ids(Group.objects.all(), 1, rng)).values_list(
+        "slug", flat=True
+    )[0]
+
+    def cookie_for(person: Supporter) -> str:
+        client = Client()
+        client.force_login(person)
+        return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    cache.clear()
+    SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
+    tables = []
+    runs = [
+        (cookie_for(viewer), [HotPage("personal dashboard `/dashboard/`", "signed in", ["/dashboard/"])]),
+        (cookie_for(staff), [
+            HotPage("organiser `/organize/` (30 days, everyone)", "staff", ["/organize/"]),
+            HotPage("organiser, 365 days", "staff", ["/organize/?start=2025-12-04"]),
+            HotPage("organiser, postal prefix H2X", "staff", ["/organize/?region=H2X"]),
+            HotPage("organiser, province QC, 90 days", "staff", ["/organize/?province=QC&start=2026-09-05"]),
+            HotPage("organiser, one group", "staff", [f"/organize/?group={group_slug}"]),
+        ]),
+    ]  # fmt: skip
+    for cookie, hot_pages in runs:
+        trivial_runs, results = http.measure(
+            environment=environment, pages=hot_pages, trivial=trivial_page(), cookie=cookie,
+            duration=arguments.duration, warm_up=arguments.warm_up, connections=arguments.connections, threads=1,
+            log_path=SERVER_VAR_DIR / "gunicorn-dashboard.log",
+        )  # fmt: skip
+        tables.append(
+            http.table(trivial_runs, results, connections=arguments.connections, duration=arguments.duration)
+        )
+    summary = (
+        f"Journal: {journal_rows:,} rows. Full rebuild: {rebuild_seconds:.0f} s. "
+        f"Rollup of {rolled:,} new rows: {roll_up_seconds:.2f} s (celery beat every 30 s)."
+    )
+    output = "\n\n".join([summary, *tables])
+    print()
+    print(output)
+    if arguments.markdown is not None:
+        arguments.markdown.write_text(output + "\n")
+
+
+if __name__ == "__main__":
+    main()
