@@ -54,6 +54,8 @@ class RegionFigure(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["region", "metric", "day", "label"], name="regionfigure_key")
         ]
+        # The map and "everyone" read one metric over days across every region.
+        indexes: ClassVar = [models.Index(fields=["metric", "day"], name="regionfigure_metric_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.metric} {self.region}"
@@ -73,6 +75,8 @@ class GroupFigure(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["group_id", "metric", "day", "label"], name="groupfigure_key")
         ]
+        # "Active groups" reads one metric over days across every group.
+        indexes: ClassVar = [models.Index(fields=["metric", "day"], name="groupfigure_metric_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.metric} group {self.group_id}"

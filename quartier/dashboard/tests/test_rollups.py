@@ -192,3 +192,11 @@ def test_deleting_an_account_moves_its_figures_out_of_its_area_as_a_recount_woul
     incremental = snapshot()
     actions.rebuild()
     assert snapshot() == incremental
+
+
+def test_the_periodic_task_rolls_up_new_journal_rows(supporter):
+    from quartier.dashboard import tasks
+
+    record_activity("social.post", supporter=supporter, key="task:1")
+    assert tasks.roll_up.delay().get() >= 1
+    assert SupporterFigure.objects.get(supporter=supporter, metric="social.post").count == 1
