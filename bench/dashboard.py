@@ -54,7 +54,7 @@ INSERT INTO accounts_activity
     (kind, key, supporter_id, credited_to_id, occurred_at, recorded_at, count, amount, currency, group_id,
      region, detail)
 SELECT %(kind)s, %(kind)s || ':' || n, s.id,
-       CASE WHEN n %% 7 = 0 THEN (SELECT min(id) FROM accounts_supporter) + (n * 7919) %% %(people)s END,
+       CASE WHEN n %% 7 = 0 THEN (SELECT min(id) FROM accounts_supporter) + (n::bigint * 7919) %% %(people)s END,
        now() - (random() * interval '365 days'), now(), 1,
        CASE WHEN %(money)s THEN (ARRAY[1000, 2500, 5000, 10000, 25000, 50000])[1 + (n %% 6)] ELSE 0 END,
        CASE WHEN %(money)s THEN 'CAD' ELSE '' END, NULL,
@@ -65,7 +65,7 @@ SELECT %(kind)s, %(kind)s || ':' || n, s.id,
                  'answer', (ARRAY['yes', 'no', 'maybe'])[1 + (n %% 3)])))
             ELSE '{}'::jsonb END
 FROM generate_series(1, %(rows)s) AS n
-JOIN accounts_supporter AS s ON s.id = (SELECT min(id) FROM accounts_supporter) + (n * 104729) %% %(people)s
+JOIN accounts_supporter AS s ON s.id = (SELECT min(id) FROM accounts_supporter) + (n::bigint * 104729) %% %(people)s
 ON CONFLICT DO NOTHING
 """
 
