@@ -830,3 +830,77 @@ BUGS += [
         tests=(SOCIAL_NOTIFICATIONS,),
     ),
 ]
+
+# --- dashboards (issue 11) ---------------------------------------------------------------------------
+DASHBOARD = "quartier/dashboard"
+ROLLUP_TESTS = f"{DASHBOARD}/tests/test_rollups.py"
+DASHBOARD_VIEWS = f"{DASHBOARD}/tests/test_views.py"
+JOURNAL_TESTS = f"{DASHBOARD}/tests/test_journal.py"
+
+BUGS += [
+    Bug(
+        id="rollup-forgets-gaps",
+        promise="A journal row that commits after a later one is still counted.",
+        file=f"{DASHBOARD}/actions.py",
+        original="if missing not in seen_ids:",
+        replacement="if False:",
+        tests=(ROLLUP_TESTS,),
+    ),
+    Bug(
+        id="rollup-without-the-cursor-lock",
+        promise="Workers rolling up at once never count a journal row twice.",
+        file=f"{DASHBOARD}/actions.py",
+        original="return Cursor.objects.select_for_update().get(name=JOURNAL)",
+        replacement="return Cursor.objects.get(name=JOURNAL)",
+        tests=(ROLLUP_TESTS,),
+        postgresql=True,
+    ),
+    Bug(
+        id="erasure-leaves-the-area-in-the-figures",
+        promise="After an account is deleted, its actions count in no area, as a recount would.",
+        file=f"{DASHBOARD}/actions.py",
+        original="deltas.add(entry, sign=-1)",
+        replacement="pass",
+        tests=(ROLLUP_TESTS,),
+    ),
+    Bug(
+        id="index-counts-old-actions",
+        promise="The activity index counts the decay window only.",
+        file=f"{DASHBOARD}/queries.py",
+        original="totals_of(rows, since), window_days=window_days",
+        replacement="totals_of(rows), window_days=window_days",
+        tests=(DASHBOARD_VIEWS,),
+    ),
+    Bug(
+        id="cancelled-rsvp-keeps-its-points",
+        promise="A cancelled RSVP takes its point back.",
+        file=f"{DASHBOARD}/queries.py",
+        original='"organizing.rsvp_cancelled": "organizing.rsvp",',
+        replacement='"organizing.rsvp_cancelled": "organizing.rsvp_cancelled",',
+        tests=(DASHBOARD_VIEWS,),
+    ),
+    Bug(
+        id="group-dashboard-for-anyone",
+        promise="A group's dashboard is for its leaders and staff only.",
+        file=f"{DASHBOARD}/access.py",
+        original="from quartier.organizing.access import get_group_for_leader",
+        replacement="from quartier.organizing.access import get_visible_group as get_group_for_leader",
+        tests=(DASHBOARD_VIEWS,),
+    ),
+    Bug(
+        id="organiser-dashboard-for-supporters",
+        promise="The campaign's figures are for staff only.",
+        file=f"{DASHBOARD}/access.py",
+        original="if not (viewer.is_authenticated and viewer.is_staff):",
+        replacement="if not viewer.is_authenticated:",
+        tests=(DASHBOARD_VIEWS,),
+    ),
+    Bug(
+        id="rsvp-journaled-per-click",
+        promise="A double-clicked RSVP counts once in the journal.",
+        file=f"{ORGANIZING}/actions.py",
+        original="if existing is not None and existing.status != Rsvp.Status.CANCELLED:\n        return existing",
+        replacement="if False:\n        return existing",
+        tests=(JOURNAL_TESTS,),
+    ),
+]

@@ -170,6 +170,7 @@ INSTALLED_APPS = [
     "quartier.organizing",
     "quartier.donations",
     "quartier.social",  # follows, blogs, the feed, messages, notifications, moderation
+    "quartier.dashboard",  # dashboards and rollups: reads every app, imported by none
     "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
@@ -262,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "quartier.social.tasks.send_notification_emails",
         "schedule": 300.0,
     },
+    "dashboard-rollups": {"task": "quartier.dashboard.tasks.roll_up", "schedule": 30.0},
 }
 
 # --- local groups and events ----------------------------------------------------------------------
@@ -327,7 +329,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "dashboard:personal"
+# Who shared the link a new supporter signed up through (accounts may not import reach: named here).
+SIGNUP_REFERRER_LOOKUP = "quartier.reach.queries.referrer_from"
 
 ACCOUNT_ADAPTER = "quartier.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("quartier.organizing.urls")),
     path("", include("quartier.donations.urls")),
     path("", include("quartier.social.urls")),
+    path("", include("quartier.dashboard.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -10,7 +10,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quartier.accounts import privacy
-from quartier.accounts.models import Affiliation, AffiliationChange, Cause, EmailConsent, Profile, Supporter
+from quartier.accounts.activity import record_activity
+from quartier.accounts.models import (
+    Activity,
+    Affiliation,
+    AffiliationChange,
+    Cause,
+    EmailConsent,
+    Profile,
+    Supporter,
+)
 from quartier.accounts.queries import find_place
 from quartier.lib import images
 from quartier.lib.ids import handle_from_name, is_valid_handle
@@ -60,8 +69,13 @@ def complete_signup(
     news_consent: bool,
     consent_wording: str,
     ip_address: str | None,
+    referred_by: Supporter | None = None,
 ) -> Supporter:
-    """Fill in what the sign-up form asked beyond email and password, and record the email consent."""
+    """Fill in what the sign-up form asked beyond email and password, and record the email consent.
+
+    Journal: `accounts.signup`, and `reach.referral_signup` credited to `referred_by` when a share
+    link brought the person (see `activity.py`).
+    """
     supporter.display_name = display_name.strip()
     supporter.language = language
     set_location(supporter, country=country, postal_code=postal_code)
@@ -87,15 +101,36 @@ def complete_signup(
         source=EmailConsent.Source.SIGNUP,
         ip_address=ip_address,
     )
+    record_activity(
+        "accounts.signup",
+        supporter=supporter,
+        key=f"supporter:{supporter.pk}",
+        occurred_at=supporter.date_joined,
+    )
+    if referred_by is not None and referred_by.pk != supporter.pk:
+        record_activity(
+            "reach.referral_signup",
+            supporter=supporter,
+            key=f"supporter:{supporter.pk}",
+            occurred_at=supporter.date_joined,
+            credited_to=referred_by,
+        )
     return supporter
 
 
+@transaction.atomic
 def mark_email_verified(supporter: Supporter) -> None:
+    """Journal: `accounts.verified`, once per supporter."""
     if supporter.email_verified_at is None:
-        Supporter.objects.filter(pk=supporter.pk, email_verified_at__isnull=True).update(
-            email_verified_at=timezone.now()
+        now = timezone.now()
+        changed = Supporter.objects.filter(pk=supporter.pk, email_verified_at__isnull=True).update(
+            email_verified_at=now
         )
         supporter.refresh_from_db(fields=["email_verified_at"])
+        if changed:
+            record_activity(
+                "accounts.verified", supporter=supporter, key=f"supporter:{supporter.pk}", occurred_at=now
+            )
 
 
 class HandleTaken(Exception):
@@ -253,6 +288,9 @@ def delete_account(*, supporter: Supporter) -> None:
         name, storage = profile.photo.name, profile.photo.storage
         transaction.on_commit(lambda: storage.delete(name))
     privacy.erase_personal_data(locked)
+    # Erasing other sources can journal a last action (a cancelled RSVP): it keeps no name either.
+    Activity.objects.filter(supporter=locked).update(supporter=None, region="")
+    Activity.objects.filter(credited_to=locked).update(credited_to=None)
     token = secrets.token_hex(8)
     locked.email = f"deleted-{token}@deleted.invalid"
     locked.handle = f"deleted-{token}"

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
 from quartier.accounts import actions
@@ -35,6 +36,15 @@ def client_ip(request: HttpRequest) -> str | None:
     )
 
 
+def signup_referrer(request: HttpRequest) -> Supporter | None:
+    """Who shared the link that brought this new supporter, found by `settings.SIGNUP_REFERRER_LOOKUP`.
+
+    The lookup lives in `reach` (share links), which `accounts` may not import: the setting names it.
+    """
+    lookup = getattr(settings, "SIGNUP_REFERRER_LOOKUP", "")
+    return import_string(lookup)(request) if lookup else None
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Supporter, form: Any, commit: bool = True) -> Supporter:
         user = super().save_user(request, user, form, commit=False)
@@ -49,6 +59,7 @@ class AccountAdapter(DefaultAccountAdapter):
             news_consent=bool(data.get("news_consent")),
             consent_wording=str(NEWS_CONSENT_WORDING),
             ip_address=client_ip(request),
+            referred_by=signup_referrer(request),
         )
 
     def get_client_ip(self, request: HttpRequest) -> str:

@@ -49,7 +49,16 @@ def rows_owned_by(
     )
 
 
-def register(source: PersonalDataSource) -> None:
+def register(source: PersonalDataSource, *, before: str = "") -> None:
+    """Add a source; `before` names one whose erasure must run after this one's."""
+    if before and before in _SOURCES:
+        items = list(_SOURCES.items())
+        _SOURCES.clear()
+        for name, existing in items:
+            if name == before:
+                _SOURCES[source.name] = source
+            _SOURCES.setdefault(name, existing)
+        return
     _SOURCES[source.name] = source
 
 

@@ -1,11 +1,19 @@
-"""Writes for local groups and events. Each runs in a transaction; emails leave after commit."""
+"""Writes for local groups and events. Each runs in a transaction; emails leave after commit.
+
+Activity journal kinds recorded here (see `quartier/accounts/activity.py`), each in the transaction of
+its change: `organizing.group_created` (key `group:<pk>`), `organizing.group_joined` (an active membership, key `membership:<pk>`),
+`organizing.event_hosted` (key `event:<pk>`), `organizing.rsvp` and `organizing.rsvp_cancelled`
+(count -1; both keyed `rsvp:<pk>:<RSVP time>` so that RSVPing again after cancelling counts again),
+`organizing.attended` (count +1 when checked in, -1 when the check is undone, key
+`attended:<pk>:<n>`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -13,7 +21,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from quartier.accounts import actions as account_actions
-from quartier.accounts.models import EmailConsent, Supporter
+from quartier.accounts.activity import record_activity
+from quartier.accounts.models import Activity, EmailConsent, Supporter
 from quartier.lib.text import render_markdown
 from quartier.organizing import tasks
 from quartier.organizing.models import (
@@ -87,7 +96,8 @@ def create_group(*, creator: Supporter, draft: GroupDraft) -> Group:
         created_by=creator,
         member_count=1,
     )
-    Membership.objects.create(group=group, supporter=creator, role=Membership.Role.LEADER)
+    record_activity("organizing.group_created", supporter=creator, key=f"group:{group.pk}", group_id=group.pk)
+    _record_joined(Membership.objects.create(group=group, supporter=creator, role=Membership.Role.LEADER))
     return group
 
 
@@ -134,6 +144,7 @@ def join_group(
     if created:
         if status == Membership.Status.ACTIVE:
             Group.objects.filter(pk=locked.pk).update(member_count=F("member_count") + 1)
+            _record_joined(membership)
         if accepts_messages:
             outreach_actions.record_consent(
                 supporter=supporter,
@@ -145,6 +156,16 @@ def join_group(
                 ip_address=ip_address,
             )
     return membership
+
+
+def _record_joined(membership: Membership) -> None:
+    record_activity(
+        "organizing.group_joined",
+        supporter=membership.supporter,
+        key=f"membership:{membership.pk}",
+        credited_to=membership.referrer,
+        group_id=membership.group_id,
+    )
 
 
 @transaction.atomic
@@ -178,6 +199,7 @@ def approve_member(*, membership: Membership) -> Membership:
         locked.status = Membership.Status.ACTIVE
         locked.save(update_fields=["status"])
         Group.objects.filter(pk=locked.group_id).update(member_count=F("member_count") + 1)
+        _record_joined(locked)
         transaction.on_commit(lambda: tasks.send_membership_approved.delay(locked.pk))
     return locked
 
@@ -346,6 +368,13 @@ def create_event(*, host: Supporter, draft: EventDraft) -> Event:
             for s in draft.shifts
         ]
     )
+    record_activity(
+        "organizing.event_hosted",
+        supporter=host,
+        key=f"event:{event.pk}",
+        group_id=event.group_id,
+        detail={"event": event.pk, "type": event.event_type},
+    )
     if event.status == Event.Status.PENDING:
         transaction.on_commit(lambda: tasks.send_event_submitted.delay(event.pk))
     return event
@@ -490,8 +519,22 @@ def rsvp(
         )  # fmt: skip
     if status == Rsvp.Status.CONFIRMED:
         Shift.objects.filter(pk=locked.pk).update(confirmed_count=F("confirmed_count") + places)
+    record_activity(
+        "organizing.rsvp",
+        supporter=supporter,
+        key=rsvp_activity_key(record),
+        occurred_at=record.created_at,
+        credited_to=record.referrer,
+        group_id=event.group_id,
+        detail={"event": event.pk, "waitlisted": status == Rsvp.Status.WAITLISTED},
+    )
     transaction.on_commit(lambda: tasks.send_rsvp_confirmation.delay(record.pk))
     return record
+
+
+def rsvp_activity_key(record: Rsvp) -> str:
+    """One journal key per RSVP made: RSVPing again after cancelling counts again, a retry does not."""
+    return f"rsvp:{record.pk}:{record.created_at.astimezone(UTC):%Y%m%dT%H%M%S%f}"
 
 
 @dataclass
@@ -543,7 +586,12 @@ class Guest:
 
 
 def guest_supporter(
-    *, guest: Guest, news_consent: bool, consent_wording: str, ip_address: str | None
+    *,
+    guest: Guest,
+    news_consent: bool,
+    consent_wording: str,
+    ip_address: str | None,
+    referred_by: Supporter | None = None,
 ) -> Supporter:
     """The supporter behind a confirmed guest RSVP: matched by email, or created without a password.
 
@@ -561,7 +609,7 @@ def guest_supporter(
             return account_actions.complete_signup(
                 supporter=supporter, display_name=guest.name, country=guest.country,
                 postal_code=guest.postal_code, language=guest.language, news_consent=news_consent,
-                consent_wording=consent_wording, ip_address=ip_address,
+                consent_wording=consent_wording, ip_address=ip_address, referred_by=referred_by,
             )  # fmt: skip
     except (account_actions.EmailTaken, IntegrityError):
         return Supporter.objects.get(email__iexact=email)  # another request created it a moment ago
@@ -682,6 +730,7 @@ def confirm_rsvp_request(
                         country=pending.country or pending.event.country,
                         postal_code=pending.postal_code, language=pending.language),
             news_consent=pending.news_consent, consent_wording=news_consent_wording, ip_address=ip_address,
+            referred_by=pending.referrer,
         )  # fmt: skip
     elif pending.news_consent:
         account_actions.record_email_consent(
@@ -725,6 +774,18 @@ def cancel_rsvp(*, rsvp_record: Rsvp) -> Rsvp:
     was_confirmed = locked.status == Rsvp.Status.CONFIRMED and not locked.is_walk_in
     locked.status = Rsvp.Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
+    if not locked.is_walk_in:
+        record_activity(
+            "organizing.rsvp_cancelled",
+            supporter=locked.supporter,
+            key=rsvp_activity_key(locked),
+            count=-1,
+            credited_to=locked.referrer,
+            group_id=Event.objects.filter(pk=locked_shift.event_id)
+            .values_list("group_id", flat=True)
+            .first(),
+            detail={"event": locked_shift.event_id},
+        )
     if was_confirmed:
         Shift.objects.filter(pk=locked_shift.pk).update(confirmed_count=F("confirmed_count") - locked.places)
         locked_shift.refresh_from_db(fields=["confirmed_count"])
@@ -756,7 +817,25 @@ def _promote_waitlist(shift: Shift) -> list[int]:
 
 @transaction.atomic
 def check_in(*, rsvp_record: Rsvp, attended: bool) -> None:
-    Rsvp.objects.filter(pk=rsvp_record.pk).update(attended=attended, updated_at=timezone.now())
+    locked = Rsvp.objects.select_for_update().select_related("shift__event").get(pk=rsvp_record.pk)
+    if locked.attended == attended:
+        return
+    Rsvp.objects.filter(pk=locked.pk).update(attended=attended, updated_at=timezone.now())
+    _record_attendance(locked, attended=attended)
+
+
+def _record_attendance(record: Rsvp, *, attended: bool) -> None:
+    """Journal a check-in (+1) or its undoing (-1); the n-th change of one RSVP has its own key."""
+    prefix = f"attended:{record.pk}:"
+    changes = Activity.objects.filter(kind="organizing.attended", key__startswith=prefix).count()
+    record_activity(
+        "organizing.attended",
+        supporter=record.supporter,
+        key=f"{prefix}{changes}",
+        count=1 if attended else -1,
+        group_id=record.shift.event.group_id,
+        detail={"event": record.shift.event_id},
+    )
 
 
 @transaction.atomic
@@ -767,7 +846,11 @@ def add_walk_in(*, shift: Shift, supporter: Supporter, phone: str = "") -> Rsvp:
         supporter=supporter,
         defaults={"status": Rsvp.Status.CONFIRMED, "attended": True, "is_walk_in": True, "phone": phone},
     )
+    if created:
+        _record_attendance(Rsvp.objects.select_related("shift__event").get(pk=record.pk), attended=True)
     if not created:
+        if not record.attended:
+            _record_attendance(Rsvp.objects.select_related("shift__event").get(pk=record.pk), attended=True)
         changes: dict[str, object] = {"attended": True}
         if record.status != Rsvp.Status.CONFIRMED:
             # Cancelled or still waiting, and here after all: they came as a walk-in, taking no listed place.

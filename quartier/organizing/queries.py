@@ -345,6 +345,26 @@ def my_events(supporter: Supporter) -> dict[str, list]:
     return {"attending": attending, "hosting": hosting}
 
 
+def my_groups_with_news(
+    supporter: Supporter, events_per_group: int = 2
+) -> list[tuple[Membership, list[Event]]]:
+    """The person's active groups, each with its next published events (two queries)."""
+    memberships = list(
+        Membership.objects.filter(supporter=supporter, status=Membership.Status.ACTIVE)
+        .select_related("group")
+        .order_by("group__name")[:20]
+    )
+    upcoming: dict[int, list[Event]] = {m.group_id: [] for m in memberships}
+    if upcoming:
+        events = Event.objects.filter(
+            group_id__in=upcoming, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now()
+        ).order_by("starts_at")[: events_per_group * len(upcoming) * 3]
+        for event in events:
+            if len(upcoming[event.group_id]) < events_per_group:
+                upcoming[event.group_id].append(event)
+    return [(membership, upcoming[membership.group_id]) for membership in memberships]
+
+
 @dataclass
 class FeedEntry:
     """A shift in a personal calendar feed; `show_private` when the supporter is confirmed or hosts it."""

@@ -44,6 +44,7 @@ from quartier.donations.models import (
     SavedPaymentMethod,
     Team,
 )
+from quartier.dashboard.models import LastActive, Referral, SupporterFigure
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
@@ -408,6 +409,16 @@ def _moderation_decisions(supporter: Supporter, people: People) -> None:
         )
 
 
+def _dashboard_figures(supporter: Supporter, people: People) -> None:
+    today = timezone.localdate()
+    for number in (1, 2):
+        SupporterFigure.objects.create(
+            supporter=supporter, day=today, metric=people.marker("dashboard_figures", number), count=number
+        )
+    LastActive.objects.create(supporter=supporter, day=today, region="H2X")
+    Referral.objects.create(supporter=supporter, referrer=people.organiser)
+
+
 def _count(rows: object) -> int:
     return 0 if rows is None else (len(rows) if isinstance(rows, list) else 1)
 
@@ -620,10 +631,24 @@ FACTORIES: dict[str, Factory] = {
             social.Appeal: _count(data["appeals"]),
         },
     ),
+    "dashboard_figures": Factory(
+        _dashboard_figures,
+        owned=lambda s: {
+            SupporterFigure: SupporterFigure.objects.filter(supporter=s),
+            LastActive: LastActive.objects.filter(supporter=s),
+            Referral: Referral.objects.filter(supporter=s),
+        },
+        exported=lambda data: {
+            SupporterFigure: _count(data["figures"]),
+            LastActive: _count(data["last_active"]),
+            Referral: _count(data["brought_in_by"]),
+        },
+    ),
 }
 
 # Models that hold one row per supporter at most: the factories make one of each.
 ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}
+ONE_PER_SUPPORTER |= {LastActive, Referral}  # dashboard
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:

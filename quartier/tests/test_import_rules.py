@@ -82,3 +82,13 @@ def test_no_domain_app_imports_the_demo():
 def test_the_product_serves_no_benchmark_page(client):
     # The trivial page exists only under `bench.settings` (bench/urls.py), never on a real server.
     assert client.get("/bench/trivial/").status_code == 404
+
+
+def test_no_app_imports_the_dashboards():
+    # The dashboards read every app (their `queries`, and the journal); none depends on them.
+    found = [
+        f"{where} imports {module}"
+        for where, module in imports_under(PACKAGE, exclude=PACKAGE / "dashboard")
+        if is_within(module, "quartier.dashboard") and "/tests/" not in where and "demo/" not in where
+    ]
+    assert found == []

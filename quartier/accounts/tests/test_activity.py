@@ -18,7 +18,11 @@ def test_an_action_is_recorded_once_per_kind_and_key(supporter, other_supporter)
     record_activity("donations.gift", supporter=other_supporter, key="donation:1", amount=2500,
                     currency="cad", credited_to=supporter, detail={"refcode": "spring"})  # fmt: skip
 
-    rows = list(Activity.objects.order_by("pk").values_list("kind", "key", "count", "amount", "currency"))
+    rows = list(
+        Activity.objects.exclude(kind="accounts.signup")  # the fixtures' own sign-ups
+        .order_by("pk")
+        .values_list("kind", "key", "count", "amount", "currency")
+    )
     assert rows == [
         ("organizing.rsvp", "rsvp:1", 1, 0, ""),
         ("organizing.rsvp_cancelled", "rsvp:1", -1, 0, ""),

@@ -38,7 +38,7 @@ def test_behind_the_trusted_proxy_one_client_guessing_passwords_blocks_only_itse
     other = log_in(Client(REMOTE_ADDR=PROXY), supporter.email, HTTP_X_FORWARDED_FOR="203.0.113.20")
 
     assert blocked.status_code == 200 and TOO_MANY in blocked.content.decode()
-    assert other.status_code == 302 and other["Location"] == reverse("home")
+    assert other.status_code == 302 and other["Location"] == reverse("dashboard:personal")
 
 
 @override_settings(TRUSTED_PROXIES=[PROXY])

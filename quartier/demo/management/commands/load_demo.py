@@ -36,6 +36,7 @@ from quartier.accounts import actions
 from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.models import Affiliation, EmailConsent, Supporter, Visibility
 from quartier.demo.donations_data import create_demo_donations, demo_donation_links
+from quartier.demo import dashboard_data
 from quartier.demo.generator import (
     DEMO_PASSWORD,
     GENERATED_EMAIL_DOMAIN,
@@ -356,6 +357,7 @@ class Command(BaseCommand):
         if gifts:
             self.stdout.write(f"  {gifts} gifts and 2 fundraising pages created (sandbox payments)")
         load_demo_social(self.stdout.write)
+        dashboard_data.load(progress=self.stdout.write)
         self.print_logins()
 
     def print_logins(self) -> None:

@@ -1,0 +1,127 @@
+"""A supporter lands on their dashboard, RSVPs, and sees the activity index rise with each action
+listed; staff filter the organiser dashboard by region, the charts render, and the CSV has the
+chart's figures — in Chromium, with no third-party request.
+
+Gifts and calls come as activity-journal rows here, standing in for the donations and fieldwork
+apps until they are merged: they are the rows those apps record (kind, amount, credit, detail).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from quartier.accounts.activity import record_activity
+from quartier.dashboard import actions as dashboard_actions
+from quartier.organizing import actions
+from quartier.testing import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTEFACTS = Path(settings.BASE_DIR) / "var" / "test-artefacts"
+
+
+def level_on(page) -> int:
+    return int(page.locator("#activity-index [data-level]").get_attribute("data-level"))
+
+
+def test_the_index_rises_with_each_action_and_staff_read_the_charts(
+    new_context, make_supporter, staff, live_server
+):
+    host = make_supporter("Léa Host", email="lea@example.org")
+    volunteer = make_supporter("Vic Volunteer", email="vic@example.org", postal_code="H2T 1A1")
+    start = timezone.now() + timedelta(days=3)
+    actions.create_event(
+        host=host,
+        draft=actions.EventDraft(
+            title="Door-knocking in Mile End", description="Bring good shoes.", event_type="canvass",
+            is_virtual=False, join_url="", venue="Parc Lahaie", address="Boul. Saint-Laurent",
+            address_visibility="attendees", country="CA", postal_code="H2T 1A1", town="Montréal", latitude=45.523,
+            longitude=-73.59, time_zone="America/Toronto", max_guests_per_rsvp=0, group=None,
+            shifts=[actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)],
+        ),
+    )  # fmt: skip
+
+    page = new_context(locale="en-CA", viewport={"width": 390, "height": 844}).new_page()
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(volunteer.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/dashboard/")
+    assert level_on(page) == 1
+    # The suggestion of an event this week within 25 km leads to it.
+    page.get_by_role("link", name="Door-knocking in Mile End").first.click()
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+
+    page.goto("/dashboard/")
+    rsvp_line = page.locator('#activity-index tr[data-kind="organizing.rsvp"]')
+    assert rsvp_line.is_visible()
+    assert "RSVPed to an event" in rsvp_line.inner_text()
+    points_after_rsvp = int(re.search(r"(\d+) points?", page.locator(".index-level").inner_text()).group(1))
+    assert points_after_rsvp == 1
+
+    # Stand-ins for the fieldwork and donations apps: four calls, and a gift through the volunteer's link.
+    for number in range(4):
+        record_activity("fieldwork.call", supporter=volunteer, key=f"call:{number}",
+                        detail={"result": "talked", "reached": True, "campaign": 1,
+                                "answers": [{"question": "Will you vote?", "answer": "yes"}]})  # fmt: skip
+    page.reload()
+    assert "Made a call" in page.locator('#activity-index tr[data-kind="fieldwork.call"]').inner_text()
+    assert level_on(page) == 3  # 1 + 4 = 5 points: levels start at 1, 4, 8, 15, 25, …
+    record_activity("donations.gift", supporter=host, key="donation:1", amount=25_000, currency="CAD",
+                    credited_to=volunteer, detail={"page": None, "recurring": False, "refcode": ""})  # fmt: skip
+    page.reload()
+    assert page.locator('#activity-index tr[data-kind="credited:donations.gift"]').is_visible()
+    assert level_on(page) == 6  # 5 + 25 (250 raised, a point per 10) = 30 points
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / "personal-dashboard-phone.png"), full_page=True)
+
+    # Staff: the organiser dashboard, filtered to the volunteer's area.
+    dashboard_actions.roll_up()
+    client = Client()
+    client.force_login(staff)
+    staff_context = new_context(locale="en-CA")
+    staff_context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    organiser = staff_context.new_page()
+    organiser.goto("/organize/")
+    organiser.locator("#id_region").fill("H2T")
+    organiser.get_by_role("button", name="Show").click()
+    organiser.wait_for_url("**/organize/?*region=H2T*")
+    calls_chart = organiser.locator("#chart-fieldwork svg")
+    box = calls_chart.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 50
+    assert "Will you vote?" in organiser.locator("main").inner_text()
+    today = timezone.localdate().isoformat()
+    drawn = organiser.locator('#chart-fieldwork polyline[data-series="Calls made"]').count()
+    assert drawn == 1
+    value = (
+        organiser.locator(f'#chart-fieldwork circle[data-day="{today}"]').nth(1).get_attribute("data-value")
+    )
+    organiser.screenshot(path=str(ARTEFACTS / "organiser-dashboard.png"), full_page=True)
+
+    link = organiser.locator("#chart-fieldwork a[download]").get_attribute("href")
+    response = organiser.request.get(live_server.url + "/organize/" + link)
+    rows = list(csv.reader(io.StringIO(response.text())))
+    assert rows[0] == ["date", "Doors knocked", "Calls made"]
+    assert rows[-1] == [today, "0", value]
+    assert value == "4"
+    # Outside the area, nothing of it.
+    organiser.goto("/organize/?province=ON")
+    assert "Will you vote?" not in organiser.locator("main").inner_text()

@@ -1,0 +1,279 @@
+"""Writes to the summary tables: the incremental rollup, the full rebuild, and erasure.
+
+Only these functions write the tables, and each holds the `Cursor` row lock while it does, so that
+they never run at the same time (a second worker waits for the first; figures are read-modify-
+written under that lock and never double-counted).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from quartier.accounts.models import Activity, Supporter
+from quartier.dashboard import metrics
+from quartier.dashboard.metrics import Entry
+from quartier.dashboard.models import (
+    Cursor,
+    GroupFigure,
+    LastActive,
+    Referral,
+    RegionFigure,
+    SupporterFigure,
+)
+
+JOURNAL = "journal"
+BATCH = 5_000
+# How long an id skipped by the cursor is looked for again: longer than any transaction that writes
+# the journal. An id still missing after that was rolled back.
+GAP_PATIENCE = timedelta(minutes=15)
+MAX_GAPS = 20_000
+# The last ids a rebuild checks for rows still in flight (a transaction open while it read).
+REBUILD_GAP_WINDOW = 1_000
+
+Key = tuple
+Sums = dict[Key, list[int]]
+
+
+class Deltas:
+    """What a set of journal rows adds to each table, summed before anything is written."""
+
+    def __init__(self) -> None:
+        self.regions: Sums = defaultdict(lambda: [0, 0])
+        self.groups: Sums = defaultdict(lambda: [0, 0])
+        self.supporters: Sums = defaultdict(lambda: [0, 0])
+        self.last_active: dict[int, tuple[date, int, str]] = {}
+        self.referrals: dict[int, int] = {}
+
+    def add(self, entry: Entry, sign: int = 1) -> None:
+        day = metrics.local_day(entry.occurred_at)
+        for metric, label, count, amount in metrics.campaign_metrics(entry):
+            for region in metrics.region_keys(entry.region):
+                sums = self.regions[(region, metric, day, label)]
+                sums[0] += sign * count
+                sums[1] += sign * amount
+            if entry.group_id is not None:
+                sums = self.groups[(entry.group_id, metric, day, label)]
+                sums[0] += sign * count
+                sums[1] += sign * amount
+        for supporter_id, metric, count, amount in metrics.supporter_metrics(entry):
+            sums = self.supporters[(supporter_id, day, metric)]
+            sums[0] += sign * count
+            sums[1] += sign * amount
+        if sign > 0 and metrics.counts_as_active(entry):
+            latest = (day, entry.id, entry.region)
+            current = self.last_active.get(entry.supporter_id)
+            if current is None or latest[:2] > current[:2]:
+                self.last_active[entry.supporter_id] = latest
+        if (
+            sign > 0
+            and entry.kind == "reach.referral_signup"
+            and entry.supporter_id is not None
+            and entry.credited_to_id is not None
+        ):
+            self.referrals[entry.supporter_id] = entry.credited_to_id
+
+
+def entries(queryset, *, chunk_size: int = 0) -> Iterable[Entry]:
+    rows = queryset.values_list(*metrics.FIELDS)
+    for values in rows.iterator(chunk_size=chunk_size) if chunk_size else rows:
+        yield Entry(*values)
+
+
+def _write_sums(model, key_fields: tuple[str, str, str, str] | tuple[str, str, str], sums: Sums) -> None:
+    """Add `sums` to the rows of `model` (creating those missing). Call with the cursor locked."""
+    sums = {key: value for key, value in sums.items() if value != [0, 0]}
+    if not sums:
+        return
+    keys = list(sums)
+    found: dict[Key, object] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        lookup = {f"{field}__in": {key[index] for key in chunk} for index, field in enumerate(key_fields)}
+        for row in model.objects.filter(**lookup):
+            key = tuple(getattr(row, field) for field in key_fields)
+            if key in sums:
+                found[key] = row
+    changed, created = [], []
+    for key, (count, amount) in sums.items():
+        row = found.get(key)
+        if row is None:
+            created.append(model(**dict(zip(key_fields, key, strict=True)), count=count, amount=amount))
+        else:
+            row.count += count
+            row.amount += amount
+            changed.append(row)
+    model.objects.bulk_update(changed, ["count", "amount"], batch_size=500)
+    model.objects.bulk_create(created, batch_size=500)
+
+
+REGION_KEY = ("region", "metric", "day", "label")
+GROUP_KEY = ("group_id", "metric", "day", "label")
+SUPPORTER_KEY = ("supporter_id", "day", "metric")
+
+
+def _write(deltas: Deltas) -> None:
+    _write_sums(RegionFigure, REGION_KEY, deltas.regions)
+    _write_sums(GroupFigure, GROUP_KEY, deltas.groups)
+    _write_sums(SupporterFigure, SUPPORTER_KEY, deltas.supporters)
+    if deltas.last_active:
+        existing = {
+            row.supporter_id: row for row in LastActive.objects.filter(supporter_id__in=deltas.last_active)
+        }
+        changed, created = [], []
+        for supporter_id, (day, activity_id, region) in deltas.last_active.items():
+            row = existing.get(supporter_id)
+            if row is None:
+                created.append(
+                    LastActive(supporter_id=supporter_id, day=day, activity_id=activity_id, region=region)
+                )
+            elif (day, activity_id) > (row.day, row.activity_id):
+                row.day, row.activity_id, row.region = day, activity_id, region
+                changed.append(row)
+        LastActive.objects.bulk_update(changed, ["day", "activity_id", "region"], batch_size=500)
+        LastActive.objects.bulk_create(created, batch_size=500)
+    if deltas.referrals:
+        Referral.objects.bulk_create(
+            [
+                Referral(supporter_id=person, referrer_id=referrer)
+                for person, referrer in deltas.referrals.items()
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def _locked_cursor() -> Cursor:
+    Cursor.objects.get_or_create(name=JOURNAL)
+    return Cursor.objects.select_for_update().get(name=JOURNAL)
+
+
+@transaction.atomic
+def roll_up_batch(*, batch: int = BATCH, now: datetime | None = None) -> int:
+    """Add the next journal rows (and any late rows that filled a gap) to the figures; return how many."""
+    now = now or timezone.now()
+    cursor = _locked_cursor()
+    gap_ids = [int(gap) for gap in cursor.gaps]
+    late = list(entries(Activity.objects.filter(pk__in=gap_ids).order_by("pk"))) if gap_ids else []
+    fresh = list(entries(Activity.objects.filter(pk__gt=cursor.last_id).order_by("pk")[:batch]))
+    deltas = Deltas()
+    for entry in late + fresh:
+        deltas.add(entry)
+    _write(deltas)
+    gaps = {gap: seen for gap, seen in cursor.gaps.items() if int(gap) not in {entry.id for entry in late}}
+    if fresh:
+        seen_ids = {entry.id for entry in fresh}
+        stamp = now.isoformat()
+        # On the first run, ids below the first row are no gap: they were never the journal's.
+        first = cursor.last_id + 1 if cursor.last_id else fresh[0].id
+        for missing in range(first, fresh[-1].id):
+            if missing not in seen_ids:
+                gaps[str(missing)] = stamp
+        cursor.last_id = fresh[-1].id
+    oldest = now - GAP_PATIENCE
+    gaps = {gap: seen for gap, seen in gaps.items() if datetime.fromisoformat(seen) > oldest}
+    if len(gaps) > MAX_GAPS:
+        gaps = dict(sorted(gaps.items(), key=lambda item: int(item[0]))[-MAX_GAPS:])
+    cursor.gaps = gaps
+    cursor.updated_at = now
+    cursor.save(update_fields=["last_id", "gaps", "updated_at"])
+    return len(late) + len(fresh)
+
+
+def roll_up(*, batch: int = BATCH, now: datetime | None = None) -> int:
+    """Consume every new journal row, a batch per transaction; return how many were added."""
+    total = 0
+    while True:
+        done = roll_up_batch(batch=batch, now=now)
+        total += done
+        if done < batch:
+            return total
+
+
+def _insert(model, fields: list[str], rows: Iterable[tuple]) -> None:
+    """Insert many rows: PostgreSQL's COPY (millions at bench scale), else `bulk_create`."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(model._meta.get_field(name).column for name in fields)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    batch = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+    model.objects.bulk_create(batch, batch_size=2_000)
+
+
+@transaction.atomic
+def rebuild(*, now: datetime | None = None) -> int:
+    """Recount every figure from the whole journal (under the cursor lock); return the rows read.
+
+    It sums in memory in one pass, independently of the incremental path's read-modify-writes, then
+    replaces the tables. Ids missing from the last stretch of the journal become gaps, looked for
+    by the next `roll_up` in case their transaction commits after this one read.
+    """
+    now = now or timezone.now()
+    cursor = _locked_cursor()
+    last = Activity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    deltas = Deltas()
+    read = 0
+    recent: set[int] = set()
+    for entry in entries(Activity.objects.filter(pk__lte=last).order_by("pk"), chunk_size=5_000):
+        deltas.add(entry)
+        read += 1
+        if entry.id > last - REBUILD_GAP_WINDOW:
+            recent.add(entry.id)
+    for model in (RegionFigure, GroupFigure, SupporterFigure, LastActive, Referral):
+        model.objects.all().delete()
+    for model, key_fields, sums in (
+        (RegionFigure, REGION_KEY, deltas.regions),
+        (GroupFigure, GROUP_KEY, deltas.groups),
+        (SupporterFigure, SUPPORTER_KEY, deltas.supporters),
+    ):
+        _insert(
+            model,
+            [*key_fields, "count", "amount"],
+            ((*key, count, amount) for key, (count, amount) in sums.items() if (count, amount) != (0, 0)),
+        )
+    _insert(
+        LastActive,
+        ["supporter_id", "day", "activity_id", "region"],
+        ((person, *values) for person, values in deltas.last_active.items()),
+    )
+    _insert(Referral, ["supporter_id", "referrer_id"], deltas.referrals.items())
+    stamp = now.isoformat()
+    cursor.last_id = last
+    first = min(recent, default=last + 1)
+    cursor.gaps = {str(pk): stamp for pk in range(first, last + 1) if pk not in recent}
+    cursor.updated_at = now
+    cursor.save(update_fields=["last_id", "gaps", "updated_at"])
+    return read
+
+
+@transaction.atomic
+def forget_supporter(supporter: Supporter) -> None:
+    """Erasure: drop the person's own figures, and move what they did out of their region's figures.
+
+    Runs before the journal forgets the person (see `privacy.py`): each row already rolled up is
+    taken out of its postal-prefix rows and put back with no region, as a recount of the anonymous
+    journal would count it; the campaign's totals do not change.
+    """
+    cursor = _locked_cursor()
+    rolled = Activity.objects.filter(supporter=supporter, pk__lte=cursor.last_id).exclude(region="")
+    gap_ids = [int(gap) for gap in cursor.gaps]
+    deltas = Deltas()
+    for entry in entries(rolled.exclude(pk__in=gap_ids)):
+        deltas.add(entry, sign=-1)
+        deltas.add(Entry(**{**entry.__dict__, "region": ""}))
+    deltas.supporters.clear()
+    deltas.last_active.clear()
+    deltas.referrals.clear()
+    _write_sums(RegionFigure, REGION_KEY, deltas.regions)
+    for model in (SupporterFigure, LastActive):
+        model.objects.filter(supporter=supporter).delete()
+    Referral.objects.filter(supporter=supporter).delete()
+    Referral.objects.filter(referrer=supporter).delete()

@@ -1,0 +1,409 @@
+"""Reads for the dashboards: every figure comes from the summary tables, plus (for a person's own
+dashboard) the few journal rows of theirs the rollup has not reached yet, so that what they just did
+shows at once."""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.apps import apps
+from django.db.models import Q, Sum
+from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from quartier.accounts.models import Activity, Supporter
+from quartier.dashboard import metrics
+from quartier.dashboard.actions import JOURNAL, entries
+from quartier.dashboard.models import (
+    DEFAULT_LEVELS,
+    DEFAULT_WEIGHTS,
+    Cursor,
+    GroupFigure,
+    IndexRules,
+    LastActive,
+    Referral,
+    RegionFigure,
+    SupporterFigure,
+)
+
+# A reversal counts against the action it undoes.
+REVERSALS = {
+    "organizing.rsvp_cancelled": "organizing.rsvp",
+    "donations.refund": "donations.gift",
+    "donations.recurring_cancelled": "donations.recurring_started",
+}
+MONEY_POINT = 1_000  # minor units of money raised per point-weight (10 dollars or euros)
+
+KIND_NAMES = {
+    "accounts.signup": _("Signed up"),
+    "accounts.verified": _("Confirmed an email address"),
+    "organizing.group_created": _("Started a group"),
+    "organizing.group_joined": _("Joined a group"),
+    "organizing.event_hosted": _("Hosted an event"),
+    "organizing.rsvp": _("RSVPed to an event"),
+    "organizing.attended": _("Attended an event"),
+    "reach.referral_signup": _("Signed up through a share link"),
+    "donations.gift": _("Gave"),
+    "donations.recurring_started": _("Started a monthly gift"),
+    "donations.page_created": _("Started a fundraising page"),
+    "fieldwork.door": _("Knocked on a door"),
+    "fieldwork.call": _("Made a call"),
+    "social.post": _("Wrote a post"),
+    "social.comment": _("Commented"),
+    "social.message": _("Sent a message"),
+    "outreach.sent": _("Emailed their network"),
+    "credited:donations.gift": _("Money raised through my pages and links"),
+    "credited:reach.referral_signup": _("People who signed up through my links"),
+    "credited:organizing.rsvp": _("RSVPs through my links"),
+    "credited:organizing.group_joined": _("People who joined a group through my links"),
+}
+
+
+def kind_name(kind: str) -> str:
+    return str(KIND_NAMES.get(kind, kind))
+
+
+def as_of() -> datetime | None:
+    """When the rollup last read the journal: the time every organiser figure is as of."""
+    return Cursor.objects.filter(name=JOURNAL).values_list("updated_at", flat=True).first()
+
+
+def _cursor() -> tuple[int, list[int]]:
+    found = Cursor.objects.filter(name=JOURNAL).values_list("last_id", "gaps").first()
+    if found is None:
+        return 0, []
+    return found[0], [int(gap) for gap in found[1]]
+
+
+def _unrolled(query: Q) -> list[metrics.Entry]:
+    """Journal rows matching `query` the rollup has not added yet (one indexed query)."""
+    last_id, gaps = _cursor()
+    pending = Q(pk__gt=last_id) | Q(pk__in=gaps) if gaps else Q(pk__gt=last_id)
+    return list(entries(Activity.objects.filter(query).filter(pending)))
+
+
+def personal_figures(supporter: Supporter) -> list[tuple[date, str, int, int]]:
+    """(day, metric, count, amount) of one supporter, rolled up or not yet (two indexed queries)."""
+    rows = list(
+        SupporterFigure.objects.filter(supporter=supporter).values_list("day", "metric", "count", "amount")
+    )
+    for entry in _unrolled(Q(supporter=supporter) | Q(credited_to=supporter)):
+        day = metrics.local_day(entry.occurred_at)
+        for person, metric, count, amount in metrics.supporter_metrics(entry):
+            if person == supporter.pk:
+                rows.append((day, metric, count, amount))
+    return rows
+
+
+def totals_of(rows: list[tuple[date, str, int, int]], since: date | None = None) -> dict[str, list[int]]:
+    """metric → [count, amount] of `personal_figures` rows since a day (all of them without one)."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for day, metric, count, amount in rows:
+        if since is None or day >= since:
+            totals[metric][0] += count
+            totals[metric][1] += amount
+    return totals
+
+
+def personal_totals(supporter: Supporter, since: date | None = None) -> dict[str, list[int]]:
+    return totals_of(personal_figures(supporter), since)
+
+
+@dataclass
+class IndexLine:
+    kind: str
+    name: str
+    count: int
+    amount: int
+    weight: int
+    points: int
+
+
+@dataclass
+class ActivityIndex:
+    level: int
+    points: int
+    window_days: int
+    since: date
+    lines: list[IndexLine]
+    next_level_points: int | None
+    levels: list[int] = field(default_factory=list)
+
+
+def index_rules() -> tuple[int, dict[str, int], list[int]]:
+    rules = IndexRules.objects.first()
+    if rules is None:
+        return 90, dict(DEFAULT_WEIGHTS), list(DEFAULT_LEVELS)
+    return (
+        rules.window_days,
+        {**DEFAULT_WEIGHTS, **(rules.weights or {})},
+        list(rules.levels or DEFAULT_LEVELS),
+    )
+
+
+def level_for(points: int, levels: list[int]) -> int:
+    """1 to 10: one more level for each threshold reached."""
+    return 1 + sum(1 for threshold in levels if points >= threshold)
+
+
+def activity_index_from(totals: dict[str, list[int]], *, window_days: int, weights: dict[str, int],
+                        levels: list[int], today: date) -> ActivityIndex:  # fmt: skip
+    counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for metric, (count, amount) in totals.items():
+        prefix = metrics.CREDITED if metric.startswith(metrics.CREDITED) else ""
+        base = REVERSALS.get(metric.removeprefix(prefix), metric.removeprefix(prefix))
+        counted[prefix + base][0] += count
+        counted[prefix + base][1] += amount
+    lines = []
+    for kind, (count, amount) in sorted(counted.items()):
+        weight = weights.get(kind, 0)
+        if not weight or (count, amount) == (0, 0):
+            continue
+        is_money = kind.endswith("donations.gift")
+        points = max(0, weight * (amount // MONEY_POINT if is_money else count))
+        lines.append(IndexLine(kind, kind_name(kind), count, amount, weight, points))
+    points = sum(line.points for line in lines)
+    level = level_for(points, levels)
+    return ActivityIndex(
+        level=level,
+        points=points,
+        window_days=window_days,
+        since=today - timedelta(days=window_days - 1),
+        lines=sorted(lines, key=lambda line: -line.points),
+        next_level_points=levels[level - 1] if level <= len(levels) else None,
+        levels=levels,
+    )
+
+
+def activity_index(
+    supporter: Supporter, today: date | None = None, figures: list[tuple[date, str, int, int]] | None = None
+) -> ActivityIndex:
+    """The 1-10 index from the last `window_days` only, with every line that counted."""
+    today = today or timezone.localdate()
+    window_days, weights, levels = index_rules()
+    since = today - timedelta(days=window_days - 1)
+    rows = personal_figures(supporter) if figures is None else figures
+    return activity_index_from(
+        totals_of(rows, since), window_days=window_days, weights=weights, levels=levels, today=today
+    )
+
+
+def indexes_of(supporter_ids: list[int], today: date | None = None) -> dict[int, int]:
+    """supporter id → level, for a leader's or staff member's list of people (two queries)."""
+    today = today or timezone.localdate()
+    window_days, weights, levels = index_rules()
+    since = today - timedelta(days=window_days - 1)
+    per_person: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    rows = SupporterFigure.objects.filter(supporter_id__in=supporter_ids, day__gte=since)
+    for person, metric, count, amount in rows.values_list("supporter_id", "metric", "count", "amount"):
+        per_person[person][metric][0] += count
+        per_person[person][metric][1] += amount
+    return {
+        person: activity_index_from(
+            per_person.get(person, {}), window_days=window_days, weights=weights, levels=levels, today=today
+        ).level
+        for person in supporter_ids
+    }
+
+
+def recent_actions(supporter: Supporter, since: date, limit: int = 15) -> list[Activity]:
+    """The person's latest journal rows in the window, to show what the index is made of."""
+    start = datetime.combine(since, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+    return list(
+        Activity.objects.filter(supporter=supporter, occurred_at__gte=start).order_by("-occurred_at", "-pk")[
+            :limit
+        ]
+    )
+
+
+@dataclass
+class Reach:
+    signups: int
+    rsvps: int
+    joins: int
+    gifts: int
+    raised: int
+    chain_signups: int
+    chain_rsvps: int
+    chain_gifts: int
+    chain_raised: int
+    recruits: int
+
+
+def my_reach(supporter: Supporter, figures: list[tuple[date, str, int, int]] | None = None) -> Reach:
+    """What others did through my links and pages, and through the people I brought in (one level on)."""
+    mine = totals_of(personal_figures(supporter) if figures is None else figures)
+    recruit_ids = list(
+        Referral.objects.filter(referrer=supporter).values_list("supporter_id", flat=True)[:5_000]
+    )
+    recruits = recruit_ids
+    chain: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        SupporterFigure.objects.filter(supporter_id__in=recruits, metric__startswith=metrics.CREDITED)
+        .values("metric")
+        .annotate(count=Sum("count"), amount=Sum("amount"))
+    )
+    for row in rows:
+        chain[row["metric"]] = [row["count"], row["amount"]]
+
+    def net(totals, kind: str, reversal: str = "") -> list[int]:
+        first = totals.get(metrics.CREDITED + kind, [0, 0])
+        second = totals.get(metrics.CREDITED + reversal, [0, 0]) if reversal else [0, 0]
+        return [first[0] + second[0], first[1] + second[1]]
+
+    gifts = net(mine, "donations.gift")
+    refunds = mine.get(metrics.CREDITED + "donations.refund", [0, 0])
+    chain_gifts = net(chain, "donations.gift")
+    chain_refunds = chain.get(metrics.CREDITED + "donations.refund", [0, 0])
+    return Reach(
+        signups=net(mine, "reach.referral_signup")[0],
+        rsvps=net(mine, "organizing.rsvp", "organizing.rsvp_cancelled")[0],
+        joins=net(mine, "organizing.group_joined")[0],
+        gifts=gifts[0],
+        raised=gifts[1] + refunds[1],
+        chain_signups=net(chain, "reach.referral_signup")[0],
+        chain_rsvps=net(chain, "organizing.rsvp", "organizing.rsvp_cancelled")[0],
+        chain_gifts=chain_gifts[0],
+        chain_raised=chain_gifts[1] + chain_refunds[1],
+        recruits=len(recruit_ids),
+    )
+
+
+# --- other apps' panels -----------------------------------------------------------------------------
+
+PANEL_APPS = ("donations", "fieldwork", "social")
+
+
+@dataclass
+class Panel:
+    app: str
+    template: str
+    summary: dict
+
+
+def other_panels(supporter: Supporter) -> list[Panel]:
+    """Each installed app among `PANEL_APPS` whose queries offer `dashboard_summary`, with its panel.
+
+    No app imports the dashboards: they look for the function and the template by name.
+    """
+    panels = []
+    for app in PANEL_APPS:
+        if not apps.is_installed(f"quartier.{app}"):
+            continue
+        module = importlib.import_module(f"quartier.{app}.queries")
+        summary_of = getattr(module, "dashboard_summary", None)
+        if summary_of is None:
+            continue
+        template = f"{app}/_dashboard_panel.html"
+        get_template(template)  # fail loudly when the app forgot its panel
+        panels.append(Panel(app=app, template=template, summary=summary_of(supporter) or {}))
+    return panels
+
+
+# --- the organiser dashboard -----------------------------------------------------------------------
+
+CANADIAN_PROVINCE_LETTERS = {
+    "NL": "A", "NS": "B", "PE": "C", "NB": "E", "QC": "GHJ", "ON": "KLMNP", "MB": "R", "SK": "S",
+    "AB": "T", "BC": "V", "NT": "X", "NU": "X", "YT": "Y",
+}  # fmt: skip
+
+
+@dataclass
+class Scope:
+    """What an organiser view counts: the whole campaign (optionally one area) or one group."""
+
+    start: date
+    end: date
+    regions: list[str] = field(default_factory=lambda: ["*"])
+    group_id: int | None = None
+
+    @property
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+
+def region_keys_for(*, prefix: str = "", province: str = "") -> list[str]:
+    """The region rows a filter reads: a postal prefix (up to 3 characters) or a Canadian province."""
+    if province:
+        return list(CANADIAN_PROVINCE_LETTERS.get(province, "")) or ["*"]
+    prefix = prefix.replace(" ", "").upper()[: max(metrics.REGION_LEVELS)]
+    return [prefix] if prefix else ["*"]
+
+
+def figures(scope: Scope, metric_names: list[str]) -> dict[str, dict[date, list[int]]]:
+    """metric → day → [count, amount] over the scope (one query)."""
+    if scope.group_id is not None:
+        rows = GroupFigure.objects.filter(group_id=scope.group_id)
+    else:
+        rows = RegionFigure.objects.filter(region__in=scope.regions)
+    rows = (
+        rows.filter(metric__in=metric_names, day__gte=scope.start, day__lte=scope.end)
+        .values("metric", "day")
+        .annotate(count=Sum("count"), amount=Sum("amount"))
+    )
+    found: dict[str, dict[date, list[int]]] = {name: {} for name in metric_names}
+    for row in rows:
+        found[row["metric"]][row["day"]] = [row["count"], row["amount"]]
+    return found
+
+
+def answers(scope: Scope) -> list[tuple[str, str, int]]:
+    """(question, answer, count) of survey answers over the scope, most frequent first."""
+    rows = GroupFigure.objects.filter(group_id=scope.group_id) if scope.group_id is not None else (
+        RegionFigure.objects.filter(region__in=scope.regions)
+    )  # fmt: skip
+    rows = (
+        rows.filter(metric="fieldwork.answer", day__gte=scope.start, day__lte=scope.end)
+        .values("label")
+        .annotate(count=Sum("count"))
+        .order_by("label")
+    )
+    found = []
+    for row in rows:
+        question, _separator, answer = row["label"].partition(metrics.ANSWER_SEPARATOR)
+        found.append((question, answer, row["count"]))
+    return sorted(found, key=lambda item: (item[0], -item[2], item[1]))
+
+
+def active_supporters(scope: Scope, today: date | None = None) -> int | None:
+    """People who did anything in the last 30 days (campaign or area scope; None for a group)."""
+    if scope.group_id is not None:
+        return None
+    today = today or timezone.localdate()
+    rows = LastActive.objects.filter(day__gt=today - timedelta(days=30))
+    if scope.regions != ["*"]:
+        area = Q()
+        for region in scope.regions:
+            area |= Q(region__startswith=region)
+        rows = rows.filter(area)
+    return rows.count()
+
+
+def active_groups(scope: Scope) -> int:
+    rows = GroupFigure.objects.filter(metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end)
+    if scope.group_id is not None:
+        rows = rows.filter(group_id=scope.group_id)
+    return rows.values("group_id").distinct().count()
+
+
+def activity_by_region(scope: Scope) -> list[tuple[str, int]]:
+    """(3-character postal prefix, actions) over the scope, busiest first, for the map."""
+    if scope.group_id is not None:
+        return []
+    area = Q()
+    for region in scope.regions:
+        area |= Q() if region == "*" else Q(region__startswith=region)
+    rows = (
+        RegionFigure.objects.filter(
+            area, metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end
+        )
+        .filter(region__regex=r"^[^*]{3}$")
+        .values("region")
+        .annotate(count=Sum("count"))
+        .order_by("-count", "region")
+    )
+    return [(row["region"], row["count"]) for row in rows[:300]]

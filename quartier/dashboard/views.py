@@ -1,0 +1,122 @@
+"""The personal dashboard and the organiser dashboards. Views validate, read `queries`, render."""
+
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from quartier.dashboard import access, queries, reports
+from quartier.dashboard.forms import FilterForm
+from quartier.dashboard.queries import Scope
+from quartier.organizing import queries as organizing_queries
+from quartier.organizing.models import Group
+
+NEARBY_KM = 25
+
+
+def _suggestions(supporter, my_groups: list) -> dict[str, object]:
+    """An event this week within 25 km, and a group nearby if the person has none."""
+    if supporter.latitude is None or supporter.longitude is None:
+        return {"located": False}
+    near = organizing_queries.Near(supporter.latitude, supporter.longitude, NEARBY_KM)
+    now = timezone.now()
+    events = organizing_queries.search_events(near=near, date_to=now + timedelta(days=7)).results[:3]
+    groups = organizing_queries.search_groups(near=near).results[:3] if not my_groups else []
+    return {"located": True, "events": events, "groups": groups}
+
+
+@login_required
+def personal(request: HttpRequest) -> HttpResponse:
+    supporter = request.user
+    figures = queries.personal_figures(supporter)
+    index = queries.activity_index(supporter, figures=figures)
+    events = organizing_queries.my_events(supporter)
+    groups = organizing_queries.my_groups_with_news(supporter)
+    context = {
+        "index": index,
+        "recent": queries.recent_actions(supporter, index.since),
+        "reach": queries.my_reach(supporter, figures),
+        "events": events,
+        "groups": groups,
+        "suggestions": _suggestions(supporter, groups),
+        "panels": queries.other_panels(supporter),
+        "kind_name": queries.kind_name,
+    }
+    return render(request, "dashboard/personal.html", context)
+
+
+def _scope_from(form: FilterForm, group: Group | None) -> Scope:
+    if form.is_valid():
+        data = form.cleaned_data
+    else:
+        defaults = FilterForm({})
+        defaults.is_valid()
+        data = defaults.cleaned_data
+    scope = Scope(start=data["start"], end=data["end"])
+    if group is not None:
+        scope.group_id = group.pk
+    else:
+        scope.regions = queries.region_keys_for(
+            prefix=data.get("region", ""), province=data.get("province", "")
+        )
+    return scope
+
+
+def _csv(report: reports.Report, slug: str, filename: str) -> HttpResponse:
+    chart = next((chart for chart in report.charts if chart.slug == slug), None)
+    if chart is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{slug}.csv"'
+    writer = csv.writer(response)
+    writer.writerows(chart.csv_rows())
+    return response
+
+
+def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpResponse:
+    form = FilterForm(request.GET or None, with_group=group is None)
+    chosen_group = None
+    if group is None and form.is_valid() and form.cleaned_data.get("group"):
+        chosen_group = Group.objects.filter(slug=form.cleaned_data["group"]).first()
+        if chosen_group is None:
+            form.add_error("group", _("No group has this address."))
+    scope = _scope_from(form, group or chosen_group)
+    report = reports.build(scope)
+    if request.GET.get("csv"):
+        return _csv(report, request.GET["csv"], group.slug if group else "campaign")
+    members = []
+    if group is not None:
+        memberships = organizing_queries.members(group)[:200]
+        levels = queries.indexes_of([m.supporter_id for m in memberships])
+        members = [(membership, levels[membership.supporter_id]) for membership in memberships]
+    context = {
+        "form": form,
+        "group": group,
+        "chosen_group": chosen_group,
+        "scope": scope,
+        "report": report,
+        "as_of": queries.as_of(),
+        "members": members,
+        "query": request.GET.urlencode(),
+        "region_points": reports.region_points(report.regions),
+    }
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "dashboard/organize.html", context, status=status)
+
+
+@login_required
+def organize(request: HttpRequest) -> HttpResponse:
+    access.require_staff(request.user)
+    return _render_organiser(request, group=None)
+
+
+@login_required
+def organize_group(request: HttpRequest, slug: str) -> HttpResponse:
+    group = access.get_group_dashboard_for(request.user, slug)
+    return _render_organiser(request, group=group)
