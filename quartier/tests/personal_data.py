@@ -34,6 +34,7 @@ from quartier.accounts.models import (
     Profile,
     Supporter,
 )
+from quartier.dashboard.models import LastActive, Referral, SupporterFigure
 from quartier.donations import actions as donations_actions
 from quartier.donations import sandbox
 from quartier.donations.models import (
@@ -44,7 +45,6 @@ from quartier.donations.models import (
     SavedPaymentMethod,
     Team,
 )
-from quartier.dashboard.models import LastActive, Referral, SupporterFigure
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions

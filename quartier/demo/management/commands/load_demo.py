@@ -35,8 +35,8 @@ from django.utils.text import slugify
 from quartier.accounts import actions
 from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.models import Affiliation, EmailConsent, Supporter, Visibility
-from quartier.demo.donations_data import create_demo_donations, demo_donation_links
 from quartier.demo import dashboard_data
+from quartier.demo.donations_data import create_demo_donations, demo_donation_links
 from quartier.demo.generator import (
     DEMO_PASSWORD,
     GENERATED_EMAIL_DOMAIN,
