@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "quartier.outreach",
     "quartier.reach",
     "quartier.organizing",
+    "quartier.fieldwork",
     "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
@@ -352,6 +353,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# The largest contact file an organiser may import (a million contacts take about 120 MB).
+FIELDWORK_IMPORT_MAX_BYTES = env_int("FIELDWORK_IMPORT_MAX_BYTES", 500 * 1024 * 1024)
 
 # --- security -------------------------------------------------------------------------------------
 

@@ -425,3 +425,33 @@ def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
         .select_related("shift")
         .order_by("shift__starts_at")
     )
+
+
+# --- for fieldwork (walk lists held by a shift, phone banks open to an event's attendees) ----------
+
+
+def led_group_ids(supporter: Supporter) -> list[int]:
+    """The groups the supporter leads or co-leads."""
+    return list(
+        Membership.objects.filter(
+            supporter=supporter,
+            status=Membership.Status.ACTIVE,
+            role__in=[Membership.Role.LEADER, Membership.Role.CO_LEADER],
+        ).values_list("group_id", flat=True)
+    )
+
+
+def has_confirmed_rsvp(supporter: Supporter, event_id: int) -> bool:
+    return Rsvp.objects.filter(
+        supporter=supporter, shift__event_id=event_id, status=Rsvp.Status.CONFIRMED
+    ).exists()
+
+
+def has_confirmed_rsvp_to_shift(supporter: Supporter, shift_id: int) -> bool:
+    return Rsvp.objects.filter(supporter=supporter, shift_id=shift_id, status=Rsvp.Status.CONFIRMED).exists()
+
+
+def confirmed_shift_ids(supporter: Supporter) -> list[int]:
+    return list(
+        Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values_list("shift_id", flat=True)
+    )
