@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("quartier.accounts.urls")),
     path("", include("quartier.outreach.urls")),
     path("", include("quartier.organizing.urls")),
+    path("", include("quartier.fieldwork.urls")),
 ]
 
 if settings.SERVE_MEDIA:
