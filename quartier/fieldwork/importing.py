@@ -349,7 +349,7 @@ def run_import(job_id: int) -> None:
     places = _Places()
     batch: list[Row] = []
     problems: list[ImportProblem] = []
-    totals = {"rows": 0, "created": 0, "merged": 0, "linked": 0, "problems": 0}
+    totals = {"read": 0, "rows": 0, "created": 0, "merged": 0, "linked": 0, "problems": 0}
 
     def flush(counter: _CountingReader) -> None:
         created, merged, linked = _write_batch(batch) if batch else (0, 0, 0)
@@ -360,7 +360,7 @@ def run_import(job_id: int) -> None:
         totals["merged"] += merged
         totals["linked"] += linked
         ImportJob.objects.filter(pk=job.pk).update(
-            bytes_done=counter.count, rows_done=F("rows_done") + len(batch), created_count=F("created_count") + created,
+            bytes_done=counter.count, rows_done=totals["read"], created_count=F("created_count") + created,
             merged_count=F("merged_count") + merged, linked_count=F("linked_count") + linked,
             problem_count=totals["problems"],
         )  # fmt: skip
@@ -373,6 +373,7 @@ def run_import(job_id: int) -> None:
             counter = _CountingReader(raw)
             text = io.TextIOWrapper(io.BufferedReader(counter, 256 * 1024), encoding=job.encoding, newline="")
             for line, cells, error in _rows(job, text):
+                totals["read"] += 1
                 if cells is None:
                     totals["problems"] += 1
                     problems.append(ImportProblem(job=job, line=line, reason=error[:300]))

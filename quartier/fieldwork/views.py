@@ -437,15 +437,17 @@ def imports(request: HttpRequest) -> HttpResponse:
     if not access.is_staff(request.user):
         raise Http404
     form = UploadForm()
+    too_large = ""
     if request.method == "POST":
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
         if declared > settings.FIELDWORK_IMPORT_MAX_BYTES + 1_000_000:
             # `uploads.SizeLimitUploadHandler` stopped reading the body: a 2 GB file never reaches the disk.
-            form.add_error(
-                None,
-                _("This file is too large (%(size)s MB): the limit is %(limit)s MB. Split it and import each part.")
-                % {"size": declared // 1_000_000, "limit": settings.FIELDWORK_IMPORT_MAX_BYTES // 1_000_000},
-            )
+            too_large = _(
+                "This file is too large (%(size)s MB): the limit is %(limit)s MB. Split it and import each part."
+            ) % {"size": declared // 1_000_000, "limit": settings.FIELDWORK_IMPORT_MAX_BYTES // 1_000_000}
         else:
             form = UploadForm(request.POST, request.FILES)
             if form.is_valid():
@@ -465,7 +467,10 @@ def imports(request: HttpRequest) -> HttpResponse:
                     job.save()
                     return redirect("fieldwork:import", job.pk)
     jobs = ImportJob.objects.order_by("-created_at")[:20]
-    return render(request, "fieldwork/imports.html", {"form": form, "jobs": jobs}, status=400 if form.errors else 200)
+    return render(
+        request, "fieldwork/imports.html", {"form": form, "jobs": jobs, "too_large": too_large},
+        status=400 if form.errors or too_large else 200,
+    )  # fmt: skip
 
 
 def _preview(job: ImportJob) -> list[list[str]]:
