@@ -236,3 +236,45 @@ class PostalCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.code} {self.place_name}"
+
+
+class Activity(models.Model):
+    """One countable thing a supporter did, recorded by the app where it happened (see `activity.py`).
+
+    The journal the dashboards roll up: who did what, when, how much, and whom it is credited to. A
+    row is written in the same transaction as the change it records and never updated; a reversal (a
+    refund, a cancelled RSVP) is a row of its own. `key` makes recording idempotent: one row per
+    (kind, key). `detail` holds small facts about the action (a result code, a page id, a refcode),
+    never contact details.
+    """
+
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=120)
+    supporter = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    credited_to = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="credited_activities"
+    )
+    occurred_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    count = models.IntegerField(default=1)
+    amount = models.BigIntegerField(default=0, help_text="Minor units (cents) when it is money.")
+    currency = models.CharField(max_length=3, blank=True)
+    group_id = models.BigIntegerField(null=True, blank=True)
+    region = models.CharField(max_length=10, blank=True, help_text="Postal prefix of the person, if known.")
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["kind", "key"], name="activity_once_per_key")
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["supporter", "occurred_at"]),
+            models.Index(fields=["credited_to", "occurred_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"

@@ -91,7 +91,7 @@ def register_accounts_sources() -> None:
     from allauth.mfa.models import Authenticator
     from django.contrib.admin.models import LogEntry
 
-    from quartier.accounts.models import AffiliationChange, EmailConsent, Profile, Supporter
+    from quartier.accounts.models import Activity, AffiliationChange, EmailConsent, Profile, Supporter
 
     def export_supporter(supporter: Supporter) -> dict[str, Any]:
         return rows([supporter], exclude=("password", "groups", "user_permissions"))[0]
@@ -128,6 +128,26 @@ def register_accounts_sources() -> None:
     register(rows_owned_by("email_addresses", EmailAddress, field="user", also=(EmailConfirmation,)))
     register(rows_owned_by("email_consents", EmailConsent))
     register(rows_owned_by("affiliation_changes", AffiliationChange))
+    register(
+        PersonalDataSource(
+            name="activity",
+            models=(Activity,),
+            export=lambda supporter: list(
+                Activity.objects.filter(supporter=supporter)
+                .order_by("pk")
+                .values("kind", "key", "occurred_at", "count", "amount", "currency", "region")
+            ),
+            # The figures stay in the campaign's totals, with no name attached any more.
+            erase=lambda supporter: (
+                Activity.objects.filter(supporter=supporter).update(supporter=None, region=""),
+                Activity.objects.filter(credited_to=supporter).update(credited_to=None),
+            ),
+            kept_after_deletion=(
+                "What you did counts on in the campaign's totals (an RSVP, a gift, a call), "
+                "with no name or area attached."
+            ),
+        )
+    )
     register(
         PersonalDataSource(
             name="two_factor_authenticators",

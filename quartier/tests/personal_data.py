@@ -25,7 +25,15 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts import actions as accounts_actions
-from quartier.accounts.models import Affiliation, AffiliationChange, EmailConsent, Profile, Supporter
+from quartier.accounts.activity import record_activity
+from quartier.accounts.models import (
+    Activity,
+    Affiliation,
+    AffiliationChange,
+    EmailConsent,
+    Profile,
+    Supporter,
+)
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
@@ -108,6 +116,16 @@ def _affiliation_changes(supporter: Supporter, people: People) -> None:
     for affiliation in (Affiliation.AMBASSADOR, Affiliation.NONE):
         accounts_actions.set_affiliation(
             supporter=supporter, affiliation=affiliation, changed_by=people.staff
+        )
+
+
+def _activity(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        record_activity(
+            "tests.did",
+            supporter=supporter,
+            key=people.marker("activity", number),
+            credited_to=people.organiser,
         )
 
 
@@ -237,6 +255,11 @@ FACTORIES: dict[str, Factory] = {
         _affiliation_changes,
         owned=lambda s: {AffiliationChange: AffiliationChange.objects.filter(supporter=s)},
         exported=lambda data: {AffiliationChange: _count(data)},
+    ),
+    "activity": Factory(
+        _activity,
+        owned=lambda s: {Activity: Activity.objects.filter(supporter=s)},
+        exported=lambda data: {Activity: _count(data)},
     ),
     "two_factor_authenticators": Factory(
         _two_factor,

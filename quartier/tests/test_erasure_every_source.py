@@ -12,7 +12,7 @@ import pytest
 from django.contrib.admin.models import LogEntry
 
 from quartier.accounts import actions, privacy
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Activity, Supporter
 from quartier.organizing.models import Event, Group
 from quartier.outreach.models import Message
 from quartier.tests.personal_data import FACTORIES, ONE_PER_SUPPORTER, People, every_owned_row
@@ -52,12 +52,18 @@ def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supp
     assert sorted(LogEntry.objects.filter(user=supporter).values_list("pk", flat=True)) == before[LogEntry]
 
 
+def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> None:
+    kept = Activity.objects.filter(pk__in=before[Activity]).order_by("pk")
+    assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * 2
+
+
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
 KEPT = {
     "account": _account_is_emptied,
     "hosted_events_and_groups": _hosted_events_and_groups_stay_without_the_name,
     "messages_sent": _sent_messages_stay_without_the_sender,
     "admin_log": _admin_log_stays_pointing_at_the_empty_account,
+    "activity": _activity_stays_without_name_or_area,
 }
 
 
