@@ -73,7 +73,9 @@ def get_leased_call(viewer: Viewer, target_id: int) -> Target:
     if not is_volunteer(viewer):
         raise Http404
     target = (
-        Target.objects.select_related("contact", "campaign__script").filter(pk=target_id, leased_to=viewer).first()
+        Target.objects.select_related("contact", "campaign__script")
+        .filter(pk=target_id, leased_to=viewer)
+        .first()
     )
     if target is None or not can_call(viewer, target.campaign):
         raise Http404

@@ -212,7 +212,8 @@ def _quality_flags(
         and data.longitude is not None
         and contact.latitude is not None
         and contact.longitude is not None
-        and haversine_km(data.latitude, data.longitude, contact.latitude, contact.longitude) > FAR_FROM_DOOR_KM
+        and haversine_km(data.latitude, data.longitude, contact.latitude, contact.longitude)
+        > FAR_FROM_DOOR_KM
     ):
         flags.append("far_from_door")
     if volunteer is None:
@@ -339,7 +340,11 @@ def _move_on(target: Target, result: Result, data: ResultInput, channel: str, no
     newest = target.last_recorded_at is None or result.recorded_at >= target.last_recorded_at
     if newest:
         campaign = target.campaign
-        fields |= {"last_outcome": result.outcome, "last_recorded_at": result.recorded_at, "is_callback": False}
+        fields |= {
+            "last_outcome": result.outcome,
+            "last_recorded_at": result.recorded_at,
+            "is_callback": False,
+        }
         if result.needs_action:
             fields["status"] = Target.Status.ACTION
         elif result.outcome == Outcome.NOT_HOME and target.attempts + 1 < campaign.max_attempts:
@@ -385,7 +390,8 @@ def resolve_action(*, result: Result, done_by: Supporter, back_to_queue: bool) -
     )
     if updated:
         Target.objects.filter(pk=result.target_id, status=Target.Status.ACTION).update(
-            status=Target.Status.QUEUED if back_to_queue else Target.Status.DONE, available_after=timezone.now()
+            status=Target.Status.QUEUED if back_to_queue else Target.Status.DONE,
+            available_after=timezone.now(),
         )
 
 

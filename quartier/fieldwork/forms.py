@@ -36,7 +36,9 @@ class CampaignForm(forms.ModelForm):
 
     def __init__(self, *args, groups, staff: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = Group.objects.filter(pk__in=groups) if not staff else Group.objects.all()
+        self.fields["group"].queryset = (
+            Group.objects.filter(pk__in=groups) if not staff else Group.objects.all()
+        )
         self.fields["group"].required = not staff
         self.fields["calling_hours_start"].widget.attrs.update(min=0, max=23)
         self.fields["calling_hours_end"].widget.attrs.update(min=1, max=24)
@@ -45,7 +47,9 @@ class CampaignForm(forms.ModelForm):
         data = super().clean()
         start, end = data.get("calling_hours_start"), data.get("calling_hours_end")
         if start is not None and end is not None and not (0 <= start < end <= 24):
-            self.add_error("calling_hours_end", _("Calls must end after they start, by midnight at the latest."))
+            self.add_error(
+                "calling_hours_end", _("Calls must end after they start, by midnight at the latest.")
+            )
         return data
 
 
@@ -91,11 +95,20 @@ class TurfForm(forms.Form):
                 place = find_place(data.get("country") or "CA", data["center"])
                 center = (place.latitude, place.longitude) if place and place.latitude is not None else None
             if center is None:
-                self.add_error("center", _("Enter a postal code we know or coordinates such as 45.52, -73.58."))
+                self.add_error(
+                    "center", _("Enter a postal code we know or coordinates such as 45.52, -73.58.")
+                )
             elif not data.get("radius_km"):
                 self.add_error("radius_km", _("Give the radius around the centre."))
-        if not polygon and not data.get("center") and not data.get("tags") and not data.get("earlier_outcomes"):
-            raise forms.ValidationError(_("Draw an area on the map, give a centre and a radius, or choose tags."))
+        if (
+            not polygon
+            and not data.get("center")
+            and not data.get("tags")
+            and not data.get("earlier_outcomes")
+        ):
+            raise forms.ValidationError(
+                _("Draw an area on the map, give a centre and a radius, or choose tags.")
+            )
         data["turf"] = Turf(
             polygon=polygon, center=center, radius_km=data.get("radius_km"), tags=split_tags(data.get("tags", "")),
             earlier_outcomes=data.get("earlier_outcomes") or [], needs_phone=self.phone_bank,
@@ -116,7 +129,9 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args, header: list[str], initial_mapping: dict[str, int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        columns = [("", _("— not in the file —"))] + [(str(i), name or f"#{i + 1}") for i, name in enumerate(header)]
+        columns = [("", _("— not in the file —"))] + [
+            (str(i), name or f"#{i + 1}") for i, name in enumerate(header)
+        ]
         for name, (label, _names) in FIELDS.items():
             self.fields[name] = forms.ChoiceField(label=label, choices=columns, required=False)
             if name in initial_mapping:
@@ -125,7 +140,9 @@ class MappingForm(forms.Form):
         self.fields["encoding"] = forms.ChoiceField(label=_("encoding"), choices=self.encoding_choices)
 
     def mapping(self) -> dict[str, int]:
-        return {name: int(value) for name, value in self.cleaned_data.items() if name in FIELDS and value != ""}
+        return {
+            name: int(value) for name, value in self.cleaned_data.items() if name in FIELDS and value != ""
+        }
 
     def clean(self):
         data = super().clean()
@@ -139,7 +156,9 @@ class ResultForm(forms.Form):
     """A door or a call: the canned result, the survey, notes, wishes and a request for an organiser."""
 
     outcome = forms.ChoiceField(label=_("result"), choices=Outcome.choices, widget=forms.RadioSelect)
-    notes = forms.CharField(label=_("notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     do_not_contact = forms.BooleanField(label=_("Asked not to be contacted again"), required=False)
     needs_action = forms.BooleanField(label=_("An organiser should follow up"), required=False)
     action_note = forms.CharField(label=_("what the organiser should do"), required=False, max_length=500)
@@ -186,5 +205,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, volunteers, shifts, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].choices = [("", _("— nobody —"))] + [(str(s.pk), s.display_name) for s in volunteers]
+        self.fields["volunteer"].choices = [("", _("— nobody —"))] + [
+            (str(s.pk), s.display_name) for s in volunteers
+        ]
         self.fields["shift"].choices = [("", _("— no shift —"))] + [(str(pk), label) for pk, label in shifts]

@@ -90,7 +90,9 @@ def inspect_upload(upload: UploadedFile | IO[bytes], size: int | None = None) ->
     size = size if size is not None else getattr(upload, "size", None)
     if size is not None and size > settings.FIELDWORK_IMPORT_MAX_BYTES:
         raise FieldworkError(
-            _("This file is too large (%(size)s MB): the limit is %(limit)s MB. Split it and import each part.")
+            _(
+                "This file is too large (%(size)s MB): the limit is %(limit)s MB. Split it and import each part."
+            )
             % {"size": size // 1_000_000, "limit": settings.FIELDWORK_IMPORT_MAX_BYTES // 1_000_000}
         )
     upload.seek(0)
@@ -121,7 +123,9 @@ def inspect_upload(upload: UploadedFile | IO[bytes], size: int | None = None) ->
     header = [cell.strip()[:80] for cell in rows[0]]
     if len(header) < 2:
         raise FieldworkError(
-            _("This file has a single column: a contact file needs at least a name and an address or a phone number.")
+            _(
+                "This file has a single column: a contact file needs at least a name and an address or a phone number."
+            )
         )
     return Inspection(encoding, delimiter, header, rows[1 : 1 + PREVIEW_ROWS])
 
@@ -220,7 +224,12 @@ def parse_row(
     raw_phone = _cell(cells, mapping, "phone")
     phone = lib.parse_phone(raw_phone, country)
     if raw_phone and phone is None:
-        problems.append((_("phone number “%(phone)s” not understood: loaded without it") % {"phone": raw_phone[:40]}, True))
+        problems.append(
+            (
+                _("phone number “%(phone)s” not understood: loaded without it") % {"phone": raw_phone[:40]},
+                True,
+            )
+        )
     email = _cell(cells, mapping, "email")[:254].lower()
     if email and ("@" not in email or " " in email):
         problems.append((_("email address not understood: loaded without it"), True))
@@ -282,11 +291,11 @@ def _write_batch(rows: list[Row]) -> tuple[int, int, int]:
     """Create or merge one batch in one transaction; returns (created, merged, linked)."""
     now = timezone.now()
     with transaction.atomic():
-        existing = {
-            c.dedupe_key: c for c in Contact.objects.filter(dedupe_key__in={row.key for row in rows})
-        }
+        existing = {c.dedupe_key: c for c in Contact.objects.filter(dedupe_key__in={row.key for row in rows})}
         emails = {row.email for row in rows if row.email}
-        supporters = dict(Supporter.objects.filter(email__in=emails, is_active=True).values_list("email", "pk"))
+        supporters = dict(
+            Supporter.objects.filter(email__in=emails, is_active=True).values_list("email", "pk")
+        )
         new: dict[str, Contact] = {}
         changed: dict[str, Contact] = {}
         for row in rows:  # a person listed twice in the file is merged like one already known

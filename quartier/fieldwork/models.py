@@ -282,7 +282,9 @@ class Result(models.Model):
     campaign = models.ForeignKey(FieldCampaign, on_delete=models.CASCADE, related_name="results")
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="results")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="results")
-    walk_list = models.ForeignKey(WalkList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    walk_list = models.ForeignKey(
+        WalkList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     volunteer = models.ForeignKey(
         Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="fieldwork_results"
     )
@@ -308,7 +310,9 @@ class Result(models.Model):
             models.Index(fields=["campaign", "recorded_at"], name="result_campaign_time"),
             models.Index(fields=["volunteer", "recorded_at"], name="result_volunteer_time"),
             models.Index(
-                fields=["campaign"], condition=Q(needs_action=True, action_resolved_at=None), name="result_actions"
+                fields=["campaign"],
+                condition=Q(needs_action=True, action_resolved_at=None),
+                name="result_actions",
             ),
         ]
 

@@ -18,7 +18,9 @@ def register_sources() -> None:
             "results": list(
                 Result.objects.filter(volunteer=supporter)
                 .order_by("pk")
-                .values("campaign__name", "channel", "outcome", "notes", "recorded_at", "latitude", "longitude")
+                .values(
+                    "campaign__name", "channel", "outcome", "notes", "recorded_at", "latitude", "longitude"
+                )
             ),
             "walk_lists": list(
                 WalkList.objects.filter(assigned_to=supporter).order_by("pk").values("campaign__name", "name")
@@ -31,7 +33,9 @@ def register_sources() -> None:
         }
 
     def erase_volunteering(supporter: Supporter) -> None:
-        Result.objects.filter(volunteer=supporter).update(volunteer=None, notes="", latitude=None, longitude=None)
+        Result.objects.filter(volunteer=supporter).update(
+            volunteer=None, notes="", latitude=None, longitude=None
+        )
         WalkList.objects.filter(assigned_to=supporter).update(assigned_to=None, assigned_at=None)
         Target.objects.filter(leased_to=supporter).update(leased_to=None, lease_expires_at=None)
         Target.objects.filter(caller=supporter).update(caller=None)

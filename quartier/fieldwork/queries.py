@@ -149,7 +149,9 @@ def progress(campaign: FieldCampaign) -> dict[str, object]:
             WalkList.objects.filter(campaign=campaign)
             .select_related("assigned_to")
             .annotate(
-                knocked=Count("targets", filter=~Q(targets__status=Target.Status.QUEUED) | Q(targets__attempts__gt=0)),
+                knocked=Count(
+                    "targets", filter=~Q(targets__status=Target.Status.QUEUED) | Q(targets__attempts__gt=0)
+                ),
             )
             .order_by("pk")[:200]
         )
@@ -191,7 +193,9 @@ def review_queue(campaigns: QuerySet[FieldCampaign]) -> dict[str, list[Result]]:
     """What organisers should look at: actions asked for, conflicts, quality flags."""
     results = Result.objects.filter(campaign__in=campaigns).select_related("campaign", "contact", "volunteer")
     return {
-        "actions": list(results.filter(needs_action=True, action_resolved_at=None).order_by("received_at")[:100]),
+        "actions": list(
+            results.filter(needs_action=True, action_resolved_at=None).order_by("received_at")[:100]
+        ),
         "conflicts": list(results.exclude(conflict="").order_by("-received_at")[:100]),
         "flagged": list(results.exclude(quality_flags=[]).order_by("-received_at")[:100]),
     }
@@ -221,7 +225,9 @@ def script_payload(campaign: FieldCampaign) -> dict[str, object]:
 
 def sync_token(walk_list: WalkList, volunteer: Supporter, target_ids: Sequence[int]) -> str:
     """Proof, carried by the offline page, that this volunteer held these doors when they loaded them."""
-    return signing.dumps({"l": walk_list.pk, "v": volunteer.pk, "t": list(target_ids)}, salt=SYNC_SALT, compress=True)
+    return signing.dumps(
+        {"l": walk_list.pk, "v": volunteer.pk, "t": list(target_ids)}, salt=SYNC_SALT, compress=True
+    )
 
 
 def read_sync_token(token: str, walk_list: WalkList, volunteer: Supporter) -> set[int] | None:
@@ -328,7 +334,9 @@ def export_rows(campaign: FieldCampaign) -> Iterator[list[object]]:
     )
     for result in results.iterator(chunk_size=2000):
         contact = result.contact
-        answers = "; ".join(f"{questions.get(a.question_id, a.question_id)}: {a.value}" for a in result.answers.all())
+        answers = "; ".join(
+            f"{questions.get(a.question_id, a.question_id)}: {a.value}" for a in result.answers.all()
+        )
         yield [
             result.pk, campaign.name, result.channel, result.recorded_at.isoformat(), result.outcome,
             result.reached, result.is_success, contact.pk, contact.external_id, contact.first_name,

@@ -14,7 +14,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     JsonResponse,
     StreamingHttpResponse,
 )
@@ -74,7 +73,10 @@ def list_near_me(request: HttpRequest) -> HttpResponse:
     viewer = request.user
     point = None
     try:
-        latitude, longitude = float(request.POST.get("latitude", "")), float(request.POST.get("longitude", ""))
+        latitude, longitude = (
+            float(request.POST.get("latitude", "")),
+            float(request.POST.get("longitude", "")),
+        )
         if -90 <= latitude <= 90 and -180 <= longitude <= 180:
             point = (latitude, longitude)
     except ValueError:
@@ -85,10 +87,15 @@ def list_near_me(request: HttpRequest) -> HttpResponse:
         place = find_place(viewer.country, viewer.postal_code) if viewer.postal_code else None
         point = (place.latitude, place.longitude) if place and place.latitude is not None else None
     if point is None:
-        messages.error(request, _("Add your postal code to your profile, or share your position, to find a list near you."))
+        messages.error(
+            request,
+            _("Add your postal code to your profile, or share your position, to find a list near you."),
+        )
         return redirect("fieldwork:home")
     campaigns = FieldCampaign.objects.filter(kind=FieldCampaign.Kind.CANVASS, is_open=True)
-    walk_list = actions.claim_list_near(volunteer=viewer, latitude=point[0], longitude=point[1], campaigns=campaigns)
+    walk_list = actions.claim_list_near(
+        volunteer=viewer, latitude=point[0], longitude=point[1], campaigns=campaigns
+    )
     if walk_list is None:
         messages.info(request, _("No walk list is free near you right now. Join a canvass event instead."))
         return redirect("fieldwork:home")
@@ -135,7 +142,9 @@ def call(request: HttpRequest, target_id: int) -> HttpResponse:
             action_note=form.cleaned_data["action_note"],
         )  # fmt: skip
         try:
-            actions.record_result(volunteer=request.user, target=target, data=data, channel=Result.Channel.CALL)
+            actions.record_result(
+                volunteer=request.user, target=target, data=data, channel=Result.Channel.CALL
+            )
         except actions.FieldworkError as error:
             form.add_error(None, str(error))
         else:
@@ -149,9 +158,13 @@ def call(request: HttpRequest, target_id: int) -> HttpResponse:
         request,
         "fieldwork/call.html",
         {
-            "campaign": campaign, "target": target, "contact": target.contact, "phone": queries.phone_of(target),
-            "form": form, "script": queries.script_payload(campaign),
-        },  # fmt: skip
+            "campaign": campaign,
+            "target": target,
+            "contact": target.contact,
+            "phone": queries.phone_of(target),
+            "form": form,
+            "script": queries.script_payload(campaign),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -264,7 +277,10 @@ def sync(request: HttpRequest, walk_list_id: int) -> JsonResponse:
         if not access.holds(request.user, walk_list):
             return JsonResponse({"error": "forbidden", "reason": _("This list is not yours.")}, status=403)
         allowed = set(Target.objects.filter(walk_list=walk_list).values_list("pk", flat=True))
-    targets = {t.pk: t for t in Target.objects.filter(pk__in=allowed, campaign=walk_list.campaign).select_related("contact")}
+    targets = {
+        t.pk: t
+        for t in Target.objects.filter(pk__in=allowed, campaign=walk_list.campaign).select_related("contact")
+    }
     outcomes = [_sync_one(item, walk_list, request.user, allowed, targets) for item in body["results"]]
     return JsonResponse({"results": outcomes})
 
@@ -285,7 +301,10 @@ def print_list(request: HttpRequest, walk_list_id: int) -> HttpResponse:
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The canvass pages' service worker, served under /fieldwork/ so that its scope covers them."""
     response = render(
-        request, "fieldwork/service-worker.js", {"static_url": settings.STATIC_URL}, content_type="application/javascript"
+        request,
+        "fieldwork/service-worker.js",
+        {"static_url": settings.STATIC_URL},
+        content_type="application/javascript",
     )
     response["Cache-Control"] = "no-cache"
     return response
@@ -344,7 +363,9 @@ def turf(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 return redirect("fieldwork:campaign", campaign.pk)
             form.add_error(
                 None,
-                _("No door to add: nobody in this area has an address and is not yet on a list (or they asked not to be visited)."),
+                _(
+                    "No door to add: nobody in this area has an address and is not yet on a list (or they asked not to be visited)."
+                ),
             )
     points = list(
         queries.select_contacts(queries.Turf()).exclude(latitude=None).values("latitude", "longitude")[:1]
@@ -381,7 +402,9 @@ def assign(request: HttpRequest, walk_list_id: int) -> HttpResponse:
 
 def _assignable(campaign: FieldCampaign):
     """Whom a list can go to: the campaign event's attendees and its group's members, and its shifts."""
-    volunteers = organizing_queries.fieldwork_volunteers(group_id=campaign.group_id, event_id=campaign.event_id)
+    volunteers = organizing_queries.fieldwork_volunteers(
+        group_id=campaign.group_id, event_id=campaign.event_id
+    )
     shifts = organizing_queries.shift_choices(campaign.event_id) if campaign.event_id else []
     return volunteers, shifts
 
@@ -416,7 +439,11 @@ def review(request: HttpRequest) -> HttpResponse:
     campaigns = access.managed_campaigns(request.user)
     if not (access.is_staff(request.user) or access.led_group_ids(request.user)):
         raise Http404
-    return render(request, "fieldwork/review.html", {"queue": queries.review_queue(campaigns), "quality": QUALITY_LABELS})
+    return render(
+        request,
+        "fieldwork/review.html",
+        {"queue": queries.review_queue(campaigns), "quality": QUALITY_LABELS},
+    )
 
 
 @verified_supporter_required
@@ -492,7 +519,10 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
             return render(request, "fieldwork/_import_progress.html", context)
         return render(request, "fieldwork/import_progress.html", context)
     form = MappingForm(
-        request.POST or None, header=job.header, initial_mapping=job.mapping, initial={"encoding": job.encoding}
+        request.POST or None,
+        header=job.header,
+        initial_mapping=job.mapping,
+        initial={"encoding": job.encoding},
     )
     if request.method == "POST" and form.is_valid():
         mapping = form.mapping()

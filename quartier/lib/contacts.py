@@ -19,7 +19,12 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import timezone as phone_time_zones
 
-DEFAULT_TIME_ZONES = {"CA": "America/Toronto", "US": "America/New_York", "FR": "Europe/Paris", "BE": "Europe/Brussels"}
+DEFAULT_TIME_ZONES = {
+    "CA": "America/Toronto",
+    "US": "America/New_York",
+    "FR": "Europe/Paris",
+    "BE": "Europe/Brussels",
+}
 # Canadian provinces by the first letter of the postal code (the rest of Canada: Toronto's zone).
 CANADIAN_TIME_ZONES = {
     "A": "America/St_Johns", "B": "America/Halifax", "C": "America/Halifax", "E": "America/Halifax",

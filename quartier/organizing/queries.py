@@ -453,7 +453,9 @@ def has_confirmed_rsvp_to_shift(supporter: Supporter, shift_id: int) -> bool:
 
 def confirmed_shift_ids(supporter: Supporter) -> list[int]:
     return list(
-        Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values_list("shift_id", flat=True)
+        Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values_list(
+            "shift_id", flat=True
+        )
     )
 
 
@@ -462,7 +464,7 @@ def shift_by_id(shift_id: int) -> Shift | None:
 
 
 def shift_choices(event_id: int) -> list[tuple[int, str]]:
-    """An event's shifts as (id, "start – end" in the event's time zone), for a select."""
+    """An event's shifts as (id, "start to end" in the event's time zone), for a select."""
     event = Event.objects.filter(pk=event_id).first()
     if event is None:
         return []
@@ -470,7 +472,10 @@ def shift_choices(event_id: int) -> list[tuple[int, str]]:
 
     zone = ZoneInfo(event.time_zone)
     return [
-        (shift.pk, f"{shift.starts_at.astimezone(zone):%Y-%m-%d %H:%M} – {shift.ends_at.astimezone(zone):%H:%M}")
+        (
+            shift.pk,
+            f"{shift.starts_at.astimezone(zone):%Y-%m-%d %H:%M} – {shift.ends_at.astimezone(zone):%H:%M}",
+        )
         for shift in Shift.objects.filter(event_id=event_id)
     ]
 

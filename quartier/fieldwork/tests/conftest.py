@@ -7,6 +7,7 @@ member of it, `outsider` is a verified supporter with nothing to do with either 
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import pytest
 
 from quartier.accounts.models import Supporter
@@ -95,21 +96,30 @@ def script(db) -> Script:
         script=script, position=2, kind=Question.Kind.MULTIPLE, text="How would you help?",
         choices=[{"value": "door", "label": "Knock doors"}, {"value": "call", "label": "Make calls"}],
     )  # fmt: skip
-    Question.objects.create(script=script, position=3, kind=Question.Kind.SCALE, text="How much does climate matter?")
+    Question.objects.create(
+        script=script, position=3, kind=Question.Kind.SCALE, text="How much does climate matter?"
+    )
     return script
 
 
 @pytest.fixture
 def phone_bank(db, group, script) -> FieldCampaign:
     return FieldCampaign.objects.create(
-        kind=FieldCampaign.Kind.PHONE_BANK, name="Call the Plateau", script=script, group=group, open_from_home=True,
-        calling_hours_start=0, calling_hours_end=24,  # the quiet-hours tests set their own
+        kind=FieldCampaign.Kind.PHONE_BANK,
+        name="Call the Plateau",
+        script=script,
+        group=group,
+        open_from_home=True,
+        calling_hours_start=0,
+        calling_hours_end=24,  # the quiet-hours tests set their own
     )
 
 
 @pytest.fixture
 def canvass(db, group, script) -> FieldCampaign:
-    return FieldCampaign.objects.create(kind=FieldCampaign.Kind.CANVASS, name="Knock the Plateau", script=script, group=group)
+    return FieldCampaign.objects.create(
+        kind=FieldCampaign.Kind.CANVASS, name="Knock the Plateau", script=script, group=group
+    )
 
 
 @pytest.fixture

@@ -18,7 +18,10 @@ from quartier.fieldwork.models import Contact, FieldCampaign, Outcome, Result, T
 
 def call(volunteer, target, outcome, **changes) -> Result:
     result, _created = record_result(
-        volunteer=volunteer, target=target, data=ResultInput(outcome=outcome, **changes), channel=Result.Channel.CALL
+        volunteer=volunteer,
+        target=target,
+        data=ResultInput(outcome=outcome, **changes),
+        channel=Result.Channel.CALL,
     )
     return result
 
@@ -43,7 +46,9 @@ def test_asking_again_gives_back_the_contact_one_already_holds(phone_bank, calla
 
 
 @pytest.mark.django_db
-def test_an_expired_lease_returns_the_contact_to_the_queue(phone_bank, make_contact, volunteer, other_supporter):
+def test_an_expired_lease_returns_the_contact_to_the_queue(
+    phone_bank, make_contact, volunteer, other_supporter
+):
     only = make_contact(phone="+15145550000")
     actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
     held = claim_next_call(volunteer=volunteer, campaign=phone_bank)
@@ -101,11 +106,15 @@ def test_come_back_later_waits_for_the_call_back_time(phone_bank, make_contact, 
     assert stored.is_callback and stored.status == Target.Status.QUEUED
     before = stored.available_after - timedelta(minutes=1)
     assert claim_next_call(volunteer=volunteer, campaign=phone_bank, now=before) is None
-    assert claim_next_call(volunteer=volunteer, campaign=phone_bank, now=stored.available_after).pk == target.pk
+    assert (
+        claim_next_call(volunteer=volunteer, campaign=phone_bank, now=stored.available_after).pk == target.pk
+    )
 
 
 @pytest.mark.django_db
-def test_do_not_call_is_honoured_at_once_in_every_campaign(phone_bank, group, make_contact, volunteer, other_supporter):
+def test_do_not_call_is_honoured_at_once_in_every_campaign(
+    phone_bank, group, make_contact, volunteer, other_supporter
+):
     person = make_contact(phone="+15145550000")
     other_bank = FieldCampaign.objects.create(
         kind=FieldCampaign.Kind.PHONE_BANK, name="Other", group=group, open_from_home=True,
@@ -196,7 +205,9 @@ POSTGRES_CONNECTIONS = 40
 
 def _claim_all(campaign_id: int, volunteer_ids: list[int]) -> list[object]:
     """Every volunteer claims in its own thread, all released at once by a barrier."""
-    pool = threading.BoundedSemaphore(POSTGRES_CONNECTIONS if connection.vendor == "postgresql" else len(volunteer_ids))
+    pool = threading.BoundedSemaphore(
+        POSTGRES_CONNECTIONS if connection.vendor == "postgresql" else len(volunteer_ids)
+    )
     barrier = threading.Barrier(len(volunteer_ids))
     outcomes: list[object] = []
     lock = threading.Lock()
@@ -262,4 +273,6 @@ def test_expired_leases_are_claimed_again_exactly_once(make_supporter, make_cont
     claimed = [o for o in outcomes if isinstance(o, int)]
     assert len(outcomes) == threads and not [o for o in outcomes if isinstance(o, str)]
     assert len(claimed) == available == len(set(claimed)), outcomes
-    assert set(Target.objects.filter(campaign=phone_bank).values_list("leased_to", flat=True)) <= set(second_wave)
+    assert set(Target.objects.filter(campaign=phone_bank).values_list("leased_to", flat=True)) <= set(
+        second_wave
+    )

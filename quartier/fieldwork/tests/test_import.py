@@ -154,7 +154,14 @@ def test_a_malformed_line_is_reported_with_its_number_and_the_rest_loads(staff):
 def test_the_merge_rule_prefers_the_file_id_then_the_household_then_the_phone():
     from quartier.lib.contacts import dedupe_key
 
-    base = {"first_name": "Anne", "last_name": "Roy", "address": "", "postal_code": "", "phone": "", "email": ""}
+    base = {
+        "first_name": "Anne",
+        "last_name": "Roy",
+        "address": "",
+        "postal_code": "",
+        "phone": "",
+        "email": "",
+    }
     assert dedupe_key(external_id="V1", **base) == "id:V1"
     assert dedupe_key(external_id="", **(base | {"address": "12 Rue Rachel", "postal_code": "h2t1s6"})) == (
         "home:anne roy|12 rue rachel|h2t1s6"
@@ -168,7 +175,9 @@ def test_a_row_cell_cannot_exhaust_memory(staff):
     client = client_for(staff)
     upload(client, b"first name,last name,address\nAnne,A,1 rue Rachel\n")
     job = ImportJob.objects.get()
-    job.file.save("huge.csv", io.BytesIO(b"first name,last name,address\nAnne,A," + b"x" * 200_000 + b"\nBob,B,2 rue\n"))
+    job.file.save(
+        "huge.csv", io.BytesIO(b"first name,last name,address\nAnne,A," + b"x" * 200_000 + b"\nBob,B,2 rue\n")
+    )
     job.save()
     map_and_run(client, job)
     job.refresh_from_db()

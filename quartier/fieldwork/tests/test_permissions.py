@@ -27,7 +27,18 @@ def snapshot() -> dict[str, list]:
 
 
 @pytest.fixture
-def world(walk_list, phone_bank, callable_contacts, volunteer, leader, staff, outsider, unverified, make_supporter, canvass):
+def world(
+    walk_list,
+    phone_bank,
+    callable_contacts,
+    volunteer,
+    leader,
+    staff,
+    outsider,
+    unverified,
+    make_supporter,
+    canvass,
+):
     """`volunteer` holds the walk list; `caller` holds a lease in the phone bank; a closed-door bank
     (not open from home) exists; a result asks for an organiser."""
     caller = make_supporter("Carla Caller")
@@ -41,7 +52,9 @@ def world(walk_list, phone_bank, callable_contacts, volunteer, leader, staff, ou
         volunteer=volunteer, target=door, data=actions.ResultInput(outcome="undecided", needs_action=True),
         channel=Result.Channel.DOOR, walk_list=walk_list,
     )  # fmt: skip
-    job = ImportJob.objects.create(original_name="x.csv", header=["a", "b"], file=SimpleUploadedFile("x.csv", b"a,b\n1,2\n"))
+    job = ImportJob.objects.create(
+        original_name="x.csv", header=["a", "b"], file=SimpleUploadedFile("x.csv", b"a,b\n1,2\n")
+    )
     clients = {
         "anonymous": Client(), "unverified": client_for(unverified), "volunteer": client_for(volunteer),
         "leader": client_for(leader), "staff": client_for(staff), "outsider": client_for(outsider),
@@ -145,7 +158,9 @@ ALLOWED = {
     "sync": {"volunteer"}, "assign": {"leader", "staff"}, "resolve": {"leader", "staff"}, "turf": {"leader", "staff"},
     "campaign_create": {"leader", "staff"}, "upload": {"staff"},
 }  # fmt: skip
-REFUSED = [(action, persona) for action, allowed in ALLOWED.items() for persona in PERSONAS if persona not in allowed]
+REFUSED = [
+    (action, persona) for action, allowed in ALLOWED.items() for persona in PERSONAS if persona not in allowed
+]
 
 
 @pytest.mark.django_db
@@ -158,7 +173,9 @@ def test_only_allowed_personas_can_act_and_a_refusal_changes_nothing(world, acti
     if isinstance(data, str):
         response = client.post(url, data, content_type="application/json")
     elif action == "upload":
-        response = client.post(url, {"file": SimpleUploadedFile("c.csv", b"name,address\nA,1 rue\n"), "country": "CA"})
+        response = client.post(
+            url, {"file": SimpleUploadedFile("c.csv", b"name,address\nA,1 rue\n"), "country": "CA"}
+        )
     else:
         response = client.post(url, data)
 
@@ -169,14 +186,18 @@ def test_only_allowed_personas_can_act_and_a_refusal_changes_nothing(world, acti
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("action", "persona"), [(a, p) for a, allowed in ALLOWED.items() for p in sorted(allowed)])
+@pytest.mark.parametrize(
+    ("action", "persona"), [(a, p) for a, allowed in ALLOWED.items() for p in sorted(allowed)]
+)
 def test_the_allowed_personas_can_act(world, action, persona):
     url, data, _allowed = _actions(world)[action]
     client = world["clients"][persona]
     if isinstance(data, str):
         response = client.post(url, data, content_type="application/json")
     elif action == "upload":
-        response = client.post(url, {"file": SimpleUploadedFile("c.csv", b"name,address\nA,1 rue\n"), "country": "CA"})
+        response = client.post(
+            url, {"file": SimpleUploadedFile("c.csv", b"name,address\nA,1 rue\n"), "country": "CA"}
+        )
     else:
         response = client.post(url, data)
 

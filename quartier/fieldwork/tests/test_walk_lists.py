@@ -33,12 +33,18 @@ def test_a_radius_tags_and_earlier_results_narrow_the_turf(make_contact):
     near = make_contact("Near", latitude=45.521, longitude=-73.581, tags=("climate",))
     make_contact("Near untagged", latitude=45.521, longitude=-73.581)
     make_contact("Far", latitude=45.70, longitude=-73.58, tags=("climate",))
-    undecided = make_contact("Undecided", latitude=45.521, longitude=-73.581, tags=("climate",), last_outcome="undecided")
+    undecided = make_contact(
+        "Undecided", latitude=45.521, longitude=-73.581, tags=("climate",), last_outcome="undecided"
+    )
 
     turf = Turf(center=MONTREAL, radius_km=2, tags=["Climate"])
     assert set(select_contacts(turf)) == {near, undecided}
-    assert list(select_contacts(Turf(center=MONTREAL, radius_km=2, earlier_outcomes=["undecided"]))) == [undecided]
-    assert list(select_contacts(Turf(tags=["climate"], earlier_outcomes=["never"], center=MONTREAL, radius_km=2))) == [near]
+    assert list(select_contacts(Turf(center=MONTREAL, radius_km=2, earlier_outcomes=["undecided"]))) == [
+        undecided
+    ]
+    assert list(
+        select_contacts(Turf(tags=["climate"], earlier_outcomes=["never"], center=MONTREAL, radius_km=2))
+    ) == [near]
 
 
 @pytest.mark.django_db
@@ -65,8 +71,12 @@ def test_cutting_never_puts_a_door_on_two_lists_and_leaves_out_do_not_knock(make
     make_contact(address="99 rue Fabre", do_not_knock=True)
     make_contact(address="")
 
-    first = actions.cut_walk_lists(campaign=canvass, contacts=Contact.objects.all(), doors_per_list=5, max_lists=2)
-    second = actions.cut_walk_lists(campaign=canvass, contacts=Contact.objects.all(), doors_per_list=5, max_lists=5)
+    first = actions.cut_walk_lists(
+        campaign=canvass, contacts=Contact.objects.all(), doors_per_list=5, max_lists=2
+    )
+    second = actions.cut_walk_lists(
+        campaign=canvass, contacts=Contact.objects.all(), doors_per_list=5, max_lists=5
+    )
 
     assert [w.door_count for w in first] == [5, 5] and [w.door_count for w in second] == [1]
     on_lists = Target.objects.filter(campaign=canvass).exclude(walk_list=None)
@@ -75,15 +85,23 @@ def test_cutting_never_puts_a_door_on_two_lists_and_leaves_out_do_not_knock(make
 
 
 @pytest.mark.django_db
-def test_a_volunteer_gets_the_nearest_free_list_and_nobody_else_gets_it(make_contact, canvass, volunteer, other_supporter):
+def test_a_volunteer_gets_the_nearest_free_list_and_nobody_else_gets_it(
+    make_contact, canvass, volunteer, other_supporter
+):
     for n in range(1, 5):
         make_contact(address=f"{n} rue Near", latitude=45.52, longitude=-73.58)
         make_contact(address=f"{n} rue Far", latitude=46.0, longitude=-73.0, postal_code="J0K 1A0")
     actions.cut_walk_lists(campaign=canvass, contacts=Contact.objects.all(), doors_per_list=4, max_lists=2)
 
-    mine = actions.claim_list_near(volunteer=volunteer, latitude=45.521, longitude=-73.581, campaigns=[canvass])
-    theirs = actions.claim_list_near(volunteer=other_supporter, latitude=45.521, longitude=-73.581, campaigns=[canvass])
-    nobody = actions.claim_list_near(volunteer=other_supporter, latitude=45.521, longitude=-73.581, campaigns=[canvass])
+    mine = actions.claim_list_near(
+        volunteer=volunteer, latitude=45.521, longitude=-73.581, campaigns=[canvass]
+    )
+    theirs = actions.claim_list_near(
+        volunteer=other_supporter, latitude=45.521, longitude=-73.581, campaigns=[canvass]
+    )
+    nobody = actions.claim_list_near(
+        volunteer=other_supporter, latitude=45.521, longitude=-73.581, campaigns=[canvass]
+    )
 
     assert mine.assigned_to == volunteer and mine.center_latitude == pytest.approx(45.52)
     assert theirs is not None and theirs.pk != mine.pk and theirs.assigned_to == other_supporter
@@ -134,11 +152,17 @@ def test_results_synced_out_of_order_keep_the_newest_state(walk_list, volunteer)
 
     stored = Target.objects.get(pk=target.pk)
     assert Result.objects.filter(target=target).count() == 2
-    assert (stored.status, stored.last_outcome, stored.attempts) == (Target.Status.DONE, Outcome.SUPPORTIVE, 2)
+    assert (stored.status, stored.last_outcome, stored.attempts) == (
+        Target.Status.DONE,
+        Outcome.SUPPORTIVE,
+        2,
+    )
 
 
 @pytest.mark.django_db
-def test_results_sent_after_the_list_was_reassigned_are_kept_as_conflicts(walk_list, volunteer, other_supporter):
+def test_results_sent_after_the_list_was_reassigned_are_kept_as_conflicts(
+    walk_list, volunteer, other_supporter
+):
     client = client_for(volunteer)
     token = client.get(reverse("fieldwork:canvass", args=[walk_list.pk])).context["payload"]["token"]
     actions.assign_walk_list(walk_list=walk_list, volunteer=other_supporter)
@@ -154,7 +178,9 @@ def test_results_sent_after_the_list_was_reassigned_are_kept_as_conflicts(walk_l
 
 
 @pytest.mark.django_db
-def test_a_volunteer_cannot_send_results_for_doors_outside_their_list(walk_list, volunteer, make_contact, canvass):
+def test_a_volunteer_cannot_send_results_for_doors_outside_their_list(
+    walk_list, volunteer, make_contact, canvass
+):
     stranger = make_contact(address="500 rue Ailleurs")
     actions.add_targets(campaign=canvass, contacts=Contact.objects.filter(pk=stranger.pk))
     foreign = Target.objects.get(contact=stranger)
@@ -215,3 +241,22 @@ def test_identical_answers_in_bulk_are_flagged(phone_bank, make_contact, volunte
 
     flagged = [bool(r.quality_flags) for r in Result.objects.order_by("recorded_at", "pk")]
     assert flagged == [False] * 9 + [True, True]
+
+
+@pytest.mark.django_db
+def test_each_result_lands_once_in_the_activity_journal(walk_list, volunteer, canvass, script):
+    from quartier.accounts.models import Activity
+
+    client = client_for(volunteer)
+    target = targets_of(walk_list)[0]
+    question = script.questions.get(position=1)
+    batch = [_result(target, answers={str(question.pk): "yes"})]
+    _sync(client, walk_list, batch)
+    _sync(client, walk_list, batch)
+
+    activity = Activity.objects.get(kind="fieldwork.door")
+    assert activity.supporter == volunteer and activity.group_id == canvass.group_id
+    assert activity.detail == {
+        "result": "supportive", "reached": True, "campaign": canvass.pk,
+        "answers": [{"question": "Will you vote for us?", "answer": "yes"}],
+    }  # fmt: skip
