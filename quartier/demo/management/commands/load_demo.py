@@ -35,6 +35,7 @@ from django.utils.text import slugify
 from quartier.accounts import actions
 from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.models import Affiliation, EmailConsent, Supporter, Visibility
+from quartier.demo.fieldwork_data import load_fieldwork_demo
 from quartier.demo.generator import (
     DEMO_PASSWORD,
     GENERATED_EMAIL_DOMAIN,
@@ -346,6 +347,7 @@ class Command(BaseCommand):
         groups = create_demo_groups()
         if groups:
             self.stdout.write(f"  {len(groups)} groups of the demo accounts created, with their events")
+        self.stdout.write("\n".join(load_fieldwork_demo(volunteer_email=MARIE_EMAIL)) or "  fieldwork demo: already loaded")
         self.print_logins()
 
     def print_logins(self) -> None:
