@@ -147,20 +147,25 @@ def load_fieldwork_demo(*, volunteer_email: str) -> list[str]:
         description="Deux par deux, une liste chacun. / Two by two, a list each.",
     )  # fmt: skip
     nearby = select_contacts(Turf(center=(mile_end.latitude, mile_end.longitude), radius_km=2))
-    lists = fieldwork_actions.cut_walk_lists(campaign=canvass, contacts=nearby, doors_per_list=25, max_lists=24)
+    lists = fieldwork_actions.cut_walk_lists(
+        campaign=canvass, contacts=nearby, doors_per_list=25, max_lists=24
+    )
     marie = Supporter.objects.filter(email=volunteer_email).first()
     if lists and marie is not None:
         fieldwork_actions.assign_walk_list(walk_list=lists[0], volunteer=marie)
     canvass_event = events.get(EventType.CANVASS)
     if len(lists) > 1 and canvass_event is not None:
-        fieldwork_actions.assign_walk_list(walk_list=lists[1], volunteer=None, shift=canvass_event.shifts.first())
+        fieldwork_actions.assign_walk_list(
+            walk_list=lists[1], volunteer=None, shift=canvass_event.shifts.first()
+        )
     phone_bank = FieldCampaign.objects.create(
         kind=FieldCampaign.Kind.PHONE_BANK, name="Appels Mile End / Mile End phone bank", script=script,
         group=mile_end, event=events.get(EventType.PHONE_BANK), open_from_home=True,
         description="Invitez les voisins au porte-à-porte de samedi. / Invite neighbours to Saturday's canvass.",
     )  # fmt: skip
     called = fieldwork_actions.add_targets(
-        campaign=phone_bank, contacts=Contact.objects.filter(dedupe_key__startswith="demo:mile-end").exclude(phone="")
+        campaign=phone_bank,
+        contacts=Contact.objects.filter(dedupe_key__startswith="demo:mile-end").exclude(phone=""),
     )
     lines += [
         f"  a canvass cut into {len(lists)} walk lists (one held by Marie) and a phone bank of {called} people"

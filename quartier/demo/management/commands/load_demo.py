@@ -347,7 +347,9 @@ class Command(BaseCommand):
         groups = create_demo_groups()
         if groups:
             self.stdout.write(f"  {len(groups)} groups of the demo accounts created, with their events")
-        self.stdout.write("\n".join(load_fieldwork_demo(volunteer_email=MARIE_EMAIL)) or "  fieldwork demo: already loaded")
+        self.stdout.write(
+            "\n".join(load_fieldwork_demo(volunteer_email=MARIE_EMAIL)) or "  fieldwork demo: already loaded"
+        )
         self.print_logins()
 
     def print_logins(self) -> None:
