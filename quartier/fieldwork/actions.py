@@ -416,46 +416,51 @@ def cut_walk_lists(
     max_lists: int,
     name_prefix: str = "",
 ) -> list[WalkList]:
-    """Cut the selected contacts' doors (not yet on a list of this campaign) into walk lists.
+    """Cut the selected contacts' doors (not yet on a list of this campaign, not done) into walk lists.
 
-    Doors are households; they are taken in (postal code, street, number) order so that each list
-    covers a compact stretch of streets, then each list is put in walking order (`walking_order`).
-    Contacts who asked not to be knocked on, and those without an address, are left out.
+    Doors are households; they are read in (postal code, street, number) order from an index, so
+    that each list covers a compact stretch of streets, and only as many as the lists need. Each
+    list is then put in walking order (`walking_order`). Contacts who asked not to be knocked on, and
+    those without an address, are left out. Only the contacts taken join the campaign's universe.
     """
     if campaign.kind != FieldCampaign.Kind.CANVASS:
         raise FieldworkError(_("Walk lists belong to walking campaigns."))
     if not 1 <= doors_per_list <= 500 or not 1 <= max_lists <= 5000:
         raise FieldworkError(_("Choose between 1 and 500 doors per list, and at most 5,000 lists."))
-    selected = contacts.filter(do_not_knock=False).exclude(household_key="")
+    taken = Target.objects.filter(campaign=campaign).filter(
+        Q(walk_list__isnull=False) | ~Q(status=Target.Status.QUEUED)
+    )
+    rows = (
+        contacts.filter(do_not_knock=False)
+        .exclude(household_key="")
+        .exclude(pk__in=taken.values("contact_id"))
+        .order_by("postal_code", "street_name", "house_number", "pk")
+        .values_list(
+            "pk",
+            "household_key",
+            "street_name",
+            "house_number",
+            "latitude",
+            "longitude",
+            "time_zone",
+            "phone",
+        )  # fmt: skip
+    )
+    wanted = doors_per_list * max_lists
     with transaction.atomic():
-        add_targets(campaign=campaign, contacts=selected)
-        rows = (
-            Target.objects.filter(
-                campaign=campaign, walk_list=None, status=Target.Status.QUEUED, contact__in=selected
-            )
-            .order_by("contact__postal_code", "contact__street_name", "contact__house_number", "contact__pk")
-            .values_list(
-                "pk",
-                "contact__household_key",
-                "contact__street_name",
-                "contact__house_number",
-                "contact__latitude",
-                "contact__longitude",
-            )
-        )
         doors: dict[str, Door] = {}
-        wanted = doors_per_list * max_lists
-        for pk, household, street, number, lat, lon in rows.iterator(chunk_size=10_000):
+        people: dict[int, tuple[str, str]] = {}
+        for pk, household, street, number, lat, lon, zone, phone in rows.iterator(chunk_size=5000):
             door = doors.get(household)
             if door is None:
                 if len(doors) >= wanted:
                     break
                 door = doors[household] = Door(household, street, number, lat, lon, [])
-            door.target_ids.append(pk)
-        ordered = list(doors.values())
-        lists: list[WalkList] = []
+            door.target_ids.append(pk)  # contact ids until the targets exist
+            people[pk] = (zone, phone)
+        chunks = [list(doors.values())[i : i + doors_per_list] for i in range(0, len(doors), doors_per_list)]
         start = WalkList.objects.filter(campaign=campaign).count()
-        chunks = [ordered[i : i + doors_per_list] for i in range(0, len(ordered), doors_per_list)]
+        lists: list[WalkList] = []
         for number, chunk in enumerate(chunks, start=start + 1):
             points = [(d.latitude, d.longitude) for d in chunk if d.latitude is not None]
             lists.append(
@@ -468,16 +473,48 @@ def cut_walk_lists(
                     center_longitude=sum(p[1] for p in points) / len(points) if points else None,
                 )
             )
-        WalkList.objects.bulk_create(lists)
-        updates: list[Target] = []
+        WalkList.objects.bulk_create(lists, batch_size=1000)
+        placed: dict[int, tuple[WalkList, int]] = {}  # contact id → (list, position)
         for walk_list, chunk in zip(lists, chunks, strict=True):
-            route: Sequence[Door] = walking_order([(d.street, d.number, d) for d in chunk])  # type: ignore[assignment]
+            route = walking_order([(d.street, d.number, d) for d in chunk])
             position = 0
             for door in route:
-                for pk in door.target_ids:
+                for contact_id in door.target_ids:  # type: ignore[attr-defined]
                     position += 1
-                    updates.append(Target(pk=pk, walk_list=walk_list, position=position))
-        Target.objects.bulk_update(updates, ["walk_list", "position"], batch_size=2000)
+                    placed[contact_id] = (walk_list, position)
+        existing = dict(
+            Target.objects.filter(campaign=campaign, contact_id__in=list(placed)).values_list(
+                "contact_id", "pk"
+            )
+        )
+        Target.objects.bulk_create(
+            [
+                Target(
+                    campaign=campaign,
+                    contact_id=contact_id,
+                    walk_list=walk_list,
+                    position=position,
+                    time_zone=people[contact_id][0],
+                    has_phone=bool(people[contact_id][1]),
+                )  # fmt: skip
+                for contact_id, (walk_list, position) in placed.items()
+                if contact_id not in existing
+            ],
+            batch_size=2000,
+        )
+        Target.objects.bulk_update(
+            [
+                Target(pk=existing[contact_id], walk_list=walk_list, position=position)
+                for contact_id, (walk_list, position) in placed.items()
+                if contact_id in existing
+            ],
+            ["walk_list", "position"],
+            batch_size=2000,
+        )
+        zones = {zone for zone, _phone in people.values()} - set(campaign.time_zones)
+        if zones:
+            campaign.time_zones = sorted({*campaign.time_zones, *zones})
+            campaign.save(update_fields=["time_zones"])
     return lists
 
 
