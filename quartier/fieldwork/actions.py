@@ -10,7 +10,7 @@ needs no sweeper: the queue treats it as free. The first volunteer to call a con
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -444,7 +444,7 @@ def cut_walk_lists(
             "longitude",
             "time_zone",
             "phone",
-        )  # fmt: skip
+        )
     )
     wanted = doors_per_list * max_lists
     with transaction.atomic():
@@ -496,7 +496,7 @@ def cut_walk_lists(
                     position=position,
                     time_zone=people[contact_id][0],
                     has_phone=bool(people[contact_id][1]),
-                )  # fmt: skip
+                )
                 for contact_id, (walk_list, position) in placed.items()
                 if contact_id not in existing
             ],

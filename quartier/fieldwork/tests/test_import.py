@@ -193,3 +193,15 @@ def test_running_an_import_again_does_nothing_once_it_started(db):
     importing.run_import(job.pk)
 
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.DONE
+
+
+@pytest.mark.django_db
+def test_an_import_never_clears_do_not_call_or_do_not_knock(staff):
+    client = client_for(staff)
+    upload(client, b"id,name,address,dnc,dnk\nV7,Anne Roy,1 rue Rachel,yes,yes\n")
+    map_and_run(client, ImportJob.objects.get())
+    upload(client, b"id,name,address,dnc,dnk\nV7,Anne Roy,1 rue Rachel,no,no\n")
+    map_and_run(client, ImportJob.objects.order_by("-pk").first())
+
+    contact = Contact.objects.get(external_id="V7")
+    assert (contact.do_not_call, contact.do_not_knock, contact.first_name) == (True, True, "Anne")
