@@ -42,7 +42,9 @@ TAGS = ("tenant", "owner", "student", "senior", "family", "housing", "transit", 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.fieldwork", description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True, help="a copy of the bench database (never the original)")
+    parser.add_argument(
+        "--database-url", required=True, help="a copy of the bench database (never the original)"
+    )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""))
     parser.add_argument("--contacts", type=int, default=1_000_000, help="contacts the universe should hold")
     parser.add_argument("--volunteers", type=int, default=200, help="concurrent volunteers claiming calls")
@@ -100,7 +102,9 @@ def bench_import(rows: int, rng: random.Random) -> dict[str, float]:
         path = Path(work) / "contacts.csv"
         started = time.perf_counter()
         write_contact_file(path, missing, rng)
-        print(f"  contact file: {missing:,} rows, {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.0f} s")
+        print(
+            f"  contact file: {missing:,} rows, {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.0f} s"
+        )
         with path.open("rb") as handle:
             inspection = importing.inspect_upload(handle, size=0)
             job = ImportJob(original_name="bench.csv", encoding=inspection.encoding, delimiter=inspection.delimiter,
@@ -125,7 +129,9 @@ def bench_cut() -> dict[str, float]:
     campaign = FieldCampaign.objects.create(kind=FieldCampaign.Kind.CANVASS, name="Bench canvass")
     universe = Contact.objects.count()
     started = time.perf_counter()
-    lists = actions.cut_walk_lists(campaign=campaign, contacts=Contact.objects.all(), doors_per_list=50, max_lists=1000)
+    lists = actions.cut_walk_lists(
+        campaign=campaign, contacts=Contact.objects.all(), doors_per_list=50, max_lists=1000
+    )
     seconds = time.perf_counter() - started
     print(f"  cut: {len(lists):,} lists of 50 doors from {universe:,} contacts in {seconds:.1f} s "
           f"({sum(w.contact_count for w in lists):,} contacts placed)")  # fmt: skip
@@ -194,14 +200,18 @@ def bench_claims(arguments: argparse.Namespace) -> dict[str, float]:
     )  # fmt: skip
     callable_contacts = Contact.objects.exclude(phone="").filter(do_not_call=False).order_by("pk")[:400_000]
     started = time.perf_counter()
-    added = actions.add_targets(campaign=campaign, contacts=Contact.objects.filter(pk__in=callable_contacts.values("pk")))
+    added = actions.add_targets(
+        campaign=campaign, contacts=Contact.objects.filter(pk__in=callable_contacts.values("pk"))
+    )
     print(f"  phone bank: {added:,} contacts queued in {time.perf_counter() - started:.0f} s")
     volunteers = list(Supporter.objects.order_by("pk").values_list("pk", flat=True)[:200_000])
     low, high = volunteers[0], volunteers[0] + 999
     connections = min(arguments.connections, arguments.volunteers)
 
     def reset() -> None:
-        Target.objects.filter(campaign=campaign).exclude(leased_to=None).update(leased_to=None, lease_expires_at=None)
+        Target.objects.filter(campaign=campaign).exclude(leased_to=None).update(
+            leased_to=None, lease_expires_at=None
+        )
 
     # pgbench: the single-statement claim, `connections` clients.
     reset()
@@ -215,7 +225,9 @@ def bench_claims(arguments: argparse.Namespace) -> dict[str, float]:
     output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
     pgbench_rate = float(re.search(r"tps = ([\d.]+)", output).group(1))
     pgbench_claims = Target.objects.filter(campaign=campaign).exclude(leased_to=None).count()
-    print(f"  pgbench SKIP LOCKED claim, {connections} clients: {pgbench_rate:,.0f} claims/s ({pgbench_claims:,} claimed)")
+    print(
+        f"  pgbench SKIP LOCKED claim, {connections} clients: {pgbench_rate:,.0f} claims/s ({pgbench_claims:,} claimed)"
+    )
     os.unlink(script.name)
 
     # Quartier's claim_next_call: `volunteers` threads over `processes` processes sharing `connections`.
@@ -227,7 +239,9 @@ def bench_claims(arguments: argparse.Namespace) -> dict[str, float]:
     start_at = time.time() + 8  # every process set up and connected first
     workers = []
     for index in range(processes):
-        share = volunteers[index * threads_each * per_thread_volunteers : (index + 1) * threads_each * per_thread_volunteers]
+        share = volunteers[
+            index * threads_each * per_thread_volunteers : (index + 1) * threads_each * per_thread_volunteers
+        ]
         process = multiprocessing.get_context("spawn").Process(
             target=_claim_worker,
             args=(os.environ["DATABASE_URL"], campaign.pk, share, threads_each, arguments.claim_seconds, start_at, queue),
@@ -262,11 +276,21 @@ def bench_pages(arguments: argparse.Namespace, environment: dict[str, str]) -> s
 
     rng = random.Random(arguments.seed)
     viewer = pages.signed_in_viewer(rng)
-    lists = list(WalkList.objects.filter(campaign__name="Bench canvass").order_by("pk").values_list("pk", flat=True)[:300])
+    lists = list(
+        WalkList.objects.filter(campaign__name="Bench canvass")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:300]
+    )
     WalkList.objects.filter(pk__in=lists).update(assigned_to=viewer, assigned_at=timezone.now())
     bank = FieldCampaign.objects.filter(name="Bench phone bank").order_by("-pk").first()
-    leased = list(Target.objects.filter(campaign=bank, leased_to=None).order_by("pk").values_list("pk", flat=True)[:2000])
-    Target.objects.filter(pk__in=leased).update(leased_to=viewer, lease_expires_at=timezone.now() + timezone.timedelta(days=1))
+    leased = list(
+        Target.objects.filter(campaign=bank, leased_to=None)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:2000]
+    )
+    Target.objects.filter(pk__in=leased).update(
+        leased_to=viewer, lease_expires_at=timezone.now() + timezone.timedelta(days=1)
+    )
     hot = [
         pages.HotPage("canvass page", "signed in", [f"/fieldwork/lists/{pk}/" for pk in lists]),
         pages.HotPage("call page", "signed in", [f"/fieldwork/calls/{pk}/" for pk in leased]),

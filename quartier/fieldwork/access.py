@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from quartier.accounts.models import Supporter
-from quartier.fieldwork.models import FieldCampaign, ImportJob, Result, Target, WalkList
+from quartier.fieldwork.models import FieldCampaign, ImportJob, Result, Script, Target, WalkList
 from quartier.organizing import queries as organizing_queries
 
 Viewer = Supporter | AnonymousUser
@@ -120,6 +120,15 @@ def get_result_to_manage(viewer: Viewer, result_id: int) -> Result:
     if result is None or not can_manage(viewer, result.campaign):
         raise Http404
     return result
+
+
+def get_script(viewer: Viewer, script_id: int) -> Script:
+    if not is_staff(viewer):
+        raise Http404
+    script = Script.objects.filter(pk=script_id).first()
+    if script is None:
+        raise Http404
+    return script
 
 
 def get_import(viewer: Viewer, job_id: int) -> ImportJob:

@@ -53,6 +53,27 @@ class CampaignForm(forms.ModelForm):
         return data
 
 
+class CampaignSettingsForm(forms.ModelForm):
+    """What an organiser changes once the campaign runs (its kind and group stay)."""
+
+    class Meta:
+        model = FieldCampaign
+        fields = [
+            "name", "description", "script", "is_open", "open_from_home", "retry_minutes", "callback_hours",
+            "max_attempts", "calling_hours_start", "calling_hours_end",
+        ]  # fmt: skip
+        labels = CampaignForm.Meta.labels
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("calling_hours_start"), data.get("calling_hours_end")
+        if start is not None and end is not None and not (0 <= start < end <= 24):
+            self.add_error(
+                "calling_hours_end", _("Calls must end after they start, by midnight at the latest.")
+            )
+        return data
+
+
 class TurfForm(forms.Form):
     polygon = forms.CharField(required=False, widget=forms.HiddenInput)
     center = forms.CharField(
@@ -209,3 +230,77 @@ class AssignForm(forms.Form):
             (str(s.pk), s.display_name) for s in volunteers
         ]
         self.fields["shift"].choices = [("", _("— no shift —"))] + [(str(pk), label) for pk, label in shifts]
+
+
+class ScriptForm(forms.Form):
+    """A script and its questions, typed as text: one question per block, choices one per line as
+    `value | English label | French label | next question number (0: the end)`."""
+
+    name = forms.CharField(label=_("name"), max_length=120)
+    introduction = forms.CharField(
+        label=_("introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    introduction_fr = forms.CharField(
+        label=_("introduction in French"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=Question.Kind.choices)
+    text = forms.CharField(label=_("question"), max_length=300)
+    text_fr = forms.CharField(label=_("question in French"), max_length=300, required=False)
+    choices = forms.CharField(
+        label=_("choices"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: value | English label | French label | next question number (0: the end)."),
+    )  # fmt: skip
+    defines_success = forms.BooleanField(label=_("this question defines success"), required=False)
+    success_values = forms.CharField(
+        label=_("answers that count as a success (values, separated by commas)"),
+        required=False,
+        max_length=200,
+    )
+
+    def clean_choices(self) -> list[dict]:
+        parsed = []
+        for number, line in enumerate(self.cleaned_data.get("choices", "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            value = parts[0][:60]
+            if not value:
+                raise forms.ValidationError(_("Line %(number)s has no value.") % {"number": number})
+            next_question = None
+            if len(parts) > 3 and parts[3]:
+                if not parts[3].isdigit():
+                    raise forms.ValidationError(
+                        _("Line %(number)s: the next question is a number.") % {"number": number}
+                    )
+                next_question = int(parts[3])
+            parsed.append({
+                "value": value, "label": (parts[1] if len(parts) > 1 and parts[1] else value)[:120],
+                "label_fr": (parts[2] if len(parts) > 2 else "")[:120], "next": next_question,
+            })  # fmt: skip
+        return parsed
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") in {Question.Kind.SINGLE, Question.Kind.MULTIPLE} and not data.get("choices"):
+            self.add_error("choices", _("Give the choices of this question."))
+        return data
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=2, max_num=30, can_delete=True)
+
+
+def choices_as_text(question: Question) -> str:
+    return "\n".join(
+        " | ".join(
+            [
+                c["value"],
+                c.get("label", ""),
+                c.get("label_fr", ""),
+                "" if c.get("next") is None else str(c["next"]),
+            ]
+        )
+        for c in question.choices
+    )

@@ -28,8 +28,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from quartier.accounts.access import verified_supporter_required
 from quartier.accounts.queries import find_place
 from quartier.fieldwork import access, actions, importing, queries, tasks
-from quartier.fieldwork.forms import AssignForm, CampaignForm, MappingForm, ResultForm, TurfForm, UploadForm
-from quartier.fieldwork.models import FieldCampaign, ImportJob, Outcome, Question, Result, Target
+from quartier.fieldwork.forms import (
+    AssignForm,
+    CampaignForm,
+    CampaignSettingsForm,
+    MappingForm,
+    QuestionFormSet,
+    ResultForm,
+    ScriptForm,
+    TurfForm,
+    UploadForm,
+    choices_as_text,
+)
+from quartier.fieldwork.models import FieldCampaign, ImportJob, Outcome, Question, Result, Script, Target
 from quartier.organizing import queries as organizing_queries
 
 QUALITY_LABELS = {
@@ -548,3 +559,68 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
 def parse_when(text: str) -> datetime | None:
     value = parse_datetime(text or "")
     return value if value and timezone.is_aware(value) else None
+
+
+# --- scripts and campaign settings ------------------------------------------------------------------
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def script_edit(request: HttpRequest, script_id: int | None = None) -> HttpResponse:
+    """Staff write the scripts and surveys every campaign may use (both languages side by side)."""
+    if not access.is_staff(request.user):
+        raise Http404
+    script = access.get_script(request.user, script_id) if script_id else None
+    initial_questions = [
+        {"kind": q.kind, "text": q.text, "text_fr": q.text_fr, "choices": choices_as_text(q),
+         "defines_success": q.defines_success, "success_values": ", ".join(q.success_values)}
+        for q in (script.questions.all() if script else [])
+    ]  # fmt: skip
+    initial = (
+        {"name": script.name, "introduction": script.introduction, "introduction_fr": script.introduction_fr}
+        if script
+        else None
+    )
+    form = ScriptForm(request.POST or None, initial=initial)
+    questions = QuestionFormSet(request.POST or None, initial=initial_questions, prefix="q")
+    if request.method == "POST" and form.is_valid() and questions.is_valid():
+        drafts = [
+            actions.QuestionDraft(
+                kind=q["kind"],
+                text=q["text"],
+                text_fr=q["text_fr"],
+                choices=q["choices"],
+                defines_success=q["defines_success"],
+                success_values=[v.strip() for v in q["success_values"].split(",") if v.strip()],
+            )  # fmt: skip
+            for q in questions.cleaned_data
+            if q and not q.get("DELETE")
+        ]
+        try:
+            saved = actions.save_script(script=script, questions=drafts, **form.cleaned_data)
+        except actions.FieldworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Script saved."))
+            return redirect("fieldwork:script_edit", saved.pk)
+    scripts = Script.objects.order_by("name")[:100]
+    return render(
+        request, "fieldwork/script_form.html",
+        {"form": form, "questions": questions, "script": script, "scripts": scripts},
+        status=400 if form.errors or questions.total_error_count() else 200,
+    )  # fmt: skip
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = access.get_campaign_to_manage(request.user, campaign_id)
+    form = CampaignSettingsForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Campaign saved."))
+        return redirect("fieldwork:campaign", campaign.pk)
+    return render(
+        request, "fieldwork/campaign_form.html", {"form": form, "campaign": campaign},
+        status=400 if form.errors else 200,
+    )  # fmt: skip

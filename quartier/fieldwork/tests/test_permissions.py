@@ -93,6 +93,8 @@ PAGES = {
     "imports": (lambda w: reverse("fieldwork:imports"), expect(default=HIDDEN, **SIGNED_IN, staff=OK)),
     "import": (lambda w: reverse("fieldwork:import", args=[w["job"].pk]), expect(default=HIDDEN, **SIGNED_IN, staff=OK)),
     "service_worker": (lambda w: reverse("fieldwork:service_worker"), expect(default=OK)),
+    "campaign_edit": (lambda w: reverse("fieldwork:campaign_edit", args=[w["canvass"].pk]), MANAGERS),
+    "script_create": (lambda w: reverse("fieldwork:script_create"), expect(default=HIDDEN, **SIGNED_IN, staff=OK)),
 }  # fmt: skip
 
 
