@@ -592,7 +592,7 @@ def script_edit(request: HttpRequest, script_id: int | None = None) -> HttpRespo
                 choices=q["choices"],
                 defines_success=q["defines_success"],
                 success_values=[v.strip() for v in q["success_values"].split(",") if v.strip()],
-            )  # fmt: skip
+            )
             for q in questions.cleaned_data
             if q and not q.get("DELETE")
         ]
