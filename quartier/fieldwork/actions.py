@@ -105,7 +105,7 @@ def callable_targets(campaign: FieldCampaign, volunteer: Supporter, now: datetim
         status=Target.Status.QUEUED,
         has_phone=True,
         available_after__lte=now,
-        time_zone__isnull=False,
+        time_zone__in=calling_zones(campaign, now),
         contact__do_not_call=False,
     )
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from quartier.accounts.models import Supporter
-from quartier.accounts.queries import find_place
+from quartier.accounts.queries import find_place, find_places
 from quartier.fieldwork.actions import FieldworkError
 from quartier.fieldwork.models import Contact, ImportJob, ImportProblem
 from quartier.lib import contacts as lib
@@ -187,10 +187,18 @@ def _cell(cells: list[str], mapping: dict[str, int], name: str) -> str:
 
 
 class _Places:
-    """Postal code → place, one lookup per distinct code in an import."""
+    """Postal code → place: looked up for a whole batch in one query (`prefetch`), then by row."""
 
     def __init__(self) -> None:
         self.known: dict[tuple[str, str], object] = {}
+
+    def prefetch(self, codes: set[tuple[str, str]]) -> None:
+        missing = {code for code in codes if code not in self.known and code[1]}
+        if missing:
+            self.known.update(find_places(missing))
+        if len(self.known) > 200_000:  # a national file: keep the memory bounded
+            self.known.clear()
+            self.known.update(find_places(missing))
 
     def find(self, country: str, postal_code: str):
         key = (country, postal_code)
@@ -314,13 +322,20 @@ def _write_batch(rows: list[Row]) -> tuple[int, int, int]:
                     changed[row.key] = contact
             if contact.supporter_id is None and contact.email in supporters:
                 contact.supporter_id = supporters[contact.email]
-        Contact.objects.bulk_create(new.values(), batch_size=1000)
-        if changed:
-            Contact.objects.bulk_update(
-                changed.values(),
-                [*MERGED_FIELDS, "tags", "do_not_call", "do_not_knock", "supporter", "updated_at"],
-                batch_size=500,
-            )
+        # One upsert for new and merged contacts alike (INSERT … ON CONFLICT (dedupe_key) DO UPDATE):
+        # merged rows carry their merged values, so the update writes exactly what `merge` decided.
+        fields = [*MERGED_FIELDS, "tags", "do_not_call", "do_not_knock", "supporter_id", "updated_at"]
+        rows_to_write = [*new.values()] + [
+            Contact(dedupe_key=c.dedupe_key, created_at=c.created_at, **{f: getattr(c, f) for f in fields})
+            for c in changed.values()
+        ]
+        Contact.objects.bulk_create(
+            rows_to_write,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["dedupe_key"],
+            update_fields=[*MERGED_FIELDS, "tags", "do_not_call", "do_not_knock", "supporter", "updated_at"],
+        )
     linked = sum(1 for c in [*new.values(), *changed.values()] if c.supporter_id)
     return len(new), len(rows) - len(new), linked
 
@@ -381,20 +396,33 @@ def run_import(job_id: int) -> None:
         with job.file.open("rb") as raw:
             counter = _CountingReader(raw)
             text = io.TextIOWrapper(io.BufferedReader(counter, 256 * 1024), encoding=job.encoding, newline="")
+            pending: list[tuple[int, list[str]]] = []
+
+            def parse_pending() -> None:
+                places.prefetch(
+                    {((_cell(c, job.mapping, "country") or job.country).upper()[:2], _cell(c, job.mapping, "postal_code")[:12])
+                     for _line, c in pending}
+                )  # fmt: skip
+                for line, cells in pending:
+                    row, found = parse_row(line, cells, job, places)
+                    for reason, loaded in found:
+                        totals["problems"] += 1
+                        problems.append(ImportProblem(job=job, line=line, reason=reason[:300], loaded=loaded))
+                    if row is not None:
+                        batch.append(row)
+                pending.clear()
+
             for line, cells, error in _rows(job, text):
                 totals["read"] += 1
                 if cells is None:
                     totals["problems"] += 1
                     problems.append(ImportProblem(job=job, line=line, reason=error[:300]))
                     continue
-                row, found = parse_row(line, cells, job, places)
-                for reason, loaded in found:
-                    totals["problems"] += 1
-                    problems.append(ImportProblem(job=job, line=line, reason=reason[:300], loaded=loaded))
-                if row is not None:
-                    batch.append(row)
-                if len(batch) >= BATCH_ROWS:
+                pending.append((line, cells))
+                if len(pending) >= BATCH_ROWS:
+                    parse_pending()
                     flush(counter)
+            parse_pending()
             flush(counter)
     except Exception as error:
         logger.exception("import %s failed", job.pk)
