@@ -578,6 +578,21 @@ BUGS: list[Bug] = [
         tests=(CALL_QUEUE,),
     ),
     Bug(
+        id="call-claim-without-lock-or-recheck",
+        promise="Volunteers clicking 'next contact' at the same moment never get the same person.",
+        file=f"{FIELDWORK}/actions.py",
+        original='                .select_for_update(skip_locked=True, of=("self",))\n',
+        replacement="",
+        also=(
+            (
+                "callable_targets(campaign, volunteer, now)\n                .filter(pk=candidate)",
+                "Target.objects.filter(pk=candidate)",
+            ),
+        ),
+        tests=(f"{CALL_QUEUE}::test_volunteers_claiming_at_once_never_share_a_contact",),
+        postgresql=True,
+    ),
+    Bug(
         id="call-second-caller",
         promise="The same person is never called twice in a campaign by different volunteers.",
         file=f"{FIELDWORK}/actions.py",

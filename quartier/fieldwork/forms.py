@@ -14,7 +14,7 @@ from quartier.fieldwork.models import FieldCampaign, Outcome, Question
 from quartier.fieldwork.queries import Turf
 from quartier.lib.contacts import parse_polygon, split_tags
 from quartier.lib.geo import parse_coordinates
-from quartier.organizing.models import Group
+from quartier.organizing.models import Event, Group
 
 COUNTRIES = [("CA", _("Canada")), ("FR", _("France")), ("US", _("United States")), ("BE", _("Belgium"))]
 
@@ -23,12 +23,13 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = FieldCampaign
         fields = [
-            "kind", "name", "description", "script", "group", "open_from_home", "retry_minutes",
+            "kind", "name", "description", "script", "group", "event", "open_from_home", "retry_minutes",
             "callback_hours", "max_attempts", "calling_hours_start", "calling_hours_end",
         ]  # fmt: skip
         labels = {
             "script": _("script and survey"),
             "group": _("local group"),
+            "event": _("event (its attendees may call; its shifts may hold walk lists)"),
             "max_attempts": _("tries before giving up on a no-answer"),
             "calling_hours_start": _("calls from (hour, the contact's local time)"),
             "calling_hours_end": _("calls until (hour, the contact's local time)"),
@@ -40,6 +41,18 @@ class CampaignForm(forms.ModelForm):
             Group.objects.filter(pk__in=groups) if not staff else Group.objects.all()
         )
         self.fields["group"].required = not staff
+        events = Event.objects.filter(status=Event.Status.PUBLISHED, event_type__in=["canvass", "phone_bank"])
+        self.fields["event"].queryset = (events if staff else events.filter(group_id__in=groups)).order_by(
+            "-starts_at"
+        )
+        self.fields["event"].required = False
+
+    def clean_event(self):
+        event = self.cleaned_data.get("event")
+        group = self.cleaned_data.get("group")
+        if event is not None and group is not None and event.group_id != group.pk:
+            raise forms.ValidationError(_("Choose an event of the campaign's group."))
+        return event
         self.fields["calling_hours_start"].widget.attrs.update(min=0, max=23)
         self.fields["calling_hours_end"].widget.attrs.update(min=1, max=24)
 

@@ -105,3 +105,36 @@ def test_calling_hours_that_end_before_they_start_re_render(phone_bank, leader):
     assert response.status_code == 400
     assert "Calls must end after they start" in response.content.decode()
     assert FieldCampaign.objects.get(pk=phone_bank.pk).calling_hours_start == 0
+
+
+@pytest.mark.django_db
+def test_a_phone_bank_for_an_event_is_open_to_its_attendees_only(group, leader, volunteer, outsider):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quartier.organizing import actions as organizing_actions
+    from quartier.organizing.models import Event
+
+    start = timezone.now() + timedelta(days=2)
+    event = organizing_actions.create_event(
+        host=leader,
+        draft=organizing_actions.EventDraft(
+            title="Calls", description="", event_type="phone_bank", is_virtual=True, join_url="", venue="",
+            address="", address_visibility=Event.AddressVisibility.PUBLIC, country="CA", postal_code="H2X 1Y4",
+            town="Montréal", latitude=None, longitude=None, time_zone="America/Toronto", max_guests_per_rsvp=0,
+            group=group, shifts=[organizing_actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=5)],
+        ),
+    )  # fmt: skip
+    form = {"kind": "phone_bank", "name": "Event calls", "group": str(group.pk), "event": str(event.pk),
+            "retry_minutes": 60, "callback_hours": 24, "max_attempts": 3, "calling_hours_start": 9,
+            "calling_hours_end": 21}  # fmt: skip
+
+    created = client_for(leader).post(reverse("fieldwork:campaign_create"), form)
+    campaign = FieldCampaign.objects.get(name="Event calls")
+    organizing_actions.rsvp(supporter=volunteer, shift=event.shifts.get())
+    url = reverse("fieldwork:phone_bank", args=[campaign.pk])
+
+    assert created.status_code == 302 and campaign.event == event and not campaign.open_from_home
+    assert client_for(volunteer).get(url).status_code == 200
+    assert client_for(outsider).get(url).status_code == 404
