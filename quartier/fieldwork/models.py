@@ -263,7 +263,8 @@ class Target(models.Model):
             models.UniqueConstraint(fields=["campaign", "contact"], name="target_once_per_campaign"),
         ]
         indexes: ClassVar = [
-            models.Index(fields=["campaign", "status", "available_after"], name="target_queue"),
+            # The claim's ORDER BY (available_after, id) read straight from the index: no sort, LIMIT 1.
+            models.Index(fields=["campaign", "status", "available_after", "id"], name="target_queue_order"),
             models.Index(fields=["campaign", "leased_to"], name="target_lease"),
             models.Index(fields=["walk_list", "position"], name="target_walk_order"),
         ]
