@@ -578,17 +578,11 @@ BUGS: list[Bug] = [
         tests=(CALL_QUEUE,),
     ),
     Bug(
-        id="call-claim-without-lock-or-recheck",
+        id="call-claim-without-skip-locked",
         promise="Volunteers clicking 'next contact' at the same moment never get the same person.",
         file=f"{FIELDWORK}/actions.py",
-        original='                .select_for_update(skip_locked=True, of=("self",))\n',
-        replacement="",
-        also=(
-            (
-                "callable_targets(campaign, volunteer, now)\n                .filter(pk=candidate)",
-                "Target.objects.filter(pk=candidate)",
-            ),
-        ),
+        original='        .select_for_update(skip_locked=True, of=("self",))\n        .order_by("available_after", "pk")\n        .values("pk")[:1]',
+        replacement='        .order_by("available_after", "pk")\n        .values("pk")[:1]',
         tests=(f"{CALL_QUEUE}::test_volunteers_claiming_at_once_never_share_a_contact",),
         postgresql=True,
     ),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -124,6 +124,8 @@ def claim_next_call(
         ).first()
         if held is not None:
             return held
+        if connection.vendor == "postgresql":
+            return _claim_in_one_statement(campaign, volunteer, now, expires)
         for _attempt in range(10):
             candidate = (
                 callable_targets(campaign, volunteer, now)
@@ -143,6 +145,34 @@ def claim_next_call(
             if claimed:
                 return Target.objects.select_related("contact").get(pk=candidate)
     return None
+
+
+def _claim_in_one_statement(
+    campaign: FieldCampaign, volunteer: Supporter, now: datetime, expires: datetime
+) -> Target | None:
+    """PostgreSQL: `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING`, one round
+    trip; the inner query is the same `callable_targets` the other databases use."""
+    candidates = (
+        callable_targets(campaign, volunteer, now)
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("available_after", "pk")
+        .values("pk")[:1]
+    )
+    select_sql, params = candidates.query.get_compiler(connection=connection).as_sql()
+    table = Target._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET leased_to_id = %s, lease_expires_at = %s WHERE id = ({select_sql}) "  # noqa: S608 (our own compiled SQL)
+            "RETURNING id, contact_id, attempts, caller_id",
+            [volunteer.pk, expires, *params],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Target(
+        pk=row[0], campaign=campaign, contact_id=row[1], attempts=row[2], caller_id=row[3],
+        leased_to_id=volunteer.pk, lease_expires_at=expires, status=Target.Status.QUEUED,
+    )  # fmt: skip
 
 
 @transaction.atomic
