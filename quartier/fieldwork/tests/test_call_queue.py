@@ -4,10 +4,11 @@ quiet hours in the contact's time zone, the same caller for a contact, and the o
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
@@ -215,15 +216,24 @@ def _claim_all(campaign_id: int, volunteer_ids: list[int]) -> list[object]:
     def claim(pk: int) -> None:
         barrier.wait()
         with pool:
-            try:
-                target = claim_next_call(
-                    volunteer=Supporter.objects.get(pk=pk), campaign=FieldCampaign.objects.get(pk=campaign_id)
-                )
-                outcome: object = target.pk if target else None
-            except Exception as error:
-                outcome = f"error: {error!r}"
-            finally:
-                connection.close()
+            for _retry in range(100):
+                try:
+                    target = claim_next_call(
+                        volunteer=Supporter.objects.get(pk=pk),
+                        campaign=FieldCampaign.objects.get(pk=campaign_id),
+                    )
+                    outcome: object = target.pk if target else None
+                except OperationalError as error:
+                    outcome = f"error: {error!r}"
+                    if "too many clients" in str(error):  # the server's limit, shared with others
+                        connection.close()
+                        time.sleep(0.1)
+                        continue
+                except Exception as error:
+                    outcome = f"error: {error!r}"
+                finally:
+                    connection.close()
+                break
         with lock:
             outcomes.append(outcome)
 
