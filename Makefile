@@ -62,6 +62,7 @@ bench: $(VENV)/.installed-test
 	@if [ -n "$$OUTREACH_BENCH_POSTGRES" ]; then $(BIN)/python -m bench.outreach --database-url "$$OUTREACH_BENCH_POSTGRES"; fi
 	@if [ -n "$$QUARTIER_BENCH_SOCIAL_POSTGRES" ]; then $(BIN)/python -m bench.social --database-url "$$QUARTIER_BENCH_SOCIAL_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; fi
 	@if [ -n "$$QUARTIER_BENCH_POSTGRES" ]; then BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench.dashboard --database-url "$$QUARTIER_BENCH_POSTGRES"; fi
+	@if [ -n "$$QUARTIER_BENCH_FIELDWORK_POSTGRES" ]; then $(BIN)/python -m bench.fieldwork --database-url "$$QUARTIER_BENCH_FIELDWORK_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; fi
 
 # Deliberate one-line bugs in the critical paths (mutants/bugs.py), one at a time: do the tests catch
 # each? Not part of `make test`; the lock-related ones also run on $QUARTIER_TEST_POSTGRES when set.

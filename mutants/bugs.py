@@ -26,6 +26,11 @@ STAFF_TESTS = "quartier/accounts/tests/test_staff.py"
 CONSENT_TESTS = "quartier/outreach/tests/test_consent.py"
 SEND_TESTS = "quartier/outreach/tests/test_send.py"
 UNSUBSCRIBE_TESTS = "quartier/outreach/tests/test_unsubscribe.py"
+FIELDWORK = "quartier/fieldwork"
+CALL_QUEUE = f"{FIELDWORK}/tests/test_call_queue.py"
+WALK_LISTS = f"{FIELDWORK}/tests/test_walk_lists.py"
+FIELDWORK_PERMISSIONS = f"{FIELDWORK}/tests/test_permissions.py"
+FIELDWORK_IMPORT = f"{FIELDWORK}/tests/test_import.py"
 
 BUGS: list[Bug] = [
     # --- capacity checks ---------------------------------------------------------------------
@@ -902,5 +907,79 @@ BUGS += [
         original="if existing is not None and existing.status != Rsvp.Status.CANCELLED:\n        return existing",
         replacement="if False:\n        return existing",
         tests=(JOURNAL_TESTS,),
+    ),
+    # --- fieldwork: the call queue, offline sync, access, imports ------------------------------
+    Bug(
+        id="call-lease-ignored",
+        promise="A contact leased to one volunteer is never handed to another while the lease runs.",
+        file=f"{FIELDWORK}/actions.py",
+        original="Q(leased_to__isnull=True) | Q(lease_expires_at__lte=now),",
+        replacement="Q(leased_to__isnull=True) | Q(lease_expires_at__lte=now) | Q(pk__gt=0),",
+        tests=(CALL_QUEUE,),
+    ),
+    Bug(
+        id="call-claim-without-skip-locked",
+        promise="Volunteers clicking 'next contact' at the same moment never get the same person.",
+        file=f"{FIELDWORK}/actions.py",
+        original='        .select_for_update(skip_locked=True, of=("self",))\n        .order_by("available_after", "pk")\n        .values("pk")[:1]',
+        replacement='        .order_by("available_after", "pk")\n        .values("pk")[:1]',
+        tests=(f"{CALL_QUEUE}::test_volunteers_claiming_at_once_never_share_a_contact",),
+        postgresql=True,
+    ),
+    Bug(
+        id="call-second-caller",
+        promise="The same person is never called twice in a campaign by different volunteers.",
+        file=f"{FIELDWORK}/actions.py",
+        original="Q(caller__isnull=True) | Q(caller=volunteer),",
+        replacement="Q(pk__gt=0),",
+        tests=(CALL_QUEUE,),
+    ),
+    Bug(
+        id="call-do-not-call-ignored",
+        promise="Do-not-call is honoured at once, in every campaign.",
+        file=f"{FIELDWORK}/actions.py",
+        original="        contact__do_not_call=False,\n    )",
+        replacement="    )",
+        tests=(CALL_QUEUE,),
+    ),
+    Bug(
+        id="call-quiet-hours-ignored",
+        promise="Nobody is called outside calling hours in their own time zone.",
+        file=f"{FIELDWORK}/actions.py",
+        original="time_zone__in=calling_zones(campaign, now),",
+        replacement="time_zone__isnull=False,",
+        tests=(CALL_QUEUE,),
+    ),
+    Bug(
+        id="sync-out-of-order-overwrites",
+        promise="An older offline result synced late never overwrites a newer one.",
+        file=f"{FIELDWORK}/actions.py",
+        original="newest = target.last_recorded_at is None or result.recorded_at >= target.last_recorded_at",
+        replacement="newest = True",
+        tests=(WALK_LISTS,),
+    ),
+    Bug(
+        id="sync-conflict-dropped",
+        promise="A result sent after its list changed hands is shown to staff as a conflict.",
+        file=f"{FIELDWORK}/views.py",
+        original='conflict = "" if holder else _("recorded by a volunteer who no longer holds this list")',
+        replacement='conflict = ""',
+        tests=(WALK_LISTS,),
+    ),
+    Bug(
+        id="walk-list-open-to-anyone",
+        promise="A volunteer sees only the walk lists they hold.",
+        file=f"{FIELDWORK}/access.py",
+        original="if walk_list.assigned_to_id == viewer.pk:",
+        replacement="if walk_list.assigned_to_id is not None:",
+        tests=(FIELDWORK_PERMISSIONS,),
+    ),
+    Bug(
+        id="import-clears-do-not-call",
+        promise="An import never clears a do-not-call flag.",
+        file=f"{FIELDWORK}/importing.py",
+        original='contact.do_not_call = contact.do_not_call or bool(values["do_not_call"])',
+        replacement='contact.do_not_call = bool(values["do_not_call"])',
+        tests=(FIELDWORK_IMPORT,),
     ),
 ]

@@ -171,6 +171,7 @@ INSTALLED_APPS = [
     "quartier.donations",
     "quartier.social",  # follows, blogs, the feed, messages, notifications, moderation
     "quartier.dashboard",  # dashboards and rollups: reads every app, imported by none
+    "quartier.fieldwork",
     "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
@@ -444,6 +445,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# The largest contact file an organiser may import (a million contacts take about 120 MB).
+FIELDWORK_IMPORT_MAX_BYTES = env_int("FIELDWORK_IMPORT_MAX_BYTES", 500 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "quartier.fieldwork.uploads.SizeLimitUploadHandler",  # a body above that limit is never stored
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- security -------------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("quartier.donations.urls")),
     path("", include("quartier.social.urls")),
     path("", include("quartier.dashboard.urls")),
+    path("", include("quartier.fieldwork.urls")),
 ]
 
 if settings.SERVE_MEDIA:

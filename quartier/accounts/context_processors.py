@@ -11,7 +11,7 @@ NAVIGATION_ITEMS = [
     (_("Local groups"), "organizing:groups"),
     (_("Events"), "organizing:events"),
     (_("My events"), "organizing:my_events"),
-    (_("Door-to-door and phone banks"), None),
+    (_("Door-to-door and phone banks"), "fieldwork:home"),
     (_("Donate"), "donations:donate"),
     (_("Fundraising pages"), "donations:fundraising"),
     (_("Ideas and questions"), None),

@@ -167,3 +167,41 @@ def find_town(country: str, name: str) -> Place | None:
     )
     town = imported.get(key) or places.bundled_towns(country).get(key)
     return Place(country, "", town.name, town.latitude, town.longitude) if town else None
+
+
+def find_places(codes: set[tuple[str, str]]) -> dict[tuple[str, str], Place | None]:
+    """`find_place` for many (country, postal code) pairs in one query (contact imports)."""
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for country, postal_code in codes:
+        if not places.is_valid_postal_code(country, postal_code):
+            continue
+        code = places.normalise_postal_code(country, postal_code)
+        candidates = [code]
+        if country == "CA":
+            candidates.append(code[:3])
+        elif country == "US" and len(code) > 5:
+            candidates.append(code[:5])
+        wanted[(country, postal_code)] = candidates
+    rows: dict[tuple[str, str], tuple[str, float, float]] = {}
+    by_country: dict[str, set[str]] = {}
+    for (country, _code), candidates in wanted.items():
+        by_country.setdefault(country, set()).update(candidates)
+    for country, candidates in by_country.items():
+        for code, place_name, latitude, longitude in PostalCode.objects.filter(
+            country=country, code__in=candidates
+        ).values_list("code", "place_name", "latitude", "longitude"):
+            rows[(country, code)] = (place_name, latitude, longitude)
+    found: dict[tuple[str, str], Place | None] = {}
+    for country, postal_code in codes:
+        candidates = wanted.get((country, postal_code))
+        if candidates is None:
+            found[(country, postal_code)] = None
+            continue
+        hit = next((rows[(country, c)] for c in candidates if (country, c) in rows), None)
+        if hit is not None:
+            found[(country, postal_code)] = Place(
+                country, candidates[0], town_from_place_name(hit[0]), hit[1], hit[2]
+            )
+        else:
+            found[(country, postal_code)] = places.find_place(country, postal_code)
+    return found

@@ -262,7 +262,7 @@ class NetworkEmailForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        from quartier.lib.contacts import addresses_in_text, addresses_in_upload
+        from quartier.lib.address_lists import addresses_in_text, addresses_in_upload
 
         data = super().clean()
         found = addresses_in_text(data.get("addresses") or "")

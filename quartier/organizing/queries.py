@@ -577,3 +577,70 @@ def people_sharing_groups_and_events(supporter: Supporter, *, exclude: QuerySet,
         for row in source:
             counts[row["supporter_id"]] = counts.get(row["supporter_id"], 0) + row["shared"]
     return [pk for pk, _count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+
+
+# --- for fieldwork (walk lists held by a shift, phone banks open to an event's attendees) ----------
+
+
+def led_group_ids(supporter: Supporter) -> list[int]:
+    """The groups the supporter leads or co-leads."""
+    return list(
+        Membership.objects.filter(
+            supporter=supporter,
+            status=Membership.Status.ACTIVE,
+            role__in=[Membership.Role.LEADER, Membership.Role.CO_LEADER],
+        ).values_list("group_id", flat=True)
+    )
+
+
+def has_confirmed_rsvp(supporter: Supporter, event_id: int) -> bool:
+    return Rsvp.objects.filter(
+        supporter=supporter, shift__event_id=event_id, status=Rsvp.Status.CONFIRMED
+    ).exists()
+
+
+def has_confirmed_rsvp_to_shift(supporter: Supporter, shift_id: int) -> bool:
+    return Rsvp.objects.filter(supporter=supporter, shift_id=shift_id, status=Rsvp.Status.CONFIRMED).exists()
+
+
+def confirmed_shift_ids(supporter: Supporter) -> list[int]:
+    return list(
+        Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values_list(
+            "shift_id", flat=True
+        )
+    )
+
+
+def shift_by_id(shift_id: int) -> Shift | None:
+    return Shift.objects.filter(pk=shift_id).first()
+
+
+def shift_choices(event_id: int) -> list[tuple[int, str]]:
+    """An event's shifts as (id, "start to end" in the event's time zone), for a select."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return []
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(event.time_zone)
+    return [
+        (
+            shift.pk,
+            f"{shift.starts_at.astimezone(zone):%Y-%m-%d %H:%M} – {shift.ends_at.astimezone(zone):%H:%M}",
+        )
+        for shift in Shift.objects.filter(event_id=event_id)
+    ]
+
+
+def fieldwork_volunteers(*, group_id: int | None, event_id: int | None, limit: int = 500) -> list[Supporter]:
+    """Whom a leader may give a walk list: the group's active members and the event's confirmed attendees."""
+    wanted = Q(pk__in=[])
+    if group_id:
+        wanted |= Q(group_memberships__group_id=group_id, group_memberships__status=Membership.Status.ACTIVE)
+    if event_id:
+        wanted |= Q(rsvps__shift__event_id=event_id, rsvps__status=Rsvp.Status.CONFIRMED)
+    return list(
+        Supporter.objects.filter(wanted, is_active=True, email_verified_at__isnull=False)
+        .distinct()
+        .order_by("display_name", "pk")[:limit]
+    )

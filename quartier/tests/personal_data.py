@@ -45,6 +45,8 @@ from quartier.donations.models import (
     SavedPaymentMethod,
     Team,
 )
+from quartier.fieldwork import actions as fieldwork_actions
+from quartier.fieldwork.models import Contact, FieldCampaign, Result, Target, WalkList
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach import actions as outreach_actions
@@ -419,6 +421,50 @@ def _dashboard_figures(supporter: Supporter, people: People) -> None:
     Referral.objects.create(supporter=supporter, referrer=people.organiser)
 
 
+# --- fieldwork ---------------------------------------------------------------------------------
+
+
+def _fieldwork_contact_record(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        marker = people.marker("fieldwork_contact_record", number)
+        Contact.objects.create(first_name=marker, supporter=supporter, dedupe_key=f"id:{marker}")
+
+
+def _fieldwork_volunteering(supporter: Supporter, people: People) -> None:
+    """Two walk lists held, two doors knocked (with notes), a contact called and one leased."""
+    canvass = FieldCampaign.objects.create(kind="canvass", name="Knock")
+    bank = FieldCampaign.objects.create(kind="phone_bank", name="Call", open_from_home=True,
+                                        calling_hours_start=0, calling_hours_end=24)  # fmt: skip
+    tag = f"{supporter.pk}-{len(people.markers)}"
+    contacts = [
+        Contact.objects.create(
+            first_name="Door",
+            address=f"{n} rue {tag}",
+            household_key=f"{n}|{tag}",
+            phone=f"+1514555{n:04d}",
+            dedupe_key=f"door:{tag}:{n}",
+        )
+        for n in range(1, 5)
+    ]
+    chosen = Contact.objects.filter(pk__in=[c.pk for c in contacts])
+    lists = fieldwork_actions.cut_walk_lists(campaign=canvass, contacts=chosen, doors_per_list=2, max_lists=2)
+    for walk_list in lists:
+        fieldwork_actions.assign_walk_list(walk_list=walk_list, volunteer=supporter)
+        target = walk_list.targets.order_by("position").first()
+        fieldwork_actions.record_result(
+            volunteer=supporter, target=target, walk_list=walk_list, channel=Result.Channel.DOOR,
+            data=fieldwork_actions.ResultInput(outcome="supportive", notes=people.marker("fieldwork_volunteering", 1)),
+        )  # fmt: skip
+    fieldwork_actions.add_targets(campaign=bank, contacts=chosen)
+    # One contact called (the supporter is its caller from now on), one held on a lease.
+    called = fieldwork_actions.claim_next_call(volunteer=supporter, campaign=bank)
+    fieldwork_actions.record_result(
+        volunteer=supporter, target=called, channel=Result.Channel.CALL,
+        data=fieldwork_actions.ResultInput(outcome="not_home", notes=people.marker("fieldwork_volunteering", 2)),
+    )  # fmt: skip
+    fieldwork_actions.claim_next_call(volunteer=supporter, campaign=bank)
+
+
 def _count(rows: object) -> int:
     return 0 if rows is None else (len(rows) if isinstance(rows, list) else 1)
 
@@ -645,6 +691,28 @@ FACTORIES: dict[str, Factory] = {
         },
     ),
 }
+
+FACTORIES |= {
+    "fieldwork_contact_record": Factory(
+        _fieldwork_contact_record,
+        owned=lambda s: {Contact: Contact.objects.filter(supporter=s)},
+        exported=lambda data: {Contact: _count(data)},
+    ),
+    "fieldwork_volunteering": Factory(
+        _fieldwork_volunteering,
+        owned=lambda s: {
+            Result: Result.objects.filter(volunteer=s),
+            WalkList: WalkList.objects.filter(assigned_to=s),
+            Target: Target.objects.filter(Q(leased_to=s) | Q(caller=s)),
+        },
+        exported=lambda data: {
+            Result: _count(data["results"]),
+            WalkList: _count(data["walk_lists"]),
+            Target: _count(data["contacts_held"]),
+        },
+    ),
+}
+
 
 # Models that hold one row per supporter at most: the factories make one of each.
 ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}

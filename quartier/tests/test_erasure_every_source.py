@@ -108,6 +108,17 @@ def _teams_stay_without_their_captain(before: dict, supporter: Supporter) -> Non
 
     kept = Team.objects.filter(pk__in=before[Team])
     assert kept.count() == len(before[Team]) and not kept.filter(captain__isnull=False).exists()
+    # Two from the activity factory, the rest recorded by other sources' factories (fieldwork results).
+    assert len(kept) == len(before[Activity]) >= 2
+    assert {(row.supporter_id, row.region) for row in kept} == {(None, "")}
+
+
+def _fieldwork_results_stay_without_the_volunteer(before: dict, supporter: Supporter) -> None:
+    from quartier.fieldwork.models import Result
+
+    kept = Result.objects.filter(pk__in=before[Result])
+    assert kept.count() == len(before[Result]) == 3
+    assert set(kept.values_list("volunteer_id", "notes", "latitude")) == {(None, "", None)}
 
 
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
@@ -124,6 +135,7 @@ KEPT = {
     "monthly_gifts": _monthly_gifts_stop,
     "refund_requests": _refund_requests_stay_without_their_reason,
     "fundraising_teams": _teams_stay_without_their_captain,
+    "fieldwork_volunteering": _fieldwork_results_stay_without_the_volunteer,
 }
 
 

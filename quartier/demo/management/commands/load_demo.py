@@ -37,6 +37,7 @@ from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.models import Affiliation, EmailConsent, Supporter, Visibility
 from quartier.demo import dashboard_data
 from quartier.demo.donations_data import create_demo_donations, demo_donation_links
+from quartier.demo.fieldwork_data import load_fieldwork_demo
 from quartier.demo.generator import (
     DEMO_PASSWORD,
     GENERATED_EMAIL_DOMAIN,
@@ -358,6 +359,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {gifts} gifts and 2 fundraising pages created (sandbox payments)")
         load_demo_social(self.stdout.write)
         dashboard_data.load(progress=self.stdout.write)
+        self.stdout.write(
+            "\n".join(load_fieldwork_demo(volunteer_email=MARIE_EMAIL)) or "  fieldwork demo: already loaded"
+        )
         self.print_logins()
 
     def print_logins(self) -> None:

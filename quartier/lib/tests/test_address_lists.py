@@ -3,7 +3,12 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quartier.lib.contacts import addresses_in_csv, addresses_in_text, addresses_in_upload, addresses_in_vcard
+from quartier.lib.address_lists import (
+    addresses_in_csv,
+    addresses_in_text,
+    addresses_in_upload,
+    addresses_in_vcard,
+)
 
 
 def test_it_finds_addresses_in_pasted_text():

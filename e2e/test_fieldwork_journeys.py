@@ -1,0 +1,140 @@
+"""Fieldwork in Chromium: (a) a phone bank where two volunteers in two browser contexts get different
+people, record results and the organiser's counts update; (b) a canvass at phone size that goes
+offline, records three doors, comes back online, and each result is in the database once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from quartier.fieldwork import actions
+from quartier.fieldwork.models import Contact, FieldCampaign, Question, Result, Script
+from quartier.lib import contacts as lib
+from quartier.organizing import actions as organizing_actions
+from quartier.organizing.models import Group
+from quartier.testing import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "en-CA"}
+
+
+def sign_in(page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+
+def _campaign_world(make_supporter, kind: str) -> tuple[FieldCampaign, dict]:
+    leader = make_supporter("Léa Leader", email="lea@example.org")
+    people = {"leader": leader, "ana": make_supporter("Ana Caller", email="ana@example.org"),
+              "ben": make_supporter("Ben Caller", email="ben@example.org")}  # fmt: skip
+    group = organizing_actions.create_group(
+        creator=leader,
+        draft=organizing_actions.GroupDraft(
+            name="Plateau", description="", area="Plateau", country="CA", postal_code="H2X 1Y4", latitude=45.52,
+            longitude=-73.58, town="Montréal", join_policy=Group.JoinPolicy.OPEN,
+        ),
+    )  # fmt: skip
+    script = Script.objects.create(name="Script", introduction="Hello from the campaign.")
+    Question.objects.create(
+        script=script, position=1, kind="single", text="Will you vote for us?", defines_success=True,
+        success_values=["yes"], choices=[{"value": "yes", "label": "Yes", "next": 2}, {"value": "no", "label": "No", "next": 0}],
+    )  # fmt: skip
+    Question.objects.create(script=script, position=2, kind="scale", text="How sure are you?")
+    campaign = FieldCampaign.objects.create(
+        kind=kind, name="Plateau campaign", script=script, group=group, open_from_home=True,
+        calling_hours_start=0, calling_hours_end=24,
+    )  # fmt: skip
+    for number, (first, address) in enumerate(
+        [
+            ("Alice", "11 rue Rachel"),
+            ("Bruno", "13 rue Rachel"),
+            ("Chloé", "15 rue Rachel"),
+            ("Dora", "17 rue Rachel"),
+        ]
+    ):
+        Contact.objects.create(
+            first_name=first, last_name="Voisin", address=address, house_number=11 + 2 * number,
+            street_name="rue rachel", postal_code="H2T 1S6", latitude=45.52, longitude=-73.58,
+            household_key=lib.household_key(address, "H2T 1S6"), phone=f"+15145550{100 + number}",
+            dedupe_key=f"e2e:{number}",
+        )  # fmt: skip
+    return campaign, people
+
+
+def test_two_volunteers_call_different_people_and_the_counts_update(new_context, make_supporter):
+    campaign, people = _campaign_world(make_supporter, FieldCampaign.Kind.PHONE_BANK)
+    actions.add_targets(campaign=campaign, contacts=Contact.objects.all())
+    organiser = new_context(locale="en-CA").new_page()
+    sign_in(organiser, people["leader"].email)
+    organiser.goto(f"/fieldwork/campaigns/{campaign.pk}/")
+    assert organiser.locator("#count-calls").inner_text() == "0"
+
+    pages = []
+    for name in ("ana", "ben"):
+        page = new_context(**PHONE).new_page()
+        sign_in(page, people[name].email)
+        page.goto("/fieldwork/")
+        page.get_by_role("link", name="Plateau campaign").click()
+        page.get_by_role("button", name="Next contact").click()
+        page.wait_for_url("**/fieldwork/calls/**")
+        pages.append(page)
+    names = [page.locator("#contact-name").inner_text() for page in pages]
+    assert names[0] != names[1]
+    assert all(page.locator('a[href^="tel:+1514555"]').count() == 1 for page in pages)
+
+    for page in pages:
+        page.get_by_label("Supportive").check()
+        page.get_by_label("Yes").check()
+        assert page.get_by_text("How sure are you?").is_visible()  # the branch after "Yes"
+        page.get_by_role("button", name="Save and next contact").click()
+        page.wait_for_url("**/fieldwork/calls/**")
+    following = [page.locator("#contact-name").inner_text() for page in pages]
+    assert len(set(names + following)) == 4  # four different people, nobody twice
+
+    expect(organiser.locator("#count-calls")).to_have_text("2", timeout=15_000)  # htmx refreshes every 5 s
+    assert organiser.locator("#count-reached").inner_text() == "2"
+    assert Result.objects.count() == 2 and Result.objects.filter(is_success=True).count() == 2
+
+
+def test_a_canvass_on_a_phone_keeps_working_offline_and_syncs_each_door_once(new_context, make_supporter):
+    campaign, people = _campaign_world(make_supporter, FieldCampaign.Kind.CANVASS)
+    (walk_list,) = actions.cut_walk_lists(
+        campaign=campaign, contacts=Contact.objects.all(), doors_per_list=10, max_lists=1
+    )
+    actions.assign_walk_list(walk_list=walk_list, volunteer=people["ana"])
+    context = new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, people["ana"].email)
+    page.goto(f"/fieldwork/lists/{walk_list.pk}/")
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now through the service worker, which keeps a copy for offline use
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+    context.set_offline(True)
+    page.reload()  # served by the service worker
+    assert page.locator("#door-address").inner_text() == "11 rue Rachel"
+    for _door in range(3):
+        page.locator("#outcome-buttons button[data-outcome='supportive']").click()
+        page.get_by_role("button", name="Yes").click()
+        page.get_by_role("button", name="Save result").click()
+    assert page.locator("#pending-count").inner_text() == "3"
+    assert Result.objects.count() == 0
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#pending-count")).to_have_text("0", timeout=15_000)
+    results = list(
+        Result.objects.order_by("contact__house_number").values_list("contact__address", "outcome")
+    )
+    assert results == [
+        ("11 rue Rachel", "supportive"),
+        ("13 rue Rachel", "supportive"),
+        ("15 rue Rachel", "supportive"),
+    ]
+    page.reload()  # a reload resends nothing
+    page.wait_for_timeout(500)
+    assert Result.objects.count() == 3

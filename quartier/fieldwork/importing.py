@@ -1,0 +1,438 @@
+"""Contact files: check an upload, guess the column mapping, then stream the rows into contacts.
+
+`inspect_upload` reads only the start of the file (encoding, delimiter, header, a preview).
+`run_import` (in a Celery task) streams the whole file in batches of `BATCH_ROWS`: each batch is
+parsed, merged by the rule of `lib.contacts.dedupe_key` with what the database holds, written in
+one transaction, and the job's progress (bytes read, rows, problems) saved after it. A bad row is
+reported with its line number and the rest loads; an error that stops the import says how many rows
+had loaded before it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from quartier.accounts.models import Supporter
+from quartier.accounts.queries import find_place, find_places
+from quartier.fieldwork.actions import FieldworkError
+from quartier.fieldwork.models import Contact, ImportJob, ImportProblem
+from quartier.lib import contacts as lib
+from quartier.lib.zones import is_time_zone
+
+logger = logging.getLogger(__name__)
+
+BATCH_ROWS = 2000
+PREVIEW_ROWS = 5
+SNIFF_BYTES = 64 * 1024
+MAX_PROBLEMS_KEPT = 5000
+# csv's default field limit is 128 KiB; a contact field longer than this is a broken file.
+csv.field_size_limit(64 * 1024)
+
+# The fields a column can fill, with the header names that suggest them.
+FIELDS: dict[str, tuple[object, tuple[str, ...]]] = {
+    "external_id": (gettext_lazy("Voter or file id"), ("id", "voter id", "voter_id", "external id", "numero")),
+    "first_name": (gettext_lazy("First name"), ("first name", "first_name", "firstname", "prenom", "given name")),
+    "last_name": (gettext_lazy("Last name"), ("last name", "last_name", "lastname", "surname", "nom", "family name")),
+    "full_name": (gettext_lazy("Full name"), ("name", "full name", "nom complet")),
+    "address": (gettext_lazy("Street address"), ("address", "street", "street address", "adresse", "address1")),
+    "town": (gettext_lazy("Town"), ("town", "city", "ville", "municipality", "commune")),
+    "postal_code": (gettext_lazy("Postal code"), ("postal code", "postal_code", "postcode", "zip", "zip code", "code postal", "cp")),
+    "country": (gettext_lazy("Country (two letters)"), ("country", "pays")),
+    "latitude": (gettext_lazy("Latitude"), ("latitude", "lat")),
+    "longitude": (gettext_lazy("Longitude"), ("longitude", "lon", "lng", "long")),
+    "phone": (gettext_lazy("Phone number"), ("phone", "telephone", "tel", "mobile", "cell", "phone number")),
+    "email": (gettext_lazy("Email address"), ("email", "e-mail", "courriel", "mail")),
+    "language": (gettext_lazy("Language"), ("language", "langue", "lang")),
+    "tags": (gettext_lazy("Tags (separated by ; or ,)"), ("tags", "tag", "etiquettes")),
+    "do_not_call": (gettext_lazy("Do not call (yes/no)"), ("do not call", "do_not_call", "dnc", "ne pas appeler")),
+    "do_not_knock": (gettext_lazy("Do not knock (yes/no)"), ("do not knock", "do_not_knock", "dnk", "ne pas visiter")),
+    "time_zone": (gettext_lazy("Time zone"), ("time zone", "timezone", "time_zone", "fuseau")),
+}  # fmt: skip
+
+TRUE_WORDS = {"1", "y", "yes", "true", "x", "o", "oui", "vrai"}
+
+
+@dataclass(frozen=True)
+class Inspection:
+    encoding: str
+    delimiter: str
+    header: list[str]
+    preview: list[list[str]]
+
+
+def _decode_start(head: bytes) -> tuple[str, str]:
+    """The encoding (UTF-8 unless it fails, then Latin-1) and the decoded start of the file."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", head[3:].decode("utf-8", errors="ignore")
+    try:
+        return "utf-8", head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start >= len(head) - 4:  # a character cut by the end of the sample
+            return "utf-8", head[: error.start].decode("utf-8")
+        return "latin-1", head.decode("latin-1")
+
+
+def inspect_upload(upload: UploadedFile | IO[bytes], size: int | None = None) -> Inspection:
+    """Check that a file is a CSV we can read; raise FieldworkError with the reason if not."""
+    size = size if size is not None else getattr(upload, "size", None)
+    if size is not None and size > settings.FIELDWORK_IMPORT_MAX_BYTES:
+        raise FieldworkError(
+            _(
+                "This file is too large (%(size)s MB): the limit is %(limit)s MB. Split it and import each part."
+            )
+            % {"size": size // 1_000_000, "limit": settings.FIELDWORK_IMPORT_MAX_BYTES // 1_000_000}
+        )
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    if not head.strip():
+        raise FieldworkError(_("This file is empty."))
+    if b"\x00" in head or head.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
+        raise FieldworkError(
+            _("This is not a CSV file (a spreadsheet or another binary file?). Save it as CSV and try again.")
+        )
+    encoding, text = _decode_start(head)
+    lines = text.splitlines()
+    if len(head) == SNIFF_BYTES and len(lines) > 1:
+        lines = lines[:-1]  # the last line of the sample may be cut
+    sample = "\n".join(lines)
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        rows = list(csv.reader(io.StringIO(sample), delimiter=delimiter))
+    except csv.Error as error:
+        raise FieldworkError(_("This file is not valid CSV: %(error)s.") % {"error": error}) from None
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise FieldworkError(_("This file is empty."))
+    header = [cell.strip()[:80] for cell in rows[0]]
+    if len(header) < 2:
+        raise FieldworkError(
+            _(
+                "This file has a single column: a contact file needs at least a name and an address or a phone number."
+            )
+        )
+    return Inspection(encoding, delimiter, header, rows[1 : 1 + PREVIEW_ROWS])
+
+
+def guess_mapping(header: list[str]) -> dict[str, int]:
+    """Field → column index, from the header's names (the user checks it on the mapping page)."""
+    folded = [lib.fold(name) for name in header]
+    mapping: dict[str, int] = {}
+    for field_name, (_label, names) in FIELDS.items():
+        wanted = {lib.fold(name) for name in names}
+        for index, name in enumerate(folded):
+            if name in wanted and index not in mapping.values():
+                mapping[field_name] = index
+                break
+    return mapping
+
+
+def check_mapping(mapping: dict[str, int]) -> None:
+    has_name = "full_name" in mapping or "first_name" in mapping or "last_name" in mapping
+    if not has_name:
+        raise FieldworkError(_("Choose the column that holds the name (or the first and last names)."))
+    if not {"address", "phone", "external_id", "email"} & set(mapping):
+        raise FieldworkError(_("Choose at least an address, a phone number or an id column."))
+
+
+# --- the import ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, object]
+    key: str
+    email: str
+
+
+class _CountingReader(io.RawIOBase):
+    """Wraps the stored file to know how many bytes were read (the progress bar)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self.raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self.count += len(data)
+        return len(data)
+
+
+def _cell(cells: list[str], mapping: dict[str, int], name: str) -> str:
+    index = mapping.get(name)
+    if index is None or index >= len(cells):
+        return ""
+    return cells[index].strip()
+
+
+class _Places:
+    """Postal code → place: looked up for a whole batch in one query (`prefetch`), then by row."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, str], object] = {}
+
+    def prefetch(self, codes: set[tuple[str, str]]) -> None:
+        missing = {code for code in codes if code not in self.known and code[1]}
+        if missing:
+            self.known.update(find_places(missing))
+        if len(self.known) > 200_000:  # a national file: keep the memory bounded
+            self.known.clear()
+            self.known.update(find_places(missing))
+
+    def find(self, country: str, postal_code: str):
+        key = (country, postal_code)
+        if key not in self.known:
+            self.known[key] = find_place(country, postal_code) if postal_code else None
+        return self.known[key]
+
+
+def _number(text: str, low: float, high: float) -> float | None:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def parse_row(
+    line: int, cells: list[str], job: ImportJob, places: _Places
+) -> tuple[Row | None, list[tuple[str, bool]]]:
+    """One file row as contact values, or None; with the problems found (reason, row still loaded)."""
+    mapping = job.mapping
+    problems: list[tuple[str, bool]] = []
+    first, last = _cell(cells, mapping, "first_name"), _cell(cells, mapping, "last_name")
+    if not (first or last) and (full := _cell(cells, mapping, "full_name")):
+        first, _space, last = full.partition(" ")
+    country = (_cell(cells, mapping, "country") or job.country).upper()[:2]
+    if len(country) != 2 or not country.isalpha():
+        country = job.country
+    address = _cell(cells, mapping, "address")[:200]
+    postal_code = _cell(cells, mapping, "postal_code")[:12]
+    raw_phone = _cell(cells, mapping, "phone")
+    phone = lib.parse_phone(raw_phone, country)
+    if raw_phone and phone is None:
+        problems.append(
+            (
+                _("phone number “%(phone)s” not understood: loaded without it") % {"phone": raw_phone[:40]},
+                True,
+            )
+        )
+    email = _cell(cells, mapping, "email")[:254].lower()
+    if email and ("@" not in email or " " in email):
+        problems.append((_("email address not understood: loaded without it"), True))
+        email = ""
+    key = lib.dedupe_key(
+        external_id=_cell(cells, mapping, "external_id")[:60], first_name=first, last_name=last,
+        address=address, postal_code=postal_code, phone=phone.e164 if phone else "", email=email,
+    )  # fmt: skip
+    if not (first or last):
+        return None, [(_("no name"), False)]
+    if key is None:
+        return None, [(_("no address, phone number, email or id to tell this person apart"), False)]
+    latitude = _number(_cell(cells, mapping, "latitude"), -90, 90)
+    longitude = _number(_cell(cells, mapping, "longitude"), -180, 180)
+    town = _cell(cells, mapping, "town")[:80]
+    place = places.find(country, postal_code)
+    if latitude is None or longitude is None:
+        latitude, longitude = (place.latitude, place.longitude) if place else (None, None)
+        if latitude is None and address:
+            problems.append((_("no coordinates and postal code not found: not on the map"), True))
+    town = town or (place.town if place else "")
+    zone = _cell(cells, mapping, "time_zone")
+    if not is_time_zone(zone):
+        zone = (phone.time_zone if phone else None) or lib.time_zone_for(country, postal_code)
+    number, street = lib.split_address(address)
+    values = {
+        "external_id": _cell(cells, mapping, "external_id")[:64],
+        "first_name": first[:80], "last_name": last[:80], "email": email, "address": address,
+        "house_number": number if number is None or number < 2**31 else None, "street_name": street[:160],
+        "town": town, "postal_code": postal_code, "country": country, "latitude": latitude, "longitude": longitude,
+        "household_key": lib.household_key(address, postal_code), "phone": phone.e164 if phone else "",
+        "time_zone": zone, "language": _cell(cells, mapping, "language")[:10].lower(),
+        "tags": lib.tags_field([*lib.split_tags(_cell(cells, mapping, "tags")), *lib.split_tags(job.extra_tags)]),
+        "do_not_call": _cell(cells, mapping, "do_not_call").lower() in TRUE_WORDS,
+        "do_not_knock": _cell(cells, mapping, "do_not_knock").lower() in TRUE_WORDS,
+    }  # fmt: skip
+    return Row(line, values, key, email), problems
+
+
+MERGED_FIELDS = [
+    "external_id", "first_name", "last_name", "email", "address", "house_number", "street_name", "town",
+    "postal_code", "country", "latitude", "longitude", "household_key", "phone", "time_zone", "language",
+]  # fmt: skip
+
+
+def merge(contact: Contact, values: dict[str, object]) -> None:
+    """The merge rule for a contact already known: a new non-empty value replaces the old one, tags
+    add up, and do-not-call / do-not-knock once set stay set (an import never clears them)."""
+    for name in MERGED_FIELDS:
+        value = values[name]
+        if value not in ("", None):
+            setattr(contact, name, value)
+    contact.tags = lib.tags_field([*contact.tag_list, *lib.split_tags(str(values["tags"]))])
+    contact.do_not_call = contact.do_not_call or bool(values["do_not_call"])
+    contact.do_not_knock = contact.do_not_knock or bool(values["do_not_knock"])
+
+
+def _write_batch(rows: list[Row]) -> tuple[int, int, int]:
+    """Create or merge one batch in one transaction; returns (created, merged, linked)."""
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {c.dedupe_key: c for c in Contact.objects.filter(dedupe_key__in={row.key for row in rows})}
+        emails = {row.email for row in rows if row.email}
+        supporters = dict(
+            Supporter.objects.filter(email__in=emails, is_active=True).values_list("email", "pk")
+        )
+        new: dict[str, Contact] = {}
+        changed: dict[str, Contact] = {}
+        for row in rows:  # a person listed twice in the file is merged like one already known
+            contact = existing.get(row.key) or new.get(row.key)
+            if contact is None:
+                contact = new[row.key] = Contact(
+                    dedupe_key=row.key, created_at=now, updated_at=now,
+                    tags=str(row.values["tags"]), do_not_call=bool(row.values["do_not_call"]),
+                    do_not_knock=bool(row.values["do_not_knock"]),
+                    **{name: row.values[name] for name in MERGED_FIELDS},
+                )  # fmt: skip
+            else:
+                merge(contact, row.values)
+                contact.updated_at = now
+                if contact.pk:
+                    changed[row.key] = contact
+            if contact.supporter_id is None and contact.email in supporters:
+                contact.supporter_id = supporters[contact.email]
+        # One upsert for new and merged contacts alike (INSERT … ON CONFLICT (dedupe_key) DO UPDATE):
+        # merged rows carry their merged values, so the update writes exactly what `merge` decided.
+        fields = [*MERGED_FIELDS, "tags", "do_not_call", "do_not_knock", "supporter_id", "updated_at"]
+        rows_to_write = [*new.values()] + [
+            Contact(dedupe_key=c.dedupe_key, created_at=c.created_at, **{f: getattr(c, f) for f in fields})
+            for c in changed.values()
+        ]
+        Contact.objects.bulk_create(
+            rows_to_write,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["dedupe_key"],
+            update_fields=[*MERGED_FIELDS, "tags", "do_not_call", "do_not_knock", "supporter", "updated_at"],
+        )
+    linked = sum(1 for c in [*new.values(), *changed.values()] if c.supporter_id)
+    return len(new), len(rows) - len(new), linked
+
+
+def _rows(job: ImportJob, stream: IO[str]) -> Iterator[tuple[int, list[str] | None, str]]:
+    """(line number, cells or None, error) for each data row after the header."""
+    reader = csv.reader(stream, delimiter=job.delimiter)
+    try:
+        next(reader)
+    except StopIteration:
+        return
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            yield reader.line_num, None, _("not valid CSV (%(error)s)") % {"error": error}
+            continue
+        except UnicodeDecodeError:
+            yield reader.line_num, None, _("characters that are neither UTF-8 nor Latin-1")
+            return
+        if any(cell.strip() for cell in cells):
+            yield reader.line_num, cells, ""
+
+
+def run_import(job_id: int) -> None:
+    """Stream the job's file into contacts; safe to call again on a job that is already running or done."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    )
+    if not claimed:
+        return
+    job = ImportJob.objects.get(pk=job_id)
+    places = _Places()
+    batch: list[Row] = []
+    problems: list[ImportProblem] = []
+    totals = {"read": 0, "rows": 0, "created": 0, "merged": 0, "linked": 0, "problems": 0}
+
+    def flush(counter: _CountingReader) -> None:
+        created, merged, linked = _write_batch(batch) if batch else (0, 0, 0)
+        kept = max(0, MAX_PROBLEMS_KEPT - (totals["problems"] - len(problems)))
+        ImportProblem.objects.bulk_create(problems[:kept])
+        totals["rows"] += len(batch)
+        totals["created"] += created
+        totals["merged"] += merged
+        totals["linked"] += linked
+        ImportJob.objects.filter(pk=job.pk).update(
+            bytes_done=counter.count, rows_done=totals["read"], created_count=F("created_count") + created,
+            merged_count=F("merged_count") + merged, linked_count=F("linked_count") + linked,
+            problem_count=totals["problems"],
+        )  # fmt: skip
+        batch.clear()
+        problems.clear()
+
+    counter = None
+    try:
+        with job.file.open("rb") as raw:
+            counter = _CountingReader(raw)
+            text = io.TextIOWrapper(io.BufferedReader(counter, 256 * 1024), encoding=job.encoding, newline="")
+            pending: list[tuple[int, list[str]]] = []
+
+            def parse_pending() -> None:
+                places.prefetch(
+                    {((_cell(c, job.mapping, "country") or job.country).upper()[:2], _cell(c, job.mapping, "postal_code")[:12])
+                     for _line, c in pending}
+                )  # fmt: skip
+                for line, cells in pending:
+                    row, found = parse_row(line, cells, job, places)
+                    for reason, loaded in found:
+                        totals["problems"] += 1
+                        problems.append(ImportProblem(job=job, line=line, reason=reason[:300], loaded=loaded))
+                    if row is not None:
+                        batch.append(row)
+                pending.clear()
+
+            for line, cells, error in _rows(job, text):
+                totals["read"] += 1
+                if cells is None:
+                    totals["problems"] += 1
+                    problems.append(ImportProblem(job=job, line=line, reason=error[:300]))
+                    continue
+                pending.append((line, cells))
+                if len(pending) >= BATCH_ROWS:
+                    parse_pending()
+                    flush(counter)
+            parse_pending()
+            flush(counter)
+    except Exception as error:
+        logger.exception("import %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            message=_("The import stopped at an error (%(error)s): %(rows)s rows had loaded before it.")
+            % {"error": type(error).__name__, "rows": totals["rows"]},
+        )
+        return
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, finished_at=timezone.now(), bytes_done=F("total_bytes")
+    )

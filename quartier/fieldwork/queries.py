@@ -1,0 +1,346 @@
+"""Reads of fieldwork: turf selections, the queue's state, progress, the canvass page, exports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core import signing
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from quartier.accounts.models import Supporter
+from quartier.fieldwork.models import (
+    REACHED,
+    Answer,
+    Contact,
+    FieldCampaign,
+    Outcome,
+    Question,
+    Result,
+    Target,
+    WalkList,
+)
+from quartier.lib import contacts as lib
+from quartier.lib.contacts import display_phone
+from quartier.lib.geo import bounding_box, haversine_km
+
+SYNC_SALT = "fieldwork.sync"
+SYNC_MAX_AGE = 14 * 24 * 3600  # a list downloaded for a weekend offline still syncs
+
+
+@dataclass
+class Turf:
+    """Which contacts a walk list or a phone bank takes: an area (polygon or circle), tags, results."""
+
+    polygon: list[tuple[float, float]] | None = None
+    center: tuple[float, float] | None = None
+    radius_km: float | None = None
+    tags: list[str] = field(default_factory=list)
+    earlier_outcomes: list[str] = field(default_factory=list)  # "never" stands for no result yet
+    needs_phone: bool = False
+
+
+def select_contacts(turf: Turf) -> QuerySet[Contact]:
+    """The contacts inside the turf. Areas filter on an indexed bounding box first; the exact shape
+    (polygon by ray casting, circle by haversine) is checked in Python on those ids only."""
+    contacts = Contact.objects.all()
+    for tag in turf.tags:
+        folded = lib.tags_field([tag]).strip(",")
+        if folded:
+            contacts = contacts.filter(tags__contains=f",{folded},")
+    if turf.earlier_outcomes:
+        wanted = Q(last_outcome__in=[o for o in turf.earlier_outcomes if o != "never"])
+        if "never" in turf.earlier_outcomes:
+            wanted |= Q(last_outcome="")
+        contacts = contacts.filter(wanted)
+    if turf.needs_phone:
+        contacts = contacts.exclude(phone="").filter(do_not_call=False)
+    if turf.polygon:
+        min_lat, max_lat, min_lon, max_lon = lib.polygon_box(turf.polygon)
+        boxed = contacts.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
+        inside = [
+            pk
+            for pk, lat, lon in boxed.values_list("pk", "latitude", "longitude").iterator(chunk_size=20_000)
+            if lib.in_polygon(lat, lon, turf.polygon)
+        ]
+        return Contact.objects.filter(pk__in=inside)
+    if turf.center and turf.radius_km:
+        lat, lon = turf.center
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, turf.radius_km)
+        boxed = contacts.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
+        inside = [
+            pk
+            for pk, plat, plon in boxed.values_list("pk", "latitude", "longitude").iterator(chunk_size=20_000)
+            if haversine_km(lat, lon, plat, plon) <= turf.radius_km
+        ]
+        return Contact.objects.filter(pk__in=inside)
+    return contacts
+
+
+# --- the call queue and progress ----------------------------------------------------------------
+
+
+def queue_state(campaign: FieldCampaign, now: datetime | None = None) -> dict[str, int]:
+    """Where every contact of the campaign stands, in one query: ready, and why the rest is blocked."""
+    from quartier.fieldwork.actions import calling_zones
+
+    now = now or timezone.now()
+    queued = Q(status=Target.Status.QUEUED)
+    leased = queued & Q(leased_to__isnull=False, lease_expires_at__gt=now)
+    free = queued & ~Q(leased_to__isnull=False, lease_expires_at__gt=now)
+    counts = {
+        "total": Count("pk"),
+        "done": Count("pk", filter=Q(status=Target.Status.DONE)),
+        "action": Count("pk", filter=Q(status=Target.Status.ACTION)),
+        "leased": Count("pk", filter=leased),
+        "callback": Count("pk", filter=free & Q(is_callback=True, available_after__gt=now)),
+        "cooling": Count("pk", filter=free & Q(is_callback=False, available_after__gt=now)),
+    }
+    if campaign.is_phone_bank:
+        zones = calling_zones(campaign, now)
+        due = free & Q(available_after__lte=now)
+        counts |= {
+            "no_number": Count("pk", filter=due & Q(has_phone=False)),
+            "do_not_call": Count("pk", filter=due & Q(has_phone=True, contact__do_not_call=True)),
+            "quiet_hours": Count(
+                "pk", filter=due & Q(has_phone=True, contact__do_not_call=False) & ~Q(time_zone__in=zones)
+            ),
+            "ready": Count(
+                "pk", filter=due & Q(has_phone=True, contact__do_not_call=False, time_zone__in=zones)
+            ),
+        }
+    else:
+        counts |= {
+            "unassigned": Count("pk", filter=queued & Q(walk_list__isnull=True)),
+            "ready": Count("pk", filter=queued & Q(available_after__lte=now)),
+        }
+    return Target.objects.filter(campaign=campaign).aggregate(**counts)
+
+
+def results_summary(results: QuerySet[Result]) -> dict[str, int]:
+    return results.aggregate(
+        attempts=Count("pk"),
+        doors=Count("target__contact__household_key", filter=Q(channel=Result.Channel.DOOR), distinct=True),
+        calls=Count("pk", filter=Q(channel=Result.Channel.CALL)),
+        reached=Count("pk", filter=Q(outcome__in=REACHED)),
+        successes=Count("pk", filter=Q(is_success=True)),
+        flagged=Count("pk", filter=~Q(quality_flags=[])),
+    )
+
+
+def progress(campaign: FieldCampaign) -> dict[str, object]:
+    """Live counts for the campaign page: the queue, the results, by list, by volunteer, by question."""
+    results = Result.objects.filter(campaign=campaign)
+    by_outcome = dict(results.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
+    volunteers = list(
+        results.exclude(volunteer=None)
+        .values("volunteer", "volunteer__display_name")
+        .annotate(
+            results=Count("pk"),
+            reached=Count("pk", filter=Q(outcome__in=REACHED)),
+            flagged=Count("pk", filter=~Q(quality_flags=[])),
+        )
+        .order_by("-results")[:50]
+    )
+    lists = (
+        list(
+            WalkList.objects.filter(campaign=campaign)
+            .select_related("assigned_to")
+            .annotate(
+                knocked=Count(
+                    "targets", filter=~Q(targets__status=Target.Status.QUEUED) | Q(targets__attempts__gt=0)
+                ),
+            )
+            .order_by("pk")[:200]
+        )
+        if not campaign.is_phone_bank
+        else []
+    )
+    return {
+        "queue": queue_state(campaign),
+        "results": results_summary(results),
+        "outcomes": [(label, by_outcome.get(value, 0)) for value, label in Outcome.choices],
+        "volunteers": volunteers,
+        "lists": lists,
+        "answers": answers_by_question(campaign),
+        "actions": results.filter(needs_action=True, action_resolved_at=None).count(),
+    }
+
+
+def answers_by_question(campaign: FieldCampaign) -> list[tuple[Question, list[tuple[str, int]]]]:
+    if not campaign.script_id:
+        return []
+    questions = list(Question.objects.filter(script_id=campaign.script_id))
+    counts = (
+        Answer.objects.filter(result__campaign=campaign)
+        .values_list("question_id", "value")
+        .annotate(n=Count("pk"))
+        .order_by("question_id", "-n")
+    )
+    grouped: dict[int, list[tuple[str, int]]] = {}
+    for question_id, value, n in counts:
+        grouped.setdefault(question_id, []).append((value, n))
+    labelled = []
+    for question in questions:
+        labels = {choice["value"]: choice["label"] for choice in question.localised_choices()}
+        labelled.append((question, [(labels.get(v, v), n) for v, n in grouped.get(question.pk, [])[:20]]))
+    return labelled
+
+
+def review_queue(campaigns: QuerySet[FieldCampaign]) -> dict[str, list[Result]]:
+    """What organisers should look at: actions asked for, conflicts, quality flags."""
+    results = Result.objects.filter(campaign__in=campaigns).select_related("campaign", "contact", "volunteer")
+    return {
+        "actions": list(
+            results.filter(needs_action=True, action_resolved_at=None).order_by("received_at")[:100]
+        ),
+        "conflicts": list(results.exclude(conflict="").order_by("-received_at")[:100]),
+        "flagged": list(results.exclude(quality_flags=[]).order_by("-received_at")[:100]),
+    }
+
+
+# --- the canvass page and the phone bank ------------------------------------------------------------
+
+
+def script_payload(campaign: FieldCampaign) -> dict[str, object]:
+    questions = list(Question.objects.filter(script_id=campaign.script_id)) if campaign.script_id else []
+    return {
+        "introduction": campaign.script.localised_introduction if campaign.script_id else "",
+        "questions": [
+            {
+                "id": q.pk,
+                "position": q.position,
+                "kind": q.kind,
+                "text": q.localised_text,
+                "choices": q.localised_choices(),
+                "success": q.defines_success,
+            }
+            for q in questions
+        ],
+        "outcomes": [{"value": value, "label": str(label)} for value, label in Outcome.choices],
+    }
+
+
+def sync_token(walk_list: WalkList, volunteer: Supporter, target_ids: Sequence[int]) -> str:
+    """Proof, carried by the offline page, that this volunteer held these doors when they loaded them."""
+    return signing.dumps(
+        {"l": walk_list.pk, "v": volunteer.pk, "t": list(target_ids)}, salt=SYNC_SALT, compress=True
+    )
+
+
+def read_sync_token(token: str, walk_list: WalkList, volunteer: Supporter) -> set[int] | None:
+    try:
+        data = signing.loads(token, salt=SYNC_SALT, max_age=SYNC_MAX_AGE)
+    except (signing.BadSignature, TypeError):
+        return None
+    if not isinstance(data, dict) or data.get("l") != walk_list.pk or data.get("v") != volunteer.pk:
+        return None
+    return {int(pk) for pk in data.get("t", []) if isinstance(pk, int)}
+
+
+def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
+    """The list's doors in walking order, each with the people who live there."""
+    targets = (
+        Target.objects.filter(walk_list=walk_list)
+        .select_related("contact")
+        .order_by("position", "pk")
+        .only(
+            "pk", "status", "last_outcome", "position", "contact__first_name", "contact__last_name",
+            "contact__address", "contact__town", "contact__postal_code", "contact__household_key",
+            "contact__latitude", "contact__longitude", "contact__do_not_knock", "contact__language",
+        )
+    )  # fmt: skip
+    doors: dict[str, dict[str, object]] = {}
+    for target in targets:
+        contact = target.contact
+        door = doors.setdefault(
+            contact.household_key or f"target:{target.pk}",
+            {
+                "address": contact.address,
+                "town": contact.town,
+                "postal_code": contact.postal_code,
+                "latitude": contact.latitude,
+                "longitude": contact.longitude,
+                "people": [],
+            },
+        )
+        door["people"].append(  # type: ignore[union-attr]
+            {
+                "target": target.pk,
+                "name": contact.name,
+                "language": contact.language,
+                "status": target.status,
+                "last_outcome": target.last_outcome,
+                "do_not_knock": contact.do_not_knock,
+            }
+        )
+    return list(doors.values())
+
+
+def phone_of(target: Target) -> dict[str, str]:
+    return {"e164": target.contact.phone, "display": display_phone(target.contact.phone)}
+
+
+# --- what a volunteer sees ------------------------------------------------------------------------
+
+
+def open_phone_banks_from_home() -> QuerySet[FieldCampaign]:
+    return FieldCampaign.objects.filter(
+        kind=FieldCampaign.Kind.PHONE_BANK, is_open=True, open_from_home=True
+    ).order_by("-created_at")
+
+
+def dashboard_summary(supporter: Supporter) -> dict[str, object]:
+    """For the personal dashboard: my walk lists, my phone banks, phone banks open from home."""
+    from quartier.fieldwork.access import held_walk_lists
+
+    lists = list(held_walk_lists(supporter).select_related("campaign").order_by("-assigned_at", "-pk")[:5])
+    mine = list(
+        Result.objects.filter(volunteer=supporter, channel=Result.Channel.CALL)
+        .values("campaign_id", "campaign__name")
+        .annotate(calls=Count("pk"))
+        .order_by("-calls")[:5]
+    )
+    open_banks = list(open_phone_banks_from_home()[:5])
+    totals = Result.objects.filter(volunteer=supporter).aggregate(
+        doors=Count("pk", filter=Q(channel=Result.Channel.DOOR)),
+        calls=Count("pk", filter=Q(channel=Result.Channel.CALL)),
+    )
+    if not (lists or mine or open_banks or totals["doors"] or totals["calls"]):
+        return {}
+    return {"walk_lists": lists, "phone_banks": mine, "open_phone_banks": open_banks, "totals": totals}
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "result_id", "campaign", "channel", "recorded_at", "outcome", "reached", "success", "contact_id",
+    "external_id", "first_name", "last_name", "address", "postal_code", "phone", "volunteer_id",
+    "walk_list", "notes", "answers", "needs_action", "quality_flags", "conflict",
+]  # fmt: skip
+
+
+def export_rows(campaign: FieldCampaign) -> Iterator[list[object]]:
+    """Every result of the campaign as CSV rows (the header first), read in chunks."""
+    yield EXPORT_HEADER
+    questions = {q.pk: q.text for q in Question.objects.filter(script_id=campaign.script_id)}
+    results = (
+        Result.objects.filter(campaign=campaign)
+        .select_related("contact", "walk_list")
+        .prefetch_related("answers")
+        .order_by("pk")
+    )
+    for result in results.iterator(chunk_size=2000):
+        contact = result.contact
+        answers = "; ".join(
+            f"{questions.get(a.question_id, a.question_id)}: {a.value}" for a in result.answers.all()
+        )
+        yield [
+            result.pk, campaign.name, result.channel, result.recorded_at.isoformat(), result.outcome,
+            result.reached, result.is_success, contact.pk, contact.external_id, contact.first_name,
+            contact.last_name, contact.address, contact.postal_code, contact.phone, result.volunteer_id or "",
+            result.walk_list.name if result.walk_list else "", result.notes, answers, result.needs_action,
+            ",".join(result.quality_flags), result.conflict,
+        ]  # fmt: skip
