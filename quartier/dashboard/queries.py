@@ -275,7 +275,7 @@ def my_reach(supporter: Supporter, figures: list[tuple[date, str, int, int]] | N
 
 # --- other apps' panels -----------------------------------------------------------------------------
 
-PANEL_APPS = ("donations", "fieldwork", "social")
+PANEL_APPS = ("donations", "fieldwork", "social", "outreach")
 
 
 @dataclass

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.activity import record_activity
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Activity, Supporter
 from quartier.outreach import actions, queries, segments, tasks
 from quartier.outreach.models import CAMPAIGN_NEWS, TOPIC_LOCAL_EVENTS, Delivery, Message
 from quartier.outreach.tests.helpers import consent
@@ -255,6 +255,8 @@ def test_segment_filters_select_exactly(make_supporter):
     Supporter.objects.filter(pk=old.pk).update(date_joined=timezone.now() - timedelta(days=400))
     for person in (montreal, toronto, donor, old):
         news_consent(person)
+    # Signing up is journaled too: make everyone's sign-up a month old, so that only the gift is recent.
+    Activity.objects.update(occurred_at=timezone.now() - timedelta(days=30))
     record_activity("donations.gift", supporter=donor, key="donation:9", amount=1000, currency="cad")
 
     def chosen(**filters: object) -> set[str]:
