@@ -99,9 +99,9 @@ class Chart:
                             '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" data-day="{}" data-value="{}">'
                             "<title>{}: {}</title></rect>",
                             f"{LEFT + step * index + step * 0.1:.1f}",
-                            f"{y(value):.1f}",
+                            f"{y(max(value, 0)):.1f}",  # a net negative day (refunds) stays on the axis
                             f"{step * 0.8:.1f}",
-                            f"{TOP + plot_height - y(value):.1f}",
+                            f"{TOP + plot_height - y(max(value, 0)):.1f}",
                             colour,
                             self.days[index].isoformat(),
                             _plain(value, series.money),
