@@ -87,7 +87,7 @@ class Chart:
                         '<text x="{}" y="{}" class="tick" text-anchor="middle">{}</text>',
                         f"{LEFT + step * (index + 0.5):.1f}",
                         HEIGHT - BOTTOM + 26,
-                        date_format(day, "M j"),
+                        date_format(day, "MONTH_DAY_FORMAT"),
                     )
                 )
         for number, series in enumerate(self.series):
