@@ -295,7 +295,7 @@ def test_the_dashboard_summary_says_what_one_receives_and_whom_one_emailed(suppo
     )  # fmt: skip
 
     summary = queries.dashboard_summary(supporter)
-    html = render_to_string("outreach/_dashboard_panel.html", {"outreach": summary})
+    html = render_to_string("outreach/_dashboard_panel.html", {"summary": summary})
 
     assert summary == {
         "receiving": ["News and calls to action from the campaign"], "people_emailed": 2, "suppressed": False,
