@@ -124,6 +124,8 @@ def claim_next_call(
         ).first()
         if held is not None:
             return held
+        if not calling_zones(campaign, now):
+            return None  # quiet hours wherever its contacts live, or no contacts yet
         if connection.vendor == "postgresql":
             return _claim_in_one_statement(campaign, volunteer, now, expires)
         for _attempt in range(10):

@@ -156,6 +156,23 @@ def test_quiet_hours_follow_the_contacts_time_zone(phone_bank, make_contact, vol
 
 
 @pytest.mark.django_db
+def test_a_bank_with_no_contacts_or_only_quiet_zones_hands_out_nobody(phone_bank, make_contact, volunteer):
+    assert phone_bank.time_zones == []
+    assert claim_next_call(volunteer=volunteer, campaign=phone_bank) is None
+
+    phone_bank.calling_hours_start, phone_bank.calling_hours_end = 9, 21
+    phone_bank.save()
+    paris = make_contact("Paris", phone="+33142000000", time_zone="Europe/Paris")
+    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=paris.pk))
+    phone_bank.refresh_from_db()
+    three_in_paris = datetime.fromisoformat("2026-06-10T01:00:00+00:00")
+    Target.objects.update(available_after=three_in_paris - timedelta(days=1))
+
+    assert claim_next_call(volunteer=volunteer, campaign=phone_bank, now=three_in_paris) is None
+    assert not Target.objects.filter(leased_to__isnull=False).exists()
+
+
+@pytest.mark.django_db
 def test_contacts_without_a_number_are_never_handed_out(phone_bank, make_contact, volunteer):
     person = make_contact(phone="")
     actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=person.pk))
