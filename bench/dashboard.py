@@ -58,7 +58,7 @@ SELECT %(kind)s, %(kind)s || ':' || n, s.id,
        now() - (random() * interval '365 days'), now(), 1,
        CASE WHEN %(money)s THEN (ARRAY[1000, 2500, 5000, 10000, 25000, 50000])[1 + (n %% 6)] ELSE 0 END,
        CASE WHEN %(money)s THEN 'CAD' ELSE '' END, NULL,
-       upper(left(replace(s.postal_code, ' ', ''), 3)),
+       CASE WHEN coalesce(s.postal_code, '') = '' THEN '' ELSE s.country || ':' || upper(left(replace(s.postal_code, ' ', ''), 3)) END,
        CASE WHEN %(kind)s = 'fieldwork.call'
             THEN jsonb_build_object('result', 'talked', 'reached', n %% 3 = 0, 'campaign', 1,
                  'answers', jsonb_build_array(jsonb_build_object('question', 'Will you vote?',
@@ -72,50 +72,51 @@ ON CONFLICT DO NOTHING
 
 # The backfill's rows (`quartier/dashboard/backfill.py`, same kinds and keys), in SQL: the Python
 # backfill writes about 2,000 rows a second on this machine, too slow for the bench's ten million.
-REGION = "upper(left(replace(coalesce({}, ''), ' ', ''), 3))"
+# `accounts.activity.region_from`: COUNTRY:PREFIX, "" without a postal code. `{}` is the table's alias.
+REGION = "CASE WHEN coalesce({0}postal_code, '') = '' THEN '' ELSE {0}country || ':' || upper(left(replace({0}postal_code, ' ', ''), 3)) END"
 BACKFILL_SQL = [
     ("signups", f"""
 INSERT INTO accounts_activity (kind, key, supporter_id, occurred_at, recorded_at, count, amount, currency, region, detail)
-SELECT 'accounts.signup', 'supporter:' || id, id, date_joined, now(), 1, 0, '', {REGION.format("postal_code")}, '{{}}'
+SELECT 'accounts.signup', 'supporter:' || id, id, date_joined, now(), 1, 0, '', {REGION.format("")}, '{{}}'
 FROM accounts_supporter WHERE deleted_at IS NULL ON CONFLICT DO NOTHING"""),
     ("verifications", f"""
 INSERT INTO accounts_activity (kind, key, supporter_id, occurred_at, recorded_at, count, amount, currency, region, detail)
-SELECT 'accounts.verified', 'supporter:' || id, id, email_verified_at, now(), 1, 0, '', {REGION.format("postal_code")}, '{{}}'
+SELECT 'accounts.verified', 'supporter:' || id, id, email_verified_at, now(), 1, 0, '', {REGION.format("")}, '{{}}'
 FROM accounts_supporter WHERE deleted_at IS NULL AND email_verified_at IS NOT NULL ON CONFLICT DO NOTHING"""),
     ("groups", f"""
 INSERT INTO accounts_activity (kind, key, supporter_id, group_id, occurred_at, recorded_at, count, amount, currency, region, detail)
 SELECT 'organizing.group_created', 'group:' || g.id, g.created_by_id, g.id, g.created_at, now(), 1, 0, '',
-       {REGION.format("s.postal_code")}, '{{}}'
+       {REGION.format("s.")}, '{{}}'
 FROM organizing_group g LEFT JOIN accounts_supporter s ON s.id = g.created_by_id ON CONFLICT DO NOTHING"""),
     ("memberships", f"""
 INSERT INTO accounts_activity (kind, key, supporter_id, credited_to_id, group_id, occurred_at, recorded_at, count, amount, currency, region, detail)
 SELECT 'organizing.group_joined', 'membership:' || m.id, m.supporter_id, m.referrer_id, m.group_id, m.joined_at, now(),
-       1, 0, '', {REGION.format("s.postal_code")}, '{{}}'
+       1, 0, '', {REGION.format("s.")}, '{{}}'
 FROM organizing_membership m JOIN accounts_supporter s ON s.id = m.supporter_id
 WHERE m.status = 'active' ON CONFLICT DO NOTHING"""),
     ("events", f"""
 INSERT INTO accounts_activity (kind, key, supporter_id, group_id, occurred_at, recorded_at, count, amount, currency, region, detail)
 SELECT 'organizing.event_hosted', 'event:' || e.id, e.host_id, e.group_id, e.created_at, now(), 1, 0, '',
-       {REGION.format("s.postal_code")}, jsonb_build_object('event', e.id, 'type', e.event_type)
+       {REGION.format("s.")}, jsonb_build_object('event', e.id, 'type', e.event_type)
 FROM organizing_event e JOIN accounts_supporter s ON s.id = e.host_id ON CONFLICT DO NOTHING"""),
     ("rsvps", f"""
 INSERT INTO accounts_activity (kind, key, supporter_id, credited_to_id, group_id, occurred_at, recorded_at, count, amount, currency, region, detail)
 SELECT 'organizing.rsvp', 'rsvp:' || r.id || ':' || to_char(r.created_at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISSUS'),
-       r.supporter_id, r.referrer_id, e.group_id, r.created_at, now(), 1, 0, '', {REGION.format("s.postal_code")},
+       r.supporter_id, r.referrer_id, e.group_id, r.created_at, now(), 1, 0, '', {REGION.format("s.")},
        jsonb_build_object('event', e.id, 'waitlisted', r.status = 'waitlisted')
 FROM organizing_rsvp r JOIN organizing_shift sh ON sh.id = r.shift_id JOIN organizing_event e ON e.id = sh.event_id
 JOIN accounts_supporter s ON s.id = r.supporter_id WHERE NOT r.is_walk_in ON CONFLICT DO NOTHING"""),
     ("cancellations", f"""
 INSERT INTO accounts_activity (kind, key, supporter_id, credited_to_id, group_id, occurred_at, recorded_at, count, amount, currency, region, detail)
 SELECT 'organizing.rsvp_cancelled', 'rsvp:' || r.id || ':' || to_char(r.created_at AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISSUS'),
-       r.supporter_id, r.referrer_id, e.group_id, r.updated_at, now(), -1, 0, '', {REGION.format("s.postal_code")},
+       r.supporter_id, r.referrer_id, e.group_id, r.updated_at, now(), -1, 0, '', {REGION.format("s.")},
        jsonb_build_object('event', e.id)
 FROM organizing_rsvp r JOIN organizing_shift sh ON sh.id = r.shift_id JOIN organizing_event e ON e.id = sh.event_id
 JOIN accounts_supporter s ON s.id = r.supporter_id WHERE NOT r.is_walk_in AND r.status = 'cancelled' ON CONFLICT DO NOTHING"""),
     ("attendance", f"""
 INSERT INTO accounts_activity (kind, key, supporter_id, group_id, occurred_at, recorded_at, count, amount, currency, region, detail)
 SELECT 'organizing.attended', 'attended:' || r.id || ':0', r.supporter_id, e.group_id, sh.starts_at, now(), 1, 0, '',
-       {REGION.format("s.postal_code")}, jsonb_build_object('event', e.id)
+       {REGION.format("s.")}, jsonb_build_object('event', e.id)
 FROM organizing_rsvp r JOIN organizing_shift sh ON sh.id = r.shift_id JOIN organizing_event e ON e.id = sh.event_id
 JOIN accounts_supporter s ON s.id = r.supporter_id WHERE r.attended ON CONFLICT DO NOTHING"""),
 ]  # fmt: skip
@@ -226,7 +227,8 @@ def main(argv: list[str] | None = None) -> None:
             HotPage("organiser `/organize/` (30 days, everyone)", "staff", ["/organize/"]),
             HotPage("organiser, 365 days", "staff", ["/organize/?start=2025-12-04"]),
             HotPage("organiser, postal prefix H2X", "staff", ["/organize/?region=H2X"]),
-            HotPage("organiser, province QC, 90 days", "staff", ["/organize/?province=QC&start=2026-09-05"]),
+            HotPage("organiser, province QC, 90 days", "staff", ["/organize/?area=CA-QC&start=2026-09-05"]),
+            HotPage("organiser, French region IDF", "staff", ["/organize/?area=FR-IDF"]),
             HotPage("organiser, one group", "staff", [f"/organize/?group={group_slug}"]),
         ]),
     ]  # fmt: skip

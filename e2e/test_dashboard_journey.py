@@ -123,5 +123,5 @@ def test_the_index_rises_with_each_action_and_staff_read_the_charts(
     assert rows[-1] == [today, "0", value]
     assert value == "4"
     # Outside the area, nothing of it.
-    organiser.goto("/organize/?province=ON")
+    organiser.goto("/organize/?area=CA-ON")
     assert "Will you vote?" not in organiser.locator("main").inner_text()

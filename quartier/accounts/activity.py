@@ -22,10 +22,14 @@ REGION_LENGTH = 3  # the postal prefix kept: a Canadian FSA, a US 3-digit ZIP pr
 
 
 def region_of(supporter: Supporter | None) -> str:
-    """The coarse area a supporter's figures count towards: the first characters of the postal code."""
-    if supporter is None or not supporter.postal_code:
-        return ""
-    return supporter.postal_code.replace(" ", "").upper()[:REGION_LENGTH]
+    """The coarse area a supporter's figures count towards: `COUNTRY:PREFIX` (`CA:H2X`, `US:100`,
+    `FR:750`), the country and the first characters of the postal code ("" when unknown)."""
+    return "" if supporter is None else region_from(supporter.country, supporter.postal_code)
+
+
+def region_from(country: str | None, postal_code: str | None) -> str:
+    code = (postal_code or "").replace(" ", "").upper()[:REGION_LENGTH]
+    return f"{country}:{code}" if country and code else ""
 
 
 def record_activity(

@@ -262,7 +262,9 @@ class Activity(models.Model):
     amount = models.BigIntegerField(default=0, help_text="Minor units (cents) when it is money.")
     currency = models.CharField(max_length=3, blank=True)
     group_id = models.BigIntegerField(null=True, blank=True)
-    region = models.CharField(max_length=10, blank=True, help_text="Postal prefix of the person, if known.")
+    region = models.CharField(
+        max_length=10, blank=True, help_text="COUNTRY:PREFIX of the person (CA:H2X), if known."
+    )
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -15,23 +15,19 @@ from datetime import UTC
 
 from django.db.models import Q
 
-from quartier.accounts.activity import REGION_LENGTH
+from quartier.accounts.activity import region_from
 from quartier.accounts.models import Activity, Supporter
 from quartier.organizing.models import Event, Group, Membership, Rsvp
 
 CHUNK = 5_000
 
 
-def _region(postal_code: str | None) -> str:
-    return (postal_code or "").replace(" ", "").upper()[:REGION_LENGTH]
-
-
 def _signups() -> Iterator[Activity]:
     people = Supporter.objects.filter(deleted_at__isnull=True).values_list(
-        "pk", "date_joined", "email_verified_at", "postal_code"
+        "pk", "date_joined", "email_verified_at", "country", "postal_code"
     )
-    for pk, joined, verified, postal_code in people.order_by("pk").iterator(chunk_size=CHUNK):
-        region = _region(postal_code)
+    for pk, joined, verified, country, postal_code in people.order_by("pk").iterator(chunk_size=CHUNK):
+        region = region_from(country, postal_code)
         yield Activity(
             kind="accounts.signup", key=f"supporter:{pk}", supporter_id=pk, occurred_at=joined, region=region
         )
@@ -46,45 +42,59 @@ def _signups() -> Iterator[Activity]:
 
 
 def _groups() -> Iterator[Activity]:
-    rows = Group.objects.values_list("pk", "created_by_id", "created_at", "created_by__postal_code")
-    for pk, creator, created, postal_code in rows.order_by("pk").iterator(chunk_size=CHUNK):
+    rows = Group.objects.values_list(
+        "pk", "created_by_id", "created_at", "created_by__country", "created_by__postal_code"
+    )
+    for pk, creator, created, country, postal_code in rows.order_by("pk").iterator(chunk_size=CHUNK):
         yield Activity(
             kind="organizing.group_created", key=f"group:{pk}", supporter_id=creator, group_id=pk,
-            occurred_at=created, region=_region(postal_code),
+            occurred_at=created, region=region_from(country, postal_code),
         )  # fmt: skip
 
 
 def _memberships() -> Iterator[Activity]:
     rows = Membership.objects.filter(status=Membership.Status.ACTIVE).values_list(
-        "pk", "supporter_id", "referrer_id", "group_id", "joined_at", "supporter__postal_code"
+        "pk",
+        "supporter_id",
+        "referrer_id",
+        "group_id",
+        "joined_at",
+        "supporter__country",
+        "supporter__postal_code",
     )
-    for pk, person, referrer, group, joined, postal_code in rows.order_by("pk").iterator(chunk_size=CHUNK):
+    for pk, person, referrer, group, joined, country, postal_code in rows.order_by("pk").iterator(
+        chunk_size=CHUNK
+    ):
         yield Activity(
             kind="organizing.group_joined", key=f"membership:{pk}", supporter_id=person, credited_to_id=referrer,
-            group_id=group, occurred_at=joined, region=_region(postal_code),
+            group_id=group, occurred_at=joined, region=region_from(country, postal_code),
         )  # fmt: skip
 
 
 def _events() -> Iterator[Activity]:
     rows = Event.objects.values_list(
-        "pk", "host_id", "group_id", "created_at", "event_type", "host__postal_code"
+        "pk", "host_id", "group_id", "created_at", "event_type", "host__country", "host__postal_code"
     )
-    for pk, host, group, created, event_type, postal_code in rows.order_by("pk").iterator(chunk_size=CHUNK):
+    for pk, host, group, created, event_type, country, postal_code in rows.order_by("pk").iterator(
+        chunk_size=CHUNK
+    ):
         yield Activity(
             kind="organizing.event_hosted", key=f"event:{pk}", supporter_id=host, group_id=group,
-            occurred_at=created, region=_region(postal_code), detail={"event": pk, "type": event_type},
+            occurred_at=created, region=region_from(country, postal_code), detail={"event": pk, "type": event_type},
         )  # fmt: skip
 
 
 def _rsvps() -> Iterator[Activity]:
     rows = Rsvp.objects.filter(~Q(is_walk_in=True) | Q(attended=True)).values_list(
         "pk", "supporter_id", "referrer_id", "status", "created_at", "updated_at", "attended", "is_walk_in",
-        "shift__starts_at", "shift__event_id", "shift__event__group_id", "supporter__postal_code",
+        "shift__starts_at", "shift__event_id", "shift__event__group_id", "supporter__country",
+        "supporter__postal_code",
     )  # fmt: skip
     for (
-        pk, person, referrer, status, created, updated, attended, walk_in, starts, event, group, postal_code,
+        pk, person, referrer, status, created, updated, attended, walk_in, starts, event, group, country,
+        postal_code,
     ) in rows.order_by("pk").iterator(chunk_size=CHUNK):  # fmt: skip
-        region = _region(postal_code)
+        region = region_from(country, postal_code)
         key = f"rsvp:{pk}:{created.astimezone(UTC):%Y%m%dT%H%M%S%f}"
         common = {"supporter_id": person, "group_id": group, "region": region}
         if not walk_in:

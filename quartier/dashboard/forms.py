@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quartier.dashboard.queries import CANADIAN_PROVINCE_LETTERS
+from quartier.lib import areas
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
@@ -15,22 +15,23 @@ DEFAULT_DAYS = 30
 class FilterForm(forms.Form):
     start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    country = forms.ChoiceField(
+        label=_("Country"), required=False,
+        choices=[("", _("All")), *areas.COUNTRIES.items()],
+    )  # fmt: skip
     region = forms.CharField(
         label=_("Postal code starts with"), required=False, max_length=10,
         help_text=_("Up to 3 characters, e.g. H2 or H2X."),
     )  # fmt: skip
-    province = forms.ChoiceField(
-        label=_("Province"), required=False,
-        choices=[("", _("All"))] + [(code, code) for code in CANADIAN_PROVINCE_LETTERS],
-    )  # fmt: skip
+    area = forms.ChoiceField(label=_("Province, state or region"), required=False)
     group = forms.SlugField(label=_("Group (address name)"), required=False, max_length=140)
 
     def __init__(self, *args, with_group: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [("", _("All")), *areas.area_choices()]
         if not with_group:
-            del self.fields["group"]
-            del self.fields["region"]
-            del self.fields["province"]
+            for name in ("group", "country", "region", "area"):
+                del self.fields[name]
 
     def clean_region(self) -> str:
         region = self.cleaned_data.get("region", "").replace(" ", "").upper()
@@ -48,6 +49,17 @@ class FilterForm(forms.Form):
         elif (end - start).days >= MAX_DAYS:
             self.add_error("start", _("Choose at most %(days)s days.") % {"days": MAX_DAYS})
         data["start"], data["end"] = start, end
-        if data.get("region") and data.get("province"):
-            self.add_error("region", _("Choose a postal prefix or a province, not both."))
+        country, prefix, area = data.get("country"), data.get("region"), data.get("area")
+        if prefix and area:
+            self.add_error("region", _("Choose a postal prefix or a province, state or region, not both."))
+        elif prefix and not country:
+            if prefix[0].isalpha():
+                data["country"] = "CA"  # only Canadian postal codes start with a letter
+            else:
+                self.add_error("country", _("Choose the country of this postal code."))
+        elif area and country and not area.startswith(f"{country}-"):
+            self.add_error("area", _("This province, state or region is not in the country chosen."))
+        if data.get("group") and (prefix or area or country):
+            # A group's figures are its own, wherever its members live: they are not kept by area.
+            self.add_error("group", _("Choose a group or an area, not both."))
         return data

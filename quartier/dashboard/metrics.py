@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+
+from quartier.lib.areas import area_of
 
 ANSWER_SEPARATOR = "\u241f"  # ␟, a character no question or answer contains
 SMALL_GIFT = 5_000
@@ -26,6 +29,7 @@ MEDIUM_GIFT = 20_000
 REGION_LEVELS = (1, 2, 3)
 CREDITED = "credited:"
 EVERY_ACTION = "*"
+EVERY_REGION = "*"
 
 
 @dataclass(frozen=True)
@@ -56,11 +60,23 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
 
 
-def region_keys(region: str) -> list[str]:
-    """The region rows a row counts in: everyone, then its postal prefix at each length it has."""
-    keys = ["*"]
-    keys.extend(region[:length] for length in REGION_LEVELS if len(region) >= length)
-    return keys
+@lru_cache(maxsize=100_000)
+def region_keys(region: str) -> tuple[str, ...]:
+    """The region rows a journal row counts in: everyone, its country, its province, state or French
+    region (`CA-QC`), then its postal prefix at each length it has (`CA:H`, `CA:H2`, `CA:H2X`).
+
+    `region` is the journal's `COUNTRY:PREFIX` (`accounts.activity.region_of`); a row without one (no
+    postal code, or an erased account) counts for everyone only.
+    """
+    country, separator, prefix = region.partition(":")
+    if not separator or not country:
+        return (EVERY_REGION,)
+    keys = [EVERY_REGION, country]
+    area = area_of(country, prefix)
+    if area:
+        keys.append(area)
+    keys.extend(f"{country}:{prefix[:length]}" for length in REGION_LEVELS if len(prefix) >= length)
+    return tuple(keys)
 
 
 def campaign_metrics(entry: Entry) -> list[tuple[str, str, int, int]]:

@@ -29,6 +29,7 @@ from quartier.dashboard.models import (
     RegionFigure,
     SupporterFigure,
 )
+from quartier.lib import areas
 
 # A reversal counts against the action it undoes.
 REVERSALS = {
@@ -306,11 +307,6 @@ def other_panels(supporter: Supporter) -> list[Panel]:
 
 # --- the organiser dashboard -----------------------------------------------------------------------
 
-CANADIAN_PROVINCE_LETTERS = {
-    "NL": "A", "NS": "B", "PE": "C", "NB": "E", "QC": "GHJ", "ON": "KLMNP", "MB": "R", "SK": "S",
-    "AB": "T", "BC": "V", "NT": "X", "NU": "X", "YT": "Y",
-}  # fmt: skip
-
 
 @dataclass
 class Scope:
@@ -326,12 +322,30 @@ class Scope:
         return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
 
 
-def region_keys_for(*, prefix: str = "", province: str = "") -> list[str]:
-    """The region rows a filter reads: a postal prefix (up to 3 characters) or a Canadian province."""
-    if province:
-        return list(CANADIAN_PROVINCE_LETTERS.get(province, "")) or ["*"]
+def region_key_for(*, country: str = "", prefix: str = "", area: str = "") -> str:
+    """The one region row key a filter reads (see `metrics.region_keys`): an area (`CA-QC`), a
+    country's postal prefix (`CA:H2X`, up to 3 characters), a country (`FR`), or everyone (`*`)."""
+    if area:
+        return area
     prefix = prefix.replace(" ", "").upper()[: max(metrics.REGION_LEVELS)]
-    return [prefix] if prefix else ["*"]
+    if country and prefix:
+        return f"{country}:{prefix}"
+    return country or metrics.EVERY_REGION
+
+
+def _in_region(key: str) -> Q:
+    """Rows whose journal region (`COUNTRY:PREFIX`) lies in the region of `key`."""
+    if key == metrics.EVERY_REGION:
+        return Q()
+    if ":" in key:
+        return Q(region__startswith=key)
+    country, _dash, code = key.partition("-")
+    if not code:
+        return Q(region__startswith=f"{country}:")
+    area = Q(pk__in=[])
+    for prefix in areas.prefixes_of(key):
+        area |= Q(region__startswith=f"{country}:{prefix}")
+    return area
 
 
 def figures(scope: Scope, metric_names: list[str]) -> dict[str, dict[date, list[int]]]:
@@ -375,11 +389,8 @@ def active_supporters(scope: Scope, today: date | None = None) -> int | None:
         return None
     today = today or timezone.localdate()
     rows = LastActive.objects.filter(day__gt=today - timedelta(days=30))
-    if scope.regions != ["*"]:
-        area = Q()
-        for region in scope.regions:
-            area |= Q(region__startswith=region)
-        rows = rows.filter(area)
+    for region in scope.regions:
+        rows = rows.filter(_in_region(region))
     return rows.count()
 
 
@@ -391,17 +402,14 @@ def active_groups(scope: Scope) -> int:
 
 
 def activity_by_region(scope: Scope) -> list[tuple[str, int]]:
-    """(3-character postal prefix, actions) over the scope, busiest first, for the map."""
+    """(`COUNTRY:PREFIX` of 3 characters, actions) over the scope, busiest first, for the map."""
     if scope.group_id is not None:
         return []
-    area = Q()
+    rows = RegionFigure.objects.filter(metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end)
     for region in scope.regions:
-        area |= Q() if region == "*" else Q(region__startswith=region)
+        rows = rows.filter(_in_region(region))
     rows = (
-        RegionFigure.objects.filter(
-            area, metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end
-        )
-        .filter(region__regex=r"^[^*]{3}$")
+        rows.filter(region__regex=r"^[A-Z]{2}:[A-Z0-9]{3}$")
         .values("region")
         .annotate(count=Sum("count"))
         .order_by("-count", "region")

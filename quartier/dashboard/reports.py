@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
+import zipcodes
 from django.utils.translation import gettext_lazy as _
 
 from quartier.dashboard import queries
 from quartier.dashboard.charts import Chart, Series
 from quartier.dashboard.queries import Scope
+from quartier.lib import areas
 from quartier.lib.places import bundled_places
 
 # (chart slug, title, [(metric, series name, use amount, metrics subtracted)])
@@ -69,6 +71,10 @@ class Report:
     answers: list[tuple[str, str, int]]
     regions: list[tuple[str, int]]
     headlines: dict[str, object] = field(default_factory=dict)
+
+    def region_rows(self) -> list[tuple[str, int]]:
+        """The map's table: (prefix and its area, actions)."""
+        return [(region_label(region), count) for region, count in self.regions]
 
 
 def _metrics_needed() -> list[str]:
@@ -134,17 +140,32 @@ def build(scope: Scope) -> Report:
 
 @cache
 def _centroids() -> dict[str, tuple[float, float]]:
-    """Postal prefix (3 characters) → centre, from the bundled table of places."""
+    """`COUNTRY:PREFIX` (3 characters) → centre: the bundled table of places, and every US ZIP code."""
     sums: dict[str, list[float]] = {}
-    for place in bundled_places():
-        if place.latitude is None or place.longitude is None:
-            continue
-        prefix = place.postal_code.replace(" ", "").upper()[:3]
-        entry = sums.setdefault(prefix, [0.0, 0.0, 0])
-        entry[0] += place.latitude
-        entry[1] += place.longitude
+
+    def add(key: str, latitude: float, longitude: float) -> None:
+        entry = sums.setdefault(key, [0.0, 0.0, 0])
+        entry[0] += latitude
+        entry[1] += longitude
         entry[2] += 1
-    return {prefix: (lat / n, lon / n) for prefix, (lat, lon, n) in sums.items()}
+
+    for place in bundled_places():
+        if place.latitude is not None and place.longitude is not None:
+            add(
+                f"{place.country}:{place.postal_code.replace(' ', '').upper()[:3]}",
+                place.latitude,
+                place.longitude,
+            )
+    for entry in zipcodes.list_all():
+        add(f"US:{entry['zip_code'][:3]}", float(entry["lat"]), float(entry["long"]))
+    return {key: (lat / n, lon / n) for key, (lat, lon, n) in sums.items()}
+
+
+def region_label(key: str) -> str:
+    """`CA:H2X` → `H2X · Québec`: the prefix and its province, state or region."""
+    country, _separator, prefix = key.partition(":")
+    area = areas.area_of(country, prefix)
+    return f"{prefix} · {areas.area_name(area)}" if area else f"{prefix} · {country}"
 
 
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 640, 360, 24
@@ -168,6 +189,7 @@ def region_points(regions: list[tuple[str, int]]) -> list[dict[str, object]]:
     for region, count, latitude, longitude in located:
         x = MAP_WIDTH / 2 + (longitude - middle_longitude) * 0.7 * scale
         y = MAP_HEIGHT / 2 - (latitude - middle_latitude) * scale
-        points.append({"region": region, "count": count, "x": f"{x:.1f}", "y": f"{y:.1f}",
+        points.append({"region": region, "prefix": region.partition(":")[2], "label": region_label(region),
+                       "count": count, "x": f"{x:.1f}", "y": f"{y:.1f}",
                        "r": f"{4 + 16 * (count / biggest) ** 0.5:.1f}"})  # fmt: skip
     return points

@@ -29,7 +29,7 @@ def test_an_action_is_recorded_once_per_kind_and_key(supporter, other_supporter)
         ("donations.gift", "donation:1", 1, 2500, "CAD"),
     ]
     gift = Activity.objects.get(kind="donations.gift")
-    assert (gift.credited_to, gift.detail, gift.region) == (supporter, {"refcode": "spring"}, "M5V")
+    assert (gift.credited_to, gift.detail, gift.region) == (supporter, {"refcode": "spring"}, "CA:M5V")
 
 
 @pytest.mark.parametrize(
@@ -50,11 +50,22 @@ def test_bad_arguments_are_refused_and_nothing_is_recorded(arguments, error):
     assert Activity.objects.count() == 0
 
 
-def test_the_region_is_the_postal_prefix():
+def test_the_region_is_the_country_and_the_postal_prefix():
     class Person:
+        country = "CA"
         postal_code = "h2x 1y4"
 
-    assert region_of(Person()) == "H2X"
+    class Parisian:
+        country = "FR"
+        postal_code = "75011"
+
+    class Unplaced:
+        country = "US"
+        postal_code = ""
+
+    assert region_of(Person()) == "CA:H2X"
+    assert region_of(Parisian()) == "FR:750"
+    assert region_of(Unplaced()) == ""
     assert region_of(None) == ""
 
 

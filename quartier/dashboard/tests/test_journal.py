@@ -27,7 +27,7 @@ def test_signing_up_journals_the_signup_and_verifying_journals_it_once(make_supp
     account_actions.mark_email_verified(person)
     account_actions.mark_email_verified(person)
     assert kinds_of(person) == [("accounts.signup", 1), ("accounts.verified", 1)]
-    assert Activity.objects.get(kind="accounts.signup", supporter=person).region == "H2X"
+    assert Activity.objects.get(kind="accounts.signup", supporter=person).region == "CA:H2X"
 
 
 def test_a_signup_through_a_share_link_credits_the_sharer(client, supporter):

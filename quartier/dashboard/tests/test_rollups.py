@@ -121,12 +121,16 @@ def test_incremental_rollups_equal_a_full_recount(make_supporter, steps):
 
 def test_a_row_that_commits_after_a_later_one_is_still_counted(supporter):
     actions.roll_up()
-    first = Activity.objects.create(kind="social.post", key="a", supporter=supporter, region="H2X")
+    first = Activity.objects.create(kind="social.post", key="a", supporter=supporter, region="CA:H2X")
     # Two ids further on: as if the row in between were still in an open transaction.
-    Activity.objects.create(pk=first.pk + 2, kind="social.post", key="c", supporter=supporter, region="H2X")
+    Activity.objects.create(
+        pk=first.pk + 2, kind="social.post", key="c", supporter=supporter, region="CA:H2X"
+    )
     actions.roll_up()
     assert str(first.pk + 1) in Cursor.objects.get().gaps
-    Activity.objects.create(pk=first.pk + 1, kind="social.post", key="b", supporter=supporter, region="H2X")
+    Activity.objects.create(
+        pk=first.pk + 1, kind="social.post", key="b", supporter=supporter, region="CA:H2X"
+    )
     actions.roll_up()
     assert queries.personal_totals(supporter)["social.post"] == [3, 0]
     assert (
@@ -157,8 +161,8 @@ def test_a_gift_before_midnight_counts_that_local_day(supporter):
     actions.roll_up()
     figure = RegionFigure.objects.get(metric="donations.gift", region="*")
     assert (str(figure.day), figure.label, figure.count, figure.amount) == ("2026-11-29", "CAD", 1, 2_500)
-    assert RegionFigure.objects.get(metric="donations.gift_under_50", region="H2X").count == 1
-    assert not RegionFigure.objects.filter(metric="donations.gift_under_50", region="M5V").exists()
+    assert RegionFigure.objects.get(metric="donations.gift_under_50", region="CA:H2X").count == 1
+    assert not RegionFigure.objects.filter(metric="donations.gift_under_50", region="CA:M5V").exists()
 
 
 def test_the_person_sees_their_own_action_before_the_rollup_runs(supporter):
@@ -184,7 +188,7 @@ def test_deleting_an_account_moves_its_figures_out_of_its_area_as_a_recount_woul
     actions.roll_up()
     account_actions.delete_account(supporter=supporter)
     actions.roll_up()
-    assert not RegionFigure.objects.filter(metric="social.post", region="H2X").exclude(count=0).exists()
+    assert not RegionFigure.objects.filter(metric="social.post", region="CA:H2X").exclude(count=0).exists()
     assert RegionFigure.objects.get(metric="social.post", region="*").count == 1
     assert not SupporterFigure.objects.filter(supporter=supporter).exists()
     incremental = snapshot()

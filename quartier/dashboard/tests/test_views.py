@@ -135,7 +135,7 @@ def test_staff_see_the_campaign_and_filter_by_region_in_few_queries(staff, suppo
     )
     assert "100 %" in montreal.content.decode()
     assert "Vote?" in montreal.content.decode()
-    ontario = client.get(ORGANIZE + "?province=ON").content.decode()
+    ontario = client.get(ORGANIZE + "?area=CA-ON").content.decode()
     assert "Vote?" not in ontario
 
 
@@ -210,3 +210,42 @@ def test_the_dashboards_speak_french_with_french_numbers(staff):
     body = client.get(ORGANIZE, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Tableau de bord" in body
     assert "1\u202f234,56" in body or "1 234,56" in body or "1\xa0234,56" in body
+
+
+def test_areas_are_kept_apart_by_country(staff, make_supporter):
+    """A Dallas ZIP code and a Paris postal code both start with 750: each counts in its own country."""
+    dallas = make_supporter("Dallas Donor", country="US", postal_code="75001")
+    paris = make_supporter("Paris Donor", country="FR", postal_code="75011")
+    record_activity("donations.gift", supporter=dallas, key="us", amount=1_100, currency="USD")
+    record_activity("donations.gift", supporter=paris, key="fr", amount=2_200, currency="EUR")
+    actions.roll_up()
+    client = client_for(staff)
+
+    def given(query: str) -> str:
+        response = client.get(ORGANIZE + query)
+        assert response.status_code == 200, query
+        return response.content.decode().split('data-figure="amount">')[1].split("</dd>")[0]
+
+    assert "11.00" in given("?area=US-TX") and "22.00" not in given("?area=US-TX")
+    assert "22.00" in given("?area=FR-IDF") and "11.00" not in given("?area=FR-IDF")
+    assert "22.00" in given("?country=FR&region=75") and "11.00" not in given("?country=FR&region=75")
+    assert "11.00" in given("?country=US") and "22.00" not in given("?country=US")
+    assert "11.00" not in given("?area=US-NY") and "22.00" not in given("?area=CA-QC")
+    page = client.get(ORGANIZE + "?country=FR").content.decode()
+    assert "750 · Île-de-France" in page  # the map's table names the area
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?region=750", "Choose the country of this postal code."),
+        ("?region=H2X&area=CA-QC", "Choose a postal prefix or a province, state or region, not both."),
+        ("?country=US&area=CA-QC", "This province, state or region is not in the country chosen."),
+        ("?area=CA-ZZ", "Select a valid choice."),
+        ("?group=some-group&area=CA-QC", "Choose a group or an area, not both."),
+    ],
+)
+def test_an_area_filter_that_cannot_be_read_says_why(staff, query, message):
+    response = client_for(staff).get(ORGANIZE + query)
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
