@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from faker import Faker
 
 from quartier.accounts.models import Supporter
 from quartier.fieldwork import actions as fieldwork_actions
-from quartier.fieldwork.models import Contact, FieldCampaign, Question, Script
+from quartier.fieldwork.models import Contact, FieldCampaign, Outcome, Question, Result, Script
 from quartier.fieldwork.queries import Turf, select_contacts
 from quartier.lib import contacts as lib
 from quartier.organizing.models import Event, EventType, Group
@@ -167,8 +169,52 @@ def load_fieldwork_demo(*, volunteer_email: str) -> list[str]:
         campaign=phone_bank,
         contacts=Contact.objects.filter(dedupe_key__startswith="demo:mile-end").exclude(phone=""),
     )
+    done = _past_results(canvass, phone_bank, lists[2:8], mile_end, rng)
     lines += [
         f"  a canvass cut into {len(lists)} walk lists (one held by Marie) and a phone bank of {called} people"
-        " open from home: see /fieldwork/",
+        f" open from home, with {done} doors and calls of the last ten days: see /fieldwork/",
     ]
     return lines
+
+
+# What the demo's past doors and calls ended in, drawn with these weights.
+PAST_OUTCOMES = {
+    Outcome.NOT_HOME: 40, Outcome.SUPPORTIVE: 22, Outcome.UNDECIDED: 14, Outcome.OPPOSED: 8,
+    Outcome.REFUSED: 6, Outcome.COME_BACK_LATER: 5, Outcome.MOVED: 3, Outcome.WRONG_NUMBER: 2,
+}  # fmt: skip
+
+
+def _past_results(
+    canvass: FieldCampaign, phone_bank: FieldCampaign, lists: list, group: Group, rng: random.Random
+) -> int:
+    """Doors knocked and calls made by the group's members over the last ten days, through the same
+    `record_result` volunteers use, so that progress pages and dashboards have something to show."""
+    volunteers = list(Supporter.objects.filter(group_memberships__group=group).order_by("pk")[:8])
+    if not volunteers:
+        return 0
+    first, *rest = Question.objects.filter(script=canvass.script).order_by("position")
+    now = timezone.now()
+    outcomes, weights = list(PAST_OUTCOMES), list(PAST_OUTCOMES.values())
+    done = 0
+    doors = [(target, walk_list) for walk_list in lists for target in walk_list.targets.order_by("position")]
+    calls = list(phone_bank.targets.order_by("pk")[:60])
+    for target, walk_list in [*doors[: len(doors) * 2 // 3], *((target, None) for target in calls)]:
+        outcome = rng.choices(outcomes, weights)[0]
+        answers = {}
+        if outcome in {Outcome.SUPPORTIVE, Outcome.UNDECIDED, Outcome.OPPOSED}:
+            vote = {"supportive": "yes", "undecided": "maybe", "opposed": "no"}[outcome]
+            answers[first.pk] = [vote]
+            if vote == "yes" and rest:
+                answers[rest[0].pk] = rng.sample(["doors", "calls", "sign"], rng.randint(1, 2))
+            elif vote == "maybe" and len(rest) > 1:
+                answers[rest[1].pk] = [str(rng.randint(2, 5))]
+        fieldwork_actions.record_result(
+            volunteer=rng.choice(volunteers), target=target, walk_list=walk_list,
+            channel=Result.Channel.DOOR if walk_list is not None else Result.Channel.CALL,
+            data=fieldwork_actions.ResultInput(
+                outcome=outcome, answers=answers,
+                recorded_at=now - timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 8)),
+            ),
+        )  # fmt: skip
+        done += 1
+    return done

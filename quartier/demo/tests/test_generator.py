@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from quartier.accounts.forms import SPOKEN_LANGUAGES
 from quartier.accounts.models import AffiliationChange, Cause, EmailConsent, Profile, Supporter
+from quartier.dashboard.models import RegionFigure
 from quartier.demo.generator import BIOS, CAUSES, WHY_INVOLVED, consent_wordings, generate_campaign
 from quartier.demo.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, ORGANISER_EMAIL
+from quartier.fieldwork.models import Result
 from quartier.lib.ids import is_valid_handle
 from quartier.lib.places import find_place, is_valid_postal_code
 from quartier.lib.text import render_markdown
@@ -212,6 +214,17 @@ def test_load_demo_twice_creates_the_demo_accounts_once():
     assert Supporter.objects.get(email="marie@demo.quartier.test").town == "Montréal"
     assert Supporter.objects.get(email="sam@demo.quartier.test").town == "Toronto"
     assert Supporter.objects.get(email="lea@demo.quartier.test").town == "Paris"
+    # The fieldwork demo has past doors and calls, counted by the dashboards, once.
+    results = Result.objects.count()
+    assert results > 0 and Result.objects.filter(channel=Result.Channel.CALL).exists()
+    assert (
+        sum(
+            RegionFigure.objects.filter(
+                region="*", metric__in=["fieldwork.door", "fieldwork.call"]
+            ).values_list("count", flat=True)
+        )
+        == results
+    )
     assert "already loaded" not in first_output.getvalue()
     assert "already loaded" in second_output.getvalue()
     for output in (first_output.getvalue(), second_output.getvalue()):

@@ -358,10 +358,10 @@ class Command(BaseCommand):
         if gifts:
             self.stdout.write(f"  {gifts} gifts and 2 fundraising pages created (sandbox payments)")
         load_demo_social(self.stdout.write)
-        dashboard_data.load(progress=self.stdout.write)
         self.stdout.write(
             "\n".join(load_fieldwork_demo(volunteer_email=MARIE_EMAIL)) or "  fieldwork demo: already loaded"
         )
+        dashboard_data.load(progress=self.stdout.write)
         self.print_logins()
 
     def print_logins(self) -> None:
