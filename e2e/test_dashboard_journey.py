@@ -1,9 +1,8 @@
-"""A supporter lands on their dashboard, RSVPs, and sees the activity index rise with each action
-listed; staff filter the organiser dashboard by region, the charts render, and the CSV has the
-chart's figures — in Chromium, with no third-party request.
-
-Gifts and calls come as activity-journal rows here, standing in for the donations and fieldwork
-apps until they are merged: they are the rows those apps record (kind, amount, credit, detail).
+"""A supporter lands on their dashboard, RSVPs, makes calls in a phone bank, gives, and is given to
+through their share link, and sees the activity index rise with each action listed; staff filter
+the organiser dashboard by region, the charts render, and the CSV has the chart's figures — in
+Chromium, with no third-party request. Every action goes through the real pages: the phone bank,
+the sandbox payment page, the journal the apps write.
 """
 
 from __future__ import annotations
@@ -19,9 +18,12 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from quartier.accounts.activity import record_activity
 from quartier.dashboard import actions as dashboard_actions
+from quartier.donations.models import Donation
+from quartier.fieldwork import actions as fieldwork_actions
+from quartier.fieldwork.models import Contact, FieldCampaign, Question, Result, Script
 from quartier.organizing import actions
+from quartier.reach.queries import share_url
 from quartier.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,19 +71,65 @@ def test_the_index_rises_with_each_action_and_staff_read_the_charts(
     points_after_rsvp = int(re.search(r"(\d+) points?", page.locator(".index-level").inner_text()).group(1))
     assert points_after_rsvp == 1
 
-    # Stand-ins for the fieldwork and donations apps: four calls, and a gift through the volunteer's link.
+    # Four calls in a phone bank open from home, each through "Next contact" and the results form.
+    script = Script.objects.create(name="Script", introduction="Hello from the campaign.")
+    Question.objects.create(
+        script=script, position=1, kind="single", text="Will you vote?", defines_success=True,
+        success_values=["yes"], choices=[{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
+    )  # fmt: skip
+    bank = FieldCampaign.objects.create(
+        kind=FieldCampaign.Kind.PHONE_BANK, name="Call Mile End", script=script, open_from_home=True,
+        calling_hours_start=0, calling_hours_end=24,
+    )  # fmt: skip
     for number in range(4):
-        record_activity("fieldwork.call", supporter=volunteer, key=f"call:{number}",
-                        detail={"result": "talked", "reached": True, "campaign": 1,
-                                "answers": [{"question": "Will you vote?", "answer": "yes"}]})  # fmt: skip
-    page.reload()
+        Contact.objects.create(
+            first_name=f"Neighbour {number}", last_name="Voisin", address=f"{10 + number} rue Rachel",
+            postal_code="H2T 1S6", phone=f"+1514555020{number}", dedupe_key=f"dash:{number}",
+        )  # fmt: skip
+    fieldwork_actions.add_targets(campaign=bank, contacts=Contact.objects.all())
+    page.goto("/fieldwork/")
+    page.get_by_role("link", name="Call Mile End").click()
+    page.get_by_role("button", name="Next contact").click()
+    for _call in range(4):
+        page.wait_for_url("**/fieldwork/calls/**")
+        page.get_by_label("Supportive").check()
+        page.get_by_label("Yes").check()
+        page.get_by_role("button", name="Save and next contact").click()
+        page.wait_for_load_state()
+    assert Result.objects.filter(volunteer=volunteer).count() == 4
+    page.goto("/dashboard/")
     assert "Made a call" in page.locator('#activity-index tr[data-kind="fieldwork.call"]').inner_text()
     assert level_on(page) == 3  # 1 + 4 = 5 points: levels start at 1, 4, 8, 15, 25, …
-    record_activity("donations.gift", supporter=host, key="donation:1", amount=25_000, currency="CAD",
-                    credited_to=volunteer, detail={"page": None, "recurring": False, "refcode": ""})  # fmt: skip
-    page.reload()
+
+    # The volunteer gives $25 through the sandbox: listed in their gifts, no points (giving is private).
+    page.goto("/donate/")
+    page.get_by_role("radio", name="$25", exact=True).check()
+    page.get_by_role("button", name="Continue to payment").click()
+    page.locator("#card").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name="Pay", exact=True).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Thank you!").is_visible()
+
+    # A friend gives $250 through the volunteer's share link: credited to the volunteer.
+    friend = new_context(locale="en-CA").new_page()
+    friend.goto(share_url("/donate/", volunteer).removeprefix(live_server.url))
+    friend.locator("#id_other_amount").fill("250")
+    friend.locator("#id_first_name").fill("Ana")
+    friend.locator("#id_last_name").fill("Lopez")
+    friend.locator("#id_email").fill("ana@example.org")
+    friend.locator("#id_postal_code").fill("H2X 1Y4")
+    friend.get_by_role("button", name="Continue to payment").click()
+    friend.locator("#card").fill("4242 4242 4242 4242")
+    friend.get_by_role("button", name="Pay", exact=True).click()
+    friend.wait_for_load_state()
+    assert friend.get_by_role("heading", name="Thank you!").is_visible()
+    assert Donation.objects.filter(credited_to=volunteer, status="succeeded").count() == 1
+
+    page.goto("/dashboard/")
     assert page.locator('#activity-index tr[data-kind="credited:donations.gift"]').is_visible()
     assert level_on(page) == 6  # 5 + 25 (250 raised, a point per 10) = 30 points
+    gifts = page.locator("section:has(#donations-panel-title)").inner_text()
+    assert "$25 · Paid" in gifts  # the volunteer's own gift, in their gifts
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / "personal-dashboard-phone.png"), full_page=True)
 
