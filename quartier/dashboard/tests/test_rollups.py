@@ -1,8 +1,8 @@
 """Incremental rollups equal a full recount, whatever the order, timing and repetition of the journal.
 
-Gifts, refunds, calls and posts come as journal rows here: the donations, fieldwork and social apps
-are not merged yet, and these are the kinds and details they record (see the activity journal's
-contract in docs/decisions.md).
+Gifts, refunds, calls and posts come as journal rows here, with the kinds and details the donations,
+fieldwork and social apps record (see the activity journal's contract in docs/decisions.md): the
+rollups see nothing else of those apps. The browser journey drives the apps themselves.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def test_the_index_rises_with_each_action_and_lists_what_counted(supporter, othe
     organizing_actions.check_in(rsvp_record=record, attended=True)
     body = client.get(PERSONAL).content.decode()
     assert 'data-kind="organizing.rsvp"' in body and 'data-kind="organizing.attended"' in body
-    # Journal rows standing in for the fieldwork and donations apps (not merged yet).
+    # The journal rows the fieldwork and donations apps record (the browser journey goes through them).
     for number in range(3):
         record_activity("fieldwork.call", supporter=supporter, key=f"call:{number}", detail={"reached": True})
     record_activity("donations.gift", supporter=other_supporter, key="gift:1", amount=10_000, currency="CAD",
