@@ -42,4 +42,7 @@ def test_old_regions_take_the_country_and_the_figures_are_recounted(make_support
     actions.roll_up()
     assert RegionFigure.objects.get(region="FR-IDF", metric="social.post").count == 1
     assert RegionFigure.objects.get(region="CA-QC", metric="social.post").count == 1
-    assert sum(RegionFigure.objects.filter(region="*", metric="social.post").values_list("count", flat=True)) == 4
+    assert (
+        sum(RegionFigure.objects.filter(region="*", metric="social.post").values_list("count", flat=True))
+        == 4
+    )
