@@ -22,10 +22,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import time
 from pathlib import Path
 
-from bench import http
 from bench.__main__ import SERVER_VAR_DIR, benchmark_environment
 
 
@@ -131,7 +131,8 @@ def main(argv: list[str] | None = None) -> None:
             "Give --database-url (PostgreSQL, a copy of the benchmark campaign) and --redis-url."
         )
     arguments.measure = "pages"
-    http.require_wrk()  # before the load and the rebuild, not after them
+    if shutil.which("wrk") is None:  # before the load and the rebuild, not after them
+        raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian, Ubuntu), then run again.")
     environment = benchmark_environment(arguments)
     os.environ.update(environment)
 
@@ -147,6 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
     from django.test import Client
 
+    from bench import http
     from bench.pages import HotPage, sample_ids, trivial_page
     from quartier.accounts.activity import record_activity
     from quartier.accounts.models import Activity, Supporter
