@@ -71,13 +71,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer of its own (a sign-in page is not the page measured)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
+
+
 def get(base_url: str, path: str, cookie: str = "") -> tuple[int, bytes]:
     headers = dict(PROXY_HEADERS)
     if cookie:
         headers["Cookie"] = cookie
     request = urllib.request.Request(base_url + path, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with NO_REDIRECTS.open(request, timeout=30) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()

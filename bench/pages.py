@@ -38,12 +38,12 @@ MAX_SEARCH_QUERIES = 6
 @dataclass
 class HotPage:
     name: str
-    viewer: str  # "anonymous" or "signed in"
+    viewer: str  # "anonymous", or who is signed in: "signed in", "staff"
     paths: list[str]
 
     @property
     def signed_in(self) -> bool:
-        return self.viewer == "signed in"
+        return self.viewer != "anonymous"
 
     @property
     def label(self) -> str:
