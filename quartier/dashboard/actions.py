@@ -277,3 +277,5 @@ def forget_supporter(supporter: Supporter) -> None:
         model.objects.filter(supporter=supporter).delete()
     Referral.objects.filter(supporter=supporter).delete()
     Referral.objects.filter(referrer=supporter).delete()
+    cursor.updated_at = timezone.now()  # the figures changed: counts cached beside them are stale
+    cursor.save(update_fields=["updated_at"])

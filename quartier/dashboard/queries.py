@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.template.loader import get_template
 from django.utils import timezone
@@ -383,6 +384,21 @@ def answers(scope: Scope) -> list[tuple[str, str, int]]:
     return sorted(found, key=lambda item: (item[0], -item[2], item[1]))
 
 
+def _counted_once_per_rollup(name: str, scope: Scope, compute, *parts: object) -> int:
+    """A count that reads many summary rows (distinct people or groups over a window), kept in the
+    cache until the figures change: the key holds the cursor's position and time, which every
+    rollup, rebuild and erasure moves, so a cached count is never older than the figures beside it."""
+    stamp = Cursor.objects.filter(name=JOURNAL).values_list("last_id", "updated_at").first()
+    key = ":".join(
+        str(part)
+        for part in ("dashboard", name, stamp, scope.regions, scope.group_id, scope.start, scope.end, *parts)
+    )
+    return cache.get_or_set(key, compute, timeout=COUNT_CACHE_SECONDS)
+
+
+COUNT_CACHE_SECONDS = 600
+
+
 def active_supporters(scope: Scope, today: date | None = None) -> int | None:
     """People who did anything in the last 30 days (campaign or area scope; None for a group)."""
     if scope.group_id is not None:
@@ -391,14 +407,14 @@ def active_supporters(scope: Scope, today: date | None = None) -> int | None:
     rows = LastActive.objects.filter(day__gt=today - timedelta(days=30))
     for region in scope.regions:
         rows = rows.filter(_in_region(region))
-    return rows.count()
+    return _counted_once_per_rollup("active", scope, rows.count, today)
 
 
 def active_groups(scope: Scope) -> int:
     rows = GroupFigure.objects.filter(metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end)
     if scope.group_id is not None:
         rows = rows.filter(group_id=scope.group_id)
-    return rows.values("group_id").distinct().count()
+    return _counted_once_per_rollup("groups", scope, rows.values("group_id").distinct().count)
 
 
 def activity_by_region(scope: Scope) -> list[tuple[str, int]]:
