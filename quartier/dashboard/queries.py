@@ -316,7 +316,7 @@ class Scope:
 
     start: date
     end: date
-    regions: list[str] = field(default_factory=lambda: ["*"])
+    region: str = metrics.EVERY_REGION  # one key of `metrics.region_keys` (see `region_key_for`)
     group_id: int | None = None
 
     @property
@@ -355,7 +355,7 @@ def figures(scope: Scope, metric_names: list[str]) -> dict[str, dict[date, list[
     if scope.group_id is not None:
         rows = GroupFigure.objects.filter(group_id=scope.group_id)
     else:
-        rows = RegionFigure.objects.filter(region__in=scope.regions)
+        rows = RegionFigure.objects.filter(region=scope.region)
     rows = (
         rows.filter(metric__in=metric_names, day__gte=scope.start, day__lte=scope.end)
         .values("metric", "day")
@@ -370,7 +370,7 @@ def figures(scope: Scope, metric_names: list[str]) -> dict[str, dict[date, list[
 def answers(scope: Scope) -> list[tuple[str, str, int]]:
     """(question, answer, count) of survey answers over the scope, most frequent first."""
     rows = GroupFigure.objects.filter(group_id=scope.group_id) if scope.group_id is not None else (
-        RegionFigure.objects.filter(region__in=scope.regions)
+        RegionFigure.objects.filter(region=scope.region)
     )  # fmt: skip
     rows = (
         rows.filter(metric="fieldwork.answer", day__gte=scope.start, day__lte=scope.end)
@@ -390,7 +390,7 @@ def _counted_once_per_rollup(name: str, scope: Scope, compute, *parts: object) -
     cache until the figures change: the key holds the cursor's position and time, which every
     rollup, rebuild and erasure moves, so a cached count is never older than the figures beside it."""
     stamp = Cursor.objects.filter(name=JOURNAL).values_list("last_id", "updated_at").first()
-    described = repr((name, stamp, scope.regions, scope.group_id, scope.start, scope.end, *parts))
+    described = repr((name, stamp, scope.region, scope.group_id, scope.start, scope.end, *parts))
     key = "dashboard:" + hashlib.sha256(described.encode()).hexdigest()
     return cache.get_or_set(key, compute, timeout=COUNT_CACHE_SECONDS)
 
@@ -404,8 +404,7 @@ def active_supporters(scope: Scope, today: date | None = None) -> int | None:
         return None
     today = today or timezone.localdate()
     rows = LastActive.objects.filter(day__gt=today - timedelta(days=30))
-    for region in scope.regions:
-        rows = rows.filter(_in_region(region))
+    rows = rows.filter(_in_region(scope.region))
     return _counted_once_per_rollup("active", scope, rows.count, today)
 
 
@@ -421,8 +420,7 @@ def activity_by_region(scope: Scope) -> list[tuple[str, int]]:
     if scope.group_id is not None:
         return []
     rows = RegionFigure.objects.filter(metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end)
-    for region in scope.regions:
-        rows = rows.filter(_in_region(region))
+    rows = rows.filter(_in_region(scope.region))
     rows = (
         rows.filter(region__regex=r"^[A-Z]{2}:[A-Z0-9]{3}$")
         .values("region")

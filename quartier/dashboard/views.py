@@ -62,11 +62,9 @@ def _scope_from(form: FilterForm, group: Group | None) -> Scope:
     if group is not None:
         scope.group_id = group.pk
     else:
-        scope.regions = [
-            queries.region_key_for(
-                country=data.get("country", ""), prefix=data.get("region", ""), area=data.get("area", "")
-            )
-        ]
+        scope.region = queries.region_key_for(
+            country=data.get("country", ""), prefix=data.get("region", ""), area=data.get("area", "")
+        )
     return scope
 
 
