@@ -982,4 +982,29 @@ BUGS += [
         replacement='contact.do_not_call = bool(values["do_not_call"])',
         tests=(FIELDWORK_IMPORT,),
     ),
+    Bug(
+        id="regions-lose-their-country",
+        promise="A postal prefix counts in its own country's figures only (a Dallas ZIP is not Paris).",
+        file="quartier/dashboard/metrics.py",
+        original='keys.extend(f"{country}:{prefix[:length]}" for length in REGION_LEVELS',
+        replacement='keys.extend(f"FR:{prefix[:length]}" for length in REGION_LEVELS',
+        tests=("quartier/dashboard/tests/test_views.py",),
+    ),
+    Bug(
+        id="area-filter-reads-the-whole-country",
+        promise="A province, state or region filter counts the people of that area only.",
+        file="quartier/dashboard/queries.py",
+        original='area |= Q(region__startswith=f"{country}:{prefix}")',
+        replacement='area |= Q(region__startswith=f"{country}:")',
+        tests=("quartier/dashboard/tests/test_views.py",),
+    ),
+    Bug(
+        id="quiet-bank-compiles-an-empty-queue",
+        promise="A phone bank with no contact in calling hours hands out nobody, without an error.",
+        file=f"{FIELDWORK}/actions.py",
+        original="if not calling_zones(campaign, now):",
+        replacement="if False:",
+        tests=(CALL_QUEUE,),
+        postgresql=True,  # SQLite compiles the empty IN; PostgreSQL's one-statement claim did not
+    ),
 ]

@@ -231,8 +231,13 @@ def test_areas_are_kept_apart_by_country(staff, make_supporter):
     assert "22.00" in given("?country=FR&region=75") and "11.00" not in given("?country=FR&region=75")
     assert "11.00" in given("?country=US") and "22.00" not in given("?country=US")
     assert "11.00" not in given("?area=US-NY") and "22.00" not in given("?area=CA-QC")
+    lyon = make_supporter("Lyon Poster", country="FR", postal_code="69001")
+    record_activity("social.post", supporter=lyon, key="lyon")
+    actions.roll_up()
     page = client.get(ORGANIZE + "?country=FR").content.decode()
-    assert "750 · Île-de-France" in page  # the map's table names the area
+    assert "750 · Île-de-France" in page and "690 · Auvergne-Rhône-Alpes" in page  # the map's table
+    paris_only = client.get(ORGANIZE + "?area=FR-IDF").content.decode()
+    assert "750 · Île-de-France" in paris_only and "690 ·" not in paris_only
 
 
 @pytest.mark.parametrize(
