@@ -96,13 +96,13 @@ def setup(args: argparse.Namespace) -> None:
 
 def campaign_message(count_hint: str):
     from quartier.accounts.models import Supporter
-    from quartier.outreach import actions
+    from quartier.outreach.actions import drafts as drafts_actions
     from quartier.outreach.models import CAMPAIGN_NEWS
 
     staff = Supporter.objects.filter(is_staff=True).first() or Supporter.objects.order_by("pk").first()
-    return actions.save_draft(
+    return drafts_actions.save_draft(
         author=staff,
-        draft=actions.Draft(
+        draft=drafts_actions.Draft(
             subject="{{ first_name }}, the canvass starts Saturday",
             preview_text="Two hours near {{ town }}",
             body=(
@@ -179,7 +179,8 @@ def snapshot(limit: int):
     from django.db import transaction
     from django.utils import timezone
 
-    from quartier.outreach import actions, segments
+    from quartier.outreach import segments
+    from quartier.outreach.actions import campaign_send as campaign_send_actions
     from quartier.outreach.models import Message
 
     message = campaign_message("send")
@@ -187,11 +188,11 @@ def snapshot(limit: int):
     started = time.perf_counter()
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, started_at=timezone.now())
-        count = actions._insert_deliveries(message, people)
+        count = campaign_send_actions._insert_deliveries(message, people)
         Message.objects.filter(pk=message.pk).update(recipient_count=count)
     inserted = time.perf_counter() - started
     started = time.perf_counter()
-    batches = actions.enqueue_deliveries(message.pk)
+    batches = campaign_send_actions.enqueue_deliveries(message.pk)
     enqueued = time.perf_counter() - started
     print(
         f"snapshot: {count:,} deliveries written in {inserted:.2f} s ({count / inserted:,.0f}/s); "
@@ -240,7 +241,7 @@ def bench_send(args: argparse.Namespace, count: int) -> None:
 def bench_kill(args: argparse.Namespace, count: int) -> None:
     import redis
 
-    from quartier.outreach import actions
+    from quartier.outreach.actions import campaign_send as campaign_send_actions
 
     redis.Redis.from_url(args.redis_url).flushdb()
     sink, controller = start_sink(args.smtp_port)
@@ -260,7 +261,7 @@ def bench_kill(args: argparse.Namespace, count: int) -> None:
                 )
                 workers[0] = start_worker(args, "k3")
             if killed["done"]:
-                actions.sweep()  # as celery beat does every minute (lease shortened to 5 s here)
+                campaign_send_actions.sweep()  # as celery beat does every minute (lease shortened to 5 s here)
 
         elapsed = wait_until_done(
             message, written, timeout=args.timeout, sink=sink, on_progress=kill_when_a_third_arrived

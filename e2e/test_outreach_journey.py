@@ -14,7 +14,9 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from quartier.outreach import actions, sms
+from quartier.outreach import sms
+from quartier.outreach.actions import drafts as drafts_actions
+from quartier.outreach.actions import sms as sms_actions
 from quartier.outreach.models import CAMPAIGN_NEWS, Message, SmsSubscription
 from quartier.outreach.tests.helpers import consent
 
@@ -113,9 +115,9 @@ def test_staff_send_a_bilingual_email_to_a_segment_and_a_reader_leaves_with_one_
 
     # The next send does not reach them.
     smtp_server.messages.clear()
-    second = actions.save_draft(
+    second = drafts_actions.save_draft(
         author=staff,
-        draft=actions.Draft(
+        draft=drafts_actions.Draft(
             subject="Second {{ first_name }}", body="Again.", segment={"topic": CAMPAIGN_NEWS}
         ),
     )
@@ -129,7 +131,7 @@ def test_staff_send_a_bilingual_email_to_a_segment_and_a_reader_leaves_with_one_
 
 def test_a_stop_texted_through_the_sandbox_gateway_stops_the_number(live_server, make_supporter):
     person = make_supporter("Texter")
-    actions.sms_opt_in(
+    sms_actions.sms_opt_in(
         phone="+15145550177", wording="Yes, text me.", language="en", source="form", supporter=person
     )
     body = urllib.parse.urlencode({"id": "sandbox-in-1", "from": "+15145550177", "text": "ARRÊT"}).encode()

@@ -262,7 +262,7 @@ BUGS: list[Bug] = [
     Bug(
         id="unsubscribe-records-a-yes",
         promise="Unsubscribing records a refusal.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/consent.py",
         original="        granted=False,",
         replacement="        granted=True,",
         tests=(UNSUBSCRIBE_TESTS,),
@@ -305,7 +305,7 @@ BUGS: list[Bug] = [
     Bug(
         id="consent-not-checked-again-at-send-time",
         promise="Someone who unsubscribes before the batch runs is skipped.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/delivery.py",
         original="if (delivery.supporter_id in consenting)",
         replacement="if (delivery.supporter_id is not None)",
         tests=(SEND_TESTS,),
@@ -313,7 +313,7 @@ BUGS: list[Bug] = [
     Bug(
         id="deliveries-claimed-whatever-their-status",
         promise="Running the send task twice sends each email once.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/delivery.py",
         original="                pk__lte=last_id,\n                status=Delivery.Status.QUEUED,",
         replacement="                pk__lte=last_id,",
         tests=(SEND_TESTS,),
@@ -572,7 +572,7 @@ BUGS: list[Bug] = [
     Bug(
         id="personal-once-per-source-unchecked",
         promise="An address gets at most one email from a given page, ever.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/personal_email.py",
         original="        elif address in already:",
         replacement="        elif False:",
         tests=("quartier/outreach/tests/test_personal.py",),
@@ -580,7 +580,7 @@ BUGS: list[Bug] = [
     Bug(
         id="personal-daily-cap-ignored",
         promise="A supporter emails at most OUTREACH_PERSONAL_DAILY_LIMIT people a day.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/personal_email.py",
         original="        elif len(wanted) < room:",
         replacement="        elif True:",
         tests=("quartier/outreach/tests/test_personal.py",),
@@ -588,7 +588,7 @@ BUGS: list[Bug] = [
     Bug(
         id="personal-cap-without-lock",
         promise="Two sends at once by one supporter cannot pass the daily cap together.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/personal_email.py",
         original='    Supporter.objects.select_for_update().only("pk").get(pk=sender.pk)\n    message = Message',
         replacement="    message = Message",
         tests=("quartier/outreach/tests/test_personal.py",),
@@ -605,7 +605,7 @@ BUGS: list[Bug] = [
     Bug(
         id="suppression-not-checked-again-at-send-time",
         promise="An address suppressed while a send waits gets nothing.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/delivery.py",
         original="or (not delivery.supporter_id and delivery.address not in suppressed)",
         replacement="or (not delivery.supporter_id)",
         tests=("quartier/outreach/tests/test_personal.py",),
@@ -624,7 +624,7 @@ BUGS: list[Bug] = [
     Bug(
         id="outreach-cancel-not-seen-by-a-running-batch",
         promise="Cancelling stops a batch already running, not only the batches after it.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/delivery.py",
         original="if index and index % CANCEL_CHECK_EVERY == 0 and _cancelled(message_id):",
         replacement="if False:",
         tests=("quartier/outreach/tests/test_compose.py",),
@@ -632,7 +632,7 @@ BUGS: list[Bug] = [
     Bug(
         id="outreach-sweep-steals-live-claims",
         promise="The sweep requeues only deliveries whose worker went silent for the whole lease.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/campaign_send.py",
         original="claimed_at__lt=stale",
         replacement="claimed_at__lte=now",
         tests=("quartier/outreach/tests/test_compose.py",),
@@ -640,7 +640,7 @@ BUGS: list[Bug] = [
     Bug(
         id="outreach-send-started-twice",
         promise="A scheduled message is snapshotted and sent once, whoever starts it how often.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/campaign_send.py",
         original="pk=message_id, status=Message.Status.SCHEDULED, scheduled_at__lte=timezone.now()",
         replacement="pk=message_id, scheduled_at__lte=timezone.now()",
         tests=("quartier/outreach/tests/test_compose.py",),
@@ -648,7 +648,7 @@ BUGS: list[Bug] = [
     Bug(
         id="sms-stop-not-checked-at-send-time",
         promise="A number that texted STOP gets nothing from a campaign already running.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/delivery.py",
         original="if subscription is None or subscription.opted_out_at is not None:",
         replacement="if subscription is None:",
         tests=("quartier/outreach/tests/test_sms.py",),
@@ -656,7 +656,7 @@ BUGS: list[Bug] = [
     Bug(
         id="sms-stop-confirmed-every-time",
         promise="STOP is confirmed by one text, however often it is sent.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/sms.py",
         original="if subscription.opt_out_confirmed_at is None:",
         replacement="if True:",
         tests=("quartier/outreach/tests/test_sms.py",),
@@ -664,7 +664,7 @@ BUGS: list[Bug] = [
     Bug(
         id="sms-quiet-hours-ignored",
         promise="No campaign text goes out during quiet hours where the recipient lives.",
-        file="quartier/outreach/actions.py",
+        file="quartier/outreach/actions/delivery.py",
         original="if in_quiet_hours(subscription.time_zone):",
         replacement="if False:",
         tests=("quartier/outreach/tests/test_sms.py",),

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.outreach import actions
+from quartier.outreach.actions import drafts as drafts_actions
+from quartier.outreach.actions import sms as sms_actions
 from quartier.outreach.models import (
     CAMPAIGN_NEWS,
     TOPIC_LOCAL_EVENTS,
@@ -54,9 +55,9 @@ def load_outreach_demo(organiser_email: str, progress=print) -> None:
         ],
         batch_size=1000,
     )
-    sent = actions.save_draft(
+    sent = drafts_actions.save_draft(
         author=organiser,
-        draft=actions.Draft(
+        draft=drafts_actions.Draft(
             subject="{{ first_name }}, the spring canvass starts Saturday",
             preview_text="Two hours, one street, real conversations",
             body=(
@@ -107,9 +108,9 @@ def load_outreach_demo(organiser_email: str, progress=print) -> None:
         batch_size=1000,
     )
     Message.objects.filter(pk=sent.pk).update(recipient_count=len(readers))
-    actions.save_draft(
+    drafts_actions.save_draft(
         author=organiser,
-        draft=actions.Draft(
+        draft=drafts_actions.Draft(
             subject="Meet your neighbours in {{ town }}",
             body="Hello {{ first_name }},\n\nThere is a group near you: **{{ group }}**. Come and say hello!",
             versions={
@@ -123,8 +124,8 @@ def load_outreach_demo(organiser_email: str, progress=print) -> None:
     )
     marie = Supporter.objects.filter(email="marie@demo.quartier.test").first()
     if marie is not None:
-        actions.sms_opt_in(
-            phone="+15145550142", wording=str(actions.SMS_WORDING_DEFAULT), language="fr",
+        sms_actions.sms_opt_in(
+            phone="+15145550142", wording=str(sms_actions.SMS_WORDING_DEFAULT), language="fr",
             source=SmsSubscription.Source.DEMO, supporter=marie,
         )  # fmt: skip
     Suppression.objects.get_or_create(

@@ -728,7 +728,7 @@ def page_link_for_email(page: FundraisingPage) -> str:
 @verified_supporter_required
 @require_http_methods(["GET", "POST"])
 def page_email(request: HttpRequest, slug: str) -> HttpResponse:
-    from quartier.outreach import actions as outreach_actions
+    from quartier.outreach.actions import personal_email as outreach_personal_email
 
     page = access.get_page_for_owner(request.user, slug)
     if page.status != FundraisingPage.Status.ACTIVE:
@@ -741,7 +741,7 @@ def page_email(request: HttpRequest, slug: str) -> HttpResponse:
     }  # fmt: skip
     form = NetworkEmailForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        result = outreach_actions.send_personal_email(
+        result = outreach_personal_email.send_personal_email(
             sender=request.user, addresses=form.cleaned_data["found"], subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"], link_url=page_link_for_email(page), source=_page_source(page),
             language=_language(),
@@ -752,7 +752,7 @@ def page_email(request: HttpRequest, slug: str) -> HttpResponse:
         }
         request.session[f"donations.email.{result.message.pk}"] = counts
         return redirect("donations:page_email_progress", slug=page.slug, message_id=result.message.pk)
-    left = outreach_actions.personal_sends_left_today(request.user)
+    left = outreach_personal_email.personal_sends_left_today(request.user)
     return render(
         request,
         "donations/page_email.html",

@@ -36,7 +36,8 @@ from quartier.organizing.models import (
     Shift,
 )
 from quartier.organizing.queries import event_recipients, group_recipients
-from quartier.outreach import actions as outreach_actions
+from quartier.outreach.actions import campaign_send as outreach_campaign_send
+from quartier.outreach.actions import consent as outreach_consent
 
 
 class OrganizingError(Exception):
@@ -146,7 +147,7 @@ def join_group(
             Group.objects.filter(pk=locked.pk).update(member_count=F("member_count") + 1)
             _record_joined(membership)
         if accepts_messages:
-            outreach_actions.record_consent(
+            outreach_consent.record_consent(
                 supporter=supporter,
                 audience=group_audience(locked),
                 granted=True,
@@ -254,7 +255,7 @@ def set_member_role(*, actor: Supporter, membership: Membership, role: str) -> M
 
 def message_group(*, sender: Supporter, group: Group, subject: str, body: str):
     """Email the members who accepted messages from this group's leaders (through outreach)."""
-    return outreach_actions.send_message(
+    return outreach_campaign_send.send_message(
         sender=sender,
         audience=group_audience(group),
         audience_label=group.name,
@@ -753,7 +754,7 @@ def confirm_rsvp_request(
             outcomes = [ShiftOutcome(shift=shift, refused=error.code) for shift in shifts]
     confirmation = Confirmation(pending=pending, outcomes=outcomes)
     if pending.accepts_messages and confirmation.rsvps:
-        outreach_actions.record_consent(
+        outreach_consent.record_consent(
             supporter=owner, audience=event_audience(pending.event), granted=True, wording=host_consent_wording,
             language=pending.language, source="join", ip_address=ip_address,
         )  # fmt: skip
@@ -862,7 +863,7 @@ def add_walk_in(*, shift: Shift, supporter: Supporter, phone: str = "") -> Rsvp:
 
 
 def message_attendees(*, sender: Supporter, event: Event, subject: str, body: str):
-    return outreach_actions.send_message(
+    return outreach_campaign_send.send_message(
         sender=sender,
         audience=event_audience(event),
         audience_label=event.title,

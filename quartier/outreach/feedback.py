@@ -25,9 +25,9 @@ TRACKING_VIEWS = {
 
 def record_tracking_event(sender: object, event, esp_name: str, **kwargs: object) -> None:
     """anymail's `tracking` signal receiver (a thin adapter: the rules are in `actions`)."""
-    from quartier.outreach import actions
+    from quartier.outreach.actions import feedback as feedback_actions
 
-    actions.record_feedback(
+    feedback_actions.record_feedback(
         event_type=event.event_type,
         recipient=event.recipient or "",
         delivery_id=(event.metadata or {}).get("outreach_delivery"),

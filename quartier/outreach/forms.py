@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts import queries as accounts_queries
 from quartier.accounts.models import Cause
-from quartier.outreach import actions
-from quartier.outreach.actions import SUBJECT_MAX_LENGTH
+from quartier.outreach.actions import drafts as drafts_actions
+from quartier.outreach.actions.campaign_send import SUBJECT_MAX_LENGTH
 from quartier.outreach.models import TOPICS
 from quartier.outreach.segments import ANY, NO, YES, Segment
 
@@ -151,17 +151,19 @@ class ComposeForm(SegmentForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        for problem in actions.draft_problems(self.to_draft(cleaned, check_only=True)):
+        for problem in drafts_actions.draft_problems(self.to_draft(cleaned, check_only=True)):
             self.add_error(None, problem)
         return cleaned
 
-    def to_draft(self, cleaned: dict[str, Any] | None = None, *, check_only: bool = False) -> actions.Draft:
+    def to_draft(
+        self, cleaned: dict[str, Any] | None = None, *, check_only: bool = False
+    ) -> drafts_actions.Draft:
         data = cleaned if cleaned is not None else self.cleaned_data
         versions = {
             code: {part: data.get(f"{part}_{code}") or "" for part in ("subject", "preview_text", "body")}
             for code, _name in _other_languages()
         }
-        return actions.Draft(
+        return drafts_actions.Draft(
             subject=data.get("subject") or "",
             body=data.get("body") or "",
             preview_text=data.get("preview_text") or "",
@@ -215,7 +217,7 @@ class PreferencesForm(forms.Form):
             self.fields[f"topic_{topic}"] = forms.BooleanField(
                 label=label, required=False, initial=current.get(topic, False)
             )
-        from quartier.outreach.actions import SMS_WORDING_DEFAULT
+        from quartier.outreach.actions.sms import SMS_WORDING_DEFAULT
 
         self.fields["sms_consent"].label = SMS_WORDING_DEFAULT
 

@@ -15,8 +15,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.adapter import client_ip
-from quartier.outreach import access, actions, emails, forms, merge, queries, segments, sms
+from quartier.outreach import access, emails, forms, merge, queries, segments, sms
 from quartier.outreach.access import get_address_to_unsubscribe, get_unsubscribe_target
+from quartier.outreach.actions import campaign_send as campaign_send_actions
+from quartier.outreach.actions import consent as consent_actions
+from quartier.outreach.actions import drafts as drafts_actions
+from quartier.outreach.actions import feedback as feedback_actions
+from quartier.outreach.actions import sms as sms_actions
 from quartier.outreach.models import TOPICS, Message, SmsSubscription, Suppression, audience_kind
 
 
@@ -52,7 +57,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             wording = ONE_CLICK_WORDING
         else:
             wording = _("Unsubscribe me from %(audience)s") % {"audience": label}
-        actions.unsubscribe(
+        consent_actions.unsubscribe(
             supporter=target.supporter,
             audience=target.audience,
             wording=wording,
@@ -72,7 +77,7 @@ def unsubscribe_address(request: HttpRequest, token: str) -> HttpResponse:
     context = {"address": address, "token": token}
     if request.method in ("GET", "HEAD"):
         return render(request, "outreach/unsubscribe_address.html", context)
-    actions.suppress_address(
+    feedback_actions.suppress_address(
         address=address,
         reason=Suppression.Reason.UNSUBSCRIBED,
         source="one-click" if request.POST.get("List-Unsubscribe") == "One-Click" else "unsubscribe",
@@ -110,8 +115,8 @@ def message_compose(request: HttpRequest, message_id: int | None = None) -> Http
         form = forms.ComposeForm(request.POST)
         if form.is_valid():
             try:
-                saved = actions.save_draft(author=request.user, draft=form.to_draft(), message=message)
-            except actions.OutreachError as error:
+                saved = drafts_actions.save_draft(author=request.user, draft=form.to_draft(), message=message)
+            except campaign_send_actions.OutreachError as error:
                 for problem in error.problems:
                     form.add_error(None, problem)
             else:
@@ -149,7 +154,7 @@ def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
         recipient = queries.supporter_by_email(preview_form.cleaned_data["recipient"])
         if recipient is None:
             preview_form.add_error("recipient", _("No supporter has this address."))
-    problems = actions.send_problems(message) if message.status == Message.Status.DRAFT else []
+    problems = drafts_actions.send_problems(message) if message.status == Message.Status.DRAFT else []
     context = {
         "message": message,
         "progress": queries.message_progress(message),
@@ -197,7 +202,7 @@ def message_test(request: HttpRequest, message_id: int) -> HttpResponse:
     recipient = None
     if request.POST.get("recipient"):
         recipient = queries.supporter_by_email(request.POST["recipient"])
-    actions.send_test(message=message, to=request.user, as_recipient=recipient)
+    drafts_actions.send_test(message=message, to=request.user, as_recipient=recipient)
     messages.success(request, _("A test is on its way to %(address)s.") % {"address": request.user.email})
     return redirect("outreach:message_detail", message.pk)
 
@@ -211,8 +216,8 @@ def message_send(request: HttpRequest, message_id: int) -> HttpResponse:
         return redirect("outreach:message_detail", message.pk)
     at = form.cleaned_data["send_at"] if form.cleaned_data["when"] == "later" else None
     try:
-        actions.schedule(message=message, at=at)
-    except actions.OutreachError as error:
+        drafts_actions.schedule(message=message, at=at)
+    except campaign_send_actions.OutreachError as error:
         _problems_to_messages(request, error.problems)
     else:
         messages.success(request, _("Scheduled.") if at else _("Sending has started."))
@@ -223,7 +228,7 @@ def message_send(request: HttpRequest, message_id: int) -> HttpResponse:
 def message_cancel(request: HttpRequest, message_id: int) -> HttpResponse:
     message = access.get_staff_message(request.user, message_id)
     if message.status in (Message.Status.SCHEDULED, Message.Status.SENDING):
-        skipped = actions.cancel(message=message)
+        skipped = drafts_actions.cancel(message=message)
         messages.success(request, _("Cancelled: %(count)s emails will not be sent.") % {"count": skipped})
     return redirect("outreach:message_detail", message.pk)
 
@@ -251,7 +256,7 @@ def sms_inbound(request: HttpRequest, provider: str) -> HttpResponse:
         return JsonResponse({"error": "bad_signature"}, status=403)
     if not inbound.phone or not inbound.provider_id:
         return JsonResponse({"error": "missing_fields"}, status=400)
-    word = actions.handle_inbound_sms(provider=provider, inbound=inbound)
+    word = sms_actions.handle_inbound_sms(provider=provider, inbound=inbound)
     if provider == "twilio":
         # Twilio wants TwiML; the answer, if any, goes through the API (so that it is sent once).
         return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response/>', content_type="text/xml")
@@ -279,7 +284,7 @@ def preferences(request: HttpRequest, token: str | None = None) -> HttpResponse:
     language = (translation.get_language() or settings.LANGUAGE_CODE)[:8]
     form = forms.PreferencesForm(request.POST or None, current=_current_topics(supporter))
     if request.method == "POST" and request.POST.get("everything"):
-        actions.unsubscribe_from_everything(
+        consent_actions.unsubscribe_from_everything(
             supporter=supporter, language=language, ip_address=client_ip(request)
         )
         messages.success(
@@ -287,11 +292,11 @@ def preferences(request: HttpRequest, token: str | None = None) -> HttpResponse:
         )
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
-        awaiting = actions.set_topics(
+        awaiting = consent_actions.set_topics(
             supporter=supporter, wanted=form.wanted_topics(), language=language, ip_address=client_ip(request)
         )
         if form.cleaned_data.get("sms_consent"):
-            actions.sms_opt_in(
+            sms_actions.sms_opt_in(
                 phone=form.cleaned_data["phone"], wording=str(form.fields["sms_consent"].label), language=language,
                 source=SmsSubscription.Source.FORM, supporter=supporter, ip_address=client_ip(request),
             )  # fmt: skip
@@ -318,7 +323,7 @@ def confirm_topic(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "outreach/confirm_topic.html", {"expired": True}, status=400)
     supporter, topic = target
     if request.method == "POST":
-        actions.confirm_topic(
+        consent_actions.confirm_topic(
             supporter=supporter, topic=topic, language=(translation.get_language() or "en")[:8],
             ip_address=client_ip(request),
         )  # fmt: skip

@@ -49,7 +49,10 @@ from quartier.fieldwork import actions as fieldwork_actions
 from quartier.fieldwork.models import Contact, FieldCampaign, Result, Target, WalkList
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
-from quartier.outreach import actions as outreach_actions
+from quartier.outreach.actions import campaign_send as outreach_campaign_send
+from quartier.outreach.actions import consent as outreach_consent
+from quartier.outreach.actions import feedback as outreach_feedback
+from quartier.outreach.actions import sms as outreach_sms
 from quartier.outreach.models import (
     AudienceConsent,
     CurrentConsent,
@@ -213,7 +216,7 @@ def _calendar_feed(supporter: Supporter, people: People) -> None:
 
 def _audience_consents(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        outreach_actions.record_consent(
+        outreach_consent.record_consent(
             supporter=supporter, audience=f"group:{9000 + number}", granted=True,
             wording=people.marker("audience_consents", number), language="en", source=AudienceConsent.Source.JOIN,
             ip_address=None,
@@ -221,12 +224,12 @@ def _audience_consents(supporter: Supporter, people: People) -> None:
 
 
 def _messages_received(supporter: Supporter, people: People) -> None:
-    outreach_actions.record_consent(
+    outreach_consent.record_consent(
         supporter=supporter, audience="group:9100", granted=True, wording="Yes", language="en",
         source=AudienceConsent.Source.JOIN, ip_address=None,
     )  # fmt: skip
     for number in (1, 2):
-        outreach_actions.send_message(
+        outreach_campaign_send.send_message(
             sender=people.organiser, audience="group:9100", audience_label="Neighbours", recipients=[supporter],
             subject=people.marker("messages_received", number), body="Hello.",
         )  # fmt: skip
@@ -234,7 +237,7 @@ def _messages_received(supporter: Supporter, people: People) -> None:
 
 def _messages_sent(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        outreach_actions.send_message(
+        outreach_campaign_send.send_message(
             sender=supporter, audience="group:9200", audience_label="Street", recipients=[people.organiser],
             subject=people.marker("messages_sent", number), body="Hello.",
         )  # fmt: skip
@@ -244,7 +247,7 @@ def _current_consents(supporter: Supporter, people: People) -> None:
     from quartier.outreach import consent_sync
     from quartier.outreach.models import TOPIC_FUNDRAISING
 
-    outreach_actions.record_consent(
+    outreach_consent.record_consent(
         supporter=supporter, audience=TOPIC_FUNDRAISING, granted=True, wording="Yes", language="en",
         source=AudienceConsent.Source.SETTINGS, ip_address=None,
     )  # fmt: skip
@@ -252,7 +255,7 @@ def _current_consents(supporter: Supporter, people: People) -> None:
 
 
 def _email_suppression(supporter: Supporter, people: People) -> None:
-    outreach_actions.suppress_address(
+    outreach_feedback.suppress_address(
         address=supporter.email,
         reason=Suppression.Reason.UNSUBSCRIBED,
         source=people.marker("email_suppression", 1),
@@ -261,7 +264,7 @@ def _email_suppression(supporter: Supporter, people: People) -> None:
 
 def _sms_subscriptions(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        outreach_actions.sms_opt_in(
+        outreach_sms.sms_opt_in(
             phone=f"+1514555{supporter.pk % 1000:03d}{number}", wording=people.marker("sms_subscriptions", number),
             language="en", source=SmsSubscription.Source.FORM, supporter=supporter,
         )  # fmt: skip

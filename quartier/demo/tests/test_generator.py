@@ -262,8 +262,8 @@ def test_demo_code_explains_when_the_demo_is_not_loaded():
 
 @pytest.mark.django_db
 def test_the_demo_has_a_sent_campaign_email_with_figures_and_a_draft_ready_to_send():
-    from quartier.outreach import actions as outreach_actions
     from quartier.outreach import queries as outreach_queries
+    from quartier.outreach.actions import drafts as outreach_drafts
     from quartier.outreach.models import Message
 
     call_command("load_demo", "--supporters", "60", stdout=io.StringIO())
@@ -276,4 +276,4 @@ def test_the_demo_has_a_sent_campaign_email_with_figures_and_a_draft_ready_to_se
     stats = outreach_queries.message_stats(sent)
     assert stats["sent"] == sent.recipient_count > 0
     assert 0 < stats["delivered"] <= stats["sent"]
-    assert outreach_actions.send_problems(draft) == []  # ready to send from /organize/email/
+    assert outreach_drafts.send_problems(draft) == []  # ready to send from /organize/email/

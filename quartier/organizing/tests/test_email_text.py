@@ -9,7 +9,7 @@ from django.core import mail
 
 from quartier.organizing import actions, tasks
 from quartier.organizing.models import EventTypePolicy, Group, Membership
-from quartier.outreach import actions as outreach_actions
+from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.emails import build_email
 from quartier.outreach.models import Message
 
@@ -86,7 +86,7 @@ def test_membership_email_keeps_the_group_name_as_typed(
 
 @pytest.mark.django_db
 def test_outreach_messages_keep_subject_and_body_as_typed(group, leader, member):
-    outreach_actions.record_consent(
+    outreach_consent.record_consent(
         supporter=member, audience=actions.group_audience(group), granted=True, wording="Yes", language="en",
         source="join", ip_address=None,
     )  # fmt: skip

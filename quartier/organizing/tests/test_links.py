@@ -25,7 +25,7 @@ from icalendar import Calendar
 
 from quartier.organizing import actions
 from quartier.organizing.models import EventTypePolicy, Group, Membership, Rsvp
-from quartier.outreach import actions as outreach_actions
+from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.queries import has_consented
 from quartier.testing import client_for
 
@@ -105,7 +105,7 @@ def test_every_link_in_mail_headers_and_calendars_starts_with_the_site_url_and_w
     shift = event.shifts.get()
     for person in (first, second):
         actions.rsvp(supporter=person, shift=shift)
-        outreach_actions.record_consent(
+        outreach_consent.record_consent(
             supporter=person, audience=actions.event_audience(event), granted=True, wording="Yes", language="en",
             source="join", ip_address=None,
         )  # fmt: skip

@@ -10,7 +10,7 @@ from django.urls import reverse
 from quartier.accounts.models import Profile, Visibility
 from quartier.organizing import actions
 from quartier.organizing.models import Membership
-from quartier.outreach import actions as outreach_actions
+from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
 from quartier.testing import client_for
 
@@ -178,7 +178,7 @@ def test_the_count_before_sending_is_the_number_of_emails_sent(
         for shift in (first, second):  # two RSVPs each: still one email
             actions.rsvp(supporter=person, shift=shift)
         if number != 1:
-            outreach_actions.record_consent(
+            outreach_consent.record_consent(
                 supporter=person, audience=actions.event_audience(event), granted=True, wording="Yes",
                 language="en", source="join", ip_address=None,
             )  # fmt: skip

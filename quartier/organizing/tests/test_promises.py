@@ -20,7 +20,7 @@ from quartier.accounts.models import Supporter
 from quartier.accounts.privacy import export_personal_data
 from quartier.organizing import actions, queries, tasks
 from quartier.organizing.models import CalendarFeed, Event, Rsvp, SentReminder, Shift
-from quartier.outreach import actions as outreach_actions
+from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
 from quartier.testing import client_for, run_together
 
@@ -431,7 +431,7 @@ def test_a_hosts_message_reaches_confirmed_attendees_only(make_event, host, make
     event = make_event(host, capacity=1)
     people = one_of_each_status(make_supporter, event.shifts.get())
     for person in people.values():
-        outreach_actions.record_consent(
+        outreach_consent.record_consent(
             supporter=person, audience=actions.event_audience(event), granted=True, wording="Yes",
             language="en", source="join", ip_address=None,
         )  # fmt: skip

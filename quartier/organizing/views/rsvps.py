@@ -21,7 +21,7 @@ from quartier.organizing.forms import (
 from quartier.organizing.models import Event, Rsvp
 from quartier.organizing.views.common import language, rule_message
 from quartier.organizing.views.events import event_context
-from quartier.outreach import actions as outreach_actions
+from quartier.outreach.actions import consent as outreach_consent
 from quartier.reach.queries import referrer_from, share_url
 
 LAST_RSVPS = "organizing.last_rsvps"
@@ -61,7 +61,7 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
         form.add_error(None, rule_message(error.code))
         return _event_detail_with_form(request, event, form)
     if data["accepts_messages"]:  # the person themselves, ticking the box: a yes; unticked records nothing
-        outreach_actions.record_consent(
+        outreach_consent.record_consent(
             supporter=request.user, audience=actions.event_audience(event), granted=True,
             wording=str(HOST_CONSENT_WORDING), language=language(), source="join", ip_address=client_ip(request),
         )  # fmt: skip

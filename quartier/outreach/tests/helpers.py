@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from quartier.accounts.models import Supporter
-from quartier.outreach import actions
+from quartier.outreach.actions import campaign_send as campaign_send_actions
+from quartier.outreach.actions import consent as consent_actions
 from quartier.outreach.models import AudienceConsent, Message
 
 GROUP = "group:12"
@@ -11,7 +12,7 @@ GROUP_LABEL = "Plateau Mont-Royal volunteers"
 
 
 def consent(supporter: Supporter, audience: str = GROUP, *, granted: bool = True) -> AudienceConsent:
-    return actions.record_consent(
+    return consent_actions.record_consent(
         supporter=supporter,
         audience=audience,
         granted=granted,
@@ -30,4 +31,4 @@ def send(sender: Supporter | None, recipients, **fields: object) -> Message:
         "body": "Meet at **10:00** at the park.",
     }
     values.update(fields)
-    return actions.send_message(sender=sender, recipients=recipients, **values)
+    return campaign_send_actions.send_message(sender=sender, recipients=recipients, **values)

@@ -16,7 +16,11 @@ from django.utils import timezone
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Activity, Supporter
-from quartier.outreach import actions, queries, segments, tasks
+from quartier.outreach import queries, segments, tasks
+from quartier.outreach.actions import campaign_send as campaign_send_actions
+from quartier.outreach.actions import delivery as delivery_actions
+from quartier.outreach.actions import drafts as drafts_actions
+from quartier.outreach.actions import feedback as feedback_actions
 from quartier.outreach.models import CAMPAIGN_NEWS, TOPIC_LOCAL_EVENTS, Delivery, Message
 from quartier.outreach.tests.helpers import consent
 from quartier.testing import client_for
@@ -63,7 +67,7 @@ def draft(staff: Supporter, **fields: object) -> Message:
         },
     }
     values.update(fields)
-    return actions.save_draft(author=staff, draft=actions.Draft(segment=segment, **values))
+    return drafts_actions.save_draft(author=staff, draft=drafts_actions.Draft(segment=segment, **values))
 
 
 @contextmanager
@@ -76,14 +80,14 @@ def broker_outage():
 def snapshot(message: Message, capture) -> None:
     """Start the send (deliveries written) with none of its batches run."""
     with capture(execute=False):
-        actions.schedule(message=message, at=None)
+        drafts_actions.schedule(message=message, at=None)
     with broker_outage():
-        actions.start_sending(message.pk)
+        campaign_send_actions.start_sending(message.pk)
 
 
 def send_now(message: Message, capture) -> None:
     with capture(execute=True):
-        actions.schedule(message=message, at=None)
+        drafts_actions.schedule(message=message, at=None)
 
 
 STAFF_PAGES = [
@@ -223,8 +227,8 @@ def test_a_valid_draft_is_saved_with_its_versions_and_segment(staff):
 def test_an_empty_segment_cannot_be_sent(staff, django_capture_on_commit_callbacks):
     message = draft(staff)
 
-    with pytest.raises(actions.OutreachError, match="Nobody in this segment"):
-        actions.schedule(message=message, at=None)
+    with pytest.raises(campaign_send_actions.OutreachError, match="Nobody in this segment"):
+        drafts_actions.schedule(message=message, at=None)
     response = client_for(staff).post(reverse("outreach:message_send", args=[message.pk]), {"when": "now"})
 
     assert response.status_code == 302
@@ -275,7 +279,7 @@ def test_suppressed_and_unverified_people_are_never_counted(make_supporter, unve
     reachable, suppressed = make_supporter("R"), make_supporter("S")
     for person in (reachable, suppressed, unverified):
         news_consent(person)
-    actions.suppress_address(address=suppressed.email, reason="bounced", source="esp")
+    feedback_actions.suppress_address(address=suppressed.email, reason="bounced", source="esp")
 
     assert list(segments.recipients(segments.Segment()).values_list("pk", flat=True)) == [reachable.pk]
 
@@ -287,14 +291,14 @@ def test_the_audience_is_snapshotted_when_the_send_starts(
     news_consent(first)
     message = draft(staff)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        actions.schedule(message=message, at=None)
+        drafts_actions.schedule(message=message, at=None)
     late = make_supporter("Late")
     news_consent(late)
 
     for callback in callbacks:
         callback()
     news_consent(make_supporter("Later still"))
-    actions.sweep()
+    campaign_send_actions.sweep()
 
     assert [email.to for email in mail.outbox] == [[late.email], [first.email]] or sorted(
         email.to[0] for email in mail.outbox
@@ -308,14 +312,14 @@ def test_a_scheduled_message_waits_for_its_time_and_the_sweep_starts_it_once(
     news_consent(make_supporter("Reader"))
     message = draft(staff)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.schedule(message=message, at=timezone.now() + timedelta(hours=1))
-    actions.sweep()
+        drafts_actions.schedule(message=message, at=timezone.now() + timedelta(hours=1))
+    campaign_send_actions.sweep()
     assert mail.outbox == [] and Message.objects.get(pk=message.pk).status == Message.Status.SCHEDULED
 
     Message.objects.filter(pk=message.pk).update(scheduled_at=timezone.now() - timedelta(seconds=1))
-    actions.sweep()
-    actions.sweep()
-    assert actions.start_sending(message.pk) == 0
+    campaign_send_actions.sweep()
+    campaign_send_actions.sweep()
+    assert campaign_send_actions.start_sending(message.pk) == 0
 
     assert len(mail.outbox) == 1
     assert Message.objects.get(pk=message.pk).status == Message.Status.SENT
@@ -341,11 +345,11 @@ def test_cancelling_while_sending_skips_what_is_left(
     message = draft(staff)
     snapshot(message, django_capture_on_commit_callbacks)
     first = Delivery.objects.filter(message=message).order_by("pk").first()
-    actions.send_deliveries(message_id=message.pk, first_id=first.pk, last_id=first.pk)
+    delivery_actions.send_deliveries(message_id=message.pk, first_id=first.pk, last_id=first.pk)
 
     response = client_for(staff).post(reverse("outreach:message_cancel", args=[message.pk]))
-    actions.enqueue_deliveries(message.pk)
-    actions.sweep()
+    campaign_send_actions.enqueue_deliveries(message.pk)
+    campaign_send_actions.sweep()
 
     assert response.status_code == 302
     assert len(mail.outbox) == 1
@@ -372,7 +376,7 @@ def test_someone_who_unsubscribes_during_a_send_gets_nothing_after(
         source="unsubscribe", ip_address=None,
     )  # fmt: skip
 
-    actions.sweep()
+    campaign_send_actions.sweep()
 
     assert [email.to for email in mail.outbox] == [[stays.email]]
 
@@ -392,8 +396,8 @@ def test_a_worker_killed_mid_batch_is_recovered_by_the_sweep_and_each_reader_get
     Delivery.objects.filter(pk=ids[2]).update(status="sending", claimed_at=long_ago, attempted_at=long_ago)
     Delivery.objects.filter(pk=ids[3]).update(status="sending", claimed_at=long_ago)
 
-    counts = actions.sweep()
-    actions.sweep()
+    counts = campaign_send_actions.sweep()
+    campaign_send_actions.sweep()
 
     assert counts["requeued"] == 2
     assert sorted(email.to[0] for email in mail.outbox) == sorted(p.email for p in people[2:])
@@ -409,7 +413,7 @@ def test_a_delivery_claimed_recently_is_left_to_its_worker(
     snapshot(message, django_capture_on_commit_callbacks)
     Delivery.objects.filter(message=message).update(status="sending", claimed_at=timezone.now())
 
-    counts = actions.sweep()
+    counts = campaign_send_actions.sweep()
 
     assert counts["requeued"] == 0 and mail.outbox == []
 
@@ -421,10 +425,10 @@ def test_batches_lost_by_the_broker_are_sent_by_the_sweep(
         news_consent(make_supporter(f"Reader {number}"))
     message = draft(staff)
     with django_capture_on_commit_callbacks(execute=False):  # the broker never gets the task
-        actions.schedule(message=message, at=None)
+        drafts_actions.schedule(message=message, at=None)
     Message.objects.filter(pk=message.pk).update(scheduled_at=timezone.now() - timedelta(seconds=1))
 
-    actions.sweep()
+    campaign_send_actions.sweep()
 
     assert len(mail.outbox) == 3
 
@@ -500,7 +504,7 @@ class CancellingBackend(LocmemBackend):
     def send_messages(self, messages):
         sent = super().send_messages(messages)
         if len(mail.outbox) == 1:
-            actions.cancel(message=Message.objects.get(status=Message.Status.SENDING))
+            drafts_actions.cancel(message=Message.objects.get(status=Message.Status.SENDING))
         return sent
 
 
@@ -512,10 +516,10 @@ def test_cancelling_stops_a_batch_that_is_already_running(
     message = draft(staff)
     snapshot(message, django_capture_on_commit_callbacks)
     settings.EMAIL_BACKEND = f"{__name__}.CancellingBackend"
-    monkeypatch.setattr(actions, "CANCEL_CHECK_EVERY", 2)
+    monkeypatch.setattr(delivery_actions, "CANCEL_CHECK_EVERY", 2)
     ids = sorted(Delivery.objects.filter(message=message).values_list("pk", flat=True))
 
-    counts = actions.send_deliveries(message_id=message.pk, first_id=ids[0], last_id=ids[-1])
+    counts = delivery_actions.send_deliveries(message_id=message.pk, first_id=ids[0], last_id=ids[-1])
 
     assert (counts["sent"], counts["skipped"]) == (2, 4)
     assert len(mail.outbox) == 2

@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import EmailConsent, Supporter
-from quartier.outreach import actions, queries
+from quartier.outreach import queries
+from quartier.outreach.actions import consent as consent_actions
 from quartier.outreach.models import AudienceConsent
 from quartier.outreach.tests.helpers import GROUP, consent
 
@@ -82,7 +83,7 @@ def test_campaign_news_consent_is_the_accounts_email_consent(supporter):
     # Sign-up recorded a "no" to campaign news (see `make_supporter`).
     assert not queries.has_consented(supporter, "campaign_news")
 
-    returned = actions.record_consent(
+    returned = consent_actions.record_consent(
         supporter=supporter,
         audience="campaign_news",
         granted=True,

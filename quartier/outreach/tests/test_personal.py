@@ -9,8 +9,10 @@ from django.core import mail
 from django.urls import reverse
 
 from quartier.accounts.models import Supporter
-from quartier.outreach import actions, queries
+from quartier.outreach import queries
 from quartier.outreach.access import address_unsubscribe_token
+from quartier.outreach.actions import feedback as feedback_actions
+from quartier.outreach.actions import personal_email as personal_email_actions
 from quartier.outreach.models import Delivery, Message, Suppression
 from quartier.outreach.tests.helpers import send
 from quartier.testing import client_for, run_together
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.django_db
 SOURCE = "fundraising_page:7"
 
 
-def personal(sender: Supporter, addresses, **fields: object) -> actions.PersonalSendResult:
+def personal(sender: Supporter, addresses, **fields: object) -> personal_email_actions.PersonalSendResult:
     from django.conf import settings
 
     values: dict[str, object] = {
@@ -30,7 +32,7 @@ def personal(sender: Supporter, addresses, **fields: object) -> actions.Personal
         "source": SOURCE,
     }
     values.update(fields)
-    return actions.send_personal_email(sender=sender, addresses=addresses, **values)
+    return personal_email_actions.send_personal_email(sender=sender, addresses=addresses, **values)
 
 
 def test_each_address_gets_one_email_parsed_at_a_real_smtp_server(
@@ -98,7 +100,9 @@ def test_an_address_gets_at_most_one_email_per_source_ever(
 def test_invalid_and_suppressed_addresses_are_left_out_and_reported(
     supporter, django_capture_on_commit_callbacks
 ):
-    actions.suppress_address(address="Gone@Example.org", reason=Suppression.Reason.BOUNCED, source="test")
+    feedback_actions.suppress_address(
+        address="Gone@Example.org", reason=Suppression.Reason.BOUNCED, source="test"
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         result = personal(supporter, ["not an address", "a@b", "gone@example.org", "ok@example.org", ""])
@@ -125,7 +129,7 @@ def test_the_daily_cap_counts_every_page_of_the_sender(
     assert (second.accepted, second.over_limit) == (["b1@example.org"], ["b2@example.org"])
     assert (third.accepted, third.over_limit) == ([], ["c1@example.org"])
     assert len(mail.outbox) == 3
-    assert actions.personal_sends_left_today(supporter) == 0
+    assert personal_email_actions.personal_sends_left_today(supporter) == 0
 
 
 def test_bad_requests_are_refused_before_anything_is_written(supporter, unverified, settings):
@@ -148,7 +152,7 @@ def test_bad_requests_are_refused_before_anything_is_written(supporter, unverifi
 def test_an_address_suppressed_after_queueing_is_skipped(supporter, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         result = personal(supporter, ["stay@example.org", "leave@example.org"])
-    actions.suppress_address(address="leave@example.org", reason="unsubscribed", source="test")
+    feedback_actions.suppress_address(address="leave@example.org", reason="unsubscribed", source="test")
 
     callbacks[0]()
 
@@ -185,7 +189,7 @@ def test_a_forged_address_token_is_refused_and_changes_nothing():
 
 def test_a_suppressed_supporter_gets_no_message_to_any_audience(members, django_capture_on_commit_callbacks):
     stays, suppressed = members(2)
-    actions.suppress_address(address=suppressed.email.upper(), reason="complained", source="esp")
+    feedback_actions.suppress_address(address=suppressed.email.upper(), reason="complained", source="esp")
 
     with django_capture_on_commit_callbacks(execute=True):
         message = send(None, Supporter.objects.all())
@@ -198,7 +202,7 @@ def test_a_supporter_suppressed_while_a_send_waits_is_skipped(members, django_ca
     stays, leaves = members(2)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message = send(None, Supporter.objects.all())
-    actions.suppress_address(address=leaves.email, reason="unsubscribed", source="preferences")
+    feedback_actions.suppress_address(address=leaves.email, reason="unsubscribed", source="preferences")
 
     callbacks[0]()
 
@@ -213,12 +217,14 @@ def test_a_supporter_suppressed_while_a_send_waits_is_skipped(members, django_ca
 
 
 def test_a_complaint_outranks_an_earlier_unsubscription():
-    assert actions.suppress_address(address="x@example.org", reason="unsubscribed", source="a")
-    assert not actions.suppress_address(address="x@example.org", reason="complained", source="esp")
-    assert not actions.suppress_address(address="x@example.org", reason="unsubscribed", source="b")
+    assert feedback_actions.suppress_address(address="x@example.org", reason="unsubscribed", source="a")
+    assert not feedback_actions.suppress_address(address="x@example.org", reason="complained", source="esp")
+    assert not feedback_actions.suppress_address(address="x@example.org", reason="unsubscribed", source="b")
 
     assert Suppression.objects.get().reason == "complained"
-    assert not actions.lift_suppression(address="x@example.org")  # a complaint is not lifted by a click
+    assert not feedback_actions.lift_suppression(
+        address="x@example.org"
+    )  # a complaint is not lifted by a click
     assert queries.is_suppressed("x@example.org")
 
 
@@ -229,7 +235,9 @@ def test_two_senders_racing_on_one_source_email_each_address_once(make_supporter
 
     outcomes = run_together([lambda s=s: personal(s, addresses) for s in senders])
 
-    results = [outcome for outcome in outcomes if isinstance(outcome, actions.PersonalSendResult)]
+    results = [
+        outcome for outcome in outcomes if isinstance(outcome, personal_email_actions.PersonalSendResult)
+    ]
     assert len(results) == 4, outcomes
     assert sorted(address for result in results for address in result.accepted) == sorted(addresses)
     assert sorted(email.to[0] for email in mail.outbox) == sorted(addresses)
@@ -248,7 +256,9 @@ def test_concurrent_sends_by_one_sender_never_pass_the_daily_cap(supporter, sett
         ]
     )
 
-    results = [outcome for outcome in outcomes if isinstance(outcome, actions.PersonalSendResult)]
+    results = [
+        outcome for outcome in outcomes if isinstance(outcome, personal_email_actions.PersonalSendResult)
+    ]
     assert len(results) == 4, outcomes
     assert sum(len(result.accepted) for result in results) == 4
     assert sum(len(result.over_limit) for result in results) == 8

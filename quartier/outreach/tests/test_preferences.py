@@ -14,8 +14,10 @@ from django.test import Client
 from django.urls import reverse
 
 from quartier.accounts.models import EmailConsent
-from quartier.outreach import actions, queries
+from quartier.outreach import queries
 from quartier.outreach.access import confirm_token, preferences_token
+from quartier.outreach.actions import consent as consent_actions
+from quartier.outreach.actions import personal_email as personal_email_actions
 from quartier.outreach.models import (
     CAMPAIGN_NEWS,
     TOPIC_FUNDRAISING,
@@ -243,7 +245,7 @@ def test_an_unconfigured_esp_answers_404_not_500(settings):
 
 
 def test_a_password_reset_reaches_a_suppressed_address_and_carries_no_marketing(supporter):
-    actions.unsubscribe_from_everything(supporter=supporter, language="en", ip_address=None)
+    consent_actions.unsubscribe_from_everything(supporter=supporter, language="en", ip_address=None)
     mail.outbox.clear()
 
     Client().post(reverse("account_reset_password"), {"email": supporter.email})
@@ -263,7 +265,7 @@ def test_an_rsvp_confirmation_still_reaches_someone_who_unsubscribed_from_everyt
     event = People(organiser=make_supporter("Host"), staff=staff).make_event(
         make_supporter("Host 2"), title="Canvass"
     )
-    actions.unsubscribe_from_everything(supporter=supporter, language="en", ip_address=None)
+    consent_actions.unsubscribe_from_everything(supporter=supporter, language="en", ip_address=None)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -289,7 +291,7 @@ def test_the_dashboard_summary_says_what_one_receives_and_whom_one_emailed(suppo
 
     assert queries.dashboard_summary(other_supporter) == {}
     consent(supporter, CAMPAIGN_NEWS)
-    actions.send_personal_email(
+    personal_email_actions.send_personal_email(
         sender=supporter, addresses=["a@example.org", "b@example.org"], subject="Hi", body="Read this.",
         link_url="", source="fundraising_page:1",
     )  # fmt: skip

@@ -9,8 +9,10 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.template import TemplateSyntaxError
 
 from quartier.accounts.models import Supporter
-from quartier.outreach import actions, emails, tasks
+from quartier.outreach import emails, tasks
 from quartier.outreach.access import get_unsubscribe_target
+from quartier.outreach.actions import campaign_send as campaign_send_actions
+from quartier.outreach.actions import consent as consent_actions
 from quartier.outreach.models import Delivery, Message
 from quartier.outreach.tests.helpers import GROUP, GROUP_LABEL, consent, send
 
@@ -68,7 +70,7 @@ def test_recipients_may_be_a_list_as_well_as_a_queryset(members, django_capture_
 
 def test_unsubscribed_people_are_left_out(members, django_capture_on_commit_callbacks):
     stays, leaves = members(2)
-    actions.unsubscribe(
+    consent_actions.unsubscribe(
         supporter=leaves, audience=GROUP, wording="Unsubscribe", language="en", ip_address=None
     )
 
@@ -119,7 +121,7 @@ def test_a_delivery_another_worker_claimed_is_not_sent_again(members, django_cap
 
 
 def test_deliveries_go_out_in_batches(members, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(actions, "BATCH_SIZE", 2)
+    monkeypatch.setattr(campaign_send_actions, "BATCH_SIZE", 2)
     members(5)
     batches = []
     real_delay = tasks.send_deliveries.delay
@@ -264,7 +266,7 @@ def test_campaign_news_goes_to_those_who_said_yes_with_its_own_footer(
     members, make_supporter, django_capture_on_commit_callbacks
 ):
     (news_reader,) = members(1)
-    actions.record_consent(
+    consent_actions.record_consent(
         supporter=news_reader,
         audience="campaign_news",
         granted=True,

@@ -14,7 +14,10 @@ from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from quartier.lib.urls import absolute_url
-from quartier.outreach import actions, sms
+from quartier.outreach import sms
+from quartier.outreach.actions import campaign_send as campaign_send_actions
+from quartier.outreach.actions import delivery as delivery_actions
+from quartier.outreach.actions import sms as sms_actions
 from quartier.outreach.models import CAMPAIGN_NEWS, Delivery, InboundSms, SmsSubscription
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +47,7 @@ def sandbox_post(text: str, *, message_id: str, phone: str = PHONE, secret_ok: b
 
 
 def subscribed(supporter=None, phone: str = PHONE, **fields) -> SmsSubscription:
-    return actions.sms_opt_in(
+    return sms_actions.sms_opt_in(
         phone=phone, wording="Yes, text me. Reply STOP to stop.", language=fields.pop("language", "en"),
         source=SmsSubscription.Source.FORM, supporter=supporter, **fields,
     )  # fmt: skip
@@ -176,9 +179,9 @@ def test_the_twilio_adapter_speaks_the_messages_api(settings):
 def test_quiet_hours_follow_the_recipient_s_time_zone():
     evening_utc = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)  # 22:00 in Toronto, 04:00 in Paris
 
-    assert actions.in_quiet_hours("America/Toronto", evening_utc)
-    assert actions.in_quiet_hours("Europe/Paris", evening_utc)
-    assert not actions.in_quiet_hours("America/Vancouver", evening_utc)  # 19:00
+    assert delivery_actions.in_quiet_hours("America/Toronto", evening_utc)
+    assert delivery_actions.in_quiet_hours("Europe/Paris", evening_utc)
+    assert not delivery_actions.in_quiet_hours("America/Vancouver", evening_utc)  # 19:00
 
 
 def test_a_text_campaign_reaches_active_numbers_only_and_waits_out_quiet_hours(
@@ -195,10 +198,10 @@ def test_a_text_campaign_reaches_active_numbers_only_and_waits_out_quiet_hours(
     with django_capture_on_commit_callbacks(execute=True):
         sandbox_post("STOP", message_id="in-9", phone="+15145550003")
     sms.SANDBOX_OUTBOX.clear()
-    monkeypatch.setattr(actions, "in_quiet_hours", lambda zone, now=None: zone == "Europe/Paris")
+    monkeypatch.setattr(delivery_actions, "in_quiet_hours", lambda zone, now=None: zone == "Europe/Paris")
 
     with django_capture_on_commit_callbacks(execute=True):
-        message = actions.send_sms_message(
+        message = campaign_send_actions.send_sms_message(
             author=staff, body="Hi {{ first_name }}, vote Sunday!", segment={"topic": CAMPAIGN_NEWS}
         )
 
@@ -206,8 +209,8 @@ def test_a_text_campaign_reaches_active_numbers_only_and_waits_out_quiet_hours(
     assert message.recipient_count == 2
     assert Delivery.objects.get(message=message, supporter=asleep).status == "queued"
 
-    monkeypatch.setattr(actions, "in_quiet_hours", lambda zone, now=None: False)
-    actions.sweep()
+    monkeypatch.setattr(delivery_actions, "in_quiet_hours", lambda zone, now=None: False)
+    campaign_send_actions.sweep()
     assert [to for to, _text in sms.SANDBOX_OUTBOX] == ["+15145550001", "+15145550002"]
 
 
@@ -216,14 +219,16 @@ def test_stop_during_a_text_campaign_is_honoured_before_the_next_batch(
 ):
     person = make_supporter("Texter")
     subscribed(person)
-    monkeypatch.setattr(actions, "in_quiet_hours", lambda zone, now=None: False)
+    monkeypatch.setattr(delivery_actions, "in_quiet_hours", lambda zone, now=None: False)
     with django_capture_on_commit_callbacks(execute=False):
-        message = actions.send_sms_message(author=staff, body="Hello", segment={"topic": CAMPAIGN_NEWS})
+        message = campaign_send_actions.send_sms_message(
+            author=staff, body="Hello", segment={"topic": CAMPAIGN_NEWS}
+        )
     with django_capture_on_commit_callbacks(execute=True):
         sandbox_post("STOP", message_id="in-1")
     sms.SANDBOX_OUTBOX.clear()
 
-    actions.sweep()
+    campaign_send_actions.sweep()
 
     assert sms.SANDBOX_OUTBOX == []
     assert Delivery.objects.get(message=message).status == "skipped"
@@ -237,5 +242,7 @@ def test_phone_numbers_are_normalised_or_refused():
 
 
 def test_unknown_merge_fields_are_refused_before_texting(staff):
-    with pytest.raises(actions.OutreachError):
-        actions.send_sms_message(author=staff, body="Hi {{ frist_name }}", segment={"topic": CAMPAIGN_NEWS})
+    with pytest.raises(campaign_send_actions.OutreachError):
+        campaign_send_actions.send_sms_message(
+            author=staff, body="Hi {{ frist_name }}", segment={"topic": CAMPAIGN_NEWS}
+        )

@@ -51,7 +51,7 @@ from quartier.lib.places import find_place
 from quartier.organizing import actions as organizing_actions
 from quartier.organizing.forms import HOST_CONSENT_WORDING, LEADER_CONSENT_WORDING
 from quartier.organizing.models import Event, EventType, Group, Rsvp, Shift
-from quartier.outreach import actions as outreach_actions
+from quartier.outreach.actions import consent as outreach_consent
 
 ORGANISER_EMAIL = "organiser@demo.quartier.test"
 # A fixed secret so that testers can add the organiser to an authenticator app (or run `demo_code`).
@@ -512,7 +512,7 @@ def _demo_rsvp(supporter: Supporter, shift: Shift, event: Event) -> None:
     )
     if confirmed:
         Shift.objects.filter(pk=shift.pk).update(confirmed_count=F("confirmed_count") + 1)
-    outreach_actions.record_consent(
+    outreach_consent.record_consent(
         supporter=supporter,
         audience=organizing_actions.event_audience(event),
         granted=True,

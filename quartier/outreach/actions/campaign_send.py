@@ -1,0 +1,233 @@
+"""Starting a send: the audience snapshot (email or SMS), deliveries written in bulk, the sweep of due and stalled sends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Min, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from quartier.accounts.models import Supporter
+from quartier.lib.text import render_markdown
+from quartier.outreach import merge, queries
+from quartier.outreach.actions.delivery import finish_if_done
+from quartier.outreach.models import (
+    TOPICS,
+    Delivery,
+    Message,
+    SmsSubscription,
+    validate_audience,
+)
+
+# Deliveries per Celery task: small enough that a task finishes in well under a minute over SMTP.
+BATCH_SIZE = 200
+
+# Rows per INSERT when writing a message's deliveries.
+INSERT_BATCH_SIZE = 1000
+
+SUBJECT_MAX_LENGTH = Message._meta.get_field("subject").max_length
+
+
+def _consenting_ids(recipients: Iterable[Supporter], audience: str) -> list[int]:
+    if isinstance(recipients, QuerySet):
+        if recipients.model is not Supporter:
+            raise TypeError(f"recipients must be supporters, not {recipients.model.__name__} rows")
+        candidates = Supporter.objects.filter(pk__in=recipients.values("pk"))
+        return list(queries.consenting(candidates, audience).order_by("pk").values_list("pk", flat=True))
+    wanted = sorted({recipient.pk for recipient in recipients})
+    found: list[int] = []
+    for start in range(0, len(wanted), INSERT_BATCH_SIZE):  # stays under SQLite's variable limit
+        chunk = Supporter.objects.filter(pk__in=wanted[start : start + INSERT_BATCH_SIZE])
+        found.extend(queries.consenting(chunk, audience).order_by("pk").values_list("pk", flat=True))
+    return found
+
+
+@transaction.atomic
+def send_message(
+    *,
+    sender: Supporter | None,
+    audience: str,
+    audience_label: str,
+    recipients: Iterable[Supporter],
+    subject: str,
+    body: str,
+    reply_to_sender: bool = True,
+) -> Message:
+    """Write a message and queue one delivery per recipient who consents to `audience`.
+
+    The caller decides who may write to the audience and who its recipients are; recipients who have
+    not consented (or unsubscribed, or are not verified and active) are left out. The emails go out
+    after commit, in Celery tasks of `BATCH_SIZE` deliveries (at once when Celery runs eagerly).
+    """
+    validate_audience(audience)
+    subject = " ".join(subject.split())
+    if not subject or len(subject) > SUBJECT_MAX_LENGTH:
+        raise ValueError(f"a message needs a subject of 1 to {SUBJECT_MAX_LENGTH} characters")
+    if not body.strip():
+        raise ValueError("a message needs a body")
+    message = Message.objects.create(
+        sender=sender,
+        audience=audience,
+        audience_label=" ".join(audience_label.split()),
+        subject=subject,
+        body=body,
+        body_html=render_markdown(body),
+        reply_to_sender=reply_to_sender,
+    )
+    supporter_ids = _consenting_ids(recipients, audience)
+    Delivery.objects.bulk_create(
+        [Delivery(message=message, supporter_id=supporter_id) for supporter_id in supporter_ids],
+        batch_size=INSERT_BATCH_SIZE,
+    )
+    message.recipient_count = len(supporter_ids)
+    message.save(update_fields=["recipient_count"])
+    message_id = message.pk
+    # robust: the message is saved whatever happens to the broker; a failure is logged, not a 500.
+    transaction.on_commit(lambda: enqueue_deliveries(message_id), robust=True)
+    return message
+
+
+def enqueue_deliveries(message_id: int) -> int:
+    """Queue one task per `BATCH_SIZE` range of the message's delivery ids; return how many."""
+    from quartier.outreach import tasks
+
+    bounds = Delivery.objects.filter(message_id=message_id, status=Delivery.Status.QUEUED).aggregate(
+        first=Min("pk"), last=Max("pk")
+    )
+    if bounds["first"] is None:
+        return 0
+    batches = 0
+    for first in range(bounds["first"], bounds["last"] + 1, BATCH_SIZE):
+        tasks.send_deliveries.delay(message_id, first, first + BATCH_SIZE - 1)
+        batches += 1
+    return batches
+
+
+class OutreachError(Exception):
+    """A rule a message breaks, said in words a staff member can act on (translated by the caller's
+    language at the time it is raised)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _start_task(message_id: int) -> None:
+    from quartier.outreach import tasks
+
+    tasks.start_sending.delay(message_id)
+
+
+def start_sending(message_id: int) -> int:
+    """Snapshot the audience of a scheduled message and queue its deliveries; return how many.
+
+    Exactly once: the conditional UPDATE from `scheduled` to `sending` lets one caller through
+    (a retried task, the sweep and a worker racing find nothing to do). The deliveries are written
+    in the same transaction by one INSERT … SELECT, so the audience is who matched at that moment.
+    """
+    from quartier.outreach import segments
+
+    with transaction.atomic():
+        started = Message.objects.filter(
+            pk=message_id, status=Message.Status.SCHEDULED, scheduled_at__lte=timezone.now()
+        ).update(status=Message.Status.SENDING, started_at=timezone.now())
+        if not started:
+            return 0
+        message = Message.objects.get(pk=message_id)
+        people = segments.recipients(segments.Segment.from_dict(message.segment)).order_by("pk").values("pk")
+        count = _insert_deliveries(message, people)
+        Message.objects.filter(pk=message_id).update(recipient_count=count)
+    enqueue_deliveries(message_id)
+    if count == 0:
+        finish_if_done(message_id)
+    return count
+
+
+def _insert_deliveries(message: Message, people: QuerySet) -> int:
+    """INSERT … SELECT the deliveries of `message` for the supporter ids `people` selects (`.values("pk")`)."""
+    from django.db import connection
+
+    select_sql, params = people.query.sql_with_params()
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (message_id, supporter_id, address, source, status, error) "  # noqa: S608
+            f"SELECT %s, chosen.pk, '', '', %s, '' FROM ({select_sql}) AS chosen",
+            [message.pk, Delivery.Status.QUEUED, *params],
+        )
+        return cursor.rowcount
+
+
+def sweep() -> dict[str, int]:
+    """The periodic clean-up (celery beat, every minute):
+
+    - start scheduled messages whose time has come;
+    - deliveries claimed by a worker that went silent for `OUTREACH_LEASE_SECONDS` go back to
+      `queued`: those never attempted are safe; one that was being handed to the mail server when
+      the worker died (at most one per worker process) is sent again with the same Message-ID, since
+      the mail server keeps a message only once it has received all of it;
+    - batches of running messages left queued (a broker outage lost their task) are queued again:
+      claims make a duplicate task harmless.
+    """
+    now = timezone.now()
+    counts = {"started": 0, "requeued": 0, "batches": 0}
+    for message_id in Message.objects.filter(
+        status=Message.Status.SCHEDULED, scheduled_at__lte=now
+    ).values_list("pk", flat=True):
+        if start_sending(message_id) or Message.objects.filter(pk=message_id, status="sending").exists():
+            counts["started"] += 1
+    stale = now - timedelta(seconds=settings.OUTREACH_LEASE_SECONDS)
+    counts["requeued"] = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
+        status=Delivery.Status.QUEUED, claimed_at=None, attempted_at=None
+    )
+    for message_id in Message.objects.filter(status=Message.Status.SENDING).values_list("pk", flat=True):
+        idle = Delivery.objects.filter(
+            message_id=message_id, status=Delivery.Status.SENDING, claimed_at__gte=stale
+        ).exists()
+        if not idle:
+            counts["batches"] += enqueue_deliveries(message_id)
+        finish_if_done(message_id)
+    return counts
+
+
+@transaction.atomic
+def send_sms_message(*, author: Supporter, body: str, segment: dict) -> Message:
+    """A text to everyone of a segment with an active text subscription, sent now (quiet hours are
+    waited out per recipient). Merge fields as in email; the STOP line is added."""
+    from quartier.outreach import segments
+
+    if not body.strip():
+        raise OutreachError([gettext("Write the message.")])
+    unknown = merge.unknown_fields(body)
+    if unknown:
+        raise OutreachError([gettext("Unknown merge fields: %(fields)s.") % {"fields": ", ".join(unknown)}])
+    chosen = segments.Segment.from_dict(segment)
+    message = Message.objects.create(
+        sender=author,
+        audience=chosen.topic,
+        audience_label=str(TOPICS[chosen.topic]),
+        subject=body[:60],
+        body=body,
+        body_html="",
+        channel=Message.Channel.SMS,
+        segment=chosen.to_dict(),
+        reply_to_sender=False,
+        started_at=timezone.now(),
+    )
+    texting = SmsSubscription.objects.filter(opted_out_at__isnull=True, supporter__isnull=False)
+    people = (
+        segments.supporters_in(chosen)
+        .filter(pk__in=texting.values("supporter_id"), is_active=True, deleted_at__isnull=True)
+        .order_by("pk")
+        .values("pk")
+    )
+    count = _insert_deliveries(message, people)
+    message.recipient_count = count
+    message.save(update_fields=["recipient_count"])
+    message_id = message.pk
+    transaction.on_commit(lambda: enqueue_deliveries(message_id), robust=True)
+    return message

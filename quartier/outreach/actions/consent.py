@@ -1,0 +1,188 @@
+"""Consent to each topic: record a decision, unsubscribe, double opt-in confirmation, the topics a person chose."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from quartier.accounts import actions as accounts_actions
+from quartier.accounts.models import Supporter
+from quartier.outreach import queries
+from quartier.outreach.actions.feedback import lift_suppression, suppress_address
+from quartier.outreach.models import (
+    CAMPAIGN_NEWS,
+    TOPICS,
+    AudienceConsent,
+    Delivery,
+    Suppression,
+    validate_audience,
+)
+
+
+def record_consent(
+    *,
+    supporter: Supporter,
+    audience: str,
+    granted: bool,
+    wording: str,
+    language: str,
+    source: str,
+    ip_address: str | None,
+) -> AudienceConsent:
+    """Append a yes or no; the latest one per (supporter, audience) is the current choice.
+
+    For `campaign_news` the record is an `accounts.EmailConsent` (the one truth for campaign news):
+    the returned `AudienceConsent` is then an unsaved copy of it, which the database refuses to store.
+    """
+    validate_audience(audience)
+    if audience == CAMPAIGN_NEWS:
+        record = accounts_actions.record_email_consent(
+            supporter=supporter,
+            topic=CAMPAIGN_NEWS,
+            granted=granted,
+            wording=wording,
+            language=language,
+            source=source,
+            ip_address=ip_address,
+        )
+        return AudienceConsent(
+            supporter=supporter,
+            audience=audience,
+            granted=record.granted,
+            wording=record.wording,
+            language=record.language,
+            source=record.source,
+            ip_address=record.ip_address,
+            created_at=record.created_at,
+        )
+    return AudienceConsent.objects.create(
+        supporter=supporter,
+        audience=audience,
+        granted=granted,
+        wording=str(wording),
+        language=language,
+        source=source,
+        ip_address=ip_address,
+    )
+
+
+@transaction.atomic
+def unsubscribe(
+    *,
+    supporter: Supporter,
+    audience: str,
+    wording: str,
+    language: str,
+    ip_address: str | None,
+    message_id: int | None = None,
+) -> bool:
+    """Record a "no" from an unsubscribe link; return whether anything changed (twice is harmless).
+
+    `message_id`: the message whose link it was, counted in its statistics.
+    """
+    # Serialises a mail client's one-click POST and the person's own click on the page.
+    Supporter.objects.select_for_update().only("pk").get(pk=supporter.pk)
+    if not queries.has_consented(supporter, audience):
+        return False
+    if message_id is not None:
+        Delivery.objects.filter(
+            message_id=message_id, supporter=supporter, unsubscribed_at__isnull=True
+        ).update(unsubscribed_at=timezone.now())
+    record_consent(
+        supporter=supporter,
+        audience=audience,
+        granted=False,
+        wording=wording,
+        language=language,
+        source=AudienceConsent.Source.UNSUBSCRIBE,
+        ip_address=ip_address,
+    )
+    return True
+
+
+def topic_wording(topic: str) -> str:
+    """The sentence a supporter agrees to for a topic, in the active language (kept with the consent)."""
+    return gettext("Yes, email me: %(topic)s.") % {"topic": TOPICS[topic]}
+
+
+def set_topics(
+    *, supporter: Supporter, wanted: dict[str, bool], language: str, ip_address: str | None
+) -> list[str]:
+    """Record each changed topic choice; with `OUTREACH_DOUBLE_OPT_IN`, a new yes is only asked for
+    (a confirmation email) and recorded when its link is followed. Returns the topics awaiting
+    confirmation."""
+    awaiting: list[str] = []
+    for topic, granted in wanted.items():
+        if topic not in TOPICS or queries.has_consented(supporter, topic) == granted:
+            continue
+        if granted and settings.OUTREACH_DOUBLE_OPT_IN:
+            awaiting.append(topic)
+            continue
+        record_consent(
+            supporter=supporter, audience=topic, granted=granted, wording=topic_wording(topic),
+            language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+        )  # fmt: skip
+        if granted:
+            lift_suppression(address=supporter.email)
+    if awaiting:
+        transaction.on_commit(lambda: _send_confirmation(supporter, awaiting, language))
+    return awaiting
+
+
+def _send_confirmation(supporter: Supporter, topics: list[str], language: str) -> None:
+    """The double opt-in email: transactional (sent whatever the suppression list says, no marketing)."""
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from quartier.lib.urls import absolute_url
+    from quartier.outreach.access import confirm_token
+
+    with translation.override(language):
+        links = [
+            (
+                TOPICS[topic],
+                absolute_url(reverse("outreach:confirm_topic", args=[confirm_token(supporter, topic)])),
+            )
+            for topic in topics
+        ]
+        context = {
+            "links": links,
+            "site_name": settings.SITE_NAME,
+            "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
+        }
+        email = EmailMultiAlternatives(
+            subject=gettext("Confirm the emails you asked for"),
+            body=render_to_string("outreach/email/confirm_topics.txt", context),
+            to=[supporter.email],
+        )
+        email.attach_alternative(render_to_string("outreach/email/confirm_topics.html", context), "text/html")
+    email.send()
+
+
+@transaction.atomic
+def confirm_topic(*, supporter: Supporter, topic: str, language: str, ip_address: str | None) -> bool:
+    """The double opt-in link was followed: record the yes (once; a second click changes nothing)."""
+    Supporter.objects.select_for_update().only("pk").get(pk=supporter.pk)
+    if queries.has_consented(supporter, topic):
+        return False
+    record_consent(
+        supporter=supporter, audience=topic, granted=True,
+        wording=gettext("%(wording)s (confirmed from the link emailed to the address)") % {"wording": topic_wording(topic)},
+        language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+    )  # fmt: skip
+    lift_suppression(address=supporter.email)
+    return True
+
+
+def unsubscribe_from_everything(*, supporter: Supporter, language: str, ip_address: str | None) -> None:
+    """Every topic and audience to no, and the address on the suppression list."""
+    for topic in TOPICS:
+        if queries.has_consented(supporter, topic):
+            record_consent(
+                supporter=supporter, audience=topic, granted=False, wording="Unsubscribe from everything",
+                language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+            )  # fmt: skip
+    suppress_address(address=supporter.email, reason=Suppression.Reason.UNSUBSCRIBED, source="preferences")

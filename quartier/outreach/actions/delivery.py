@@ -1,0 +1,297 @@
+"""The worker's side: claim a batch under a lease, send each message once (email or SMS, quiet hours), record what went."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from quartier.accounts.models import Supporter
+from quartier.outreach import emails, merge, queries, throttle
+from quartier.outreach.models import (
+    PERSONAL,
+    Delivery,
+    Message,
+    SmsSubscription,
+)
+
+logger = logging.getLogger(__name__)
+
+# A batch looks whether its message was cancelled every so many emails.
+CANCEL_CHECK_EVERY = 50
+
+
+def _claim(message_id: int, first_id: int, last_id: int) -> list[int]:
+    """Move the queued deliveries of a range to `sending`, so that no other worker sends them.
+
+    Nothing is claimed for a message that is not being sent (cancelled, or not started).
+    """
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                message_id=message_id,
+                message__status=Message.Status.SENDING,
+                pk__gte=first_id,
+                pk__lte=last_id,
+                status=Delivery.Status.QUEUED,
+            )
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SENDING, claimed_at=timezone.now()
+        )
+    return claimed
+
+
+def _short_error(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]
+
+
+def _still_sendable(message: Message, deliveries: list[Delivery]) -> set[int]:
+    """The deliveries whose supporter still consents, or whose address is still not suppressed,
+    now that they are about to go (an unsubscription during a send is honoured at once)."""
+    supporter_ids = [delivery.supporter_id for delivery in deliveries if delivery.supporter_id]
+    consenting = set()
+    if supporter_ids:
+        consenting = set(
+            queries.consenting(Supporter.objects.filter(pk__in=supporter_ids), message.audience).values_list(
+                "pk", flat=True
+            )
+        )
+    addresses = [delivery.address for delivery in deliveries if not delivery.supporter_id]
+    suppressed = queries.suppressed_among(addresses) if addresses else set()
+    return {
+        delivery.pk
+        for delivery in deliveries
+        if (delivery.supporter_id in consenting)
+        or (not delivery.supporter_id and delivery.address not in suppressed)
+    }
+
+
+def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str, int]:
+    """Send the queued deliveries of one message whose ids are in [first_id, last_id].
+
+    Idempotent: only deliveries this call claims are sent, and a delivery is claimed once, so running
+    it again (a retried task, a second worker) sends nothing twice. One failing address is recorded
+    on its delivery and does not stop the others. A worker killed mid-batch leaves its deliveries in
+    `sending`: at most once, never twice.
+    """
+    with _commits_without_waiting_for_the_disk():
+        return _send_deliveries(message_id=message_id, first_id=first_id, last_id=last_id)
+
+
+@contextmanager
+def _commits_without_waiting_for_the_disk():
+    """PostgreSQL: the per-delivery status commits of a batch do not wait for the WAL to reach the
+    disk (`synchronous_commit = off`; a worker crash loses nothing, a database server crash at most
+    the last fraction of a second of marks, whose deliveries the sweep then sends again). Each email
+    costs two small commits; waiting for the disk on each made a worker wait, not work."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str, int]:
+    counts = {"sent": 0, "failed": 0, "skipped": 0}
+    claimed = _claim(message_id, first_id, last_id)
+    if not claimed:
+        return counts
+    message = Message.objects.select_related("sender").get(pk=message_id)
+    deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("supporter").order_by("pk"))
+    if message.channel == Message.Channel.SMS:
+        _send_sms_batch(message, deliveries, counts)
+        finish_if_done(message_id)
+        return counts
+    sendable = _still_sendable(message, deliveries)
+    to_send = [delivery for delivery in deliveries if delivery.pk in sendable]
+    skipped = [delivery.pk for delivery in deliveries if delivery.pk not in sendable]
+    if skipped:
+        counts["skipped"] = Delivery.objects.filter(pk__in=skipped).update(status=Delivery.Status.SKIPPED)
+    if not to_send:
+        return counts
+
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception as error:
+        logger.exception("outreach: cannot reach the mail server for message %s", message_id)
+        counts["failed"] = Delivery.objects.filter(pk__in=[d.pk for d in to_send]).update(
+            status=Delivery.Status.FAILED, error=_short_error(error)
+        )
+        return counts
+    renderer = emails.Renderer(message) if message.audience != PERSONAL else None
+    if renderer is not None:
+        renderer.prepare([delivery.supporter for delivery in to_send])
+    try:
+        for index, delivery in enumerate(to_send):
+            if index and index % CANCEL_CHECK_EVERY == 0 and _cancelled(message_id):
+                counts["skipped"] += _give_back(to_send[index:], cancelled=True)
+                break
+            try:
+                if renderer is not None:
+                    email = renderer.email_for(
+                        delivery.supporter, connection=connection, delivery_id=delivery.pk
+                    )
+                else:
+                    email = emails.build_email(message, delivery.address, connection=connection)
+            except Exception:
+                # Our own bug (a template, a URL), not the recipient's: give the rest back to
+                # `queued` and fail loudly; `enqueue_deliveries(message_id)` sends them once fixed.
+                _give_back(to_send[index:], cancelled=False)
+                raise
+            throttle.wait_for_slot()
+            # Marked before the mail server hears of it: a crash from here on leaves the delivery
+            # "attempted" (see `sweep`); a crash before leaves it safe to queue again.
+            Delivery.objects.filter(pk=delivery.pk).update(attempted_at=timezone.now())
+            try:
+                email.send()
+            except Exception as error:
+                # Whatever the backend (SMTP, an ESP), an error sending to one address is that
+                # delivery's alone: recorded on it, and the others still go.
+                logger.warning("outreach: delivery %s failed: %s", delivery.pk, error)
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.FAILED, error=_short_error(error)
+                )
+                counts["failed"] += 1
+            else:
+                Delivery.objects.filter(pk=delivery.pk).update(
+                    status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
+                )
+                counts["sent"] += 1
+    finally:
+        connection.close()
+    finish_if_done(message_id)
+    return counts
+
+
+def _cancelled(message_id: int) -> bool:
+    return Message.objects.filter(pk=message_id, status=Message.Status.CANCELLED).exists()
+
+
+def _give_back(deliveries: list[Delivery], *, cancelled: bool) -> int:
+    """Deliveries claimed but not attempted: back to `queued`, or `skipped` when the send was cancelled."""
+    status = Delivery.Status.SKIPPED if cancelled else Delivery.Status.QUEUED
+    return Delivery.objects.filter(
+        pk__in=[delivery.pk for delivery in deliveries], status=Delivery.Status.SENDING
+    ).update(status=status, claimed_at=None, error="cancelled" if cancelled else "")
+
+
+def finish_if_done(message_id: int) -> bool:
+    """Mark a message sent once none of its deliveries is waiting; record it in the journal once."""
+    waiting = Delivery.objects.filter(
+        message_id=message_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+    ).exists()
+    if waiting:
+        return False
+    finished = Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(
+        status=Message.Status.SENT, finished_at=timezone.now()
+    )
+    if finished:
+        _record_sent(message_id)
+    return bool(finished)
+
+
+def _record_sent(message_id: int) -> None:
+    """`outreach.sent` in the activity journal: who sent how many emails (see the module docstring)."""
+    journal = _journal()
+    if journal is None:
+        return
+    message = Message.objects.select_related("sender").get(pk=message_id)
+    sent = Delivery.objects.filter(message_id=message_id, status=Delivery.Status.SENT).count()
+    journal.record_activity(
+        "outreach.sent",
+        supporter=message.sender,
+        key=f"message:{message_id}",
+        occurred_at=message.finished_at,
+        count=sent,
+        group_id=_group_of(message.audience),
+        detail={"message": message_id, "audience": message.audience, "channel": message.channel},
+    )
+
+
+def _group_of(audience: str) -> int | None:
+    kind, _colon, number = audience.partition(":")
+    return int(number) if kind == "group" and number.isdigit() else None
+
+
+def _journal():
+    try:
+        from quartier.accounts import activity
+    except ImportError:  # the journal arrives with issue 11
+        return None
+    return activity
+
+
+def in_quiet_hours(zone_name: str, now: datetime | None = None) -> bool:
+    """Whether it is too late or too early to text someone in `zone_name` (`SMS_QUIET_HOURS`)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        zone = ZoneInfo(zone_name or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(settings.TIME_ZONE)
+    hour = (now or timezone.now()).astimezone(zone).hour
+    start, end = settings.SMS_QUIET_HOURS
+    return (hour >= start or hour < end) if start > end else (start <= hour < end)
+
+
+def _send_sms_batch(message: Message, deliveries: list[Delivery], counts: dict[str, int]) -> None:
+    """Text each delivery's supporter whose subscription is still active (STOP during a send is
+    honoured here), unless it is quiet hours where they are: those go back to the queue."""
+    from quartier.outreach import sms
+
+    gateway = sms.gateway()
+    subscriptions = {
+        row.supporter_id: row
+        for row in SmsSubscription.objects.filter(supporter_id__in=[d.supporter_id for d in deliveries])
+    }
+    renderer_fields = merge.used_fields(message.body)
+    later: list[int] = []
+    for delivery in deliveries:
+        subscription = subscriptions.get(delivery.supporter_id)
+        if subscription is None or subscription.opted_out_at is not None:
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
+            counts["skipped"] += 1
+            continue
+        if in_quiet_hours(subscription.time_zone):
+            later.append(delivery.pk)
+            continue
+        values = {
+            "first_name": (delivery.supporter.display_name.split() or [""])[0],
+            "town": delivery.supporter.town,
+        }
+        with translation.override(subscription.language or settings.LANGUAGE_CODE):
+            text = merge.fill(message.body, values if renderer_fields else {}, html=False)
+            text = f"{settings.SITE_NAME}: {text}\n" + gettext("Reply STOP to stop.")
+        Delivery.objects.filter(pk=delivery.pk).update(attempted_at=timezone.now())
+        try:
+            gateway.send(to=subscription.phone, body=text)
+        except Exception as error:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.FAILED, error=_short_error(error)
+            )
+            counts["failed"] += 1
+        else:
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SENT, sent_at=timezone.now()
+            )
+            counts["sent"] += 1
+    if later:
+        Delivery.objects.filter(pk__in=later).update(status=Delivery.Status.QUEUED, claimed_at=None)
+        counts["quiet_hours"] = len(later)
