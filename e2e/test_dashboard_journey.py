@@ -22,7 +22,7 @@ from quartier.dashboard import actions as dashboard_actions
 from quartier.donations.models import Donation
 from quartier.fieldwork import actions as fieldwork_actions
 from quartier.fieldwork.models import Contact, FieldCampaign, Question, Result, Script
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
 from quartier.reach.queries import share_url
 from quartier.testing import PASSWORD
 
@@ -41,14 +41,14 @@ def test_the_index_rises_with_each_action_and_staff_read_the_charts(
     host = make_supporter("Léa Host", email="lea@example.org")
     volunteer = make_supporter("Vic Volunteer", email="vic@example.org", postal_code="H2T 1A1")
     start = timezone.now() + timedelta(days=3)
-    actions.create_event(
+    events_actions.create_event(
         host=host,
-        draft=actions.EventDraft(
+        draft=events_actions.EventDraft(
             title="Door-knocking in Mile End", description="Bring good shoes.", event_type="canvass",
             is_virtual=False, join_url="", venue="Parc Lahaie", address="Boul. Saint-Laurent",
             address_visibility="attendees", country="CA", postal_code="H2T 1A1", town="Montréal", latitude=45.523,
             longitude=-73.59, time_zone="America/Toronto", max_guests_per_rsvp=0, group=None,
-            shifts=[actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)],
+            shifts=[events_actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)],
         ),
     )  # fmt: skip
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from quartier.fieldwork import actions
 from quartier.fieldwork.models import Contact, FieldCampaign, Question, Result, Script
 from quartier.lib import contacts as lib
-from quartier.organizing import actions as organizing_actions
+from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.models import Group
 from quartier.testing import PASSWORD
 
@@ -30,9 +30,9 @@ def _campaign_world(make_supporter, kind: str) -> tuple[FieldCampaign, dict]:
     leader = make_supporter("Léa Leader", email="lea@example.org")
     people = {"leader": leader, "ana": make_supporter("Ana Caller", email="ana@example.org"),
               "ben": make_supporter("Ben Caller", email="ben@example.org")}  # fmt: skip
-    group = organizing_actions.create_group(
+    group = organizing_groups.create_group(
         creator=leader,
-        draft=organizing_actions.GroupDraft(
+        draft=organizing_groups.GroupDraft(
             name="Plateau", description="", area="Plateau", country="CA", postal_code="H2X 1Y4", latitude=45.52,
             longitude=-73.58, town="Montréal", join_policy=Group.JoinPolicy.OPEN,
         ),

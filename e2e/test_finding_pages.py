@@ -12,7 +12,8 @@ from django.utils import timezone
 from PIL import Image
 
 from quartier.accounts import actions as account_actions
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.models import Event
 from quartier.testing import PASSWORD
 
@@ -21,15 +22,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "fr-CA"}
 
 
-def draft(**changes) -> actions.EventDraft:
+def draft(**changes) -> events_actions.EventDraft:
     start = timezone.now() + timedelta(days=3)
     shifts = [
-        actions.ShiftDraft(
+        events_actions.ShiftDraft(
             starts_at=start + timedelta(hours=3 * n), ends_at=start + timedelta(hours=3 * n + 2), capacity=10
         )
         for n in range(3)
     ]
-    values = actions.EventDraft(
+    values = events_actions.EventDraft(
         title="Porte-à-porte dans le Mile End, avec un titre assez long pour passer à la ligne",
         description="Apportez de **bonnes chaussures**.", event_type="canvass", is_virtual=False, join_url="",
         venue="Parc Lahaie", address="Boulevard Saint-Laurent", address_visibility="public", country="CA",
@@ -64,15 +65,15 @@ def organiser(make_supporter):
 
 @pytest.fixture
 def listed(organiser):
-    group = actions.create_group(
+    group = groups_actions.create_group(
         creator=organiser,
-        draft=actions.GroupDraft(
+        draft=groups_actions.GroupDraft(
             name="Plateau pour le climat", description="Le mardi.", area="Plateau", country="CA",
             postal_code="H2X 1Y4", latitude=45.512, longitude=-73.568, town="Montréal", join_policy="open",
         ),
     )  # fmt: skip
-    event = actions.create_event(host=organiser, draft=draft(group=group))
-    actions.create_event(
+    event = events_actions.create_event(host=organiser, draft=draft(group=group))
+    events_actions.create_event(
         host=organiser, draft=draft(title="Réunion à la maison", address_visibility="attendees", latitude=45.5712,
                                     longitude=-73.7203, town="Laval", postal_code="H7N 1A1"),
     )  # fmt: skip
@@ -148,11 +149,11 @@ def test_a_share_link_copies_with_one_click(new_context, listed):
 
 def test_an_online_event_shows_the_browser_time_zone_after_the_first_page(new_context, organiser):
     start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=5)
-    event = actions.create_event(
+    event = events_actions.create_event(
         host=organiser,
         draft=draft(title="Formation en ligne", is_virtual=True, join_url="https://meet.example.org/x", venue="",
                     address="", postal_code="", town="", latitude=None, longitude=None,
-                    shifts=[actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=1), capacity=50)]),
+                    shifts=[events_actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=1), capacity=50)]),
     )  # fmt: skip
     assert Event.objects.get(pk=event.pk).is_virtual
     page = new_context(locale="en-GB", timezone_id="Europe/Paris").new_page()

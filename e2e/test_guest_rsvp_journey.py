@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from e2e.conftest import text_of
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
 from quartier.organizing.models import Rsvp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,16 +22,16 @@ def test_a_guest_rsvp_for_someones_address_waits_for_their_confirmation(
     host = make_supporter("Hana Host", email="hana@example.org")
     owner = make_supporter("Olive Owner", email="olive@example.org")
     start = timezone.now() + timedelta(days=4)
-    event = actions.create_event(
+    event = events_actions.create_event(
         host=host,
-        draft=actions.EventDraft(
+        draft=events_actions.EventDraft(
             title="Phone bank", description="", event_type="phone_bank", is_virtual=False, join_url="",
             venue="Local", address="1 rue Rachel", address_visibility="public", country="CA", postal_code="H2J 2H1",
             town="Montréal", latitude=45.52, longitude=-73.58, time_zone="America/Toronto", max_guests_per_rsvp=0,
             group=None,
             shifts=[
-                actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=5),
-                actions.ShiftDraft(starts_at=start + timedelta(hours=3), ends_at=start + timedelta(hours=5), capacity=5),
+                events_actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=5),
+                events_actions.ShiftDraft(starts_at=start + timedelta(hours=3), ends_at=start + timedelta(hours=5), capacity=5),
             ],
         ),
     )  # fmt: skip

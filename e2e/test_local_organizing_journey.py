@@ -13,7 +13,8 @@ from icalendar import Calendar
 
 from e2e.conftest import text_of
 from quartier.accounts.models import Supporter
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.models import Rsvp
 from quartier.testing import PASSWORD
 
@@ -33,22 +34,22 @@ def test_find_join_rsvp_get_mail_and_calendar_then_get_checked_in(
 ):
     leader = make_supporter("Léa Leader", email="lea@example.org")
     volunteer = make_supporter("Vic Volunteer", email="vic@example.org", postal_code="H2T 1A1")
-    group = actions.create_group(
+    group = groups_actions.create_group(
         creator=leader,
-        draft=actions.GroupDraft(
+        draft=groups_actions.GroupDraft(
             name="Plateau for Climate", description="We meet on Tuesdays.", area="Plateau", country="CA",
             postal_code="H2X 1Y4", latitude=45.512, longitude=-73.568, town="Montréal", join_policy="open",
         ),
     )  # fmt: skip
     start = timezone.now() + timedelta(days=4)
-    event = actions.create_event(
+    event = events_actions.create_event(
         host=leader,
-        draft=actions.EventDraft(
+        draft=events_actions.EventDraft(
             title="Door-knocking in Mile End", description="Bring good shoes.", event_type="canvass",
             is_virtual=False, join_url="", venue="Parc Lahaie", address="Boul. Saint-Laurent",
             address_visibility="attendees", country="CA", postal_code="H2T 1A1", town="Montréal", latitude=45.523,
             longitude=-73.59, time_zone="America/Toronto", max_guests_per_rsvp=0, group=group,
-            shifts=[actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)],
+            shifts=[events_actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=10)],
         ),
     )  # fmt: skip
 

@@ -11,7 +11,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from e2e.conftest import text_of
-from quartier.organizing import actions as organizing_actions
+from quartier.organizing.actions import groups as organizing_groups
 from quartier.social import tasks
 from quartier.social.models import Post
 from quartier.testing import PASSWORD, TOTP_SECRET
@@ -157,14 +157,14 @@ def test_owasp_vectors_in_posts_comments_messages_and_names_never_run(new_contex
     writer = make_supporter("Wri <img src=x onerror=window.__xss=1> ter", email="writer@example.org")
     reader = make_supporter("Rea <script>window.__xss=1</script>der", email="reader@example.org")
     Supporter.objects.filter(pk=reader.pk).update(display_name=OWASP_VECTORS[5][:80])
-    group = organizing_actions.create_group(
+    group = organizing_groups.create_group(
         creator=writer,
-        draft=organizing_actions.GroupDraft(
+        draft=organizing_groups.GroupDraft(
             name=OWASP_VECTORS[4][:120], description=payload, area="Plateau", country="CA", postal_code="H2X 1Y4",
             latitude=45.51, longitude=-73.57, town="Montréal", join_policy="open",
         ),
     )  # fmt: skip
-    organizing_actions.join_group(
+    organizing_groups.join_group(
         supporter=reader,
         group=group,
         accepts_messages=False,

@@ -37,7 +37,7 @@ BUGS: list[Bug] = [
     Bug(
         id="capacity-ignores-guests",
         promise="A shift never takes more people (with their guests) than it has places.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="if locked.confirmed_count + places <= locked.capacity",
         replacement="if locked.confirmed_count < locked.capacity",
         tests=(RSVP_TESTS, PROMISES),
@@ -45,7 +45,7 @@ BUGS: list[Bug] = [
     Bug(
         id="capacity-off-by-one",
         promise="The last place goes to one person, not two.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="if locked.confirmed_count + places <= locked.capacity",
         replacement="if locked.confirmed_count + places <= locked.capacity + 1",
         tests=(RSVP_TESTS,),
@@ -53,7 +53,7 @@ BUGS: list[Bug] = [
     Bug(
         id="rsvp-without-shift-lock",
         promise="A rush for the last places never overfills a shift (the shift row is locked).",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original='locked = Shift.objects.select_for_update().select_related("event").get(pk=shift.pk)',
         replacement='locked = Shift.objects.select_related("event").get(pk=shift.pk)',
         tests=(
@@ -64,7 +64,7 @@ BUGS: list[Bug] = [
     Bug(
         id="capacity-cut-below-rsvps",
         promise="A host cannot cut a shift's places below the people already confirmed.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/events.py",
         original="if shift_draft.capacity < shift.confirmed_count:",
         replacement="if shift_draft.capacity < 0:",
         tests=(EVENT_TESTS,),
@@ -72,7 +72,7 @@ BUGS: list[Bug] = [
     Bug(
         id="guests-over-the-hosts-limit",
         promise="Nobody brings more guests than the host allows.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="if guests < 0 or guests > event.max_guests_per_rsvp:",
         replacement="if guests < 0:",
         tests=(RSVP_TESTS, PROMISES),
@@ -81,7 +81,7 @@ BUGS: list[Bug] = [
     Bug(
         id="cancel-reads-the-rsvp-before-the-lock",
         promise="Cancelling one RSVP twice at once promotes one person, not two.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="locked = Rsvp.objects.select_for_update().get(pk=rsvp_record.pk)",
         replacement="locked = rsvp_record",
         tests=(PROMISES,),
@@ -89,7 +89,7 @@ BUGS: list[Bug] = [
     Bug(
         id="cancel-without-locks",
         promise="Concurrent cancellations promote from the waiting list once per freed place (row locks).",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="locked_shift = Shift.objects.select_for_update().get(pk=rsvp_record.shift_id)",
         replacement="locked_shift = Shift.objects.get(pk=rsvp_record.shift_id)",
         also=(
@@ -107,7 +107,7 @@ BUGS: list[Bug] = [
     Bug(
         id="waitlist-promoted-newest-first",
         promise="The waiting list is served oldest first.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="Rsvp.objects.select_for_update().filter(shift=shift, status=Rsvp.Status.WAITLISTED):",
         replacement='Rsvp.objects.select_for_update().filter(shift=shift, status=Rsvp.Status.WAITLISTED).order_by("-created_at"):',
         tests=(RSVP_TESTS, PROMISES),
@@ -115,7 +115,7 @@ BUGS: list[Bug] = [
     Bug(
         id="leaving-the-waitlist-frees-a-place",
         promise="A waitlisted person who leaves frees no place.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="was_confirmed = locked.status == Rsvp.Status.CONFIRMED and not locked.is_walk_in",
         replacement="was_confirmed = not locked.is_walk_in",
         tests=(RSVP_TESTS,),
@@ -123,7 +123,7 @@ BUGS: list[Bug] = [
     Bug(
         id="more-places-promote-nobody",
         promise="Raising a shift's places promotes the waiting list.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/events.py",
         original="            kept.add(shift.pk)\n            _promote_waitlist(shift)",
         replacement="            kept.add(shift.pk)",
         tests=(EVENT_TESTS,),
@@ -321,7 +321,7 @@ BUGS: list[Bug] = [
     Bug(
         id="rsvp-twice-takes-two-places",
         promise="RSVPing twice takes one place.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="if existing is not None and existing.status != Rsvp.Status.CANCELLED:",
         replacement="if existing is not None and existing.status == Rsvp.Status.WAITLISTED:",
         tests=(RSVP_TESTS,),
@@ -338,7 +338,7 @@ BUGS: list[Bug] = [
     Bug(
         id="reminder-24h-after-the-2h-one",
         promise="No 24-hour reminder goes out once the 2-hour one has.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/events.py",
         original=".exclude(sent_reminders__hours_before__lte=hours)",
         replacement=".exclude(sent_reminders__hours_before=hours)",
         tests=(PROMISES, EVENT_TESTS),
@@ -346,7 +346,7 @@ BUGS: list[Bug] = [
     Bug(
         id="reminder-claimed-without-a-unique-insert",
         promise="Two reminder runs at once send each reminder once (the claim is a unique insert).",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/events.py",
         original="SentReminder.objects.create(rsvp_id=rsvp_id, hours_before=hours)",
         replacement="SentReminder.objects.get_or_create(rsvp_id=rsvp_id, hours_before=hours)",
         tests=(PROMISES,),
@@ -355,7 +355,7 @@ BUGS: list[Bug] = [
     Bug(
         id="reminder-for-a-cancelled-event",
         promise="Reminders go to attendees of published events only, never of cancelled ones.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/events.py",
         original="                shift__event__status=Event.Status.PUBLISHED,\n",
         replacement="",
         tests=(PROMISES,),
@@ -481,7 +481,7 @@ BUGS: list[Bug] = [
     Bug(
         id="approval-group-lets-everyone-in",
         promise="Joining a group that needs approval waits for a leader.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/groups.py",
         original="if locked.join_policy == Group.JoinPolicy.APPROVAL",
         replacement="if locked.join_policy == Group.JoinPolicy.OPEN",
         tests=(GROUP_TESTS,),
@@ -489,7 +489,7 @@ BUGS: list[Bug] = [
     Bug(
         id="joining-twice-counts-twice",
         promise="Joining a group twice counts once.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/groups.py",
         original="    if created:\n        if status == Membership.Status.ACTIVE:",
         replacement="    if True:\n        if status == Membership.Status.ACTIVE:",
         tests=(GROUP_TESTS,),
@@ -506,7 +506,7 @@ BUGS: list[Bug] = [
     Bug(
         id="review-skipped-for-types-that-need-it",
         promise="Events of a type that needs approval wait in the staff queue.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/events.py",
         original="return EventTypePolicy.objects.filter(event_type=event_type, requires_approval=True).exists()",
         replacement="return False",
         tests=(EVENT_TESTS,),
@@ -530,7 +530,7 @@ BUGS: list[Bug] = [
     Bug(
         id="review-twice",
         promise="An event already reviewed cannot be reviewed again.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/events.py",
         original="if locked.status != Event.Status.PENDING:",
         replacement="if locked.status == Event.Status.CANCELLED:",
         tests=(PROMISES,),
@@ -903,7 +903,7 @@ BUGS += [
     Bug(
         id="rsvp-journaled-per-click",
         promise="A double-clicked RSVP counts once in the journal.",
-        file=f"{ORGANIZING}/actions.py",
+        file=f"{ORGANIZING}/actions/rsvps.py",
         original="if existing is not None and existing.status != Rsvp.Status.CANCELLED:\n        return existing",
         replacement="if False:\n        return existing",
         tests=(JOURNAL_TESTS,),

@@ -18,7 +18,8 @@ from quartier.accounts.queries import find_place, find_town
 from quartier.lib.geo import parse_coordinates
 from quartier.lib.places import is_valid_postal_code, normalise_postal_code
 from quartier.lib.zones import zone_label
-from quartier.organizing.actions import EventDraft, GroupDraft, ShiftDraft
+from quartier.organizing.actions.events import EventDraft, ShiftDraft
+from quartier.organizing.actions.groups import GroupDraft
 from quartier.organizing.models import Event, EventType, Group, Membership
 
 MAX_SHIFTS = 20

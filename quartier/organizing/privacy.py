@@ -88,7 +88,7 @@ def _leave_all_groups(supporter) -> None:
 
 
 def _cancel_and_erase_rsvps(supporter) -> None:
-    from quartier.organizing.actions import cancel_rsvp
+    from quartier.organizing.actions.rsvps import cancel_rsvp
     from quartier.organizing.models import Rsvp
 
     for record in Rsvp.objects.filter(supporter=supporter).exclude(status=Rsvp.Status.CANCELLED):

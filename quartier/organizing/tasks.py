@@ -146,6 +146,6 @@ def send_rsvp_request(pending_id: int, token: str) -> None:
 @shared_task
 def send_due_reminders() -> int:
     """Periodic (celery beat): reminders 24 h and 2 h before each shift, or as EVENT_REMINDER_HOURS says."""
-    from quartier.organizing.actions import send_due_reminders as send
+    from quartier.organizing.actions.events import send_due_reminders as send
 
     return send(hours_before=settings.EVENT_REMINDER_HOURS)

@@ -47,7 +47,10 @@ from quartier.donations.models import (
 )
 from quartier.fieldwork import actions as fieldwork_actions
 from quartier.fieldwork.models import Contact, FieldCampaign, Result, Target, WalkList
-from quartier.organizing import actions as organizing_actions
+from quartier.organizing.actions import events as organizing_events
+from quartier.organizing.actions import groups as organizing_groups
+from quartier.organizing.actions import guest_rsvps as organizing_guest_rsvps
+from quartier.organizing.actions import rsvps as organizing_rsvps
 from quartier.organizing.models import CalendarFeed, Event, Group, Membership, PendingRsvp, Rsvp, SentReminder
 from quartier.outreach.actions import campaign_send as outreach_campaign_send
 from quartier.outreach.actions import consent as outreach_consent
@@ -78,21 +81,21 @@ class People:
 
     def make_event(self, host: Supporter, *, title: str, capacity: int = 10) -> Event:
         start = timezone.now() + timedelta(days=3)
-        draft = organizing_actions.EventDraft(
+        draft = organizing_events.EventDraft(
             title=title, description="", event_type="canvass", is_virtual=False, join_url="", venue="Parc",
             address="1 rue du Parc", address_visibility=Event.AddressVisibility.PUBLIC, country="CA",
             postal_code="H2T 1A1", town="Montréal", latitude=45.52, longitude=-73.58, time_zone="America/Toronto",
             max_guests_per_rsvp=0, group=None,
-            shifts=[organizing_actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=capacity)],
+            shifts=[organizing_events.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=capacity)],
         )  # fmt: skip
-        return organizing_actions.create_event(host=host, draft=draft)
+        return organizing_events.create_event(host=host, draft=draft)
 
     def make_group(self, creator: Supporter, *, name: str) -> Group:
-        draft = organizing_actions.GroupDraft(
+        draft = organizing_groups.GroupDraft(
             name=name, description="", area="Plateau", country="CA", postal_code="H2X 1Y4", latitude=45.52,
             longitude=-73.58, town="Montréal", join_policy=Group.JoinPolicy.OPEN,
         )  # fmt: skip
-        return organizing_actions.create_group(creator=creator, draft=draft)
+        return organizing_groups.create_group(creator=creator, draft=draft)
 
     def marker(self, source: str, number: int) -> str:
         text = f"marker-{source}-{number}-{len(self.markers)}"  # unique to each row made
@@ -171,7 +174,7 @@ def _admin_log(supporter: Supporter, people: People) -> None:
 def _group_memberships(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         group = people.make_group(people.organiser, name=people.marker("group_memberships", number))
-        organizing_actions.join_group(
+        organizing_groups.join_group(
             supporter=supporter, group=group, accepts_messages=False, consent_wording="No", language="en",
             ip_address=None,
         )  # fmt: skip
@@ -183,13 +186,11 @@ def _rsvps(supporter: Supporter, people: People) -> None:
     for number in (1, 2, 3):
         event = people.make_event(people.organiser, title=people.marker("rsvps", number), capacity=1)
         if number == 2:
-            organizing_actions.rsvp(supporter=people.staff, shift=event.shifts.get())
+            organizing_rsvps.rsvp(supporter=people.staff, shift=event.shifts.get())
         records.append(
-            organizing_actions.rsvp(
-                supporter=supporter, shift=event.shifts.get(), phone=f"514 555 010{number}"
-            )
+            organizing_rsvps.rsvp(supporter=supporter, shift=event.shifts.get(), phone=f"514 555 010{number}")
         )
-    organizing_actions.cancel_rsvp(rsvp_record=records[2])
+    organizing_rsvps.cancel_rsvp(rsvp_record=records[2])
     for hours in (24, 2):
         SentReminder.objects.create(rsvp=records[0], hours_before=hours)
 
@@ -198,9 +199,9 @@ def _pending_rsvps(supporter: Supporter, people: People) -> None:
     """Two RSVPs asked for the supporter's address by someone not signed in: a guest and a walk-in."""
     for number, kind in ((1, PendingRsvp.Kind.GUEST), (2, PendingRsvp.Kind.WALK_IN)):
         event = people.make_event(people.organiser, title=f"Asked for {number}")
-        organizing_actions.request_rsvp(
+        organizing_guest_rsvps.request_rsvp(
             event=event, shifts=[event.shifts.get()], kind=kind,
-            request=organizing_actions.RsvpRequest(email=supporter.email, name=people.marker("pending_rsvps", number)),
+            request=organizing_guest_rsvps.RsvpRequest(email=supporter.email, name=people.marker("pending_rsvps", number)),
         )  # fmt: skip
 
 

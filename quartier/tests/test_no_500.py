@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from quartier.accounts.tests.test_profile import PROFILE_FORM, image_bytes
-from quartier.organizing import actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event, EventTypePolicy, Group
 from quartier.organizing.tests import conftest as organizing_fixtures
 from quartier.organizing.tests.test_events import event_form, local
@@ -165,7 +165,7 @@ def world(make_supporter, make_event, make_group, staff) -> World:
     pending = make_event(host, title="Rally downtown", event_type="rally")
     assert pending.status == Event.Status.PENDING
     event = make_event(host, latitude=MONTREAL[0], longitude=MONTREAL[1])
-    actions.rsvp(supporter=make_supporter("Ada Attendee"), shift=event.shifts.get())
+    rsvps_actions.rsvp(supporter=make_supporter("Ada Attendee"), shift=event.shifts.get())
     return World(
         supporter=make_supporter("Marie Tremblay"), host=host, leader=leader,
         staff=staff, event=event, pending=pending, group=make_group(leader),

@@ -9,7 +9,8 @@ from quartier.accounts import actions as account_actions
 from quartier.accounts.models import Activity
 from quartier.dashboard import backfill
 from quartier.dashboard.tests.conftest import make_event
-from quartier.organizing import actions as organizing_actions
+from quartier.organizing.actions import groups as organizing_groups
+from quartier.organizing.actions import rsvps as organizing_rsvps
 from quartier.organizing.models import Rsvp
 from quartier.reach.actions import referral_code_for
 from quartier.testing import PASSWORD, client_for
@@ -49,11 +50,11 @@ def test_a_signup_through_a_share_link_credits_the_sharer(client, supporter):
 
 def test_rsvp_cancel_and_rsvp_again_count_each_time_and_retries_count_once(supporter, other_supporter):
     shift = make_event(other_supporter).shifts.get()
-    record = organizing_actions.rsvp(supporter=supporter, shift=shift)
-    organizing_actions.rsvp(supporter=supporter, shift=shift)  # a double click
-    organizing_actions.cancel_rsvp(rsvp_record=record)
-    organizing_actions.cancel_rsvp(rsvp_record=record)
-    organizing_actions.rsvp(supporter=supporter, shift=shift)
+    record = organizing_rsvps.rsvp(supporter=supporter, shift=shift)
+    organizing_rsvps.rsvp(supporter=supporter, shift=shift)  # a double click
+    organizing_rsvps.cancel_rsvp(rsvp_record=record)
+    organizing_rsvps.cancel_rsvp(rsvp_record=record)
+    organizing_rsvps.rsvp(supporter=supporter, shift=shift)
     assert kinds_of(supporter) == [
         ("accounts.signup", 1), ("organizing.rsvp", 1), ("organizing.rsvp_cancelled", -1), ("organizing.rsvp", 1),
     ]  # fmt: skip
@@ -61,16 +62,16 @@ def test_rsvp_cancel_and_rsvp_again_count_each_time_and_retries_count_once(suppo
 
 def test_check_in_journals_attendance_and_undoing_it_takes_it_back(supporter, other_supporter):
     shift = make_event(other_supporter).shifts.get()
-    record = organizing_actions.rsvp(supporter=supporter, shift=shift)
-    organizing_actions.check_in(rsvp_record=record, attended=True)
-    organizing_actions.check_in(rsvp_record=record, attended=True)
-    organizing_actions.check_in(rsvp_record=record, attended=False)
+    record = organizing_rsvps.rsvp(supporter=supporter, shift=shift)
+    organizing_rsvps.check_in(rsvp_record=record, attended=True)
+    organizing_rsvps.check_in(rsvp_record=record, attended=True)
+    organizing_rsvps.check_in(rsvp_record=record, attended=False)
     attended = Activity.objects.filter(kind="organizing.attended", supporter=supporter)
     assert sorted(attended.values_list("count", flat=True)) == [-1, 1]
 
 
 def test_hosting_starting_and_joining_groups_are_journaled_with_the_group(supporter, other_supporter, group):
-    organizing_actions.join_group(
+    organizing_groups.join_group(
         supporter=other_supporter, group=group, accepts_messages=False, consent_wording="", language="en",
         ip_address=None, referrer=supporter,
     )  # fmt: skip
@@ -85,7 +86,7 @@ def test_hosting_starting_and_joining_groups_are_journaled_with_the_group(suppor
 
 def test_deleting_an_account_leaves_no_journal_row_naming_the_person(supporter, other_supporter):
     shift = make_event(other_supporter).shifts.get()
-    organizing_actions.rsvp(supporter=supporter, shift=shift)
+    organizing_rsvps.rsvp(supporter=supporter, shift=shift)
     account_actions.delete_account(supporter=supporter)
     assert not Activity.objects.filter(supporter=supporter).exists()
     # Erasure cancelled the coming RSVP, and that too is anonymous.
@@ -95,9 +96,9 @@ def test_deleting_an_account_leaves_no_journal_row_naming_the_person(supporter, 
 
 def test_the_backfill_writes_what_the_actions_would_have_and_nothing_twice(supporter, other_supporter, group):
     shift = make_event(supporter, group=group).shifts.get()
-    record = organizing_actions.rsvp(supporter=other_supporter, shift=shift)
-    organizing_actions.cancel_rsvp(rsvp_record=record)
-    organizing_actions.check_in(rsvp_record=Rsvp.objects.get(pk=record.pk), attended=True)
+    record = organizing_rsvps.rsvp(supporter=other_supporter, shift=shift)
+    organizing_rsvps.cancel_rsvp(rsvp_record=record)
+    organizing_rsvps.check_in(rsvp_record=Rsvp.objects.get(pk=record.pk), attended=True)
     account_actions.mark_email_verified(supporter)
     before = set(Activity.objects.values_list("kind", "key", "count"))
     Activity.objects.all().delete()

@@ -15,7 +15,8 @@ from quartier.accounts.activity import record_activity
 from quartier.dashboard import actions
 from quartier.dashboard.models import IndexRules
 from quartier.dashboard.tests.conftest import make_event
-from quartier.organizing import actions as organizing_actions
+from quartier.organizing.actions import groups as organizing_groups
+from quartier.organizing.actions import rsvps as organizing_rsvps
 from quartier.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -56,8 +57,8 @@ def test_the_index_rises_with_each_action_and_lists_what_counted(supporter, othe
     client = client_for(supporter)
     assert index_level(client.get(PERSONAL)) == 1
     shift = make_event(other_supporter).shifts.get()
-    record = organizing_actions.rsvp(supporter=supporter, shift=shift)
-    organizing_actions.check_in(rsvp_record=record, attended=True)
+    record = organizing_rsvps.rsvp(supporter=supporter, shift=shift)
+    organizing_rsvps.check_in(rsvp_record=record, attended=True)
     body = client.get(PERSONAL).content.decode()
     assert 'data-kind="organizing.rsvp"' in body and 'data-kind="organizing.attended"' in body
     # The journal rows the fieldwork and donations apps record (the browser journey goes through them).
@@ -75,8 +76,8 @@ def test_the_index_rises_with_each_action_and_lists_what_counted(supporter, othe
 
 def test_a_cancelled_rsvp_takes_its_point_back(supporter, other_supporter):
     shift = make_event(other_supporter).shifts.get()
-    record = organizing_actions.rsvp(supporter=supporter, shift=shift)
-    organizing_actions.cancel_rsvp(rsvp_record=record)
+    record = organizing_rsvps.rsvp(supporter=supporter, shift=shift)
+    organizing_rsvps.cancel_rsvp(rsvp_record=record)
     body = client_for(supporter).get(PERSONAL).content.decode()
     assert 'data-kind="organizing.rsvp"' not in body
     assert "0 points" in body
@@ -178,7 +179,7 @@ def test_an_unknown_group_and_csv_are_refused_politely(staff):
 
 @pytest.mark.parametrize("name", ["anonymous", "unverified", "other_supporter", "staff", "supporter"])
 def test_a_group_dashboard_is_for_its_leaders_and_staff(request, name, group, other_supporter, supporter):
-    organizing_actions.join_group(
+    organizing_groups.join_group(
         supporter=other_supporter, group=group, accepts_messages=False, consent_wording="", language="en",
         ip_address=None,
     )  # fmt: skip

@@ -14,7 +14,7 @@ from quartier.accounts.models import Supporter
 from quartier.fieldwork import actions
 from quartier.fieldwork.models import Contact, FieldCampaign, Question, Script, Target, WalkList
 from quartier.lib import contacts as lib
-from quartier.organizing import actions as organizing_actions
+from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.models import Group
 
 MONTREAL = (45.5200, -73.5800)
@@ -37,12 +37,12 @@ def outsider(make_supporter) -> Supporter:
 
 @pytest.fixture
 def group(db, leader, volunteer) -> Group:
-    draft = organizing_actions.GroupDraft(
+    draft = organizing_groups.GroupDraft(
         name="Plateau door-knockers", description="", area="Plateau", country="CA", postal_code="H2X 1Y4",
         latitude=MONTREAL[0], longitude=MONTREAL[1], town="Montréal", join_policy=Group.JoinPolicy.OPEN,
     )  # fmt: skip
-    group = organizing_actions.create_group(creator=leader, draft=draft)
-    organizing_actions.join_group(
+    group = organizing_groups.create_group(creator=leader, draft=draft)
+    organizing_groups.join_group(
         supporter=volunteer, group=group, accepts_messages=False, consent_wording="No", language="en",
         ip_address=None,
     )  # fmt: skip

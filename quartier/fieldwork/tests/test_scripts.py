@@ -113,17 +113,18 @@ def test_a_phone_bank_for_an_event_is_open_to_its_attendees_only(group, leader, 
 
     from django.utils import timezone
 
-    from quartier.organizing import actions as organizing_actions
+    from quartier.organizing.actions import events as organizing_events
+    from quartier.organizing.actions import rsvps as organizing_rsvps
     from quartier.organizing.models import Event
 
     start = timezone.now() + timedelta(days=2)
-    event = organizing_actions.create_event(
+    event = organizing_events.create_event(
         host=leader,
-        draft=organizing_actions.EventDraft(
+        draft=organizing_events.EventDraft(
             title="Calls", description="", event_type="phone_bank", is_virtual=True, join_url="", venue="",
             address="", address_visibility=Event.AddressVisibility.PUBLIC, country="CA", postal_code="H2X 1Y4",
             town="Montréal", latitude=None, longitude=None, time_zone="America/Toronto", max_guests_per_rsvp=0,
-            group=group, shifts=[organizing_actions.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=5)],
+            group=group, shifts=[organizing_events.ShiftDraft(starts_at=start, ends_at=start + timedelta(hours=2), capacity=5)],
         ),
     )  # fmt: skip
     form = {"kind": "phone_bank", "name": "Event calls", "group": str(group.pk), "event": str(event.pk),
@@ -132,7 +133,7 @@ def test_a_phone_bank_for_an_event_is_open_to_its_attendees_only(group, leader, 
 
     created = client_for(leader).post(reverse("fieldwork:campaign_create"), form)
     campaign = FieldCampaign.objects.get(name="Event calls")
-    organizing_actions.rsvp(supporter=volunteer, shift=event.shifts.get())
+    organizing_rsvps.rsvp(supporter=volunteer, shift=event.shifts.get())
     url = reverse("fieldwork:phone_bank", args=[campaign.pk])
 
     assert created.status_code == 302 and campaign.event == event and not campaign.open_from_home

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.models import Event, Group, Membership, Shift
 
 MONTREAL = (45.5200, -73.5800)
@@ -38,14 +39,14 @@ def outsider(make_supporter) -> Supporter:
 @pytest.fixture
 def make_group(db) -> Callable[..., Group]:
     def make(creator: Supporter, name: str = "Plateau for Climate", **changes) -> Group:
-        draft = actions.GroupDraft(
+        draft = groups_actions.GroupDraft(
             name=name, description="We meet **every Tuesday**.", area="Plateau Mont-Royal", country="CA",
             postal_code="H2X 1Y4", latitude=MONTREAL[0], longitude=MONTREAL[1], town="Montréal",
             join_policy=Group.JoinPolicy.OPEN,
         )  # fmt: skip
         for key, value in changes.items():
             setattr(draft, key, value)
-        return actions.create_group(creator=creator, draft=draft)
+        return groups_actions.create_group(creator=creator, draft=draft)
 
     return make
 
@@ -53,7 +54,7 @@ def make_group(db) -> Callable[..., Group]:
 @pytest.fixture
 def group(make_group, leader, member) -> Group:
     group = make_group(leader)
-    actions.join_group(
+    groups_actions.join_group(
         supporter=member,
         group=group,
         accepts_messages=True,
@@ -78,20 +79,20 @@ def make_event(db) -> Callable[..., Event]:
         **changes,
     ) -> Event:
         start = timezone.now() + starts_in
-        draft = actions.EventDraft(
+        draft = events_actions.EventDraft(
             title=title, description="Bring **good shoes**.", event_type="canvass", is_virtual=False, join_url="",
             venue="Café Olimpico", address="124 rue Saint-Viateur O", address_visibility=Event.AddressVisibility.PUBLIC,
             country="CA", postal_code="H2T 1A1", town="Montréal", latitude=latitude, longitude=longitude,
             time_zone="America/Toronto", max_guests_per_rsvp=2, group=None,
             shifts=[
-                actions.ShiftDraft(starts_at=start + timedelta(hours=3 * n), ends_at=start + timedelta(hours=3 * n + 2),
+                events_actions.ShiftDraft(starts_at=start + timedelta(hours=3 * n), ends_at=start + timedelta(hours=3 * n + 2),
                                    capacity=capacity)
                 for n in range(shifts)
             ],
         )  # fmt: skip
         for key, value in changes.items():
             setattr(draft, key, value)
-        return actions.create_event(host=host, draft=draft)
+        return events_actions.create_event(host=host, draft=draft)
 
     return make
 

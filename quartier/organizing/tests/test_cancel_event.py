@@ -8,7 +8,9 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from quartier.lib.urls import calendar_uid
-from quartier.organizing import actions, calendars
+from quartier.organizing import calendars
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event, Rsvp
 from quartier.testing import client_for
 
@@ -22,7 +24,7 @@ def calendar_part(message) -> tuple[str, Calendar]:
 @pytest.mark.django_db
 def test_the_cancel_page_says_who_is_told_and_cancels_nothing_yet(event, shift, host, make_supporter):
     for name in ("Ana", "Ben"):
-        actions.rsvp(supporter=make_supporter(name), shift=shift)
+        rsvps_actions.rsvp(supporter=make_supporter(name), shift=shift)
     mail.outbox.clear()
 
     response = client_for(host).get(reverse("organizing:event_cancel", args=[event.pk]))
@@ -49,7 +51,7 @@ def test_the_cancellation_email_carries_the_hosts_message_and_an_icalendar_cance
     event, shift, host, supporter, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        actions.rsvp(supporter=supporter, shift=shift)
+        rsvps_actions.rsvp(supporter=supporter, shift=shift)
     [invitation_email] = mail.outbox
     invitation = Calendar.from_ical(invitation_email.attachments[0][1])
     [invited] = invitation.walk("VEVENT")
@@ -85,12 +87,12 @@ def test_someone_with_two_shifts_gets_one_email_cancelling_both(
 ):
     event = make_event(host, shifts=2)
     first, second = event.shifts.order_by("starts_at")
-    actions.rsvp(supporter=supporter, shift=first)
-    actions.rsvp(supporter=supporter, shift=second)
+    rsvps_actions.rsvp(supporter=supporter, shift=first)
+    rsvps_actions.rsvp(supporter=supporter, shift=second)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.cancel_event(event=event)
+        events_actions.cancel_event(event=event)
 
     [message] = mail.outbox
     _content_type, cancel = calendar_part(message)
@@ -103,9 +105,9 @@ def test_someone_with_two_shifts_gets_one_email_cancelling_both(
 def test_people_who_had_cancelled_are_not_told_again(
     event, shift, supporter, other_supporter, host, django_capture_on_commit_callbacks
 ):
-    actions.rsvp(supporter=supporter, shift=shift)
-    gone = actions.rsvp(supporter=other_supporter, shift=shift)
-    actions.cancel_rsvp(rsvp_record=gone)
+    rsvps_actions.rsvp(supporter=supporter, shift=shift)
+    gone = rsvps_actions.rsvp(supporter=other_supporter, shift=shift)
+    rsvps_actions.cancel_rsvp(rsvp_record=gone)
     mail.outbox.clear()
 
     assert (
@@ -119,7 +121,7 @@ def test_people_who_had_cancelled_are_not_told_again(
 
 @pytest.mark.django_db
 def test_an_outsider_cannot_see_the_cancel_page_or_cancel(event, shift, outsider, supporter):
-    actions.rsvp(supporter=supporter, shift=shift)
+    rsvps_actions.rsvp(supporter=supporter, shift=shift)
     mail.outbox.clear()
     client = client_for(outsider)
 
@@ -147,7 +149,7 @@ def test_a_message_too_long_is_refused_and_nothing_is_cancelled(event, host):
 @pytest.mark.django_db
 def test_the_feed_marks_a_cancelled_shift_with_a_higher_sequence(event, shift):
     before = Calendar.from_ical(calendars.event_ics(event)).walk("VEVENT")[0]
-    actions.cancel_event(event=event)
+    events_actions.cancel_event(event=event)
     after = Calendar.from_ical(calendars.event_ics(Event.objects.get(pk=event.pk))).walk("VEVENT")[0]
 
     assert str(after["uid"]) == str(before["uid"])

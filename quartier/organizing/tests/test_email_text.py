@@ -7,8 +7,12 @@ import html
 import pytest
 from django.core import mail
 
-from quartier.organizing import actions, tasks
-from quartier.organizing.models import EventTypePolicy, Group, Membership
+from quartier.organizing import tasks
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import groups as groups_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
+from quartier.organizing.models import EventTypePolicy, Group, Membership, Rsvp
 from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.emails import build_email
 from quartier.outreach.models import Message
@@ -35,14 +39,14 @@ def test_rsvp_waitlist_promotion_and_cancellation_emails_keep_the_title_as_typed
     event = make_event(host, title=TRICKY, capacity=1)
     shift = event.shifts.get()
     with django_capture_on_commit_callbacks(execute=True):
-        first = actions.rsvp(supporter=supporter, shift=shift)
+        first = rsvps_actions.rsvp(supporter=supporter, shift=shift)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.rsvp(supporter=other_supporter, shift=shift)
+        rsvps_actions.rsvp(supporter=other_supporter, shift=shift)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.cancel_rsvp(rsvp_record=first)
-    tasks.send_reminder(actions.Rsvp.objects.get(supporter=other_supporter).pk, 2)
+        rsvps_actions.cancel_rsvp(rsvp_record=first)
+    tasks.send_reminder(Rsvp.objects.get(supporter=other_supporter).pk, 2)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.cancel_event(event=event, message='Rain <again> & "wind"')
+        events_actions.cancel_event(event=event, message='Rain <again> & "wind"')
 
     subjects = [m.subject for m in mail.outbox]
     assert len(mail.outbox) == 5, subjects  # confirmation, waiting list, promotion, reminder, cancellation
@@ -59,7 +63,9 @@ def test_review_emails_keep_the_title_and_the_reason_as_typed(
     with django_capture_on_commit_callbacks(execute=True):
         event = make_event(host, title=TRICKY, event_type="rally")
     with django_capture_on_commit_callbacks(execute=True):
-        actions.review_event(event=event, reviewer=staff, approve=False, reason='Use "our" <logo> & colours')
+        events_actions.review_event(
+            event=event, reviewer=staff, approve=False, reason='Use "our" <logo> & colours'
+        )
 
     submitted, reviewed = mail.outbox
     assert_verbatim_in_text_and_escaped_in_html(submitted)
@@ -72,13 +78,13 @@ def test_membership_email_keeps_the_group_name_as_typed(
     make_group, leader, supporter, django_capture_on_commit_callbacks
 ):
     group = make_group(leader, name=TRICKY, join_policy=Group.JoinPolicy.APPROVAL)
-    membership = actions.join_group(
+    membership = groups_actions.join_group(
         supporter=supporter, group=group, accepts_messages=True, consent_wording="Yes", language="en",
         ip_address=None,
     )  # fmt: skip
     assert membership.status == Membership.Status.PENDING
     with django_capture_on_commit_callbacks(execute=True):
-        actions.approve_member(membership=membership)
+        groups_actions.approve_member(membership=membership)
 
     [message] = mail.outbox
     assert_verbatim_in_text_and_escaped_in_html(message)
@@ -87,11 +93,11 @@ def test_membership_email_keeps_the_group_name_as_typed(
 @pytest.mark.django_db
 def test_outreach_messages_keep_subject_and_body_as_typed(group, leader, member):
     outreach_consent.record_consent(
-        supporter=member, audience=actions.group_audience(group), granted=True, wording="Yes", language="en",
+        supporter=member, audience=common_actions.group_audience(group), granted=True, wording="Yes", language="en",
         source="join", ip_address=None,
     )  # fmt: skip
     message = Message.objects.create(
-        sender=leader, audience=actions.group_audience(group), audience_label=group.name, subject=TRICKY,
+        sender=leader, audience=common_actions.group_audience(group), audience_label=group.name, subject=TRICKY,
         body=f"{TRICKY}\n\nSee you.", body_html=f"<p>{html.escape(TRICKY)}</p>",
     )  # fmt: skip
 

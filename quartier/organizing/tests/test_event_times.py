@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from quartier.organizing import actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.testing import client_for
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -94,7 +94,7 @@ def test_the_event_page_has_one_when_line_summarising_its_shifts(make_event, hos
 def test_each_shift_is_listed_once_on_the_event_page(make_event, host, supporter):
     event = make_event(host, shifts=3, starts_in=until(2031, 3, 4, 9))
     first, second, third = event.shifts.order_by("starts_at")
-    actions.rsvp(supporter=supporter, shift=first)
+    rsvps_actions.rsvp(supporter=supporter, shift=first)
 
     for client in (visitor(), client_for(supporter)):
         page = client.get(event.get_absolute_url()).content.decode()

@@ -12,7 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from quartier.accounts.models import Supporter
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event, EventTypePolicy, Rsvp, SentReminder, Shift
 from quartier.testing import client_for
 
@@ -92,7 +93,7 @@ def test_an_online_event_needs_no_place_and_hides_its_link_until_rsvp(supporter,
 
     stranger = Client().get(event.get_absolute_url()).content.decode()
     assert "meet.example.org" not in stranger
-    actions.rsvp(supporter=other_supporter, shift=event.shifts.first())
+    rsvps_actions.rsvp(supporter=other_supporter, shift=event.shifts.first())
     assert "meet.example.org" in client_for(other_supporter).get(event.get_absolute_url()).content.decode()
 
 
@@ -102,7 +103,7 @@ def test_the_full_address_is_for_attendees_when_the_host_says_so(supporter, othe
     event = Event.objects.get()
 
     assert "Boul. Saint-Laurent" not in Client().get(event.get_absolute_url()).content.decode()
-    actions.rsvp(supporter=other_supporter, shift=event.shifts.first())
+    rsvps_actions.rsvp(supporter=other_supporter, shift=event.shifts.first())
     assert "Boul. Saint-Laurent" in client_for(other_supporter).get(event.get_absolute_url()).content.decode()
 
 
@@ -140,7 +141,7 @@ def test_cancelling_an_event_tells_everyone_who_rsvped(
 ):
     people = [make_supporter(f"P{n}") for n in range(3)]
     for person in people:
-        actions.rsvp(supporter=person, shift=shift)
+        rsvps_actions.rsvp(supporter=person, shift=shift)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -169,7 +170,7 @@ def test_a_host_duplicates_an_event_to_a_new_date(event, host):
 @pytest.mark.django_db
 def test_a_host_cannot_cut_places_below_the_confirmed_rsvps(event, shift, make_supporter, host):
     for n in range(3):
-        actions.rsvp(supporter=make_supporter(f"P{n}"), shift=shift)
+        rsvps_actions.rsvp(supporter=make_supporter(f"P{n}"), shift=shift)
     start = shift.starts_at.astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
     end = shift.ends_at.astimezone(TORONTO).strftime("%Y-%m-%dT%H:%M")
 
@@ -187,19 +188,19 @@ def test_a_host_cannot_cut_places_below_the_confirmed_rsvps(event, shift, make_s
 def test_raising_capacity_promotes_the_waiting_list(make_event, host, make_supporter):
     event = make_event(host, capacity=1)
     shift = event.shifts.get()
-    actions.rsvp(supporter=make_supporter("A"), shift=shift)
-    waiting = actions.rsvp(supporter=make_supporter("B"), shift=shift)
-    draft_shift = actions.ShiftDraft(
+    rsvps_actions.rsvp(supporter=make_supporter("A"), shift=shift)
+    waiting = rsvps_actions.rsvp(supporter=make_supporter("B"), shift=shift)
+    draft_shift = events_actions.ShiftDraft(
         starts_at=shift.starts_at, ends_at=shift.ends_at, capacity=2, pk=shift.pk
     )
-    draft = actions.EventDraft(
+    draft = events_actions.EventDraft(
         title=event.title, description=event.description, event_type=event.event_type, is_virtual=False,
         join_url="", venue=event.venue, address=event.address, address_visibility=event.address_visibility,
         country="CA", postal_code=event.postal_code, town=event.town, latitude=event.latitude,
         longitude=event.longitude, time_zone=event.time_zone, max_guests_per_rsvp=0, group=None, shifts=[draft_shift],
     )  # fmt: skip
 
-    actions.update_event(event=event, draft=draft)
+    events_actions.update_event(event=event, draft=draft)
 
     assert Rsvp.objects.get(pk=waiting.pk).status == "confirmed"
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 2
@@ -242,7 +243,7 @@ def test_the_event_list_and_page_run_constant_queries(
 ):
     events = [make_event(host, title=f"Event {n}", shifts=2) for n in range(12)]
     for event in events[:3]:
-        actions.rsvp(supporter=make_supporter(f"R{event.pk}"), shift=event.shifts.first())
+        rsvps_actions.rsvp(supporter=make_supporter(f"R{event.pk}"), shift=event.shifts.first())
 
     # Up to four widening boxes of ids, then the rows with their hosts and groups.
     with django_assert_max_num_queries(5):
@@ -271,7 +272,7 @@ def test_the_personal_calendar_feed_lists_what_one_attends_and_hosts(supporter, 
     attended = make_event(host, title="Attended")
     make_event(host, title="Not mine")
     hosted = make_event(supporter, title="Hosted")
-    actions.rsvp(supporter=supporter, shift=attended.shifts.get())
+    rsvps_actions.rsvp(supporter=supporter, shift=attended.shifts.get())
     feed_url = client_for(supporter).get(reverse("organizing:my_events")).context["feed_url"]
 
     response = Client().get(feed_url.split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
@@ -288,19 +289,19 @@ def test_reminders_go_out_once_however_often_the_job_runs(
     soon = make_event(host, title="Soon", starts_in=timedelta(hours=20))
     later = make_event(host, title="Later", starts_in=timedelta(days=5))
     person = make_supporter("Rémi")
-    actions.rsvp(supporter=person, shift=soon.shifts.get())
-    actions.rsvp(supporter=person, shift=later.shifts.get())
+    rsvps_actions.rsvp(supporter=person, shift=soon.shifts.get())
+    rsvps_actions.rsvp(supporter=person, shift=later.shifts.get())
     mail.outbox.clear()
 
-    first = actions.send_due_reminders(hours_before=[24, 2])
-    second = actions.send_due_reminders(hours_before=[24, 2])
+    first = events_actions.send_due_reminders(hours_before=[24, 2])
+    second = events_actions.send_due_reminders(hours_before=[24, 2])
 
     assert (first, second) == (1, 0)
     assert len(mail.outbox) == 1 and "Soon" in mail.outbox[0].subject
     # Two hours before, the second reminder goes, once.
     two_hours_before = soon.starts_at - timedelta(hours=1, minutes=30)
-    assert actions.send_due_reminders(hours_before=[24, 2], now=two_hours_before) == 1
-    assert actions.send_due_reminders(hours_before=[24, 2], now=two_hours_before) == 0
+    assert events_actions.send_due_reminders(hours_before=[24, 2], now=two_hours_before) == 1
+    assert events_actions.send_due_reminders(hours_before=[24, 2], now=two_hours_before) == 0
     assert SentReminder.objects.count() == 2
 
 
@@ -308,7 +309,7 @@ def test_reminders_go_out_once_however_often_the_job_runs(
 def test_the_host_checks_people_in_and_adds_walk_ins_who_confirm_by_email(
     event, shift, host, supporter, django_capture_on_commit_callbacks
 ):
-    record = actions.rsvp(supporter=supporter, shift=shift, shares_contact=True)
+    record = rsvps_actions.rsvp(supporter=supporter, shift=shift, shares_contact=True)
     client = client_for(host)
 
     client.post(
@@ -336,7 +337,7 @@ def test_the_host_checks_people_in_and_adds_walk_ins_who_confirm_by_email(
 
 @pytest.mark.django_db
 def test_check_in_answers_htmx_with_just_the_row(event, shift, host, supporter):
-    record = actions.rsvp(supporter=supporter, shift=shift)
+    record = rsvps_actions.rsvp(supporter=supporter, shift=shift)
 
     response = client_for(host).post(
         reverse("organizing:event_attendees", args=[event.pk]), {"rsvp": record.pk, "attended": "no"},

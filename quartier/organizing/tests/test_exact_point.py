@@ -16,7 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from quartier.lib.geo import approximate_point, haversine_km
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event
 from quartier.testing import client_for
 
@@ -61,20 +62,20 @@ def hidden_event(make_event, host) -> Event:
 
 def move_within_its_cell(event: Event, latitude: float, longitude: float) -> None:
     assert approximate_point(latitude, longitude) == NODE
-    draft = actions.EventDraft(
+    draft = events_actions.EventDraft(
         **{
             field.name: getattr(event, field.name)
-            for field in dataclasses.fields(actions.EventDraft)
+            for field in dataclasses.fields(events_actions.EventDraft)
             if field.name not in {"shifts", "latitude", "longitude"}
         },
         latitude=latitude,
         longitude=longitude,
         shifts=[
-            actions.ShiftDraft(starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity, pk=s.pk)
+            events_actions.ShiftDraft(starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity, pk=s.pk)
             for s in event.shifts.all()
         ],
     )
-    actions.update_event(event=event, draft=draft)
+    events_actions.update_event(event=event, draft=draft)
 
 
 def test_an_attendee_only_event_is_stored_with_its_grid_node_as_public_point(hidden_event):
@@ -148,7 +149,7 @@ def test_the_event_page_pins_the_grid_node_for_visitors_and_the_address_for_atte
     hidden_event, supporter
 ):
     visitor_pin = Client().get(hidden_event.get_absolute_url()).context["map_points"]
-    actions.rsvp(supporter=supporter, shift=hidden_event.shifts.get())
+    rsvps_actions.rsvp(supporter=supporter, shift=hidden_event.shifts.get())
     attendee_pin = client_for(supporter).get(hidden_event.get_absolute_url()).context["map_points"]
 
     assert [(pin["lat"], pin["lon"]) for pin in visitor_pin] == [NODE]
@@ -164,20 +165,20 @@ def test_the_map_data_of_a_search_holds_no_exact_point(hidden_event):
 
 
 def test_making_the_address_public_makes_the_exact_point_public(hidden_event):
-    draft = actions.EventDraft(
+    draft = events_actions.EventDraft(
         **{
             field.name: getattr(hidden_event, field.name)
-            for field in dataclasses.fields(actions.EventDraft)
+            for field in dataclasses.fields(events_actions.EventDraft)
             if field.name not in {"shifts", "address_visibility"}
         },
         address_visibility=Event.AddressVisibility.PUBLIC,
         shifts=[
-            actions.ShiftDraft(starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity, pk=s.pk)
+            events_actions.ShiftDraft(starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity, pk=s.pk)
             for s in hidden_event.shifts.all()
         ],
     )
 
-    actions.update_event(event=hidden_event, draft=draft)
+    events_actions.update_event(event=hidden_event, draft=draft)
 
     hidden_event.refresh_from_db()
     assert (hidden_event.public_latitude, hidden_event.public_longitude) == EXACT

@@ -5,7 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from quartier.organizing import actions
+from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.models import Event, Group, Membership
 from quartier.outreach.models import Delivery
 from quartier.testing import client_for
@@ -163,7 +163,7 @@ def test_leaders_message_only_members_who_accepted(
     group, leader, member, make_supporter, django_capture_on_commit_callbacks
 ):
     refuser = make_supporter("Rita Refuser")
-    actions.join_group(supporter=refuser, group=group, accepts_messages=False, consent_wording="No", language="en",
+    groups_actions.join_group(supporter=refuser, group=group, accepts_messages=False, consent_wording="No", language="en",
                        ip_address=None)  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -196,7 +196,7 @@ def test_leaders_export_members_as_csv_safely(group, leader, member):
 def test_staff_merge_two_groups(make_group, leader, member, supporter, staff):
     source = make_group(leader, name="Mile End")
     target = make_group(supporter, name="Plateau")
-    actions.join_group(supporter=member, group=source, accepts_messages=True, consent_wording="", language="en",
+    groups_actions.join_group(supporter=member, group=source, accepts_messages=True, consent_wording="", language="en",
                        ip_address=None)  # fmt: skip
 
     response = client_for(staff).post(
@@ -242,7 +242,7 @@ def test_the_group_page_runs_constant_queries_however_many_members_and_events(
     group, leader, make_supporter, make_event, django_assert_max_num_queries
 ):
     for number in range(8):
-        actions.join_group(supporter=make_supporter(f"M{number}"), group=group, accepts_messages=True,
+        groups_actions.join_group(supporter=make_supporter(f"M{number}"), group=group, accepts_messages=True,
                            consent_wording="", language="en", ip_address=None)  # fmt: skip
         make_event(leader, title=f"E{number}", group=group)
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quartier.accounts.models import Supporter
-from quartier.organizing import actions
+from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
 from quartier.organizing.models import Rsvp
 
 SIGNUP = {
@@ -22,8 +22,8 @@ SIGNUP = {
 
 @pytest.fixture
 def guest(db) -> Supporter:
-    return actions.guest_supporter(
-        guest=actions.Guest(name="Gaby Guest", email="gaby@example.org", country="CA", postal_code="H2X 1Y4",
+    return guest_rsvps_actions.guest_supporter(
+        guest=guest_rsvps_actions.Guest(name="Gaby Guest", email="gaby@example.org", country="CA", postal_code="H2X 1Y4",
                             language="en"),
         news_consent=False, consent_wording="No", ip_address=None,
     )  # fmt: skip

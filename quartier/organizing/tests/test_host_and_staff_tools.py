@@ -12,7 +12,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from quartier.lib.urls import calendar_uid
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event, EventTypePolicy, Rsvp
 from quartier.organizing.tests.test_rsvp import confirm_link
 from quartier.testing import client_for
@@ -53,7 +54,7 @@ def test_an_approval_without_a_note_says_no_more_than_the_decision(
     pending_event, staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        actions.review_event(event=pending_event, reviewer=staff, approve=True, reason="")
+        events_actions.review_event(event=pending_event, reviewer=staff, approve=True, reason="")
 
     [message] = mail.outbox
     assert "Note from the campaign" not in message.body
@@ -94,10 +95,10 @@ def test_others_see_no_review_link_and_pay_no_query_for_it(pending_event, person
 
 @pytest.mark.django_db
 def test_attendance_counts_everyone_who_came_walk_ins_and_guests_included(event, shift, host, make_supporter):
-    came_with_a_guest = actions.rsvp(supporter=make_supporter("Ana"), shift=shift, guests=1)
-    actions.rsvp(supporter=make_supporter("Ben"), shift=shift)  # booked, did not come
-    actions.check_in(rsvp_record=came_with_a_guest, attended=True)
-    actions.add_walk_in(shift=shift, supporter=make_supporter("Walk-in Wes"))
+    came_with_a_guest = rsvps_actions.rsvp(supporter=make_supporter("Ana"), shift=shift, guests=1)
+    rsvps_actions.rsvp(supporter=make_supporter("Ben"), shift=shift)  # booked, did not come
+    rsvps_actions.check_in(rsvp_record=came_with_a_guest, attended=True)
+    rsvps_actions.add_walk_in(shift=shift, supporter=make_supporter("Walk-in Wes"))
 
     response = client_for(host).get(reverse("organizing:event_attendees", args=[event.pk]))
 
@@ -155,7 +156,7 @@ def test_a_guest_gets_the_calendar_file_of_their_own_rsvp_in_their_session(
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", ["anonymous", "other_supporter", "host"])
 def test_nobody_else_gets_someone_elses_rsvp_calendar(event, shift, supporter, persona, request):
-    record = actions.rsvp(supporter=supporter, shift=shift)
+    record = rsvps_actions.rsvp(supporter=supporter, shift=shift)
     who = request.getfixturevalue(persona) if persona != "anonymous" else None
 
     response = client_for(who).get(reverse("organizing:rsvp_ics", args=[record.pk]))
@@ -170,13 +171,13 @@ def test_someone_who_cancelled_or_waited_then_came_counts_as_a_walk_in(
 ):
     event = make_event(host, capacity=1)
     shift = event.shifts.get()
-    actions.rsvp(supporter=make_supporter("Booked Bea"), shift=shift)
+    rsvps_actions.rsvp(supporter=make_supporter("Booked Bea"), shift=shift)
     person = make_supporter("Late Lou")
-    record = actions.rsvp(supporter=person, shift=shift)  # the shift is full: waitlisted
+    record = rsvps_actions.rsvp(supporter=person, shift=shift)  # the shift is full: waitlisted
     if before == "cancelled":
-        actions.cancel_rsvp(rsvp_record=record)
+        rsvps_actions.cancel_rsvp(rsvp_record=record)
 
-    actions.add_walk_in(shift=shift, supporter=person)
+    rsvps_actions.add_walk_in(shift=shift, supporter=person)
 
     record.refresh_from_db()
     assert (record.status, record.is_walk_in, record.attended) == ("confirmed", True, True)

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quartier.accounts.models import EmailConsent, Supporter
-from quartier.organizing import actions, queries
+from quartier.organizing import queries
+from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
 from quartier.organizing.models import PendingRsvp, Rsvp, Shift
 from quartier.outreach.models import AudienceConsent
 from quartier.outreach.queries import has_consented
@@ -254,7 +255,7 @@ def test_a_guest_account_made_on_confirmation_is_not_verified_or_signed_in(
     guest = Supporter.objects.get(email="new-person@example.org")
     assert not guest.has_usable_password() and guest.email_verified_at is None
     assert "_auth_user_id" not in client.session
-    assert timedelta(days=7) == actions.RSVP_REQUEST_MAX_AGE
+    assert timedelta(days=7) == guest_rsvps_actions.RSVP_REQUEST_MAX_AGE
 
 
 @pytest.mark.django_db

@@ -23,7 +23,10 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from quartier.organizing import actions
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import groups as groups_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import EventTypePolicy, Group, Membership, Rsvp
 from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.queries import has_consented
@@ -104,16 +107,16 @@ def test_every_link_in_mail_headers_and_calendars_starts_with_the_site_url_and_w
     event = make_event(host, title="Door-knocking in Mile End", capacity=1)
     shift = event.shifts.get()
     for person in (first, second):
-        actions.rsvp(supporter=person, shift=shift)
+        rsvps_actions.rsvp(supporter=person, shift=shift)
         outreach_consent.record_consent(
-            supporter=person, audience=actions.event_audience(event), granted=True, wording="Yes", language="en",
+            supporter=person, audience=common_actions.event_audience(event), granted=True, wording="Yes", language="en",
             source="join", ip_address=None,
         )  # fmt: skip
-    actions.cancel_rsvp(rsvp_record=Rsvp.objects.get(supporter=first))
+    rsvps_actions.cancel_rsvp(rsvp_record=Rsvp.objects.get(supporter=first))
     # A message from the host to attendees, then from a group leader to members.
-    actions.message_attendees(sender=host, event=event, subject="Bring water", body="See you there.")
+    events_actions.message_attendees(sender=host, event=event, subject="Bring water", body="See you there.")
     group = make_group(leader, name="Plateau for Climate", join_policy=Group.JoinPolicy.APPROVAL)
-    membership = actions.join_group(
+    membership = groups_actions.join_group(
         supporter=first,
         group=group,
         accepts_messages=True,
@@ -121,18 +124,18 @@ def test_every_link_in_mail_headers_and_calendars_starts_with_the_site_url_and_w
         language="en",
         ip_address=None,
     )
-    actions.approve_member(membership=membership)
+    groups_actions.approve_member(membership=membership)
     assert Membership.objects.get(pk=membership.pk).status == Membership.Status.ACTIVE
-    actions.message_group(sender=leader, group=group, subject="Tuesday", body="We meet at 7.")
+    groups_actions.message_group(sender=leader, group=group, subject="Tuesday", body="We meet at 7.")
     # An event that needs approval: submitted, then approved.
     EventTypePolicy.objects.create(event_type="rally", requires_approval=True)
     rally = make_event(host, title="March for transit", event_type="rally")
-    actions.review_event(event=rally, reviewer=staff, approve=True, reason="Bring the permit.")
+    events_actions.review_event(event=rally, reviewer=staff, approve=True, reason="Bring the permit.")
     # A reminder, then the cancellation of the first event.
     from quartier.organizing import tasks
 
     tasks.send_reminder(Rsvp.objects.get(supporter=second).pk, 24)
-    actions.cancel_event(event=event, message="The hall flooded.")
+    events_actions.cancel_event(event=event, message="The hall flooded.")
 
     subjects = sorted(m.subject for m in mail.outbox)
     for needed in ("You’re in", "waiting list", "A place freed up", "Bring water", "Welcome to", "Tuesday",
@@ -168,7 +171,7 @@ def test_every_link_in_mail_headers_and_calendars_starts_with_the_site_url_and_w
     assert to_members.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     status, _final, _body = fetch(unsubscribe, data=b"List-Unsubscribe=One-Click")
     assert status == 200
-    assert not has_consented(first, actions.group_audience(group))
+    assert not has_consented(first, common_actions.group_audience(group))
     # The cancel link of an RSVP cancels when followed and confirmed.
     [promoted] = [m for m in mail.outbox if "A place freed up" in m.subject]
     [cancel] = [link for link in LINK.findall(promoted.body) if "/rsvps/cancel/" in link]

@@ -8,7 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from quartier.accounts.models import Profile, Visibility
-from quartier.organizing import actions
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import groups as groups_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Membership
 from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
@@ -16,7 +18,7 @@ from quartier.testing import client_for
 
 
 def join(group, supporter, *, listed: bool = True, accepts: bool = False) -> Membership:
-    return actions.join_group(
+    return groups_actions.join_group(
         supporter=supporter, group=group, accepts_messages=accepts, consent_wording="Yes", language="en",
         ip_address=None, is_listed=listed,
     )  # fmt: skip
@@ -176,13 +178,13 @@ def test_the_count_before_sending_is_the_number_of_emails_sent(
     for number, person in enumerate(people):
         join(group, person, accepts=number != 1)
         for shift in (first, second):  # two RSVPs each: still one email
-            actions.rsvp(supporter=person, shift=shift)
+            rsvps_actions.rsvp(supporter=person, shift=shift)
         if number != 1:
             outreach_consent.record_consent(
-                supporter=person, audience=actions.event_audience(event), granted=True, wording="Yes",
+                supporter=person, audience=common_actions.event_audience(event), granted=True, wording="Yes",
                 language="en", source="join", ip_address=None,
             )  # fmt: skip
-    actions.rsvp(supporter=host, shift=first)
+    rsvps_actions.rsvp(supporter=host, shift=first)
     if target == "group":
         url, sender = reverse("organizing:group_message", args=[group.slug]), leader
     else:

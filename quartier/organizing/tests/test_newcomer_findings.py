@@ -10,7 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Rsvp
 from quartier.testing import client_for
 
@@ -37,9 +39,9 @@ def test_the_event_form_names_the_no_group_choice(host, group, leader):
 def test_french_emails_put_a_space_before_their_colons(make_event, host, django_capture_on_commit_callbacks):
     event = make_event(host)
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
-        actions.request_rsvp(
+        guest_rsvps_actions.request_rsvp(
             event=event, shifts=list(event.shifts.all()),
-            request=actions.RsvpRequest(email="gaby@example.org", name="Gaby", language="fr"),
+            request=guest_rsvps_actions.RsvpRequest(email="gaby@example.org", name="Gaby", language="fr"),
         )  # fmt: skip
     [link] = re.findall(r"https?://[^/\s]+(/rsvps/confirm/[^\s]+/)", mail.outbox[0].body)
     with django_capture_on_commit_callbacks(execute=True):
@@ -55,7 +57,7 @@ def test_french_emails_put_a_space_before_their_colons(make_event, host, django_
 def test_the_shift_left_after_an_rsvp_to_another_is_not_ticked_for_the_supporter(make_event, host, supporter):
     event = make_event(host, shifts=2)
     first, second = event.shifts.order_by("starts_at")
-    actions.rsvp(supporter=supporter, shift=first)
+    rsvps_actions.rsvp(supporter=supporter, shift=first)
 
     page = client_for(supporter).get(event.get_absolute_url()).content.decode()
 
@@ -78,13 +80,13 @@ def test_cancelling_an_rsvp_to_a_cancelled_event_promotes_nobody_and_sends_nothi
 ):
     event = make_event(host, capacity=1)
     shift = event.shifts.get()
-    first = actions.rsvp(supporter=supporter, shift=shift)
-    waiting = actions.rsvp(supporter=other_supporter, shift=shift)
-    actions.cancel_event(event=event)
+    first = rsvps_actions.rsvp(supporter=supporter, shift=shift)
+    waiting = rsvps_actions.rsvp(supporter=other_supporter, shift=shift)
+    events_actions.cancel_event(event=event)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.cancel_rsvp(rsvp_record=first)
+        rsvps_actions.cancel_rsvp(rsvp_record=first)
 
     waiting.refresh_from_db()
     assert waiting.status == Rsvp.Status.WAITLISTED
@@ -97,9 +99,9 @@ def test_the_cancel_link_of_a_cancelled_event_says_so_and_offers_no_button(
 ):
     event = make_event(host)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.rsvp(supporter=supporter, shift=event.shifts.get())
+        rsvps_actions.rsvp(supporter=supporter, shift=event.shifts.get())
     [link] = re.findall(r"https?://[^/\s]+(/rsvps/cancel/[^\s]+/)", mail.outbox[0].body)
-    actions.cancel_event(event=event)
+    events_actions.cancel_event(event=event)
 
     page = Client().get(link).content.decode()
 

@@ -16,7 +16,8 @@ import pytest
 from django.test import Client
 
 from quartier.accounts.models import Supporter
-from quartier.organizing import actions
+from quartier.organizing.actions import groups as groups_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event
 from quartier.testing import client_for
 
@@ -65,7 +66,7 @@ def test_an_attendee_only_address_reaches_attendees_only_whoever_came_first(
     page_cache, make_event, host, supporter, other_supporter
 ):
     event = make_event(host, address=ATTENDEE_ADDRESS, address_visibility=Event.AddressVisibility.ATTENDEES)
-    actions.rsvp(supporter=supporter, shift=event.shifts.get())
+    rsvps_actions.rsvp(supporter=supporter, shift=event.shifts.get())
     path = event.get_absolute_url()
 
     before = Client().get(path).content.decode()
@@ -107,7 +108,7 @@ def test_places_left_are_fresh_on_the_very_next_request(page_cache, make_event, 
     visitor = Client()
 
     before = visitor.get(path).content.decode()
-    actions.rsvp(supporter=supporter, shift=event.shifts.get())
+    rsvps_actions.rsvp(supporter=supporter, shift=event.shifts.get())
     after = visitor.get(path).content.decode()
 
     assert "10 places left" in before
@@ -198,12 +199,12 @@ def test_a_visitor_with_a_session_or_a_time_zone_gets_their_own_page(page_cache,
 
 
 def test_a_member_who_hides_from_the_list_leaves_the_cached_group_page_at_once(page_cache, group, member):
-    actions.set_listed(membership=group.memberships.get(supporter=member), is_listed=True)
+    groups_actions.set_listed(membership=group.memberships.get(supporter=member), is_listed=True)
     path = group.get_absolute_url()
 
     listed = Client().get(path)
     cached = Client().get(path)
-    actions.set_listed(membership=group.memberships.get(supporter=member), is_listed=False)
+    groups_actions.set_listed(membership=group.memberships.get(supporter=member), is_listed=False)
     hidden = Client().get(path)
 
     assert listed.templates != []

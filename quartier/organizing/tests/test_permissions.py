@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quartier.organizing import actions
+from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event, Group, Membership, Rsvp, Shift
 from quartier.testing import client_for
 
@@ -35,13 +36,13 @@ def world(
     """A group (leader, member), an event hosted by `host` with the member's RSVP and a guest's."""
     event = make_event(host)
     shift = event.shifts.get()
-    member_rsvp = actions.rsvp(supporter=member, shift=shift)
-    guest = actions.guest_supporter(
-        guest=actions.Guest(name="Gaby Guest", email="gaby@example.org", country="CA", postal_code="H2X 1Y4",
+    member_rsvp = rsvps_actions.rsvp(supporter=member, shift=shift)
+    guest = guest_rsvps_actions.guest_supporter(
+        guest=guest_rsvps_actions.Guest(name="Gaby Guest", email="gaby@example.org", country="CA", postal_code="H2X 1Y4",
                             language="en"),
         news_consent=False, consent_wording="", ip_address=None,
     )  # fmt: skip
-    actions.rsvp(supporter=guest, shift=shift)
+    rsvps_actions.rsvp(supporter=guest, shift=shift)
     clients = {
         "anonymous": Client(), "guest": Client(), "member": client_for(member), "leader": client_for(leader),
         "host": client_for(host), "staff": client_for(staff), "outsider": client_for(outsider),

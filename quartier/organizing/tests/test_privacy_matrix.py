@@ -18,7 +18,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from quartier.accounts.models import Profile, Supporter, Visibility
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import CalendarFeed, Event
 from quartier.testing import client_for
 
@@ -64,16 +65,16 @@ def world(make_event, make_supporter, unverified, staff, django_capture_on_commi
     elsewhere = make_event(
         make_supporter("Other Host"), title="Elsewhere", venue="Parc", address="9 rue Ailleurs"
     )
-    actions.rsvp(supporter=people["visitor"], shift=elsewhere.shifts.get())
+    rsvps_actions.rsvp(supporter=people["visitor"], shift=elsewhere.shifts.get())
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         for event in (place, online):
             shift = event.shifts.get()
-            actions.rsvp(supporter=people["confirmed"], shift=shift, phone=PHONE, shares_contact=False)
-            actions.rsvp(supporter=people["waitlisted"], shift=shift, shares_contact=True)
-            cancelled = actions.rsvp(supporter=people["cancelled"], shift=shift)
-            actions.cancel_rsvp(rsvp_record=cancelled)
-        actions.send_due_reminders(hours_before=[24 * 7])
+            rsvps_actions.rsvp(supporter=people["confirmed"], shift=shift, phone=PHONE, shares_contact=False)
+            rsvps_actions.rsvp(supporter=people["waitlisted"], shift=shift, shares_contact=True)
+            cancelled = rsvps_actions.rsvp(supporter=people["cancelled"], shift=shift)
+            rsvps_actions.cancel_rsvp(rsvp_record=cancelled)
+        events_actions.send_due_reminders(hours_before=[24 * 7])
     emails: dict[str, list[mail.EmailMessage]] = {}
     for message in mail.outbox:
         for name, person in people.items():

@@ -5,7 +5,7 @@ from django.test import Client
 
 from quartier.accounts import actions as account_actions
 from quartier.accounts.privacy import export_personal_data
-from quartier.organizing import actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Group, Membership, Rsvp, Shift
 
 
@@ -15,8 +15,8 @@ def test_deleting_an_account_frees_its_places_for_the_waiting_list(make_event, h
     shift = event.shifts.get()
     leaving = make_supporter("Leaving Person")
     waiting_person = make_supporter("Waiting Person")
-    actions.rsvp(supporter=leaving, shift=shift, phone="514 555 0101")
-    waiting = actions.rsvp(supporter=waiting_person, shift=shift)
+    rsvps_actions.rsvp(supporter=leaving, shift=shift, phone="514 555 0101")
+    waiting = rsvps_actions.rsvp(supporter=waiting_person, shift=shift)
 
     account_actions.delete_account(supporter=leaving)
 
@@ -42,7 +42,7 @@ def test_deleting_an_account_leaves_groups_and_keeps_hosted_events_without_the_n
 
 @pytest.mark.django_db
 def test_the_export_lists_memberships_rsvps_and_hosted_events(group, member, event, shift):
-    actions.rsvp(supporter=member, shift=shift, phone="514 555 0101")
+    rsvps_actions.rsvp(supporter=member, shift=shift, phone="514 555 0101")
 
     data = export_personal_data(member)
 

@@ -18,7 +18,11 @@ from icalendar import Calendar
 from quartier.accounts import actions as account_actions
 from quartier.accounts.models import Supporter
 from quartier.accounts.privacy import export_personal_data
-from quartier.organizing import actions, queries, tasks
+from quartier.organizing import queries, tasks
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import groups as groups_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import CalendarFeed, Event, Rsvp, SentReminder, Shift
 from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
@@ -41,10 +45,10 @@ def one_of_each_status(make_supporter, shift: Shift) -> dict[str, Supporter]:
     people = {
         status: make_supporter(f"Person {status}") for status in ("confirmed", "waitlisted", "cancelled")
     }
-    actions.rsvp(supporter=people["confirmed"], shift=shift)
-    actions.rsvp(supporter=people["waitlisted"], shift=shift)
-    cancelled = actions.rsvp(supporter=people["cancelled"], shift=shift)
-    actions.cancel_rsvp(rsvp_record=cancelled)
+    rsvps_actions.rsvp(supporter=people["confirmed"], shift=shift)
+    rsvps_actions.rsvp(supporter=people["waitlisted"], shift=shift)
+    cancelled = rsvps_actions.rsvp(supporter=people["cancelled"], shift=shift)
+    rsvps_actions.cancel_rsvp(rsvp_record=cancelled)
     statuses = {r.supporter_id: r.status for r in Rsvp.objects.filter(shift=shift)}
     assert {status: statuses[person.pk] for status, person in people.items()} == {
         "confirmed": "confirmed", "waitlisted": "waitlisted", "cancelled": "cancelled",
@@ -106,7 +110,7 @@ def test_the_map_pin_of_an_attendee_only_event_is_approximate_except_for_attende
     make_event, host, supporter, other_supporter
 ):
     event = private_event(make_event, host)
-    actions.rsvp(supporter=supporter, shift=event.shifts.get())
+    rsvps_actions.rsvp(supporter=supporter, shift=event.shifts.get())
 
     for_outsider = client_for(other_supporter).get(event.get_absolute_url())
     for_attendee = client_for(supporter).get(event.get_absolute_url())
@@ -127,13 +131,13 @@ def test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_wait
 ):
     event = make_event(host, capacity=2)
     shift = event.shifts.get()
-    going = [actions.rsvp(supporter=make_supporter(f"Going {n}"), shift=shift) for n in range(2)]
-    waiting = [actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(4)]
+    going = [rsvps_actions.rsvp(supporter=make_supporter(f"Going {n}"), shift=shift) for n in range(2)]
+    waiting = [rsvps_actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(4)]
     # What each of eight requests (a double click, the emailed link, …) loaded before cancelling.
     loaded = [Rsvp.objects.get(pk=going[0].pk) for _request in range(8)]
 
     outcomes = run_together(
-        [lambda record=record: actions.cancel_rsvp(rsvp_record=record).status for record in loaded]
+        [lambda record=record: rsvps_actions.cancel_rsvp(rsvp_record=record).status for record in loaded]
     )
 
     assert outcomes == ["cancelled"] * 8
@@ -152,8 +156,8 @@ def test_a_cancellation_of_an_rsvp_another_is_cancelling_waits_for_it_and_promot
     after a moment) or has read the RSVP too — which only happens when the locks are missing."""
     event = make_event(host, capacity=1)
     shift = event.shifts.get()
-    going = actions.rsvp(supporter=make_supporter("Going"), shift=shift)
-    waiting = [actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(2)]
+    going = rsvps_actions.rsvp(supporter=make_supporter("Going"), shift=shift)
+    waiting = [rsvps_actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(2)]
     first_read, second_read, release = threading.Event(), threading.Event(), threading.Event()
     outcomes: list[object] = []
 
@@ -177,7 +181,7 @@ def test_a_cancellation_of_an_rsvp_another_is_cancelling_waits_for_it_and_promot
         record = Rsvp.objects.get(pk=going.pk)
         try:
             with connection.execute_wrapper(wrapper):
-                outcomes.append(actions.cancel_rsvp(rsvp_record=record).status)
+                outcomes.append(rsvps_actions.cancel_rsvp(rsvp_record=record).status)
         except Exception as error:
             outcomes.append(error)
         finally:
@@ -213,11 +217,11 @@ def test_different_rsvps_cancelled_at_once_promote_exactly_as_many_people_as_pla
 ):
     event = make_event(host, capacity=6)
     shift = event.shifts.get()
-    going = [actions.rsvp(supporter=make_supporter(f"Going {n}"), shift=shift) for n in range(6)]
-    waiting = [actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(6)]
+    going = [rsvps_actions.rsvp(supporter=make_supporter(f"Going {n}"), shift=shift) for n in range(6)]
+    waiting = [rsvps_actions.rsvp(supporter=make_supporter(f"Waiting {n}"), shift=shift) for n in range(6)]
 
     outcomes = run_together(
-        [lambda record=record: actions.cancel_rsvp(rsvp_record=record).status for record in going[:4]]
+        [lambda record=record: rsvps_actions.cancel_rsvp(rsvp_record=record).status for record in going[:4]]
     )
 
     assert outcomes == ["cancelled"] * 4
@@ -233,9 +237,9 @@ def test_different_rsvps_cancelled_at_once_promote_exactly_as_many_people_as_pla
 def test_a_party_that_does_not_fit_in_the_places_left_is_waitlisted(make_event, host, make_supporter):
     event = make_event(host, capacity=3)
     shift = event.shifts.get()
-    actions.rsvp(supporter=make_supporter("Alone"), shift=shift)
+    rsvps_actions.rsvp(supporter=make_supporter("Alone"), shift=shift)
 
-    party = actions.rsvp(supporter=make_supporter("With Two Guests"), shift=shift, guests=2)
+    party = rsvps_actions.rsvp(supporter=make_supporter("With Two Guests"), shift=shift, guests=2)
 
     assert party.status == "waitlisted"
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 1
@@ -248,8 +252,8 @@ def test_an_rsvp_with_more_guests_than_the_host_allows_is_refused_and_changes_no
 ):
     assert event.max_guests_per_rsvp == 2
 
-    with pytest.raises(actions.OrganizingError) as refusal:
-        actions.rsvp(supporter=supporter, shift=shift, guests=guests)
+    with pytest.raises(common_actions.OrganizingError) as refusal:
+        rsvps_actions.rsvp(supporter=supporter, shift=shift, guests=guests)
 
     assert refusal.value.code == "too_many_guests"
     assert not Rsvp.objects.filter(shift=shift).exists()
@@ -263,10 +267,10 @@ def test_an_rsvp_with_more_guests_than_the_host_allows_is_refused_and_changes_no
 def test_no_24_hour_reminder_goes_out_once_the_2_hour_one_has(make_event, host, make_supporter):
     event = make_event(host, title="Soon", starts_in=timedelta(minutes=90))
     person = make_supporter("Late Joiner")
-    record = actions.rsvp(supporter=person, shift=event.shifts.get())
+    record = rsvps_actions.rsvp(supporter=person, shift=event.shifts.get())
     mail.outbox.clear()
 
-    sent = [actions.send_due_reminders(hours_before=[24, 2]) for _run in range(2)]
+    sent = [events_actions.send_due_reminders(hours_before=[24, 2]) for _run in range(2)]
 
     assert sent == [1, 0]
     assert list(SentReminder.objects.filter(rsvp=record).values_list("hours_before", flat=True)) == [2]
@@ -279,7 +283,7 @@ def test_no_24_hour_reminder_goes_out_once_the_2_hour_one_has(make_event, host, 
 @pytest.mark.django_db(transaction=True)
 def test_a_reminder_another_run_claimed_meanwhile_is_not_sent_again(make_event, host, make_supporter):
     event = make_event(host, title="Tomorrow", starts_in=timedelta(hours=20))
-    record = actions.rsvp(supporter=make_supporter("Rémi"), shift=event.shifts.get())
+    record = rsvps_actions.rsvp(supporter=make_supporter("Rémi"), shift=event.shifts.get())
     mail.outbox.clear()
     listed, claimed = threading.Event(), threading.Event()
     result: list[object] = []
@@ -295,7 +299,7 @@ def test_a_reminder_another_run_claimed_meanwhile_is_not_sent_again(make_event, 
     def this_run() -> None:
         try:
             with connection.execute_wrapper(pause_after_listing):
-                result.append(actions.send_due_reminders(hours_before=[24]))
+                result.append(events_actions.send_due_reminders(hours_before=[24]))
         except Exception as error:
             result.append(error)
         finally:
@@ -318,10 +322,10 @@ def test_reminder_runs_at_the_same_time_send_each_reminder_once(make_event, host
     event = make_event(host, title="Tomorrow", capacity=30, starts_in=timedelta(hours=20))
     people = [make_supporter(f"Attendee {n}") for n in range(12)]
     for person in people:
-        actions.rsvp(supporter=person, shift=event.shifts.get())
+        rsvps_actions.rsvp(supporter=person, shift=event.shifts.get())
     mail.outbox.clear()
 
-    outcomes = run_together([lambda: actions.send_due_reminders(hours_before=[24, 2])] * 4)
+    outcomes = run_together([lambda: events_actions.send_due_reminders(hours_before=[24, 2])] * 4)
 
     assert sum(outcomes) == 12, outcomes
     assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
@@ -333,7 +337,7 @@ def test_reminder_runs_at_the_same_time_send_each_reminder_once(make_event, host
 
 @pytest.mark.django_db
 def test_deleting_an_account_removes_its_calendar_feed(supporter, event, shift):
-    actions.rsvp(supporter=supporter, shift=shift)
+    rsvps_actions.rsvp(supporter=supporter, shift=shift)
     token = CalendarFeed.objects.create(supporter=supporter).token
     assert Client().get(reverse("organizing:calendar_feed", args=[token])).status_code == 200
 
@@ -352,10 +356,10 @@ def test_the_export_lists_rsvps_of_every_status(make_event, host, make_supporter
     person = make_supporter("Exporter")
     events = {status: make_event(host, title=f"Event {status}", capacity=1) for status in ("c", "w", "x")}
     for title in ("w",):
-        actions.rsvp(supporter=make_supporter("Place taker"), shift=events[title].shifts.get())
+        rsvps_actions.rsvp(supporter=make_supporter("Place taker"), shift=events[title].shifts.get())
     for status_event in events.values():
-        actions.rsvp(supporter=person, shift=status_event.shifts.get())
-    actions.cancel_rsvp(rsvp_record=Rsvp.objects.get(supporter=person, shift__event=events["x"]))
+        rsvps_actions.rsvp(supporter=person, shift=status_event.shifts.get())
+    rsvps_actions.cancel_rsvp(rsvp_record=Rsvp.objects.get(supporter=person, shift__event=events["x"]))
 
     exported = export_personal_data(person)["rsvps"]
 
@@ -369,7 +373,7 @@ def test_the_export_lists_rsvps_of_every_status(make_event, host, make_supporter
 
 @pytest.mark.django_db
 def test_a_cancel_link_not_signed_by_the_site_is_refused_and_changes_nothing(supporter, event, shift):
-    record = actions.rsvp(supporter=supporter, shift=shift)
+    record = rsvps_actions.rsvp(supporter=supporter, shift=shift)
     payload = {"rsvp": record.pk, "supporter": supporter.pk}
     forged = [
         signing.dumps(payload, key="not the site's secret", salt=queries.CANCEL_SALT, compress=True),
@@ -396,7 +400,7 @@ def test_the_attendee_csv_neutralises_a_cell_starting_with_a_formula_trigger(
     trigger, host, event, shift, supporter
 ):
     name = f"{trigger}HYPERLINK(1)"
-    actions.rsvp(supporter=supporter, shift=shift, phone=name, shares_contact=True)
+    rsvps_actions.rsvp(supporter=supporter, shift=shift, phone=name, shares_contact=True)
 
     response = client_for(host).get(reverse("organizing:event_attendees_csv", args=[event.pk]))
     body = b"".join(response.streaming_content).decode()
@@ -410,7 +414,7 @@ def test_the_attendee_csv_neutralises_a_cell_starting_with_a_formula_trigger(
 
 @pytest.mark.django_db
 def test_a_new_calendar_address_stops_the_old_one_working(supporter, event, shift):
-    actions.rsvp(supporter=supporter, shift=shift)
+    rsvps_actions.rsvp(supporter=supporter, shift=shift)
     old = CalendarFeed.objects.create(supporter=supporter).token
     client = client_for(supporter)
 
@@ -432,11 +436,13 @@ def test_a_hosts_message_reaches_confirmed_attendees_only(make_event, host, make
     people = one_of_each_status(make_supporter, event.shifts.get())
     for person in people.values():
         outreach_consent.record_consent(
-            supporter=person, audience=actions.event_audience(event), granted=True, wording="Yes",
+            supporter=person, audience=common_actions.event_audience(event), granted=True, wording="Yes",
             language="en", source="join", ip_address=None,
         )  # fmt: skip
 
-    message = actions.message_attendees(sender=host, event=event, subject="Bring water", body="It is hot.")
+    message = events_actions.message_attendees(
+        sender=host, event=event, subject="Bring water", body="It is hot."
+    )
 
     assert message.recipient_count == 1
     assert list(Delivery.objects.filter(message=message).values_list("supporter_id", flat=True)) == [
@@ -494,13 +500,13 @@ def test_reminders_go_to_confirmed_attendees_of_published_events_only(make_event
     kept = make_event(host, title="Kept", capacity=1, starts_in=timedelta(hours=20))
     called_off = make_event(host, title="Called off", starts_in=timedelta(hours=20))
     going, waiting = make_supporter("Going"), make_supporter("Waiting")
-    actions.rsvp(supporter=going, shift=kept.shifts.get())
-    actions.rsvp(supporter=waiting, shift=kept.shifts.get())
-    actions.rsvp(supporter=going, shift=called_off.shifts.get())
-    actions.cancel_event(event=called_off)
+    rsvps_actions.rsvp(supporter=going, shift=kept.shifts.get())
+    rsvps_actions.rsvp(supporter=waiting, shift=kept.shifts.get())
+    rsvps_actions.rsvp(supporter=going, shift=called_off.shifts.get())
+    events_actions.cancel_event(event=called_off)
     mail.outbox.clear()
 
-    assert actions.send_due_reminders(hours_before=[24, 2]) == 1
+    assert events_actions.send_due_reminders(hours_before=[24, 2]) == 1
 
     assert [(message.to, "Kept" in message.subject) for message in mail.outbox] == [([going.email], True)]
     assert list(SentReminder.objects.values_list("rsvp__shift__event__title", "rsvp__supporter")) == [
@@ -514,18 +520,18 @@ def test_a_leaders_message_does_not_reach_people_waiting_for_approval(make_group
 
     group = make_group(leader, join_policy=Group.JoinPolicy.APPROVAL)
     waiting = make_supporter("Waiting Member")
-    actions.join_group(
+    groups_actions.join_group(
         supporter=waiting, group=group, accepts_messages=True, consent_wording="Yes", language="en",
         ip_address=None,
     )  # fmt: skip
     approved = make_supporter("Approved Member")
-    membership = actions.join_group(
+    membership = groups_actions.join_group(
         supporter=approved, group=group, accepts_messages=True, consent_wording="Yes", language="en",
         ip_address=None,
     )  # fmt: skip
-    actions.approve_member(membership=membership)
+    groups_actions.approve_member(membership=membership)
 
-    message = actions.message_group(sender=leader, group=group, subject="Tuesday", body="See you.")
+    message = groups_actions.message_group(sender=leader, group=group, subject="Tuesday", body="See you.")
 
     assert list(Delivery.objects.filter(message=message).values_list("supporter_id", flat=True)) == [
         approved.pk
@@ -539,7 +545,7 @@ def test_an_event_already_reviewed_cannot_be_reviewed_again_and_stays_as_it_was(
     EventTypePolicy.objects.create(event_type="rally", requires_approval=True)
     event = make_event(supporter, event_type="rally")
     assert event.status == "pending"
-    actions.review_event(event=event, reviewer=staff, approve=False, reason="Wrong riding")
+    events_actions.review_event(event=event, reviewer=staff, approve=False, reason="Wrong riding")
 
     response = client_for(staff).post(
         reverse("organizing:review_event", args=[event.pk]), {"decision": "approve"}, follow=True
@@ -552,7 +558,7 @@ def test_an_event_already_reviewed_cannot_be_reviewed_again_and_stays_as_it_was(
 
 @pytest.mark.django_db
 def test_the_calendar_feed_of_a_deactivated_account_answers_nothing(supporter, event, shift):
-    actions.rsvp(supporter=supporter, shift=shift)
+    rsvps_actions.rsvp(supporter=supporter, shift=shift)
     token = CalendarFeed.objects.create(supporter=supporter).token
     Supporter.objects.filter(pk=supporter.pk).update(is_active=False)
 
@@ -600,7 +606,7 @@ def test_an_event_waiting_for_review_is_seen_by_its_host_and_staff_only(
 @pytest.mark.django_db
 def test_a_reminder_claimed_before_the_event_was_cancelled_is_not_sent(make_event, host, make_supporter):
     event = make_event(host, starts_in=timedelta(hours=20))
-    record = actions.rsvp(supporter=make_supporter("Going"), shift=event.shifts.get())
+    record = rsvps_actions.rsvp(supporter=make_supporter("Going"), shift=event.shifts.get())
     Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)  # after the job listed it
     mail.outbox.clear()
 

@@ -11,7 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quartier.organizing import actions
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.models import Event, Group, Membership
 from quartier.testing import client_for
 
@@ -21,7 +22,7 @@ ROLE_PERSONAS = ["leader", "co_leader", "member", "outsider", "anonymous", "staf
 @pytest.fixture
 def co_leader(make_supporter, group):
     person = make_supporter("Colette Co-leader")
-    actions.join_group(
+    groups_actions.join_group(
         supporter=person,
         group=group,
         accepts_messages=False,
@@ -120,7 +121,7 @@ def test_leaders_and_co_leaders_approve_requests(people, persona, make_supporter
     group = Group.objects.get(memberships__supporter=people["co_leader"])
     Group.objects.filter(pk=group.pk).update(join_policy=Group.JoinPolicy.APPROVAL)
     asking = make_supporter("Asking Person")
-    pending = actions.join_group(
+    pending = groups_actions.join_group(
         supporter=asking,
         group=group,
         accepts_messages=False,
@@ -172,7 +173,7 @@ def test_a_current_co_leader_duplicates_an_event_in_the_groups_name(group, peopl
 
 @pytest.mark.django_db
 def test_an_event_in_a_groups_name_needs_a_current_leader(group, member, make_event):
-    with pytest.raises(actions.OrganizingError) as refused:
+    with pytest.raises(common_actions.OrganizingError) as refused:
         make_event(member, group=group)
 
     assert refused.value.code == "not_group_leader"

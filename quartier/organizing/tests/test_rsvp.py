@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event, PendingRsvp, Rsvp, Shift
 from quartier.outreach.queries import has_consented
 from quartier.testing import client_for, run_together
@@ -69,11 +70,11 @@ def test_it_waitlists_once_full_and_promotes_in_order_when_a_place_frees(
     event = make_event(host, capacity=2)
     shift = event.shifts.get()
     people = [make_supporter(f"Person {n}") for n in range(4)]
-    records = [actions.rsvp(supporter=person, shift=shift) for person in people]
+    records = [rsvps_actions.rsvp(supporter=person, shift=shift) for person in people]
     assert [r.status for r in records] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        actions.cancel_rsvp(rsvp_record=records[0])
+        rsvps_actions.cancel_rsvp(rsvp_record=records[0])
 
     statuses = {r.supporter_id: r.status for r in Rsvp.objects.filter(shift=shift)}
     assert statuses[people[0].pk] == "cancelled"
@@ -89,8 +90,8 @@ def test_a_waitlisted_person_can_leave_the_list_without_freeing_a_place(make_sup
     event = make_event(host, capacity=1)
     shift = event.shifts.get()
     first, second = make_supporter("First"), make_supporter("Second")
-    actions.rsvp(supporter=first, shift=shift)
-    waiting = actions.rsvp(supporter=second, shift=shift)
+    rsvps_actions.rsvp(supporter=first, shift=shift)
+    waiting = rsvps_actions.rsvp(supporter=second, shift=shift)
 
     response = client_for(second).post(reverse("organizing:rsvp_cancel", args=[waiting.pk]))
 
@@ -190,7 +191,7 @@ def test_impossible_rsvps_get_a_clear_message_and_change_nothing(case, message, 
     shift = event.shifts.get()
     data = {**GUEST, "shift": shift.pk}
     if case == "cancelled":
-        actions.cancel_event(event=event)
+        events_actions.cancel_event(event=event)
     elif case == "past":
         Shift.objects.filter(pk=shift.pk).update(starts_at=timezone.now() - timedelta(hours=1))
     elif case == "too_many_guests":
@@ -243,7 +244,7 @@ def test_one_cannot_refer_oneself(supporter, event, shift):
 
 def _concurrent_rsvps(shift_id: int, supporter_ids: list[int]) -> list[str]:
     def attempt(supporter_id: int) -> str:
-        return actions.rsvp(
+        return rsvps_actions.rsvp(
             supporter=Supporter.objects.get(pk=supporter_id), shift=Shift.objects.get(pk=shift_id)
         ).status
 
@@ -258,7 +259,7 @@ def test_a_hundred_people_rushing_for_the_last_ten_places_never_overfill_the_shi
     shift = event.shifts.get()
     early = [make_supporter(f"Early {n}") for n in range(5)]
     for person in early:
-        actions.rsvp(supporter=person, shift=shift)
+        rsvps_actions.rsvp(supporter=person, shift=shift)
     rush = [make_supporter(f"Rush {n}").pk for n in range(100)]
 
     outcomes = _concurrent_rsvps(shift.pk, rush)
@@ -287,7 +288,7 @@ def test_an_rsvp_without_a_shift_asks_for_one(supporter, make_event, host):
 def test_the_event_page_offers_only_shifts_one_can_still_join(supporter, make_event, host):
     event = make_event(host, shifts=3)
     first, second, third = event.shifts.all()
-    actions.rsvp(supporter=supporter, shift=first)
+    rsvps_actions.rsvp(supporter=supporter, shift=first)
     Shift.objects.filter(pk=third.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
 
     page = client_for(supporter).get(event.get_absolute_url())

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from quartier.organizing import actions, queries
+from quartier.organizing import queries
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Rsvp, Shift
 from quartier.testing import client_for
 
@@ -23,11 +24,11 @@ def cancel_path(rsvp: Rsvp) -> str:
 
 @pytest.mark.django_db
 def test_an_old_cancel_link_does_not_cancel_a_later_rsvp_to_the_same_shift(supporter, shift):
-    first = actions.rsvp(supporter=supporter, shift=shift)
+    first = rsvps_actions.rsvp(supporter=supporter, shift=shift)
     old_link = cancel_path(first)
     Client().post(old_link)
     assert Rsvp.objects.get(pk=first.pk).status == "cancelled"
-    again = actions.rsvp(supporter=supporter, shift=shift)
+    again = rsvps_actions.rsvp(supporter=supporter, shift=shift)
     assert again.pk == first.pk and again.status == "confirmed"
 
     shown, posted = Client().get(old_link), Client().post(old_link)
@@ -42,7 +43,7 @@ def test_an_old_cancel_link_does_not_cancel_a_later_rsvp_to_the_same_shift(suppo
 
 @pytest.mark.django_db
 def test_a_cancel_link_expires_when_its_shift_ends(supporter, shift):
-    record = actions.rsvp(supporter=supporter, shift=shift)
+    record = rsvps_actions.rsvp(supporter=supporter, shift=shift)
     link = cancel_path(record)
     Shift.objects.filter(pk=shift.pk).update(
         starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
@@ -56,7 +57,7 @@ def test_a_cancel_link_expires_when_its_shift_ends(supporter, shift):
 
 @pytest.mark.django_db
 def test_a_forged_cancel_link_is_not_found(supporter, shift):
-    record = actions.rsvp(supporter=supporter, shift=shift)
+    record = rsvps_actions.rsvp(supporter=supporter, shift=shift)
 
     assert Client().get(cancel_path(record)[:-6] + "xxxxx/").status_code == 404
     assert Rsvp.objects.get(pk=record.pk).status == "confirmed"
@@ -81,7 +82,7 @@ def test_one_submission_takes_several_shifts_each_with_its_own_result(
 ):
     event = make_event(host, shifts=3, capacity=1)
     first, second, third = event.shifts.all()
-    actions.rsvp(supporter=make_supporter("Early Bird"), shift=second)
+    rsvps_actions.rsvp(supporter=make_supporter("Early Bird"), shift=second)
     client = client_for(supporter)
 
     with django_capture_on_commit_callbacks(execute=True):

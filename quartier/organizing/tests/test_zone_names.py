@@ -10,7 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from quartier.organizing import actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import EventTypePolicy
 from quartier.testing import client_for
 
@@ -26,9 +28,9 @@ def test_rsvp_and_cancellation_emails_name_the_zone_by_its_city(
 ):
     event = make_event(host)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.rsvp(supporter=supporter, shift=event.shifts.get())
+        rsvps_actions.rsvp(supporter=supporter, shift=event.shifts.get())
     with django_capture_on_commit_callbacks(execute=True):
-        actions.cancel_event(event=event, message="Rain")
+        events_actions.cancel_event(event=event, message="Rain")
 
     assert len(mail.outbox) == 2  # the confirmation, the cancellation
     for message in mail.outbox:
@@ -43,9 +45,9 @@ def test_the_guest_confirmation_email_names_the_zone_by_its_city_in_french(
 ):
     event = make_event(host)
     with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
-        actions.request_rsvp(
+        guest_rsvps_actions.request_rsvp(
             event=event, shifts=list(event.shifts.all()),
-            request=actions.RsvpRequest(email="gaby@example.org", name="Gaby", country="CA",
+            request=guest_rsvps_actions.RsvpRequest(email="gaby@example.org", name="Gaby", country="CA",
                                         postal_code="H2X 1Y4", language="fr"),
         )  # fmt: skip
 
@@ -57,7 +59,7 @@ def test_the_guest_confirmation_email_names_the_zone_by_its_city_in_french(
 
 @pytest.mark.django_db
 def test_my_events_names_the_zone_by_its_city(make_event, host, supporter):
-    actions.rsvp(supporter=supporter, shift=make_event(host).shifts.get())
+    rsvps_actions.rsvp(supporter=supporter, shift=make_event(host).shifts.get())
 
     for persona in (supporter, host):
         page = client_for(persona).get(reverse("organizing:my_events")).content.decode()
@@ -66,7 +68,7 @@ def test_my_events_names_the_zone_by_its_city(make_event, host, supporter):
 
 @pytest.mark.django_db
 def test_the_rsvp_done_page_names_the_zone_by_its_city(make_event, host, supporter):
-    record = actions.rsvp(supporter=supporter, shift=make_event(host).shifts.get())
+    record = rsvps_actions.rsvp(supporter=supporter, shift=make_event(host).shifts.get())
 
     page = client_for(supporter).get(reverse("organizing:rsvp_done", args=[record.pk])).content.decode()
 
@@ -89,10 +91,10 @@ def test_the_guest_confirm_page_names_the_zone_by_its_city(
 ):
     event = make_event(host)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.request_rsvp(
+        guest_rsvps_actions.request_rsvp(
             event=event,
             shifts=list(event.shifts.all()),
-            request=actions.RsvpRequest(email="gaby@example.org"),
+            request=guest_rsvps_actions.RsvpRequest(email="gaby@example.org"),
         )
     [link] = re.findall(r"https?://[^/\s]+(/rsvps/confirm/[^\s]+/)", mail.outbox[0].body)
 
@@ -107,7 +109,7 @@ def test_the_cancel_pages_name_the_zone_by_its_city(
 ):
     event = make_event(host)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.rsvp(supporter=supporter, shift=event.shifts.get())
+        rsvps_actions.rsvp(supporter=supporter, shift=event.shifts.get())
     [link] = re.findall(r"https?://[^/\s]+(/rsvps/cancel/[^\s]+/)", mail.outbox[0].body)
 
     rsvp_page = Client().get(link).content.decode()

@@ -19,7 +19,9 @@ from quartier.accounts.access import verified_supporter_required
 from quartier.lib.page_cache import cached_anonymous_page, row_version
 from quartier.lib.urls import absolute_url
 from quartier.lib.zones import viewer_time_zone
-from quartier.organizing import access, actions, queries
+from quartier.organizing import access, queries
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import events as events_actions
 from quartier.organizing.forms import (
     CancelEventForm,
     DuplicateForm,
@@ -95,8 +97,8 @@ def event_create(request: HttpRequest) -> HttpResponse:
         shifts = ShiftFormSet(request.POST, prefix="shifts", time_zone=request.POST.get("time_zone") or "UTC")
         if form.is_valid() and shifts.is_valid():
             try:
-                event = actions.create_event(host=request.user, draft=form.to_draft(shifts.drafts()))
-            except actions.OrganizingError as error:
+                event = events_actions.create_event(host=request.user, draft=form.to_draft(shifts.drafts()))
+            except common_actions.OrganizingError as error:
                 messages.error(request, rule_message(error.code))
             else:
                 if event.status == Event.Status.PENDING:
@@ -127,8 +129,8 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
         )
         if form.is_valid() and shifts.is_valid():
             try:
-                actions.update_event(event=event, draft=form.to_draft(shifts.drafts()))
-            except actions.OrganizingError as error:
+                events_actions.update_event(event=event, draft=form.to_draft(shifts.drafts()))
+            except common_actions.OrganizingError as error:
                 messages.error(request, rule_message(error.code))
             else:
                 messages.success(request, _("The event is saved."))
@@ -238,7 +240,7 @@ def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
         return redirect(event)
     form = CancelEventForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        actions.cancel_event(event=event, message=form.cleaned_data["message"])
+        events_actions.cancel_event(event=event, message=form.cleaned_data["message"])
         messages.success(request, _("The event is cancelled; everyone who RSVPed is told by email."))
         return redirect(event)
     return render(
@@ -264,8 +266,8 @@ def event_duplicate(request: HttpRequest, event_id: int) -> HttpResponse:
         messages.error(request, _("This time has already passed."))
         return redirect(event)
     try:
-        copy = actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
-    except actions.OrganizingError as error:
+        copy = events_actions.duplicate_event(event=event, host=request.user, starts_at=starts_at)
+    except common_actions.OrganizingError as error:
         messages.error(request, rule_message(error.code))
         return redirect(event)
     messages.success(request, _("Here is the copy. Check it, then share it."))

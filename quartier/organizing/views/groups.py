@@ -13,7 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from quartier.accounts.access import verified_supporter_required
 from quartier.accounts.adapter import client_ip
 from quartier.lib.page_cache import cached_anonymous_page, row_version
-from quartier.organizing import access, actions, queries
+from quartier.organizing import access, queries
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.forms import (
     LEADER_CONSENT_WORDING,
     GroupForm,
@@ -79,7 +81,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = GroupForm(request.POST)
         if form.is_valid():
-            group = actions.create_group(creator=request.user, draft=form.to_draft())
+            group = groups_actions.create_group(creator=request.user, draft=form.to_draft())
             messages.success(request, _("Your group is ready. Invite people near you with its link."))
             return redirect(group)
     else:
@@ -124,7 +126,7 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = GroupForm(request.POST)
         if form.is_valid():
-            actions.update_group(group=group, draft=form.to_draft())
+            groups_actions.update_group(group=group, draft=form.to_draft())
             messages.success(request, _("The group is saved."))
             return redirect(group)
     else:
@@ -150,7 +152,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     form = JoinGroupForm(request.POST)
     form.is_valid()
     try:
-        membership = actions.join_group(
+        membership = groups_actions.join_group(
             supporter=request.user,
             group=group,
             accepts_messages=bool(form.cleaned_data.get("accepts_messages")),
@@ -160,7 +162,7 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
             ip_address=client_ip(request),
             referrer=referrer_from(request),
         )
-    except actions.OrganizingError as error:
+    except common_actions.OrganizingError as error:
         messages.error(request, rule_message(error.code))
     else:
         if membership.status == Membership.Status.PENDING:
@@ -175,8 +177,8 @@ def group_join(request: HttpRequest, slug: str) -> HttpResponse:
 def group_leave(request: HttpRequest, slug: str) -> HttpResponse:
     group = access.get_visible_group(request.user, slug)
     try:
-        actions.leave_group(supporter=request.user, group=group)
-    except actions.OrganizingError as error:
+        groups_actions.leave_group(supporter=request.user, group=group)
+    except common_actions.OrganizingError as error:
         messages.error(request, rule_message(error.code))
     else:
         messages.success(request, _("You left the group."))
@@ -192,15 +194,15 @@ def group_member(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
     action = request.POST.get("action")
     try:
         if action == "approve":
-            actions.approve_member(membership=membership)
+            groups_actions.approve_member(membership=membership)
         elif action == "decline":
-            actions.decline_member(membership=membership)
+            groups_actions.decline_member(membership=membership)
         elif action in Membership.Role.values:
-            actions.set_member_role(actor=request.user, membership=membership, role=action)
+            groups_actions.set_member_role(actor=request.user, membership=membership, role=action)
         else:
             messages.error(request, _("Choose an action."))
             return redirect(group)
-    except actions.OrganizingError as error:
+    except common_actions.OrganizingError as error:
         messages.error(request, rule_message(error.code))
     else:
         messages.success(request, _("Saved."))
@@ -214,7 +216,7 @@ def group_listing(request: HttpRequest, slug: str) -> HttpResponse:
     group = access.get_visible_group(request.user, slug)
     membership = access.get_own_membership(request.user, group)
     listed = request.POST.get("is_listed") == "yes"
-    actions.set_listed(membership=membership, is_listed=listed)
+    groups_actions.set_listed(membership=membership, is_listed=listed)
     messages.success(
         request, _("You are in the member list.") if listed else _("You are no longer in the member list.")
     )
@@ -226,7 +228,7 @@ def group_members_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """Members for the leaders: email only of those who accepted the leaders' messages, town only
     when the member shows it to the leader."""
     group = access.get_group_for_leader(request.user, slug)
-    reachable = queries.members_accepting_messages(group, actions.group_audience(group))
+    reachable = queries.members_accepting_messages(group, common_actions.group_audience(group))
     rows = [[_("name"), _("email"), _("town"), _("role"), _("status"), _("joined")]]
     rows += [
         [m.supporter.display_name, m.supporter.email if m.supporter_id in reachable else "", town or "",
@@ -242,7 +244,7 @@ def group_message(request: HttpRequest, slug: str) -> HttpResponse:
     group = access.get_group_for_leader(request.user, slug)
     return message_page(
         request, target=group, recipients=queries.group_recipients(group, request.user),
-        audience=actions.group_audience(group), send=actions.message_group, target_name="group",
+        audience=common_actions.group_audience(group), send=groups_actions.message_group, target_name="group",
         done_url=group.get_absolute_url(),
     )  # fmt: skip
 
@@ -252,11 +254,11 @@ def group_staff(request: HttpRequest, slug: str) -> HttpResponse:
     group = access.get_group_for_staff(request.user, slug)
     action = request.POST.get("action")
     if action == "feature":
-        actions.set_group_featured(group=group, featured=True)
+        groups_actions.set_group_featured(group=group, featured=True)
     elif action == "unfeature":
-        actions.set_group_featured(group=group, featured=False)
+        groups_actions.set_group_featured(group=group, featured=False)
     elif action == "close":
-        actions.close_group(group=group)
+        groups_actions.close_group(group=group)
     elif action == "merge":
         form = MergeGroupForm(request.POST)
         target = Group.objects.filter(slug=form.data.get("target", "")).first() if form.is_valid() else None
@@ -264,8 +266,8 @@ def group_staff(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, _("There is no group at that address."))
             return redirect(group)
         try:
-            actions.merge_groups(source=group, target=target)
-        except actions.OrganizingError as error:
+            groups_actions.merge_groups(source=group, target=target)
+        except common_actions.OrganizingError as error:
             messages.error(request, rule_message(error.code))
             return redirect(group)
         messages.success(request, _("The groups are merged."))

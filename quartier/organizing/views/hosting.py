@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.organizing import access, actions, queries
+from quartier.organizing import access, queries
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import events as events_actions
+from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.forms import (
     WalkInForm,
 )
@@ -28,7 +32,7 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
     if request.method == "POST":
         if "rsvp" in request.POST:
             record = access.get_rsvp_for_host(request.user, event, int_or_404(request.POST.get("rsvp")))
-            actions.check_in(rsvp_record=record, attended=request.POST.get("attended") == "yes")
+            rsvps_actions.check_in(rsvp_record=record, attended=request.POST.get("attended") == "yes")
             if request.headers.get("HX-Request"):
                 record.refresh_from_db()
                 return render(
@@ -41,9 +45,9 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
             data = walk_in_form.cleaned_data
             shift = access.get_open_shift(request.user, event, data["shift"])
             # Never attach an account on a host's word: the address's owner confirms from their mail.
-            actions.request_rsvp(
+            guest_rsvps_actions.request_rsvp(
                 event=event, shifts=[shift], kind=PendingRsvp.Kind.WALK_IN,
-                request=actions.RsvpRequest(email=data["email"], name=data["name"], country=event.country,
+                request=guest_rsvps_actions.RsvpRequest(email=data["email"], name=data["name"], country=event.country,
                                             language=language(), phone=data["phone"]),
             )  # fmt: skip
             messages.success(
@@ -90,7 +94,7 @@ def event_attendees_csv(request: HttpRequest, event_id: int) -> HttpResponse:
 def event_message(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_event_for_host(request.user, event_id)
     return message_page(
-        request, target=event, recipients=queries.event_recipients(event), audience=actions.event_audience(event),
-        send=actions.message_attendees, target_name="event",
+        request, target=event, recipients=queries.event_recipients(event), audience=common_actions.event_audience(event),
+        send=events_actions.message_attendees, target_name="event",
         done_url=reverse("organizing:event_attendees", args=[event.pk]),
     )  # fmt: skip

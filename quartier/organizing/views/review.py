@@ -8,7 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quartier.organizing import access, actions, queries
+from quartier.organizing import access, queries
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import events as events_actions
 from quartier.organizing.forms import (
     ReviewForm,
 )
@@ -33,11 +35,11 @@ def review_event(request: HttpRequest, event_id: int) -> HttpResponse:
                 messages.error(request, error)
         return redirect(event)
     try:
-        actions.review_event(
+        events_actions.review_event(
             event=event, reviewer=request.user, approve=form.cleaned_data["decision"] == "approve",
             reason=form.cleaned_data["reason"],
         )  # fmt: skip
-    except actions.OrganizingError as error:
+    except common_actions.OrganizingError as error:
         messages.error(request, rule_message(error.code))
     else:
         messages.success(request, _("The host is told of your decision."))

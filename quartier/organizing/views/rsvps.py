@@ -12,7 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.adapter import client_ip
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
-from quartier.organizing import access, actions, queries
+from quartier.organizing import access, queries
+from quartier.organizing.actions import common as common_actions
+from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
+from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.forms import (
     HOST_CONSENT_WORDING,
     GuestRsvpForm,
@@ -43,9 +46,9 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         if not request.user.is_authenticated:
-            actions.request_rsvp(
+            guest_rsvps_actions.request_rsvp(
                 event=event, shifts=shifts,
-                request=actions.RsvpRequest(
+                request=guest_rsvps_actions.RsvpRequest(
                     email=data["email"], name=data["name"], country=data["country"], postal_code=data["postal_code"],
                     language=language(), guests=data["guests"], phone=data["phone"],
                     shares_contact=data["shares_contact"], accepts_messages=data["accepts_messages"],
@@ -53,22 +56,22 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
                 ),
             )  # fmt: skip
             return redirect("organizing:rsvp_requested")
-        outcomes = actions.rsvp_to_shifts(
+        outcomes = rsvps_actions.rsvp_to_shifts(
             supporter=request.user, shifts=shifts, guests=data["guests"], phone=data["phone"],
             shares_contact=data["shares_contact"], referrer=referrer_from(request),
         )  # fmt: skip
-    except actions.OrganizingError as error:
+    except common_actions.OrganizingError as error:
         form.add_error(None, rule_message(error.code))
         return _event_detail_with_form(request, event, form)
     if data["accepts_messages"]:  # the person themselves, ticking the box: a yes; unticked records nothing
         outreach_consent.record_consent(
-            supporter=request.user, audience=actions.event_audience(event), granted=True,
+            supporter=request.user, audience=common_actions.event_audience(event), granted=True,
             wording=str(HOST_CONSENT_WORDING), language=language(), source="join", ip_address=client_ip(request),
         )  # fmt: skip
     return _done(request, outcomes)
 
 
-def _done(request: HttpRequest, outcomes: list[actions.ShiftOutcome]) -> HttpResponse:
+def _done(request: HttpRequest, outcomes: list[rsvps_actions.ShiftOutcome]) -> HttpResponse:
     for outcome in outcomes:
         if outcome.rsvp is None:
             messages.warning(request, rule_message(outcome.refused))
@@ -91,18 +94,18 @@ def rsvp_requested(request: HttpRequest) -> HttpResponse:
 def rsvp_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link emailed to an address's owner: GET shows what they confirm (mail scanners follow
     links), POST creates the RSVPs and records the consents, once."""
-    pending = actions.pending_rsvp_from_token(token)
+    pending = guest_rsvps_actions.pending_rsvp_from_token(token)
     if pending is None:
         raise Http404
     if pending.confirmed_at is None and pending.is_expired:
         return render(request, "organizing/link_expired.html", {"event": pending.event}, status=410)
     if request.method == "POST" or pending.confirmed_at is not None:
         try:
-            confirmation = actions.confirm_rsvp_request(
+            confirmation = guest_rsvps_actions.confirm_rsvp_request(
                 token=token, host_consent_wording=str(HOST_CONSENT_WORDING),
                 news_consent_wording=str(NEWS_CONSENT_WORDING), ip_address=client_ip(request),
             )  # fmt: skip
-        except actions.OrganizingError as error:
+        except common_actions.OrganizingError as error:
             if error.code == "link_expired":
                 return render(request, "organizing/link_expired.html", {"event": pending.event}, status=410)
             raise Http404 from None
@@ -152,7 +155,7 @@ def rsvp_done(request: HttpRequest, rsvp_id: int) -> HttpResponse:
 @login_required
 def rsvp_cancel(request: HttpRequest, rsvp_id: int) -> HttpResponse:
     record = access.get_own_rsvp(request.user, rsvp_id)
-    actions.cancel_rsvp(rsvp_record=record)
+    rsvps_actions.cancel_rsvp(rsvp_record=record)
     messages.success(request, _("Your RSVP is cancelled."))
     return redirect(record.shift.event)
 
@@ -171,7 +174,7 @@ def rsvp_cancel_by_link(request: HttpRequest, token: str) -> HttpResponse:
     if not current:
         return render(request, "organizing/link_expired.html", {"event": record.shift.event}, status=410)
     if request.method == "POST":
-        actions.cancel_rsvp(rsvp_record=record)
+        rsvps_actions.cancel_rsvp(rsvp_record=record)
         messages.success(request, _("Your RSVP is cancelled."))
         return redirect(record.shift.event)
     return render(request, "organizing/rsvp_cancel.html", {"rsvp": record, "event": record.shift.event})

@@ -259,7 +259,7 @@ def test_a_password_reset_reaches_a_suppressed_address_and_carries_no_marketing(
 def test_an_rsvp_confirmation_still_reaches_someone_who_unsubscribed_from_everything(
     supporter, make_supporter, staff, django_capture_on_commit_callbacks
 ):
-    from quartier.organizing import actions as organizing_actions
+    from quartier.organizing.actions import rsvps as organizing_rsvps
     from quartier.tests.personal_data import People
 
     event = People(organiser=make_supporter("Host"), staff=staff).make_event(
@@ -269,7 +269,7 @@ def test_an_rsvp_confirmation_still_reaches_someone_who_unsubscribed_from_everyt
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        organizing_actions.rsvp(supporter=supporter, shift=event.shifts.get())
+        organizing_rsvps.rsvp(supporter=supporter, shift=event.shifts.get())
 
     assert [email.to for email in mail.outbox] == [[supporter.email]]
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from quartier.accounts.models import Supporter
-from quartier.organizing import actions as organizing_actions
+from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.models import Group
 from quartier.social import actions
 from quartier.social.models import Post
@@ -42,15 +42,15 @@ def follower(make_supporter, author) -> Supporter:
 
 @pytest.fixture
 def group(db, author) -> Group:
-    draft = organizing_actions.GroupDraft(
+    draft = organizing_groups.GroupDraft(
         name="Plateau for Climate", description="", area="Plateau", country="CA", postal_code="H2X 1Y4",
         latitude=45.52, longitude=-73.58, town="Montréal", join_policy=Group.JoinPolicy.OPEN,
     )  # fmt: skip
-    return organizing_actions.create_group(creator=author, draft=draft)
+    return organizing_groups.create_group(creator=author, draft=draft)
 
 
 def join(supporter: Supporter, group: Group) -> None:
-    organizing_actions.join_group(
+    organizing_groups.join_group(
         supporter=supporter,
         group=group,
         accepts_messages=False,

@@ -193,9 +193,9 @@ def test_the_group_conversation_is_for_current_members(people, group, make_suppo
         client_for(outsider).get(reverse("social:group_conversation", args=[group.slug])).status_code == 404
     )
     assert client_for(outsider).get(conversation.get_absolute_url()).status_code == 404
-    from quartier.organizing import actions as organizing_actions
+    from quartier.organizing.actions import groups as organizing_groups
 
-    organizing_actions.leave_group(supporter=member, group=group)
+    organizing_groups.leave_group(supporter=member, group=group)
     assert client.get(conversation.get_absolute_url()).status_code == 404
     newcomer = make_supporter("Nadia New")
     join(newcomer, group)
@@ -209,9 +209,9 @@ def test_the_event_conversation_is_for_the_host_and_confirmed_attendees(people):
 
     host = people["author"]
     event = People(organiser=host, staff=people["moderator"]).make_event(host, title="Canvass Saturday")
-    from quartier.organizing import actions as organizing_actions
+    from quartier.organizing.actions import rsvps as organizing_rsvps
 
-    organizing_actions.rsvp(supporter=people["friend"], shift=event.shifts.get())
+    organizing_rsvps.rsvp(supporter=people["friend"], shift=event.shifts.get())
 
     assert (
         client_for(people["friend"]).get(reverse("social:event_conversation", args=[event.pk])).status_code

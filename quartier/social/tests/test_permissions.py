@@ -199,11 +199,11 @@ def test_a_leader_of_another_group_sees_nothing_of_this_one(people, group, make_
     post = make_post(people["author"], "Group matter", visibility=Post.Visibility.GROUP, group=group)
     report = actions.report(reporter=people["member"], reason="spam", details="", post=post)
     other_leader = make_supporter("Olive Otherleader")
-    from quartier.organizing import actions as organizing_actions
+    from quartier.organizing.actions import groups as organizing_groups
 
-    other = organizing_actions.create_group(
+    other = organizing_groups.create_group(
         creator=other_leader,
-        draft=organizing_actions.GroupDraft(
+        draft=organizing_groups.GroupDraft(
             name="Elsewhere", description="", area="Verdun", country="CA", postal_code="H4G 1A1", latitude=45.46,
             longitude=-73.57, town="Montréal", join_policy="open",
         ),

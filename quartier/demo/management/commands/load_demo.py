@@ -48,7 +48,9 @@ from quartier.demo.generator import (
 from quartier.demo.outreach_data import load_outreach_demo
 from quartier.demo.social_data import load_demo_social
 from quartier.lib.places import find_place
-from quartier.organizing import actions as organizing_actions
+from quartier.organizing.actions import common as organizing_common
+from quartier.organizing.actions import events as organizing_events
+from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.forms import HOST_CONSENT_WORDING, LEADER_CONSENT_WORDING
 from quartier.organizing.models import Event, EventType, Group, Rsvp, Shift
 from quartier.outreach.actions import consent as outreach_consent
@@ -488,7 +490,7 @@ def _neighbours(codes: tuple[str, ...], count: int) -> list[Supporter]:
 
 
 def _join(supporter: Supporter, group: Group) -> None:
-    organizing_actions.join_group(
+    organizing_groups.join_group(
         supporter=supporter,
         group=group,
         accepts_messages=True,
@@ -514,7 +516,7 @@ def _demo_rsvp(supporter: Supporter, shift: Shift, event: Event) -> None:
         Shift.objects.filter(pk=shift.pk).update(confirmed_count=F("confirmed_count") + 1)
     outreach_consent.record_consent(
         supporter=supporter,
-        audience=organizing_actions.event_audience(event),
+        audience=organizing_common.event_audience(event),
         granted=True,
         wording=str(HOST_CONSENT_WORDING),
         language=supporter.language,
@@ -530,15 +532,15 @@ def _create_demo_event(group: Group, leader: Supporter, spec: DemoEvent, zone_na
         day = _local_day(zone, shift.day, spec.weekday)
         starts_at = datetime.combine(day, time_of_day(*shift.start), zone)
         shifts.append(
-            organizing_actions.ShiftDraft(
+            organizing_events.ShiftDraft(
                 starts_at=starts_at,
                 ends_at=starts_at + timedelta(minutes=shift.minutes),
                 capacity=shift.capacity,
             )
         )
-    return organizing_actions.create_event(
+    return organizing_events.create_event(
         host=leader,
-        draft=organizing_actions.EventDraft(
+        draft=organizing_events.EventDraft(
             title=spec.title, description=spec.description, event_type=spec.event_type,
             is_virtual=spec.is_virtual, join_url=spec.join_url, venue=spec.venue, address=spec.address,
             address_visibility=spec.address_visibility, country=group.country,
@@ -561,16 +563,16 @@ def create_demo_groups() -> list[Group]:
         leader = Supporter.objects.get(email=spec.leader_email)
         place = find_place(spec.country, spec.postal_code)
         assert place is not None and place.latitude is not None and place.longitude is not None
-        group = organizing_actions.create_group(
+        group = organizing_groups.create_group(
             creator=leader,
-            draft=organizing_actions.GroupDraft(
+            draft=organizing_groups.GroupDraft(
                 name=spec.name, description=spec.description, area=spec.area, country=spec.country,
                 postal_code=place.postal_code, latitude=place.latitude, longitude=place.longitude, town=place.town,
                 join_policy=Group.JoinPolicy.OPEN,
             ),
         )  # fmt: skip
         if spec.featured:
-            organizing_actions.set_group_featured(group=group, featured=True)
+            organizing_groups.set_group_featured(group=group, featured=True)
         neighbours = _neighbours(spec.neighbour_codes, NEIGHBOURS_PER_GROUP)
         with_marie = spec.leader_email == ORGANISER_EMAIL
         for supporter in [marie, *neighbours] if with_marie else neighbours:
