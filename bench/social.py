@@ -213,10 +213,12 @@ def make_persona(rng: random.Random):
     from django.db import connection
 
     from quartier.accounts.models import Supporter
-    from quartier.social import actions
+    from quartier.social.actions import conversations as conversations_actions
     from quartier.social.models import Conversation, Follow, Post
 
-    actions.MESSAGES_PER_HOUR = 10_000  # the persona's history is made in seconds, not over weeks
+    conversations_actions.MESSAGES_PER_HOUR = (
+        10_000  # the persona's history is made in seconds, not over weeks
+    )
 
     persona = Supporter.objects.filter(email=PERSONA_EMAIL).first()
     if persona is None:
@@ -243,11 +245,11 @@ def make_persona(rng: random.Random):
         )
         for other in others:
             Follow.objects.get_or_create(follower=other, followed=persona)
-            conversation = actions.start_conversation(
+            conversation = conversations_actions.start_conversation(
                 sender=other, recipients=[persona], title="", body="Hello!"
             )
             for number in range(4):
-                actions.send_message(
+                conversations_actions.send_message(
                     sender=persona if number % 2 else other,
                     conversation=conversation,
                     body=f"Message {number}",

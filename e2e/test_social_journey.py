@@ -151,7 +151,9 @@ OWASP_VECTORS = [
 
 def test_owasp_vectors_in_posts_comments_messages_and_names_never_run(new_context, make_supporter):
     from quartier.accounts.models import Supporter
-    from quartier.social import actions
+    from quartier.social.actions import connections as connections_actions
+    from quartier.social.actions import conversations as conversations_actions
+    from quartier.social.actions import posts as posts_actions
 
     payload = " ".join(OWASP_VECTORS)
     writer = make_supporter("Wri <img src=x onerror=window.__xss=1> ter", email="writer@example.org")
@@ -172,24 +174,24 @@ def test_owasp_vectors_in_posts_comments_messages_and_names_never_run(new_contex
         language="en",
         ip_address=None,
     )
-    actions.follow(follower=reader, followed=writer)
-    actions.follow(follower=writer, followed=reader)
-    post = actions.create_post(
+    connections_actions.follow(follower=reader, followed=writer)
+    connections_actions.follow(follower=writer, followed=reader)
+    post = posts_actions.create_post(
         author=writer,
-        draft=actions.PostDraft(title=OWASP_VECTORS[0][:160], body=payload, visibility="public"),
+        draft=posts_actions.PostDraft(title=OWASP_VECTORS[0][:160], body=payload, visibility="public"),
         publish=True,
     )
-    group_post = actions.create_post(
+    group_post = posts_actions.create_post(
         author=writer,
-        draft=actions.PostDraft(title="In the group", body=payload, visibility="group", group=group),
+        draft=posts_actions.PostDraft(title="In the group", body=payload, visibility="group", group=group),
         publish=True,
     )
     for vector in OWASP_VECTORS:
-        actions.add_comment(author=reader, post=post, body=vector)
-    conversation = actions.start_conversation(
+        posts_actions.add_comment(author=reader, post=post, body=vector)
+    conversation = conversations_actions.start_conversation(
         sender=writer, recipients=[reader], title=OWASP_VECTORS[1][:120], body=payload
     )
-    actions.repost(supporter=reader, post=post, comment=payload, visibility="public")
+    posts_actions.repost(supporter=reader, post=post, comment=payload, visibility="public")
 
     page = new_context(locale="en-CA").new_page()
     sign_in(page, reader.email)

@@ -141,7 +141,7 @@ BUGS: list[Bug] = [
         id="event-ics-address-for-anyone-signed-in",
         promise="The event's .ics gives the attendee-only address to confirmed attendees and hosts only.",
         file=f"{ORGANIZING}/views/calendars.py",
-        original="show_private = access.hosts(request.user, event) or queries.is_attending(request.user, event)",
+        original="show_private = access.hosts(request.user, event) or events_queries.is_attending(request.user, event)",
         replacement="show_private = request.user.is_authenticated",
         tests=(PROMISES, MATRIX),
     ),
@@ -156,7 +156,7 @@ BUGS: list[Bug] = [
     Bug(
         id="search-measures-the-exact-point",
         promise="The radius filter, distances and order of a search use the public point only (12.1).",
-        file=f"{ORGANIZING}/queries.py",
+        file=f"{ORGANIZING}/queries/search.py",
         original='pick(located, near, page * PAGE_SIZE + 1, "public_latitude", "public_longitude")',
         replacement='pick(located, near, page * PAGE_SIZE + 1, "latitude", "longitude")',
         tests=(EXACT_POINT,),
@@ -180,7 +180,7 @@ BUGS: list[Bug] = [
     Bug(
         id="feed-address-for-the-waiting-list",
         promise="A waitlisted person's calendar feed does not show the attendee-only address.",
-        file=f"{ORGANIZING}/queries.py",
+        file=f"{ORGANIZING}/queries/events.py",
         original="show_private=record.status == Rsvp.Status.CONFIRMED",
         replacement="show_private=True",
         tests=(PROMISES, MATRIX),
@@ -329,7 +329,7 @@ BUGS: list[Bug] = [
     Bug(
         id="host-message-to-every-rsvp",
         promise="A host's message reaches confirmed attendees only.",
-        file=f"{ORGANIZING}/queries.py",
+        file=f"{ORGANIZING}/queries/events.py",
         original="rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED",
         replacement="rsvps__shift__event=event",
         tests=(PROMISES,),
@@ -445,7 +445,7 @@ BUGS: list[Bug] = [
     Bug(
         id="cancel-link-signature-unchecked",
         promise="A guest cancel link not signed by the site is refused and changes nothing.",
-        file=f"{ORGANIZING}/queries.py",
+        file=f"{ORGANIZING}/queries/events.py",
         original="data = signing.loads(token, salt=CANCEL_SALT)",
         replacement=(
             'data = signing.loads(signing.Signer(salt=CANCEL_SALT).sign(token.rsplit(":", 1)[0]), salt=CANCEL_SALT)'
@@ -497,7 +497,7 @@ BUGS: list[Bug] = [
     Bug(
         id="leader-message-to-pending-members",
         promise="A leader's message reaches active members only, not people still waiting for approval.",
-        file=f"{ORGANIZING}/queries.py",
+        file=f"{ORGANIZING}/queries/groups.py",
         original="group_memberships__group=group, group_memberships__status=Membership.Status.ACTIVE",
         replacement="group_memberships__group=group",
         tests=(PROMISES,),
@@ -555,7 +555,7 @@ BUGS: list[Bug] = [
     Bug(
         id="feed-lists-other-peoples-rsvps",
         promise="A personal feed lists one's own RSVPs only.",
-        file=f"{ORGANIZING}/queries.py",
+        file=f"{ORGANIZING}/queries/events.py",
         original="Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=since)",
         replacement="Rsvp.objects.filter(shift__ends_at__gt=since)",
         tests=(MATRIX,),
@@ -773,7 +773,7 @@ BUGS += [
     Bug(
         id="social-blocked-reads-supporters-posts",
         promise="Someone blocked by an author never reads the author's posts for signed-in supporters.",
-        file=f"{SOCIAL}/queries.py",
+        file=f"{SOCIAL}/queries/visibility.py",
         original='| (Q(**{f"{prefix}visibility": Post.Visibility.SUPPORTERS}) & not_blocked)',
         replacement='| Q(**{f"{prefix}visibility": Post.Visibility.SUPPORTERS})',
         tests=(SOCIAL_VISIBILITY,),
@@ -781,15 +781,15 @@ BUGS += [
     Bug(
         id="social-group-post-for-everyone",
         promise="A post for a group's members is read by its members only (blog, search, RSS).",
-        file=f"{SOCIAL}/queries.py",
-        original='& Q(**{f"{prefix}group_id__in": organizing_queries.active_group_ids(viewer)})',
+        file=f"{SOCIAL}/queries/visibility.py",
+        original='& Q(**{f"{prefix}group_id__in": organizing_groups.active_group_ids(viewer)})',
         replacement="& Q()",
         tests=(SOCIAL_VISIBILITY,),
     ),
     Bug(
         id="social-hidden-post-still-listed",
         promise="A post a moderator hid is gone from every list at once.",
-        file=f"{SOCIAL}/queries.py",
+        file=f"{SOCIAL}/queries/visibility.py",
         original="posts = Post.objects.filter(status=Post.Status.PUBLISHED, hidden_at__isnull=True, author__is_active=True)",
         replacement="posts = Post.objects.filter(status=Post.Status.PUBLISHED, author__is_active=True)",
         tests=(SOCIAL_MODERATION,),
@@ -797,7 +797,7 @@ BUGS += [
     Bug(
         id="social-draft-readable",
         promise="A draft is read by its author only.",
-        file=f"{SOCIAL}/queries.py",
+        file=f"{SOCIAL}/queries/visibility.py",
         original="        return is_author\n",
         replacement="        return True\n",
         tests=(SOCIAL_VISIBILITY,),
@@ -805,7 +805,7 @@ BUGS += [
     Bug(
         id="social-message-to-a-blocker",
         promise="Nobody writes to someone who blocked them, even in a conversation started before the block.",
-        file=f"{SOCIAL}/actions.py",
+        file=f"{SOCIAL}/actions/conversations.py",
         original='and Block.objects.filter(blocker_id__in=others.values("supporter_id"), blocked=sender).exists()',
         replacement="and False",
         tests=(SOCIAL_MESSAGES,),
@@ -813,7 +813,7 @@ BUGS += [
     Bug(
         id="social-first-contact-unlimited",
         promise="A new account writes first to three people a day who do not follow it.",
-        file=f"{SOCIAL}/actions.py",
+        file=f"{SOCIAL}/actions/conversations.py",
         original="if started >= limit:",
         replacement="if started >= limit * 100:",
         tests=(SOCIAL_MESSAGES,),
@@ -821,7 +821,7 @@ BUGS += [
     Bug(
         id="social-reaction-counted-twice",
         promise="Reacting again, or twice at once, never counts twice.",
-        file=f"{SOCIAL}/actions.py",
+        file=f"{SOCIAL}/actions/posts.py",
         original="    if created:\n        Post.objects.filter(pk=locked.pk).update(reaction_count=",
         replacement="    if True:\n        Post.objects.filter(pk=locked.pk).update(reaction_count=",
         tests=(SOCIAL_BAD_INPUT,),
@@ -829,7 +829,7 @@ BUGS += [
     Bug(
         id="social-notification-emailed-twice",
         promise="Each notification is emailed once, however often the sender runs.",
-        file=f"{SOCIAL}/actions.py",
+        file=f"{SOCIAL}/actions/notifications.py",
         original="email_pending=False, emailed_at=now",
         replacement="emailed_at=now",
         tests=(SOCIAL_NOTIFICATIONS,),

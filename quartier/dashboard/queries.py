@@ -5,15 +5,12 @@ shows at once."""
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.apps import apps
 from django.core.cache import cache
 from django.db.models import Q, Sum
-from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,7 +28,11 @@ from quartier.dashboard.models import (
     RegionFigure,
     SupporterFigure,
 )
+from quartier.donations import queries as donations_queries
+from quartier.fieldwork import queries as fieldwork_queries
 from quartier.lib import areas
+from quartier.outreach import queries as outreach_queries
+from quartier.social.queries import conversations as social_conversations
 
 # A reversal counts against the action it undoes.
 REVERSALS = {
@@ -278,8 +279,6 @@ def my_reach(supporter: Supporter, figures: list[tuple[date, str, int, int]] | N
 
 # --- other apps' panels -----------------------------------------------------------------------------
 
-PANEL_APPS = ("donations", "fieldwork", "social", "outreach")
-
 
 @dataclass
 class Panel:
@@ -288,23 +287,22 @@ class Panel:
     summary: dict
 
 
-def other_panels(supporter: Supporter) -> list[Panel]:
-    """Each installed app among `PANEL_APPS` whose queries offer `dashboard_summary`, with its panel.
+# Each app's panel: the read that fills it, and the template `<app>/_dashboard_panel.html`.
+# Plain imports, so that the declared graph of apps (docs/architecture.md) sees these edges.
+PANELS = (
+    ("donations", donations_queries.dashboard_summary),
+    ("fieldwork", fieldwork_queries.dashboard_summary),
+    ("social", social_conversations.dashboard_summary),
+    ("outreach", outreach_queries.dashboard_summary),
+)
 
-    No app imports the dashboards: they look for the function and the template by name.
-    """
-    panels = []
-    for app in PANEL_APPS:
-        if not apps.is_installed(f"quartier.{app}"):
-            continue
-        module = importlib.import_module(f"quartier.{app}.queries")
-        summary_of = getattr(module, "dashboard_summary", None)
-        if summary_of is None:
-            continue
-        template = f"{app}/_dashboard_panel.html"
-        get_template(template)  # fail loudly when the app forgot its panel
-        panels.append(Panel(app=app, template=template, summary=summary_of(supporter) or {}))
-    return panels
+
+def other_panels(supporter: Supporter) -> list[Panel]:
+    """The panels other apps offer on the personal dashboard (none of them imports the dashboards)."""
+    return [
+        Panel(app=app, template=f"{app}/_dashboard_panel.html", summary=summary_of(supporter) or {})
+        for app, summary_of in PANELS
+    ]
 
 
 # --- the organiser dashboard -----------------------------------------------------------------------

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from quartier.dashboard import access, queries, reports
 from quartier.dashboard.forms import FilterForm
 from quartier.dashboard.queries import Scope
-from quartier.organizing import queries as organizing_queries
 from quartier.organizing.models import Group
+from quartier.organizing.queries import events as organizing_events
+from quartier.organizing.queries import groups as organizing_groups
+from quartier.organizing.queries import search as organizing_search
 
 NEARBY_KM = 25
 
@@ -24,10 +26,10 @@ def _suggestions(supporter, my_groups: list) -> dict[str, object]:
     """An event this week within 25 km, and a group nearby if the person has none."""
     if supporter.latitude is None or supporter.longitude is None:
         return {"located": False}
-    near = organizing_queries.Near(supporter.latitude, supporter.longitude, NEARBY_KM)
+    near = organizing_search.Near(supporter.latitude, supporter.longitude, NEARBY_KM)
     now = timezone.now()
-    events = organizing_queries.search_events(near=near, date_to=now + timedelta(days=7)).results[:3]
-    groups = organizing_queries.search_groups(near=near).results[:3] if not my_groups else []
+    events = organizing_search.search_events(near=near, date_to=now + timedelta(days=7)).results[:3]
+    groups = organizing_search.search_groups(near=near).results[:3] if not my_groups else []
     return {"located": True, "events": events, "groups": groups}
 
 
@@ -36,8 +38,8 @@ def personal(request: HttpRequest) -> HttpResponse:
     supporter = request.user
     figures = queries.personal_figures(supporter)
     index = queries.activity_index(supporter, figures=figures)
-    events = organizing_queries.my_events(supporter)
-    groups = organizing_queries.my_groups_with_news(supporter)
+    events = organizing_events.my_events(supporter)
+    groups = organizing_groups.my_groups_with_news(supporter)
     context = {
         "index": index,
         "recent": queries.recent_actions(supporter, index.since),
@@ -92,7 +94,7 @@ def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpRespo
         return _csv(report, request.GET["csv"], group.slug if group else "campaign")
     members = []
     if group is not None:
-        memberships = organizing_queries.members(group)[:200]
+        memberships = organizing_groups.members(group)[:200]
         levels = queries.indexes_of([m.supporter_id for m in memberships])
         members = [(membership, levels[membership.supporter_id]) for membership in memberships]
     context = {

@@ -24,7 +24,11 @@ from quartier.accounts.models import Supporter
 from quartier.demo.social_texts import COMMENTS, MESSAGES, POSTS
 from quartier.lib.text import render_markdown
 from quartier.organizing.models import Group
-from quartier.social import actions
+from quartier.social.actions import common as common_actions
+from quartier.social.actions import connections as connections_actions
+from quartier.social.actions import conversations as conversations_actions
+from quartier.social.actions import moderation as moderation_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Comment, Follow, Post, Reaction
 
 # A power law for the followed side: rank = n * u ** FOLLOW_SKEW, so that P(rank <= r) = (r / n) ** (1 / skew).
@@ -159,23 +163,23 @@ def load_demo_social(say: Callable[[str], None]) -> None:
     for one in everyone:  # every named account follows every other: they are all friends
         for other in everyone:
             if one.pk != other.pk:
-                actions.follow(follower=one, followed=other)
+                connections_actions.follow(follower=one, followed=other)
     neighbours = list(
         Supporter.objects.filter(email__startswith="supporter-", email_verified_at__isnull=False).order_by(
             "pk"
         )[:30]
     )
     for number, neighbour in enumerate(neighbours):
-        actions.follow(follower=neighbour, followed=marie if number % 2 else sam)
+        connections_actions.follow(follower=neighbour, followed=marie if number % 2 else sam)
         if number % 3 == 0:
-            actions.follow(follower=marie, followed=neighbour)
+            connections_actions.follow(follower=marie, followed=neighbour)
 
     def post(author, language: str, index: int, **extra):
         title, body = POSTS[language][index]
-        draft = actions.PostDraft(
+        draft = posts_actions.PostDraft(
             title=title, body=body, visibility=extra.pop("visibility", "public"), **extra
         )
-        return actions.create_post(author=author, draft=draft, publish=True)
+        return posts_actions.create_post(author=author, draft=draft, publish=True)
 
     campaign = post(organiser, "fr", 3, for_campaign=True)
     group = Group.objects.filter(memberships__supporter=organiser).order_by("pk").first()
@@ -186,11 +190,11 @@ def load_demo_social(say: Callable[[str], None]) -> None:
     ]  # fmt: skip
     if group is not None:
         posts.append(post(marie, "fr", 2, group=group, visibility="group"))
-    draft = actions.PostDraft(
+    draft = posts_actions.PostDraft(
         title="Brouillon : idées pour la fête de quartier", body="À compléter.", visibility="public"
     )
-    actions.create_post(author=marie, draft=draft, publish=False)
-    actions.set_featured(post=posts[1], featured=True)
+    posts_actions.create_post(author=marie, draft=draft, publish=False)
+    posts_actions.set_featured(post=posts[1], featured=True)
     for number, target in enumerate(posts):
         first_writer, second_writer = (
             everyone[(number + 1) % len(everyone)],
@@ -200,8 +204,10 @@ def load_demo_social(say: Callable[[str], None]) -> None:
             first_writer = everyone[(number + 3) % len(everyone)]
         language = "fr" if first_writer.language == "fr" else "en"
         try:
-            first = actions.add_comment(author=first_writer, post=target, body=COMMENTS[language][number % 5])
-            actions.add_comment(
+            first = posts_actions.add_comment(
+                author=first_writer, post=target, body=COMMENTS[language][number % 5]
+            )
+            posts_actions.add_comment(
                 author=target.author,
                 post=target,
                 body=COMMENTS[target.author.language if target.author.language in COMMENTS else "en"][
@@ -209,22 +215,30 @@ def load_demo_social(say: Callable[[str], None]) -> None:
                 ],
                 parent=first,
             )
-            actions.react(supporter=second_writer, post=target, kind="support")
-        except actions.SocialError:
+            posts_actions.react(supporter=second_writer, post=target, kind="support")
+        except common_actions.SocialError:
             continue  # a group post the commenter may not read
-    actions.repost(supporter=sam, post=posts[1], comment="Worth reading, in French.", visibility="public")
-    private = actions.start_conversation(
+    posts_actions.repost(
+        supporter=sam, post=posts[1], comment="Worth reading, in French.", visibility="public"
+    )
+    private = conversations_actions.start_conversation(
         sender=marie, recipients=[sam], title="Samedi / Saturday", body=MESSAGES["fr"][0]
     )
-    actions.send_message(sender=sam, conversation=private, body=MESSAGES["en"][1])
-    actions.send_message(sender=marie, conversation=private, body=MESSAGES["fr"][2])
+    conversations_actions.send_message(sender=sam, conversation=private, body=MESSAGES["en"][1])
+    conversations_actions.send_message(sender=marie, conversation=private, body=MESSAGES["fr"][2])
     if group is not None:
-        group_conversation = actions.conversation_for_group(group)
-        actions.send_message(sender=organiser, conversation=group_conversation, body=MESSAGES["fr"][0])
-        actions.send_message(sender=marie, conversation=group_conversation, body=MESSAGES["fr"][1])
+        group_conversation = conversations_actions.conversation_for_group(group)
+        conversations_actions.send_message(
+            sender=organiser, conversation=group_conversation, body=MESSAGES["fr"][0]
+        )
+        conversations_actions.send_message(
+            sender=marie, conversation=group_conversation, body=MESSAGES["fr"][1]
+        )
     if neighbours:
         spam = post(neighbours[0], "en", 5)
-        actions.report(reporter=jordan, reason="spam", details="Looks copied from elsewhere.", post=spam)
+        moderation_actions.report(
+            reporter=jordan, reason="spam", details="Looks copied from elsewhere.", post=spam
+        )
     say(
         f"  social life of the demo accounts: {Post.objects.count():,} posts, {Follow.objects.count():,} follows"
     )

@@ -17,7 +17,8 @@ from django.http import Http404
 
 from quartier.accounts.models import Supporter
 from quartier.fieldwork.models import FieldCampaign, ImportJob, Result, Script, Target, WalkList
-from quartier.organizing import queries as organizing_queries
+from quartier.organizing.queries import events as organizing_events
+from quartier.organizing.queries import groups as organizing_groups
 
 Viewer = Supporter | AnonymousUser
 
@@ -31,7 +32,7 @@ def is_volunteer(viewer: Viewer) -> bool:
 
 
 def led_group_ids(viewer: Viewer) -> list[int]:
-    return organizing_queries.led_group_ids(viewer) if is_volunteer(viewer) else []
+    return organizing_groups.led_group_ids(viewer) if is_volunteer(viewer) else []
 
 
 def can_manage(viewer: Viewer, campaign: FieldCampaign) -> bool:
@@ -58,7 +59,7 @@ def can_call(viewer: Viewer, campaign: FieldCampaign) -> bool:
         return False
     if campaign.open_from_home or can_manage(viewer, campaign):
         return True
-    return campaign.event_id is not None and organizing_queries.has_confirmed_rsvp(viewer, campaign.event_id)
+    return campaign.event_id is not None and organizing_events.has_confirmed_rsvp(viewer, campaign.event_id)
 
 
 def get_phone_bank(viewer: Viewer, campaign_id: int) -> FieldCampaign:
@@ -88,7 +89,7 @@ def holds(viewer: Viewer, walk_list: WalkList) -> bool:
         return False
     if walk_list.assigned_to_id == viewer.pk:
         return True
-    return walk_list.shift_id is not None and organizing_queries.has_confirmed_rsvp_to_shift(
+    return walk_list.shift_id is not None and organizing_events.has_confirmed_rsvp_to_shift(
         viewer, walk_list.shift_id
     )
 
@@ -111,7 +112,7 @@ def get_walk_list_to_manage(viewer: Viewer, walk_list_id: int) -> WalkList:
 def held_walk_lists(viewer: Viewer) -> QuerySet[WalkList]:
     if not is_volunteer(viewer):
         return WalkList.objects.none()
-    shifts = organizing_queries.confirmed_shift_ids(viewer)
+    shifts = organizing_events.confirmed_shift_ids(viewer)
     return WalkList.objects.filter(Q(assigned_to=viewer) | Q(shift_id__in=shifts), campaign__is_open=True)
 
 

@@ -41,7 +41,7 @@ from quartier.fieldwork.forms import (
     choices_as_text,
 )
 from quartier.fieldwork.models import FieldCampaign, ImportJob, Outcome, Question, Result, Script, Target
-from quartier.organizing import queries as organizing_queries
+from quartier.organizing.queries import events as organizing_events
 
 QUALITY_LABELS = {
     "too_fast": _("faster than a door can be walked"),
@@ -401,7 +401,7 @@ def assign(request: HttpRequest, walk_list_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         volunteer = next((v for v in volunteers if str(v.pk) == form.cleaned_data["volunteer"]), None)
         shift_id = int(form.cleaned_data["shift"]) if form.cleaned_data["shift"] else None
-        shift = organizing_queries.shift_by_id(shift_id) if shift_id else None
+        shift = organizing_events.shift_by_id(shift_id) if shift_id else None
         actions.assign_walk_list(walk_list=walk_list, volunteer=volunteer, shift=shift)
         messages.success(request, _("Walk list assigned."))
         return redirect(reverse("fieldwork:campaign", args=[walk_list.campaign_id]) + "#lists")
@@ -413,10 +413,10 @@ def assign(request: HttpRequest, walk_list_id: int) -> HttpResponse:
 
 def _assignable(campaign: FieldCampaign):
     """Whom a list can go to: the campaign event's attendees and its group's members, and its shifts."""
-    volunteers = organizing_queries.fieldwork_volunteers(
+    volunteers = organizing_events.fieldwork_volunteers(
         group_id=campaign.group_id, event_id=campaign.event_id
     )
-    shifts = organizing_queries.shift_choices(campaign.event_id) if campaign.event_id else []
+    shifts = organizing_events.shift_choices(campaign.event_id) if campaign.event_id else []
     return volunteers, shifts
 
 

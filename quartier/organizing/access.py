@@ -7,7 +7,7 @@ from django.http import Http404
 
 from quartier.accounts.models import Supporter
 from quartier.organizing.models import Event, Group, Membership, Rsvp, Shift
-from quartier.organizing.queries import event_with_shifts
+from quartier.organizing.queries.events import event_with_shifts
 
 Viewer = Supporter | AnonymousUser
 

@@ -17,7 +17,7 @@ from icalendar import Event as CalendarEvent
 
 from quartier.lib.urls import absolute_url, calendar_uid
 from quartier.organizing.models import Event, Rsvp, Shift
-from quartier.organizing.queries import FeedEntry
+from quartier.organizing.queries.events import FeedEntry
 
 PRODUCT_ID = "-//Quartier//Events//EN"
 

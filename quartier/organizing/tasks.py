@@ -11,7 +11,7 @@ from quartier.lib.urls import absolute_url
 from quartier.organizing.calendars import cancellation_ics, event_ics
 from quartier.organizing.emails import send_notice
 from quartier.organizing.models import Event, Membership, PendingRsvp, Rsvp, Shift
-from quartier.organizing.queries import cancel_token
+from quartier.organizing.queries.events import cancel_token
 
 
 def _rsvp_context(rsvp: Rsvp) -> dict:

@@ -106,9 +106,9 @@ class Renderer:
 
     def prepare(self, supporters: list[Supporter]) -> None:
         if "group" in self.fields:
-            from quartier.organizing import queries as organizing_queries
+            from quartier.organizing.queries import groups as organizing_groups
 
-            self._groups = organizing_queries.group_names_of([supporter.pk for supporter in supporters])
+            self._groups = organizing_groups.group_names_of([supporter.pk for supporter in supporters])
         if "next_event" in self.fields and self._events is None:
             self._events = merge_events.nearest_events()
 

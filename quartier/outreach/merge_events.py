@@ -62,9 +62,9 @@ def nearest_events() -> NearestEvents:
     global _cache
     now = time.monotonic()
     if _cache is None or now - _cache[0] > _CACHE_SECONDS:
-        from quartier.organizing import queries as organizing_queries
+        from quartier.organizing.queries import search as organizing_search
 
-        _cache = (now, NearestEvents(organizing_queries.upcoming_event_points()))
+        _cache = (now, NearestEvents(organizing_search.upcoming_event_points()))
     return _cache[1]
 
 

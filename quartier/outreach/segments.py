@@ -86,13 +86,14 @@ def _journal_supporters(kind: str = "", since: datetime | None = None) -> QueryS
 
 def supporters_in(segment: Segment) -> QuerySet[Supporter]:
     """Everyone the filters select, before consent (see `recipients`)."""
-    from quartier.organizing import queries as organizing_queries
+    from quartier.organizing.queries import events as organizing_events
+    from quartier.organizing.queries import groups as organizing_groups
 
     people = Supporter.objects.all()
     if segment.latitude is not None and segment.longitude is not None and segment.within_km:
         people = _near(people, segment.latitude, segment.longitude, float(segment.within_km))
     if segment.group_id:
-        people = people.filter(pk__in=organizing_queries.active_member_ids(segment.group_id))
+        people = people.filter(pk__in=organizing_groups.active_member_ids(segment.group_id))
     if segment.causes:
         people = people.filter(
             pk__in=Supporter.objects.filter(profile__causes__slug__in=segment.causes).values("pk")
@@ -100,9 +101,9 @@ def supporters_in(segment: Segment) -> QuerySet[Supporter]:
     if segment.languages:
         people = people.filter(language__in=segment.languages)
     if segment.attended == YES:
-        people = people.filter(pk__in=organizing_queries.ever_attended_ids())
+        people = people.filter(pk__in=organizing_events.ever_attended_ids())
     elif segment.attended == NO:
-        people = people.exclude(pk__in=organizing_queries.ever_attended_ids())
+        people = people.exclude(pk__in=organizing_events.ever_attended_ids())
     if segment.donor in (YES, NO):
         donors = _journal_supporters("donations.gift")
         people = people.filter(pk__in=donors) if segment.donor == YES else people.exclude(pk__in=donors)

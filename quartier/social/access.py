@@ -8,8 +8,7 @@ from django.http import Http404
 
 from quartier.accounts.access import get_visible_supporter
 from quartier.accounts.models import Supporter
-from quartier.social import queries
-from quartier.social.actions import may_take_part
+from quartier.social.actions.conversations import may_take_part
 from quartier.social.models import (
     Appeal,
     Comment,
@@ -20,9 +19,11 @@ from quartier.social.models import (
     Post,
     Report,
 )
+from quartier.social.queries import moderation as moderation_queries
+from quartier.social.queries import visibility as visibility_queries
 
 if TYPE_CHECKING:
-    from quartier.social.queries import Viewer
+    from quartier.social.queries.visibility import Viewer
 
 
 def _post(post_id: int) -> Post | None:
@@ -36,7 +37,7 @@ def _post(post_id: int) -> Post | None:
 def get_readable_post(viewer: Viewer, post_id: int) -> Post:
     """A post the viewer may read (drafts: their author only; hidden posts: nobody)."""
     post = _post(post_id)
-    if post is None or not queries.can_read(viewer, post):
+    if post is None or not visibility_queries.can_read(viewer, post):
         raise Http404
     return post
 
@@ -51,7 +52,7 @@ def get_own_post(viewer: Viewer, post_id: int) -> Post:
 
 def get_post_for_staff(viewer: Viewer, post_id: int) -> Post:
     post = _post(post_id)
-    if post is None or not queries.is_moderator(viewer) or post.is_hidden:
+    if post is None or not visibility_queries.is_moderator(viewer) or post.is_hidden:
         raise Http404
     return post
 
@@ -122,7 +123,7 @@ def get_report_for_moderator(viewer: Viewer, report_id: int) -> Report:
         .filter(pk=report_id)
         .first()
     )
-    if report is None or not queries.may_moderate(viewer, report):
+    if report is None or not moderation_queries.may_moderate(viewer, report):
         raise Http404
     return report
 
@@ -136,6 +137,6 @@ def get_own_decision(viewer: Viewer, action_id: int) -> ModerationAction:
 
 def get_appeal_for_staff(viewer: Viewer, appeal_id: int) -> Appeal:
     appeal = Appeal.objects.select_related("action", "supporter").filter(pk=appeal_id).first()
-    if appeal is None or not queries.is_moderator(viewer):
+    if appeal is None or not visibility_queries.is_moderator(viewer):
         raise Http404
     return appeal

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from quartier.accounts.access import get_visible_supporter
 from quartier.lib.urls import absolute_url
 from quartier.organizing.access import get_visible_group
-from quartier.social import queries
 from quartier.social.models import Post
+from quartier.social.queries import posts as posts_queries
 
 ITEMS = 30
 
@@ -21,7 +21,7 @@ class _BlogFeed(Feed):
     feed_type = Atom1Feed
 
     def items(self, which: dict) -> list[Post]:
-        posts, _cursor = queries.blog_posts(AnonymousUser(), limit=ITEMS, **which)
+        posts, _cursor = posts_queries.blog_posts(AnonymousUser(), limit=ITEMS, **which)
         return posts
 
     def item_title(self, item: Post) -> str:

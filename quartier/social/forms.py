@@ -140,7 +140,7 @@ class ModerationForm(forms.Form):
 
     def __init__(self, *args, staff: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        from quartier.social.actions import LEADER_ACTIONS
+        from quartier.social.actions.moderation import LEADER_ACTIONS
         from quartier.social.models import ModerationAction
 
         self.fields["kind"].choices = [

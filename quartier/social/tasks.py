@@ -5,7 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from quartier.social import actions, emails
+from quartier.social import emails
+from quartier.social.actions import notifications as notifications_actions
 from quartier.social.models import Notification
 
 
@@ -26,7 +27,9 @@ def send_notification_emails() -> int:
 
 
 def send_notifications_to(recipient_id: int, *, now=None) -> int:
-    claimed = actions.claim_notifications_to_email(supporter_id=recipient_id, now=now or timezone.now())
+    claimed = notifications_actions.claim_notifications_to_email(
+        supporter_id=recipient_id, now=now or timezone.now()
+    )
     if not claimed:
         return 0
     supporter = claimed[0].recipient

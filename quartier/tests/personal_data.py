@@ -66,8 +66,11 @@ from quartier.outreach.models import (
 )
 from quartier.reach.actions import referral_code_for
 from quartier.reach.models import ReferralCode
-from quartier.social import actions as social_actions
 from quartier.social import models as social
+from quartier.social.actions import connections as social_connections
+from quartier.social.actions import conversations as social_conversations
+from quartier.social.actions import moderation as social_moderation
+from quartier.social.actions import posts as social_posts
 from quartier.testing import TOTP_SECRET
 
 
@@ -330,24 +333,24 @@ def _fundraising_teams(supporter: Supporter, people: People) -> None:
 
 
 def _social_post(author: Supporter, marker: str, *, publish: bool = True) -> social.Post:
-    draft = social_actions.PostDraft(title=marker, body=marker, visibility=social.Post.Visibility.PUBLIC)
-    return social_actions.create_post(author=author, draft=draft, publish=publish)
+    draft = social_posts.PostDraft(title=marker, body=marker, visibility=social.Post.Visibility.PUBLIC)
+    return social_posts.create_post(author=author, draft=draft, publish=publish)
 
 
 def _follows(supporter: Supporter, people: People) -> None:
-    social_actions.follow(follower=supporter, followed=people.organiser)
-    social_actions.follow(follower=people.staff, followed=supporter)
+    social_connections.follow(follower=supporter, followed=people.organiser)
+    social_connections.follow(follower=people.staff, followed=supporter)
 
 
 def _blocks(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         marker = people.marker("blocks", number)  # the blocked person's handle, in the export
         other = Supporter.objects.create_user(f"{marker}@example.org", handle=marker, display_name="Blocked")
-        social_actions.block(blocker=supporter, blocked=other)
+        social_connections.block(blocker=supporter, blocked=other)
 
 
 def _social_settings(supporter: Supporter, people: People) -> None:
-    social_actions.update_settings(
+    social_connections.update_settings(
         supporter=supporter, shares_group_joins=True, shares_hosting=False, email_frequency="daily",
         muted_kinds=[], email_muted_kinds=["reaction"],
     )  # fmt: skip
@@ -360,44 +363,44 @@ def _posts(supporter: Supporter, people: People) -> None:
 
 def _comments(supporter: Supporter, people: People) -> None:
     post = _social_post(people.organiser, "A post to comment on")
-    first = social_actions.add_comment(author=supporter, post=post, body=people.marker("comments", 1))
-    social_actions.add_comment(author=supporter, post=post, body=people.marker("comments", 2), parent=first)
+    first = social_posts.add_comment(author=supporter, post=post, body=people.marker("comments", 1))
+    social_posts.add_comment(author=supporter, post=post, body=people.marker("comments", 2), parent=first)
 
 
 def _reactions(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        social_actions.react(
+        social_posts.react(
             supporter=supporter, post=_social_post(people.organiser, f"React {number}"), kind="like"
         )
 
 
 def _conversations(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        social_actions.start_conversation(
+        social_conversations.start_conversation(
             sender=supporter, recipients=[people.organiser, people.staff][: number], title=people.marker("conversations", number),
             body="Hello",
         )  # fmt: skip
 
 
 def _conversation_messages(supporter: Supporter, people: People) -> None:
-    conversation = social_actions.start_conversation(
+    conversation = social_conversations.start_conversation(
         sender=people.organiser, recipients=[supporter], title="Question", body="Hello there"
     )
     for number in (1, 2):
-        social_actions.send_message(
+        social_conversations.send_message(
             sender=supporter, conversation=conversation, body=people.marker("conversation_messages", number)
         )
 
 
 def _notifications(supporter: Supporter, people: People) -> None:
     post = _social_post(supporter, "Notify me")
-    social_actions.add_comment(author=people.organiser, post=post, body="Nice")
-    social_actions.react(supporter=people.organiser, post=post, kind="like")
+    social_posts.add_comment(author=people.organiser, post=post, body="Nice")
+    social_posts.react(supporter=people.organiser, post=post, kind="like")
 
 
 def _reports_made(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        social_actions.report(
+        social_moderation.report(
             reporter=supporter, reason="spam", details=people.marker("reports_made", number),
             post=_social_post(people.organiser, f"Reported {number}"),
         )  # fmt: skip
@@ -406,11 +409,11 @@ def _reports_made(supporter: Supporter, people: People) -> None:
 def _moderation_decisions(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         post = _social_post(supporter, f"Moderated {number}")
-        found = social_actions.report(reporter=people.organiser, reason="spam", details="", post=post)
-        action = social_actions.moderate(
+        found = social_moderation.report(reporter=people.organiser, reason="spam", details="", post=post)
+        action = social_moderation.moderate(
             moderator=people.staff, report=found, kind="hide", reason="Off topic"
         )
-        social_actions.appeal(
+        social_moderation.appeal(
             supporter=supporter, action=action, text=people.marker("moderation_decisions", number)
         )
 

@@ -22,7 +22,7 @@ from quartier.organizing.models import (
     SentReminder,
     Shift,
 )
-from quartier.organizing.queries import event_recipients
+from quartier.organizing.queries.events import event_recipients
 from quartier.outreach.actions import campaign_send as outreach_campaign_send
 
 

@@ -19,7 +19,7 @@ from quartier.organizing.models import (
     Group,
     Membership,
 )
-from quartier.organizing.queries import group_recipients
+from quartier.organizing.queries.groups import group_recipients
 from quartier.outreach.actions import campaign_send as outreach_campaign_send
 from quartier.outreach.actions import consent as outreach_consent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from quartier.organizing import queries
+from quartier.organizing.queries import events as events_queries
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ register = template.Library()
 @register.simple_tag
 def pending_review_count() -> int:
     """Events waiting for staff review; one COUNT query, asked only where staff see it."""
-    return queries.pending_events().count()
+    return events_queries.pending_events().count()

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quartier.accounts.models import EmailConsent, Supporter
-from quartier.organizing import queries
 from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
 from quartier.organizing.models import PendingRsvp, Rsvp, Shift
+from quartier.organizing.queries import events as events_queries
 from quartier.outreach.models import AudienceConsent
 from quartier.outreach.queries import has_consented
 from quartier.testing import client_for
@@ -39,8 +39,8 @@ def account_state(supporter: Supporter | None) -> dict[str, object]:
         "rsvps": Rsvp.objects.filter(supporter=supporter).count(),
         "audience_consents": AudienceConsent.objects.filter(supporter=supporter).count(),
         "email_consents": EmailConsent.objects.filter(supporter=supporter).count(),
-        "feed": len(queries.feed_entries(supporter)),
-        "attending": len(queries.my_events(supporter)["attending"]),
+        "feed": len(events_queries.feed_entries(supporter)),
+        "attending": len(events_queries.my_events(supporter)["attending"]),
     }
 
 

@@ -18,12 +18,13 @@ from icalendar import Calendar
 from quartier.accounts import actions as account_actions
 from quartier.accounts.models import Supporter
 from quartier.accounts.privacy import export_personal_data
-from quartier.organizing import queries, tasks
+from quartier.organizing import tasks
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
 from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import CalendarFeed, Event, Rsvp, SentReminder, Shift
+from quartier.organizing.queries import events as events_queries
 from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
 from quartier.testing import client_for, run_together
@@ -376,9 +377,9 @@ def test_a_cancel_link_not_signed_by_the_site_is_refused_and_changes_nothing(sup
     record = rsvps_actions.rsvp(supporter=supporter, shift=shift)
     payload = {"rsvp": record.pk, "supporter": supporter.pk}
     forged = [
-        signing.dumps(payload, key="not the site's secret", salt=queries.CANCEL_SALT, compress=True),
+        signing.dumps(payload, key="not the site's secret", salt=events_queries.CANCEL_SALT, compress=True),
         signing.dumps(payload, salt="another.purpose", compress=True),
-        queries.cancel_token(record)[:-2] + "xx",
+        events_queries.cancel_token(record)[:-2] + "xx",
     ]
 
     for token in forged:
@@ -387,7 +388,7 @@ def test_a_cancel_link_not_signed_by_the_site_is_refused_and_changes_nothing(sup
 
     assert Rsvp.objects.get(pk=record.pk).status == "confirmed"
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 1
-    genuine = reverse("organizing:rsvp_cancel_by_link", args=[queries.cancel_token(record)])
+    genuine = reverse("organizing:rsvp_cancel_by_link", args=[events_queries.cancel_token(record)])
     assert Client().get(genuine).status_code == 200
 
 

@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from quartier.organizing import queries
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Rsvp, Shift
+from quartier.organizing.queries import events as events_queries
 from quartier.testing import client_for
 
 
 def cancel_path(rsvp: Rsvp) -> str:
-    return reverse("organizing:rsvp_cancel_by_link", args=[queries.cancel_token(rsvp)])
+    return reverse("organizing:rsvp_cancel_by_link", args=[events_queries.cancel_token(rsvp)])
 
 
 @pytest.mark.django_db

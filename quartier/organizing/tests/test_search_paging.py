@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from quartier.organizing.queries import PAGE_SIZE
+from quartier.organizing.queries.search import PAGE_SIZE
 
 
 def titles(response) -> list[str]:

@@ -10,14 +10,15 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quartier.organizing import access, calendars, queries
+from quartier.organizing import access, calendars
 from quartier.organizing.models import CalendarFeed, Rsvp, new_calendar_token
+from quartier.organizing.queries import events as events_queries
 from quartier.organizing.views.rsvps import LAST_RSVPS
 
 
 def event_ics(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_visible_event(request.user, event_id)
-    show_private = access.hosts(request.user, event) or queries.is_attending(request.user, event)
+    show_private = access.hosts(request.user, event) or events_queries.is_attending(request.user, event)
     response = HttpResponse(
         calendars.event_ics(event, show_private=show_private), content_type="text/calendar; charset=utf-8"
     )
@@ -34,7 +35,7 @@ def rsvp_ics(request: HttpRequest, rsvp_id: int) -> HttpResponse:
     ):
         raise Http404
     event = record.shift.event
-    records = queries.active_rsvps_of(record.supporter_id, event)
+    records = events_queries.active_rsvps_of(record.supporter_id, event)
     response = HttpResponse(calendars.rsvp_ics(event, records), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
     response["Cache-Control"] = "private, no-store"
@@ -46,7 +47,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None or not feed.supporter.is_active:
         raise Http404
     name = _("%(name)s on %(site)s") % {"name": feed.supporter.display_name, "site": settings.SITE_NAME}
-    response = HttpResponse(calendars.feed_ics(name, queries.feed_entries(feed.supporter)),
+    response = HttpResponse(calendars.feed_ics(name, events_queries.feed_entries(feed.supporter)),
                             content_type="text/calendar; charset=utf-8")  # fmt: skip
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 
 from quartier.lib.geo import distance_unit_for, km_to_miles, miles_to_km
 from quartier.lib.page_cache import row_version
-from quartier.organizing import queries
 from quartier.organizing.forms import (
     MessageForm,
     SearchForm,
 )
 from quartier.organizing.models import Event
+from quartier.organizing.queries import groups as groups_queries
+from quartier.organizing.queries import search as search_queries
 
 
 def rule_message(code: str) -> str:
@@ -60,22 +61,22 @@ def distance_unit(request: HttpRequest, form: SearchForm | None = None) -> str:
     return distance_unit_for(browser or language(), None)
 
 
-def near_from(request: HttpRequest, form: SearchForm) -> queries.Near | None:
+def near_from(request: HttpRequest, form: SearchForm) -> search_queries.Near | None:
     point = form.cleaned_data.get("point") if form.is_valid() else None
     if point is None:
         return None
     within = form.cleaned_data.get("within") or 25
     unit = distance_unit(request, form)
-    return queries.Near(point[0], point[1], miles_to_km(within) if unit == "mi" else float(within))
+    return search_queries.Near(point[0], point[1], miles_to_km(within) if unit == "mi" else float(within))
 
 
-def map_centre(form: SearchForm, near: queries.Near | None) -> dict[str, object] | None:
+def map_centre(form: SearchForm, near: search_queries.Near | None) -> dict[str, object] | None:
     """The town searched, for the map to draw and name (None for coordinates or no search)."""
     name = form.cleaned_data.get("place_name") if near is not None and form.is_valid() else None
     return {"lat": near.latitude, "lon": near.longitude, "name": name} if name else None
 
 
-def with_distances(found: list[queries.Found], unit: str) -> list[tuple[object, float | None]]:
+def with_distances(found: list[search_queries.Found], unit: str) -> list[tuple[object, float | None]]:
     return [
         (
             item.item,
@@ -122,7 +123,7 @@ def message_page(request, *, target, recipients, audience: str, send, target_nam
         form = MessageForm()
     return render(
         request, "organizing/message_form.html",
-        {"form": form, "target": target, "reachable": queries.reachable_count(recipients, audience),
+        {"form": form, "target": target, "reachable": groups_queries.reachable_count(recipients, audience),
          "total": recipients.count()},
         status=400 if form.errors else 200,
     )  # fmt: skip
@@ -157,7 +158,7 @@ def safe_cell(value: object) -> str:
 
 
 def search_version(
-    results: list[tuple[object, float | None]], unit: str, result_page: queries.ResultPage | None
+    results: list[tuple[object, float | None]], unit: str, result_page: search_queries.ResultPage | None
 ) -> tuple[object, ...]:
     """What a page of search results shows, for the anonymous page cache: each result's row (with an
     event's host and group), its distance, the unit, and whether pages come before or after."""

@@ -19,7 +19,7 @@ from quartier.accounts.access import verified_supporter_required
 from quartier.lib.page_cache import cached_anonymous_page, row_version
 from quartier.lib.urls import absolute_url
 from quartier.lib.zones import viewer_time_zone
-from quartier.organizing import access, queries
+from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
 from quartier.organizing.forms import (
@@ -33,6 +33,8 @@ from quartier.organizing.forms import (
     ShiftFormSet,
 )
 from quartier.organizing.models import CalendarFeed, Event, Rsvp
+from quartier.organizing.queries import events as events_queries
+from quartier.organizing.queries import search as search_queries
 from quartier.organizing.views.common import (
     distance_unit,
     map_centre,
@@ -57,7 +59,7 @@ def event_search(request: HttpRequest) -> HttpResponse:
         zone = timezone.get_current_timezone()
         date_from = datetime.combine(data["date_from"], time.min, zone) if data.get("date_from") else None
         date_to = datetime.combine(data["date_to"], time.max, zone) if data.get("date_to") else None
-        result_page = queries.search_events(
+        result_page = search_queries.search_events(
             near=near, event_type=data.get("type") or "", date_from=date_from, date_to=date_to,
             virtual=True if data.get("online") == "yes" else None, order=data.get("sort") or "",
             page=page_number(request),
@@ -165,7 +167,7 @@ def guest_initial(request: HttpRequest) -> dict[str, object]:
 
 def event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[str, object]:
     now = timezone.now()
-    my_rsvps = queries.rsvps_of(request.user, event)
+    my_rsvps = events_queries.rsvps_of(request.user, event)
     attending = any(r.status == Rsvp.Status.CONFIRMED for r in my_rsvps.values())
     is_host = access.hosts(request.user, event)
     show_private = attending or is_host
@@ -245,7 +247,7 @@ def event_cancel(request: HttpRequest, event_id: int) -> HttpResponse:
         return redirect(event)
     return render(
         request, "organizing/event_cancel.html",
-        {"event": event, "form": form, "people_told": queries.people_to_tell_of_cancellation(event)},
+        {"event": event, "form": form, "people_told": events_queries.people_to_tell_of_cancellation(event)},
         status=400 if form.errors else 200,
     )  # fmt: skip
 
@@ -279,6 +281,6 @@ def my_events(request: HttpRequest) -> HttpResponse:
     feed, _created = CalendarFeed.objects.get_or_create(supporter=request.user)
     return render(
         request, "organizing/my_events.html",
-        {**queries.my_events(request.user),
+        {**events_queries.my_events(request.user),
          "feed_url": absolute_url(reverse("organizing:calendar_feed", args=[feed.token]))},
     )  # fmt: skip

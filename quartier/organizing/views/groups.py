@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from quartier.accounts.access import verified_supporter_required
 from quartier.accounts.adapter import client_ip
 from quartier.lib.page_cache import cached_anonymous_page, row_version
-from quartier.organizing import access, queries
+from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.forms import (
@@ -24,6 +24,8 @@ from quartier.organizing.forms import (
     SearchForm,
 )
 from quartier.organizing.models import Group, Membership
+from quartier.organizing.queries import groups as groups_queries
+from quartier.organizing.queries import search as search_queries
 from quartier.organizing.views.common import (
     csv_response,
     distance_unit,
@@ -45,7 +47,7 @@ def group_search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(search_defaults(request))
     near = near_from(request, form)
     unit = distance_unit(request, form)
-    result_page = None if form.errors else queries.search_groups(near=near, page=page_number(request))
+    result_page = None if form.errors else search_queries.search_groups(near=near, page=page_number(request))
     results = with_distances(result_page.results, unit) if result_page else []
     # A group's point is its area's (a postal code's centroid, or what its leader typed): public,
     # but the map rounds it to the same grid as attendee-only events all the same.
@@ -54,7 +56,7 @@ def group_search(request: HttpRequest) -> HttpResponse:
          "town": group.town or group.area, "url": group.get_absolute_url()}
         for group, _distance in results
     ]  # fmt: skip
-    featured = [] if near or form.errors else queries.featured_groups()
+    featured = [] if near or form.errors else search_queries.featured_groups()
     return cached_anonymous_page(
         request,
         lambda: render(
@@ -94,10 +96,12 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if group.status == Group.Status.MERGED and group.merged_into_id:
         return redirect(group.merged_into)
     reach_actions.remember_referral(request)
-    membership = queries.membership_of(request.user, group)
+    membership = groups_queries.membership_of(request.user, group)
     is_leader = access.is_staff(request.user) or bool(membership and membership.leads)
-    members = queries.members(group) if is_leader else queries.listed_members(group, request.user)
-    events = queries.upcoming_group_events(group)
+    members = (
+        groups_queries.members(group) if is_leader else groups_queries.listed_members(group, request.user)
+    )
+    events = groups_queries.upcoming_group_events(group)
     context = {
         "group": group,
         "membership": membership,
@@ -228,12 +232,12 @@ def group_members_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """Members for the leaders: email only of those who accepted the leaders' messages, town only
     when the member shows it to the leader."""
     group = access.get_group_for_leader(request.user, slug)
-    reachable = queries.members_accepting_messages(group, common_actions.group_audience(group))
+    reachable = groups_queries.members_accepting_messages(group, common_actions.group_audience(group))
     rows = [[_("name"), _("email"), _("town"), _("role"), _("status"), _("joined")]]
     rows += [
         [m.supporter.display_name, m.supporter.email if m.supporter_id in reachable else "", town or "",
          m.get_role_display(), m.get_status_display(), timezone.localtime(m.joined_at).date().isoformat()]
-        for m, town in queries.members_with_town(group, request.user)
+        for m, town in groups_queries.members_with_town(group, request.user)
     ]  # fmt: skip
     return csv_response(f"{group.slug}-members.csv", rows)
 
@@ -243,7 +247,7 @@ def group_members_csv(request: HttpRequest, slug: str) -> HttpResponse:
 def group_message(request: HttpRequest, slug: str) -> HttpResponse:
     group = access.get_group_for_leader(request.user, slug)
     return message_page(
-        request, target=group, recipients=queries.group_recipients(group, request.user),
+        request, target=group, recipients=groups_queries.group_recipients(group, request.user),
         audience=common_actions.group_audience(group), send=groups_actions.message_group, target_name="group",
         done_url=group.get_absolute_url(),
     )  # fmt: skip

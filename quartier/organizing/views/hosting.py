@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.organizing import access, queries
+from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
 from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
@@ -20,6 +20,7 @@ from quartier.organizing.forms import (
     WalkInForm,
 )
 from quartier.organizing.models import PendingRsvp, Rsvp
+from quartier.organizing.queries import events as events_queries
 from quartier.organizing.views.common import csv_response, int_or_404, language, message_page
 
 
@@ -37,7 +38,7 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
                 record.refresh_from_db()
                 return render(
                     request, "organizing/_attendee_row.html",
-                    {"record": record, "event": event, "oob": True, **_attendance(queries.attendees(event))},
+                    {"record": record, "event": event, "oob": True, **_attendance(events_queries.attendees(event))},
                 )  # fmt: skip
             return redirect("organizing:event_attendees", event_id=event.pk)
         walk_in_form = WalkInForm(request.POST)
@@ -56,7 +57,7 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
                 % {"email": data["email"], "name": data["name"]},
             )
             return redirect("organizing:event_attendees", event_id=event.pk)
-    records = queries.attendees(event)
+    records = events_queries.attendees(event)
     return render(
         request, "organizing/event_attendees.html",
         {"event": event, "records": records, "walk_in_form": walk_in_form, **_attendance(records)},
@@ -80,7 +81,7 @@ def event_attendees_csv(request: HttpRequest, event_id: int) -> HttpResponse:
     rows = [
         [_("name"), _("email"), _("phone"), _("shift"), _("status"), _("guests"), _("attended"), _("walk-in")]
     ]
-    for r in queries.attendees(event):
+    for r in events_queries.attendees(event):
         rows.append([
             r.supporter.display_name, r.supporter.email if r.shares_contact else "", r.phone if r.shares_contact else "",
             timezone.localtime(r.shift.starts_at).strftime("%Y-%m-%d %H:%M"), r.get_status_display(), r.guests,
@@ -94,7 +95,7 @@ def event_attendees_csv(request: HttpRequest, event_id: int) -> HttpResponse:
 def event_message(request: HttpRequest, event_id: int) -> HttpResponse:
     event = access.get_event_for_host(request.user, event_id)
     return message_page(
-        request, target=event, recipients=queries.event_recipients(event), audience=common_actions.event_audience(event),
+        request, target=event, recipients=events_queries.event_recipients(event), audience=common_actions.event_audience(event),
         send=events_actions.message_attendees, target_name="event",
         done_url=reverse("organizing:event_attendees", args=[event.pk]),
     )  # fmt: skip

@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from quartier.organizing import access, queries
+from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
 from quartier.organizing.forms import (
     ReviewForm,
 )
+from quartier.organizing.queries import events as events_queries
 from quartier.organizing.views.common import rule_message
 
 
@@ -21,7 +22,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if not access.is_staff(request.user):
         raise Http404
     return render(
-        request, "organizing/review_queue.html", {"events": queries.pending_events(), "form": ReviewForm()}
+        request,
+        "organizing/review_queue.html",
+        {"events": events_queries.pending_events(), "form": ReviewForm()},
     )
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.adapter import client_ip
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
-from quartier.organizing import access, queries
+from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
@@ -22,6 +22,7 @@ from quartier.organizing.forms import (
     RsvpForm,
 )
 from quartier.organizing.models import Event, Rsvp
+from quartier.organizing.queries import events as events_queries
 from quartier.organizing.views.common import language, rule_message
 from quartier.organizing.views.events import event_context
 from quartier.outreach.actions import consent as outreach_consent
@@ -167,7 +168,7 @@ def rsvp_cancel_by_link(request: HttpRequest, token: str) -> HttpResponse:
     The link is bound to that RSVP (a later RSVP to the same shift gets a new one) and stops working
     when the shift ends: an old link shows "this link has expired" and changes nothing.
     """
-    found = queries.rsvp_from_cancel_token(token)
+    found = events_queries.rsvp_from_cancel_token(token)
     if found is None:
         raise Http404
     record, current = found

@@ -14,7 +14,8 @@ import pytest
 from quartier.accounts.models import Supporter
 from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.models import Group
-from quartier.social import actions
+from quartier.social.actions import connections as connections_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Post
 
 PERSONAS = ["author", "friend", "follower", "member", "stranger", "blocked", "moderator", "anonymous"]
@@ -28,15 +29,15 @@ def author(make_supporter) -> Supporter:
 @pytest.fixture
 def friend(make_supporter, author) -> Supporter:
     person = make_supporter("Fatou Friend")
-    actions.follow(follower=person, followed=author)
-    actions.follow(follower=author, followed=person)
+    connections_actions.follow(follower=person, followed=author)
+    connections_actions.follow(follower=author, followed=person)
     return person
 
 
 @pytest.fixture
 def follower(make_supporter, author) -> Supporter:
     person = make_supporter("Felix Follower")
-    actions.follow(follower=person, followed=author)
+    connections_actions.follow(follower=person, followed=author)
     return person
 
 
@@ -75,8 +76,8 @@ def stranger(make_supporter) -> Supporter:
 @pytest.fixture
 def blocked(make_supporter, author) -> Supporter:
     person = make_supporter("Boris Blocked")
-    actions.follow(follower=person, followed=author)
-    actions.block(blocker=author, blocked=person)
+    connections_actions.follow(follower=person, followed=author)
+    connections_actions.block(blocker=author, blocked=person)
     return person
 
 
@@ -98,9 +99,9 @@ def make_post(db) -> Callable[..., Post]:
     def make(author: Supporter, title: str = "Why I knock on doors", *, body: str = "Because **it works**.",
              visibility: str = Post.Visibility.PUBLIC, group: Group | None = None, publish: bool = True,
              for_campaign: bool = False) -> Post:  # fmt: skip
-        draft = actions.PostDraft(
+        draft = posts_actions.PostDraft(
             title=title, body=body, visibility=visibility, group=group, for_campaign=for_campaign
         )
-        return actions.create_post(author=author, draft=draft, publish=publish)
+        return posts_actions.create_post(author=author, draft=draft, publish=publish)
 
     return make

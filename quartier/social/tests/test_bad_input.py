@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from quartier.social import actions
+from quartier.social.actions import conversations as conversations_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Comment, Post, Reaction
 from quartier.testing import client_for, run_together
 
@@ -121,8 +122,8 @@ def test_group_visibility_needs_a_group(people):
 @pytest.mark.parametrize("vector", VECTORS)
 def test_hostile_text_is_kept_as_harmless_text(people, make_post, vector):
     post = make_post(people["author"], vector, body=vector)
-    actions.add_comment(author=people["friend"], post=post, body=vector)
-    conversation = actions.start_conversation(
+    posts_actions.add_comment(author=people["friend"], post=post, body=vector)
+    conversation = conversations_actions.start_conversation(
         sender=people["friend"], recipients=[people["author"]], title=vector, body=vector
     )
 
@@ -165,9 +166,9 @@ def test_posting_to_a_missing_post_or_parent_changes_nothing(people, make_post):
 
 def test_a_reply_to_a_reply_goes_under_the_first_comment(people, make_post):
     post = make_post(people["author"], "Threads")
-    first = actions.add_comment(author=people["friend"], post=post, body="First")
-    reply = actions.add_comment(author=people["author"], post=post, body="Reply", parent=first)
-    deeper = actions.add_comment(author=people["friend"], post=post, body="Deeper", parent=reply)
+    first = posts_actions.add_comment(author=people["friend"], post=post, body="First")
+    reply = posts_actions.add_comment(author=people["author"], post=post, body="Reply", parent=first)
+    deeper = posts_actions.add_comment(author=people["friend"], post=post, body="Deeper", parent=reply)
 
     assert deeper.parent == first and Post.objects.get(pk=post.pk).comment_count == 3
 
@@ -175,12 +176,16 @@ def test_a_reply_to_a_reply_goes_under_the_first_comment(people, make_post):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_reactions_and_double_clicked_comments_count_once(make_supporter):
     author, reader = make_supporter("Ann Author"), make_supporter("Rex Reader")
-    post = actions.create_post(
-        author=author, draft=actions.PostDraft(title="Race", body="Go", visibility="public"), publish=True
+    post = posts_actions.create_post(
+        author=author,
+        draft=posts_actions.PostDraft(title="Race", body="Go", visibility="public"),
+        publish=True,
     )
 
-    run_together([lambda: actions.react(supporter=reader, post=post, kind="like") for _ in range(6)])
-    run_together([lambda: actions.add_comment(author=reader, post=post, body="Same words") for _ in range(6)])
+    run_together([lambda: posts_actions.react(supporter=reader, post=post, kind="like") for _ in range(6)])
+    run_together(
+        [lambda: posts_actions.add_comment(author=reader, post=post, body="Same words") for _ in range(6)]
+    )
 
     post.refresh_from_db()
     assert (post.reaction_count, Reaction.objects.filter(post=post).count()) == (1, 1)
@@ -190,12 +195,12 @@ def test_concurrent_reactions_and_double_clicked_comments_count_once(make_suppor
 def test_the_post_page_with_200_comments_costs_a_few_queries(
     people, make_post, make_supporter, django_assert_max_num_queries, monkeypatch
 ):
-    monkeypatch.setattr(actions, "COMMENTS_PER_HOUR", 10_000)
+    monkeypatch.setattr(posts_actions, "COMMENTS_PER_HOUR", 10_000)
     post = make_post(people["author"], "Popular")
     writers = [make_supporter(f"Commenter {number}") for number in range(20)]
     for number in range(200):
         parent = None if number % 4 == 0 else Comment.objects.filter(post=post, parent__isnull=True).last()
-        actions.add_comment(
+        posts_actions.add_comment(
             author=writers[number % 20], post=post, body=f"Comment number {number}", parent=parent
         )
     client = client_for(people["follower"])

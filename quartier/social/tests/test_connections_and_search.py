@@ -7,8 +7,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from quartier.accounts.models import Activity, Profile, Visibility
-from quartier.social import actions, queries
+from quartier.social.actions import common as common_actions
+from quartier.social.actions import connections as connections_actions
+from quartier.social.actions import conversations as conversations_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Follow, Post
+from quartier.social.queries import connections as connections_queries
+from quartier.social.queries import conversations as conversations_queries
+from quartier.social.queries import search as search_queries
 from quartier.social.tests.conftest import join
 from quartier.testing import client_for
 
@@ -23,14 +29,14 @@ def test_following_back_makes_friends_and_following_twice_changes_nothing(people
     client.post(reverse("social:follow", args=[follower.handle]))
 
     assert Follow.objects.filter(follower=author, followed=follower).count() == 1
-    assert follower in queries.friends(author) and author in queries.friends(follower)
+    assert follower in connections_queries.friends(author) and author in connections_queries.friends(follower)
     page = client_for(follower).get(reverse("social:blog", args=[author.handle])).content.decode()
     assert "Friends" in page
 
 
 def test_nobody_follows_themselves_or_someone_who_blocked_them(people):
-    with pytest.raises(actions.SocialError, match="self"):
-        actions.follow(follower=people["author"], followed=people["author"])
+    with pytest.raises(common_actions.SocialError, match="self"):
+        connections_actions.follow(follower=people["author"], followed=people["author"])
 
     response = client_for(people["blocked"]).post(
         reverse("social:follow", args=[people["author"].handle]), follow=True
@@ -47,7 +53,7 @@ def test_blocking_ends_the_follows_both_ways_and_unblocking_restores_nothing_by_
     assert not Follow.objects.filter(follower__in=[author, friend], followed__in=[author, friend]).exists()
     client_for(author).post(reverse("social:unblock", args=[friend.handle]))
     assert not Follow.objects.filter(follower=author, followed=friend).exists()
-    actions.follow(follower=friend, followed=author)
+    connections_actions.follow(follower=friend, followed=author)
 
 
 def test_people_you_may_know_come_from_shared_groups_and_leave_out_followed_and_blocked(
@@ -55,12 +61,12 @@ def test_people_you_may_know_come_from_shared_groups_and_leave_out_followed_and_
 ):
     me = people["stranger"]
     join(me, group)
-    suggestions = queries.people_you_may_know(me)
+    suggestions = connections_queries.people_you_may_know(me)
 
     assert {person.display_name for person in suggestions} == {"Alice Author", "Mona Member"}
-    actions.follow(follower=me, followed=people["author"])
-    actions.block(blocker=people["member"], blocked=me)
-    assert queries.people_you_may_know(me) == []
+    connections_actions.follow(follower=me, followed=people["author"])
+    connections_actions.block(blocker=people["member"], blocked=me)
+    assert connections_queries.people_you_may_know(me) == []
 
 
 def test_unverified_people_cannot_follow(unverified, people):
@@ -80,36 +86,40 @@ def test_search_finds_people_by_town_only_where_the_town_is_visible(people, make
         type(person).objects.filter(pk=person.pk).update(town="Rimouski")
         Profile.objects.filter(supporter=person).update(town_visibility=level)
 
-    found = queries.search_people(people["stranger"], "Rimouski")
+    found = search_queries.search_people(people["stranger"], "Rimouski")
 
     assert [person.display_name for person in found] == ["Town Shown"]
-    assert [p.display_name for p in queries.search_people(people["stranger"], hidden.handle)] == [
+    assert [p.display_name for p in search_queries.search_people(people["stranger"], hidden.handle)] == [
         "Town Hidden"
     ]
 
 
 def test_search_leaves_out_people_who_blocked_the_searcher(people):
-    assert queries.search_people(people["blocked"], "Alice") == []
-    assert [p.display_name for p in queries.search_people(people["stranger"], "Alice")] == ["Alice Author"]
+    assert search_queries.search_people(people["blocked"], "Alice") == []
+    assert [p.display_name for p in search_queries.search_people(people["stranger"], "Alice")] == [
+        "Alice Author"
+    ]
 
 
 def test_post_search_matches_words_and_respects_visibility(people, make_post):
     make_post(people["author"], "Transit for everyone", body="Buses every ten minutes")
     make_post(people["author"], "Secret transit plan", body="Buses", visibility=Post.Visibility.SUPPORTERS)
 
-    anonymous = [post.title for post in queries.search_posts(None, "buses")]
-    signed_in = sorted(post.title for post in queries.search_posts(people["stranger"], "buses"))
+    anonymous = [post.title for post in search_queries.search_posts(None, "buses")]
+    signed_in = sorted(post.title for post in search_queries.search_posts(people["stranger"], "buses"))
 
     assert anonymous == ["Transit for everyone"]
     assert signed_in == ["Secret transit plan", "Transit for everyone"]
-    assert queries.search_posts(None, "   ") == []
+    assert search_queries.search_posts(None, "   ") == []
 
 
 def test_posts_comments_and_messages_are_recorded_once_in_the_journal(people, make_post):
     post = make_post(people["author"], "Journal")
-    actions.publish_post(post=post)  # publishing twice records once
-    actions.add_comment(author=people["friend"], post=post, body="Noted")
-    actions.start_conversation(sender=people["friend"], recipients=[people["author"]], title="", body="Hi")
+    posts_actions.publish_post(post=post)  # publishing twice records once
+    posts_actions.add_comment(author=people["friend"], post=post, body="Noted")
+    conversations_actions.start_conversation(
+        sender=people["friend"], recipients=[people["author"]], title="", body="Hi"
+    )
 
     kinds = sorted(
         Activity.objects.filter(kind__startswith="social.").values_list("kind", "supporter__display_name")
@@ -122,14 +132,14 @@ def test_posts_comments_and_messages_are_recorded_once_in_the_journal(people, ma
 
 
 def test_the_dashboard_panel_shows_unread_counts_with_links(people):
-    actions.start_conversation(
+    conversations_actions.start_conversation(
         sender=people["friend"], recipients=[people["author"]], title="Plans", body="Hi"
     )
 
-    summary = queries.dashboard_summary(people["author"])
+    summary = conversations_queries.dashboard_summary(people["author"])
     html = render_to_string("social/_dashboard_panel.html", {"summary": summary})
 
     assert summary["messages"] == 1 and summary["notifications"] >= 1
     assert "1 unread message" in html and reverse("social:inbox") in html and "Plans" in html
-    assert queries.dashboard_summary(people["stranger"]) == {}
+    assert conversations_queries.dashboard_summary(people["stranger"]) == {}
     assert "Nothing new" in render_to_string("social/_dashboard_panel.html", {"summary": {}})

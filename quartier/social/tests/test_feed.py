@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quartier.social import actions, queries
+from quartier.social.actions import connections as connections_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Post
-from quartier.social.queries import Cursor
+from quartier.social.queries import feed as feed_queries
+from quartier.social.queries.posts import Cursor
 from quartier.social.tests.conftest import join
 from quartier.testing import client_for
 
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _prolific(monkeypatch):
-    monkeypatch.setattr(actions, "POSTS_PER_HOUR", 10_000)  # the limit has its own tests
+    monkeypatch.setattr(posts_actions, "POSTS_PER_HOUR", 10_000)  # the limit has its own tests
 
 
 def test_the_feed_merges_followed_people_my_groups_the_campaign_and_me(
@@ -33,7 +35,7 @@ def test_the_feed_merges_followed_people_my_groups_the_campaign_and_me(
     make_post(reader, "From me")
     make_post(make_supporter("Nobody Followed"), "From a stranger")
 
-    items, _cursor = queries.feed(reader)
+    items, _cursor = feed_queries.feed(reader)
 
     assert sorted(item.post.title for item in items) == [
         "From me",
@@ -55,7 +57,7 @@ def test_the_feed_is_newest_first_and_pages_through_every_item_once(people, make
 
     seen, cursor = [], None
     for _page in range(5):
-        items, cursor = queries.feed(reader, cursor=cursor, limit=20)
+        items, cursor = feed_queries.feed(reader, cursor=cursor, limit=20)
         seen.extend(item.pk for item in items)
         if cursor is None:
             break
@@ -90,11 +92,11 @@ def test_a_broken_cursor_shows_the_first_page(people, make_post):
 def test_milestones_show_only_when_the_person_allows_them(people, group, make_supporter):
     reader = people["follower"]
     joiner = make_supporter("Jo Joiner")
-    actions.follow(follower=reader, followed=joiner)
+    connections_actions.follow(follower=reader, followed=joiner)
     join(joiner, group)
 
-    assert [item.kind for item in queries.feed(reader)[0]] == []
-    actions.update_settings(
+    assert [item.kind for item in feed_queries.feed(reader)[0]] == []
+    connections_actions.update_settings(
         supporter=joiner,
         shares_group_joins=True,
         shares_hosting=False,
@@ -102,7 +104,7 @@ def test_milestones_show_only_when_the_person_allows_them(people, group, make_su
         muted_kinds=[],
         email_muted_kinds=[],
     )
-    items = queries.feed(reader)[0]
+    items = feed_queries.feed(reader)[0]
     assert [(item.kind, item.membership.group.name) for item in items] == [("joined", group.name)]
 
 
@@ -115,10 +117,10 @@ def test_the_feed_costs_the_same_queries_for_5_or_50_followed_people(
     def follow_more(count: int) -> None:
         for number in range(count):
             person = make_supporter(f"Writer {number}")
-            actions.follow(follower=reader, followed=person)
+            connections_actions.follow(follower=reader, followed=person)
             make_post(person, f"Words {number}", body=f"Something {number}")
             repost_source = make_post(people["author"], f"Source {number}", body=f"Original {number}")
-            actions.repost(supporter=person, post=repost_source, comment="See", visibility="public")
+            posts_actions.repost(supporter=person, post=repost_source, comment="See", visibility="public")
 
     follow_more(5)
     client.get(reverse("social:feed"))
@@ -138,14 +140,14 @@ def test_publishing_costs_the_same_whatever_the_number_of_followers(people, make
     from quartier.social.models import Follow, Notification
 
     def publish(title: str) -> int:
-        draft = actions.PostDraft(title=title, body="Hello", visibility="public")
+        draft = posts_actions.PostDraft(title=title, body="Hello", visibility="public")
         with CaptureQueriesContext(connection) as captured:
-            actions.create_post(author=people["author"], draft=draft, publish=True)
+            posts_actions.create_post(author=people["author"], draft=draft, publish=True)
         return len(captured.captured_queries)
 
     few = publish("With few followers")
     for number in range(30):
-        actions.follow(follower=make_supporter(f"Fan {number}"), followed=people["author"])
+        connections_actions.follow(follower=make_supporter(f"Fan {number}"), followed=people["author"])
     notifications_before = Notification.objects.count()
 
     assert publish("With many followers") == few

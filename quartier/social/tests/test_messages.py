@@ -9,8 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
-from quartier.social import actions, queries
+from quartier.social.actions import common as common_actions
+from quartier.social.actions import connections as connections_actions
+from quartier.social.actions import conversations as conversations_actions
 from quartier.social.models import Conversation, Message, Notification, Participant
+from quartier.social.queries import conversations as conversations_queries
 from quartier.social.tests.conftest import join
 from quartier.testing import client_for, run_together
 
@@ -24,31 +27,31 @@ def _age(supporter: Supporter, days: int) -> None:
 
 def test_unread_counts_go_up_for_the_others_and_reading_clears_them(people):
     author, friend, follower = people["author"], people["friend"], people["follower"]
-    conversation = actions.start_conversation(
+    conversation = conversations_actions.start_conversation(
         sender=author, recipients=[friend, follower], title="Saturday", body="Who comes?"
     )
-    actions.send_message(sender=author, conversation=conversation, body="Bring flyers")
+    conversations_actions.send_message(sender=author, conversation=conversation, body="Bring flyers")
 
-    assert queries.unread_counts(friend)["messages"] == 2
-    assert queries.unread_counts(author)["messages"] == 0
+    assert conversations_queries.unread_counts(friend)["messages"] == 2
+    assert conversations_queries.unread_counts(author)["messages"] == 0
     # One notification per conversation until it is read, however many messages come.
     assert Notification.objects.filter(recipient=friend, kind="message").count() == 1
 
     client_for(friend).get(conversation.get_absolute_url())
 
-    assert queries.unread_counts(friend)["messages"] == 0
+    assert conversations_queries.unread_counts(friend)["messages"] == 0
     assert not Notification.objects.filter(recipient=friend, kind="message", read_at__isnull=True).exists()
-    assert queries.unread_counts(follower)["messages"] == 2
+    assert conversations_queries.unread_counts(follower)["messages"] == 2
 
 
 def test_the_inbox_lists_conversations_latest_first_with_the_last_words(
     people, django_assert_max_num_queries
 ):
     author = people["author"]
-    first = actions.start_conversation(
+    first = conversations_actions.start_conversation(
         sender=author, recipients=[people["friend"]], title="First", body="Old news"
     )
-    actions.start_conversation(
+    conversations_actions.start_conversation(
         sender=people["follower"], recipients=[author], title="Second", body="Fresh news"
     )
     client = client_for(author)
@@ -62,10 +65,10 @@ def test_the_inbox_lists_conversations_latest_first_with_the_last_words(
 
 
 def test_writing_twice_to_the_same_person_continues_the_same_conversation(people):
-    one = actions.start_conversation(
+    one = conversations_actions.start_conversation(
         sender=people["author"], recipients=[people["friend"]], title="", body="Hi"
     )
-    two = actions.start_conversation(
+    two = conversations_actions.start_conversation(
         sender=people["author"], recipients=[people["friend"]], title="", body="Again"
     )
 
@@ -73,15 +76,17 @@ def test_writing_twice_to_the_same_person_continues_the_same_conversation(people
 
 
 def test_leaving_stops_the_counts_and_the_conversation_disappears_from_the_inbox(people):
-    conversation = actions.start_conversation(
+    conversation = conversations_actions.start_conversation(
         sender=people["author"], recipients=[people["friend"], people["follower"]], title="Crowd", body="Hi"
     )
     client = client_for(people["friend"])
 
     client.post(reverse("social:conversation_leave", args=[conversation.pk]))
-    actions.send_message(sender=people["author"], conversation=conversation, body="Still there?")
+    conversations_actions.send_message(
+        sender=people["author"], conversation=conversation, body="Still there?"
+    )
 
-    assert queries.unread_counts(people["friend"])["messages"] == 0
+    assert conversations_queries.unread_counts(people["friend"])["messages"] == 0
     assert "Crowd" not in client.get(reverse("social:inbox")).content.decode()
     assert client.get(conversation.get_absolute_url()).status_code == 404
 
@@ -103,13 +108,13 @@ def test_nobody_writes_to_someone_who_blocked_them(people):
 
 def test_a_block_after_a_conversation_started_stops_the_blocked_persons_messages(people, make_supporter):
     other = make_supporter("Later Blocked")
-    conversation = actions.start_conversation(
+    conversation = conversations_actions.start_conversation(
         sender=other, recipients=[people["author"]], title="", body="Hi"
     )
-    actions.block(blocker=people["author"], blocked=other)
+    connections_actions.block(blocker=people["author"], blocked=other)
 
-    with pytest.raises(actions.SocialError, match="blocked"):
-        actions.send_message(sender=other, conversation=conversation, body="Hello?")
+    with pytest.raises(common_actions.SocialError, match="blocked"):
+        conversations_actions.send_message(sender=other, conversation=conversation, body="Hello?")
     assert Message.objects.filter(conversation=conversation).count() == 1
 
 
@@ -117,7 +122,9 @@ def test_a_new_account_writes_first_to_three_strangers_a_day(people, make_suppor
     newcomer = make_supporter("Nina Newcomer")
     strangers = [make_supporter(f"Target {number}") for number in range(4)]
     for target in strangers[:3]:
-        actions.start_conversation(sender=newcomer, recipients=[target], title="", body="Hello neighbour")
+        conversations_actions.start_conversation(
+            sender=newcomer, recipients=[target], title="", body="Hello neighbour"
+        )
 
     client = client_for(newcomer)
     response = client.post(
@@ -128,34 +135,34 @@ def test_a_new_account_writes_first_to_three_strangers_a_day(people, make_suppor
     assert response.status_code == 400 and "Please try again tomorrow" in response.content.decode()
     assert Conversation.objects.filter(created_by=newcomer).count() == 3
     # People who follow the newcomer are not first contacts.
-    actions.follow(follower=strangers[3], followed=newcomer)
-    actions.start_conversation(
+    connections_actions.follow(follower=strangers[3], followed=newcomer)
+    conversations_actions.start_conversation(
         sender=newcomer, recipients=[strangers[3]], title="", body="Thanks for following"
     )
     assert Conversation.objects.filter(created_by=newcomer).count() == 4
 
 
 def test_an_older_account_has_a_larger_first_contact_allowance(people, make_supporter, monkeypatch):
-    monkeypatch.setattr(actions, "FIRST_CONTACTS_PER_DAY", 5)
+    monkeypatch.setattr(conversations_actions, "FIRST_CONTACTS_PER_DAY", 5)
     veteran = make_supporter("Vera Veteran")
     _age(veteran, 30)
     for number in range(5):
-        actions.start_conversation(
+        conversations_actions.start_conversation(
             sender=veteran, recipients=[make_supporter(f"Reader {number}")], title="", body="Hi"
         )
-    with pytest.raises(actions.SocialError, match="first_contact_limited"):
-        actions.start_conversation(
+    with pytest.raises(common_actions.SocialError, match="first_contact_limited"):
+        conversations_actions.start_conversation(
             sender=veteran, recipients=[make_supporter("One too many")], title="", body="Hi"
         )
 
 
 def test_messages_past_the_hourly_limit_are_refused_with_the_text_kept(people, monkeypatch):
-    monkeypatch.setattr(actions, "MESSAGES_PER_HOUR", 3)
-    conversation = actions.start_conversation(
+    monkeypatch.setattr(conversations_actions, "MESSAGES_PER_HOUR", 3)
+    conversation = conversations_actions.start_conversation(
         sender=people["author"], recipients=[people["friend"]], title="", body="1"
     )
-    actions.send_message(sender=people["author"], conversation=conversation, body="2")
-    actions.send_message(sender=people["author"], conversation=conversation, body="3")
+    conversations_actions.send_message(sender=people["author"], conversation=conversation, body="2")
+    conversations_actions.send_message(sender=people["author"], conversation=conversation, body="3")
 
     response = client_for(people["author"]).post(conversation.get_absolute_url(), {"body": "Number four"})
 
@@ -167,7 +174,7 @@ def test_messages_past_the_hourly_limit_are_refused_with_the_text_kept(people, m
 
 
 def test_a_double_click_sends_one_message(people):
-    conversation = actions.start_conversation(
+    conversation = conversations_actions.start_conversation(
         sender=people["author"], recipients=[people["friend"]], title="", body="Hi"
     )
     client = client_for(people["author"])
@@ -188,7 +195,9 @@ def test_the_group_conversation_is_for_current_members(people, group, make_suppo
     assert response.status_code == 302 and response["Location"] == conversation.get_absolute_url()
     client.post(conversation.get_absolute_url(), {"body": "Hello neighbours"})
 
-    assert queries.unread_counts(people["author"])["messages"] == 1  # the group's leader is a member
+    assert (
+        conversations_queries.unread_counts(people["author"])["messages"] == 1
+    )  # the group's leader is a member
     assert (
         client_for(outsider).get(reverse("social:group_conversation", args=[group.slug])).status_code == 404
     )
@@ -229,13 +238,15 @@ def test_the_event_conversation_is_for_the_host_and_confirmed_attendees(people):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sends_never_exceed_the_hourly_limit(make_supporter, monkeypatch):
-    monkeypatch.setattr(actions, "MESSAGES_PER_HOUR", 5)
+    monkeypatch.setattr(conversations_actions, "MESSAGES_PER_HOUR", 5)
     sender, reader = make_supporter("Fast Sender"), make_supporter("Reader")
-    actions.follow(follower=reader, followed=sender)
-    conversation = actions.start_conversation(sender=sender, recipients=[reader], title="", body="0")
+    connections_actions.follow(follower=reader, followed=sender)
+    conversation = conversations_actions.start_conversation(
+        sender=sender, recipients=[reader], title="", body="0"
+    )
 
     def send(number: int):
-        return lambda: actions.send_message(
+        return lambda: conversations_actions.send_message(
             sender=sender, conversation=conversation, body=f"message {number}"
         )
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from quartier.social import actions, queries
+from quartier.social.actions import common as common_actions
+from quartier.social.actions import conversations as conversations_actions
+from quartier.social.actions import moderation as moderation_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Appeal, Comment, Message, ModerationAction, Notification, Post, Report
+from quartier.social.queries import visibility as visibility_queries
 from quartier.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +46,7 @@ def test_a_report_form_without_a_reason_is_shown_again_with_the_details_kept(peo
 
 def test_nobody_reports_what_they_cannot_see(people, make_post):
     post = make_post(people["author"], "Supporters only", visibility=Post.Visibility.SUPPORTERS)
-    conversation = actions.start_conversation(
+    conversation = conversations_actions.start_conversation(
         sender=people["author"], recipients=[people["friend"]], title="", body="Private"
     )
     message = Message.objects.get(conversation=conversation)
@@ -67,8 +71,10 @@ def test_nobody_reports_what_they_cannot_see(people, make_post):
 
 def test_hiding_a_post_removes_it_from_every_place_at_once(people, make_post, staff):
     post = make_post(people["author"], "Hide me everywhere", body="Unique zebra words")
-    shared = actions.repost(supporter=people["friend"], post=post, comment="Look", visibility="public")
-    report = actions.report(reporter=people["stranger"], reason="misinformation", details="", post=post)
+    shared = posts_actions.repost(supporter=people["friend"], post=post, comment="Look", visibility="public")
+    report = moderation_actions.report(
+        reporter=people["stranger"], reason="misinformation", details="", post=post
+    )
     reader = client_for(people["follower"])
     places = [
         post.get_absolute_url(), reverse("social:feed"), reverse("social:blog", args=[people["author"].handle]),
@@ -98,8 +104,8 @@ def test_hiding_a_post_removes_it_from_every_place_at_once(people, make_post, st
 
 def test_the_author_is_told_the_reason_and_can_appeal_and_staff_restore(people, make_post, staff):
     post = make_post(people["author"], "Appeal me")
-    report = actions.report(reporter=people["stranger"], reason="spam", details="", post=post)
-    actions.moderate(moderator=staff, report=report, kind="hide", reason="Looks like spam")
+    report = moderation_actions.report(reporter=people["stranger"], reason="spam", details="", post=post)
+    moderation_actions.moderate(moderator=staff, report=report, kind="hide", reason="Looks like spam")
     author = client_for(people["author"])
 
     notice = Notification.objects.get(recipient=people["author"], kind="moderation")
@@ -136,8 +142,10 @@ def test_a_suspension_stops_posting_commenting_and_messaging_until_it_ends_or_is
     people, make_post, staff
 ):
     author = people["author"]
-    report = actions.report(reporter=people["stranger"], reason="harassment", details="", profile=author)
-    actions.moderate(moderator=staff, report=report, kind="suspend", reason="Insults", days=3)
+    report = moderation_actions.report(
+        reporter=people["stranger"], reason="harassment", details="", profile=author
+    )
+    moderation_actions.moderate(moderator=staff, report=report, kind="suspend", reason="Insults", days=3)
     other_post = make_post(people["friend"], "Elsewhere")
     client = client_for(author)
 
@@ -148,32 +156,34 @@ def test_a_suspension_stops_posting_commenting_and_messaging_until_it_ends_or_is
 
     assert created.status_code == 400 and "suspended" in created.content.decode()
     assert not Post.objects.filter(title="New").exists() and not Comment.objects.exists()
-    with pytest.raises(actions.SocialError, match="suspended"):
-        actions.start_conversation(sender=author, recipients=[people["friend"]], title="", body="Hi")
-    assert queries.sanction_of(author).until is not None
+    with pytest.raises(common_actions.SocialError, match="suspended"):
+        conversations_actions.start_conversation(
+            sender=author, recipients=[people["friend"]], title="", body="Hi"
+        )
+    assert visibility_queries.sanction_of(author).until is not None
 
-    appeal = actions.appeal(
+    appeal = moderation_actions.appeal(
         supporter=author, action=ModerationAction.objects.get(kind="suspend"), text="Sorry"
     )
-    actions.decide_appeal(staff=staff, appeal=appeal, grant=True, decision="Lifted early")
-    assert queries.sanction_of(author) is None
+    moderation_actions.decide_appeal(staff=staff, appeal=appeal, grant=True, decision="Lifted early")
+    assert visibility_queries.sanction_of(author) is None
     make_post(author, "Back again")
 
 
 def test_a_ban_is_for_staff_and_stops_every_write(people, make_post, staff):
-    report = actions.report(
+    report = moderation_actions.report(
         reporter=people["friend"], reason="impersonation", details="", profile=people["stranger"]
     )
-    actions.moderate(moderator=staff, report=report, kind="ban", reason="Fake identity")
+    moderation_actions.moderate(moderator=staff, report=report, kind="ban", reason="Fake identity")
 
-    with pytest.raises(actions.SocialError, match="banned"):
+    with pytest.raises(common_actions.SocialError, match="banned"):
         make_post(people["stranger"], "Still here?")
-    assert queries.sanction_of(people["stranger"]).kind == "ban"
+    assert visibility_queries.sanction_of(people["stranger"]).kind == "ban"
 
 
 def test_a_moderator_must_give_a_reason(people, make_post, staff):
     post = make_post(people["author"], "Reasonless")
-    report = actions.report(reporter=people["stranger"], reason="spam", details="", post=post)
+    report = moderation_actions.report(reporter=people["stranger"], reason="spam", details="", post=post)
 
     response = client_for(staff).post(
         reverse("social:moderation_decide", args=[report.pk]), {"kind": "hide", "reason": "  "}
@@ -185,14 +195,16 @@ def test_a_moderator_must_give_a_reason(people, make_post, staff):
 
 def test_a_hidden_comment_and_message_disappear_for_everyone(people, make_post, staff):
     post = make_post(people["author"], "Thread")
-    comment = actions.add_comment(author=people["friend"], post=post, body="Rude words here")
-    conversation = actions.start_conversation(
+    comment = posts_actions.add_comment(author=people["friend"], post=post, body="Rude words here")
+    conversation = conversations_actions.start_conversation(
         sender=people["friend"], recipients=[people["author"]], title="", body="Rude message here"
     )
     message = Message.objects.get(conversation=conversation)
     for target in ({"comment": comment}, {"message": message}):
-        found = actions.report(reporter=people["author"], reason="harassment", details="", **target)
-        actions.moderate(moderator=staff, report=found, kind="hide", reason="Rude")
+        found = moderation_actions.report(
+            reporter=people["author"], reason="harassment", details="", **target
+        )
+        moderation_actions.moderate(moderator=staff, report=found, kind="hide", reason="Rude")
 
     assert (
         "Rude words here" not in client_for(people["follower"]).get(post.get_absolute_url()).content.decode()

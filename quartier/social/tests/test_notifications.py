@@ -9,8 +9,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from quartier.social import actions, queries, tasks
+from quartier.social import tasks
+from quartier.social.actions import connections as connections_actions
+from quartier.social.actions import moderation as moderation_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Notification, Post, SocialSettings
+from quartier.social.queries import conversations as conversations_queries
 from quartier.testing import client_for
 
 pytestmark = pytest.mark.django_db
@@ -24,13 +28,13 @@ def _settings(supporter, **changes):
         "muted_kinds": [],
         "email_muted_kinds": [],
     }
-    actions.update_settings(supporter=supporter, **(values | changes))
+    connections_actions.update_settings(supporter=supporter, **(values | changes))
 
 
 def test_the_bell_counts_what_is_new_and_the_list_marks_it_read(people, make_post):
     post = make_post(people["author"], "Bell test")
-    actions.add_comment(author=people["friend"], post=post, body="Great")
-    actions.react(supporter=people["follower"], post=post, kind="support")
+    posts_actions.add_comment(author=people["friend"], post=post, body="Great")
+    posts_actions.react(supporter=people["follower"], post=post, kind="support")
     client = client_for(people["author"])
 
     bell = client.get(reverse("social:counts")).content.decode()
@@ -39,7 +43,7 @@ def test_the_bell_counts_what_is_new_and_the_list_marks_it_read(people, make_pos
 
     page = client.get(reverse("social:notifications")).content.decode()
     assert "commented on your post" in page and "reacted to your post" in page and "Fatou Friend" in page
-    assert queries.unread_counts(people["author"])["notifications"] == 0
+    assert conversations_queries.unread_counts(people["author"])["notifications"] == 0
     assert "data-count" not in client.get(reverse("social:counts")).content.decode()
 
 
@@ -52,8 +56,8 @@ def test_one_email_gathers_every_waiting_notification_with_links_to_the_site(peo
     settings.SITE_URL = "http://quartier.test:8123"
     post = make_post(people["author"], "Email test")
     mail.outbox.clear()
-    actions.add_comment(author=people["friend"], post=post, body="Nice")
-    actions.react(supporter=people["follower"], post=post, kind="like")
+    posts_actions.add_comment(author=people["friend"], post=post, body="Nice")
+    posts_actions.react(supporter=people["follower"], post=post, kind="like")
 
     sent = tasks.send_notification_emails()
     again = tasks.send_notification_emails()
@@ -76,7 +80,7 @@ def test_the_email_is_in_the_readers_language(make_supporter, make_post):
     writer = make_supporter("Paul Writer")
     mail.outbox.clear()
 
-    actions.follow(follower=writer, followed=reader)
+    connections_actions.follow(follower=writer, followed=reader)
     tasks.send_notification_emails()
 
     (email,) = [m for m in mail.outbox if m.to == [reader.email]]
@@ -92,8 +96,8 @@ def test_a_daily_digest_waits_a_day_then_sends_everything_at_once(people, make_p
     )
     post = make_post(reader, "Digest test")
     mail.outbox.clear()
-    actions.add_comment(author=people["friend"], post=post, body="One")
-    actions.add_comment(author=people["follower"], post=post, body="Two")
+    posts_actions.add_comment(author=people["friend"], post=post, body="One")
+    posts_actions.add_comment(author=people["follower"], post=post, body="Two")
 
     tasks.send_notification_emails()
     assert [m for m in mail.outbox if m.to == [reader.email]] == []
@@ -113,8 +117,8 @@ def test_muted_kinds_are_neither_shown_nor_emailed(people, make_post):
     mail.outbox.clear()
     Notification.objects.all().delete()
 
-    actions.react(supporter=people["friend"], post=post, kind="like")
-    actions.add_comment(author=people["friend"], post=post, body="Shown, not emailed")
+    posts_actions.react(supporter=people["friend"], post=post, kind="like")
+    posts_actions.add_comment(author=people["friend"], post=post, body="Shown, not emailed")
     tasks.send_notification_emails()
 
     assert list(Notification.objects.filter(recipient=reader).values_list("kind", flat=True)) == ["comment"]
@@ -125,21 +129,21 @@ def test_never_means_no_email_at_all_but_the_bell_still_counts(people, make_post
     reader = people["author"]
     _settings(reader, email_frequency="never")
     mail.outbox.clear()
-    actions.add_comment(author=people["friend"], post=make_post(reader, "No mail"), body="Hi")
+    posts_actions.add_comment(author=people["friend"], post=make_post(reader, "No mail"), body="Hi")
 
     tasks.send_notification_emails()
 
     assert [m for m in mail.outbox if m.to == [reader.email]] == []
-    assert queries.unread_counts(reader)["notifications"] >= 1
+    assert conversations_queries.unread_counts(reader)["notifications"] >= 1
 
 
 def test_a_notification_about_a_post_hidden_since_is_not_emailed(people, make_post, staff):
     reader = people["author"]
     post = make_post(reader, "Soon hidden")
-    actions.add_comment(author=people["friend"], post=post, body="Hmm")
+    posts_actions.add_comment(author=people["friend"], post=post, body="Hmm")
     Notification.objects.filter(recipient=reader).exclude(post=post).delete()
-    report = actions.report(reporter=people["stranger"], reason="spam", details="", post=post)
-    actions.moderate(moderator=staff, report=report, kind="hide", reason="Spam")
+    report = moderation_actions.report(reporter=people["stranger"], reason="spam", details="", post=post)
+    moderation_actions.moderate(moderator=staff, report=report, kind="hide", reason="Spam")
     Notification.objects.filter(recipient=reader, kind="moderation").update(email_pending=False)
     mail.outbox.clear()
 
@@ -173,7 +177,7 @@ def test_the_settings_form_keeps_choices_and_starts_unticked(people):
 def test_nobody_is_notified_of_their_own_doing_or_by_someone_they_blocked(people, make_post):
     post = make_post(people["author"], "Self")
     Notification.objects.all().delete()
-    actions.react(supporter=people["author"], post=post, kind="like")
+    posts_actions.react(supporter=people["author"], post=post, kind="like")
 
     assert not Notification.objects.exists()
     assert Post.objects.get(pk=post.pk).reaction_count == 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from quartier.social import actions
+from quartier.social.actions import conversations as conversations_actions
+from quartier.social.actions import moderation as moderation_actions
 from quartier.social.models import Comment, Follow, Message, ModerationAction, Post, Reaction, Report
 from quartier.social.tests.conftest import PERSONAS
 from quartier.testing import client_for
@@ -137,7 +138,7 @@ def test_only_members_write_on_a_groups_blog(people, group, persona):
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_the_participants_read_or_write_in_a_conversation(people, persona):
-    conversation = actions.start_conversation(
+    conversation = conversations_actions.start_conversation(
         sender=people["author"], recipients=[people["friend"]], title="Us", body="Just us two"
     )
     before = _snapshot()
@@ -158,7 +159,7 @@ def test_only_the_participants_read_or_write_in_a_conversation(people, persona):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_only_moderators_open_the_queue_and_decide(people, make_post, persona):
     post = make_post(people["author"], "Reported post")
-    report = actions.report(reporter=people["stranger"], reason="spam", details="", post=post)
+    report = moderation_actions.report(reporter=people["stranger"], reason="spam", details="", post=post)
     before = _snapshot()
     client = client_for(people[persona])
 
@@ -177,7 +178,7 @@ def test_only_moderators_open_the_queue_and_decide(people, make_post, persona):
 
 def test_a_group_leader_moderates_the_groups_content_but_cannot_suspend(people, group, make_post):
     post = make_post(people["member"], "In the group", visibility=Post.Visibility.GROUP, group=group)
-    report = actions.report(reporter=people["author"], reason="spam", details="", post=post)
+    report = moderation_actions.report(reporter=people["author"], reason="spam", details="", post=post)
     leader = client_for(people["author"])  # the author created the group: its leader
 
     assert "In the group" in leader.get(reverse("social:moderation")).content.decode()
@@ -197,7 +198,7 @@ def test_a_leader_of_another_group_sees_nothing_of_this_one(people, group, make_
     from quartier.social.tests.conftest import join
 
     post = make_post(people["author"], "Group matter", visibility=Post.Visibility.GROUP, group=group)
-    report = actions.report(reporter=people["member"], reason="spam", details="", post=post)
+    report = moderation_actions.report(reporter=people["member"], reason="spam", details="", post=post)
     other_leader = make_supporter("Olive Otherleader")
     from quartier.organizing.actions import groups as organizing_groups
 

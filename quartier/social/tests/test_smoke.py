@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from quartier.social import actions
+from quartier.social.actions import conversations as conversations_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Post
 from quartier.testing import client_for
 
@@ -12,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 def test_every_page_renders_for_the_author(people, author, group, make_post):
     post = make_post(author, group=group, visibility=Post.Visibility.GROUP)
-    actions.add_comment(author=people["member"], post=post, body="Count me in")
-    conversation = actions.start_conversation(
+    posts_actions.add_comment(author=people["member"], post=post, body="Count me in")
+    conversation = conversations_actions.start_conversation(
         sender=author, recipients=[people["friend"]], title="Hi", body="Hello"
     )
     client = client_for(author)

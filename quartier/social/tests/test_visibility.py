@@ -9,8 +9,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from quartier.social import actions, queries
+from quartier.social.actions import posts as posts_actions
 from quartier.social.models import Post
+from quartier.social.queries import search as search_queries
+from quartier.social.queries import visibility as visibility_queries
 from quartier.social.tests.conftest import PERSONAS
 from quartier.testing import client_for
 
@@ -96,7 +98,7 @@ def test_a_draft_is_for_its_author_only(people, make_post):
 
 def test_a_repost_of_a_post_one_may_not_read_shows_nothing_of_it(people, make_post):
     original = make_post(people["author"], "Only for supporters", visibility=Post.Visibility.SUPPORTERS)
-    shared = actions.repost(
+    shared = posts_actions.repost(
         supporter=people["friend"], post=original, comment="Read this", visibility=Post.Visibility.PUBLIC
     )
 
@@ -112,5 +114,7 @@ def test_the_blocked_person_does_not_see_the_blockers_supporter_posts_in_any_lis
     make_post(people["author"], "Members only thoughts", visibility=Post.Visibility.SUPPORTERS)
     blocked = people["blocked"]
 
-    assert not [post for post in queries.visible_posts(blocked) if post.title == "Members only thoughts"]
-    assert queries.search_posts(blocked, "thoughts") == []
+    assert not [
+        post for post in visibility_queries.visible_posts(blocked) if post.title == "Members only thoughts"
+    ]
+    assert search_queries.search_posts(blocked, "thoughts") == []

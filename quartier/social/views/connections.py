@@ -10,7 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.social import access, actions, queries
+from quartier.social import access
+from quartier.social.actions import common as common_actions
+from quartier.social.actions import connections as connections_actions
+from quartier.social.queries import connections as connections_queries
 from quartier.social.views.common import back, refuse
 
 
@@ -19,7 +22,7 @@ def _person_actions(request: HttpRequest, handle: str, change) -> HttpResponse:
     fallback = person.get_absolute_url()
     try:
         text = change(person)
-    except actions.SocialError as error:
+    except common_actions.SocialError as error:
         return refuse(request, error.code, fallback)
     if text:
         messages.success(request, text)
@@ -30,7 +33,7 @@ def _person_actions(request: HttpRequest, handle: str, change) -> HttpResponse:
 @verified_supporter_required
 def follow(request: HttpRequest, handle: str) -> HttpResponse:
     def change(person):
-        actions.follow(follower=request.user, followed=person)
+        connections_actions.follow(follower=request.user, followed=person)
         return _("You follow %(name)s: their posts will be in your feed.") % {"name": person.display_name}
 
     return _person_actions(request, handle, change)
@@ -40,7 +43,7 @@ def follow(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 def unfollow(request: HttpRequest, handle: str) -> HttpResponse:
     def change(person):
-        actions.unfollow(follower=request.user, followed=person)
+        connections_actions.unfollow(follower=request.user, followed=person)
         return _("You no longer follow %(name)s.") % {"name": person.display_name}
 
     return _person_actions(request, handle, change)
@@ -50,7 +53,7 @@ def unfollow(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 def block(request: HttpRequest, handle: str) -> HttpResponse:
     def change(person):
-        actions.block(blocker=request.user, blocked=person)
+        connections_actions.block(blocker=request.user, blocked=person)
         return _(
             "You blocked %(name)s: they can no longer message you, comment on your posts or see what you "
             "share with signed-in supporters."
@@ -63,7 +66,7 @@ def block(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 def unblock(request: HttpRequest, handle: str) -> HttpResponse:
     def change(person):
-        actions.unblock(blocker=request.user, blocked=person)
+        connections_actions.unblock(blocker=request.user, blocked=person)
         return _("You unblocked %(name)s.") % {"name": person.display_name}
 
     return _person_actions(request, handle, change)
@@ -77,11 +80,11 @@ def connections(request: HttpRequest) -> HttpResponse:
         request,
         "social/connections.html",
         {
-            "counts": queries.connection_counts(me),
-            "friends": queries.friends(me),
-            "followers": queries.followers(me),
-            "following": queries.following(me),
-            "blocked": queries.blocked_by(me),
-            "suggestions": queries.people_you_may_know(me) if me.is_verified else [],
+            "counts": connections_queries.connection_counts(me),
+            "friends": connections_queries.friends(me),
+            "followers": connections_queries.followers(me),
+            "following": connections_queries.following(me),
+            "blocked": connections_queries.blocked_by(me),
+            "suggestions": connections_queries.people_you_may_know(me) if me.is_verified else [],
         },
     )

@@ -12,16 +12,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from quartier.accounts.access import verified_supporter_required
 from quartier.accounts.models import Supporter
 from quartier.organizing import access as organizing_access
-from quartier.organizing import queries as organizing_queries
-from quartier.social import access, actions, queries
+from quartier.organizing.queries import events as organizing_events
+from quartier.organizing.queries import groups as organizing_groups
+from quartier.social import access
+from quartier.social.actions import common as common_actions
+from quartier.social.actions import conversations as conversations_actions
 from quartier.social.forms import MessageForm, NewConversationForm
 from quartier.social.models import Conversation
+from quartier.social.queries import conversations as conversations_queries
 from quartier.social.views.common import error_text
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "social/inbox.html", {"rows": queries.inbox(request.user)})
+    return render(request, "social/inbox.html", {"rows": conversations_queries.inbox(request.user)})
 
 
 @verified_supporter_required
@@ -42,11 +46,11 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
             form.add_error("to", _("Nobody has the handle %(handles)s.") % {"handles": ", ".join(missing)})
         else:
             try:
-                conversation = actions.start_conversation(
+                conversation = conversations_actions.start_conversation(
                     sender=request.user, recipients=list(found.values()), title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
                 )  # fmt: skip
-            except actions.SocialError as error:
+            except common_actions.SocialError as error:
                 form.add_error(None, error_text(error.code))
             else:
                 return redirect(conversation.get_absolute_url())
@@ -60,16 +64,18 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            message = actions.send_message(
+            message = conversations_actions.send_message(
                 sender=request.user, conversation=found, body=form.cleaned_data["body"]
             )
-        except actions.SocialError as error:
+        except common_actions.SocialError as error:
             form.add_error(None, error_text(error.code))
         else:
             return redirect(f"{found.get_absolute_url()}#message-{message.pk}")
     before = request.GET.get("before", "")
-    rows, has_older = queries.messages_of(found, before=int(before) if before.isdigit() else None)
-    actions.mark_read(supporter=request.user, conversation=found)
+    rows, has_older = conversations_queries.messages_of(
+        found, before=int(before) if before.isdigit() else None
+    )
+    conversations_actions.mark_read(supporter=request.user, conversation=found)
     return render(
         request,
         "social/conversation.html",
@@ -77,7 +83,9 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "conversation": found,
             "rows": rows,
             "has_older": has_older,
-            "participants": queries.participants_of(found) if found.kind == Conversation.Kind.PRIVATE else [],
+            "participants": conversations_queries.participants_of(found)
+            if found.kind == Conversation.Kind.PRIVATE
+            else [],
             "form": form,
         },
         status=400 if form.errors else 200,
@@ -88,7 +96,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @login_required
 def conversation_leave(request: HttpRequest, conversation_id: int) -> HttpResponse:
     found, _participant = access.get_conversation_for(request.user, conversation_id)
-    actions.leave_conversation(supporter=request.user, conversation=found)
+    conversations_actions.leave_conversation(supporter=request.user, conversation=found)
     messages.success(request, _("You left the conversation."))
     return redirect("social:inbox")
 
@@ -97,11 +105,11 @@ def conversation_leave(request: HttpRequest, conversation_id: int) -> HttpRespon
 def group_conversation(request: HttpRequest, slug: str) -> HttpResponse:
     """Opens (and rejoins) a group's conversation, for its current members."""
     group = organizing_access.get_visible_group(request.user, slug)
-    if not organizing_queries.is_active_member(request.user, group.pk):
+    if not organizing_groups.is_active_member(request.user, group.pk):
         raise Http404
-    found = actions.conversation_for_group(group)
+    found = conversations_actions.conversation_for_group(group)
     if request.method == "POST" or request.GET.get("rejoin") == "1":
-        actions.rejoin_conversation(supporter=request.user, conversation=found)
+        conversations_actions.rejoin_conversation(supporter=request.user, conversation=found)
     try:
         access.get_conversation_for(request.user, found.pk)
     except Http404:
@@ -114,11 +122,11 @@ def group_conversation(request: HttpRequest, slug: str) -> HttpResponse:
 @verified_supporter_required
 def event_conversation(request: HttpRequest, event_id: int) -> HttpResponse:
     event = organizing_access.get_visible_event(request.user, event_id)
-    if not organizing_queries.is_attendee_or_host(request.user, event):
+    if not organizing_events.is_attendee_or_host(request.user, event):
         raise Http404
-    found = actions.conversation_for_event(event)
+    found = conversations_actions.conversation_for_event(event)
     if request.method == "POST" or request.GET.get("rejoin") == "1":
-        actions.rejoin_conversation(supporter=request.user, conversation=found)
+        conversations_actions.rejoin_conversation(supporter=request.user, conversation=found)
     try:
         access.get_conversation_for(request.user, found.pk)
     except Http404:

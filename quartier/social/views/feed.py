@@ -9,20 +9,27 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from quartier.social import actions, queries
+from quartier.social.actions import connections as connections_actions
+from quartier.social.actions import notifications as notifications_actions
 from quartier.social.forms import SettingsForm
-from quartier.social.queries import Cursor
+from quartier.social.queries import connections as connections_queries
+from quartier.social.queries import conversations as conversations_queries
+from quartier.social.queries import feed as feed_queries
+from quartier.social.queries import notifications as notifications_queries
+from quartier.social.queries.posts import Cursor
 
 
 @login_required
 def feed(request: HttpRequest) -> HttpResponse:
     cursor = Cursor.decode(request.GET.get("after"))
-    items, next_cursor = queries.feed(request.user, cursor=cursor)
+    items, next_cursor = feed_queries.feed(request.user, cursor=cursor)
     context = {"items": items, "next_cursor": next_cursor.encode() if next_cursor else ""}
     if request.headers.get("HX-Request") and cursor is not None:
         return render(request, "social/_feed_page.html", context)
     if cursor is None:
-        context["suggestions"] = queries.people_you_may_know(request.user) if request.user.is_verified else []
+        context["suggestions"] = (
+            connections_queries.people_you_may_know(request.user) if request.user.is_verified else []
+        )
     return render(request, "social/feed.html", context)
 
 
@@ -31,30 +38,36 @@ def counts(request: HttpRequest) -> HttpResponse:
     page itself), refreshed every minute."""
     if not request.user.is_authenticated:
         return HttpResponse("")
-    response = render(request, "social/_counts.html", {"counts": queries.unread_counts(request.user)})
+    response = render(
+        request, "social/_counts.html", {"counts": conversations_queries.unread_counts(request.user)}
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = [row for row in queries.notifications_of(request.user) if queries.still_relevant(row)]
+    rows = [
+        row
+        for row in notifications_queries.notifications_of(request.user)
+        if notifications_queries.still_relevant(row)
+    ]
     response = render(request, "social/notifications.html", {"notifications": rows})
-    actions.mark_notifications_read(supporter=request.user)
+    notifications_actions.mark_notifications_read(supporter=request.user)
     return response
 
 
 @require_POST
 @login_required
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    actions.mark_notifications_read(supporter=request.user)
+    notifications_actions.mark_notifications_read(supporter=request.user)
     return redirect("social:notifications")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_view(request: HttpRequest) -> HttpResponse:
-    current = queries.settings_of(request.user)
+    current = connections_queries.settings_of(request.user)
     form = SettingsForm(
         request.POST or None,
         initial={
@@ -66,7 +79,7 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        actions.update_settings(supporter=request.user, **form.cleaned_data)
+        connections_actions.update_settings(supporter=request.user, **form.cleaned_data)
         messages.success(request, _("Your choices are saved."))
         return redirect("social:settings")
     return render(request, "social/settings.html", {"form": form}, status=400 if form.errors else 200)

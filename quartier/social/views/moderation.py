@@ -10,10 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.organizing import queries as organizing_queries
-from quartier.social import access, actions, queries
+from quartier.organizing.queries import groups as organizing_groups
+from quartier.social import access
+from quartier.social.actions import common as common_actions
+from quartier.social.actions import moderation as moderation_actions
 from quartier.social.forms import AppealDecisionForm, AppealForm, ModerationForm, ReportForm
 from quartier.social.models import Appeal, Comment
+from quartier.social.queries import moderation as moderation_queries
+from quartier.social.queries import visibility as visibility_queries
 from quartier.social.views.common import error_text
 
 KINDS = ("post", "comment", "message", "profile")
@@ -51,13 +55,13 @@ def report(request: HttpRequest, kind: str, target_id: str) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.report(
+            moderation_actions.report(
                 reporter=request.user,
                 reason=form.cleaned_data["reason"],
                 details=form.cleaned_data["details"],
                 **target,
             )
-        except actions.SocialError as error:
+        except common_actions.SocialError as error:
             form.add_error(None, error_text(error.code))
         else:
             messages.success(request, _("Thank you: a moderator will look at it."))
@@ -71,16 +75,16 @@ def report(request: HttpRequest, kind: str, target_id: str) -> HttpResponse:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Staff see every open report; group leaders their groups' (others get a 404)."""
-    reports = queries.report_queue(request.user)
+    reports = moderation_queries.report_queue(request.user)
     if (
-        not queries.is_moderator(request.user)
+        not visibility_queries.is_moderator(request.user)
         and not reports
-        and not organizing_queries.leader_group_ids(request.user).exists()
+        and not organizing_groups.leader_group_ids(request.user).exists()
     ):
         raise Http404
     appeals = (
         list(Appeal.objects.filter(status=Appeal.Status.OPEN).select_related("action", "supporter")[:50])
-        if queries.is_moderator(request.user)
+        if visibility_queries.is_moderator(request.user)
         else []
     )
     return render(request, "social/moderation_queue.html", {"reports": reports, "appeals": appeals})
@@ -93,16 +97,16 @@ def decide(request: HttpRequest, report_id: int) -> HttpResponse:
     form = ModerationForm(request.POST or None, staff=request.user.is_staff)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.moderate(
+            moderation_actions.moderate(
                 moderator=request.user, report=found, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"],
-                days=form.cleaned_data.get("days") or actions.SUSPENSION_DAYS,
+                days=form.cleaned_data.get("days") or moderation_actions.SUSPENSION_DAYS,
             )  # fmt: skip
-        except actions.SocialError as error:
+        except common_actions.SocialError as error:
             form.add_error(None, error_text(error.code))
         else:
             messages.success(request, _("Decision recorded and sent to the author."))
             return redirect("social:moderation")
-    history = queries.decisions_about(found.subject) if found.subject_id else []
+    history = moderation_queries.decisions_about(found.subject) if found.subject_id else []
     return render(
         request,
         "social/moderation_decide.html",
@@ -115,7 +119,7 @@ def decide(request: HttpRequest, report_id: int) -> HttpResponse:
 def my_decisions(request: HttpRequest) -> HttpResponse:
     return render(
         request, "social/my_decisions.html",
-        {"decisions": queries.decisions_about(request.user), "form": AppealForm(), "sanction": queries.sanction_of(request.user)},
+        {"decisions": moderation_queries.decisions_about(request.user), "form": AppealForm(), "sanction": visibility_queries.sanction_of(request.user)},
     )  # fmt: skip
 
 
@@ -128,8 +132,8 @@ def appeal(request: HttpRequest, action_id: int) -> HttpResponse:
         messages.error(request, _("Say why the decision should change."))
         return redirect("social:my_decisions")
     try:
-        actions.appeal(supporter=request.user, action=action, text=form.cleaned_data["text"])
-    except actions.SocialError as error:
+        moderation_actions.appeal(supporter=request.user, action=action, text=form.cleaned_data["text"])
+    except common_actions.SocialError as error:
         messages.error(request, error_text(error.code))
     else:
         messages.success(request, _("Your appeal is sent: a staff member will answer it."))
@@ -143,13 +147,13 @@ def appeal_decide(request: HttpRequest, appeal_id: int) -> HttpResponse:
     form = AppealDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.decide_appeal(
+            moderation_actions.decide_appeal(
                 staff=request.user,
                 appeal=found,
                 grant=form.cleaned_data["grant"],
                 decision=form.cleaned_data["decision"],
             )
-        except actions.SocialError as error:
+        except common_actions.SocialError as error:
             form.add_error(None, error_text(error.code))
         else:
             messages.success(request, _("Answer recorded and sent to the author."))

@@ -13,17 +13,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from quartier.accounts.access import verified_supporter_required
 from quartier.lib.images import ImageRejected
 from quartier.organizing import access as organizing_access
-from quartier.organizing import queries as organizing_queries
-from quartier.social import access, actions, queries
+from quartier.organizing.queries import groups as organizing_groups
+from quartier.social import access
+from quartier.social.actions import common as common_actions
+from quartier.social.actions import posts as posts_actions
 from quartier.social.forms import CommentForm, PostForm, ReactionForm, RepostForm
 from quartier.social.models import Post, Reaction
-from quartier.social.queries import Cursor
+from quartier.social.queries import connections as connections_queries
+from quartier.social.queries import posts as posts_queries
+from quartier.social.queries import search as search_queries
+from quartier.social.queries import visibility as visibility_queries
+from quartier.social.queries.posts import Cursor
 from quartier.social.views.common import back, error_text, image_error_text, refuse
 
 
 def _blog_page(request: HttpRequest, template: str, context: dict, **which) -> HttpResponse:
     cursor = Cursor.decode(request.GET.get("after"))
-    posts, next_cursor = queries.blog_posts(request.user, cursor=cursor, **which)
+    posts, next_cursor = posts_queries.blog_posts(request.user, cursor=cursor, **which)
     context = {**context, "posts": posts, "next_cursor": next_cursor.encode() if next_cursor else ""}
     if request.headers.get("HX-Request") and cursor is not None:
         return render(request, "social/_post_page.html", context)
@@ -40,11 +46,11 @@ def supporter_blog(request: HttpRequest, handle: str) -> HttpResponse:
         {
             "person": person,
             "is_own": is_own,
-            "drafts": queries.drafts_of(person) if is_own else [],
-            "counts": queries.connection_counts(person),
-            "follows": queries.is_following(me, person),
-            "follows_me": queries.is_following(person, me) if me else False,
-            "has_blocked": bool(me) and queries.has_blocked(me, person),
+            "drafts": posts_queries.drafts_of(person) if is_own else [],
+            "counts": connections_queries.connection_counts(person),
+            "follows": connections_queries.is_following(me, person),
+            "follows_me": connections_queries.is_following(person, me) if me else False,
+            "has_blocked": bool(me) and visibility_queries.has_blocked(me, person),
             "feed_url": reverse("social:blog_feed", args=[person.handle]),
         },
         author=person,
@@ -58,7 +64,7 @@ def group_blog(request: HttpRequest, slug: str) -> HttpResponse:
         "social/group_blog.html",
         {
             "group": group,
-            "is_member": organizing_queries.is_active_member(request.user, group.pk),
+            "is_member": organizing_groups.is_active_member(request.user, group.pk),
             "feed_url": reverse("social:group_blog_feed", args=[group.slug]),
         },
         group_id=group.pk,
@@ -83,7 +89,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
         "social/post_detail.html",
         {
             "post": post,
-            "comments": queries.comments_of(post, request.user),
+            "comments": posts_queries.comments_of(post, request.user),
             "comment_form": CommentForm(),
             "repost_form": RepostForm(initial={"visibility": Post.Visibility.PUBLIC}, prefix="repost"),
             "my_reaction": reaction,
@@ -92,8 +98,8 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "may_comment": me is not None
             and me.is_verified
             and post.is_published
-            and not queries.has_blocked(post.author, me),
-            "is_staff": queries.is_moderator(me),
+            and not visibility_queries.has_blocked(post.author, me),
+            "is_staff": visibility_queries.is_moderator(me),
         },
     )
 
@@ -103,7 +109,7 @@ def _place_from(request: HttpRequest) -> dict:
     slug = request.GET.get("group") or request.POST.get("group") or ""
     if slug:
         group = organizing_access.get_visible_group(request.user, slug)
-        if not organizing_queries.is_active_member(request.user, group.pk):
+        if not organizing_groups.is_active_member(request.user, group.pk):
             raise Http404
         return {"group": group}
     if (request.GET.get("campaign") or request.POST.get("campaign")) == "1":
@@ -119,15 +125,17 @@ def post_create(request: HttpRequest) -> HttpResponse:
     place = _place_from(request)
     form = PostForm(request.POST or None, request.FILES or None, in_group="group" in place)
     if request.method == "POST" and form.is_valid():
-        draft = actions.PostDraft(
+        draft = posts_actions.PostDraft(
             title=form.cleaned_data["title"], body=form.cleaned_data["body"],
             visibility=form.cleaned_data["visibility"], **place,
         )  # fmt: skip
         try:
-            post = actions.create_post(author=request.user, draft=draft, publish="publish" in request.POST)
+            post = posts_actions.create_post(
+                author=request.user, draft=draft, publish="publish" in request.POST
+            )
             if form.cleaned_data.get("image"):
-                actions.set_post_image(post=post, upload=form.cleaned_data["image"])
-        except actions.SocialError as error:
+                posts_actions.set_post_image(post=post, upload=form.cleaned_data["image"])
+        except common_actions.SocialError as error:
             form.add_error(None, error_text(error.code))
         except ImageRejected as error:
             form.add_error("image", image_error_text(error))
@@ -154,17 +162,17 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
         request.POST or None, request.FILES or None, initial=initial, in_group=post.group_id is not None
     )
     if request.method == "POST" and form.is_valid():
-        draft = actions.PostDraft(
+        draft = posts_actions.PostDraft(
             title=form.cleaned_data["title"], body=form.cleaned_data["body"],
             visibility=form.cleaned_data["visibility"], **place,
         )  # fmt: skip
         try:
-            actions.update_post(post=post, draft=draft)
+            posts_actions.update_post(post=post, draft=draft)
             if form.cleaned_data.get("image"):
-                actions.set_post_image(post=post, upload=form.cleaned_data["image"])
+                posts_actions.set_post_image(post=post, upload=form.cleaned_data["image"])
             if "publish" in request.POST and not post.is_published:
-                actions.publish_post(post=post)
-        except actions.SocialError as error:
+                posts_actions.publish_post(post=post)
+        except common_actions.SocialError as error:
             form.add_error(None, error_text(error.code))
         except ImageRejected as error:
             form.add_error("image", image_error_text(error))
@@ -184,8 +192,8 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_publish(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_own_post(request.user, post_id)
     try:
-        actions.publish_post(post=post)
-    except actions.SocialError as error:
+        posts_actions.publish_post(post=post)
+    except common_actions.SocialError as error:
         return refuse(request, error.code, post.get_absolute_url())
     messages.success(request, _("Published."))
     return redirect(post.get_absolute_url())
@@ -195,7 +203,7 @@ def post_publish(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 def post_unpublish(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_own_post(request.user, post_id)
-    actions.unpublish_post(post=post)
+    posts_actions.unpublish_post(post=post)
     messages.success(request, _("Back to draft: only you can see it now."))
     return redirect(post.get_absolute_url())
 
@@ -204,7 +212,7 @@ def post_unpublish(request: HttpRequest, post_id: int) -> HttpResponse:
 @login_required
 def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_own_post(request.user, post_id)
-    actions.delete_post(post=post)
+    posts_actions.delete_post(post=post)
     messages.success(request, _("Post deleted."))
     return redirect("social:blog", request.user.handle)
 
@@ -214,8 +222,8 @@ def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
 def post_feature(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_post_for_staff(request.user, post_id)
     try:
-        actions.set_featured(post=post, featured=request.POST.get("featured") == "1")
-    except actions.SocialError as error:
+        posts_actions.set_featured(post=post, featured=request.POST.get("featured") == "1")
+    except common_actions.SocialError as error:
         return refuse(request, error.code, post.get_absolute_url())
     messages.success(request, _("The campaign blog is updated."))
     return redirect(post.get_absolute_url())
@@ -229,7 +237,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     if not form.is_valid():
         return render(
             request, "social/post_detail.html",
-            {"post": post, "comments": queries.comments_of(post, request.user), "comment_form": form,
+            {"post": post, "comments": posts_queries.comments_of(post, request.user), "comment_form": form,
              "repost_form": RepostForm(prefix="repost"), "reaction_kinds": Reaction.Kind.choices, "may_comment": True,
              "is_author": post.author_id == request.user.pk, "is_staff": request.user.is_staff},
             status=400,
@@ -238,10 +246,10 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     if form.cleaned_data.get("parent"):
         parent = access.get_comment_on(request.user, post, form.cleaned_data["parent"])
     try:
-        comment = actions.add_comment(
+        comment = posts_actions.add_comment(
             author=request.user, post=post, body=form.cleaned_data["body"], parent=parent
         )
-    except actions.SocialError as error:
+    except common_actions.SocialError as error:
         return refuse(request, error.code, post.get_absolute_url())
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
 
@@ -251,7 +259,7 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
 def comment_delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = access.get_own_comment(request.user, comment_id)
     post_url = comment.post.get_absolute_url()
-    actions.delete_comment(comment=comment)
+    posts_actions.delete_comment(comment=comment)
     messages.success(request, _("Comment deleted."))
     return redirect(post_url)
 
@@ -263,12 +271,12 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
     form = ReactionForm(request.POST)
     try:
         if request.POST.get("remove") == "1":
-            actions.unreact(supporter=request.user, post=post)
+            posts_actions.unreact(supporter=request.user, post=post)
         elif form.is_valid():
-            actions.react(supporter=request.user, post=post, kind=form.cleaned_data["kind"])
+            posts_actions.react(supporter=request.user, post=post, kind=form.cleaned_data["kind"])
         else:
             return refuse(request, "not_found", post.get_absolute_url())
-    except actions.SocialError as error:
+    except common_actions.SocialError as error:
         return refuse(request, error.code, post.get_absolute_url())
     return back(request, post.get_absolute_url())
 
@@ -282,11 +290,11 @@ def repost(request: HttpRequest, post_id: int) -> HttpResponse:
         messages.error(request, _("Choose who can read your re-post."))
         return redirect(post.get_absolute_url())
     try:
-        shared = actions.repost(
+        shared = posts_actions.repost(
             supporter=request.user, post=post, comment=form.cleaned_data["body"],
             visibility=form.cleaned_data["visibility"],
         )  # fmt: skip
-    except actions.SocialError as error:
+    except common_actions.SocialError as error:
         return refuse(request, error.code, post.get_absolute_url())
     messages.success(request, _("Shared on your blog and with your followers."))
     return redirect(shared.get_absolute_url())
@@ -303,7 +311,7 @@ def search(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "text": text,
-            "people": queries.search_people(request.user, text),
-            "posts": queries.search_posts(request.user, text),
+            "people": search_queries.search_people(request.user, text),
+            "posts": search_queries.search_posts(request.user, text),
         },
     )

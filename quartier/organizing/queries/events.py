@@ -1,0 +1,230 @@
+"""Events, shifts and RSVPs: attendees, recipients, cancellation links, one's own events, the feed's entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core import signing
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from quartier.accounts.models import Supporter
+from quartier.organizing.models import Event, Membership, Rsvp, Shift
+
+CANCEL_SALT = "organizing.rsvp.cancel"
+
+
+def event_with_shifts(event_id: int) -> Event | None:
+    return (
+        Event.objects.select_related("host", "group")
+        .prefetch_related(Prefetch("shifts", queryset=Shift.objects.order_by("starts_at", "pk")))
+        .filter(pk=event_id)
+        .first()
+    )
+
+
+def rsvps_of(supporter: Supporter, event: Event) -> dict[int, Rsvp]:
+    """The supporter's RSVPs to this event, by shift id."""
+    if not supporter.is_authenticated:
+        return {}
+    return {r.shift_id: r for r in Rsvp.objects.filter(supporter=supporter, shift__event=event)}
+
+
+def is_attending(supporter: Supporter, event: Event) -> bool:
+    if not supporter.is_authenticated:
+        return False
+    return Rsvp.objects.filter(supporter=supporter, shift__event=event, status=Rsvp.Status.CONFIRMED).exists()
+
+
+def attendees(event: Event) -> list[Rsvp]:
+    return list(
+        Rsvp.objects.filter(shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("supporter", "shift", "referrer")
+        .order_by("shift__starts_at", "status", "created_at")
+    )
+
+
+def event_recipients(event: Event) -> QuerySet[Supporter]:
+    """The people confirmed for an event, whom its host may write to."""
+    return Supporter.objects.filter(rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED).distinct()
+
+
+def pending_events() -> QuerySet[Event]:
+    return (
+        Event.objects.filter(status=Event.Status.PENDING)
+        .select_related("host", "group")
+        .order_by("created_at")
+    )
+
+
+def my_events(supporter: Supporter) -> dict[str, list]:
+    now = timezone.now()
+    attending = list(
+        Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=now)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift__event")
+        .order_by("shift__starts_at")
+    )
+    hosting = list(Event.objects.filter(host=supporter, ends_at__gt=now).order_by("starts_at"))
+    return {"attending": attending, "hosting": hosting}
+
+
+@dataclass
+class FeedEntry:
+    """A shift in a personal calendar feed; `show_private` when the supporter is confirmed or hosts it."""
+
+    event: Event
+    shift: Shift
+    show_private: bool
+
+
+def feed_entries(supporter: Supporter) -> list[FeedEntry]:
+    """What the supporter attends (confirmed or waitlisted) or hosts, from a month ago on.
+
+    The attendee-only address and the join link are for confirmed attendees and hosts: a waitlisted
+    person's entry shows the town (or "Online") only, as the event page does.
+    """
+    since = timezone.now() - timezone.timedelta(days=31)
+    entries: dict[int, FeedEntry] = {}
+    for record in (
+        Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=since)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift__event")
+    ):
+        entries[record.shift_id] = FeedEntry(
+            record.shift.event, record.shift, show_private=record.status == Rsvp.Status.CONFIRMED
+        )
+    for shift in Shift.objects.filter(event__host=supporter, ends_at__gt=since).select_related("event"):
+        entries[shift.pk] = FeedEntry(shift.event, shift, show_private=True)
+    return sorted(entries.values(), key=lambda entry: entry.shift.starts_at)
+
+
+def cancel_token(rsvp: Rsvp) -> str:
+    """A guest's cancel link, bound to this RSVP: re-RSVPing after a cancel sets a new `created_at`."""
+    return signing.dumps(
+        {"rsvp": rsvp.pk, "supporter": rsvp.supporter_id, "at": rsvp.created_at.isoformat()},
+        salt=CANCEL_SALT, compress=True,
+    )  # fmt: skip
+
+
+def rsvp_from_cancel_token(token: str) -> tuple[Rsvp, bool] | None:
+    """The RSVP a cancel link names and whether the link still works, or None for a forged link.
+
+    A link stops working when its shift has ended, or when the RSVP it was sent for was replaced by
+    a later one to the same shift.
+    """
+    try:
+        data = signing.loads(token, salt=CANCEL_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    record = (
+        Rsvp.objects.select_related("shift__event", "supporter")
+        .filter(pk=data.get("rsvp"), supporter_id=data.get("supporter"))
+        .first()
+    )
+    if record is None:
+        return None
+    current = data.get("at") == record.created_at.isoformat() and record.shift.ends_at > timezone.now()
+    return record, current
+
+
+def people_to_tell_of_cancellation(event: Event) -> int:
+    """How many people get the cancellation email: everyone with an RSVP still standing, once each."""
+    return (
+        Rsvp.objects.filter(shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .values("supporter")
+        .distinct()
+        .count()
+    )
+
+
+def active_rsvps_of(supporter_id: int, event: Event) -> list[Rsvp]:
+    """Someone's RSVPs to an event that still stand (confirmed or waitlisted), first shift first."""
+    return list(
+        Rsvp.objects.filter(supporter_id=supporter_id, shift__event=event)
+        .exclude(status=Rsvp.Status.CANCELLED)
+        .select_related("shift")
+        .order_by("shift__starts_at")
+    )
+
+
+def ever_attended_ids() -> QuerySet:
+    """The supporter ids of everyone marked present at an event, as a subquery."""
+    return Rsvp.objects.filter(attended=True).values("supporter_id")
+
+
+def attendee_ids(event_id: int) -> QuerySet:
+    """Confirmed attendees and the host of an event, as a list of supporter ids."""
+    return Rsvp.objects.filter(shift__event_id=event_id, status=Rsvp.Status.CONFIRMED).values("supporter_id")
+
+
+def is_attendee_or_host(supporter: Supporter, event: Event) -> bool:
+    if not supporter.is_authenticated:
+        return False
+    return supporter.pk == event.host_id or attendee_ids(event.pk).filter(supporter_id=supporter.pk).exists()
+
+
+def recent_hosted_events(supporters: QuerySet, *, before: datetime | None, limit: int) -> list[Event]:
+    """Published events hosted by `supporters` (a subquery of ids), newest first."""
+    rows = Event.objects.filter(host_id__in=supporters, status=Event.Status.PUBLISHED)
+    if before is not None:
+        rows = rows.filter(created_at__lte=before)
+    return list(rows.select_related("host", "group").order_by("-created_at", "-pk")[:limit])
+
+
+def has_confirmed_rsvp(supporter: Supporter, event_id: int) -> bool:
+    return Rsvp.objects.filter(
+        supporter=supporter, shift__event_id=event_id, status=Rsvp.Status.CONFIRMED
+    ).exists()
+
+
+def has_confirmed_rsvp_to_shift(supporter: Supporter, shift_id: int) -> bool:
+    return Rsvp.objects.filter(supporter=supporter, shift_id=shift_id, status=Rsvp.Status.CONFIRMED).exists()
+
+
+def confirmed_shift_ids(supporter: Supporter) -> list[int]:
+    return list(
+        Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values_list(
+            "shift_id", flat=True
+        )
+    )
+
+
+def shift_by_id(shift_id: int) -> Shift | None:
+    return Shift.objects.filter(pk=shift_id).first()
+
+
+def shift_choices(event_id: int) -> list[tuple[int, str]]:
+    """An event's shifts as (id, "start to end" in the event's time zone), for a select."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return []
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(event.time_zone)
+    return [
+        (
+            shift.pk,
+            f"{shift.starts_at.astimezone(zone):%Y-%m-%d %H:%M} – {shift.ends_at.astimezone(zone):%H:%M}",
+        )
+        for shift in Shift.objects.filter(event_id=event_id)
+    ]
+
+
+def fieldwork_volunteers(*, group_id: int | None, event_id: int | None, limit: int = 500) -> list[Supporter]:
+    """Whom a leader may give a walk list: the group's active members and the event's confirmed attendees."""
+    wanted = Q(pk__in=[])
+    if group_id:
+        wanted |= Q(group_memberships__group_id=group_id, group_memberships__status=Membership.Status.ACTIVE)
+    if event_id:
+        wanted |= Q(rsvps__shift__event_id=event_id, rsvps__status=Rsvp.Status.CONFIRMED)
+    return list(
+        Supporter.objects.filter(wanted, is_active=True, email_verified_at__isnull=False)
+        .distinct()
+        .order_by("display_name", "pk")[:limit]
+    )

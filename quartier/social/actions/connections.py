@@ -1,0 +1,77 @@
+"""Follows, blocks and each person's social settings."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+
+from quartier.accounts.models import Supporter
+from quartier.social.actions.common import SocialError
+from quartier.social.actions.notifications import notify
+from quartier.social.models import (
+    Block,
+    Follow,
+    Notification,
+    SocialSettings,
+)
+from quartier.social.queries import visibility as visibility_queries
+
+
+@transaction.atomic
+def follow(*, follower: Supporter, followed: Supporter) -> bool:
+    """Follow someone; return whether it is new (following twice changes nothing)."""
+    if follower.pk == followed.pk:
+        raise SocialError("self")
+    if not follower.is_verified:
+        raise SocialError("unverified")
+    if visibility_queries.is_blocked_between(follower, followed):
+        raise SocialError("blocked")
+    _follow, created = Follow.objects.get_or_create(follower=follower, followed=followed)
+    if created:
+        notify(recipient=followed, kind=Notification.Kind.FOLLOW, actor=follower)
+    return created
+
+
+@transaction.atomic
+def unfollow(*, follower: Supporter, followed: Supporter) -> bool:
+    deleted, _rows = Follow.objects.filter(follower=follower, followed=followed).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def block(*, blocker: Supporter, blocked: Supporter) -> bool:
+    """Block someone: the follows between the two end, and they can no longer write to each other."""
+    if blocker.pk == blocked.pk:
+        raise SocialError("self")
+    _block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    Follow.objects.filter(
+        Q(follower=blocker, followed=blocked) | Q(follower=blocked, followed=blocker)
+    ).delete()
+    Notification.objects.filter(recipient=blocker, actor=blocked).delete()
+    return created
+
+
+@transaction.atomic
+def unblock(*, blocker: Supporter, blocked: Supporter) -> bool:
+    deleted, _rows = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
+def update_settings(
+    *,
+    supporter: Supporter,
+    shares_group_joins: bool,
+    shares_hosting: bool,
+    email_frequency: str,
+    muted_kinds: list[str],
+    email_muted_kinds: list[str],
+) -> SocialSettings:
+    row, _created = SocialSettings.objects.select_for_update().get_or_create(supporter=supporter)
+    row.shares_group_joins = shares_group_joins
+    row.shares_hosting = shares_hosting
+    row.email_frequency = email_frequency
+    row.muted_kinds = sorted(set(muted_kinds))
+    row.email_muted_kinds = sorted(set(email_muted_kinds))
+    row.save()
+    return row

@@ -1,0 +1,102 @@
+"""The inbox, a conversation's messages and participants, unread counts and the dashboard panel."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import (
+    F,
+    OuterRef,
+    Subquery,
+    Sum,
+)
+
+from quartier.accounts.models import Supporter
+from quartier.social.models import (
+    Conversation,
+    Follow,
+    Message,
+    Notification,
+    Participant,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    Viewer = Supporter | AnonymousUser
+
+
+def inbox(supporter: Supporter, limit: int = 50) -> list[Participant]:
+    """The supporter's conversations, latest message first, each with the last message's text and
+    the other participants (three queries)."""
+    last_message = Message.objects.filter(
+        conversation=OuterRef("conversation_id"), hidden_at__isnull=True
+    ).order_by("-created_at", "-pk")
+    rows = list(
+        Participant.objects.filter(supporter=supporter, left_at__isnull=True)
+        .select_related("conversation", "conversation__group", "conversation__event")
+        .annotate(last_text=Subquery(last_message.values("body")[:1]))
+        .order_by(F_desc_nulls_last("last_message_at"), "-pk")[:limit]
+    )
+    private_ids = [row.conversation_id for row in rows if row.conversation.kind == Conversation.Kind.PRIVATE]
+    others: dict[int, list[Supporter]] = {}
+    for participant in (
+        Participant.objects.filter(conversation_id__in=private_ids)
+        .exclude(supporter=supporter)
+        .select_related("supporter")
+        .order_by("pk")
+    ):
+        others.setdefault(participant.conversation_id, []).append(participant.supporter)
+    for row in rows:
+        row.others = others.get(row.conversation_id, [])
+    return rows
+
+
+def F_desc_nulls_last(field: str):
+
+    return F(field).desc(nulls_last=True)
+
+
+def messages_of(
+    conversation: Conversation, *, before: int | None = None, limit: int = 50
+) -> tuple[list[Message], bool]:
+    """The latest `limit` messages (before message id `before`), oldest first, and whether older ones exist."""
+    rows = Message.objects.filter(conversation=conversation, hidden_at__isnull=True)
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    page = list(rows.select_related("sender").order_by("-created_at", "-pk")[: limit + 1])
+    has_older = len(page) > limit
+    return list(reversed(page[:limit])), has_older
+
+
+def participants_of(conversation: Conversation) -> list[Participant]:
+    return list(
+        Participant.objects.filter(conversation=conversation, left_at__isnull=True)
+        .select_related("supporter")
+        .order_by("pk")[:200]
+    )
+
+
+def unread_counts(supporter: Supporter) -> dict[str, int]:
+    messages = Participant.objects.filter(supporter=supporter, left_at__isnull=True).aggregate(
+        total=Sum("unread_count")
+    )["total"]
+    notifications = Notification.objects.filter(recipient=supporter, read_at__isnull=True).count()
+    return {"messages": messages or 0, "notifications": notifications}
+
+
+def dashboard_summary(supporter: Supporter) -> dict:
+    """Unread messages and notifications, with the latest few of each: three indexed queries."""
+    counts = unread_counts(supporter)
+    if (
+        not counts["messages"]
+        and not counts["notifications"]
+        and not Follow.objects.filter(follower=supporter).exists()
+    ):
+        return {}
+    latest = list(
+        Participant.objects.filter(supporter=supporter, left_at__isnull=True, unread_count__gt=0)
+        .select_related("conversation")
+        .order_by(F_desc_nulls_last("last_message_at"))[:3]
+    )
+    return {**counts, "unread_conversations": latest}

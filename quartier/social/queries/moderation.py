@@ -1,0 +1,46 @@
+"""The moderation queue, who may moderate what, and the decisions about a person."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from quartier.accounts.models import Supporter
+from quartier.organizing.queries import groups as organizing_groups
+from quartier.social.models import (
+    ModerationAction,
+    Report,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    Viewer = Supporter | AnonymousUser
+from quartier.social.queries.visibility import is_moderator
+
+
+def report_queue(viewer: Supporter) -> list[Report]:
+    """Open reports: all of them for staff, their groups' for group leaders."""
+    reports = Report.objects.filter(status=Report.Status.OPEN)
+    if not is_moderator(viewer):
+        reports = reports.filter(group_id__in=organizing_groups.leader_group_ids(viewer))
+    return list(
+        reports.select_related(
+            "reporter", "subject", "post", "comment", "comment__post", "message", "profile", "group"
+        ).order_by("created_at")[:100]
+    )
+
+
+def may_moderate(viewer: Viewer | None, report: Report) -> bool:
+    if is_moderator(viewer):
+        return True
+    if viewer is None or not viewer.is_authenticated or report.group_id is None:
+        return False
+    return organizing_groups.leader_group_ids(viewer).filter(group_id=report.group_id).exists()
+
+
+def decisions_about(supporter: Supporter) -> list[ModerationAction]:
+    return list(
+        ModerationAction.objects.filter(subject=supporter)
+        .exclude(kind=ModerationAction.Kind.DISMISS)
+        .select_related("appeal", "post", "comment", "message")[:50]
+    )
