@@ -186,7 +186,7 @@ def webhook_storm(*, environment: dict[str, str], deliveries: int, senders: int,
     from django.db.models import Sum
 
     from bench import http
-    from quartier.donations import actions
+    from quartier.donations.actions import checkout as checkout_actions
     from quartier.donations.models import Donation, FundraisingPage, WebhookEvent
 
     secret = environment["STRIPE_WEBHOOK_SECRETS"]
@@ -197,12 +197,12 @@ def webhook_storm(*, environment: dict[str, str], deliveries: int, senders: int,
     rng = random.Random(7)
     amounts = [rng.choice([500, 1000, 2500, 4000, 10_000]) for _ in range(unique)]
     drafts = [
-        actions.DonationDraft(first_name="Storm", last_name=f"D{number}", email=f"storm{number}@example.net",
+        checkout_actions.DonationDraft(first_name="Storm", last_name=f"D{number}", email=f"storm{number}@example.net",
                               amount_minor=amount, currency="CAD", postal_code="H2X 1Y4", page=page)
         for number, amount in enumerate(amounts)
     ]  # fmt: skip
     started = time.perf_counter()
-    donation_ids = [actions.start_donation(draft=draft, gateway="stripe").pk for draft in drafts]
+    donation_ids = [checkout_actions.start_donation(draft=draft, gateway="stripe").pk for draft in drafts]
     say(f"  {unique:,} pending gifts started ({time.perf_counter() - started:,.0f} s)")
     bodies = []
     for number, donation_id in enumerate(donation_ids):

@@ -123,13 +123,13 @@ def bench_import(rows: int, rng: random.Random) -> dict[str, float]:
 
 
 def bench_cut() -> dict[str, float]:
-    from quartier.fieldwork import actions
+    from quartier.fieldwork.actions import walk_lists as walk_lists_actions
     from quartier.fieldwork.models import Contact, FieldCampaign
 
     campaign = FieldCampaign.objects.create(kind=FieldCampaign.Kind.CANVASS, name="Bench canvass")
     universe = Contact.objects.count()
     started = time.perf_counter()
-    lists = actions.cut_walk_lists(
+    lists = walk_lists_actions.cut_walk_lists(
         campaign=campaign, contacts=Contact.objects.all(), doors_per_list=50, max_lists=1000
     )
     seconds = time.perf_counter() - started
@@ -157,7 +157,7 @@ def _claim_worker(database_url: str, campaign_id: int, volunteer_ids: list[int],
     from django.db import connection
 
     from quartier.accounts.models import Supporter
-    from quartier.fieldwork.actions import claim_next_call
+    from quartier.fieldwork.actions.calls import claim_next_call
     from quartier.fieldwork.models import FieldCampaign
 
     campaign = FieldCampaign.objects.get(pk=campaign_id)
@@ -195,7 +195,7 @@ def bench_claims(arguments: argparse.Namespace) -> dict[str, float]:
     from django.db import connection
 
     from quartier.accounts.models import Supporter
-    from quartier.fieldwork import actions
+    from quartier.fieldwork.actions import calls as calls_actions
     from quartier.fieldwork.models import Contact, FieldCampaign, Target
 
     campaign = FieldCampaign.objects.create(
@@ -204,7 +204,7 @@ def bench_claims(arguments: argparse.Namespace) -> dict[str, float]:
     )  # fmt: skip
     callable_contacts = Contact.objects.exclude(phone="").filter(do_not_call=False).order_by("pk")[:400_000]
     started = time.perf_counter()
-    added = actions.add_targets(
+    added = calls_actions.add_targets(
         campaign=campaign, contacts=Contact.objects.filter(pk__in=callable_contacts.values("pk"))
     )
     print(f"  phone bank: {added:,} contacts queued in {time.perf_counter() - started:.0f} s")

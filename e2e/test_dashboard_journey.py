@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from quartier.dashboard import actions as dashboard_actions
 from quartier.donations.models import Donation
-from quartier.fieldwork import actions as fieldwork_actions
+from quartier.fieldwork.actions import calls as fieldwork_calls
 from quartier.fieldwork.models import Contact, FieldCampaign, Question, Result, Script
 from quartier.organizing.actions import events as events_actions
 from quartier.reach.queries import share_url
@@ -86,7 +86,7 @@ def test_the_index_rises_with_each_action_and_staff_read_the_charts(
             first_name=f"Neighbour {number}", last_name="Voisin", address=f"{10 + number} rue Rachel",
             postal_code="H2T 1S6", phone=f"+1514555020{number}", dedupe_key=f"dash:{number}",
         )  # fmt: skip
-    fieldwork_actions.add_targets(campaign=bank, contacts=Contact.objects.all())
+    fieldwork_calls.add_targets(campaign=bank, contacts=Contact.objects.all())
     page.goto("/fieldwork/")
     page.get_by_role("link", name="Call Mile End").click()
     page.get_by_role("button", name="Next contact").click()

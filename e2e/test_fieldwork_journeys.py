@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from quartier.fieldwork import actions
+from quartier.fieldwork.actions import calls as calls_actions
+from quartier.fieldwork.actions import walk_lists as walk_lists_actions
 from quartier.fieldwork.models import Contact, FieldCampaign, Question, Result, Script
 from quartier.lib import contacts as lib
 from quartier.organizing.actions import groups as organizing_groups
@@ -66,7 +67,7 @@ def _campaign_world(make_supporter, kind: str) -> tuple[FieldCampaign, dict]:
 
 def test_two_volunteers_call_different_people_and_the_counts_update(new_context, make_supporter):
     campaign, people = _campaign_world(make_supporter, FieldCampaign.Kind.PHONE_BANK)
-    actions.add_targets(campaign=campaign, contacts=Contact.objects.all())
+    calls_actions.add_targets(campaign=campaign, contacts=Contact.objects.all())
     organiser = new_context(locale="en-CA").new_page()
     sign_in(organiser, people["leader"].email)
     organiser.goto(f"/fieldwork/campaigns/{campaign.pk}/")
@@ -101,10 +102,10 @@ def test_two_volunteers_call_different_people_and_the_counts_update(new_context,
 
 def test_a_canvass_on_a_phone_keeps_working_offline_and_syncs_each_door_once(new_context, make_supporter):
     campaign, people = _campaign_world(make_supporter, FieldCampaign.Kind.CANVASS)
-    (walk_list,) = actions.cut_walk_lists(
+    (walk_list,) = walk_lists_actions.cut_walk_lists(
         campaign=campaign, contacts=Contact.objects.all(), doors_per_list=10, max_lists=1
     )
-    actions.assign_walk_list(walk_list=walk_list, volunteer=people["ana"])
+    walk_lists_actions.assign_walk_list(walk_list=walk_list, volunteer=people["ana"])
     context = new_context(**PHONE)
     page = context.new_page()
     sign_in(page, people["ana"].email)

@@ -699,7 +699,7 @@ BUGS += [
     Bug(
         id="donation-limit-off-by-one-cent",
         promise="A donor can give exactly the legal limit and not one cent more.",
-        file=f"{DONATIONS}/actions.py",
+        file=f"{DONATIONS}/actions/limits.py",
         original=".filter(committed__lte=limit_minor - amount_minor)",
         replacement=".filter(committed__lte=limit_minor - amount_minor + 1)",
         tests=(DONATION_COMPLIANCE,),
@@ -707,7 +707,7 @@ BUGS += [
     Bug(
         id="donation-limit-ignores-what-was-given",
         promise="A donor's earlier gifts count towards the limit.",
-        file=f"{DONATIONS}/actions.py",
+        file=f"{DONATIONS}/actions/limits.py",
         original='.alias(committed=F("total_minor") + F("reserved_minor"))',
         replacement='.alias(committed=F("reserved_minor"))',
         tests=(DONATION_COMPLIANCE, DONATION_RACES),
@@ -732,14 +732,14 @@ BUGS += [
         id="webhook-event-id-not-recorded",
         promise="Each Stripe event is applied once: its id is recorded in the same transaction.",
         file=f"{DONATIONS}/stripe_events.py",
-        original='        if not actions.record_event_once(gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type):\n            return "duplicate"\n',
+        original='        if not gifts_actions.record_event_once(\n            gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type\n        ):\n            return "duplicate"\n',
         replacement="",
         tests=(DONATION_STRIPE,),
     ),
     Bug(
         id="refund-applied-twice",
         promise="A refund reported twice (or before the gift) comes off the totals once.",
-        file=f"{DONATIONS}/actions.py",
+        file=f"{DONATIONS}/actions/gifts.py",
         original="    delta = new_total - donation.refunded_minor\n",
         replacement="    delta = new_total\n",
         tests=(DONATION_STRIPE, DONATION_FLOW),
@@ -912,7 +912,7 @@ BUGS += [
     Bug(
         id="call-lease-ignored",
         promise="A contact leased to one volunteer is never handed to another while the lease runs.",
-        file=f"{FIELDWORK}/actions.py",
+        file=f"{FIELDWORK}/actions/calls.py",
         original="Q(leased_to__isnull=True) | Q(lease_expires_at__lte=now),",
         replacement="Q(leased_to__isnull=True) | Q(lease_expires_at__lte=now) | Q(pk__gt=0),",
         tests=(CALL_QUEUE,),
@@ -920,7 +920,7 @@ BUGS += [
     Bug(
         id="call-claim-without-skip-locked",
         promise="Volunteers clicking 'next contact' at the same moment never get the same person.",
-        file=f"{FIELDWORK}/actions.py",
+        file=f"{FIELDWORK}/actions/calls.py",
         original='        .select_for_update(skip_locked=True, of=("self",))\n        .order_by("available_after", "pk")\n        .values("pk")[:1]',
         replacement='        .order_by("available_after", "pk")\n        .values("pk")[:1]',
         tests=(f"{CALL_QUEUE}::test_volunteers_claiming_at_once_never_share_a_contact",),
@@ -929,7 +929,7 @@ BUGS += [
     Bug(
         id="call-second-caller",
         promise="The same person is never called twice in a campaign by different volunteers.",
-        file=f"{FIELDWORK}/actions.py",
+        file=f"{FIELDWORK}/actions/calls.py",
         original="Q(caller__isnull=True) | Q(caller=volunteer),",
         replacement="Q(pk__gt=0),",
         tests=(CALL_QUEUE,),
@@ -937,7 +937,7 @@ BUGS += [
     Bug(
         id="call-do-not-call-ignored",
         promise="Do-not-call is honoured at once, in every campaign.",
-        file=f"{FIELDWORK}/actions.py",
+        file=f"{FIELDWORK}/actions/calls.py",
         original="        contact__do_not_call=False,\n    )",
         replacement="    )",
         tests=(CALL_QUEUE,),
@@ -945,7 +945,7 @@ BUGS += [
     Bug(
         id="call-quiet-hours-ignored",
         promise="Nobody is called outside calling hours in their own time zone.",
-        file=f"{FIELDWORK}/actions.py",
+        file=f"{FIELDWORK}/actions/calls.py",
         original="time_zone__in=calling_zones(campaign, now),",
         replacement="time_zone__isnull=False,",
         tests=(CALL_QUEUE,),
@@ -953,7 +953,7 @@ BUGS += [
     Bug(
         id="sync-out-of-order-overwrites",
         promise="An older offline result synced late never overwrites a newer one.",
-        file=f"{FIELDWORK}/actions.py",
+        file=f"{FIELDWORK}/actions/results.py",
         original="newest = target.last_recorded_at is None or result.recorded_at >= target.last_recorded_at",
         replacement="newest = True",
         tests=(WALK_LISTS,),
@@ -961,7 +961,7 @@ BUGS += [
     Bug(
         id="sync-conflict-dropped",
         promise="A result sent after its list changed hands is shown to staff as a conflict.",
-        file=f"{FIELDWORK}/views.py",
+        file=f"{FIELDWORK}/views/canvass.py",
         original='conflict = "" if holder else _("recorded by a volunteer who no longer holds this list")',
         replacement='conflict = ""',
         tests=(WALK_LISTS,),
@@ -1001,7 +1001,7 @@ BUGS += [
     Bug(
         id="quiet-bank-compiles-an-empty-queue",
         promise="A phone bank with no contact in calling hours hands out nobody, without an error.",
-        file=f"{FIELDWORK}/actions.py",
+        file=f"{FIELDWORK}/actions/calls.py",
         original="if not calling_zones(campaign, now):",
         replacement="if False:",
         tests=(CALL_QUEUE,),

@@ -11,7 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
-from quartier.donations import actions, compliance
+from quartier.donations import compliance
+from quartier.donations.actions import checkout as checkout_actions
+from quartier.donations.actions import gifts as gifts_actions
+from quartier.donations.actions import pages as pages_actions
+from quartier.donations.actions import recurring as recurring_actions
 from quartier.donations.models import Donation, FundraisingPage
 from quartier.donations.sandbox import SUCCEEDS
 
@@ -43,7 +47,7 @@ AMOUNTS = [
 def _gift(rng: random.Random, donor: Supporter, *, page: FundraisingPage | None, when, monthly: bool = False,
           amount: int | None = None) -> Donation:  # fmt: skip
     first, _space, last = (donor.display_name or "Ami Anonyme").partition(" ")
-    draft = actions.DonationDraft(
+    draft = checkout_actions.DonationDraft(
         first_name=first, last_name=last or "—", email=donor.email, amount_minor=amount or rng.choice(AMOUNTS),
         currency=compliance.campaign_currency(), frequency="monthly" if monthly else "once",
         address_line=f"{rng.randint(1, 9999)} rue Principale", city=donor.town or "Montréal", region="QC",
@@ -51,14 +55,14 @@ def _gift(rng: random.Random, donor: Supporter, *, page: FundraisingPage | None,
         language=donor.language, supporter=donor, page=page, credited_to=page.owner if page else None,
         refcode=rng.choice(["", "", "email", "share", "fb_spring"]), show_name=rng.random() < 0.6,
     )  # fmt: skip
-    donation = actions.start_donation(draft=draft, gateway="sandbox")
+    donation = checkout_actions.start_donation(draft=draft, gateway="sandbox")
     # Demo gifts are history: their receipts count as sent, so loading the demo mails nobody.
     Donation.objects.filter(pk=donation.pk).update(created_at=when, receipt_sent_at=when)
     if monthly:
-        actions.activate_recurring(
+        recurring_actions.activate_recurring(
             donation_id=donation.pk, subscription_reference=f"sbx_sub_{donation.pk}", at=when
         )
-    actions.mark_succeeded(donation_id=donation.pk, payment_reference=f"sbx_pi_{donation.pk}", at=when)
+    gifts_actions.mark_succeeded(donation_id=donation.pk, payment_reference=f"sbx_pi_{donation.pk}", at=when)
     return donation
 
 
@@ -70,13 +74,13 @@ def create_demo_donations(accounts: dict[str, Supporter], *, gifts: int = 150, s
         return 0
     rng = random.Random(seed)
     now = timezone.now()
-    team = actions.create_team(captain=marie, name="Équipe santé Montréal–Toronto")
-    marie_page = actions.create_page(owner=marie, draft=actions.PageDraft(
+    team = pages_actions.create_team(captain=marie, name="Équipe santé Montréal–Toronto")
+    marie_page = pages_actions.create_page(owner=marie, draft=pages_actions.PageDraft(
         title="Marie court pour la santé publique", goal_minor=200_000, team=team,
         story="Je cours le **demi-marathon de Montréal** pour la campagne.\n\nChaque dollar aide à faire "
               "du porte-à-porte dans nos quartiers. Merci de m'encourager !",
     ))  # fmt: skip
-    sam_page = actions.create_page(owner=sam, draft=actions.PageDraft(
+    sam_page = pages_actions.create_page(owner=sam, draft=pages_actions.PageDraft(
         title="Sam's bake sale for better transit", goal_minor=100_000, team=team,
         story="I bake, you give, we win. Every **$25** pays for a volunteer's transit pass for a week of canvassing.",
     ))  # fmt: skip
@@ -94,8 +98,8 @@ def create_demo_donations(accounts: dict[str, Supporter], *, gifts: int = 150, s
         made += 1
     _gift(rng, marie, page=None, when=now - timedelta(days=20), monthly=True, amount=1000)
     refunded = _gift(rng, sam, page=marie_page, when=now - timedelta(days=3), amount=5000)
-    actions.apply_refunded_total(donation_id=refunded.pk, refunded_total_minor=5000)
-    actions.remember_payment_method(
+    gifts_actions.apply_refunded_total(donation_id=refunded.pk, refunded_total_minor=5000)
+    recurring_actions.remember_payment_method(
         supporter=marie, gateway="sandbox", customer_reference="sbx_cus_marie", method_reference=SUCCEEDS,
         label="Sandbox card •••• 4242",
     )  # fmt: skip

@@ -17,7 +17,9 @@ from django.utils.text import slugify
 from faker import Faker
 
 from quartier.accounts.models import Supporter
-from quartier.fieldwork import actions as fieldwork_actions
+from quartier.fieldwork.actions import calls as fieldwork_calls
+from quartier.fieldwork.actions import results as fieldwork_results
+from quartier.fieldwork.actions import walk_lists as fieldwork_walk_lists
 from quartier.fieldwork.models import Contact, FieldCampaign, Outcome, Question, Result, Script
 from quartier.fieldwork.queries import Turf, select_contacts
 from quartier.lib import contacts as lib
@@ -149,15 +151,15 @@ def load_fieldwork_demo(*, volunteer_email: str) -> list[str]:
         description="Deux par deux, une liste chacun. / Two by two, a list each.",
     )  # fmt: skip
     nearby = select_contacts(Turf(center=(mile_end.latitude, mile_end.longitude), radius_km=2))
-    lists = fieldwork_actions.cut_walk_lists(
+    lists = fieldwork_walk_lists.cut_walk_lists(
         campaign=canvass, contacts=nearby, doors_per_list=25, max_lists=24
     )
     marie = Supporter.objects.filter(email=volunteer_email).first()
     if lists and marie is not None:
-        fieldwork_actions.assign_walk_list(walk_list=lists[0], volunteer=marie)
+        fieldwork_walk_lists.assign_walk_list(walk_list=lists[0], volunteer=marie)
     canvass_event = events.get(EventType.CANVASS)
     if len(lists) > 1 and canvass_event is not None:
-        fieldwork_actions.assign_walk_list(
+        fieldwork_walk_lists.assign_walk_list(
             walk_list=lists[1], volunteer=None, shift=canvass_event.shifts.first()
         )
     phone_bank = FieldCampaign.objects.create(
@@ -165,7 +167,7 @@ def load_fieldwork_demo(*, volunteer_email: str) -> list[str]:
         group=mile_end, event=events.get(EventType.PHONE_BANK), open_from_home=True,
         description="Invitez les voisins au porte-à-porte de samedi. / Invite neighbours to Saturday's canvass.",
     )  # fmt: skip
-    called = fieldwork_actions.add_targets(
+    called = fieldwork_calls.add_targets(
         campaign=phone_bank,
         contacts=Contact.objects.filter(dedupe_key__startswith="demo:mile-end").exclude(phone=""),
     )
@@ -208,10 +210,10 @@ def _past_results(
                 answers[rest[0].pk] = rng.sample(["doors", "calls", "sign"], rng.randint(1, 2))
             elif vote == "maybe" and len(rest) > 1:
                 answers[rest[1].pk] = [str(rng.randint(2, 5))]
-        fieldwork_actions.record_result(
+        fieldwork_results.record_result(
             volunteer=rng.choice(volunteers), target=target, walk_list=walk_list,
             channel=Result.Channel.DOOR if walk_list is not None else Result.Channel.CALL,
-            data=fieldwork_actions.ResultInput(
+            data=fieldwork_results.ResultInput(
                 outcome=outcome, answers=answers,
                 recorded_at=now - timedelta(days=rng.randint(0, 9), hours=rng.randint(0, 8)),
             ),

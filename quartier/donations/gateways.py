@@ -14,7 +14,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from quartier.donations import actions
+from quartier.donations.actions import checkout as checkout_actions
+from quartier.donations.actions import gifts as gifts_actions
 from quartier.donations.models import Donation, Frequency, Gateway, RecurringGift, SavedPaymentMethod
 from quartier.lib.urls import absolute_url
 
@@ -49,8 +50,8 @@ class SandboxGateway:
     name = Gateway.SANDBOX
 
     def start_checkout(self, donation: Donation, *, success_url: str, cancel_url: str) -> CheckoutStart:
-        reference = donation.checkout_reference or actions.sandbox_reference("sbx_cs")
-        actions.attach_checkout(donation=donation, checkout_reference=reference)
+        reference = donation.checkout_reference or checkout_actions.sandbox_reference("sbx_cs")
+        checkout_actions.attach_checkout(donation=donation, checkout_reference=reference)
         return CheckoutStart(url=reverse("donations:sandbox_checkout", args=[reference]), reference=reference)
 
     def charge_saved(self, donation: Donation, method: SavedPaymentMethod) -> bool:
@@ -82,7 +83,7 @@ class StripeGateway:
     name = Gateway.STRIPE
 
     def _options(self, purpose: str) -> dict[str, str]:
-        return {"idempotency_key": actions.idempotency_key_for(purpose)}
+        return {"idempotency_key": checkout_actions.idempotency_key_for(purpose)}
 
     def start_checkout(self, donation: Donation, *, success_url: str, cancel_url: str) -> CheckoutStart:
         monthly = donation.frequency == Frequency.MONTHLY
@@ -114,7 +115,7 @@ class StripeGateway:
             )
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
-        actions.attach_checkout(donation=donation, checkout_reference=session.id)
+        checkout_actions.attach_checkout(donation=donation, checkout_reference=session.id)
         return CheckoutStart(url=session.url, reference=session.id)
 
     def charge_saved(self, donation: Donation, method: SavedPaymentMethod) -> bool:
@@ -128,14 +129,14 @@ class StripeGateway:
                 options=self._options(f"express:{donation.pk}"),
             )  # fmt: skip
         except stripe.CardError:
-            actions.mark_failed(donation_id=donation.pk)
+            gifts_actions.mark_failed(donation_id=donation.pk)
             return False
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error
         if intent.status == "succeeded":
-            actions.mark_succeeded(donation_id=donation.pk, payment_reference=intent.id)
+            gifts_actions.mark_succeeded(donation_id=donation.pk, payment_reference=intent.id)
             return True
-        actions.mark_failed(donation_id=donation.pk)
+        gifts_actions.mark_failed(donation_id=donation.pk)
         return False
 
     def refund(self, donation: Donation, amount_minor: int, *, idempotency_key: str) -> int:

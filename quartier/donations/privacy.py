@@ -91,14 +91,14 @@ def stop_monthly_gifts(supporter: Supporter) -> None:
     """A deleted account gives no more: each monthly gift stops here, and at the processor after commit."""
     from django.db import transaction
 
-    from quartier.donations import actions
+    from quartier.donations.actions import recurring as recurring_actions
     from quartier.donations.gateways import gateway_for
     from quartier.donations.models import RecurringGift
 
     for recurring in RecurringGift.objects.filter(supporter=supporter).exclude(
         status=RecurringGift.Status.CANCELLED
     ):
-        actions.mark_recurring_cancelled(recurring_id=recurring.pk)
+        recurring_actions.mark_recurring_cancelled(recurring_id=recurring.pk)
         transaction.on_commit(
             lambda recurring=recurring: gateway_for(recurring.gateway).cancel_recurring(recurring)
         )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from quartier.donations import actions
+from quartier.donations.actions import gifts as gifts_actions
+from quartier.donations.actions import recurring as recurring_actions
 from quartier.donations.models import Donation, Frequency, Gateway
 
 SUCCEEDS = "4242424242424242"
@@ -27,12 +28,14 @@ def complete(*, donation: Donation, card: str) -> bool:
     """The donor paid (or a saved card was charged): what the processor's success event does."""
     reference = f"sbx_pi_{donation.pk}"
     if donation.frequency == Frequency.MONTHLY:
-        actions.activate_recurring(donation_id=donation.pk, subscription_reference=f"sbx_sub_{donation.pk}")
-    result = actions.mark_succeeded(donation_id=donation.pk, payment_reference=reference)
+        recurring_actions.activate_recurring(
+            donation_id=donation.pk, subscription_reference=f"sbx_sub_{donation.pk}"
+        )
+    result = gifts_actions.mark_succeeded(donation_id=donation.pk, payment_reference=reference)
     if result is None or result.status != Donation.Status.SUCCEEDED:
         return False
     digits = "".join(char for char in card if char.isdigit())
-    actions.remember_payment_method(
+    recurring_actions.remember_payment_method(
         supporter=donation.supporter, gateway=Gateway.SANDBOX, customer_reference=f"sbx_cus_{donation.identity_key[:12]}",
         method_reference=digits, label=f"Sandbox card •••• {digits[-4:]}",
     )  # fmt: skip
@@ -40,4 +43,4 @@ def complete(*, donation: Donation, card: str) -> bool:
 
 
 def decline(*, donation: Donation) -> None:
-    actions.mark_failed(donation_id=donation.pk)
+    gifts_actions.mark_failed(donation_id=donation.pk)

@@ -15,7 +15,9 @@ from typing import Any
 import stripe
 from django.db import transaction
 
-from quartier.donations import actions
+from quartier.donations.actions import checkout as checkout_actions
+from quartier.donations.actions import gifts as gifts_actions
+from quartier.donations.actions import recurring as recurring_actions
 from quartier.donations.models import Donation, Gateway, RecurringGift
 
 logger = logging.getLogger(__name__)
@@ -95,7 +97,9 @@ def apply_event(event: dict[str, Any]) -> str:
     donation_id = resolve_donation(event_type, obj)
     at = datetime.fromtimestamp(int(event.get("created") or 0), tz=UTC) if event.get("created") else None
     with transaction.atomic():
-        if not actions.record_event_once(gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type):
+        if not gifts_actions.record_event_once(
+            gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type
+        ):
             return "duplicate"
         if not _apply(event_type, obj, donation_id, at):
             logger.warning("stripe event %s (%s) matches no gift", event_id, event_type)
@@ -107,12 +111,12 @@ def _apply(event_type: str, obj: dict[str, Any], donation_id: int | None, at: da
     if event_type == "customer.subscription.deleted":
         recurring = RecurringGift.objects.filter(subscription_reference=obj.get("id")).first()
         if recurring is None and donation_id is not None:
-            recurring = actions.activate_recurring(
+            recurring = recurring_actions.activate_recurring(
                 donation_id=donation_id, subscription_reference=str(obj.get("id"))
             )
         if recurring is None:
             return False
-        actions.mark_recurring_cancelled(recurring_id=recurring.pk, at=at)
+        recurring_actions.mark_recurring_cancelled(recurring_id=recurring.pk, at=at)
         return True
     if event_type == "invoice.paid":
         return _invoice_paid(obj, donation_id, at)
@@ -120,39 +124,39 @@ def _apply(event_type: str, obj: dict[str, Any], donation_id: int | None, at: da
         return False
     if event_type.startswith("checkout.session."):
         if event_type in {"checkout.session.expired", "checkout.session.async_payment_failed"}:
-            actions.mark_failed(donation_id=donation_id)
+            gifts_actions.mark_failed(donation_id=donation_id)
             return True
         if obj.get("mode") == "subscription" and obj.get("subscription"):
-            actions.activate_recurring(
+            recurring_actions.activate_recurring(
                 donation_id=donation_id, subscription_reference=str(obj["subscription"]), at=at
             )
-        actions.attach_payment_reference(
+        checkout_actions.attach_payment_reference(
             donation_id=donation_id, payment_reference=obj.get("payment_intent") or ""
         )
         if obj.get("payment_status") == "paid":
-            actions.mark_succeeded(
+            gifts_actions.mark_succeeded(
                 donation_id=donation_id, payment_reference=obj.get("payment_intent") or "", at=at
             )
         return True
     if event_type == "payment_intent.succeeded":
-        donation = actions.mark_succeeded(
+        donation = gifts_actions.mark_succeeded(
             donation_id=donation_id, payment_reference=str(obj.get("id")), at=at
         )
         if donation is not None and obj.get("customer") and obj.get("payment_method"):
-            actions.remember_payment_method(
+            recurring_actions.remember_payment_method(
                 supporter=donation.supporter, gateway=Gateway.STRIPE, customer_reference=str(obj["customer"]),
                 method_reference=str(obj["payment_method"]), label="Stripe",
             )  # fmt: skip
         return True
     if event_type == "payment_intent.payment_failed":
         if Donation.objects.filter(pk=donation_id, express=True).exists():
-            actions.mark_failed(donation_id=donation_id)
+            gifts_actions.mark_failed(donation_id=donation_id)
         return True
     if event_type == "charge.refunded":
-        actions.attach_payment_reference(
+        checkout_actions.attach_payment_reference(
             donation_id=donation_id, payment_reference=obj.get("payment_intent") or ""
         )
-        actions.apply_refunded_total(
+        gifts_actions.apply_refunded_total(
             donation_id=donation_id, refunded_total_minor=int(obj.get("amount_refunded") or 0), at=at
         )
         return True
@@ -167,17 +171,19 @@ def _invoice_paid(obj: dict[str, Any], donation_id: int | None, at: datetime | N
     if obj.get("billing_reason") == "subscription_create":
         if donation_id is None:
             return False
-        actions.activate_recurring(donation_id=donation_id, subscription_reference=subscription, at=at)
-        actions.mark_succeeded(donation_id=donation_id, payment_reference=reference, at=at)
+        recurring_actions.activate_recurring(
+            donation_id=donation_id, subscription_reference=subscription, at=at
+        )
+        gifts_actions.mark_succeeded(donation_id=donation_id, payment_reference=reference, at=at)
         return True
     recurring = RecurringGift.objects.filter(subscription_reference=subscription).first()
     if recurring is None and donation_id is not None:
-        recurring = actions.activate_recurring(
+        recurring = recurring_actions.activate_recurring(
             donation_id=donation_id, subscription_reference=subscription, at=at
         )
     if recurring is None:
         return False
-    actions.record_renewal(recurring=recurring, payment_reference=reference, at=at)
+    recurring_actions.record_renewal(recurring=recurring, payment_reference=reference, at=at)
     return True
 
 

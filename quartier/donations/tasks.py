@@ -6,7 +6,9 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from quartier.donations import actions, emails
+from quartier.donations import emails
+from quartier.donations.actions import checkout as checkout_actions
+from quartier.donations.actions import recurring as recurring_actions
 from quartier.donations.models import Donation
 
 
@@ -41,5 +43,5 @@ def send_details_follow_up(donation_id: int) -> None:
 @shared_task
 def renew_due_sandbox_gifts() -> int:
     """The sandbox's clock, and the expiry of checkouts left unpaid (both hourly, with celery beat)."""
-    actions.expire_stale_checkouts()
-    return actions.renew_due_sandbox_gifts()
+    checkout_actions.expire_stale_checkouts()
+    return recurring_actions.renew_due_sandbox_gifts()

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from quartier.accounts.models import Supporter
 from quartier.accounts.queries import find_place, find_places
-from quartier.fieldwork.actions import FieldworkError
+from quartier.fieldwork.actions.common import FieldworkError
 from quartier.fieldwork.models import Contact, ImportJob, ImportProblem
 from quartier.lib import contacts as lib
 from quartier.lib.zones import is_time_zone

@@ -84,7 +84,7 @@ def select_contacts(turf: Turf) -> QuerySet[Contact]:
 
 def queue_state(campaign: FieldCampaign, now: datetime | None = None) -> dict[str, int]:
     """Where every contact of the campaign stands, in one query: ready, and why the rest is blocked."""
-    from quartier.fieldwork.actions import calling_zones
+    from quartier.fieldwork.actions.calls import calling_zones
 
     now = now or timezone.now()
     queued = Q(status=Target.Status.QUEUED)

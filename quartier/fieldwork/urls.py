@@ -2,30 +2,35 @@ from __future__ import annotations
 
 from django.urls import path
 
-from quartier.fieldwork import views
+from quartier.fieldwork.views import calls as calls_views
+from quartier.fieldwork.views import campaigns as campaigns_views
+from quartier.fieldwork.views import canvass as canvass_views
+from quartier.fieldwork.views import imports as imports_views
 
 app_name = "fieldwork"
 
 urlpatterns = [
-    path("fieldwork/", views.home, name="home"),
-    path("fieldwork/service-worker.js", views.service_worker, name="service_worker"),
-    path("fieldwork/lists/near-me/", views.list_near_me, name="list_near_me"),
-    path("fieldwork/lists/<int:walk_list_id>/", views.canvass, name="canvass"),
-    path("fieldwork/lists/<int:walk_list_id>/sync/", views.sync, name="sync"),
-    path("fieldwork/lists/<int:walk_list_id>/print/", views.print_list, name="print_list"),
-    path("fieldwork/lists/<int:walk_list_id>/assign/", views.assign, name="assign"),
-    path("fieldwork/phone-banks/<int:campaign_id>/", views.phone_bank, name="phone_bank"),
-    path("fieldwork/calls/<int:target_id>/", views.call, name="call"),
-    path("fieldwork/calls/<int:target_id>/release/", views.release, name="release"),
-    path("fieldwork/campaigns/new/", views.campaign_create, name="campaign_create"),
-    path("fieldwork/campaigns/<int:campaign_id>/", views.campaign, name="campaign"),
-    path("fieldwork/campaigns/<int:campaign_id>/contacts/", views.turf, name="turf"),
-    path("fieldwork/campaigns/<int:campaign_id>/results.csv", views.export, name="export"),
-    path("fieldwork/campaigns/<int:campaign_id>/settings/", views.campaign_edit, name="campaign_edit"),
-    path("fieldwork/scripts/new/", views.script_edit, name="script_create"),
-    path("fieldwork/scripts/<int:script_id>/", views.script_edit, name="script_edit"),
-    path("fieldwork/review/", views.review, name="review"),
-    path("fieldwork/review/<int:result_id>/resolve/", views.resolve, name="resolve"),
-    path("fieldwork/imports/", views.imports, name="imports"),
-    path("fieldwork/imports/<int:job_id>/", views.import_job, name="import"),
+    path("fieldwork/", campaigns_views.home, name="home"),
+    path("fieldwork/service-worker.js", canvass_views.service_worker, name="service_worker"),
+    path("fieldwork/lists/near-me/", canvass_views.list_near_me, name="list_near_me"),
+    path("fieldwork/lists/<int:walk_list_id>/", canvass_views.canvass, name="canvass"),
+    path("fieldwork/lists/<int:walk_list_id>/sync/", canvass_views.sync, name="sync"),
+    path("fieldwork/lists/<int:walk_list_id>/print/", canvass_views.print_list, name="print_list"),
+    path("fieldwork/lists/<int:walk_list_id>/assign/", campaigns_views.assign, name="assign"),
+    path("fieldwork/phone-banks/<int:campaign_id>/", calls_views.phone_bank, name="phone_bank"),
+    path("fieldwork/calls/<int:target_id>/", calls_views.call, name="call"),
+    path("fieldwork/calls/<int:target_id>/release/", calls_views.release, name="release"),
+    path("fieldwork/campaigns/new/", campaigns_views.campaign_create, name="campaign_create"),
+    path("fieldwork/campaigns/<int:campaign_id>/", campaigns_views.campaign, name="campaign"),
+    path("fieldwork/campaigns/<int:campaign_id>/contacts/", campaigns_views.turf, name="turf"),
+    path("fieldwork/campaigns/<int:campaign_id>/results.csv", campaigns_views.export, name="export"),
+    path(
+        "fieldwork/campaigns/<int:campaign_id>/settings/", campaigns_views.campaign_edit, name="campaign_edit"
+    ),
+    path("fieldwork/scripts/new/", campaigns_views.script_edit, name="script_create"),
+    path("fieldwork/scripts/<int:script_id>/", campaigns_views.script_edit, name="script_edit"),
+    path("fieldwork/review/", campaigns_views.review, name="review"),
+    path("fieldwork/review/<int:result_id>/resolve/", campaigns_views.resolve, name="resolve"),
+    path("fieldwork/imports/", imports_views.imports, name="imports"),
+    path("fieldwork/imports/<int:job_id>/", imports_views.import_job, name="import"),
 ]

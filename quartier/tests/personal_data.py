@@ -35,8 +35,11 @@ from quartier.accounts.models import (
     Supporter,
 )
 from quartier.dashboard.models import LastActive, Referral, SupporterFigure
-from quartier.donations import actions as donations_actions
 from quartier.donations import sandbox
+from quartier.donations.actions import checkout as donations_checkout
+from quartier.donations.actions import pages as donations_pages
+from quartier.donations.actions import recurring as donations_recurring
+from quartier.donations.actions import refunds as donations_refunds
 from quartier.donations.models import (
     Donation,
     FundraisingPage,
@@ -45,7 +48,9 @@ from quartier.donations.models import (
     SavedPaymentMethod,
     Team,
 )
-from quartier.fieldwork import actions as fieldwork_actions
+from quartier.fieldwork.actions import calls as fieldwork_calls
+from quartier.fieldwork.actions import results as fieldwork_results
+from quartier.fieldwork.actions import walk_lists as fieldwork_walk_lists
 from quartier.fieldwork.models import Contact, FieldCampaign, Result, Target, WalkList
 from quartier.organizing.actions import events as organizing_events
 from quartier.organizing.actions import groups as organizing_groups
@@ -279,11 +284,11 @@ def _referral_code(supporter: Supporter, people: People) -> None:
 
 
 def _gift(supporter: Supporter, marker: str, *, frequency: str = "once") -> Donation:
-    draft = donations_actions.DonationDraft(
+    draft = donations_checkout.DonationDraft(
         first_name="Gift", last_name=marker, email=supporter.email, amount_minor=2500, currency="CAD",
         frequency=frequency, postal_code=supporter.postal_code, occupation=marker, supporter=supporter,
     )  # fmt: skip
-    donation = donations_actions.start_donation(draft=draft, gateway="sandbox")
+    donation = donations_checkout.start_donation(draft=draft, gateway="sandbox")
     sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
     return Donation.objects.get(pk=donation.pk)
 
@@ -301,14 +306,14 @@ def _monthly_gifts(supporter: Supporter, people: People) -> None:
 def _refund_requests(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         gift = _gift(supporter, f"refund-{number}")
-        donations_actions.request_refund(
+        donations_refunds.request_refund(
             donation=gift, supporter=supporter, reason=people.marker("refund_requests", number)
         )
 
 
 def _saved_payment_methods(supporter: Supporter, people: People) -> None:
     for gateway in ("sandbox", "stripe"):
-        donations_actions.remember_payment_method(
+        donations_recurring.remember_payment_method(
             supporter=supporter, gateway=gateway, customer_reference="cus_1", method_reference="pm_1",
             label=people.marker("saved_payment_methods", 1)[:60],
         )  # fmt: skip
@@ -316,9 +321,9 @@ def _saved_payment_methods(supporter: Supporter, people: People) -> None:
 
 def _fundraising_pages(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        donations_actions.create_page(
+        donations_pages.create_page(
             owner=supporter,
-            draft=donations_actions.PageDraft(
+            draft=donations_pages.PageDraft(
                 title=people.marker("fundraising_pages", number), story="", goal_minor=10_000
             ),
         )
@@ -326,7 +331,7 @@ def _fundraising_pages(supporter: Supporter, people: People) -> None:
 
 def _fundraising_teams(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
-        donations_actions.create_team(captain=supporter, name=people.marker("fundraising_teams", number))
+        donations_pages.create_team(captain=supporter, name=people.marker("fundraising_teams", number))
 
 
 # --- social ---
@@ -454,22 +459,24 @@ def _fieldwork_volunteering(supporter: Supporter, people: People) -> None:
         for n in range(1, 5)
     ]
     chosen = Contact.objects.filter(pk__in=[c.pk for c in contacts])
-    lists = fieldwork_actions.cut_walk_lists(campaign=canvass, contacts=chosen, doors_per_list=2, max_lists=2)
+    lists = fieldwork_walk_lists.cut_walk_lists(
+        campaign=canvass, contacts=chosen, doors_per_list=2, max_lists=2
+    )
     for walk_list in lists:
-        fieldwork_actions.assign_walk_list(walk_list=walk_list, volunteer=supporter)
+        fieldwork_walk_lists.assign_walk_list(walk_list=walk_list, volunteer=supporter)
         target = walk_list.targets.order_by("position").first()
-        fieldwork_actions.record_result(
+        fieldwork_results.record_result(
             volunteer=supporter, target=target, walk_list=walk_list, channel=Result.Channel.DOOR,
-            data=fieldwork_actions.ResultInput(outcome="supportive", notes=people.marker("fieldwork_volunteering", 1)),
+            data=fieldwork_results.ResultInput(outcome="supportive", notes=people.marker("fieldwork_volunteering", 1)),
         )  # fmt: skip
-    fieldwork_actions.add_targets(campaign=bank, contacts=chosen)
+    fieldwork_calls.add_targets(campaign=bank, contacts=chosen)
     # One contact called (the supporter is its caller from now on), one held on a lease.
-    called = fieldwork_actions.claim_next_call(volunteer=supporter, campaign=bank)
-    fieldwork_actions.record_result(
+    called = fieldwork_calls.claim_next_call(volunteer=supporter, campaign=bank)
+    fieldwork_results.record_result(
         volunteer=supporter, target=called, channel=Result.Channel.CALL,
-        data=fieldwork_actions.ResultInput(outcome="not_home", notes=people.marker("fieldwork_volunteering", 2)),
+        data=fieldwork_results.ResultInput(outcome="not_home", notes=people.marker("fieldwork_volunteering", 2)),
     )  # fmt: skip
-    fieldwork_actions.claim_next_call(volunteer=supporter, campaign=bank)
+    fieldwork_calls.claim_next_call(volunteer=supporter, campaign=bank)
 
 
 def _count(rows: object) -> int:

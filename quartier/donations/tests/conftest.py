@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from quartier.donations import actions, sandbox
+from quartier.donations import sandbox
+from quartier.donations.actions import checkout as checkout_actions
+from quartier.donations.actions import pages as pages_actions
 from quartier.donations.models import Donation, FundraisingPage
 
 
@@ -34,7 +36,7 @@ def canada(settings):
     settings.DONATIONS_CURRENCY = "CAD"
 
 
-def draft(amount_minor: int = 2500, **overrides) -> actions.DonationDraft:
+def draft(amount_minor: int = 2500, **overrides) -> checkout_actions.DonationDraft:
     from quartier.donations import compliance
 
     values = {
@@ -43,7 +45,7 @@ def draft(amount_minor: int = 2500, **overrides) -> actions.DonationDraft:
         "region": "QC", "postal_code": "H2X 1Y4", "country": "CA", "employer": "", "occupation": "",
     }  # fmt: skip
     values.update(overrides)
-    return actions.DonationDraft(**values)
+    return checkout_actions.DonationDraft(**values)
 
 
 def committed():
@@ -55,7 +57,7 @@ def committed():
 
 def give(amount_minor: int = 2500, **overrides) -> Donation:
     """A gift started and paid through the sandbox, as a donor clicking through would."""
-    donation = actions.start_donation(draft=draft(amount_minor, **overrides), gateway="sandbox")
+    donation = checkout_actions.start_donation(draft=draft(amount_minor, **overrides), gateway="sandbox")
     with committed():
         sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
     donation.refresh_from_db()
@@ -64,9 +66,9 @@ def give(amount_minor: int = 2500, **overrides) -> Donation:
 
 @pytest.fixture
 def page(supporter) -> FundraisingPage:
-    return actions.create_page(
+    return pages_actions.create_page(
         owner=supporter,
-        draft=actions.PageDraft(
+        draft=pages_actions.PageDraft(
             title="Marie's walk for the campaign", story="**Why** I give", goal_minor=100_000
         ),
     )
@@ -101,7 +103,7 @@ def start_stripe_gift(amount_minor: int = 2500, **overrides):
     """A gift started at Stripe's hosted checkout, as the donation page does."""
     from quartier.donations.gateways import gateway_for, return_urls
 
-    donation = actions.start_donation(draft=draft(amount_minor, **overrides), gateway="stripe")
+    donation = checkout_actions.start_donation(draft=draft(amount_minor, **overrides), gateway="stripe")
     success, cancel = return_urls(donation)
     checkout = gateway_for("stripe").start_checkout(donation, success_url=success, cancel_url=cancel)
     donation.refresh_from_db()

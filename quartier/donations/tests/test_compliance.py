@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from quartier.donations import actions, compliance
+from quartier.donations import compliance
+from quartier.donations.actions import checkout as checkout_actions
+from quartier.donations.actions import gifts as gifts_actions
+from quartier.donations.actions import limits as limits_actions
+from quartier.donations.actions import recurring as recurring_actions
 from quartier.donations.models import Donation, DonorAggregate
 from quartier.donations.tests.conftest import committed, draft, give
 
@@ -13,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def start(amount_minor: int, **overrides) -> Donation:
-    return actions.start_donation(draft=draft(amount_minor, **overrides), gateway="sandbox")
+    return checkout_actions.start_donation(draft=draft(amount_minor, **overrides), gateway="sandbox")
 
 
 @pytest.mark.parametrize(("given", "accepted"), [(350_000, True), (350_001, False)])
@@ -22,7 +26,7 @@ def test_us_federal_allows_3500_dollars_per_election_and_not_a_cent_more(us_fede
     if accepted:
         assert give(given, **details).status == Donation.Status.SUCCEEDED
     else:
-        with pytest.raises(actions.LimitExceeded) as refused:
+        with pytest.raises(limits_actions.LimitExceeded) as refused:
             start(given, **details)
         assert refused.value.remaining_minor == 350_000
         assert Donation.objects.count() == 0
@@ -31,7 +35,7 @@ def test_us_federal_allows_3500_dollars_per_election_and_not_a_cent_more(us_fede
 def test_us_primary_and_general_are_separate_elections(us_federal, settings):
     details = {"employer": "Hospital", "occupation": "Nurse"}
     give(350_000, **details)
-    with pytest.raises(actions.LimitExceeded):
+    with pytest.raises(limits_actions.LimitExceeded):
         start(100, **details)
     settings.DONATIONS_ELECTION = "general"
     assert give(350_000, **details).period == "2026-general"
@@ -41,7 +45,7 @@ def test_the_aggregate_follows_the_person_not_the_account(us_federal, supporter,
     details = {"employer": "Hospital", "occupation": "Nurse"}
     give(200_000, supporter=supporter, **details)
     # The same person, signed in elsewhere, another email, spelled without accents and in capitals.
-    with pytest.raises(actions.LimitExceeded) as refused:
+    with pytest.raises(limits_actions.LimitExceeded) as refused:
         start(150_001, supporter=other_supporter, email="other@example.org", first_name="ELISE", last_name="roy",
               postal_code="h2x1y4", **details)  # fmt: skip
     assert refused.value.remaining_minor == 150_000
@@ -56,7 +60,7 @@ def test_us_asks_for_employer_and_occupation_above_200_dollars_in_the_cycle(
     if before:
         give(before)
     if needs_details:
-        with pytest.raises(actions.DetailsRequired):
+        with pytest.raises(checkout_actions.DetailsRequired):
             start(gift)
         assert give(gift, employer="Acme", occupation="Welder").status == Donation.Status.SUCCEEDED
     else:
@@ -72,7 +76,7 @@ def test_a_renewal_that_passes_200_dollars_without_details_is_flagged_and_asked_
     recurring = first.recurring
     later = timezone.now() + timedelta(days=95)
     with committed():
-        actions.renew_due_sandbox_gifts(now=later)  # three renewals: 300, 450, 600 dollars
+        recurring_actions.renew_due_sandbox_gifts(now=later)  # three renewals: 300, 450, 600 dollars
 
     flagged = Donation.objects.filter(flag=Donation.Flag.MISSING_DETAILS)
     assert flagged.count() == 3
@@ -85,9 +89,9 @@ def test_a_renewal_that_passes_200_dollars_without_details_is_flagged_and_asked_
 def test_a_gift_paid_after_its_reservation_was_released_and_over_the_limit_is_flagged(us_federal):
     details = {"employer": "Hospital", "occupation": "Nurse"}
     first_tab = start(300_000, **details)
-    actions.mark_failed(donation_id=first_tab.pk)  # the donor came back "cancelled" from one tab…
+    gifts_actions.mark_failed(donation_id=first_tab.pk)  # the donor came back "cancelled" from one tab…
     give(300_000, **details)  # …gave in another…
-    late = actions.mark_succeeded(
+    late = gifts_actions.mark_succeeded(
         donation_id=first_tab.pk
     )  # …and the first tab's payment went through anyway.
 
@@ -101,7 +105,7 @@ def test_quebec_allows_100_dollars_a_year(quebec, given, accepted):
     if accepted:
         give(given)
     else:
-        with pytest.raises(actions.LimitExceeded):
+        with pytest.raises(limits_actions.LimitExceeded):
             start(given)
 
 
@@ -113,7 +117,7 @@ def test_quebec_allows_another_100_dollars_in_an_election_year(quebec, settings,
     if accepted:
         give(given)
     else:
-        with pytest.raises(actions.LimitExceeded):
+        with pytest.raises(limits_actions.LimitExceeded):
             start(given)
 
 
@@ -122,7 +126,7 @@ def test_canada_federal_allows_1775_dollars_a_year(canada, given, accepted):
     if accepted:
         give(given)
     else:
-        with pytest.raises(actions.LimitExceeded):
+        with pytest.raises(limits_actions.LimitExceeded):
             start(given)
 
 

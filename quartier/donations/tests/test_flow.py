@@ -14,7 +14,12 @@ from django.test import Client
 from django.utils import timezone
 
 from quartier.accounts.models import Activity
-from quartier.donations import actions, queries, sandbox
+from quartier.donations import queries, sandbox
+from quartier.donations.actions import checkout as checkout_actions
+from quartier.donations.actions import gifts as gifts_actions
+from quartier.donations.actions import limits as limits_actions
+from quartier.donations.actions import pages as pages_actions
+from quartier.donations.actions import recurring as recurring_actions
 from quartier.donations.models import DailyTotal, Donation, FundraisingPage, RecurringGift, SavedPaymentMethod
 from quartier.donations.tests.conftest import committed, give
 from quartier.donations.tests.test_compliance import form_data
@@ -77,7 +82,7 @@ def test_cancelling_on_the_hosted_page_gives_the_reservation_back(client, us_fed
     assert response["Location"].startswith("/donate/cancelled/")
     donation = Donation.objects.get()
     assert donation.status == Donation.Status.FAILED
-    assert actions.committed_minor(identity_key=donation.identity_key, period=donation.period) == 0
+    assert limits_actions.committed_minor(identity_key=donation.identity_key, period=donation.period) == 0
     assert client.get(hosted).status_code == 410
 
 
@@ -128,20 +133,22 @@ def test_a_monthly_gift_renews_on_the_sandbox_clock_and_can_be_changed_or_stoppe
     client.post(checkout(client, amount="10", frequency="monthly"), {"card": "4242424242424242"})
     recurring = RecurringGift.objects.get()
     assert recurring.status == RecurringGift.Status.ACTIVE
-    assert actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=31)) == 1
-    assert actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=31)) == 0  # the clock ran once
+    assert recurring_actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=31)) == 1
+    assert (
+        recurring_actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=31)) == 0
+    )  # the clock ran once
 
     client.post(f"/settings/gifts/monthly/{recurring.pk}/change/", {"amount": "15"})
     recurring.refresh_from_db()
     assert recurring.amount_minor == 1500
-    actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=62))
+    recurring_actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=62))
     assert list(recurring.donations.order_by("pk").values_list("amount_minor", flat=True)) == [
         1000,
         1000,
         1500,
     ]
     client.post(f"/settings/gifts/monthly/{recurring.pk}/cancel/")
-    assert actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=200)) == 0
+    assert recurring_actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=200)) == 0
     figures = queries.organiser_figures()
     assert (figures["monthly_revenue_minor"], figures["monthly_donor_count"]) == (0, 0)
 
@@ -212,13 +219,13 @@ def test_the_page_and_the_donation_page_cost_a_fixed_number_of_queries(
 
 
 def test_teams_add_up_their_pages(client, page, make_supporter):
-    team = actions.create_team(captain=page.owner, name="Plateau runners")
-    actions.update_page(
-        page=page, draft=actions.PageDraft(title=page.title, story="", goal_minor=100_000, team=team)
+    team = pages_actions.create_team(captain=page.owner, name="Plateau runners")
+    pages_actions.update_page(
+        page=page, draft=pages_actions.PageDraft(title=page.title, story="", goal_minor=100_000, team=team)
     )
-    other = actions.create_page(
+    other = pages_actions.create_page(
         owner=make_supporter("Ana"),
-        draft=actions.PageDraft(title="Ana's", story="", goal_minor=50_000, team=team),
+        draft=pages_actions.PageDraft(title="Ana's", story="", goal_minor=50_000, team=team),
     )
     give(2000, page=page)
     give(3000, page=other, first_name="Bob")
@@ -227,8 +234,9 @@ def test_teams_add_up_their_pages(client, page, make_supporter):
 
 
 def test_the_leaderboard_ranks_pages_by_what_they_raised(client, page, make_supporter):
-    small = actions.create_page(
-        owner=make_supporter("Ana"), draft=actions.PageDraft(title="Small one", story="", goal_minor=10_000)
+    small = pages_actions.create_page(
+        owner=make_supporter("Ana"),
+        draft=pages_actions.PageDraft(title="Small one", story="", goal_minor=10_000),
     )
     give(500, page=small)
     give(9000, page=page, first_name="Bob")
@@ -341,15 +349,15 @@ def test_schedule_a_lists_the_donors_above_200_dollars_with_their_aggregate(staf
 
 
 def test_the_compliance_queue_shows_flagged_gifts_and_staff_resolve_them(staff, us_federal):
-    donation = actions.start_donation(
+    donation = checkout_actions.start_donation(
         draft=__import__("quartier.donations.tests.conftest", fromlist=["draft"]).draft(
             300_000, employer="A", occupation="B"
         ),
         gateway="sandbox",
     )
-    actions.mark_failed(donation_id=donation.pk)
+    gifts_actions.mark_failed(donation_id=donation.pk)
     give(300_000, employer="A", occupation="B")
-    actions.mark_succeeded(donation_id=donation.pk)
+    gifts_actions.mark_succeeded(donation_id=donation.pk)
     client = client_for(staff)
     assert "Over the legal limit" in client.get("/staff/donations/compliance/").content.decode()
     client.post(f"/staff/donations/{donation.pk}/resolve/")
@@ -387,14 +395,14 @@ def test_the_dashboard_summary_is_empty_for_someone_with_nothing(other_supporter
 
 
 def test_stale_sandbox_checkouts_release_their_reservation(us_federal):
-    donation = actions.start_donation(
+    donation = checkout_actions.start_donation(
         draft=__import__("quartier.donations.tests.conftest", fromlist=["draft"]).draft(
             100_000, employer="A", occupation="B"
         ),
         gateway="sandbox",
     )
     Donation.objects.filter(pk=donation.pk).update(created_at=timezone.now() - timedelta(days=2))
-    assert actions.expire_stale_checkouts() == 1
+    assert checkout_actions.expire_stale_checkouts() == 1
     assert Donation.objects.get(pk=donation.pk).status == Donation.Status.FAILED
     assert sandbox.outcome_of("nonsense") == "invalid"
 

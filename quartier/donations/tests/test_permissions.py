@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from quartier.donations import actions
+from quartier.donations.actions import pages as pages_actions
 from quartier.donations.models import Donation, FundraisingPage, RecurringGift, RefundRequest
 from quartier.donations.tests.conftest import give
 from quartier.testing import client_for
@@ -23,13 +23,16 @@ def owner(supporter):
 @pytest.fixture
 def team_member(make_supporter, page):
     member = make_supporter("Théo Team")
-    team = actions.create_team(captain=page.owner, name="Plateau runners")
-    actions.update_page(
+    team = pages_actions.create_team(captain=page.owner, name="Plateau runners")
+    pages_actions.update_page(
         page=page,
-        draft=actions.PageDraft(title=page.title, story=page.story, goal_minor=page.goal_minor, team=team),
+        draft=pages_actions.PageDraft(
+            title=page.title, story=page.story, goal_minor=page.goal_minor, team=team
+        ),
     )
-    actions.create_page(
-        owner=member, draft=actions.PageDraft(title="Théo's page", story="", goal_minor=50_000, team=team)
+    pages_actions.create_page(
+        owner=member,
+        draft=pages_actions.PageDraft(title="Théo's page", story="", goal_minor=50_000, team=team),
     )
     return member
 
@@ -61,7 +64,7 @@ def test_everyone_may_see_the_donation_page_and_an_active_fundraising_page(who, 
 
 def test_a_hidden_page_is_seen_by_its_owner_and_staff_only(who, page):
     name, person = who
-    actions.set_page_status(page=page, status=FundraisingPage.Status.HIDDEN)
+    pages_actions.set_page_status(page=page, status=FundraisingPage.Status.HIDDEN)
     expected = 200 if name in {"owner", "staff"} else 404
     assert client_for(person).get(page.get_absolute_url()).status_code == expected
     assert client_for(person).get(f"/fundraise/{page.slug}/donate/").status_code == 404

@@ -6,7 +6,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from quartier.donations import actions, sandbox
+from quartier.donations import sandbox
+from quartier.donations.actions import checkout as checkout_actions
+from quartier.donations.actions import limits as limits_actions
 from quartier.donations.models import DailyTotal, Donation, DonorAggregate, FundraisingPage, WebhookEvent
 from quartier.donations.tests.conftest import draft, post_event, start_stripe_gift
 from quartier.testing import run_together
@@ -19,8 +21,8 @@ def test_two_simultaneous_gifts_that_together_pass_the_limit_one_is_refused(us_f
 
     def gift() -> str:
         try:
-            actions.start_donation(draft=draft(200_000, **details), gateway="sandbox")
-        except actions.LimitExceeded:
+            checkout_actions.start_donation(draft=draft(200_000, **details), gateway="sandbox")
+        except limits_actions.LimitExceeded:
             return "refused"
         return "reserved"
 
@@ -34,8 +36,8 @@ def test_two_simultaneous_gifts_that_together_pass_the_limit_one_is_refused(us_f
 def test_many_small_simultaneous_gifts_stop_exactly_at_the_limit(quebec):
     def gift() -> str:
         try:
-            donation = actions.start_donation(draft=draft(3000), gateway="sandbox")
-        except actions.LimitExceeded:
+            donation = checkout_actions.start_donation(draft=draft(3000), gateway="sandbox")
+        except limits_actions.LimitExceeded:
             return "refused"
         sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
         return "paid"
@@ -65,7 +67,7 @@ def test_the_same_webhook_delivered_at_the_same_moment_counts_once(fake_stripe, 
 def test_concurrent_gifts_to_one_page_all_add_up(page):
     def gift(number: int):
         def run() -> str:
-            donation = actions.start_donation(
+            donation = checkout_actions.start_donation(
                 draft=draft(1000 + number, first_name=f"D{number}", page=page), gateway="sandbox"
             )
             sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
@@ -79,7 +81,7 @@ def test_concurrent_gifts_to_one_page_all_add_up(page):
 
 
 def test_a_double_clicked_pay_button_charges_once(page):
-    donation = actions.start_donation(draft=draft(2500, page=page), gateway="sandbox")
+    donation = checkout_actions.start_donation(draft=draft(2500, page=page), gateway="sandbox")
 
     def pay() -> bool:
         return sandbox.complete(donation=Donation.objects.get(pk=donation.pk), card=sandbox.SUCCEEDS)

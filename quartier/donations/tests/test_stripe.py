@@ -12,7 +12,10 @@ import pytest
 from django.core.management import call_command
 
 from quartier.accounts.models import Activity
-from quartier.donations import actions
+from quartier.donations.actions import gifts as gifts_actions
+from quartier.donations.actions import limits as limits_actions
+from quartier.donations.actions import recurring as recurring_actions
+from quartier.donations.actions import refunds as refunds_actions
 from quartier.donations.gateways import gateway_for
 from quartier.donations.models import (
     DailyTotal,
@@ -105,9 +108,9 @@ def test_a_staff_refund_goes_to_stripe_and_its_event_changes_nothing_more(fake_s
         post_event(client, event)
     donation.refresh_from_db()
 
-    actions.refund(donation=donation, by=staff)
-    with pytest.raises(actions.RefundNotAllowed):
-        actions.refund(donation=donation, by=staff)
+    refunds_actions.refund(donation=donation, by=staff)
+    with pytest.raises(refunds_actions.RefundNotAllowed):
+        refunds_actions.refund(donation=donation, by=staff)
     post_event(client, fake_stripe.refund_event(donation.payment_reference, 3000))
 
     donation.refresh_from_db()
@@ -118,7 +121,7 @@ def test_a_staff_refund_goes_to_stripe_and_its_event_changes_nothing_more(fake_s
     assert Activity.objects.get(kind="donations.refund").amount == -3000
     # The refund Quartier asked for and Stripe's event about it are one refund in every total.
     assert sum(DailyTotal.objects.values_list("refund_minor", flat=True)) == 3000
-    assert actions.given_minor(identity_key=donation.identity_key, period=donation.period) == 0
+    assert limits_actions.given_minor(identity_key=donation.identity_key, period=donation.period) == 0
 
 
 def test_a_monthly_gift_starts_renews_and_stops_through_stripe(fake_stripe, client, supporter):
@@ -135,7 +138,7 @@ def test_a_monthly_gift_starts_renews_and_stops_through_stripe(fake_stripe, clie
     post_event(client, renewal)
 
     assert recurring.donations.filter(status=Donation.Status.SUCCEEDED).count() == 2
-    actions.cancel_recurring(recurring=recurring)
+    recurring_actions.cancel_recurring(recurring=recurring)
     cancelled = fake_stripe.event(
         "customer.subscription.deleted", fake_stripe.subscriptions[recurring.subscription_reference]
     )
@@ -159,7 +162,7 @@ def test_an_expired_checkout_gives_the_reservation_back(fake_stripe, client, us_
 
     donation.refresh_from_db()
     assert donation.status == Donation.Status.FAILED
-    assert actions.committed_minor(identity_key=donation.identity_key, period=donation.period) == 0
+    assert limits_actions.committed_minor(identity_key=donation.identity_key, period=donation.period) == 0
 
 
 def test_the_old_and_the_new_secret_are_both_accepted_while_rolling(fake_stripe, client):
@@ -229,7 +232,7 @@ def test_a_webhook_fails_with_503_when_the_database_is_away_and_stripe_retries(
     def database_gone(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(actions, "record_event_once", database_gone)
+    monkeypatch.setattr(gifts_actions, "record_event_once", database_gone)
     assert post_event(client, event).status_code == 503
     monkeypatch.undo()
     assert post_event(client, event).json() == {"status": "applied"}

@@ -11,7 +11,8 @@ from collections.abc import Callable
 import pytest
 
 from quartier.accounts.models import Supporter
-from quartier.fieldwork import actions
+from quartier.fieldwork.actions import calls as calls_actions
+from quartier.fieldwork.actions import walk_lists as walk_lists_actions
 from quartier.fieldwork.models import Contact, FieldCampaign, Question, Script, Target, WalkList
 from quartier.lib import contacts as lib
 from quartier.organizing.actions import groups as organizing_groups
@@ -126,7 +127,9 @@ def canvass(db, group, script) -> FieldCampaign:
 def callable_contacts(make_contact, phone_bank) -> list[Contact]:
     """Five contacts with phone numbers, in the phone bank's queue."""
     people = [make_contact(f"Caller{n}", phone=f"+1514555{1000 + n}") for n in range(5)]
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[p.pk for p in people]))
+    calls_actions.add_targets(
+        campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[p.pk for p in people])
+    )
     return people
 
 
@@ -137,10 +140,10 @@ def walk_list(make_contact, canvass, volunteer) -> WalkList:
     make_contact("Bob", "Martin", address="10 rue Rachel")
     make_contact("Chloé", address="12 rue Rachel")
     make_contact("Driss", address="11 rue Rachel")
-    (walk_list,) = actions.cut_walk_lists(
+    (walk_list,) = walk_lists_actions.cut_walk_lists(
         campaign=canvass, contacts=Contact.objects.all(), doors_per_list=10, max_lists=1
     )
-    return actions.assign_walk_list(walk_list=walk_list, volunteer=volunteer)
+    return walk_lists_actions.assign_walk_list(walk_list=walk_list, volunteer=volunteer)
 
 
 def targets_of(walk_list: WalkList) -> list[Target]:

@@ -12,8 +12,11 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
-from quartier.fieldwork import actions
-from quartier.fieldwork.actions import ResultInput, claim_next_call, record_result
+from quartier.fieldwork.actions import calls as calls_actions
+from quartier.fieldwork.actions import common as common_actions
+from quartier.fieldwork.actions import results as results_actions
+from quartier.fieldwork.actions.calls import claim_next_call
+from quartier.fieldwork.actions.results import ResultInput, record_result
 from quartier.fieldwork.models import Contact, FieldCampaign, Outcome, Result, Target
 
 
@@ -51,7 +54,7 @@ def test_an_expired_lease_returns_the_contact_to_the_queue(
     phone_bank, make_contact, volunteer, other_supporter
 ):
     only = make_contact(phone="+15145550000")
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
+    calls_actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
     held = claim_next_call(volunteer=volunteer, campaign=phone_bank)
 
     assert claim_next_call(volunteer=other_supporter, campaign=phone_bank) is None
@@ -67,7 +70,7 @@ def test_a_no_answer_comes_back_after_the_cool_down_to_the_same_caller_only(
     phone_bank, make_contact, volunteer, other_supporter
 ):
     only = make_contact(phone="+15145550000")
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
+    calls_actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
     target = claim_next_call(volunteer=volunteer, campaign=phone_bank)
     call(volunteer, target, Outcome.NOT_HOME)
 
@@ -85,7 +88,7 @@ def test_no_answer_gives_up_after_the_last_attempt(phone_bank, make_contact, vol
     phone_bank.max_attempts = 2
     phone_bank.save()
     only = make_contact(phone="+15145550000")
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
+    calls_actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
     target = claim_next_call(volunteer=volunteer, campaign=phone_bank)
     call(volunteer, target, Outcome.NOT_HOME)
     later = timezone.now() + timedelta(minutes=phone_bank.retry_minutes + 1)
@@ -99,7 +102,7 @@ def test_no_answer_gives_up_after_the_last_attempt(phone_bank, make_contact, vol
 @pytest.mark.django_db
 def test_come_back_later_waits_for_the_call_back_time(phone_bank, make_contact, volunteer):
     only = make_contact(phone="+15145550000")
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
+    calls_actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=only.pk))
     target = claim_next_call(volunteer=volunteer, campaign=phone_bank)
     call(volunteer, target, Outcome.COME_BACK_LATER)
 
@@ -122,7 +125,7 @@ def test_do_not_call_is_honoured_at_once_in_every_campaign(
         calling_hours_start=0, calling_hours_end=24,
     )  # fmt: skip
     for campaign in (phone_bank, other_bank):
-        actions.add_targets(campaign=campaign, contacts=Contact.objects.filter(pk=person.pk))
+        calls_actions.add_targets(campaign=campaign, contacts=Contact.objects.filter(pk=person.pk))
     held_elsewhere = claim_next_call(volunteer=other_supporter, campaign=other_bank)
     target = claim_next_call(volunteer=volunteer, campaign=phone_bank)
 
@@ -140,14 +143,16 @@ def test_quiet_hours_follow_the_contacts_time_zone(phone_bank, make_contact, vol
     phone_bank.save()
     paris = make_contact("Paris", phone="+33142000000", time_zone="Europe/Paris")
     vancouver = make_contact("Vancouver", phone="+16045550000", time_zone="America/Vancouver")
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[paris.pk, vancouver.pk]))
+    calls_actions.add_targets(
+        campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[paris.pk, vancouver.pk])
+    )
     phone_bank.refresh_from_db()
     # 10:00 in Paris is 01:00 in Vancouver.
     ten_in_paris = datetime.fromisoformat("2026-06-10T08:00:00+00:00")
     Target.objects.update(available_after=ten_in_paris - timedelta(days=1))
 
     first = claim_next_call(volunteer=volunteer, campaign=phone_bank, now=ten_in_paris)
-    actions.release_call(volunteer=volunteer, target=first)
+    calls_actions.release_call(volunteer=volunteer, target=first)
     Target.objects.filter(pk=first.pk).update(status=Target.Status.DONE)
     second = claim_next_call(volunteer=volunteer, campaign=phone_bank, now=ten_in_paris)
 
@@ -163,7 +168,7 @@ def test_a_bank_with_no_contacts_or_only_quiet_zones_hands_out_nobody(phone_bank
     phone_bank.calling_hours_start, phone_bank.calling_hours_end = 9, 21
     phone_bank.save()
     paris = make_contact("Paris", phone="+33142000000", time_zone="Europe/Paris")
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=paris.pk))
+    calls_actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=paris.pk))
     phone_bank.refresh_from_db()
     three_in_paris = datetime.fromisoformat("2026-06-10T01:00:00+00:00")
     Target.objects.update(available_after=three_in_paris - timedelta(days=1))
@@ -175,7 +180,7 @@ def test_a_bank_with_no_contacts_or_only_quiet_zones_hands_out_nobody(phone_bank
 @pytest.mark.django_db
 def test_contacts_without_a_number_are_never_handed_out(phone_bank, make_contact, volunteer):
     person = make_contact(phone="")
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=person.pk))
+    calls_actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk=person.pk))
 
     assert claim_next_call(volunteer=volunteer, campaign=phone_bank) is None
 
@@ -188,7 +193,7 @@ def test_a_result_asking_for_an_organiser_blocks_the_contact_until_resolved(
     result = call(volunteer, target, Outcome.UNDECIDED, needs_action=True, action_note="Wants a yard sign")
 
     assert Target.objects.get(pk=target.pk).status == Target.Status.ACTION
-    actions.resolve_action(result=result, done_by=leader, back_to_queue=True)
+    results_actions.resolve_action(result=result, done_by=leader, back_to_queue=True)
     assert Target.objects.get(pk=target.pk).status == Target.Status.QUEUED
     assert Result.objects.get(pk=result.pk).action_resolved_at is not None
 
@@ -211,7 +216,7 @@ def test_a_closed_phone_bank_hands_out_nobody(phone_bank, callable_contacts, vol
     phone_bank.is_open = False
     phone_bank.save()
 
-    with pytest.raises(actions.FieldworkError):
+    with pytest.raises(common_actions.FieldworkError):
         claim_next_call(volunteer=volunteer, campaign=phone_bank)
     assert not Target.objects.filter(leased_to__isnull=False).exists()
 
@@ -269,7 +274,9 @@ def test_volunteers_claiming_at_once_never_share_a_contact(make_supporter, make_
     threads = 200
     available = threads // 2
     people = [make_contact(f"Rush{n}", phone=f"+1514556{n:04d}") for n in range(available)]
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[p.pk for p in people]))
+    calls_actions.add_targets(
+        campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[p.pk for p in people])
+    )
     volunteers = [make_supporter(f"Caller {n}").pk for n in range(threads)]
 
     outcomes = _claim_all(phone_bank.pk, volunteers)
@@ -288,7 +295,9 @@ def test_expired_leases_are_claimed_again_exactly_once(make_supporter, make_cont
     threads = 200
     available = threads // 4
     people = [make_contact(f"Again{n}", phone=f"+1514557{n:04d}") for n in range(available)]
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[p.pk for p in people]))
+    calls_actions.add_targets(
+        campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[p.pk for p in people])
+    )
     first_wave = [make_supporter(f"First {n}") for n in range(available)]
     for person in first_wave:
         assert claim_next_call(volunteer=person, campaign=phone_bank) is not None

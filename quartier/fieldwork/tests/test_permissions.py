@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from quartier.fieldwork import actions
+from quartier.fieldwork.actions import calls as calls_actions
+from quartier.fieldwork.actions import results as results_actions
 from quartier.fieldwork.models import Contact, FieldCampaign, ImportJob, Result, Target, WalkList
 from quartier.fieldwork.tests.conftest import targets_of
 from quartier.testing import client_for
@@ -42,14 +43,14 @@ def world(
     """`volunteer` holds the walk list; `caller` holds a lease in the phone bank; a closed-door bank
     (not open from home) exists; a result asks for an organiser."""
     caller = make_supporter("Carla Caller")
-    lease = actions.claim_next_call(volunteer=caller, campaign=phone_bank)
+    lease = calls_actions.claim_next_call(volunteer=caller, campaign=phone_bank)
     private_bank = FieldCampaign.objects.create(
         kind=FieldCampaign.Kind.PHONE_BANK, name="Event only", group=phone_bank.group, calling_hours_start=0,
         calling_hours_end=24,
     )  # fmt: skip
     door = targets_of(walk_list)[0]
-    result, _created = actions.record_result(
-        volunteer=volunteer, target=door, data=actions.ResultInput(outcome="undecided", needs_action=True),
+    result, _created = results_actions.record_result(
+        volunteer=volunteer, target=door, data=results_actions.ResultInput(outcome="undecided", needs_action=True),
         channel=Result.Channel.DOOR, walk_list=walk_list,
     )  # fmt: skip
     job = ImportJob.objects.create(

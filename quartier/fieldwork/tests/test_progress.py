@@ -11,14 +11,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from quartier.fieldwork import actions, queries
+from quartier.fieldwork import queries
+from quartier.fieldwork.actions import calls as calls_actions
+from quartier.fieldwork.actions import results as results_actions
 from quartier.fieldwork.models import Contact, Outcome, Result, Target
 from quartier.testing import client_for
 
 
 def record(volunteer, target, outcome, **changes):
-    return actions.record_result(
-        volunteer=volunteer, target=target, data=actions.ResultInput(outcome=outcome, **changes),
+    return results_actions.record_result(
+        volunteer=volunteer, target=target, data=results_actions.ResultInput(outcome=outcome, **changes),
         channel=Result.Channel.CALL,
     )[0]  # fmt: skip
 
@@ -27,13 +29,13 @@ def record(volunteer, target, outcome, **changes):
 def test_the_queue_says_why_each_contact_is_not_ready(phone_bank, make_contact, volunteer, other_supporter):
     people = [make_contact(phone=f"+1514559{n:04d}") for n in range(5)]
     no_number = make_contact(phone="")
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.all())
-    held = actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
-    cooling = actions.claim_next_call(volunteer=other_supporter, campaign=phone_bank)
+    calls_actions.add_targets(campaign=phone_bank, contacts=Contact.objects.all())
+    held = calls_actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
+    cooling = calls_actions.claim_next_call(volunteer=other_supporter, campaign=phone_bank)
     record(other_supporter, cooling, Outcome.NOT_HOME)
-    later = actions.claim_next_call(volunteer=other_supporter, campaign=phone_bank)
+    later = calls_actions.claim_next_call(volunteer=other_supporter, campaign=phone_bank)
     record(other_supporter, later, Outcome.COME_BACK_LATER)
-    action = actions.claim_next_call(volunteer=other_supporter, campaign=phone_bank)
+    action = calls_actions.claim_next_call(volunteer=other_supporter, campaign=phone_bank)
     record(other_supporter, action, Outcome.UNDECIDED, needs_action=True)
 
     state = queries.queue_state(phone_bank)
@@ -54,7 +56,7 @@ def test_the_campaign_page_counts_calls_reached_and_answers(phone_bank, callable
                                                             django_assert_max_num_queries):  # fmt: skip
     question = script.questions.get(position=1)
     for outcome in (Outcome.SUPPORTIVE, Outcome.NOT_HOME, Outcome.OPPOSED):
-        target = actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
+        target = calls_actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
         record(
             volunteer,
             target,
@@ -80,7 +82,7 @@ def test_the_campaign_page_counts_calls_reached_and_answers(phone_bank, callable
 def test_the_export_lists_every_result_and_neutralises_formulas(
     phone_bank, callable_contacts, volunteer, leader
 ):
-    target = actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
+    target = calls_actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
     record(volunteer, target, Outcome.SUPPORTIVE, notes="=HYPERLINK(evil)")
 
     response = client_for(leader).get(reverse("fieldwork:export", args=[phone_bank.pk]))
@@ -95,7 +97,7 @@ def test_the_export_lists_every_result_and_neutralises_formulas(
 def test_the_dashboard_summary_lists_my_lists_my_phone_banks_and_those_open_from_home(
     walk_list, phone_bank, callable_contacts, volunteer, outsider
 ):
-    target = actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
+    target = calls_actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
     record(volunteer, target, Outcome.SUPPORTIVE)
 
     mine = queries.dashboard_summary(volunteer)
@@ -159,9 +161,11 @@ def test_offline_results_older_than_two_weeks_are_dated_two_weeks_back(walk_list
     from quartier.fieldwork.tests.conftest import targets_of
 
     target = targets_of(walk_list)[0]
-    data = actions.ResultInput(outcome=Outcome.SUPPORTIVE, recorded_at=timezone.now() - timedelta(days=400))
-    result, _created = actions.record_result(
+    data = results_actions.ResultInput(
+        outcome=Outcome.SUPPORTIVE, recorded_at=timezone.now() - timedelta(days=400)
+    )
+    result, _created = results_actions.record_result(
         volunteer=volunteer, target=target, data=data, channel=Result.Channel.DOOR
     )
 
-    assert timezone.now() - result.recorded_at <= actions.OLDEST_OFFLINE_RESULT + timedelta(minutes=1)
+    assert timezone.now() - result.recorded_at <= results_actions.OLDEST_OFFLINE_RESULT + timedelta(minutes=1)

@@ -11,7 +11,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quartier.fieldwork import actions, queries
+from quartier.fieldwork import queries
+from quartier.fieldwork.actions import calls as calls_actions
+from quartier.fieldwork.actions import results as results_actions
+from quartier.fieldwork.actions import walk_lists as walk_lists_actions
 from quartier.fieldwork.models import Contact, Outcome, Result, Target, WalkList
 from quartier.fieldwork.queries import Turf, select_contacts
 from quartier.fieldwork.tests.conftest import MONTREAL, targets_of
@@ -71,10 +74,10 @@ def test_cutting_never_puts_a_door_on_two_lists_and_leaves_out_do_not_knock(make
     make_contact(address="99 rue Fabre", do_not_knock=True)
     make_contact(address="")
 
-    first = actions.cut_walk_lists(
+    first = walk_lists_actions.cut_walk_lists(
         campaign=canvass, contacts=Contact.objects.all(), doors_per_list=5, max_lists=2
     )
-    second = actions.cut_walk_lists(
+    second = walk_lists_actions.cut_walk_lists(
         campaign=canvass, contacts=Contact.objects.all(), doors_per_list=5, max_lists=5
     )
 
@@ -91,15 +94,17 @@ def test_a_volunteer_gets_the_nearest_free_list_and_nobody_else_gets_it(
     for n in range(1, 5):
         make_contact(address=f"{n} rue Near", latitude=45.52, longitude=-73.58)
         make_contact(address=f"{n} rue Far", latitude=46.0, longitude=-73.0, postal_code="J0K 1A0")
-    actions.cut_walk_lists(campaign=canvass, contacts=Contact.objects.all(), doors_per_list=4, max_lists=2)
+    walk_lists_actions.cut_walk_lists(
+        campaign=canvass, contacts=Contact.objects.all(), doors_per_list=4, max_lists=2
+    )
 
-    mine = actions.claim_list_near(
+    mine = walk_lists_actions.claim_list_near(
         volunteer=volunteer, latitude=45.521, longitude=-73.581, campaigns=[canvass]
     )
-    theirs = actions.claim_list_near(
+    theirs = walk_lists_actions.claim_list_near(
         volunteer=other_supporter, latitude=45.521, longitude=-73.581, campaigns=[canvass]
     )
-    nobody = actions.claim_list_near(
+    nobody = walk_lists_actions.claim_list_near(
         volunteer=other_supporter, latitude=45.521, longitude=-73.581, campaigns=[canvass]
     )
 
@@ -165,7 +170,7 @@ def test_results_sent_after_the_list_was_reassigned_are_kept_as_conflicts(
 ):
     client = client_for(volunteer)
     token = client.get(reverse("fieldwork:canvass", args=[walk_list.pk])).context["payload"]["token"]
-    actions.assign_walk_list(walk_list=walk_list, volunteer=other_supporter)
+    walk_lists_actions.assign_walk_list(walk_list=walk_list, volunteer=other_supporter)
     target = targets_of(walk_list)[0]
 
     reply = _sync(client, walk_list, [_result(target)], token=token).json()
@@ -182,7 +187,7 @@ def test_a_volunteer_cannot_send_results_for_doors_outside_their_list(
     walk_list, volunteer, make_contact, canvass
 ):
     stranger = make_contact(address="500 rue Ailleurs")
-    actions.add_targets(campaign=canvass, contacts=Contact.objects.filter(pk=stranger.pk))
+    calls_actions.add_targets(campaign=canvass, contacts=Contact.objects.filter(pk=stranger.pk))
     foreign = Target.objects.get(contact=stranger)
 
     reply = _sync(client_for(volunteer), walk_list, [_result(foreign)]).json()
@@ -231,11 +236,13 @@ def test_quality_signals_flag_doors_faster_than_walking_and_far_from_the_door(wa
 @pytest.mark.django_db
 def test_identical_answers_in_bulk_are_flagged(phone_bank, make_contact, volunteer):
     people = [make_contact(phone=f"+1514558{n:04d}") for n in range(11)]
-    actions.add_targets(campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[p.pk for p in people]))
+    calls_actions.add_targets(
+        campaign=phone_bank, contacts=Contact.objects.filter(pk__in=[p.pk for p in people])
+    )
     for _n in range(11):
-        target = actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
-        actions.record_result(
-            volunteer=volunteer, target=target, data=actions.ResultInput(outcome=Outcome.SUPPORTIVE),
+        target = calls_actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
+        results_actions.record_result(
+            volunteer=volunteer, target=target, data=results_actions.ResultInput(outcome=Outcome.SUPPORTIVE),
             channel=Result.Channel.CALL,
         )  # fmt: skip
 

@@ -1,0 +1,196 @@
+"""What a payment became: a gift marked succeeded or failed once, refunded totals, daily totals, the journal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from quartier.accounts.activity import record_activity
+from quartier.donations import compliance
+from quartier.donations.actions.limits import _aggregate_row, _release, given_minor
+from quartier.donations.models import (
+    DailyTotal,
+    Donation,
+    DonorAggregate,
+    FundraisingPage,
+    WebhookEvent,
+)
+
+DAILY_SHARDS = 8
+
+UNDER_50_MINOR = 5_000
+
+UNDER_200_MINOR = 20_000
+
+
+def record_event_once(*, gateway: str, event_id: str, event_type: str) -> bool:
+    """Insert the event's id; False when it was already applied. Call inside the state change's transaction."""
+    try:
+        with transaction.atomic():
+            WebhookEvent.objects.create(gateway=gateway, event_id=event_id, type=event_type)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _shard(donation: Donation) -> int:
+    return donation.pk % DAILY_SHARDS
+
+
+def _add_to_daily(*, day, currency: str, shard: int, **changes: int) -> None:
+    expressions = {name: F(name) + value for name, value in changes.items()}
+    if DailyTotal.objects.filter(day=day, currency=currency, shard=shard).update(**expressions):
+        return
+    try:
+        with transaction.atomic():
+            DailyTotal.objects.create(day=day, currency=currency, shard=shard, **changes)
+    except IntegrityError:
+        DailyTotal.objects.filter(day=day, currency=currency, shard=shard).update(**expressions)
+
+
+def _gift_activity_detail(donation: Donation) -> dict[str, object]:
+    return {
+        "page": donation.page_id,
+        "recurring": donation.recurring_id is not None,
+        "refcode": donation.refcode,
+    }
+
+
+@transaction.atomic
+def mark_succeeded(
+    *, donation_id: int, payment_reference: str = "", at: datetime | None = None
+) -> Donation | None:
+    """The gift is paid. Counts it once in every total; a refund that arrived first is applied too."""
+    donation = Donation.objects.select_for_update().filter(pk=donation_id).first()
+    if donation is None:
+        return None
+    if payment_reference and not donation.payment_reference:
+        donation.payment_reference = payment_reference
+    if donation.status == Donation.Status.SUCCEEDED:
+        donation.save(update_fields=["payment_reference"])
+        return donation
+    at = at or timezone.now()
+    rules = compliance.jurisdiction()
+    donation.status = Donation.Status.SUCCEEDED
+    donation.succeeded_at = at
+    changed = [
+        "status",
+        "succeeded_at",
+        "payment_reference",
+        "reservation_held",
+        "flag",
+        "flagged_at",
+        "resolve_by",
+    ]
+    limit = (
+        compliance.limit_for(donation.period, rules=rules) if donation.period or rules.limit_minor else None
+    )
+    if donation.reservation_held:
+        DonorAggregate.objects.filter(identity_key=donation.identity_key, period=donation.period).update(
+            reserved_minor=F("reserved_minor") - donation.amount_minor,
+            total_minor=F("total_minor") + donation.net_minor,
+        )
+        donation.reservation_held = False
+    elif limit is not None:
+        # Paid without a reservation (a checkout that expired and was paid anyway, a monthly renewal):
+        # the money is in; if it takes the donor past the limit, staff refund or redesignate it.
+        _aggregate_row(donation.identity_key, donation.period)
+        aggregate = DonorAggregate.objects.select_for_update().get(
+            identity_key=donation.identity_key, period=donation.period
+        )
+        DonorAggregate.objects.filter(pk=aggregate.pk).update(
+            total_minor=F("total_minor") + donation.net_minor
+        )
+        if aggregate.total_minor + aggregate.reserved_minor + donation.amount_minor > limit:
+            donation.flag = Donation.Flag.OVER_LIMIT
+            donation.flagged_at = at
+            donation.resolve_by = at + timedelta(days=rules.excess_resolution_days)
+    if (
+        not donation.flag
+        and rules.details_threshold_minor is not None
+        and not (donation.employer and donation.occupation)
+        and given_minor(identity_key=donation.identity_key, period=donation.period)
+        > rules.details_threshold_minor
+    ):
+        donation.flag = Donation.Flag.MISSING_DETAILS
+        donation.flagged_at = at
+    donation.save(update_fields=changed)
+
+    if donation.page_id:
+        FundraisingPage.objects.filter(pk=donation.page_id).update(
+            total_minor=F("total_minor") + donation.net_minor, gift_count=F("gift_count") + 1
+        )
+    monthly = donation.recurring_id is not None
+    _add_to_daily(
+        day=timezone.localdate(at), currency=donation.currency, shard=_shard(donation), gift_count=1,
+        amount_minor=donation.amount_minor, under_50_count=int(donation.amount_minor < UNDER_50_MINOR),
+        under_200_count=int(donation.amount_minor < UNDER_200_MINOR), recurring_count=int(monthly),
+        recurring_minor=donation.amount_minor if monthly else 0,
+        refund_count=int(donation.refunded_minor > 0), refund_minor=donation.refunded_minor,
+    )  # fmt: skip
+    record_activity(
+        "donations.gift", supporter=donation.supporter, key=f"donation:{donation.pk}", occurred_at=at,
+        amount=donation.amount_minor, currency=donation.currency, credited_to=donation.credited_to,
+        detail=_gift_activity_detail(donation),
+    )  # fmt: skip
+    if donation.refunded_minor:
+        _refund_activity(donation, donation.refunded_minor, at)
+    from quartier.donations import tasks
+
+    transaction.on_commit(lambda: tasks.send_receipt.delay(donation.pk))
+    if donation.flag == Donation.Flag.MISSING_DETAILS:
+        transaction.on_commit(lambda: tasks.send_details_follow_up.delay(donation.pk))
+    return donation
+
+
+def _refund_activity(donation: Donation, refunded_minor: int, at: datetime) -> None:
+    record_activity(
+        "donations.refund", supporter=donation.supporter, key=f"refund:{donation.pk}:{donation.refunded_minor}",
+        occurred_at=at, amount=-refunded_minor, currency=donation.currency, credited_to=donation.credited_to,
+        detail=_gift_activity_detail(donation),
+    )  # fmt: skip
+
+
+@transaction.atomic
+def mark_failed(*, donation_id: int) -> Donation | None:
+    """Declined, abandoned or expired: the reservation goes back to the donor's limit."""
+    donation = Donation.objects.select_for_update().filter(pk=donation_id).first()
+    if donation is None or donation.status != Donation.Status.PENDING:
+        return donation
+    _release(donation)
+    donation.status = Donation.Status.FAILED
+    donation.save(update_fields=["status", "reservation_held"])
+    return donation
+
+
+@transaction.atomic
+def apply_refunded_total(
+    *, donation_id: int, refunded_total_minor: int, at: datetime | None = None
+) -> Donation | None:
+    """The processor says this much of the gift is refunded in all: apply what is new (never twice)."""
+    donation = Donation.objects.select_for_update().filter(pk=donation_id).first()
+    if donation is None:
+        return None
+    new_total = min(refunded_total_minor, donation.amount_minor)
+    delta = new_total - donation.refunded_minor
+    if delta <= 0:
+        return donation
+    at = at or timezone.now()
+    donation.refunded_minor = new_total
+    donation.save(update_fields=["refunded_minor"])
+    if donation.status != Donation.Status.SUCCEEDED:
+        return donation  # counted when (if) the success arrives
+    DonorAggregate.objects.filter(identity_key=donation.identity_key, period=donation.period).update(
+        total_minor=F("total_minor") - delta
+    )
+    if donation.page_id:
+        FundraisingPage.objects.filter(pk=donation.page_id).update(total_minor=F("total_minor") - delta)
+    _add_to_daily(
+        day=timezone.localdate(at), currency=donation.currency, shard=_shard(donation), refund_count=1,
+        refund_minor=delta,
+    )  # fmt: skip
+    _refund_activity(donation, delta, at)
+    return donation

@@ -1,0 +1,106 @@
+"""The volunteer's phone bank: the next call, its script, release."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from quartier.accounts.access import verified_supporter_required
+from quartier.fieldwork import access, queries
+from quartier.fieldwork.actions import calls as calls_actions
+from quartier.fieldwork.actions import common as common_actions
+from quartier.fieldwork.actions import results as results_actions
+from quartier.fieldwork.forms import (
+    ResultForm,
+)
+from quartier.fieldwork.models import FieldCampaign, Question, Result
+
+
+def _questions(campaign: FieldCampaign) -> list[Question]:
+    return list(Question.objects.filter(script_id=campaign.script_id)) if campaign.script_id else []
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def phone_bank(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """The phone bank's front page: 'Next contact' (POST) leases a contact and opens the call."""
+    campaign = access.get_phone_bank(request.user, campaign_id)
+    if request.method == "POST":
+        try:
+            target = calls_actions.claim_next_call(volunteer=request.user, campaign=campaign)
+        except common_actions.FieldworkError as error:
+            messages.error(request, str(error))
+            return redirect("fieldwork:phone_bank", campaign.pk)
+        if target is not None:
+            return redirect("fieldwork:call", target.pk)
+        messages.info(request, _("Nobody is left to call right now."))
+    state = queries.queue_state(campaign)
+    mine = Result.objects.filter(campaign=campaign, volunteer=request.user).count()
+    return render(
+        request, "fieldwork/phone_bank.html", {"campaign": campaign, "state": state, "my_calls": mine}
+    )
+
+
+@verified_supporter_required
+@require_http_methods(["GET", "POST"])
+def call(request: HttpRequest, target_id: int) -> HttpResponse:
+    target = access.get_leased_call(request.user, target_id)
+    campaign = target.campaign
+    questions = _questions(campaign)
+    form = ResultForm(request.POST or None, questions=questions)
+    if request.method == "POST" and form.is_valid():
+        data = results_actions.ResultInput(
+            outcome=form.cleaned_data["outcome"], idempotency_key=form.cleaned_data["idempotency_key"],
+            answers=form.answers(), notes=form.cleaned_data["notes"],
+            do_not_contact=form.cleaned_data["do_not_contact"], needs_action=form.cleaned_data["needs_action"],
+            action_note=form.cleaned_data["action_note"],
+        )  # fmt: skip
+        try:
+            results_actions.record_result(
+                volunteer=request.user, target=target, data=data, channel=Result.Channel.CALL
+            )
+        except common_actions.FieldworkError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Result recorded. Thank you!"))
+            if "next" in request.POST:
+                next_target = calls_actions.claim_next_call(volunteer=request.user, campaign=campaign)
+                if next_target is not None:
+                    return redirect("fieldwork:call", next_target.pk)
+            return redirect("fieldwork:phone_bank", campaign.pk)
+    return render(
+        request,
+        "fieldwork/call.html",
+        {
+            "campaign": campaign,
+            "target": target,
+            "contact": target.contact,
+            "phone": queries.phone_of(target),
+            "form": form,
+            "script": queries.script_payload(campaign),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@verified_supporter_required
+@require_POST
+def release(request: HttpRequest, target_id: int) -> HttpResponse:
+    target = access.get_leased_call(request.user, target_id)
+    calls_actions.release_call(volunteer=request.user, target=target)
+    return redirect("fieldwork:phone_bank", target.campaign_id)
+
+
+def parse_when(text: str) -> datetime | None:
+    value = parse_datetime(text or "")
+    return value if value and timezone.is_aware(value) else None
