@@ -17,53 +17,11 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from quartier.lib.env import TRUE_WORDS, csp_origin, env_bool, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# --- small typed helpers that fail loudly ------------------------------------------------------
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false, yes/no), not {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def _origin(url: str) -> str:
-    """The CSP source for a URL template; a `{s}.` subdomain placeholder becomes a `*.` wildcard."""
-    parts = urlsplit(url.replace("{s}.", "__subdomain__."))
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return ""
-    return f"{parts.scheme}://{parts.netloc.replace('__subdomain__', '*')}"
+# Small typed helpers that fail loudly on bad values: quartier/lib/env.py.
 
 
 def email_settings_from_url(url: str) -> dict[str, object]:
@@ -91,7 +49,7 @@ def email_settings_from_url(url: str) -> dict[str, object]:
             "EMAIL_HOST_USER": unquote(parts.username or ""),
             "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
             "EMAIL_USE_SSL": parts.scheme == "smtps",
-            "EMAIL_USE_TLS": options.get("starttls", ["0"])[0] in _TRUE,
+            "EMAIL_USE_TLS": options.get("starttls", ["0"])[0] in TRUE_WORDS,
             "EMAIL_TIMEOUT": 20,
         }
     raise ImproperlyConfigured(
@@ -461,7 +419,11 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
         # The operator's own tile server, when there is one, is the only other origin a page may load.
-        "img-src": [SELF, "data:", *([_tiles_origin] if (_tiles_origin := _origin(MAP_TILES_URL)) else [])],
+        "img-src": [
+            SELF,
+            "data:",
+            *([_tiles_origin] if (_tiles_origin := csp_origin(MAP_TILES_URL)) else []),
+        ],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

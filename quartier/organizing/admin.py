@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from quartier.organizing.forms import check_date_range, latest_event_date
+from quartier.organizing.forms.fields import check_date_range, latest_event_date
 from quartier.organizing.models import Event, EventTypePolicy, Group, Membership, Rsvp, Shift
 
 

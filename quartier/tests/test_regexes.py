@@ -146,7 +146,7 @@ def test_no_pattern_backtracks_catastrophically_on_its_worst_input():
 
 
 def test_coordinates_longer_than_the_field_are_refused_before_parsing():
-    from quartier.organizing.forms import GroupForm
+    from quartier.organizing.forms.groups import GroupForm
 
     form = GroupForm(data={"coordinates": "1" + " " * 400 + "x"})
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from quartier.settings import email_settings_from_url, env_bool, env_int
+from quartier.lib.env import env_bool, env_int
+from quartier.settings import email_settings_from_url
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -107,7 +108,7 @@ def test_the_demo_generates_and_keeps_its_secret_key(tmp_path):
 
 
 def test_a_tile_server_template_becomes_a_csp_source():
-    from quartier.settings import _origin
+    from quartier.lib.env import csp_origin as _origin
 
     assert _origin("https://tiles.example.org/{z}/{x}/{y}.png") == "https://tiles.example.org"
     assert _origin("https://{s}.tiles.example.org/{z}/{x}/{y}.png") == "https://*.tiles.example.org"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 from html.parser import HTMLParser
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from django import forms as django_forms
 from django.urls import reverse
 
-from quartier.accounts import forms as account_forms
-from quartier.organizing import forms as organizing_forms
+import quartier
+from quartier.organizing.forms import groups as organizing_groups
+from quartier.organizing.forms import rsvps as organizing_rsvps
 from quartier.testing import client_for
 
 CONSENT_FIELDS = {"shares_contact", "accepts_messages", "news_consent", "is_listed"}
@@ -74,17 +78,37 @@ def test_email_preferences_start_unticked_for_someone_who_never_said_yes(support
     assert checkboxes(html).get("news_consent") is False
 
 
+def every_forms_module() -> list[ModuleType]:
+    """Every `forms` module of every app, and every module of a `forms` package."""
+    root = Path(quartier.__file__).parent
+    names = [
+        ".".join(path.relative_to(root.parent).with_suffix("").parts).removesuffix(".__init__")
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and ("forms" in path.parts or path.name == "forms.py")
+    ]
+    return [importlib.import_module(name) for name in sorted(names)]
+
+
+# Boxes that are an organiser's settings, not a person's consent: they may start ticked.
+SETTINGS_NOT_CONSENT = {
+    "quartier.fieldwork.forms.CampaignSettingsForm.is_open",
+}
+
+
 def test_no_form_starts_with_a_consent_box_ticked():
     form_classes = [
         value
-        for module in (organizing_forms, account_forms)
+        for module in every_forms_module()
         for value in vars(module).values()
         if isinstance(value, type)
         and issubclass(value, django_forms.BaseForm)
         and value.__module__ == module.__name__
     ]
-    assert organizing_forms.GuestRsvpForm in form_classes and organizing_forms.JoinGroupForm in form_classes
-    for form_class in form_classes:
-        for name, field in form_class.base_fields.items():
-            if isinstance(field, django_forms.BooleanField):
-                assert not field.initial, f"{form_class.__name__}.{name} starts ticked"
+    assert organizing_rsvps.GuestRsvpForm in form_classes and organizing_groups.JoinGroupForm in form_classes
+    ticked = [
+        f"{form_class.__module__}.{form_class.__name__}.{name}"
+        for form_class in form_classes
+        for name, field in form_class.base_fields.items()
+        if isinstance(field, django_forms.BooleanField) and field.initial
+    ]
+    assert ticked == sorted(SETTINGS_NOT_CONSENT)

@@ -11,7 +11,7 @@ from django.db import DataError, connection, transaction
 from django.urls import reverse
 
 from quartier.organizing.admin import EventAdmin, ShiftAdminForm
-from quartier.organizing.forms import latest_event_date
+from quartier.organizing.forms.fields import latest_event_date
 from quartier.organizing.models import Event, Shift
 from quartier.organizing.tests.test_events import event_form
 from quartier.testing import client_for

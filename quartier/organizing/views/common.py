@@ -12,10 +12,8 @@ from django.utils.translation import gettext as _
 
 from quartier.lib.geo import distance_unit_for, km_to_miles, miles_to_km
 from quartier.lib.page_cache import row_version
-from quartier.organizing.forms import (
-    MessageForm,
-    SearchForm,
-)
+from quartier.organizing.forms.groups import MessageForm
+from quartier.organizing.forms.search import SearchForm
 from quartier.organizing.models import Event
 from quartier.organizing.queries import groups as groups_queries
 from quartier.organizing.queries import search as search_queries

@@ -22,16 +22,15 @@ from quartier.lib.zones import viewer_time_zone
 from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
-from quartier.organizing.forms import (
+from quartier.organizing.forms.events import (
     CancelEventForm,
     DuplicateForm,
     EventForm,
-    EventSearchForm,
-    GuestRsvpForm,
     ReviewForm,
-    RsvpForm,
     ShiftFormSet,
 )
+from quartier.organizing.forms.rsvps import GuestRsvpForm, RsvpForm
+from quartier.organizing.forms.search import EventSearchForm
 from quartier.organizing.models import CalendarFeed, Event, Rsvp
 from quartier.organizing.queries import events as events_queries
 from quartier.organizing.queries import search as search_queries

@@ -16,13 +16,9 @@ from quartier.lib.page_cache import cached_anonymous_page, row_version
 from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import groups as groups_actions
-from quartier.organizing.forms import (
-    LEADER_CONSENT_WORDING,
-    GroupForm,
-    JoinGroupForm,
-    MergeGroupForm,
-    SearchForm,
-)
+from quartier.organizing.forms.fields import LEADER_CONSENT_WORDING
+from quartier.organizing.forms.groups import GroupForm, JoinGroupForm, MergeGroupForm
+from quartier.organizing.forms.search import SearchForm
 from quartier.organizing.models import Group, Membership
 from quartier.organizing.queries import groups as groups_queries
 from quartier.organizing.queries import search as search_queries

@@ -16,9 +16,7 @@ from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
 from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
-from quartier.organizing.forms import (
-    WalkInForm,
-)
+from quartier.organizing.forms.rsvps import WalkInForm
 from quartier.organizing.models import PendingRsvp, Rsvp
 from quartier.organizing.queries import events as events_queries
 from quartier.organizing.views.common import csv_response, int_or_404, language, message_page

@@ -11,9 +11,7 @@ from django.views.decorators.http import require_POST
 from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
-from quartier.organizing.forms import (
-    ReviewForm,
-)
+from quartier.organizing.forms.events import ReviewForm
 from quartier.organizing.queries import events as events_queries
 from quartier.organizing.views.common import rule_message
 

@@ -16,11 +16,8 @@ from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
-from quartier.organizing.forms import (
-    HOST_CONSENT_WORDING,
-    GuestRsvpForm,
-    RsvpForm,
-)
+from quartier.organizing.forms.fields import HOST_CONSENT_WORDING
+from quartier.organizing.forms.rsvps import GuestRsvpForm, RsvpForm
 from quartier.organizing.models import Event, Rsvp
 from quartier.organizing.queries import events as events_queries
 from quartier.organizing.views.common import language, rule_message

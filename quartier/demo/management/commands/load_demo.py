@@ -51,7 +51,7 @@ from quartier.lib.places import find_place
 from quartier.organizing.actions import common as organizing_common
 from quartier.organizing.actions import events as organizing_events
 from quartier.organizing.actions import groups as organizing_groups
-from quartier.organizing.forms import HOST_CONSENT_WORDING, LEADER_CONSENT_WORDING
+from quartier.organizing.forms.fields import HOST_CONSENT_WORDING, LEADER_CONSENT_WORDING
 from quartier.organizing.models import Event, EventType, Group, Rsvp, Shift
 from quartier.outreach.actions import consent as outreach_consent
 
