@@ -10,6 +10,8 @@ class OrganizingConfig(AppConfig):
     verbose_name = _("Local groups and events")
 
     def ready(self) -> None:
-        from quartier.organizing import privacy
+        from quartier.organizing import outreach_providers, privacy
 
         privacy.register_sources()
+        # Outreach's segment filters and merge fields on groups and events come from here.
+        outreach_providers.register()

@@ -4,6 +4,7 @@ address for a personal message (in the language the sender wrote in)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.outreach import merge, merge_events
+from quartier.outreach import merge, registry
 from quartier.outreach.access import address_unsubscribe_url, preferences_token, unsubscribe_token
 from quartier.outreach.models import CAMPAIGN_NEWS, PERSONAL, TOPICS, Message, audience_kind
 
@@ -28,6 +29,9 @@ REASONS = {
     CAMPAIGN_NEWS: _("You get this because you accepted news and calls to action from %(site)s."),
 }
 DEFAULT_REASON = _("You get this because you accepted messages from %(audience)s.")
+# Merge fields whose values another app registers (`registry.register_merge_field`): `{{ group }}`
+# and `{{ next_event }}` come from `organizing`.
+PROVIDED_FIELDS = ("group", "next_event")
 
 
 def _one_line(text: str) -> str:
@@ -87,7 +91,7 @@ class Renderer:
     The templates are rendered once per language into a skeleton (subject, text, HTML) holding the
     merge fields and a mark where each reader's unsubscribe link goes; each email is then plain
     string substitution (`merge.fill`), escaped in HTML. `prepare(supporters)` loads what the merge
-    fields need for a whole batch in one query each.
+    fields need for a whole batch in one query each, through the loaders other apps registered.
     """
 
     def __init__(self, message: Message) -> None:
@@ -98,19 +102,15 @@ class Renderer:
             message.body,
             *[v.get("subject", "") + v.get("body", "") for v in message.versions.values()],
         )
-        self._groups: dict[int, str] = {}
-        self._events: merge_events.NearestEvents | None = None
+        # A missing provider fails here, before anything is rendered.
+        self._loaders = {name: registry.merge_field(name) for name in PROVIDED_FIELDS if name in self.fields}
+        self._provided: dict[str, Callable[[Supporter], str]] = {}
         # The links' fixed part, reversed once (a reverse per email costs more than the signature).
         self._unsubscribe_base = absolute_url(reverse("outreach:unsubscribe", args=["-"]))[:-2]
         self._preferences_base = absolute_url(reverse("outreach:preferences", args=["-"]))[:-2]
 
     def prepare(self, supporters: list[Supporter]) -> None:
-        if "group" in self.fields:
-            from quartier.organizing.queries import groups as organizing_groups
-
-            self._groups = organizing_groups.group_names_of([supporter.pk for supporter in supporters])
-        if "next_event" in self.fields and self._events is None:
-            self._events = merge_events.nearest_events()
+        self._provided = {name: load(supporters) for name, load in self._loaders.items()}
 
     def values_for(self, supporter: Supporter) -> dict[str, str]:
         values: dict[str, str] = {}
@@ -118,10 +118,8 @@ class Renderer:
             values["first_name"] = (supporter.display_name.split() or [""])[0]
         if "town" in self.fields:
             values["town"] = supporter.town
-        if "group" in self.fields:
-            values["group"] = self._groups.get(supporter.pk, "")
-        if "next_event" in self.fields and self._events is not None:
-            values["next_event"] = self._events.near(supporter.latitude, supporter.longitude)
+        for name, value_of in self._provided.items():
+            values[name] = value_of(supporter)
         return values
 
     def skeleton(self, language: str) -> tuple[str, str, str, str]:

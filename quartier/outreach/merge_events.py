@@ -3,6 +3,8 @@
 The upcoming events (next 30 days) are loaded once per process every five minutes into a grid of
 0.1-degree cells (about 11 km), keeping the soonest few of each cell; a reader's lookup walks the
 rings of cells around theirs, nearest first, and stops once no farther ring can hold a nearer event.
+The events are `organizing`'s: its merge-field loader (`organizing/outreach_providers.py`) passes
+the function that reads them, so that outreach imports no other domain app.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from quartier.lib.geo import haversine_km
 
@@ -58,13 +61,13 @@ class NearestEvents:
         return best
 
 
-def nearest_events() -> NearestEvents:
+def nearest_events(load_points: Callable[[], list[tuple[float, float, str, int]]]) -> NearestEvents:
+    """The grid of upcoming events, from `load_points()` ((latitude, longitude, title, id), soonest
+    first) at most once per process every five minutes."""
     global _cache
     now = time.monotonic()
     if _cache is None or now - _cache[0] > _CACHE_SECONDS:
-        from quartier.organizing.queries import search as organizing_search
-
-        _cache = (now, NearestEvents(organizing_search.upcoming_event_points()))
+        _cache = (now, NearestEvents(load_points()))
     return _cache[1]
 
 

@@ -3,8 +3,9 @@
 A `Segment` is a handful of optional filters, stored with the message as JSON (`Message.segment`) and
 turned into one SQL query over supporters. Whatever the filters, only people who consented to the
 message's topic, verified their address and are not suppressed are counted or sent to
-(`queries.consenting`). Filters that depend on other apps go through their queries (organizing) or the
-activity journal (donor, recent activity), never through their models.
+(`queries.consenting`). Filters on what other apps own go through the filters those apps register in
+`registry` (a group's members, event attendance: `organizing`) or through the activity journal (donor,
+recent activity), never through their models: outreach imports no other domain app.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from django.utils import timezone
 
 from quartier.accounts.models import Activity, Supporter
 from quartier.lib.geo import bounding_box
-from quartier.outreach import consent_sync
+from quartier.outreach import consent_sync, registry
 from quartier.outreach.models import CAMPAIGN_NEWS, TOPICS, CurrentConsent, Suppression
 
 ANY, YES, NO = "", "yes", "no"
+# Segment fields whose filter another app registers (`registry.register_segment_filter`).
+PROVIDED_FILTERS = ("group_id", "attended")
 
 
 @dataclass
@@ -84,26 +87,27 @@ def _journal_supporters(kind: str = "", since: datetime | None = None) -> QueryS
     return rows.values("supporter_id")
 
 
+def _provided(people: QuerySet[Supporter], segment: Segment, name: str) -> QuerySet[Supporter]:
+    """`people` narrowed by the filter another app registered for the field `name`, when it is set."""
+    value = getattr(segment, name)
+    if not value:
+        return people
+    return registry.segment_filter(name)(people, value)
+
+
 def supporters_in(segment: Segment) -> QuerySet[Supporter]:
     """Everyone the filters select, before consent (see `recipients`)."""
-    from quartier.organizing.queries import events as organizing_events
-    from quartier.organizing.queries import groups as organizing_groups
-
     people = Supporter.objects.all()
     if segment.latitude is not None and segment.longitude is not None and segment.within_km:
         people = _near(people, segment.latitude, segment.longitude, float(segment.within_km))
-    if segment.group_id:
-        people = people.filter(pk__in=organizing_groups.active_member_ids(segment.group_id))
+    people = _provided(people, segment, "group_id")
     if segment.causes:
         people = people.filter(
             pk__in=Supporter.objects.filter(profile__causes__slug__in=segment.causes).values("pk")
         )
     if segment.languages:
         people = people.filter(language__in=segment.languages)
-    if segment.attended == YES:
-        people = people.filter(pk__in=organizing_events.ever_attended_ids())
-    elif segment.attended == NO:
-        people = people.exclude(pk__in=organizing_events.ever_attended_ids())
+    people = _provided(people, segment, "attended")
     if segment.donor in (YES, NO):
         donors = _journal_supporters("donations.gift")
         people = people.filter(pk__in=donors) if segment.donor == YES else people.exclude(pk__in=donors)

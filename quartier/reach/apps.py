@@ -11,6 +11,10 @@ class ReachConfig(AppConfig):
 
     def ready(self) -> None:
         from quartier.accounts import privacy
+        from quartier.outreach import registry as outreach_registry
+        from quartier.reach import actions
         from quartier.reach.models import ReferralCode
 
         privacy.register(privacy.rows_owned_by("referral_code", ReferralCode))
+        # Each campaign email's links carry a code drawn here, so that what they lead to is credited.
+        outreach_registry.register_campaign_code(actions.new_campaign_code)

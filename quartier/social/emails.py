@@ -1,9 +1,9 @@
 """Notification emails: one email for the notifications waiting for a supporter, in their language.
 
-Built like outreach's messages (`outreach.emails.from_address`, text and HTML parts, every link from
-`lib.urls.absolute_url`) and sent through the configured Django email backend. The email only says
-what happened and links to it: the text of a post or message stays on the site, behind its
-visibility rules.
+Built like outreach's messages (from the campaign's address, `DEFAULT_FROM_EMAIL`; text and HTML
+parts; every link from `lib.urls.absolute_url`) and sent through the configured Django email backend.
+The email only says what happened and links to it: the text of a post or message stays on the site,
+behind its visibility rules.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from django.utils.translation import ngettext
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.outreach.emails import from_address
 from quartier.social.models import Notification
 
 
@@ -59,7 +58,7 @@ def build_notification_email(
         text = render_to_string("social/email/notifications.txt", context)
         html = render_to_string("social/email/notifications.html", context)
         email = EmailMultiAlternatives(
-            subject=subject, body=text, from_email=from_address(None), to=[supporter.email],
+            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[supporter.email],
             headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
         )  # fmt: skip
     email.attach_alternative(html, "text/html")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from quartier.accounts.models import Supporter
 from quartier.lib.text import render_markdown
-from quartier.outreach import emails, merge
+from quartier.outreach import emails, merge, registry
 from quartier.outreach.actions.campaign_send import SUBJECT_MAX_LENGTH, OutreachError, _start_task
 from quartier.outreach.models import (
     TOPICS,
@@ -98,13 +98,12 @@ def save_draft(*, author: Supporter, draft: Draft, message: Message | None = Non
         "audience_label": str(TOPICS[segment.topic]),
     }
     if message is None:
-        from quartier.reach.actions import new_campaign_code
-
         return Message.objects.create(
             sender=author,
             reply_to_sender=False,
             status=Message.Status.DRAFT,
-            refcode=new_campaign_code(fields["subject"]),
+            # The code is drawn by `reach`, which registers its maker with outreach.
+            refcode=registry.new_campaign_code(fields["subject"]),
             **fields,
         )
     editable = Message.objects.select_for_update().get(pk=message.pk)
