@@ -1007,4 +1007,24 @@ BUGS += [
         tests=(CALL_QUEUE,),
         postgresql=True,  # SQLite compiles the empty IN; PostgreSQL's one-statement claim did not
     ),
+    # --- outreach's registry (docs/architecture.md) --------------------------------------------
+    Bug(
+        id="segment-filter-without-provider-selects-everyone",
+        promise="A segment on a group or on attendance narrows the audience through organizing's filter.",
+        file="quartier/outreach/segments.py",
+        original="return registry.segment_filter(name)(people, value)",
+        replacement="return people",
+        tests=(
+            "quartier/outreach/tests/test_registry.py",
+            "quartier/organizing/tests/test_outreach_providers.py",
+        ),
+    ),
+    Bug(
+        id="not-attended-keeps-everyone",
+        promise="A segment of people who never attended an event leaves out those marked present.",
+        file="quartier/organizing/outreach_providers.py",
+        original="return people.exclude(pk__in=events_queries.ever_attended_ids())",
+        replacement="return people",
+        tests=("quartier/organizing/tests/test_outreach_providers.py",),
+    ),
 ]
