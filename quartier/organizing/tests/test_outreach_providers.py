@@ -30,7 +30,12 @@ def test_every_filter_and_merge_field_outreach_leaves_to_other_apps_is_registere
 def test_a_segment_on_a_group_selects_its_active_members_only(group, leader, member, make_supporter):
     left = make_supporter("Lou Left")
     groups_actions.join_group(
-        supporter=left, group=group, accepts_messages=False, consent_wording="", language="en", ip_address=None
+        supporter=left,
+        group=group,
+        accepts_messages=False,
+        consent_wording="",
+        language="en",
+        ip_address=None,
     )
     groups_actions.leave_group(supporter=left, group=group)
     make_supporter("Nina Nobody")
