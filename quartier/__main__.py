@@ -48,6 +48,12 @@ def worker(args: list[str]) -> None:
 
 
 def demo(args: list[str]) -> None:
+    try:
+        import quartier.demo.generator  # noqa: F401 (needs the `demo` extra; say so before migrating)
+    except ModuleNotFoundError as missing:
+        if missing.name != "faker":
+            raise
+        sys.exit(str(missing))
     _manage(["migrate", "--noinput", "-v0"])
     _manage(["load_demo", *args])
     serve([])
