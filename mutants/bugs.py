@@ -629,7 +629,7 @@ BUGS: list[Bug] = [
         file="quartier/outreach/actions/delivery.py",
         original="if index and index % CANCEL_CHECK_EVERY == 0 and _cancelled(message_id):",
         replacement="if False:",
-        tests=("quartier/outreach/tests/test_compose.py",),
+        tests=("quartier/outreach/tests/test_send_lifecycle.py",),
     ),
     Bug(
         id="outreach-sweep-steals-live-claims",
@@ -637,7 +637,7 @@ BUGS: list[Bug] = [
         file="quartier/outreach/actions/campaign_send.py",
         original="claimed_at__lt=stale",
         replacement="claimed_at__lte=now",
-        tests=("quartier/outreach/tests/test_compose.py",),
+        tests=("quartier/outreach/tests/test_send_lifecycle.py",),
     ),
     Bug(
         id="outreach-send-started-twice",
@@ -645,7 +645,7 @@ BUGS: list[Bug] = [
         file="quartier/outreach/actions/campaign_send.py",
         original="pk=message_id, status=Message.Status.SCHEDULED, scheduled_at__lte=timezone.now()",
         replacement="pk=message_id, scheduled_at__lte=timezone.now()",
-        tests=("quartier/outreach/tests/test_compose.py",),
+        tests=("quartier/outreach/tests/test_send_lifecycle.py",),
     ),
     Bug(
         id="sms-stop-not-checked-at-send-time",

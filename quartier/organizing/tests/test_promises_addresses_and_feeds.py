@@ -14,12 +14,7 @@ from quartier.accounts import actions as account_actions
 from quartier.accounts.models import Supporter
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import CalendarFeed
-from quartier.organizing.tests.attendees import (
-    ADDRESS,
-    ics_locations,
-    one_of_each_status,
-    private_event,
-)
+from quartier.organizing.tests.attendees import ADDRESS, ics_locations, one_of_each_status, private_event
 from quartier.testing import client_for
 
 # 1. The attendee-only address on the event page ----------------------------------------------------

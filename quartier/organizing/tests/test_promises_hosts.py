@@ -13,9 +13,7 @@ from quartier.organizing.actions import events as events_actions
 from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Rsvp
-from quartier.organizing.tests.attendees import (
-    one_of_each_status,
-)
+from quartier.organizing.tests.attendees import one_of_each_status
 from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
 from quartier.testing import client_for
