@@ -47,10 +47,10 @@ def test_faker_is_the_demo_s_extra_and_not_a_dependency_of_the_product():
     )  # its webhook signature is checked by outreach/sms.py
 
 
-def test_only_the_demo_s_faker_module_imports_faker():
+def test_only_the_demo_imports_faker_and_the_demo_command_checks_it_is_there():
     importers = {path.relative_to(ROOT).as_posix() for path in ROOT.rglob("*.py") if _imports_faker(path)}
 
-    assert importers == {"demo/faker_extra.py"}
+    assert importers == {"demo/faker_extra.py", "__main__.py"}
 
 
 def test_quartier_demo_without_faker_says_how_to_install_it_and_migrates_nothing(monkeypatch):
@@ -58,11 +58,17 @@ def test_quartier_demo_without_faker_says_how_to_install_it_and_migrates_nothing
     monkeypatch.setattr(cli, "_manage", ran.append)
     monkeypatch.setattr(cli, "serve", lambda args: ran.append(["serve", *args]))
     monkeypatch.setitem(sys.modules, "faker", None)  # as if Faker were not installed
-    for module in ("quartier.demo.generator", "quartier.demo.faker_extra"):
-        monkeypatch.delitem(sys.modules, module, raising=False)
 
     with pytest.raises(SystemExit) as exit_:
         cli.main(["demo"])
 
     assert "make demo" in str(exit_.value.code) and "'.[demo]'" in str(exit_.value.code)
     assert ran == []
+
+
+def test_the_demo_s_modules_without_faker_say_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "faker", None)  # as if Faker were not installed
+    monkeypatch.delitem(sys.modules, "quartier.demo.faker_extra", raising=False)
+
+    with pytest.raises(ModuleNotFoundError, match=r"make demo.*'\.\[demo\]'"):
+        import quartier.demo.faker_extra  # noqa: F401
