@@ -16,11 +16,16 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+# The demo campaign needs the `demo` extra (Faker); the product does not.
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[demo]'
 	touch $(VENV)/.installed $@
 
-demo: $(VENV)/.installed
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $(VENV)/.installed-demo $@
+
+demo: $(VENV)/.installed-demo
 	PORT=$(PORT) $(BIN)/quartier demo
 
 serve: $(VENV)/.installed

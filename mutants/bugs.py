@@ -13,7 +13,9 @@ ORGANIZING = "quartier/organizing"
 RSVP_TESTS = f"{ORGANIZING}/tests/test_rsvp.py"
 EVENT_TESTS = f"{ORGANIZING}/tests/test_events.py"
 GROUP_TESTS = f"{ORGANIZING}/tests/test_groups.py"
-PROMISES = f"{ORGANIZING}/tests/test_promises.py"
+PROMISES_ADDRESSES = f"{ORGANIZING}/tests/test_promises_addresses_and_feeds.py"
+PROMISES_RSVPS = f"{ORGANIZING}/tests/test_promises_rsvps.py"
+PROMISES_HOSTS = f"{ORGANIZING}/tests/test_promises_hosts.py"
 MATRIX = f"{ORGANIZING}/tests/test_privacy_matrix.py"
 EXACT_POINT = f"{ORGANIZING}/tests/test_exact_point.py"
 ORGANIZING_PERMISSIONS = f"{ORGANIZING}/tests/test_permissions.py"
@@ -40,7 +42,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions/rsvps.py",
         original="if locked.confirmed_count + places <= locked.capacity",
         replacement="if locked.confirmed_count < locked.capacity",
-        tests=(RSVP_TESTS, PROMISES),
+        tests=(RSVP_TESTS, PROMISES_RSVPS),
     ),
     Bug(
         id="capacity-off-by-one",
@@ -75,7 +77,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions/rsvps.py",
         original="if guests < 0 or guests > event.max_guests_per_rsvp:",
         replacement="if guests < 0:",
-        tests=(RSVP_TESTS, PROMISES),
+        tests=(RSVP_TESTS, PROMISES_RSVPS),
     ),
     # --- waitlist promotion ------------------------------------------------------------------
     Bug(
@@ -84,7 +86,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions/rsvps.py",
         original="locked = Rsvp.objects.select_for_update().get(pk=rsvp_record.pk)",
         replacement="locked = rsvp_record",
-        tests=(PROMISES,),
+        tests=(PROMISES_RSVPS,),
     ),
     Bug(
         id="cancel-without-locks",
@@ -99,8 +101,8 @@ BUGS: list[Bug] = [
             ),
         ),
         tests=(
-            f"{PROMISES}::test_a_cancellation_of_an_rsvp_another_is_cancelling_waits_for_it_and_promotes_nobody_more",
-            f"{PROMISES}::test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_waiting_list",
+            f"{PROMISES_RSVPS}::test_a_cancellation_of_an_rsvp_another_is_cancelling_waits_for_it_and_promotes_nobody_more",
+            f"{PROMISES_RSVPS}::test_one_rsvp_cancelled_many_times_at_once_promotes_one_person_from_the_waiting_list",
         ),
         postgresql=True,
     ),
@@ -110,7 +112,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions/rsvps.py",
         original="Rsvp.objects.select_for_update().filter(shift=shift, status=Rsvp.Status.WAITLISTED):",
         replacement='Rsvp.objects.select_for_update().filter(shift=shift, status=Rsvp.Status.WAITLISTED).order_by("-created_at"):',
-        tests=(RSVP_TESTS, PROMISES),
+        tests=(RSVP_TESTS, PROMISES_RSVPS),
     ),
     Bug(
         id="leaving-the-waitlist-frees-a-place",
@@ -135,7 +137,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/views/events.py",
         original="attending = any(r.status == Rsvp.Status.CONFIRMED for r in my_rsvps.values())",
         replacement="attending = bool(my_rsvps)",
-        tests=(PROMISES, MATRIX),
+        tests=(PROMISES_ADDRESSES, MATRIX),
     ),
     Bug(
         id="event-ics-address-for-anyone-signed-in",
@@ -143,7 +145,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/views/calendars.py",
         original="show_private = access.hosts(request.user, event) or events_queries.is_attending(request.user, event)",
         replacement="show_private = request.user.is_authenticated",
-        tests=(PROMISES, MATRIX),
+        tests=(PROMISES_ADDRESSES, MATRIX),
     ),
     Bug(
         id="map-pin-always-exact",
@@ -151,7 +153,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/views/events.py",
         original="(event.latitude, event.longitude) if exact else (event.public_latitude, event.public_longitude)",
         replacement="(event.latitude, event.longitude)",
-        tests=(PROMISES, EXACT_POINT),
+        tests=(PROMISES_ADDRESSES, EXACT_POINT),
     ),
     Bug(
         id="search-measures-the-exact-point",
@@ -175,7 +177,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/tasks.py",
         original="if rsvp.shift.event.status != Event.Status.PUBLISHED:",
         replacement="if False:",
-        tests=(PROMISES,),
+        tests=(PROMISES_RSVPS,),
     ),
     Bug(
         id="feed-address-for-the-waiting-list",
@@ -183,7 +185,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/queries/events.py",
         original="show_private=record.status == Rsvp.Status.CONFIRMED",
         replacement="show_private=True",
-        tests=(PROMISES, MATRIX),
+        tests=(PROMISES_ADDRESSES, MATRIX),
     ),
     Bug(
         id="email-address-for-the-waiting-list",
@@ -332,7 +334,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/queries/events.py",
         original="rsvps__shift__event=event, rsvps__status=Rsvp.Status.CONFIRMED",
         replacement="rsvps__shift__event=event",
-        tests=(PROMISES,),
+        tests=(PROMISES_HOSTS,),
     ),
     # --- reminders -----------------------------------------------------------------------------
     Bug(
@@ -341,7 +343,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions/events.py",
         original=".exclude(sent_reminders__hours_before__lte=hours)",
         replacement=".exclude(sent_reminders__hours_before=hours)",
-        tests=(PROMISES, EVENT_TESTS),
+        tests=(PROMISES_RSVPS, EVENT_TESTS),
     ),
     Bug(
         id="reminder-claimed-without-a-unique-insert",
@@ -349,7 +351,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions/events.py",
         original="SentReminder.objects.create(rsvp_id=rsvp_id, hours_before=hours)",
         replacement="SentReminder.objects.get_or_create(rsvp_id=rsvp_id, hours_before=hours)",
-        tests=(PROMISES,),
+        tests=(PROMISES_RSVPS,),
         postgresql=True,
     ),
     Bug(
@@ -358,7 +360,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions/events.py",
         original="                shift__event__status=Event.Status.PUBLISHED,\n",
         replacement="",
-        tests=(PROMISES,),
+        tests=(PROMISES_RSVPS,),
     ),
     # --- erasure and export --------------------------------------------------------------------
     Bug(
@@ -367,7 +369,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/privacy.py",
         original="erase=lambda s: CalendarFeed.objects.filter(supporter=s).delete(),",
         replacement="erase=lambda s: None,",
-        tests=(PROMISES, ERASURE),
+        tests=(PROMISES_ADDRESSES, ERASURE),
     ),
     Bug(
         id="erasure-keeps-rows-owned-by-the-supporter",
@@ -415,7 +417,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/privacy.py",
         original="Rsvp.objects.filter(supporter=s).values(",
         replacement="Rsvp.objects.filter(supporter=s, status=Rsvp.Status.CONFIRMED).values(",
-        tests=(PROMISES, EXPORT),
+        tests=(PROMISES_HOSTS, EXPORT),
     ),
     Bug(
         id="export-first-row-only",
@@ -450,7 +452,7 @@ BUGS: list[Bug] = [
         replacement=(
             'data = signing.loads(signing.Signer(salt=CANCEL_SALT).sign(token.rsplit(":", 1)[0]), salt=CANCEL_SALT)'
         ),
-        tests=(PROMISES,),
+        tests=(PROMISES_RSVPS,),
     ),
     Bug(
         id="rsvp-page-for-any-browser",
@@ -467,7 +469,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/views/common.py",
         original='{"=", "+", "-", "@", "\\t", "\\r"}',
         replacement='{"=", "+", "-", "\\t", "\\r"}',
-        tests=(PROMISES,),
+        tests=(PROMISES_HOSTS,),
     ),
     Bug(
         id="csv-cells-not-escaped",
@@ -475,7 +477,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/views/common.py",
         original="writer.writerow([safe_cell(cell) for cell in row])",
         replacement="writer.writerow(row)",
-        tests=(GROUP_TESTS, PROMISES),
+        tests=(GROUP_TESTS, PROMISES_HOSTS),
     ),
     # --- approval joins --------------------------------------------------------------------------
     Bug(
@@ -500,7 +502,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/queries/groups.py",
         original="group_memberships__group=group, group_memberships__status=Membership.Status.ACTIVE",
         replacement="group_memberships__group=group",
-        tests=(PROMISES,),
+        tests=(PROMISES_HOSTS,),
     ),
     # --- staff review --------------------------------------------------------------------------
     Bug(
@@ -517,7 +519,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/access.py",
         original="return is_staff(viewer) or (viewer.is_authenticated and viewer.pk == event.host_id)",
         replacement="return viewer.is_authenticated",
-        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS, PROMISES),
+        tests=(ORGANIZING_PERMISSIONS, EVENT_TESTS, PROMISES_HOSTS),
     ),
     Bug(
         id="review-by-anyone-signed-in",
@@ -533,7 +535,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/actions/events.py",
         original="if locked.status != Event.Status.PENDING:",
         replacement="if locked.status == Event.Status.CANCELLED:",
-        tests=(PROMISES,),
+        tests=(PROMISES_HOSTS,),
     ),
     # --- feed tokens ---------------------------------------------------------------------------
     Bug(
@@ -542,7 +544,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/views/calendars.py",
         original='defaults={"token": new_calendar_token()}',
         replacement="defaults={}",
-        tests=(PROMISES,),
+        tests=(PROMISES_ADDRESSES,),
     ),
     Bug(
         id="feed-of-a-deactivated-account",
@@ -550,7 +552,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/views/calendars.py",
         original="if feed is None or not feed.supporter.is_active:",
         replacement="if feed is None:",
-        tests=(PROMISES,),
+        tests=(PROMISES_ADDRESSES,),
     ),
     Bug(
         id="feed-lists-other-peoples-rsvps",
@@ -566,7 +568,7 @@ BUGS: list[Bug] = [
         file=f"{ORGANIZING}/models.py",
         original="return secrets.token_urlsafe(24)",
         replacement="return str(secrets.randbelow(1000))",
-        tests=(PROMISES,),
+        tests=(PROMISES_ADDRESSES,),
     ),
     # --- outreach at campaign scale (issue 10) --------------------------------------------------
     Bug(
@@ -627,7 +629,7 @@ BUGS: list[Bug] = [
         file="quartier/outreach/actions/delivery.py",
         original="if index and index % CANCEL_CHECK_EVERY == 0 and _cancelled(message_id):",
         replacement="if False:",
-        tests=("quartier/outreach/tests/test_compose.py",),
+        tests=("quartier/outreach/tests/test_send_lifecycle.py",),
     ),
     Bug(
         id="outreach-sweep-steals-live-claims",
@@ -635,7 +637,7 @@ BUGS: list[Bug] = [
         file="quartier/outreach/actions/campaign_send.py",
         original="claimed_at__lt=stale",
         replacement="claimed_at__lte=now",
-        tests=("quartier/outreach/tests/test_compose.py",),
+        tests=("quartier/outreach/tests/test_send_lifecycle.py",),
     ),
     Bug(
         id="outreach-send-started-twice",
@@ -643,7 +645,7 @@ BUGS: list[Bug] = [
         file="quartier/outreach/actions/campaign_send.py",
         original="pk=message_id, status=Message.Status.SCHEDULED, scheduled_at__lte=timezone.now()",
         replacement="pk=message_id, scheduled_at__lte=timezone.now()",
-        tests=("quartier/outreach/tests/test_compose.py",),
+        tests=("quartier/outreach/tests/test_send_lifecycle.py",),
     ),
     Bug(
         id="sms-stop-not-checked-at-send-time",
@@ -675,6 +677,14 @@ BUGS: list[Bug] = [
         file="quartier/outreach/sms.py",
         original="if not settings.SMS_SANDBOX_SECRET or not hmac.compare_digest(given, self.signature(request.body)):",
         replacement="if not settings.SMS_SANDBOX_SECRET:",
+        tests=("quartier/outreach/tests/test_sms.py",),
+    ),
+    Bug(
+        id="sms-twilio-signature-ignores-fields",
+        promise="A Twilio webhook whose fields were changed after Twilio signed them changes nothing.",
+        file="quartier/outreach/sms.py",
+        original='signed = url + "".join(name + value for name in sorted(fields) for value in sorted(set(fields[name])))',
+        replacement="signed = url",
         tests=("quartier/outreach/tests/test_sms.py",),
     ),
     Bug(

@@ -11,6 +11,12 @@ from __future__ import annotations
 import os
 import sys
 
+# As `quartier/demo/faker_extra.py` says it (the product does not import the demo, not even here).
+DEMO_EXTRA_MISSING = (
+    "`quartier demo` needs Faker, which a production install leaves out: run `make demo`, "
+    "or install the `demo` extra (`pip install -e '.[demo]'` in a checkout)."
+)
+
 
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartier.settings")
@@ -48,6 +54,10 @@ def worker(args: list[str]) -> None:
 
 
 def demo(args: list[str]) -> None:
+    try:
+        import faker  # noqa: F401 (the demo's names come from it; say so before migrating anything)
+    except ImportError:
+        sys.exit(DEMO_EXTRA_MISSING)
     _manage(["migrate", "--noinput", "-v0"])
     _manage(["load_demo", *args])
     serve([])

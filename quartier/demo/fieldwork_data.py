@@ -14,9 +14,9 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from faker import Faker
 
 from quartier.accounts.models import Supporter
+from quartier.demo.faker_extra import Faker
 from quartier.fieldwork.actions import calls as fieldwork_calls
 from quartier.fieldwork.actions import results as fieldwork_results
 from quartier.fieldwork.actions import walk_lists as fieldwork_walk_lists

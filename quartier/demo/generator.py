@@ -6,9 +6,10 @@ for all of them, writes with PostgreSQL's COPY when it runs on PostgreSQL and wi
 elsewhere, and appends on every run: emails `supporter-<n>@example.org` continue after the highest `n`
 already present, handles end in `-<n>`, so a second run never collides with the first.
 
-Names are drawn from pools made once by Faker (fr_FR, fr_CA, en_CA, en_US); places are real postal
-codes (the bundled Canadian and French table and a few US ZIP codes) with coordinates jittered by up to
-2 km; bios are short Markdown texts rendered once per text, not once per supporter.
+Names are drawn from pools made once by Faker (fr_FR, fr_CA, en_CA, en_US; Faker comes with the `demo`
+extra, not with the product); places are real postal codes (the bundled Canadian and French table and
+a few US ZIP codes) with coordinates jittered by up to 2 km; bios are short Markdown texts rendered
+once per text, not once per supporter.
 
 Extension point: later capabilities add their data by appending to one of two lists.
 
@@ -44,11 +45,11 @@ from django.db import connection, models, transaction
 from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.text import slugify
-from faker import Faker
 
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
 from quartier.demo import organizing_texts, social_data
+from quartier.demo.faker_extra import Faker
 from quartier.lib.geo import haversine_km
 from quartier.lib.ids import handle_from_name
 from quartier.lib.places import Place, bundled_places, find_place

@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from quartier.accounts.models import Supporter
+from quartier.demo.demo_people import DEMO_ACCOUNTS, ORGANISER_EMAIL
 from quartier.demo.social_texts import COMMENTS, MESSAGES, POSTS
 from quartier.lib.text import render_markdown
 from quartier.organizing.models import Group
@@ -150,8 +151,6 @@ def create_social(context) -> None:
 
 def load_demo_social(say: Callable[[str], None]) -> None:
     """The named accounts' social life, made once (nothing is added if the organiser has posted)."""
-    from quartier.demo.management.commands.load_demo import DEMO_ACCOUNTS, ORGANISER_EMAIL
-
     organiser = Supporter.objects.get(email=ORGANISER_EMAIL)
     if Post.objects.filter(author=organiser).exists():
         return

@@ -17,8 +17,8 @@ from django.utils import timezone
 from quartier.accounts.forms import SPOKEN_LANGUAGES
 from quartier.accounts.models import AffiliationChange, Cause, EmailConsent, Profile, Supporter
 from quartier.dashboard.models import RegionFigure
+from quartier.demo.demo_people import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, ORGANISER_EMAIL
 from quartier.demo.generator import BIOS, CAUSES, WHY_INVOLVED, consent_wordings, generate_campaign
-from quartier.demo.management.commands.load_demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, ORGANISER_EMAIL
 from quartier.fieldwork.models import Result
 from quartier.lib.ids import is_valid_handle
 from quartier.lib.places import find_place, is_valid_postal_code

@@ -13,6 +13,7 @@ from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
+from quartier.demo.demo_people import ORGANISER_EMAIL
 from quartier.demo.generator import (
     EVENT_PLANS,
     GENERATED_EMAIL_DOMAIN,
@@ -23,7 +24,6 @@ from quartier.demo.generator import (
     place_key,
     time_zone_for,
 )
-from quartier.demo.management.commands.load_demo import ORGANISER_EMAIL
 from quartier.demo.organizing_texts import EVENT_TITLES
 from quartier.lib.places import find_place
 from quartier.lib.text import render_markdown

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import urllib.parse
@@ -11,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.test import Client
 from django.urls import reverse
-from twilio.request_validator import RequestValidator
 
 from quartier.lib.urls import absolute_url
 from quartier.outreach import sms
@@ -33,6 +35,36 @@ def _empty_sandbox(settings):
     sms.SANDBOX_OUTBOX.clear()
     yield
     sms.SANDBOX_OUTBOX.clear()
+
+
+def twilio_sign(auth_token: str, url: str, params: dict[str, str]) -> str:
+    """Twilio's documented webhook signature, written here apart from the product's: the URL, then
+    each field's name and value sorted by name, HMAC-SHA1 with the auth token, base64."""
+    signed = url + "".join(f"{name}{params[name]}" for name in sorted(params))
+    return base64.b64encode(hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()).decode()
+
+
+# The example of Twilio's "Webhooks security" page: this URL, these fields and auth token 12345.
+TWILIO_DOCS_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
+TWILIO_DOCS_FIELDS = {
+    "CallSid": "CA1234567890ABCDE",
+    "Caller": "+12349013030",
+    "Digits": "1234",
+    "From": "+12349013030",
+    "To": "+18005551212",
+}
+TWILIO_DOCS_SIGNATURE = "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+
+
+def test_twilio_signatures_follow_the_example_of_twilio_s_documentation():
+    assert twilio_sign("12345", TWILIO_DOCS_URL, TWILIO_DOCS_FIELDS) == TWILIO_DOCS_SIGNATURE
+    fields = {name: [value] for name, value in TWILIO_DOCS_FIELDS.items()}
+    assert sms.twilio_signature("12345", TWILIO_DOCS_URL, fields) == TWILIO_DOCS_SIGNATURE
+    assert sms.twilio_signature("12346", TWILIO_DOCS_URL, fields) != TWILIO_DOCS_SIGNATURE
+    assert (
+        sms.twilio_signature("12345", TWILIO_DOCS_URL, {**fields, "Digits": ["1235"]})
+        != TWILIO_DOCS_SIGNATURE
+    )
 
 
 def sandbox_post(text: str, *, message_id: str, phone: str = PHONE, secret_ok: bool = True):
@@ -111,14 +143,14 @@ def test_a_forged_webhook_is_refused_and_changes_nothing():
     assert InboundSms.objects.count() == 0
 
 
-def test_twilio_webhooks_are_checked_with_twilio_s_own_signature(
+def test_twilio_webhooks_are_checked_with_twilio_s_documented_signature(
     settings, django_capture_on_commit_callbacks
 ):
     settings.TWILIO_AUTH_TOKEN = "twilio-token"
     subscribed()
     params = {"MessageSid": "SM123", "From": PHONE, "Body": "STOP", "To": "+15145550000"}
     url = reverse("outreach:sms_inbound", args=["twilio"])
-    good = RequestValidator("twilio-token").compute_signature(absolute_url(url), params)
+    good = twilio_sign("twilio-token", absolute_url(url), params)
 
     forged = Client().post(url, params, headers={"X-Twilio-Signature": "bm9wZQ=="})
     assert forged.status_code == 403
@@ -134,6 +166,56 @@ def test_twilio_webhooks_are_checked_with_twilio_s_own_signature(
     assert response.status_code == 200 and response["Content-Type"] == "text/xml"
     assert SmsSubscription.objects.get(phone=PHONE).opted_out_at is not None
     assert [to for to, _body in sent] == [PHONE]
+
+
+@pytest.mark.parametrize(
+    ("signed_url", "accepted"),
+    [
+        ("https://campaign.example.org{path}", True),
+        ("https://campaign.example.org:443{path}", True),  # Twilio may sign the default port
+        ("https://campaign.example.org:8443{path}", False),
+        ("http://campaign.example.org{path}", False),
+        ("https://campaign.example.org{path}?extra=1", False),
+    ],
+)
+def test_a_twilio_signature_covers_the_public_address(settings, signed_url, accepted):
+    settings.SITE_URL = "https://campaign.example.org"
+    settings.TWILIO_AUTH_TOKEN = "twilio-token"
+    subscribed()
+    params = {"MessageSid": "SM124", "From": PHONE, "Body": "STOP"}
+    url = reverse("outreach:sms_inbound", args=["twilio"])
+    signature = twilio_sign("twilio-token", signed_url.format(path=url), params)
+
+    response = Client().post(url, params, headers={"X-Twilio-Signature": signature})
+
+    assert response.status_code == (200 if accepted else 403)
+    assert (SmsSubscription.objects.get(phone=PHONE).opted_out_at is not None) is accepted
+
+
+def test_a_twilio_webhook_altered_after_signing_or_badly_signed_changes_nothing(settings):
+    settings.TWILIO_AUTH_TOKEN = "twilio-token"
+    subscribed()
+    url = reverse("outreach:sms_inbound", args=["twilio"])
+    signed = {"MessageSid": "SM125", "From": PHONE, "Body": "HELP"}
+    signature = twilio_sign("twilio-token", absolute_url(url), signed)
+    attempts = [
+        ({**signed, "Body": "STOP"}, signature),  # a field changed
+        ({**signed, "Extra": "STOP"}, signature),  # a field added
+        (signed, twilio_sign("other-token", absolute_url(url), signed)),  # another account's token
+        (signed, ""),
+        (signed, "é" * 28),  # not base64, not ASCII: refused, not a server error
+    ]
+
+    for params, given in attempts:
+        response = Client().post(url, params, headers={"X-Twilio-Signature": given})
+        assert response.status_code == 403 and response.json() == {"error": "bad_signature"}
+
+    settings.TWILIO_AUTH_TOKEN = ""  # without a token nothing is accepted, even "signed" with ""
+    unsigned = twilio_sign("", absolute_url(url), {**signed, "Body": "STOP"})
+    response = Client().post(url, {**signed, "Body": "STOP"}, headers={"X-Twilio-Signature": unsigned})
+    assert response.status_code == 403
+    assert SmsSubscription.objects.get(phone=PHONE).opted_out_at is None
+    assert InboundSms.objects.count() == 0
 
 
 class FakeTwilio(BaseHTTPRequestHandler):

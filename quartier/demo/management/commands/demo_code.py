@@ -6,11 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quartier.demo.management.commands.load_demo import (
-    ORGANISER_EMAIL,
-    current_totp_code,
-    organiser_totp_secret,
-)
+from quartier.demo.demo_people import ORGANISER_EMAIL
+from quartier.demo.people_data import current_totp_code, organiser_totp_secret
 
 
 class Command(BaseCommand):
