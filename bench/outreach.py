@@ -121,9 +121,8 @@ def campaign_message(count_hint: str):
 
 
 def bench_segments() -> None:
-    from quartier.outreach import consent_sync, segments
+    from quartier.outreach import segments
 
-    consent_sync.sync()
     cases = {
         "everyone who accepted campaign news": segments.Segment(),
         "French speakers": segments.Segment(languages=["fr"]),
@@ -145,7 +144,7 @@ def bench_render(sample: int) -> None:
 
     message = campaign_message("render")
     ids = list(
-        segments.recipients(segments.Segment(), synced=True)
+        segments.recipients(segments.Segment())
         .order_by("pk")
         .values_list("pk", flat=True)[:sample]
     )
@@ -184,7 +183,7 @@ def snapshot(limit: int):
     from quartier.outreach.models import Message
 
     message = campaign_message("send")
-    people = segments.recipients(segments.Segment(), synced=True).order_by("pk").values("pk")[:limit]
+    people = segments.recipients(segments.Segment()).order_by("pk").values("pk")[:limit]
     started = time.perf_counter()
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, started_at=timezone.now())
