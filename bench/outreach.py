@@ -143,11 +143,7 @@ def bench_render(sample: int) -> None:
     from quartier.outreach import emails, segments
 
     message = campaign_message("render")
-    ids = list(
-        segments.recipients(segments.Segment())
-        .order_by("pk")
-        .values_list("pk", flat=True)[:sample]
-    )
+    ids = list(segments.recipients(segments.Segment()).order_by("pk").values_list("pk", flat=True)[:sample])
     people = list(Supporter.objects.filter(pk__in=ids))
     renderer = emails.Renderer(message)
     renderer.prepare(people[:1])  # loads the upcoming events once, as a worker does for its first batch

@@ -280,7 +280,9 @@ def record_consent(
     if current is None:
         try:
             with transaction.atomic():
-                record = _new_consent_record(supporter, audience, granted, wording, language, source, ip_address)
+                record = _new_consent_record(
+                    supporter, audience, granted, wording, language, source, ip_address
+                )
                 Consent.objects.create(supporter=supporter, audience=audience, granted=granted, record=record)
             return record
         except IntegrityError:

@@ -153,7 +153,9 @@ def register_accounts_sources() -> None:
                     .order_by("audience")
                     .values("audience", "granted", "record_id")
                 ),
-                "history": rows(ConsentRecord.objects.filter(supporter=supporter).order_by("created_at", "pk")),
+                "history": rows(
+                    ConsentRecord.objects.filter(supporter=supporter).order_by("created_at", "pk")
+                ),
             },
             erase=lambda supporter: (
                 Consent.objects.filter(supporter=supporter).delete(),

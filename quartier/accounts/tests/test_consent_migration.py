@@ -5,8 +5,7 @@ stale `CurrentConsent` copy said."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as tz
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -16,7 +15,7 @@ from quartier.accounts.models import Consent, ConsentRecord
 from quartier.outreach import queries
 
 BEFORE = [("accounts", "0005_activity_region_country"), ("outreach", "0004_current_consent")]
-T1 = datetime(2026, 3, 1, 9, 0, tzinfo=tz.utc)
+T1 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 T2, T3 = T1 + timedelta(days=1), T1 + timedelta(days=2)
 
 
@@ -103,7 +102,9 @@ def test_every_decision_and_every_record_survive_the_move_to_one_model(
         ("eve", "group:2"): True,
     }
     for consent in Consent.objects.select_related("record"):
-        latest = ConsentRecord.objects.filter(supporter=consent.supporter_id, audience=consent.audience).first()
+        latest = ConsentRecord.objects.filter(
+            supporter=consent.supporter_id, audience=consent.audience
+        ).first()
         assert consent.record == latest and consent.granted == latest.granted
     records = sorted(
         (names[r.supporter_id], r.audience, r.granted, r.wording, r.language, r.created_at)

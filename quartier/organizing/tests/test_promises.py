@@ -16,6 +16,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from quartier.accounts import actions as account_actions
+from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Supporter
 from quartier.accounts.privacy import export_personal_data
 from quartier.organizing import tasks
@@ -25,7 +26,6 @@ from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import CalendarFeed, Event, Rsvp, SentReminder, Shift
 from quartier.organizing.queries import events as events_queries
-from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
 from quartier.testing import client_for, run_together
 
@@ -436,7 +436,7 @@ def test_a_hosts_message_reaches_confirmed_attendees_only(make_event, host, make
     event = make_event(host, capacity=1)
     people = one_of_each_status(make_supporter, event.shifts.get())
     for person in people.values():
-        outreach_consent.record_consent(
+        accounts_actions.record_consent(
             supporter=person, audience=common_actions.event_audience(event), granted=True, wording="Yes",
             language="en", source="join", ip_address=None,
         )  # fmt: skip

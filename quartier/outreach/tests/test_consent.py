@@ -24,7 +24,9 @@ def test_it_records_every_choice_with_its_wording_and_the_latest_one_wins(suppor
 
     consent(supporter)
     assert queries.has_consented(supporter, GROUP)
-    records = list(ConsentRecord.objects.filter(supporter=supporter, audience=GROUP).order_by("created_at", "id"))
+    records = list(
+        ConsentRecord.objects.filter(supporter=supporter, audience=GROUP).order_by("created_at", "id")
+    )
     assert [(r.granted, r.source, r.ip_address) for r in records] == [
         (True, "join", "192.0.2.7"),
         (False, "join", "192.0.2.7"),

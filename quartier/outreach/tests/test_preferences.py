@@ -72,7 +72,9 @@ def test_choosing_topics_records_each_change_with_its_wording(supporter):
     assert (record.granted, record.source, record.ip_address) == (True, "settings", "192.0.2.9")
     assert "Events near me" in record.wording
     latest_news = (
-        ConsentRecord.objects.filter(supporter=supporter, audience=CAMPAIGN_NEWS).order_by("-created_at", "-id").first()
+        ConsentRecord.objects.filter(supporter=supporter, audience=CAMPAIGN_NEWS)
+        .order_by("-created_at", "-id")
+        .first()
     )
     assert (latest_news.granted, latest_news.source) == (False, "settings")
 

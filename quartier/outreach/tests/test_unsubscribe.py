@@ -69,7 +69,9 @@ def test_the_one_click_post_of_a_mail_program_unsubscribes_without_a_csrf_token(
     assert f"You will no longer receive messages from {GROUP_LABEL}." in response.content.decode()
     assert reverse("accounts:settings_email") in response.content.decode()
     assert not queries.has_consented(member, GROUP)
-    latest = ConsentRecord.objects.filter(supporter=member, audience=GROUP).order_by("-created_at", "-id").first()
+    latest = (
+        ConsentRecord.objects.filter(supporter=member, audience=GROUP).order_by("-created_at", "-id").first()
+    )
     assert (latest.audience, latest.granted, latest.source, latest.ip_address) == (
         GROUP,
         False,
@@ -83,7 +85,9 @@ def test_the_button_on_the_page_unsubscribes_and_records_what_it_said(member):
     response = Client(enforce_csrf_checks=True).post(url_for(member))
 
     assert response.status_code == 200
-    latest = ConsentRecord.objects.filter(supporter=member, audience=GROUP).order_by("-created_at", "-id").first()
+    latest = (
+        ConsentRecord.objects.filter(supporter=member, audience=GROUP).order_by("-created_at", "-id").first()
+    )
     assert (latest.granted, latest.source, latest.language) == (False, "unsubscribe", "en")
     assert latest.wording == f"Unsubscribe me from {GROUP_LABEL}"
 
@@ -125,7 +129,9 @@ def test_unsubscribing_from_campaign_news_records_it_where_the_email_preferences
     )
     latest = accounts_queries.current_consent(member, "campaign_news")
     assert (latest.audience, latest.granted, latest.record.source) == ("campaign_news", False, "unsubscribe")
-    assert latest.record == ConsentRecord.objects.filter(supporter=member).order_by("-created_at", "-id").first()
+    assert (
+        latest.record == ConsentRecord.objects.filter(supporter=member).order_by("-created_at", "-id").first()
+    )
 
 
 def test_an_audience_with_no_message_left_still_has_a_page(make_supporter):
