@@ -50,7 +50,13 @@ def test_the_export_contains_every_source(supporter):
     assert data["data"]["account"]["postal_code"] == "H2X 1Y4"
     assert "password" not in data["data"]["account"]
     assert data["data"]["email_addresses"][0]["email"] == supporter.email
-    assert data["data"]["email_consents"][0]["wording"] == "No thanks"
+    consents = data["data"]["email_consents"]
+    assert [(r["audience"], r["granted"], r["wording"]) for r in consents["history"]] == [
+        ("campaign_news", False, "No thanks")
+    ]
+    assert consents["current"] == [
+        {"audience": "campaign_news", "granted": False, "record_id": consents["history"][0]["id"]}
+    ]
 
 
 @pytest.mark.django_db
