@@ -296,6 +296,14 @@ BUGS: list[Bug] = [
         tests=(CONSENT_TESTS, UNSUBSCRIBE_TESTS),
     ),
     Bug(
+        id="consent-first-decision-race-raises",
+        promise="Two first decisions at once both land; the later one is in force (no error, no second row).",
+        file="quartier/accounts/actions.py",
+        original="        except IntegrityError:\n            # Someone else's first decision",
+        replacement="        except ValueError:\n            # Someone else's first decision",
+        tests=("quartier/accounts/tests/test_consent.py",),
+    ),
+    Bug(
         id="consent-migration-earliest-choice-wins",
         promise="Carrying consent over keeps each person's latest decision (a later no overrides a yes).",
         file="quartier/outreach/migrations/0005_copy_audience_consents.py",
