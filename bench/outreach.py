@@ -121,9 +121,8 @@ def campaign_message(count_hint: str):
 
 
 def bench_segments() -> None:
-    from quartier.outreach import consent_sync, segments
+    from quartier.outreach import segments
 
-    consent_sync.sync()
     cases = {
         "everyone who accepted campaign news": segments.Segment(),
         "French speakers": segments.Segment(languages=["fr"]),
@@ -144,11 +143,7 @@ def bench_render(sample: int) -> None:
     from quartier.outreach import emails, segments
 
     message = campaign_message("render")
-    ids = list(
-        segments.recipients(segments.Segment(), synced=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:sample]
-    )
+    ids = list(segments.recipients(segments.Segment()).order_by("pk").values_list("pk", flat=True)[:sample])
     people = list(Supporter.objects.filter(pk__in=ids))
     renderer = emails.Renderer(message)
     renderer.prepare(people[:1])  # loads the upcoming events once, as a worker does for its first batch
@@ -184,7 +179,7 @@ def snapshot(limit: int):
     from quartier.outreach.models import Message
 
     message = campaign_message("send")
-    people = segments.recipients(segments.Segment(), synced=True).order_by("pk").values("pk")[:limit]
+    people = segments.recipients(segments.Segment()).order_by("pk").values("pk")[:limit]
     started = time.perf_counter()
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, started_at=timezone.now())

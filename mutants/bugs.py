@@ -26,6 +26,7 @@ ACCOUNT_PRIVACY = "quartier/accounts/tests/test_privacy.py"
 PROFILE_TESTS = "quartier/accounts/tests/test_profile.py"
 STAFF_TESTS = "quartier/accounts/tests/test_staff.py"
 CONSENT_TESTS = "quartier/outreach/tests/test_consent.py"
+CONSENT_MIGRATION_TESTS = "quartier/accounts/tests/test_consent_migration.py"
 SEND_TESTS = "quartier/outreach/tests/test_send.py"
 UNSUBSCRIBE_TESTS = "quartier/outreach/tests/test_unsubscribe.py"
 FIELDWORK = "quartier/fieldwork"
@@ -282,19 +283,43 @@ BUGS: list[Bug] = [
     ),
     Bug(
         id="consent-any-record-counts",
-        promise="Only people whose latest choice is yes are emailed.",
+        promise="Only people whose decision in force is yes are emailed.",
         file="quartier/outreach/queries.py",
-        original=".filter(latest_consent=True)",
-        replacement=".filter(latest_consent__isnull=False)",
+        original="audience=audience, granted=True)))",
+        replacement="audience=audience)))",
         tests=(CONSENT_TESTS, SEND_TESTS),
     ),
     Bug(
-        id="consent-earliest-choice-wins",
+        id="consent-later-choice-not-in-force",
         promise="The latest choice wins (an unsubscription overrides the yes before it).",
-        file="quartier/outreach/queries.py",
-        original='return records.order_by("-created_at", "-id").values("granted")[:1]',
-        replacement='return records.order_by("created_at", "id").values("granted")[:1]',
-        tests=(CONSENT_TESTS, SEND_TESTS),
+        file="quartier/accounts/actions.py",
+        original="    current.granted, current.record = granted, record\n",
+        replacement="    current.record = record\n",
+        tests=(CONSENT_TESTS, UNSUBSCRIBE_TESTS),
+    ),
+    Bug(
+        id="consent-first-decision-race-raises",
+        promise="Two first decisions at once both land; the later one is in force (no error, no second row).",
+        file="quartier/accounts/actions.py",
+        original="        except IntegrityError:\n            # Someone else's first decision",
+        replacement="        except ValueError:\n            # Someone else's first decision",
+        tests=("quartier/accounts/tests/test_consent.py",),
+    ),
+    Bug(
+        id="consent-migration-earliest-choice-wins",
+        promise="Carrying consent over keeps each person's latest decision (a later no overrides a yes).",
+        file="quartier/outreach/migrations/0005_copy_audience_consents.py",
+        original="if key not in latest or order > latest[key][0]:",
+        replacement="if key not in latest or order < latest[key][0]:",
+        tests=(CONSENT_MIGRATION_TESTS,),
+    ),
+    Bug(
+        id="consent-migration-campaign-news-earliest-choice-wins",
+        promise="Carrying campaign-news consent over keeps each person's latest decision.",
+        file="quartier/accounts/migrations/0007_copy_email_consents.py",
+        original="if key not in latest or order > latest[key][0]:",
+        replacement="if key not in latest:",
+        tests=(CONSENT_MIGRATION_TESTS,),
     ),
     Bug(
         id="consent-unverified-addresses",

@@ -12,13 +12,16 @@ from django.utils import timezone
 from quartier.accounts import privacy
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import (
+    CAMPAIGN_NEWS,
     Activity,
     Affiliation,
     AffiliationChange,
     Cause,
-    EmailConsent,
+    Consent,
+    ConsentRecord,
     Profile,
     Supporter,
+    validate_audience,
 )
 from quartier.accounts.queries import find_place
 from quartier.lib import images
@@ -92,13 +95,13 @@ def complete_signup(
     else:
         raise IntegrityError(f"no free handle for {supporter.display_name!r} after 5 attempts")
     Profile.objects.get_or_create(supporter=supporter)
-    record_email_consent(
+    record_consent(
         supporter=supporter,
-        topic=EmailConsent.Topic.CAMPAIGN_NEWS,
+        audience=CAMPAIGN_NEWS,
         granted=news_consent,
         wording=consent_wording,
         language=language,
-        source=EmailConsent.Source.SIGNUP,
+        source=ConsentRecord.Source.SIGNUP,
         ip_address=ip_address,
     )
     record_activity(
@@ -254,19 +257,47 @@ def set_affiliation(*, supporter: Supporter, affiliation: str, changed_by: Suppo
     return True
 
 
-def record_email_consent(
+@transaction.atomic
+def record_consent(
     *,
     supporter: Supporter,
-    topic: str,
+    audience: str,
     granted: bool,
     wording: str,
     language: str,
     source: str,
     ip_address: str | None,
-) -> EmailConsent:
-    return EmailConsent.objects.create(
+) -> ConsentRecord:
+    """Record a yes or no to email for `audience` (`campaign_news`, `local_events`, `group:12`…).
+
+    The one writer of consent: it appends the evidence (`ConsentRecord`: wording, language, source,
+    time, address) and sets the decision in force (`Consent`) to it, in one transaction. The current
+    row is locked (or created) first and the record timestamped after, so that of two decisions at
+    once the later one in time is the one in force.
+    """
+    validate_audience(audience)
+    current = Consent.objects.select_for_update().filter(supporter=supporter, audience=audience).first()
+    if current is None:
+        try:
+            with transaction.atomic():
+                record = _new_consent_record(
+                    supporter, audience, granted, wording, language, source, ip_address
+                )
+                Consent.objects.create(supporter=supporter, audience=audience, granted=granted, record=record)
+            return record
+        except IntegrityError:
+            # Someone else's first decision for this audience was written a moment ago: follow it.
+            current = Consent.objects.select_for_update().get(supporter=supporter, audience=audience)
+    record = _new_consent_record(supporter, audience, granted, wording, language, source, ip_address)
+    current.granted, current.record = granted, record
+    current.save(update_fields=["granted", "record"])
+    return record
+
+
+def _new_consent_record(supporter, audience, granted, wording, language, source, ip_address) -> ConsentRecord:
+    return ConsentRecord.objects.create(
         supporter=supporter,
-        topic=topic,
+        audience=audience,
         granted=granted,
         wording=str(wording),
         language=language,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from quartier.accounts.models import AffiliationChange, Cause, EmailConsent, Profile, Supporter
+from quartier.accounts.models import AffiliationChange, Cause, Consent, ConsentRecord, Profile, Supporter
 
 
 @admin.register(Supporter)
@@ -35,13 +35,34 @@ class ProfileAdmin(admin.ModelAdmin):
     search_fields = ("supporter__display_name", "supporter__handle")
 
 
-@admin.register(EmailConsent)
-class EmailConsentAdmin(admin.ModelAdmin):
-    list_display = ("supporter", "topic", "granted", "source", "created_at")
-    raw_id_fields = ("supporter",)
+class _ConsentEvidenceAdmin(admin.ModelAdmin):
+    """Consent is the supporter's word, written only by `actions.record_consent`: never added,
+    edited or deleted here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False  # consent records are evidence: never edited
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(_ConsentEvidenceAdmin):
+    list_display = ("supporter", "audience", "granted", "record")
+    list_filter = ("granted",)
+    raw_id_fields = ("supporter", "record")
+    search_fields = ("audience", "supporter__email")
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(_ConsentEvidenceAdmin):
+    list_display = ("supporter", "audience", "granted", "source", "language", "created_at")
+    list_filter = ("source", "granted")
+    raw_id_fields = ("supporter",)
+    search_fields = ("audience", "supporter__email")
 
 
 @admin.register(AffiliationChange)

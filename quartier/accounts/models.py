@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from django.conf import settings
@@ -178,39 +179,87 @@ class AffiliationChange(models.Model):
         return f"{self.previous or '-'} → {self.new or '-'} for {self.supporter_id}"
 
 
-class EmailConsent(models.Model):
-    """An append-only record of each yes or no a supporter gave to a kind of email.
+# The campaign's own news: the topic every supporter is asked about when signing up.
+CAMPAIGN_NEWS = "campaign_news"
+AUDIENCE_MAX_LENGTH = 64
+_AUDIENCE = re.compile(r"[a-z][a-z_]*(:[0-9]+)?")
 
-    It keeps the exact wording shown, in the language shown, so that outreach can prove opt-in.
-    The latest record per topic is the supporter's current choice.
+
+def validate_audience(audience: str) -> str:
+    """Return `audience` if it is a well-formed key (`campaign_news`, `group:12`); raise otherwise."""
+    if (
+        not isinstance(audience, str)
+        or len(audience) > AUDIENCE_MAX_LENGTH
+        or not _AUDIENCE.fullmatch(audience)
+    ):
+        raise ValueError(f"not an audience key (such as 'group:12' or 'campaign_news'): {audience!r}")
+    return audience
+
+
+class ConsentRecord(models.Model):
+    """An append-only record of each yes or no a supporter gave to email for one audience: the evidence.
+
+    An *audience* is a topic (`campaign_news`, `local_events`…) or the people of one group or event
+    (`group:12`, `event:34`). Each record keeps the exact wording shown, in the language shown, with
+    where (source), when and from which address it was given. An unsubscription is a "no" with the
+    source `unsubscribe`. `Consent` holds the decision in force; `actions.record_consent` writes both.
     """
-
-    class Topic(models.TextChoices):
-        CAMPAIGN_NEWS = "campaign_news", _("News and calls to action from the campaign")
 
     class Source(models.TextChoices):
         SIGNUP = "signup", _("Sign-up form")
         SETTINGS = "settings", _("Email preferences")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
         RSVP = "rsvp", _("RSVP to an event")
+        JOIN = "join", _("Joining a group or signing up for an event")
         IMPORT = "import", _("Import")
         DEMO = "demo", _("Demo data")
 
-    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="email_consents")
-    topic = models.CharField(max_length=32, choices=Topic.choices)
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="consent_records")
+    audience = models.CharField(max_length=AUDIENCE_MAX_LENGTH)
     granted = models.BooleanField()
     wording = models.TextField()
     language = models.CharField(max_length=8)
-    source = models.CharField(max_length=16, choices=Source.choices)
+    source = models.CharField(max_length=32, choices=Source.choices)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
         ordering: ClassVar = ["-created_at", "-id"]
-        indexes: ClassVar = [models.Index(fields=["supporter", "topic", "-created_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["supporter", "audience", "-created_at"], name="consent_record_history")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.topic}={'yes' if self.granted else 'no'} for {self.supporter_id}"
+        return f"{self.audience}={'yes' if self.granted else 'no'} for {self.supporter_id}"
+
+
+class Consent(models.Model):
+    """A supporter's current yes or no to email for one audience: the one model of record.
+
+    One row per (supporter, audience), written only by `actions.record_consent` in the same
+    transaction as the `ConsentRecord` it points at (the latest one, by time then id). Sending,
+    counting and segments read it directly; no row means never asked, which is a no.
+    """
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="consents")
+    audience = models.CharField(max_length=AUDIENCE_MAX_LENGTH)
+    granted = models.BooleanField()
+    # The evidence of this decision: its wording, language, time, source and address.
+    record = models.ForeignKey(ConsentRecord, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["supporter", "audience"], name="consent_once_per_audience"),
+        ]
+        # Who said yes to an audience: one index-only semi-join for counts over millions.
+        indexes: ClassVar = [models.Index(fields=["audience", "granted", "supporter"], name="consent_yes")]
+
+    def __str__(self) -> str:
+        return f"{self.audience}={'yes' if self.granted else 'no'} for {self.supporter_id}"
 
 
 class PostalCode(models.Model):

@@ -100,7 +100,14 @@ def register_accounts_sources() -> None:
     from allauth.mfa.models import Authenticator
     from django.contrib.admin.models import LogEntry
 
-    from quartier.accounts.models import Activity, AffiliationChange, EmailConsent, Profile, Supporter
+    from quartier.accounts.models import (
+        Activity,
+        AffiliationChange,
+        Consent,
+        ConsentRecord,
+        Profile,
+        Supporter,
+    )
 
     def export_supporter(supporter: Supporter) -> dict[str, Any]:
         return rows([supporter], exclude=("password", "groups", "user_permissions"))[0]
@@ -135,7 +142,27 @@ def register_accounts_sources() -> None:
     )
     # Deleting the addresses deletes their confirmations too.
     register(rows_owned_by("email_addresses", EmailAddress, field="user", also=(EmailConfirmation,)))
-    register(rows_owned_by("email_consents", EmailConsent))
+    # Consent: each decision in force, and every yes and no given, with its wording, time, source, address.
+    register(
+        PersonalDataSource(
+            name="email_consents",
+            models=(Consent, ConsentRecord),
+            export=lambda supporter: {
+                "current": list(
+                    Consent.objects.filter(supporter=supporter)
+                    .order_by("audience")
+                    .values("audience", "granted", "record_id")
+                ),
+                "history": rows(
+                    ConsentRecord.objects.filter(supporter=supporter).order_by("created_at", "pk")
+                ),
+            },
+            erase=lambda supporter: (
+                Consent.objects.filter(supporter=supporter).delete(),
+                ConsentRecord.objects.filter(supporter=supporter).delete(),
+            ),
+        )
+    )
     register(rows_owned_by("affiliation_changes", AffiliationChange))
     register(
         PersonalDataSource(

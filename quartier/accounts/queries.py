@@ -11,7 +11,7 @@ from django.db.models import Avg, Count
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from quartier.accounts.models import Cause, EmailConsent, PostalCode, Profile, Supporter, Visibility
+from quartier.accounts.models import Cause, Consent, PostalCode, Profile, Supporter, Visibility
 from quartier.lib import places
 from quartier.lib.places import Place
 
@@ -91,10 +91,14 @@ def language_name(code: str) -> str:
         return code
 
 
-def current_email_consent(supporter: Supporter, topic: str) -> EmailConsent | None:
-    return (
-        EmailConsent.objects.filter(supporter=supporter, topic=topic).order_by("-created_at", "-id").first()
-    )
+def current_consent(supporter: Supporter, audience: str) -> Consent | None:
+    """The supporter's decision in force for `audience`, with its record (None: never asked, a no)."""
+    return Consent.objects.filter(supporter=supporter, audience=audience).select_related("record").first()
+
+
+def has_consented(supporter: Supporter, audience: str) -> bool:
+    """Whether the supporter's decision in force for `audience` is a yes."""
+    return Consent.objects.filter(supporter=supporter, audience=audience, granted=True).exists()
 
 
 def find_place(country: str, postal_code: str) -> Place | None:

@@ -31,7 +31,7 @@ from quartier.accounts.forms import (
     PhotoForm,
     ProfileForm,
 )
-from quartier.accounts.models import EmailConsent, Profile, Supporter
+from quartier.accounts.models import CAMPAIGN_NEWS, ConsentRecord, Profile, Supporter
 from quartier.lib.images import ImageRejected
 from quartier.lib.page_cache import cached_anonymous_page, row_version
 
@@ -189,20 +189,19 @@ def settings_photo(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_email(request: HttpRequest) -> HttpResponse:
-    topic = EmailConsent.Topic.CAMPAIGN_NEWS
-    consent = queries.current_email_consent(request.user, topic)
+    consent = queries.current_consent(request.user, CAMPAIGN_NEWS)
     if request.method == "POST":
         form = EmailPreferencesForm(request.POST)
         if form.is_valid():
             granted = form.cleaned_data["news_consent"]
             if consent is None or consent.granted != granted:
-                actions.record_email_consent(
+                actions.record_consent(
                     supporter=request.user,
-                    topic=topic,
+                    audience=CAMPAIGN_NEWS,
                     granted=granted,
                     wording=str(NEWS_CONSENT_WORDING),
                     language=(get_language() or "en")[:2],
-                    source=EmailConsent.Source.SETTINGS,
+                    source=ConsentRecord.Source.SETTINGS,
                     ip_address=client_ip(request),
                 )
             messages.success(request, _("Your email preferences are saved."))

@@ -47,7 +47,15 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
-from quartier.accounts.models import Cause, EmailConsent, Profile, Supporter, Visibility
+from quartier.accounts.models import (
+    CAMPAIGN_NEWS,
+    Cause,
+    Consent,
+    ConsentRecord,
+    Profile,
+    Supporter,
+    Visibility,
+)
 from quartier.demo import organizing_texts, social_data
 from quartier.demo.faker_extra import Faker
 from quartier.lib.geo import haversine_km
@@ -668,21 +676,28 @@ def add_email_addresses(context: GenerationContext, batch: Sequence[NewSupporter
 
 
 def add_email_consents(context: GenerationContext, batch: Sequence[NewSupporter]) -> None:
-    """The answer each supporter gave to the sign-up consent question, in the wording they saw."""
+    """The answer each supporter gave to the sign-up consent question, in the wording they saw: its
+    record and the decision in force, written in bulk as `accounts.actions.record_consent` would."""
     rng = context.random
     wordings = consent_wordings()
     rows = [
         (
-            supporter.id, EmailConsent.Topic.CAMPAIGN_NEWS.value, rng.random() < NEWS_CONSENT_SHARE,
-            wordings[supporter.language], supporter.language, EmailConsent.Source.DEMO.value, None,
+            supporter.id, CAMPAIGN_NEWS, rng.random() < NEWS_CONSENT_SHARE,
+            wordings[supporter.language], supporter.language, ConsentRecord.Source.DEMO.value, None,
             supporter.date_joined,
         )
         for supporter in batch
     ]  # fmt: skip
-    insert_rows(
-        EmailConsent,
-        ("supporter_id", "topic", "granted", "wording", "language", "source", "ip_address", "created_at"),
+    record_ids = _insert_with_ids(
+        ConsentRecord,
+        ("supporter_id", "audience", "granted", "wording", "language", "source", "ip_address", "created_at"),
         rows,
+        use_copy=context.use_copy,
+    )
+    insert_rows(
+        Consent,
+        ("supporter_id", "audience", "granted", "record_id"),
+        [(row[0], row[1], row[2], record_id) for row, record_id in zip(rows, record_ids, strict=True)],
         use_copy=context.use_copy,
     )
     context.report.email_consents += len(rows)

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from quartier.accounts.models import Supporter
+from quartier.accounts import actions as accounts_actions
+from quartier.accounts.models import ConsentRecord, Supporter
 from quartier.lib.urls import absolute_url
 from quartier.outreach.actions import drafts as drafts_actions
 from quartier.outreach.actions import sms as sms_actions
@@ -18,7 +19,6 @@ from quartier.outreach.models import (
     CAMPAIGN_NEWS,
     TOPIC_LOCAL_EVENTS,
     TOPICS,
-    AudienceConsent,
     Delivery,
     Message,
     SmsSubscription,
@@ -40,21 +40,13 @@ def load_outreach_demo(organiser_email: str, progress=print) -> None:
     events_url = absolute_url(reverse("organizing:events"))
     rng = random.Random(10)
     people = list(Supporter.objects.filter(deleted_at__isnull=True).values_list("pk", "language"))
-    AudienceConsent.objects.bulk_create(
-        [
-            AudienceConsent(
-                supporter_id=pk,
-                audience=TOPIC_LOCAL_EVENTS,
-                granted=True,
-                wording=WORDING.get(language, WORDING["en"]),
-                language=language,
-                source=AudienceConsent.Source.DEMO,
-            )
-            for pk, language in people
-            if rng.random() < LOCAL_EVENTS_SHARE
-        ],
-        batch_size=1000,
-    )
+    for pk, language in people:
+        if rng.random() < LOCAL_EVENTS_SHARE:
+            accounts_actions.record_consent(
+                supporter=Supporter(pk=pk), audience=TOPIC_LOCAL_EVENTS, granted=True,
+                wording=WORDING.get(language, WORDING["en"]), language=language,
+                source=ConsentRecord.Source.DEMO, ip_address=None,
+            )  # fmt: skip
     sent = drafts_actions.save_draft(
         author=organiser,
         draft=drafts_actions.Draft(

@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from quartier.accounts import actions
 from quartier.accounts.actions import ProfileChanges
-from quartier.accounts.models import EmailConsent, Supporter, Visibility
+from quartier.accounts.models import CAMPAIGN_NEWS, ConsentRecord, Supporter, Visibility
 from quartier.demo.demo_people import (
     DEMO_ACCOUNTS,
     DEMO_GROUPS,
@@ -47,7 +47,6 @@ from quartier.organizing.actions import events as organizing_events
 from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.forms.fields import HOST_CONSENT_WORDING, LEADER_CONSENT_WORDING
 from quartier.organizing.models import Event, EventType, Group, Rsvp, Shift
-from quartier.outreach.actions import consent as outreach_consent
 
 
 def organiser_totp_secret() -> str | None:
@@ -99,13 +98,13 @@ def create_demo_accounts() -> list[Supporter]:
                 visibility=dict.fromkeys(("bio", "why_involved", "causes", "languages"), Visibility.PUBLIC),
             ),
         )
-        actions.record_email_consent(
+        actions.record_consent(
             supporter=supporter,
-            topic=EmailConsent.Topic.CAMPAIGN_NEWS,
+            audience=CAMPAIGN_NEWS,
             granted=True,
             wording=wordings[account.language],
             language=account.language,
-            source=EmailConsent.Source.DEMO,
+            source=ConsentRecord.Source.DEMO,
             ip_address=None,
         )
         if account.is_staff:
@@ -174,13 +173,13 @@ def _demo_rsvp(supporter: Supporter, shift: Shift, event: Event) -> None:
     )
     if confirmed:
         Shift.objects.filter(pk=shift.pk).update(confirmed_count=F("confirmed_count") + 1)
-    outreach_consent.record_consent(
+    actions.record_consent(
         supporter=supporter,
         audience=organizing_common.event_audience(event),
         granted=True,
         wording=str(HOST_CONSENT_WORDING),
         language=supporter.language,
-        source="rsvp",
+        source=ConsentRecord.Source.RSVP,
         ip_address=None,
     )
 

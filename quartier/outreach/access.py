@@ -17,9 +17,9 @@ from django.core import signing
 from django.http import Http404
 from django.urls import reverse
 
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Supporter, validate_audience
 from quartier.lib.urls import absolute_url
-from quartier.outreach.models import ADDRESS_MAX_LENGTH, TOPICS, Message, validate_audience
+from quartier.outreach.models import ADDRESS_MAX_LENGTH, TOPICS, Message
 
 UNSUBSCRIBE_SALT = "outreach.unsubscribe"
 ADDRESS_UNSUBSCRIBE_SALT = "outreach.unsubscribe-address"

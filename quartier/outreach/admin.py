@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from quartier.outreach.models import AudienceConsent, Delivery, Message
+from quartier.outreach.models import Delivery, Message
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -70,12 +70,3 @@ class DeliveryAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("message", "supporter")
     raw_id_fields = ("message", "supporter")
-
-
-@admin.register(AudienceConsent)
-class AudienceConsentAdmin(ReadOnlyAdmin):
-    list_display = ("supporter", "audience", "granted", "source", "created_at")
-    list_filter = ("granted", "source")
-    list_select_related = ("supporter",)
-    search_fields = ("audience",)
-    raw_id_fields = ("supporter",)

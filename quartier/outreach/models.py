@@ -3,13 +3,13 @@
 An *audience* is a string key naming who a message goes to and what a supporter consented to:
 `group:12` (a local group's members), `event:34` (an event's attendees), `campaign_news` (the
 campaign itself) or `personal` (a supporter writing to people of their own network, who are not
-necessarily supporters: those deliveries go to a plain `address`). Consent to `campaign_news` lives in `accounts.EmailConsent` (one truth, read and
-written through this app's `queries` and `actions`); consent to every other audience lives here.
+necessarily supporters: those deliveries go to a plain `address`). Consent to every audience is
+`accounts.Consent` (the decision in force) and `accounts.ConsentRecord` (its evidence), written
+only by `accounts.actions.record_consent`.
 """
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 from django.db import models
@@ -17,26 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from quartier.accounts.models import EmailConsent, Supporter
+from quartier.accounts.models import AUDIENCE_MAX_LENGTH, CAMPAIGN_NEWS, Supporter
 
-CAMPAIGN_NEWS = EmailConsent.Topic.CAMPAIGN_NEWS.value
 # Messages a supporter writes to addresses of their own network (see `actions.send_personal_email`).
 PERSONAL = "personal"
 ADDRESS_MAX_LENGTH = 254
 SOURCE_MAX_LENGTH = 100
-AUDIENCE_MAX_LENGTH = 64
-_AUDIENCE = re.compile(r"[a-z][a-z_]*(:[0-9]+)?")
-
-
-def validate_audience(audience: str) -> str:
-    """Return `audience` if it is a well-formed key (`campaign_news`, `group:12`); raise otherwise."""
-    if (
-        not isinstance(audience, str)
-        or len(audience) > AUDIENCE_MAX_LENGTH
-        or not _AUDIENCE.fullmatch(audience)
-    ):
-        raise ValueError(f"not an audience key (such as 'group:12' or 'campaign_news'): {audience!r}")
-    return audience
 
 
 def audience_kind(audience: str) -> str:
@@ -44,49 +30,8 @@ def audience_kind(audience: str) -> str:
     return audience.split(":", 1)[0]
 
 
-class AudienceConsent(models.Model):
-    """An append-only record of each yes or no a supporter gave to messages for one audience.
-
-    Like `accounts.EmailConsent`, it keeps the exact wording shown, in the language shown; the latest
-    record per (supporter, audience) is the supporter's current choice. An unsubscription is a "no"
-    with the source `unsubscribe`. `campaign_news` is never stored here (a database check says so).
-    """
-
-    class Source(models.TextChoices):
-        JOIN = "join", _("Joining a group or signing up for an event")
-        SIGNUP = "signup", _("Sign-up form")
-        SETTINGS = "settings", _("Email preferences")
-        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
-        IMPORT = "import", _("Import")
-        DEMO = "demo", _("Demo data")
-
-    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="audience_consents")
-    audience = models.CharField(max_length=AUDIENCE_MAX_LENGTH)
-    granted = models.BooleanField()
-    wording = models.TextField()
-    language = models.CharField(max_length=8)
-    source = models.CharField(max_length=32, choices=Source.choices)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("audience consent")
-        verbose_name_plural = _("audience consents")
-        ordering: ClassVar = ["-created_at", "-id"]
-        indexes: ClassVar = [models.Index(fields=["supporter", "audience", "-created_at"])]
-        constraints: ClassVar = [
-            # Campaign news consent is `accounts.EmailConsent`: there must be only one truth.
-            models.CheckConstraint(
-                condition=~Q(audience=CAMPAIGN_NEWS), name="audience_consent_not_campaign_news"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.audience}={'yes' if self.granted else 'no'} for {self.supporter_id}"
-
-
 # Subscription topics a supporter chooses on the preferences page, with `group:<id>` audiences (the
-# groups they joined) and `event:<id>` ones. `campaign_news` lives in `accounts.EmailConsent`.
+# groups they joined) and `event:<id>` ones.
 TOPIC_LOCAL_EVENTS = "local_events"
 TOPIC_FUNDRAISING = "fundraising"
 TOPICS = {
@@ -326,40 +271,3 @@ class InboundSms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone}: {self.body[:20]}"
-
-
-class CurrentConsent(models.Model):
-    """Each supporter's current yes or no per topic: a copy of their latest consent record, kept so that
-    a segment over millions of supporters is counted with one indexed semi-join (see `consent_sync`).
-
-    The consent records (`accounts.EmailConsent`, `AudienceConsent`) stay the truth: every batch checks
-    them again right before sending, so a "no" not yet copied here is still honoured.
-    """
-
-    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="current_consents")
-    topic = models.CharField(max_length=AUDIENCE_MAX_LENGTH)
-    granted = models.BooleanField()
-    # The record it was copied from: a later record (by time, then id) replaces it, an earlier never does.
-    record_created_at = models.DateTimeField()
-    record_id = models.BigIntegerField()
-
-    class Meta:
-        constraints: ClassVar = [
-            models.UniqueConstraint(fields=["supporter", "topic"], name="current_consent_once"),
-        ]
-        indexes: ClassVar = [
-            models.Index(fields=["topic", "granted", "supporter"], name="current_consent_yes")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.topic}={'yes' if self.granted else 'no'} for {self.supporter_id}"
-
-
-class ConsentSyncMark(models.Model):
-    """How far `consent_sync` has copied each source of consent records (the highest id copied)."""
-
-    source = models.CharField(max_length=32, unique=True)
-    last_id = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.last_id}"

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from quartier.accounts.models import Supporter
-from quartier.accounts.privacy import PersonalDataSource, register, rows, rows_owned_by
+from quartier.accounts.privacy import PersonalDataSource, register, rows
 
 
 def register_outreach_sources() -> None:
     from quartier.outreach.models import (
-        AudienceConsent,
-        CurrentConsent,
         Delivery,
         Message,
         SmsSubscription,
@@ -25,9 +23,6 @@ def register_outreach_sources() -> None:
             .values("message__subject", "message__audience_label", "message__created_at", "status", "sent_at")
         )
 
-    register(rows_owned_by("audience_consents", AudienceConsent))
-    # A copy of the latest consent per topic (for fast segment counts): exported, erased with the rest.
-    register(rows_owned_by("current_consents", CurrentConsent))
     register(
         PersonalDataSource(
             name="messages_received",

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from quartier.accounts import queries as accounts_queries
-from quartier.accounts.models import EmailConsent, Supporter
+from quartier.accounts.models import Consent, Supporter, validate_audience
 from quartier.outreach.models import (
     CAMPAIGN_NEWS,
-    AudienceConsent,
+    TOPICS,
     Delivery,
     Message,
     Suppression,
-    validate_audience,
 )
 
 
@@ -52,49 +51,30 @@ def message_progress(message: Message) -> dict[str, int]:
     return {key: int(value or 0) for key, value in counts.items()}
 
 
-def _latest_consent(audience: str) -> QuerySet:
-    """The `granted` of the latest consent record of the outer supporter for `audience`."""
-    if audience == CAMPAIGN_NEWS:
-        records = EmailConsent.objects.filter(supporter=OuterRef("pk"), topic=CAMPAIGN_NEWS)
-    else:
-        records = AudienceConsent.objects.filter(supporter=OuterRef("pk"), audience=audience)
-    return records.order_by("-created_at", "-id").values("granted")[:1]
-
-
 def consenting(recipients: QuerySet[Supporter], audience: str) -> QuerySet[Supporter]:
     """The recipients who may be emailed for `audience` now.
 
-    Their latest consent for it is a yes (an unsubscription is a later no), they are active,
-    not deleted, with a verified email address, and that address is not on the suppression list.
+    Their decision in force for it (`accounts.Consent`) is a yes (an unsubscription is a later no),
+    they are active, not deleted, with a verified email address, and that address is not on the
+    suppression list.
     """
     validate_audience(audience)
     return (
         recipients.filter(is_active=True, deleted_at__isnull=True, email_verified_at__isnull=False)
-        .alias(latest_consent=Subquery(_latest_consent(audience)))
-        .filter(latest_consent=True)
+        .filter(Exists(Consent.objects.filter(supporter=OuterRef("pk"), audience=audience, granted=True)))
         .exclude(Exists(Suppression.objects.filter(address=OuterRef("email"))))
     )
 
 
 def has_consented(supporter: Supporter, audience: str) -> bool:
-    """Whether the supporter's latest choice for `audience` is a yes (consent only: see `consenting`)."""
-    validate_audience(audience)
-    if audience == CAMPAIGN_NEWS:
-        latest = accounts_queries.current_email_consent(supporter, CAMPAIGN_NEWS)
-        return bool(latest and latest.granted)
-    granted = (
-        AudienceConsent.objects.filter(supporter=supporter, audience=audience)
-        .order_by("-created_at", "-id")
-        .values_list("granted", flat=True)
-        .first()
-    )
-    return bool(granted)
+    """Whether the supporter's decision in force for `audience` is a yes (consent only: see `consenting`)."""
+    return accounts_queries.has_consented(supporter, validate_audience(audience))
 
 
 def audience_label(audience: str) -> str:
     """What people know an audience as: the label of its latest message, or a generic name."""
     if audience == CAMPAIGN_NEWS:
-        return str(EmailConsent.Topic.CAMPAIGN_NEWS.label)
+        return str(TOPICS[CAMPAIGN_NEWS])
     label = (
         Message.objects.filter(audience=audience)
         .order_by("-created_at", "-id")
@@ -106,8 +86,6 @@ def audience_label(audience: str) -> str:
 
 def staff_messages(limit: int = 100) -> list[tuple[Message, dict[str, int]]]:
     """The campaign's messages (newest first) with their progress, for `/organize/email/`."""
-    from quartier.outreach.models import TOPICS
-
     rows = list(
         Message.objects.filter(audience__in=list(TOPICS))
         .annotate(
@@ -174,7 +152,7 @@ def dashboard_summary(supporter: Supporter) -> dict:
 
     Three small indexed queries; {} for someone who neither receives nor sent anything.
     """
-    from quartier.outreach.models import PERSONAL, TOPICS
+    from quartier.outreach.models import PERSONAL
 
     receiving = [str(label) for topic, label in TOPICS.items() if has_consented(supporter, topic)]
     emailed = Delivery.objects.filter(message__sender=supporter, message__audience=PERSONAL).count()

@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts.models import Activity, Supporter
 from quartier.lib.geo import bounding_box
-from quartier.outreach import consent_sync, registry
-from quartier.outreach.models import CAMPAIGN_NEWS, TOPICS, CurrentConsent, Suppression
+from quartier.outreach import queries, registry
+from quartier.outreach.models import CAMPAIGN_NEWS, TOPICS
 
 ANY, YES, NO = "", "yes", "no"
 # Segment fields whose filter another app registers (`registry.register_segment_filter`).
@@ -121,22 +121,15 @@ def supporters_in(segment: Segment) -> QuerySet[Supporter]:
     return people
 
 
-def recipients(segment: Segment, *, synced: bool = False) -> QuerySet[Supporter]:
+def recipients(segment: Segment) -> QuerySet[Supporter]:
     """The people a message to this segment goes to: selected, consenting to its topic, reachable.
 
-    Consent is read from `CurrentConsent` (one semi-join, fast over millions), brought up to date
-    first; each batch checks the consent records themselves again before sending.
+    Consent is the decision in force (`accounts.Consent`), read directly as one indexed semi-join
+    (see `queries.consenting`); each batch checks it again right before sending.
     """
     if segment.topic not in TOPICS:
         raise ValueError(f"not a topic: {segment.topic!r}")
-    if not synced:
-        consent_sync.sync()
-    consenting = CurrentConsent.objects.filter(topic=segment.topic, granted=True).values("supporter_id")
-    return (
-        supporters_in(segment)
-        .filter(is_active=True, deleted_at__isnull=True, email_verified_at__isnull=False, pk__in=consenting)
-        .exclude(Exists(Suppression.objects.filter(address=OuterRef("email"))))
-    )
+    return queries.consenting(supporters_in(segment), segment.topic)
 
 
 def count(segment: Segment) -> int:

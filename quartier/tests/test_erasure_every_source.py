@@ -1,6 +1,6 @@
 """Deleting an account really empties every registered personal-data source, not only registers it.
 
-Each source is filled with rows (`personal_data.FACTORIES`) for the supporter and for a bystander;
+Each source is filled with rows (`personal_data.registry.FACTORIES`) for the supporter and for a bystander;
 after deletion the supporter's rows of every source are gone, except what a source documents it
 keeps (`kept_after_deletion`), which is checked to be kept exactly as documented. The bystander's
 rows are untouched.
@@ -15,7 +15,8 @@ from quartier.accounts import actions, privacy
 from quartier.accounts.models import Activity, Supporter
 from quartier.organizing.models import Event, Group
 from quartier.outreach.models import Message, SmsSubscription, Suppression
-from quartier.tests.personal_data import FACTORIES, ONE_PER_SUPPORTER, People, every_owned_row
+from quartier.tests.personal_data.common import People
+from quartier.tests.personal_data.registry import FACTORIES, ONE_PER_SUPPORTER, every_owned_row
 
 
 def _account_is_emptied(before: dict, supporter: Supporter) -> None:
@@ -144,7 +145,7 @@ def people(make_supporter, staff) -> People:
 def test_every_registered_source_has_a_factory():
     registered = {source.name for source in privacy.sources()}
 
-    assert registered - set(FACTORIES) == set(), "add a factory to quartier/tests/personal_data.py"
+    assert registered - set(FACTORIES) == set(), "add a factory to quartier/tests/personal_data/<app>.py"
     assert set(FACTORIES) - registered == set(), "a factory for a source no longer registered"
 
 

@@ -1,6 +1,6 @@
 """The data export holds every row the database holds for the supporter, in every source.
 
-Each source is filled (`personal_data.FACTORIES`) for the supporter and a bystander; the export has
+Each source is filled (`personal_data.registry.FACTORIES`) for the supporter and a bystander; the export has
 as many rows per model as the database holds for the supporter (models left out on purpose say why),
 every marker written into the supporter's rows, and none of the bystander's.
 """
@@ -13,7 +13,8 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 
 from quartier.accounts import privacy
-from quartier.tests.personal_data import FACTORIES, People, every_owned_row
+from quartier.tests.personal_data.common import People
+from quartier.tests.personal_data.registry import FACTORIES, every_owned_row
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from quartier.accounts.models import AffiliationChange, EmailConsent, Profile, Supporter
+from quartier.accounts.models import AffiliationChange, Consent, ConsentRecord, Profile, Supporter
 from quartier.testing import client_for
 
 
@@ -13,7 +13,8 @@ def snapshot() -> dict[str, object]:
     return {
         "supporters": list(Supporter.objects.order_by("pk").values()),
         "profiles": list(Profile.objects.order_by("pk").values()),
-        "consents": EmailConsent.objects.count(),
+        "consents": list(Consent.objects.order_by("pk").values()),
+        "consent_records": ConsentRecord.objects.count(),
         "affiliation_changes": AffiliationChange.objects.count(),
     }
 

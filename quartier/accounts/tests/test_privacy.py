@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from quartier.accounts import privacy
-from quartier.accounts.models import EmailConsent, Profile, Supporter
+from quartier.accounts.models import Consent, ConsentRecord, Profile, Supporter
 from quartier.testing import PASSWORD, reauthenticate
 
 
@@ -50,7 +50,13 @@ def test_the_export_contains_every_source(supporter):
     assert data["data"]["account"]["postal_code"] == "H2X 1Y4"
     assert "password" not in data["data"]["account"]
     assert data["data"]["email_addresses"][0]["email"] == supporter.email
-    assert data["data"]["email_consents"][0]["wording"] == "No thanks"
+    consents = data["data"]["email_consents"]
+    assert [(r["audience"], r["granted"], r["wording"]) for r in consents["history"]] == [
+        ("campaign_news", False, "No thanks")
+    ]
+    assert consents["current"] == [
+        {"audience": "campaign_news", "granted": False, "record_id": consents["history"][0]["id"]}
+    ]
 
 
 @pytest.mark.django_db
@@ -67,7 +73,8 @@ def test_deleting_an_account_erases_personal_data_and_keeps_an_empty_row(support
     assert not row.is_active and not row.has_usable_password()
     assert not Profile.objects.filter(supporter=supporter).exists()
     assert not EmailAddress.objects.filter(user=supporter).exists()
-    assert not EmailConsent.objects.filter(supporter=supporter).exists()
+    assert not ConsentRecord.objects.filter(supporter=supporter).exists()
+    assert not Consent.objects.filter(supporter=supporter).exists()
     assert "_auth_user_id" not in client.session
     # The other supporter is untouched.
     assert Supporter.objects.get(pk=other_supporter.pk).is_active
@@ -126,7 +133,7 @@ def test_email_preferences_append_a_consent_record_only_when_the_choice_changes(
     client.post(url, {"news_consent": "on"})
     client.post(url, {})
 
-    records = list(EmailConsent.objects.filter(supporter=supporter).order_by("created_at", "id"))
+    records = list(ConsentRecord.objects.filter(supporter=supporter).order_by("created_at", "id"))
     assert [(r.granted, r.source) for r in records] == [
         (False, "signup"),
         (True, "settings"),
@@ -134,3 +141,5 @@ def test_email_preferences_append_a_consent_record_only_when_the_choice_changes(
     ]
     assert records[1].ip_address == "198.51.100.4"
     assert records[1].wording.startswith("Yes, email me news")
+    current = Consent.objects.get(supporter=supporter, audience="campaign_news")
+    assert (current.granted, current.record) == (False, records[2])

@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from quartier.accounts.checks import check_shared_cache
-from quartier.accounts.models import EmailConsent
+from quartier.accounts.models import ConsentRecord
 from quartier.testing import PASSWORD, client_for
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_a_consent_records_the_clients_address_given_by_the_proxy(supporter):
         HTTP_X_FORWARDED_FOR="1.1.1.1, 198.51.100.7",
     )
 
-    consent = EmailConsent.objects.filter(supporter=supporter).latest("pk")
+    consent = ConsentRecord.objects.filter(supporter=supporter).latest("pk")
     assert consent.granted is True and consent.ip_address == "198.51.100.7"
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quartier.accounts.models import EmailConsent, Profile, Supporter
+from quartier.accounts.models import Consent, ConsentRecord, Profile, Supporter
 from quartier.testing import PASSWORD, reauthenticate
 
 SIGNUP = {
@@ -40,8 +40,9 @@ def test_it_creates_a_supporter_with_profile_town_and_consent(client):
     assert supporter.latitude == pytest.approx(45.512)
     assert not supporter.is_verified
     assert Profile.objects.filter(supporter=supporter).count() == 1
-    consent = EmailConsent.objects.get(supporter=supporter)
-    assert consent.granted is True
+    consent = ConsentRecord.objects.get(supporter=supporter)
+    assert consent.audience == "campaign_news" and consent.granted is True
+    assert Consent.objects.get(supporter=supporter).record == consent
     assert consent.source == "signup"
     assert consent.ip_address == "203.0.113.7"
     assert consent.wording.startswith("Yes, email me news")
@@ -52,8 +53,9 @@ def test_it_creates_a_supporter_with_profile_town_and_consent(client):
 def test_it_records_a_refusal_of_news_too(client):
     signup(client, news_consent="")
 
-    consent = EmailConsent.objects.get(supporter__email="nadia@example.org")
+    consent = ConsentRecord.objects.get(supporter__email="nadia@example.org")
     assert consent.granted is False
+    assert Consent.objects.get(supporter__email="nadia@example.org").granted is False
 
 
 @pytest.mark.django_db

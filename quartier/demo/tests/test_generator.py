@@ -15,7 +15,15 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from quartier.accounts.forms import SPOKEN_LANGUAGES
-from quartier.accounts.models import AffiliationChange, Cause, EmailConsent, Profile, Supporter
+from quartier.accounts.models import (
+    CAMPAIGN_NEWS,
+    AffiliationChange,
+    Cause,
+    Consent,
+    ConsentRecord,
+    Profile,
+    Supporter,
+)
 from quartier.dashboard.models import RegionFigure
 from quartier.demo.demo_people import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, ORGANISER_EMAIL
 from quartier.demo.generator import BIOS, CAUSES, WHY_INVOLVED, consent_wordings, generate_campaign
@@ -53,7 +61,8 @@ def test_it_adds_each_supporter_with_a_profile_an_email_address_and_a_consent(ca
     assert Supporter.objects.count() == SUPPORTERS
     assert Profile.objects.count() == SUPPORTERS
     assert EmailAddress.objects.count() == SUPPORTERS
-    assert EmailConsent.objects.count() == SUPPORTERS
+    assert ConsentRecord.objects.count() == SUPPORTERS
+    assert Consent.objects.count() == SUPPORTERS
     assert Cause.objects.count() == len(CAUSES) == 10
     links = Profile.causes.through.objects.count()
     assert (campaign.supporters, campaign.profiles, campaign.email_addresses, campaign.email_consents) == (
@@ -95,11 +104,17 @@ def test_it_writes_in_both_languages(campaign):
         assert profile.why_involved in WHY_INVOLVED[language]
         assert profile.languages_spoken[0] == language
         assert set(profile.languages_spoken) <= set(SPOKEN_LANGUAGES)
-    for consent in EmailConsent.objects.select_related("supporter"):
+    for consent in ConsentRecord.objects.select_related("supporter"):
         assert consent.language == consent.supporter.language
         assert consent.wording == wordings[consent.language]
-        assert consent.topic == EmailConsent.Topic.CAMPAIGN_NEWS
-        assert consent.source == EmailConsent.Source.DEMO
+        assert consent.audience == CAMPAIGN_NEWS
+        assert consent.source == ConsentRecord.Source.DEMO
+    for current in Consent.objects.select_related("record"):
+        assert (current.supporter_id, current.audience) == (
+            current.record.supporter_id,
+            current.record.audience,
+        )
+        assert current.granted is current.record.granted
     # French is the language of France and most of Québec.
     assert Supporter.objects.filter(country="FR", language="en").count() <= 8
 
@@ -121,7 +136,7 @@ def test_email_addresses_agree_with_the_supporters_verification(campaign):
         assert address.verified is (address.user.email_verified_at is not None)
         verified += address.verified
     assert 0.8 * SUPPORTERS <= verified < SUPPORTERS
-    granted = EmailConsent.objects.filter(granted=True).count()
+    granted = Consent.objects.filter(granted=True).count()
     assert 0.45 * SUPPORTERS <= granted <= 0.75 * SUPPORTERS
 
 
@@ -152,7 +167,7 @@ def test_a_second_run_appends_new_supporters(campaign):
     assert Supporter.objects.count() == 2 * SUPPORTERS
     assert Profile.objects.count() == 2 * SUPPORTERS
     assert EmailAddress.objects.count() == 2 * SUPPORTERS
-    assert EmailConsent.objects.count() == 2 * SUPPORTERS
+    assert ConsentRecord.objects.count() == Consent.objects.count() == 2 * SUPPORTERS
     assert Cause.objects.count() == 10
     emails = set(Supporter.objects.values_list("email", flat=True))
     assert emails == {f"supporter-{n}@example.org" for n in range(1, 2 * SUPPORTERS + 1)}
@@ -198,7 +213,9 @@ def test_load_demo_twice_creates_the_demo_accounts_once():
     for account in DEMO_ACCOUNTS:
         assert Supporter.objects.filter(email=account.email).count() == 1, account.email
         assert EmailAddress.objects.filter(email=account.email, verified=True, primary=True).count() == 1
-        assert EmailConsent.objects.filter(supporter__email=account.email).count() == 1
+        assert (
+            ConsentRecord.objects.filter(supporter__email=account.email, audience=CAMPAIGN_NEWS).count() == 1
+        )
     assert len(DEMO_ACCOUNTS) == 6
     assert Supporter.objects.count() == 6 + 50
     assert Supporter.objects.filter(email__endswith="@example.org").count() == 50

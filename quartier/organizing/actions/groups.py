@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 
+from quartier.accounts import actions as accounts_actions
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Supporter
 from quartier.lib.text import render_markdown
@@ -21,7 +22,6 @@ from quartier.organizing.models import (
 )
 from quartier.organizing.queries.groups import group_recipients
 from quartier.outreach.actions import campaign_send as outreach_campaign_send
-from quartier.outreach.actions import consent as outreach_consent
 
 
 @dataclass
@@ -112,7 +112,7 @@ def join_group(
             Group.objects.filter(pk=locked.pk).update(member_count=F("member_count") + 1)
             _record_joined(membership)
         if accepts_messages:
-            outreach_consent.record_consent(
+            accounts_actions.record_consent(
                 supporter=supporter,
                 audience=group_audience(locked),
                 granted=True,

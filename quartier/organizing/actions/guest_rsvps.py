@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quartier.accounts import actions as account_actions
-from quartier.accounts.models import EmailConsent, Supporter
+from quartier.accounts.models import CAMPAIGN_NEWS, ConsentRecord, Supporter
 from quartier.organizing import tasks
 from quartier.organizing.actions.common import OrganizingError, event_audience
 from quartier.organizing.actions.rsvps import ShiftOutcome, add_walk_in, rsvp_to_shifts
@@ -21,7 +21,6 @@ from quartier.organizing.models import (
     Rsvp,
     Shift,
 )
-from quartier.outreach.actions import consent as outreach_consent
 
 
 @dataclass
@@ -183,9 +182,9 @@ def confirm_rsvp_request(
             referred_by=pending.referrer,
         )  # fmt: skip
     elif pending.news_consent:
-        account_actions.record_email_consent(
-            supporter=owner, topic=EmailConsent.Topic.CAMPAIGN_NEWS, granted=True, wording=news_consent_wording,
-            language=pending.language, source=EmailConsent.Source.RSVP, ip_address=ip_address,
+        account_actions.record_consent(
+            supporter=owner, audience=CAMPAIGN_NEWS, granted=True, wording=news_consent_wording,
+            language=pending.language, source=ConsentRecord.Source.RSVP, ip_address=ip_address,
         )  # fmt: skip
     shifts = list(pending.shifts.all())
     if pending.kind == PendingRsvp.Kind.WALK_IN:
@@ -203,7 +202,7 @@ def confirm_rsvp_request(
             outcomes = [ShiftOutcome(shift=shift, refused=error.code) for shift in shifts]
     confirmation = Confirmation(pending=pending, outcomes=outcomes)
     if pending.accepts_messages and confirmation.rsvps:
-        outreach_consent.record_consent(
+        account_actions.record_consent(
             supporter=owner, audience=event_audience(pending.event), granted=True, wording=host_consent_wording,
             language=pending.language, source="join", ip_address=ip_address,
         )  # fmt: skip

@@ -7,13 +7,13 @@ import html
 import pytest
 from django.core import mail
 
+from quartier.accounts import actions as accounts_actions
 from quartier.organizing import tasks
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
 from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import EventTypePolicy, Group, Membership, Rsvp
-from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.emails import build_email
 from quartier.outreach.models import Message
 
@@ -92,7 +92,7 @@ def test_membership_email_keeps_the_group_name_as_typed(
 
 @pytest.mark.django_db
 def test_outreach_messages_keep_subject_and_body_as_typed(group, leader, member):
-    outreach_consent.record_consent(
+    accounts_actions.record_consent(
         supporter=member, audience=common_actions.group_audience(group), granted=True, wording="Yes", language="en",
         source="join", ip_address=None,
     )  # fmt: skip

@@ -11,11 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from quartier.accounts.models import EmailConsent, Supporter
+from quartier.accounts.models import CAMPAIGN_NEWS, ConsentRecord, Supporter
 from quartier.organizing.actions import guest_rsvps as guest_rsvps_actions
 from quartier.organizing.models import PendingRsvp, Rsvp, Shift
 from quartier.organizing.queries import events as events_queries
-from quartier.outreach.models import AudienceConsent
 from quartier.outreach.queries import has_consented
 from quartier.testing import client_for
 
@@ -37,8 +36,10 @@ def account_state(supporter: Supporter | None) -> dict[str, object]:
         "name": supporter.display_name,
         "town": supporter.town,
         "rsvps": Rsvp.objects.filter(supporter=supporter).count(),
-        "audience_consents": AudienceConsent.objects.filter(supporter=supporter).count(),
-        "email_consents": EmailConsent.objects.filter(supporter=supporter).count(),
+        "audience_consents": ConsentRecord.objects.filter(supporter=supporter)
+        .exclude(audience=CAMPAIGN_NEWS)
+        .count(),
+        "email_consents": ConsentRecord.objects.filter(supporter=supporter, audience=CAMPAIGN_NEWS).count(),
         "feed": len(events_queries.feed_entries(supporter)),
         "attending": len(events_queries.my_events(supporter)["attending"]),
     }
@@ -112,10 +113,11 @@ def test_the_owner_confirms_once_and_then_the_rsvp_and_consents_are_recorded(
     assert first.status_code == second.status_code == 302
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 1
     assert has_consented(other_supporter, f"event:{event.pk}")
+    assert ConsentRecord.objects.filter(supporter=other_supporter, audience=f"event:{event.pk}").count() == 1
     assert (
-        AudienceConsent.objects.filter(supporter=other_supporter, audience=f"event:{event.pk}").count() == 1
+        ConsentRecord.objects.filter(supporter=other_supporter, audience=CAMPAIGN_NEWS, granted=True).count()
+        == 1
     )
-    assert EmailConsent.objects.filter(supporter=other_supporter, granted=True).count() == 1
     other_supporter.refresh_from_db()
     assert other_supporter.display_name == "Sam Wilson"  # the typed name never renames an account
     assert PendingRsvp.objects.get().confirmed_at is not None
@@ -138,7 +140,7 @@ def test_an_expired_confirm_link_says_so_and_changes_nothing(
     assert shown.status_code == posted.status_code == 410
     assert "This link has expired" in posted.content.decode()
     assert not Rsvp.objects.exists()
-    assert AudienceConsent.objects.filter(supporter=supporter).count() == 0
+    assert ConsentRecord.objects.filter(supporter=supporter).exclude(audience=CAMPAIGN_NEWS).count() == 0
     assert PendingRsvp.objects.get().confirmed_at is None
 
 
@@ -182,7 +184,7 @@ def test_an_unticked_box_never_withdraws_someones_consent(
     client.post(reverse("organizing:event_rsvp", args=[event.pk]), {"shift": shift.pk, "guests": "0"})
 
     assert has_consented(supporter, f"event:{event.pk}")
-    assert AudienceConsent.objects.filter(supporter=supporter).count() == 1
+    assert ConsentRecord.objects.filter(supporter=supporter).exclude(audience=CAMPAIGN_NEWS).count() == 1
 
 
 @pytest.mark.django_db
@@ -223,7 +225,9 @@ def test_a_walk_in_by_email_attaches_no_account_until_its_owner_confirms(
     record = Rsvp.objects.get()
     assert record.supporter.email == email and record.is_walk_in and record.attended
     assert Shift.objects.get(pk=shift.pk).confirmed_count == 0
-    assert not AudienceConsent.objects.filter(supporter=record.supporter).exists()
+    assert (
+        not ConsentRecord.objects.filter(supporter=record.supporter).exclude(audience=CAMPAIGN_NEWS).exists()
+    )
 
 
 @pytest.mark.django_db

@@ -23,12 +23,12 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from quartier.accounts import actions as accounts_actions
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
 from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import EventTypePolicy, Group, Membership, Rsvp
-from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.queries import has_consented
 from quartier.testing import client_for
 
@@ -108,7 +108,7 @@ def test_every_link_in_mail_headers_and_calendars_starts_with_the_site_url_and_w
     shift = event.shifts.get()
     for person in (first, second):
         rsvps_actions.rsvp(supporter=person, shift=shift)
-        outreach_consent.record_consent(
+        accounts_actions.record_consent(
             supporter=person, audience=common_actions.event_audience(event), granted=True, wording="Yes", language="en",
             source="join", ip_address=None,
         )  # fmt: skip

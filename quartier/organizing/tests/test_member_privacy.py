@@ -7,12 +7,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Profile, Visibility
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Membership
-from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
 from quartier.testing import client_for
 
@@ -180,7 +180,7 @@ def test_the_count_before_sending_is_the_number_of_emails_sent(
         for shift in (first, second):  # two RSVPs each: still one email
             rsvps_actions.rsvp(supporter=person, shift=shift)
         if number != 1:
-            outreach_consent.record_consent(
+            accounts_actions.record_consent(
                 supporter=person, audience=common_actions.event_audience(event), granted=True, wording="Yes",
                 language="en", source="join", ip_address=None,
             )  # fmt: skip

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from quartier.accounts import actions as accounts_actions
 from quartier.accounts.privacy import export_personal_data
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import events as events_actions
@@ -14,7 +15,6 @@ from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Rsvp
 from quartier.organizing.tests.attendees import one_of_each_status
-from quartier.outreach.actions import consent as outreach_consent
 from quartier.outreach.models import Delivery
 from quartier.testing import client_for
 
@@ -64,7 +64,7 @@ def test_a_hosts_message_reaches_confirmed_attendees_only(make_event, host, make
     event = make_event(host, capacity=1)
     people = one_of_each_status(make_supporter, event.shifts.get())
     for person in people.values():
-        outreach_consent.record_consent(
+        accounts_actions.record_consent(
             supporter=person, audience=common_actions.event_audience(event), granted=True, wording="Yes",
             language="en", source="join", ip_address=None,
         )  # fmt: skip

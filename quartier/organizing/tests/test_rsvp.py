@@ -130,7 +130,7 @@ def test_a_guest_rsvp_waits_for_the_address_then_makes_an_account_and_records_co
     record = Rsvp.objects.get(supporter=guest)
     assert record.status == "confirmed"
     assert done["Location"] == reverse("organizing:rsvp_done", args=[record.pk])
-    assert guest.email_consents.get().granted is True
+    assert guest.consent_records.get(audience="campaign_news").granted is True
     assert has_consented(guest, f"event:{event.pk}")
     assert mail.outbox[1].to == ["gaby@example.org"]
     assert client.get(done["Location"]).status_code == 200

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from quartier.accounts import actions as accounts_actions
 from quartier.accounts.adapter import client_ip
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.organizing import access
@@ -22,7 +23,6 @@ from quartier.organizing.models import Event, Rsvp
 from quartier.organizing.queries import events as events_queries
 from quartier.organizing.views.common import language, rule_message
 from quartier.organizing.views.events import event_context
-from quartier.outreach.actions import consent as outreach_consent
 from quartier.reach.queries import referrer_from, share_url
 
 LAST_RSVPS = "organizing.last_rsvps"
@@ -62,7 +62,7 @@ def event_rsvp(request: HttpRequest, event_id: int) -> HttpResponse:
         form.add_error(None, rule_message(error.code))
         return _event_detail_with_form(request, event, form)
     if data["accepts_messages"]:  # the person themselves, ticking the box: a yes; unticked records nothing
-        outreach_consent.record_consent(
+        accounts_actions.record_consent(
             supporter=request.user, audience=common_actions.event_audience(event), granted=True,
             wording=str(HOST_CONSENT_WORDING), language=language(), source="join", ip_address=client_ip(request),
         )  # fmt: skip

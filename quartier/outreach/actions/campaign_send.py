@@ -11,7 +11,7 @@ from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Supporter, validate_audience
 from quartier.lib.text import render_markdown
 from quartier.outreach import merge, queries
 from quartier.outreach.actions.delivery import finish_if_done
@@ -20,7 +20,6 @@ from quartier.outreach.models import (
     Delivery,
     Message,
     SmsSubscription,
-    validate_audience,
 )
 
 # Deliveries per Celery task: small enough that a task finishes in well under a minute over SMTP.

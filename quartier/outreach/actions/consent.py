@@ -1,4 +1,7 @@
-"""Consent to each topic: record a decision, unsubscribe, double opt-in confirmation, the topics a person chose."""
+"""Consent to each topic: unsubscribe, double opt-in confirmation, the topics a person chose.
+
+Every decision is written by `accounts.actions.record_consent`, the one writer of consent.
+"""
 
 from __future__ import annotations
 
@@ -8,64 +11,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from quartier.accounts import actions as accounts_actions
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import ConsentRecord, Supporter
 from quartier.outreach import queries
 from quartier.outreach.actions.feedback import lift_suppression, suppress_address
-from quartier.outreach.models import (
-    CAMPAIGN_NEWS,
-    TOPICS,
-    AudienceConsent,
-    Delivery,
-    Suppression,
-    validate_audience,
-)
-
-
-def record_consent(
-    *,
-    supporter: Supporter,
-    audience: str,
-    granted: bool,
-    wording: str,
-    language: str,
-    source: str,
-    ip_address: str | None,
-) -> AudienceConsent:
-    """Append a yes or no; the latest one per (supporter, audience) is the current choice.
-
-    For `campaign_news` the record is an `accounts.EmailConsent` (the one truth for campaign news):
-    the returned `AudienceConsent` is then an unsaved copy of it, which the database refuses to store.
-    """
-    validate_audience(audience)
-    if audience == CAMPAIGN_NEWS:
-        record = accounts_actions.record_email_consent(
-            supporter=supporter,
-            topic=CAMPAIGN_NEWS,
-            granted=granted,
-            wording=wording,
-            language=language,
-            source=source,
-            ip_address=ip_address,
-        )
-        return AudienceConsent(
-            supporter=supporter,
-            audience=audience,
-            granted=record.granted,
-            wording=record.wording,
-            language=record.language,
-            source=record.source,
-            ip_address=record.ip_address,
-            created_at=record.created_at,
-        )
-    return AudienceConsent.objects.create(
-        supporter=supporter,
-        audience=audience,
-        granted=granted,
-        wording=str(wording),
-        language=language,
-        source=source,
-        ip_address=ip_address,
-    )
+from quartier.outreach.models import TOPICS, Delivery, Suppression
 
 
 @transaction.atomic
@@ -90,13 +39,13 @@ def unsubscribe(
         Delivery.objects.filter(
             message_id=message_id, supporter=supporter, unsubscribed_at__isnull=True
         ).update(unsubscribed_at=timezone.now())
-    record_consent(
+    accounts_actions.record_consent(
         supporter=supporter,
         audience=audience,
         granted=False,
         wording=wording,
         language=language,
-        source=AudienceConsent.Source.UNSUBSCRIBE,
+        source=ConsentRecord.Source.UNSUBSCRIBE,
         ip_address=ip_address,
     )
     return True
@@ -120,9 +69,9 @@ def set_topics(
         if granted and settings.OUTREACH_DOUBLE_OPT_IN:
             awaiting.append(topic)
             continue
-        record_consent(
+        accounts_actions.record_consent(
             supporter=supporter, audience=topic, granted=granted, wording=topic_wording(topic),
-            language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+            language=language, source=ConsentRecord.Source.SETTINGS, ip_address=ip_address,
         )  # fmt: skip
         if granted:
             lift_suppression(address=supporter.email)
@@ -168,10 +117,10 @@ def confirm_topic(*, supporter: Supporter, topic: str, language: str, ip_address
     Supporter.objects.select_for_update().only("pk").get(pk=supporter.pk)
     if queries.has_consented(supporter, topic):
         return False
-    record_consent(
+    accounts_actions.record_consent(
         supporter=supporter, audience=topic, granted=True,
         wording=gettext("%(wording)s (confirmed from the link emailed to the address)") % {"wording": topic_wording(topic)},
-        language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+        language=language, source=ConsentRecord.Source.SETTINGS, ip_address=ip_address,
     )  # fmt: skip
     lift_suppression(address=supporter.email)
     return True
@@ -181,8 +130,8 @@ def unsubscribe_from_everything(*, supporter: Supporter, language: str, ip_addre
     """Every topic and audience to no, and the address on the suppression list."""
     for topic in TOPICS:
         if queries.has_consented(supporter, topic):
-            record_consent(
+            accounts_actions.record_consent(
                 supporter=supporter, audience=topic, granted=False, wording="Unsubscribe from everything",
-                language=language, source=AudienceConsent.Source.SETTINGS, ip_address=ip_address,
+                language=language, source=ConsentRecord.Source.SETTINGS, ip_address=ip_address,
             )  # fmt: skip
     suppress_address(address=supporter.email, reason=Suppression.Reason.UNSUBSCRIBED, source="preferences")

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from quartier.accounts.models import Supporter
+from quartier.accounts import actions as accounts_actions
+from quartier.accounts.models import ConsentRecord, Supporter
 from quartier.outreach.actions import campaign_send as campaign_send_actions
-from quartier.outreach.actions import consent as consent_actions
-from quartier.outreach.models import AudienceConsent, Message
+from quartier.outreach.models import Message
 
 GROUP = "group:12"
 GROUP_LABEL = "Plateau Mont-Royal volunteers"
 
 
-def consent(supporter: Supporter, audience: str = GROUP, *, granted: bool = True) -> AudienceConsent:
-    return consent_actions.record_consent(
+def consent(supporter: Supporter, audience: str = GROUP, *, granted: bool = True) -> ConsentRecord:
+    return accounts_actions.record_consent(
         supporter=supporter,
         audience=audience,
         granted=granted,
         wording="Yes, the group's leaders may email me." if granted else "No thanks.",
         language=supporter.language,
-        source=AudienceConsent.Source.JOIN,
+        source=ConsentRecord.Source.JOIN,
         ip_address="192.0.2.7",
     )
 

@@ -4,10 +4,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from quartier.accounts import actions as accounts_actions
-from quartier.accounts.models import EmailConsent, Supporter
+from quartier.accounts.models import CAMPAIGN_NEWS, Consent, ConsentRecord, Supporter
 from quartier.outreach import queries
-from quartier.outreach.actions import consent as consent_actions
-from quartier.outreach.models import AudienceConsent
 from quartier.outreach.tests.helpers import GROUP, consent
 
 pytestmark = pytest.mark.django_db
@@ -26,20 +24,25 @@ def test_it_records_every_choice_with_its_wording_and_the_latest_one_wins(suppor
 
     consent(supporter)
     assert queries.has_consented(supporter, GROUP)
-    records = list(AudienceConsent.objects.filter(supporter=supporter).order_by("created_at", "id"))
+    records = list(
+        ConsentRecord.objects.filter(supporter=supporter, audience=GROUP).order_by("created_at", "id")
+    )
     assert [(r.granted, r.source, r.ip_address) for r in records] == [
         (True, "join", "192.0.2.7"),
         (False, "join", "192.0.2.7"),
         (True, "join", "192.0.2.7"),
     ]
     assert records[0].wording == "Yes, the group's leaders may email me."
+    current = Consent.objects.get(supporter=supporter, audience=GROUP)
+    assert (current.granted, current.record) == (True, records[-1])
 
 
 def test_the_latest_choice_wins_even_when_two_have_the_same_time(supporter):
     first = consent(supporter)
     second = consent(supporter, granted=False)
-    AudienceConsent.objects.filter(pk=second.pk).update(created_at=first.created_at)
+    ConsentRecord.objects.filter(pk=second.pk).update(created_at=first.created_at)
 
+    assert Consent.objects.get(supporter=supporter, audience=GROUP).record == second
     assert not queries.has_consented(supporter, GROUP)
     assert list(queries.consenting(everyone(), GROUP)) == []
 
@@ -79,11 +82,11 @@ def test_consenting_only_narrows_the_recipients_it_is_given(supporter, other_sup
     assert list(result) == [other_supporter]
 
 
-def test_campaign_news_consent_is_the_accounts_email_consent(supporter):
+def test_campaign_news_consent_is_one_more_audience_of_the_one_model(supporter):
     # Sign-up recorded a "no" to campaign news (see `make_supporter`).
     assert not queries.has_consented(supporter, "campaign_news")
 
-    returned = consent_actions.record_consent(
+    returned = accounts_actions.record_consent(
         supporter=supporter,
         audience="campaign_news",
         granted=True,
@@ -93,28 +96,28 @@ def test_campaign_news_consent_is_the_accounts_email_consent(supporter):
         ip_address=None,
     )
 
-    assert not AudienceConsent.objects.exists()
-    latest = EmailConsent.objects.filter(supporter=supporter).order_by("-created_at", "-id").first()
-    assert (latest.topic, latest.granted, latest.wording, latest.language, latest.source) == (
+    latest = ConsentRecord.objects.filter(supporter=supporter).order_by("-created_at", "-id").first()
+    assert (latest.audience, latest.granted, latest.wording, latest.language, latest.source) == (
         "campaign_news",
         True,
         "Yes, email me news.",
         "fr",
         "settings",
     )
-    assert returned.pk is None and returned.granted and returned.created_at == latest.created_at
+    assert returned == latest
+    assert Consent.objects.get(supporter=supporter, audience=CAMPAIGN_NEWS).record == latest
     assert queries.has_consented(supporter, "campaign_news")
     assert list(queries.consenting(Supporter.objects.all(), "campaign_news")) == [supporter]
 
 
 def test_a_choice_made_on_the_email_preferences_page_counts_for_campaign_news(supporter):
-    accounts_actions.record_email_consent(
+    accounts_actions.record_consent(
         supporter=supporter,
-        topic=EmailConsent.Topic.CAMPAIGN_NEWS,
+        audience=CAMPAIGN_NEWS,
         granted=True,
         wording="Yes",
         language="en",
-        source=EmailConsent.Source.SETTINGS,
+        source=ConsentRecord.Source.SETTINGS,
         ip_address=None,
     )
 
@@ -122,16 +125,31 @@ def test_a_choice_made_on_the_email_preferences_page_counts_for_campaign_news(su
     assert list(queries.consenting(Supporter.objects.all(), "campaign_news")) == [supporter]
 
 
-def test_the_database_refuses_a_campaign_news_audience_consent(supporter):
+def test_the_database_holds_one_decision_per_person_and_audience(supporter):
+    record = consent(supporter)
     with pytest.raises(IntegrityError), transaction.atomic():
-        AudienceConsent.objects.create(
-            supporter=supporter,
-            audience="campaign_news",
-            granted=True,
-            wording="x",
-            language="en",
-            source="join",
-        )
+        Consent.objects.create(supporter=supporter, audience=GROUP, granted=False, record=record)
+    assert Consent.objects.filter(supporter=supporter, audience=GROUP).count() == 1
+
+
+def test_the_decision_and_its_evidence_are_written_together_or_not_at_all(supporter):
+    consent(supporter)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        consent(supporter, granted=False)
+        raise RuntimeError("the request failed after the choice")
+
+    assert queries.has_consented(supporter, GROUP)
+    assert ConsentRecord.objects.filter(supporter=supporter, audience=GROUP).count() == 1
+
+
+def test_the_decision_in_force_is_always_the_latest_record(supporter, other_supporter):
+    for person, choices in ((supporter, [True, False, True, False]), (other_supporter, [False, True])):
+        for granted in choices:
+            consent(person, granted=granted)
+    for current in Consent.objects.all():
+        latest = ConsentRecord.objects.filter(supporter=current.supporter, audience=current.audience).first()
+        assert (current.granted, current.record_id) == (latest.granted, latest.pk)
+    assert list(queries.consenting(everyone(), GROUP)) == [other_supporter]
 
 
 @pytest.mark.parametrize("audience", ["", "Group:1", "group: 1", "group:1;drop", "group:-1", "x" * 65])
@@ -140,4 +158,5 @@ def test_a_malformed_audience_is_refused_loudly(supporter, audience):
         consent(supporter, audience)
     with pytest.raises(ValueError, match="audience"):
         queries.consenting(Supporter.objects.all(), audience)
-    assert not AudienceConsent.objects.exists()
+    assert not ConsentRecord.objects.filter(supporter=supporter).exclude(audience=CAMPAIGN_NEWS).exists()
+    assert not Consent.objects.filter(supporter=supporter).exclude(audience=CAMPAIGN_NEWS).exists()

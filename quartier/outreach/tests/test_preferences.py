@@ -13,7 +13,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from quartier.accounts.models import EmailConsent
+from quartier.accounts.models import ConsentRecord
 from quartier.outreach import queries
 from quartier.outreach.access import confirm_token, preferences_token
 from quartier.outreach.actions import consent as consent_actions
@@ -22,7 +22,6 @@ from quartier.outreach.models import (
     CAMPAIGN_NEWS,
     TOPIC_FUNDRAISING,
     TOPIC_LOCAL_EVENTS,
-    AudienceConsent,
     Delivery,
     SmsSubscription,
     Suppression,
@@ -69,10 +68,14 @@ def test_choosing_topics_records_each_change_with_its_wording(supporter):
     assert queries.has_consented(supporter, TOPIC_LOCAL_EVENTS)
     assert not queries.has_consented(supporter, CAMPAIGN_NEWS)  # unticked: a no, recorded
     assert not queries.has_consented(supporter, TOPIC_FUNDRAISING)
-    record = AudienceConsent.objects.get(supporter=supporter, audience=TOPIC_LOCAL_EVENTS)
+    record = ConsentRecord.objects.get(supporter=supporter, audience=TOPIC_LOCAL_EVENTS)
     assert (record.granted, record.source, record.ip_address) == (True, "settings", "192.0.2.9")
     assert "Events near me" in record.wording
-    latest_news = EmailConsent.objects.filter(supporter=supporter).order_by("-created_at", "-id").first()
+    latest_news = (
+        ConsentRecord.objects.filter(supporter=supporter, audience=CAMPAIGN_NEWS)
+        .order_by("-created_at", "-id")
+        .first()
+    )
     assert (latest_news.granted, latest_news.source) == (False, "settings")
 
 
@@ -125,7 +128,7 @@ def test_double_opt_in_records_the_yes_only_from_the_emailed_link(
     client.post(path)
 
     assert queries.has_consented(supporter, TOPIC_FUNDRAISING)
-    assert AudienceConsent.objects.filter(supporter=supporter, audience=TOPIC_FUNDRAISING).count() == 1
+    assert ConsentRecord.objects.filter(supporter=supporter, audience=TOPIC_FUNDRAISING).count() == 1
 
 
 def test_an_expired_or_forged_confirmation_link_changes_nothing(supporter, monkeypatch):
@@ -260,7 +263,7 @@ def test_an_rsvp_confirmation_still_reaches_someone_who_unsubscribed_from_everyt
     supporter, make_supporter, staff, django_capture_on_commit_callbacks
 ):
     from quartier.organizing.actions import rsvps as organizing_rsvps
-    from quartier.tests.personal_data import People
+    from quartier.tests.personal_data.common import People
 
     event = People(organiser=make_supporter("Host"), staff=staff).make_event(
         make_supporter("Host 2"), title="Canvass"

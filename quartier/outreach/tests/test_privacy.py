@@ -5,8 +5,8 @@ from django.core import mail
 
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts import privacy
-from quartier.accounts.models import Supporter
-from quartier.outreach.models import AudienceConsent, Delivery, Message
+from quartier.accounts.models import Consent, ConsentRecord, Supporter
+from quartier.outreach.models import Delivery, Message
 from quartier.outreach.tests.helpers import GROUP, consent, send
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,12 @@ def test_the_export_has_consents_messages_received_and_messages_sent(
     mine = privacy.export_personal_data(supporter)
     theirs = privacy.export_personal_data(other_supporter)
 
-    assert [(c["audience"], c["granted"], c["source"]) for c in mine["audience_consents"]] == [
-        (GROUP, True, "join")
+    history = [c for c in mine["email_consents"]["history"] if c["audience"] == GROUP]
+    assert [(c["audience"], c["granted"], c["source"], c["ip_address"]) for c in history] == [
+        (GROUP, True, "join", "192.0.2.7")
     ]
+    current = [c for c in mine["email_consents"]["current"] if c["audience"] == GROUP]
+    assert current == [{"audience": GROUP, "granted": True, "record_id": history[0]["id"]}]
     assert [(m["subject"], m["recipient_count"]) for m in mine["messages_sent"]] == [("Saturday", 2)]
     assert "body_html" not in mine["messages_sent"][0]
     assert [(d["message__subject"], d["status"]) for d in theirs["messages_received"]] == [
@@ -45,12 +48,14 @@ def test_deleting_an_account_erases_consents_and_deliveries_and_keeps_sent_messa
 
     accounts_actions.delete_account(supporter=supporter)
 
-    assert not AudienceConsent.objects.filter(supporter=supporter).exists()
+    assert not ConsentRecord.objects.filter(supporter=supporter).exists()
+    assert not Consent.objects.filter(supporter=supporter).exists()
     assert not Delivery.objects.filter(supporter=supporter).exists()
     kept = Message.objects.get(pk=message.pk)
     assert kept.sender is None and kept.body == message.body
     # The other recipient's records are untouched.
-    assert AudienceConsent.objects.filter(supporter=other_supporter).count() == 1
+    assert ConsentRecord.objects.filter(supporter=other_supporter, audience=GROUP).count() == 1
+    assert Consent.objects.filter(supporter=other_supporter, audience=GROUP, granted=True).count() == 1
     assert Delivery.objects.filter(supporter=other_supporter, message=message).count() == 1
 
 

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.template import TemplateSyntaxError
 
+from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Supporter
 from quartier.outreach import emails, tasks
 from quartier.outreach.access import get_unsubscribe_target
@@ -266,7 +267,7 @@ def test_campaign_news_goes_to_those_who_said_yes_with_its_own_footer(
     members, make_supporter, django_capture_on_commit_callbacks
 ):
     (news_reader,) = members(1)
-    consent_actions.record_consent(
+    accounts_actions.record_consent(
         supporter=news_reader,
         audience="campaign_news",
         granted=True,

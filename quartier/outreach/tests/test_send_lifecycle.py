@@ -110,8 +110,8 @@ def test_someone_who_unsubscribes_during_a_send_gets_nothing_after(
         news_consent(person)
     message = draft(staff)
     snapshot(message, django_capture_on_commit_callbacks)
-    accounts_actions.record_email_consent(
-        supporter=leaves, topic=CAMPAIGN_NEWS, granted=False, wording="No", language="en",
+    accounts_actions.record_consent(
+        supporter=leaves, audience=CAMPAIGN_NEWS, granted=False, wording="No", language="en",
         source="unsubscribe", ip_address=None,
     )  # fmt: skip
 

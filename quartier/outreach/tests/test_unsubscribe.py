@@ -7,10 +7,10 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
-from quartier.accounts.models import EmailConsent, Supporter
+from quartier.accounts import queries as accounts_queries
+from quartier.accounts.models import Consent, ConsentRecord, Supporter
 from quartier.outreach import queries
 from quartier.outreach.access import UNSUBSCRIBE_SALT, unsubscribe_token
-from quartier.outreach.models import AudienceConsent
 from quartier.outreach.tests.helpers import GROUP, GROUP_LABEL, consent, send
 from quartier.testing import PERSONAS, client_for
 
@@ -23,8 +23,8 @@ def url_for(supporter: Supporter, audience: str = GROUP) -> str:
 
 def snapshot() -> dict[str, object]:
     return {
-        "audience_consents": list(AudienceConsent.objects.order_by("pk").values()),
-        "email_consents": list(EmailConsent.objects.order_by("pk").values()),
+        "consent_records": list(ConsentRecord.objects.order_by("pk").values()),
+        "consents": list(Consent.objects.order_by("pk").values()),
     }
 
 
@@ -69,7 +69,9 @@ def test_the_one_click_post_of_a_mail_program_unsubscribes_without_a_csrf_token(
     assert f"You will no longer receive messages from {GROUP_LABEL}." in response.content.decode()
     assert reverse("accounts:settings_email") in response.content.decode()
     assert not queries.has_consented(member, GROUP)
-    latest = AudienceConsent.objects.filter(supporter=member).order_by("-created_at", "-id").first()
+    latest = (
+        ConsentRecord.objects.filter(supporter=member, audience=GROUP).order_by("-created_at", "-id").first()
+    )
     assert (latest.audience, latest.granted, latest.source, latest.ip_address) == (
         GROUP,
         False,
@@ -83,7 +85,9 @@ def test_the_button_on_the_page_unsubscribes_and_records_what_it_said(member):
     response = Client(enforce_csrf_checks=True).post(url_for(member))
 
     assert response.status_code == 200
-    latest = AudienceConsent.objects.filter(supporter=member).order_by("-created_at", "-id").first()
+    latest = (
+        ConsentRecord.objects.filter(supporter=member, audience=GROUP).order_by("-created_at", "-id").first()
+    )
     assert (latest.granted, latest.source, latest.language) == (False, "unsubscribe", "en")
     assert latest.wording == f"Unsubscribe me from {GROUP_LABEL}"
 
@@ -95,7 +99,7 @@ def test_unsubscribing_twice_is_harmless_and_records_one_refusal(member):
     second = client.post(url_for(member))
 
     assert first.status_code == second.status_code == 200
-    assert AudienceConsent.objects.filter(supporter=member, granted=False).count() == 1
+    assert ConsentRecord.objects.filter(supporter=member, audience=GROUP, granted=False).count() == 1
 
 
 def test_unsubscribing_from_one_audience_leaves_the_others(member):
@@ -123,9 +127,11 @@ def test_unsubscribing_from_campaign_news_records_it_where_the_email_preferences
     assert "You will no longer receive messages from News and calls to action from the campaign." in (
         response.content.decode()
     )
-    latest = EmailConsent.objects.filter(supporter=member).order_by("-created_at", "-id").first()
-    assert (latest.topic, latest.granted, latest.source) == ("campaign_news", False, "unsubscribe")
-    assert not AudienceConsent.objects.filter(audience="campaign_news").exists()
+    latest = accounts_queries.current_consent(member, "campaign_news")
+    assert (latest.audience, latest.granted, latest.record.source) == ("campaign_news", False, "unsubscribe")
+    assert (
+        latest.record == ConsentRecord.objects.filter(supporter=member).order_by("-created_at", "-id").first()
+    )
 
 
 def test_an_audience_with_no_message_left_still_has_a_page(make_supporter):
@@ -221,4 +227,5 @@ def test_the_link_of_a_deleted_account_changes_nothing_and_shows_nothing_persona
     response = Client().post(url)
 
     assert response.status_code == 200
-    assert not AudienceConsent.objects.filter(supporter=member).exists()
+    assert not ConsentRecord.objects.filter(supporter=member).exists()
+    assert not Consent.objects.filter(supporter=member).exists()

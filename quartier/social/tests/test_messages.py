@@ -214,7 +214,7 @@ def test_the_group_conversation_is_for_current_members(people, group, make_suppo
 
 
 def test_the_event_conversation_is_for_the_host_and_confirmed_attendees(people):
-    from quartier.tests.personal_data import People
+    from quartier.tests.personal_data.common import People
 
     host = people["author"]
     event = People(organiser=host, staff=people["moderator"]).make_event(host, title="Canvass Saturday")

@@ -1,0 +1,68 @@
+"""A factory for every registered personal-data source (see `quartier/accounts/privacy.py`).
+
+`FACTORIES[name]` fills source `name` for a supporter with at least two rows in each of its models
+where the model allows more than one (a profile, a calendar feed or a referral code is one per
+supporter), each row carrying a marker text where it has a text field, so that the export and
+erasure tests can find every row. `owned(supporter)` says which rows are the supporter's.
+
+A newly registered source needs an entry in its app's module here: `test_every_registered_source_has_a_factory` fails
+until it has one.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model
+
+from quartier.accounts.models import (
+    Profile,
+    Supporter,
+)
+from quartier.dashboard.models import LastActive, Referral
+from quartier.organizing.models import CalendarFeed
+from quartier.outreach.models import (
+    Suppression,
+)
+from quartier.reach.models import ReferralCode
+from quartier.social import models as social
+from quartier.tests.personal_data import (
+    accounts,
+    dashboard,
+    donations,
+    fieldwork,
+    organizing,
+    outreach,
+    reach,
+)
+from quartier.tests.personal_data import social as social_factories
+from quartier.tests.personal_data.common import Factory, People
+
+FACTORIES: dict[str, Factory] = (
+    accounts.FACTORIES
+    | organizing.FACTORIES
+    | outreach.FACTORIES
+    | donations.FACTORIES
+    | reach.FACTORIES
+    | social_factories.FACTORIES
+    | dashboard.FACTORIES
+    | fieldwork.FACTORIES
+)
+
+# Models that hold one row per supporter at most: the factories make one of each.
+ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}
+ONE_PER_SUPPORTER |= {LastActive, Referral}  # dashboard
+
+
+def fill_every_source(supporter: Supporter, people: People) -> None:
+    for factory in FACTORIES.values():
+        factory.make(supporter, people)
+
+
+def every_owned_row(supporter: Supporter) -> dict[str, dict[type[Model], list[int]]]:
+    """The primary keys of the supporter's rows, by source and model."""
+    return {
+        name: {
+            model: sorted(rows.values_list("pk", flat=True))
+            for model, rows in factory.owned(supporter).items()
+        }
+        for name, factory in FACTORIES.items()
+    }
