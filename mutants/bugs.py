@@ -685,6 +685,23 @@ BUGS: list[Bug] = [
         replacement="return value",
         tests=("quartier/outreach/tests/test_merge.py", "quartier/outreach/tests/test_compose.py"),
     ),
+    # --- outreach holes (issue 17): tracking webhooks, text opt-in, fenced deliveries ----------------
+    Bug(
+        id="tracking-webhook-served-without-secret",
+        promise="Without ANYMAIL_WEBHOOK_SECRET nobody can post a bounce or complaint (the webhooks answer 404).",
+        file="quartier/outreach/feedback.py",
+        original="    if not webhook_secret_set():\n",
+        replacement="    if False:\n",
+        tests=("quartier/outreach/tests/test_feedback.py",),
+    ),
+    Bug(
+        id="tracking-webhook-malformed-body-500",
+        promise="A tracking webhook body anymail cannot read is a 400, never a 500.",
+        file="quartier/outreach/feedback.py",
+        original="            except MALFORMED as error:\n                raise MalformedWebhook(str(error)) from error\n\n    Strict",
+        replacement="            except MalformedWebhook:\n                raise\n\n    Strict",
+        tests=("quartier/outreach/tests/test_feedback.py",),
+    ),
 ]
 
 # --- donations (issue 7) -------------------------------------------------------------------------
