@@ -702,6 +702,34 @@ BUGS: list[Bug] = [
         replacement="            except MalformedWebhook:\n                raise\n\n    Strict",
         tests=("quartier/outreach/tests/test_feedback.py",),
     ),
+    Bug(
+        id="delivery-attempt-not-fenced",
+        promise="A worker slower than its lease never sends a delivery the sweep gave to another worker.",
+        file="quartier/outreach/actions/delivery.py",
+        original=(
+            "                    claim_token=self.token,\n"
+            "                    status=Delivery.Status.SENDING,\n"
+            "                    attempted_at__isnull=True,\n"
+        ),
+        replacement="",
+        tests=("quartier/outreach/tests/test_lease.py",),
+    ),
+    Bug(
+        id="sweep-resends-attempted-deliveries",
+        promise="A delivery a dead worker was handing over is never sent again by the sweep.",
+        file="quartier/outreach/actions/campaign_send.py",
+        original='counts["requeued"] = expired.filter(attempted_at__isnull=True).update(',
+        replacement='counts["requeued"] = expired.update(',
+        tests=("quartier/outreach/tests/test_lease.py", "quartier/outreach/tests/test_compose.py"),
+    ),
+    Bug(
+        id="delivery-lease-never-renewed",
+        promise="A worker that is working keeps its batch: the sweep does not take it back.",
+        file="quartier/outreach/actions/delivery.py",
+        original="if _clock() - self.renewed < settings.OUTREACH_LEASE_SECONDS * RENEW_AFTER_FRACTION:",
+        replacement="if True:",
+        tests=("quartier/outreach/tests/test_lease.py",),
+    ),
 ]
 
 # --- donations (issue 7) -------------------------------------------------------------------------

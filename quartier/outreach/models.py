@@ -183,7 +183,8 @@ class Delivery(models.Model):
 
     `queued` → `sending` (claimed by one worker) → `sent` or `failed`; `skipped` when the supporter
     withdrew consent (or left), or the address was suppressed, between the message being written
-    and sent.
+    and sent. `failed` with an error starting `unknown:` when its worker went silent while handing it
+    over: it may have arrived, and is not sent again.
     """
 
     class Status(models.TextChoices):
@@ -201,9 +202,12 @@ class Delivery(models.Model):
     address = models.CharField(max_length=ADDRESS_MAX_LENGTH, blank=True)
     source = models.CharField(max_length=SOURCE_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    # When a worker claimed it, and when that worker began handing it to the mail server: a claimed
-    # delivery never attempted is safe to queue again after a crash (see `actions.sweep`).
+    # When a worker claimed it (renewed while the worker works: its lease), which claim (a random
+    # token: every later write of that worker checks it is still its own), and when that worker began
+    # handing it to the mail server: a claimed delivery never attempted is safe to queue again after
+    # its lease ran out; an attempted one is never sent again (see `actions.delivery`).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, default="", db_default="")
     attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
