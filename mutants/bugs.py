@@ -730,6 +730,30 @@ BUGS: list[Bug] = [
         replacement="if True:",
         tests=("quartier/outreach/tests/test_lease.py",),
     ),
+    Bug(
+        id="sms-form-subscribes-without-the-code",
+        promise="A number typed into a form gets texts only once the code texted to it is typed back.",
+        file="quartier/outreach/actions/sms.py",
+        original='if not hmac.compare_digest(pending.code_hash, _code_hash(pending.phone, "".join(code.split()))):',
+        replacement="if False:",
+        tests=("quartier/outreach/tests/test_sms_opt_in.py",),
+    ),
+    Bug(
+        id="sms-stop-lifted-by-a-form",
+        promise="Only START texted from a number subscribes it again after its STOP.",
+        file="quartier/outreach/actions/sms.py",
+        original="if source != SmsSubscription.Source.KEYWORD and stopped.exists():",
+        replacement="if False:",
+        tests=("quartier/outreach/tests/test_sms_opt_in.py",),
+    ),
+    Bug(
+        id="sms-code-texted-to-a-stopped-number",
+        promise="A number that texted STOP is sent nothing, not even a confirmation code.",
+        file="quartier/outreach/actions/sms.py",
+        original="        if subscription is not None and subscription.opted_out_at is not None:\n            return OptInRequest.STOPPED",
+        replacement="        if False:\n            return OptInRequest.STOPPED",
+        tests=("quartier/outreach/tests/test_sms_opt_in.py",),
+    ),
 ]
 
 # --- donations (issue 7) -------------------------------------------------------------------------

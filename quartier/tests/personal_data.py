@@ -66,6 +66,7 @@ from quartier.outreach.models import (
     CurrentConsent,
     Delivery,
     Message,
+    SmsConfirmation,
     SmsSubscription,
     Suppression,
 )
@@ -276,6 +277,14 @@ def _sms_subscriptions(supporter: Supporter, people: People) -> None:
         outreach_sms.sms_opt_in(
             phone=f"+1514555{supporter.pk % 1000:03d}{number}", wording=people.marker("sms_subscriptions", number),
             language="en", source=SmsSubscription.Source.FORM, supporter=supporter,
+        )  # fmt: skip
+
+
+def _sms_confirmations(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        outreach_sms.request_sms_opt_in(
+            supporter=supporter, phone=f"+1438555{supporter.pk % 1000:03d}{number}",
+            wording=people.marker("sms_confirmations", number), language="en",
         )  # fmt: skip
 
 
@@ -587,6 +596,11 @@ FACTORIES: dict[str, Factory] = {
         _sms_subscriptions,
         owned=lambda s: {SmsSubscription: SmsSubscription.objects.filter(supporter=s)},
         exported=lambda data: {SmsSubscription: _count(data)},
+    ),
+    "sms_confirmations": Factory(
+        _sms_confirmations,
+        owned=lambda s: {SmsConfirmation: SmsConfirmation.objects.filter(supporter=s)},
+        exported=lambda data: {SmsConfirmation: _count(data)},
     ),
     "donations": Factory(
         _donations,
