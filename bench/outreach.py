@@ -10,8 +10,9 @@
 - `send`: `--send` messages (100,000) end to end: two Celery workers (`-P solo`, one process each)
   take the batches from Redis and hand them to a local aiosmtpd sink; messages per second;
 - `kill`: `--kill` messages (50,000); one worker is killed (SIGKILL) once a third has arrived, a new
-  one started, and the sweep (with a short lease) requeues what the dead one held; the sink then
-  counts each recipient: every one exactly once is the promise.
+  one started, and the sweep (with a short lease) requeues what the dead one held and never attempted;
+  the sink then counts each recipient: nobody twice is the promise, and at most the one email the dead
+  worker was handing over is missing (marked failed, `unknown:`, for review).
 
 It writes only to the database it is given (deliveries, messages) and empties the Redis database.
 Never point it at `quartier_bench` itself: make a copy (`createdb -T quartier_bench …`).

@@ -720,6 +720,75 @@ BUGS: list[Bug] = [
         replacement="return value",
         tests=("quartier/outreach/tests/test_merge.py", "quartier/outreach/tests/test_compose.py"),
     ),
+    # --- outreach holes (issue 17): tracking webhooks, text opt-in, fenced deliveries ----------------
+    Bug(
+        id="tracking-webhook-served-without-secret",
+        promise="Without ANYMAIL_WEBHOOK_SECRET nobody can post a bounce or complaint (the webhooks answer 404).",
+        file="quartier/outreach/feedback.py",
+        original="    if not webhook_secret_set():\n",
+        replacement="    if False:\n",
+        tests=("quartier/outreach/tests/test_feedback.py",),
+    ),
+    Bug(
+        id="tracking-webhook-malformed-body-500",
+        promise="A tracking webhook body anymail cannot read is a 400, never a 500.",
+        file="quartier/outreach/feedback.py",
+        original="            except MALFORMED as error:\n                raise MalformedWebhook(str(error)) from error\n\n    Strict",
+        replacement="            except MalformedWebhook:\n                raise\n\n    Strict",
+        tests=("quartier/outreach/tests/test_feedback.py",),
+    ),
+    Bug(
+        id="delivery-attempt-not-fenced",
+        promise="A worker slower than its lease never sends a delivery the sweep gave to another worker.",
+        file="quartier/outreach/actions/delivery.py",
+        original=(
+            "                    claim_token=self.token,\n"
+            "                    status=Delivery.Status.SENDING,\n"
+            "                    attempted_at__isnull=True,\n"
+        ),
+        replacement="",
+        tests=("quartier/outreach/tests/test_lease.py",),
+    ),
+    Bug(
+        id="sweep-resends-attempted-deliveries",
+        promise="A delivery a dead worker was handing over is never sent again by the sweep.",
+        file="quartier/outreach/actions/campaign_send.py",
+        original='counts["requeued"] = expired.filter(attempted_at__isnull=True).update(',
+        replacement='counts["requeued"] = expired.update(',
+        tests=("quartier/outreach/tests/test_lease.py", "quartier/outreach/tests/test_compose.py"),
+    ),
+    Bug(
+        id="delivery-lease-never-renewed",
+        promise="A worker that is working keeps its batch: the sweep does not take it back.",
+        file="quartier/outreach/actions/delivery.py",
+        original="if _clock() - self.renewed < settings.OUTREACH_LEASE_SECONDS * RENEW_AFTER_FRACTION:",
+        replacement="if True:",
+        tests=("quartier/outreach/tests/test_lease.py",),
+    ),
+    Bug(
+        id="sms-form-subscribes-without-the-code",
+        promise="A number typed into a form gets texts only once the code texted to it is typed back.",
+        file="quartier/outreach/actions/sms.py",
+        original='if not hmac.compare_digest(pending.code_hash, _code_hash(pending.phone, "".join(code.split()))):',
+        replacement="if False:",
+        tests=("quartier/outreach/tests/test_sms_opt_in.py",),
+    ),
+    Bug(
+        id="sms-stop-lifted-by-a-form",
+        promise="Only START texted from a number subscribes it again after its STOP.",
+        file="quartier/outreach/actions/sms.py",
+        original="if source != SmsSubscription.Source.KEYWORD and stopped.exists():",
+        replacement="if False:",
+        tests=("quartier/outreach/tests/test_sms_opt_in.py",),
+    ),
+    Bug(
+        id="sms-code-texted-to-a-stopped-number",
+        promise="A number that texted STOP is sent nothing, not even a confirmation code.",
+        file="quartier/outreach/actions/sms.py",
+        original="        if subscription is not None and subscription.opted_out_at is not None:\n            return OptInRequest.STOPPED",
+        replacement="        if False:\n            return OptInRequest.STOPPED",
+        tests=("quartier/outreach/tests/test_sms_opt_in.py",),
+    ),
 ]
 
 # --- donations (issue 7) -------------------------------------------------------------------------

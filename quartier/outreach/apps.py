@@ -10,7 +10,7 @@ class OutreachConfig(AppConfig):
     verbose_name = _("Outreach")
 
     def ready(self) -> None:
-        from quartier.outreach import privacy
+        from quartier.outreach import checks, privacy  # noqa: F401 (checks registers itself)
 
         privacy.register_outreach_sources()
 

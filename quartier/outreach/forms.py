@@ -237,3 +237,19 @@ class PreferencesForm(forms.Form):
 
     def wanted_topics(self) -> dict[str, bool]:
         return {topic: bool(self.cleaned_data.get(f"topic_{topic}")) for topic in TOPICS}
+
+
+class SmsCodeForm(forms.Form):
+    """The code texted to the number typed into the preferences form, typed back."""
+
+    sms_code = forms.CharField(
+        label=_("Code we texted you"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_sms_code(self) -> str:
+        code = "".join(self.cleaned_data["sms_code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError(_("Type the 6 digits of the code we texted you."))
+        return code

@@ -128,7 +128,8 @@ class Delivery(models.Model):
 
     `queued` → `sending` (claimed by one worker) → `sent` or `failed`; `skipped` when the supporter
     withdrew consent (or left), or the address was suppressed, between the message being written
-    and sent.
+    and sent. `failed` with an error starting `unknown:` when its worker went silent while handing it
+    over: it may have arrived, and is not sent again.
     """
 
     class Status(models.TextChoices):
@@ -146,9 +147,12 @@ class Delivery(models.Model):
     address = models.CharField(max_length=ADDRESS_MAX_LENGTH, blank=True)
     source = models.CharField(max_length=SOURCE_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    # When a worker claimed it, and when that worker began handing it to the mail server: a claimed
-    # delivery never attempted is safe to queue again after a crash (see `actions.sweep`).
+    # When a worker claimed it (renewed while the worker works: its lease), which claim (a random
+    # token: every later write of that worker checks it is still its own), and when that worker began
+    # handing it to the mail server: a claimed delivery never attempted is safe to queue again after
+    # its lease ran out; an attempted one is never sent again (see `actions.delivery`).
     claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, default="", db_default="")
     attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -217,7 +221,9 @@ class SmsSubscription(models.Model):
     """A phone number that asked for the campaign's text messages, with the exact wording it agreed to.
 
     One row per number (E.164). `opted_out_at` is set at once by STOP (or ARRÊT, UNSUBSCRIBE…) and
-    cleared only by a new opt-in (START, or the form again), which records the new wording.
+    cleared only by START texted from the number itself, which records the new wording. A number
+    typed into the form is subscribed only once the code texted to it is typed back
+    (`SmsConfirmation`), and never while it is stopped.
     """
 
     class Source(models.TextChoices):
@@ -250,6 +256,38 @@ class SmsSubscription(models.Model):
     @property
     def is_active(self) -> bool:
         return self.opted_out_at is None
+
+
+class SmsConfirmation(models.Model):
+    """A number typed into the preferences form, waiting for the code texted to it (double opt-in).
+
+    Typing a number proves nothing; receiving a text at it does: the subscription is recorded only
+    when the code is typed back (`actions.sms.confirm_sms_opt_in`), and a number that texted STOP is
+    sent no code at all (only START texted from it subscribes it again). The code is kept as a keyed
+    hash; each row is one code sent, so the rows also count codes per number and per supporter.
+    """
+
+    supporter = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="sms_confirmations")
+    phone = models.CharField(max_length=20)
+    code_hash = models.CharField(max_length=64)
+    # The wording of the box ticked, recorded on the subscription once confirmed.
+    wording = models.TextField()
+    language = models.CharField(max_length=8)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text message confirmation")
+        verbose_name_plural = _("text message confirmations")
+        indexes: ClassVar = [
+            models.Index(fields=["phone", "created_at"], name="sms_confirmation_phone"),
+            models.Index(fields=["supporter", "created_at"], name="sms_confirmation_supporter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} ({'confirmed' if self.confirmed_at else 'waiting'})"
 
 
 class InboundSms(models.Model):

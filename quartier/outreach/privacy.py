@@ -12,6 +12,7 @@ def register_outreach_sources() -> None:
     from quartier.outreach.models import (
         Delivery,
         Message,
+        SmsConfirmation,
         SmsSubscription,
         Suppression,
     )
@@ -82,5 +83,16 @@ def register_outreach_sources() -> None:
                 "Your phone number, marked as stopped and no longer linked to you, so that it is "
                 "never sent a text again unless it opts in anew."
             ),
+        )
+    )
+    # Numbers typed into the form and the codes texted to them (kept as keyed hashes, not exported).
+    register(
+        PersonalDataSource(
+            name="sms_confirmations",
+            models=(SmsConfirmation,),
+            export=lambda supporter: rows(
+                SmsConfirmation.objects.filter(supporter=supporter).order_by("pk"), exclude=("code_hash",)
+            ),
+            erase=lambda supporter: SmsConfirmation.objects.filter(supporter=supporter).delete(),
         )
     )

@@ -282,7 +282,14 @@ def preferences(request: HttpRequest, token: str | None = None) -> HttpResponse:
     else:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     language = (translation.get_language() or settings.LANGUAGE_CODE)[:8]
-    form = forms.PreferencesForm(request.POST or None, current=_current_topics(supporter))
+    code_form = forms.SmsCodeForm()
+    if request.method == "POST" and "sms_code" in request.POST:
+        code_form = forms.SmsCodeForm(request.POST)
+        if _confirm_sms_code(request, supporter, code_form):
+            return redirect(request.path)
+    form = forms.PreferencesForm(
+        None if "sms_code" in request.POST else (request.POST or None), current=_current_topics(supporter)
+    )
     if request.method == "POST" and request.POST.get("everything"):
         consent_actions.unsubscribe_from_everything(
             supporter=supporter, language=language, ip_address=client_ip(request)
@@ -296,10 +303,11 @@ def preferences(request: HttpRequest, token: str | None = None) -> HttpResponse:
             supporter=supporter, wanted=form.wanted_topics(), language=language, ip_address=client_ip(request)
         )
         if form.cleaned_data.get("sms_consent"):
-            sms_actions.sms_opt_in(
-                phone=form.cleaned_data["phone"], wording=str(form.fields["sms_consent"].label), language=language,
-                source=SmsSubscription.Source.FORM, supporter=supporter, ip_address=client_ip(request),
+            outcome = sms_actions.request_sms_opt_in(
+                supporter=supporter, phone=form.cleaned_data["phone"], wording=str(form.fields["sms_consent"].label),
+                language=language, ip_address=client_ip(request),
             )  # fmt: skip
+            _say_sms_outcome(request, outcome, form.cleaned_data["phone"])
         if awaiting:
             messages.success(request, _("Check your inbox: confirm from the email we just sent you."))
         else:
@@ -309,9 +317,50 @@ def preferences(request: HttpRequest, token: str | None = None) -> HttpResponse:
         "form": form,
         "suppressed": queries.is_suppressed(supporter.email),
         "texting": SmsSubscription.objects.filter(supporter=supporter, opted_out_at__isnull=True).first(),
+        "pending_sms": sms_actions.pending_confirmation(supporter),
+        "code_form": code_form,
         "signed_in_view": token is None,
     }
     return render(request, "outreach/preferences.html", context)
+
+
+def _confirm_sms_code(request: HttpRequest, supporter, code_form: forms.SmsCodeForm) -> bool:
+    """The code texted to a number, typed back: subscribe the number, or say why not (form kept)."""
+    if not code_form.is_valid():
+        return False
+    subscription = sms_actions.confirm_sms_opt_in(
+        supporter=supporter, code=code_form.cleaned_data["sms_code"], ip_address=client_ip(request)
+    )
+    if subscription is None:
+        code_form.add_error(
+            "sms_code",
+            _("That is not the code we texted, or it has expired. Ask for a new one with the form below."),
+        )
+        return False
+    messages.success(request, _("Done: our texts will go to %(phone)s.") % {"phone": subscription.phone})
+    return True
+
+
+def _say_sms_outcome(request: HttpRequest, outcome: str, phone: str) -> None:
+    Outcome = sms_actions.OptInRequest
+    if outcome == Outcome.CODE_SENT:
+        messages.info(
+            request,
+            _("We texted a code to %(phone)s: type it below to receive our texts.") % {"phone": phone},
+        )
+    elif outcome == Outcome.STOPPED:
+        messages.warning(
+            request,
+            _(
+                "%(phone)s asked us to stop texting it. To receive our texts again, text START to us from that phone."
+            )
+            % {"phone": phone},
+        )
+    elif outcome == Outcome.TOO_MANY:
+        messages.warning(
+            request,
+            _("We have sent enough codes to %(phone)s today. Please try again tomorrow.") % {"phone": phone},
+        )
 
 
 @never_cache

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from quartier.accounts.models import Supporter, validate_audience
 from quartier.lib.text import render_markdown
 from quartier.outreach import merge, queries
-from quartier.outreach.actions.delivery import finish_if_done
+from quartier.outreach.actions.delivery import UNKNOWN_OUTCOME, finish_if_done
 from quartier.outreach.models import (
     TOPICS,
     Delivery,
@@ -154,8 +154,8 @@ def _insert_deliveries(message: Message, people: QuerySet) -> int:
     table = Delivery._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (message_id, supporter_id, address, source, status, error) "  # noqa: S608
-            f"SELECT %s, chosen.pk, '', '', %s, '' FROM ({select_sql}) AS chosen",
+            f"INSERT INTO {table} (message_id, supporter_id, address, source, status, error, claim_token) "  # noqa: S608
+            f"SELECT %s, chosen.pk, '', '', %s, '', '' FROM ({select_sql}) AS chosen",
             [message.pk, Delivery.Status.QUEUED, *params],
         )
         return cursor.rowcount
@@ -165,23 +165,29 @@ def sweep() -> dict[str, int]:
     """The periodic clean-up (celery beat, every minute):
 
     - start scheduled messages whose time has come;
-    - deliveries claimed by a worker that went silent for `OUTREACH_LEASE_SECONDS` go back to
-      `queued`: those never attempted are safe; one that was being handed to the mail server when
-      the worker died (at most one per worker process) is sent again with the same Message-ID, since
-      the mail server keeps a message only once it has received all of it;
+    - deliveries whose lease ran out (claimed, and not renewed by their worker, for
+      `OUTREACH_LEASE_SECONDS`): those never attempted go back to `queued` (their worker, if it is
+      only slow, finds them no longer its own and leaves them: see `actions.delivery`); an attempted
+      one (its worker went silent while handing it over) may have arrived and is never sent again:
+      it is marked `failed` with `UNKNOWN_OUTCOME`, for review (a late answer from a worker that was
+      only slow still records it `sent`);
     - batches of running messages left queued (a broker outage lost their task) are queued again:
       claims make a duplicate task harmless.
     """
     now = timezone.now()
-    counts = {"started": 0, "requeued": 0, "batches": 0}
+    counts = {"started": 0, "requeued": 0, "unknown": 0, "batches": 0}
     for message_id in Message.objects.filter(
         status=Message.Status.SCHEDULED, scheduled_at__lte=now
     ).values_list("pk", flat=True):
         if start_sending(message_id) or Message.objects.filter(pk=message_id, status="sending").exists():
             counts["started"] += 1
     stale = now - timedelta(seconds=settings.OUTREACH_LEASE_SECONDS)
-    counts["requeued"] = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale).update(
-        status=Delivery.Status.QUEUED, claimed_at=None, attempted_at=None
+    expired = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale)
+    counts["requeued"] = expired.filter(attempted_at__isnull=True).update(
+        status=Delivery.Status.QUEUED, claimed_at=None, claim_token=""
+    )
+    counts["unknown"] = expired.filter(attempted_at__isnull=False).update(
+        status=Delivery.Status.FAILED, error=UNKNOWN_OUTCOME
     )
     for message_id in Message.objects.filter(status=Message.Status.SENDING).values_list("pk", flat=True):
         idle = Delivery.objects.filter(

@@ -1,8 +1,21 @@
-"""The worker's side: claim a batch under a lease, send each message once (email or SMS, quiet hours), record what went."""
+"""The worker's side: claim a batch under a lease, send each message once (email or SMS, quiet hours), record what went.
+
+Fencing: a claim has a random token, written on each delivery it takes. Every write the worker makes
+about a delivery afterwards is a conditional UPDATE on that token ("still mine"): the UPDATE that
+marks a delivery attempted (just before the mail server or SMS gateway hears of it) also checks that it
+is still `sending` and not attempted, so a delivery the sweep gave back after the lease ran out is
+never sent by the worker that lost it. The worker renews the lease of the rest of its batch as it goes
+(`Lease.renew_if_due`, before each message), and the attempt renews that delivery's own. The sweep
+(`campaign_send.sweep`) queues again only deliveries never attempted; an attempted one whose lease ran
+out is marked failed with `UNKNOWN_OUTCOME` for review, never sent again.
+"""
 
 from __future__ import annotations
 
 import logging
+import secrets
+import time
+from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -26,12 +39,90 @@ logger = logging.getLogger(__name__)
 # A batch looks whether its message was cancelled every so many emails.
 CANCEL_CHECK_EVERY = 50
 
+# A worker renews the lease of the rest of its batch whenever this fraction of the lease has passed.
+RENEW_AFTER_FRACTION = 0.1
 
-def _claim(message_id: int, first_id: int, last_id: int) -> list[int]:
-    """Move the queued deliveries of a range to `sending`, so that no other worker sends them.
+# The error of a delivery attempted by a worker that then went silent past its lease: it may or may
+# not have reached the mail server, so it is not sent again; staff can review these.
+UNKNOWN_OUTCOME = (
+    "unknown: the worker stopped while handing this message over and its lease ran out; "
+    "not sent again (it may have arrived)"
+)
+
+# The worker's clock for lease renewal (monotonic; tests move it).
+_clock = time.monotonic
+
+
+class Lease:
+    """One worker's claim on a batch of deliveries (its token), and every write it makes about them."""
+
+    def __init__(self, token: str, delivery_ids: list[int]) -> None:
+        self.token = token
+        self.delivery_ids = delivery_ids
+        self.renewed = _clock()
+
+    def mine(self, delivery_ids: Iterable[int]):
+        return Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=self.token)
+
+    def renew_if_due(self, remaining_ids: Iterable[int]) -> None:
+        """Push the lease of the deliveries not yet attempted forward, at most every tenth of a lease."""
+        if _clock() - self.renewed < settings.OUTREACH_LEASE_SECONDS * RENEW_AFTER_FRACTION:
+            return
+        self.mine(remaining_ids).filter(status=Delivery.Status.SENDING, attempted_at__isnull=True).update(
+            claimed_at=timezone.now()
+        )
+        self.renewed = _clock()
+
+    def attempt(self, delivery_id: int) -> bool:
+        """Mark a delivery attempted if it is still this worker's, `sending` and never attempted; False
+        when the sweep gave it back meanwhile (then this worker must not send it). Committed durably,
+        since the sweep reads it to decide that a delivery must never be sent again."""
+        now = timezone.now()
+        with _durably():
+            return bool(
+                Delivery.objects.filter(
+                    pk=delivery_id,
+                    claim_token=self.token,
+                    status=Delivery.Status.SENDING,
+                    attempted_at__isnull=True,
+                ).update(attempted_at=now, claimed_at=now)
+            )
+
+    def record(self, delivery_id: int, **fields: object) -> int:
+        """What became of a delivery this worker attempted (`sent`, `failed`): still fenced by the token,
+        which the sweep keeps on attempted deliveries, so a late answer corrects `UNKNOWN_OUTCOME`."""
+        return self.mine([delivery_id]).update(**fields)
+
+    def settle(self, delivery_ids: Iterable[int], **fields: object) -> int:
+        """Deliveries of this claim never attempted: skipped, failed or given back (only if still mine)."""
+        return (
+            self.mine(delivery_ids)
+            .filter(status=Delivery.Status.SENDING, attempted_at__isnull=True)
+            .update(**fields)
+        )
+
+
+@contextmanager
+def _durably():
+    """PostgreSQL: commit what is inside whatever `synchronous_commit` says for the session."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO ON")
+        yield
+
+
+def _claim(message_id: int, first_id: int, last_id: int) -> Lease:
+    """Move the queued deliveries of a range to `sending` under a new claim token, so that no other
+    worker sends them.
 
     Nothing is claimed for a message that is not being sent (cancelled, or not started).
     """
+    token = secrets.token_hex(16)
     with transaction.atomic():
         claimed = list(
             Delivery.objects.select_for_update(skip_locked=True)
@@ -45,9 +136,9 @@ def _claim(message_id: int, first_id: int, last_id: int) -> list[int]:
             .values_list("pk", flat=True)
         )
         Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING, claimed_at=timezone.now()
+            status=Delivery.Status.SENDING, claimed_at=timezone.now(), claim_token=token, attempted_at=None
         )
-    return claimed
+    return Lease(token, claimed)
 
 
 def _short_error(error: Exception) -> str:
@@ -78,10 +169,12 @@ def _still_sendable(message: Message, deliveries: list[Delivery]) -> set[int]:
 def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str, int]:
     """Send the queued deliveries of one message whose ids are in [first_id, last_id].
 
-    Idempotent: only deliveries this call claims are sent, and a delivery is claimed once, so running
-    it again (a retried task, a second worker) sends nothing twice. One failing address is recorded
-    on its delivery and does not stop the others. A worker killed mid-batch leaves its deliveries in
-    `sending`: at most once, never twice.
+    At most once: only deliveries this call claims are sent, each only if it is still this call's
+    when it is marked attempted (see the module docstring), so running it again (a retried task, a
+    second worker, a worker slower than its lease) sends nothing twice. One failing address is
+    recorded on its delivery and does not stop the others. A worker killed mid-batch leaves its
+    deliveries in `sending`; the sweep queues again those never attempted (sent once, by another
+    worker) and marks the one being handed over `failed` (`UNKNOWN_OUTCOME`), never sent twice.
     """
     with _commits_without_waiting_for_the_disk():
         return _send_deliveries(message_id=message_id, first_id=first_id, last_id=last_id)
@@ -89,10 +182,11 @@ def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str
 
 @contextmanager
 def _commits_without_waiting_for_the_disk():
-    """PostgreSQL: the per-delivery status commits of a batch do not wait for the WAL to reach the
-    disk (`synchronous_commit = off`; a worker crash loses nothing, a database server crash at most
-    the last fraction of a second of marks, whose deliveries the sweep then sends again). Each email
-    costs two small commits; waiting for the disk on each made a worker wait, not work."""
+    """PostgreSQL: the status commits of a batch (sent, failed, renewals) do not wait for the WAL to
+    reach the disk (`synchronous_commit = off`; a worker crash loses nothing, a database server crash
+    at most the last fraction of a second of them: a delivery whose `sent` is lost then looks
+    attempted and unanswered, and is marked `UNKNOWN_OUTCOME`, not sent again). The one mark the
+    promise rests on, `attempted`, is committed durably (`Lease.attempt`)."""
     from django.db import connection
 
     if connection.vendor != "postgresql" or connection.in_atomic_block:
@@ -108,21 +202,23 @@ def _commits_without_waiting_for_the_disk():
 
 
 def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str, int]:
-    counts = {"sent": 0, "failed": 0, "skipped": 0}
-    claimed = _claim(message_id, first_id, last_id)
-    if not claimed:
+    counts = {"sent": 0, "failed": 0, "skipped": 0, "lost": 0}
+    lease = _claim(message_id, first_id, last_id)
+    if not lease.delivery_ids:
         return counts
     message = Message.objects.select_related("sender").get(pk=message_id)
-    deliveries = list(Delivery.objects.filter(pk__in=claimed).select_related("supporter").order_by("pk"))
+    deliveries = list(
+        Delivery.objects.filter(pk__in=lease.delivery_ids).select_related("supporter").order_by("pk")
+    )
     if message.channel == Message.Channel.SMS:
-        _send_sms_batch(message, deliveries, counts)
+        _send_sms_batch(message, deliveries, counts, lease)
         finish_if_done(message_id)
         return counts
     sendable = _still_sendable(message, deliveries)
     to_send = [delivery for delivery in deliveries if delivery.pk in sendable]
     skipped = [delivery.pk for delivery in deliveries if delivery.pk not in sendable]
     if skipped:
-        counts["skipped"] = Delivery.objects.filter(pk__in=skipped).update(status=Delivery.Status.SKIPPED)
+        counts["skipped"] = lease.settle(skipped, status=Delivery.Status.SKIPPED)
     if not to_send:
         return counts
 
@@ -131,8 +227,8 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
         connection.open()
     except Exception as error:
         logger.exception("outreach: cannot reach the mail server for message %s", message_id)
-        counts["failed"] = Delivery.objects.filter(pk__in=[d.pk for d in to_send]).update(
-            status=Delivery.Status.FAILED, error=_short_error(error)
+        counts["failed"] = lease.settle(
+            [d.pk for d in to_send], status=Delivery.Status.FAILED, error=_short_error(error)
         )
         return counts
     renderer = emails.Renderer(message) if message.audience != PERSONAL else None
@@ -141,7 +237,7 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
     try:
         for index, delivery in enumerate(to_send):
             if index and index % CANCEL_CHECK_EVERY == 0 and _cancelled(message_id):
-                counts["skipped"] += _give_back(to_send[index:], cancelled=True)
+                counts["skipped"] += _give_back(lease, to_send[index:], cancelled=True)
                 break
             try:
                 if renderer is not None:
@@ -153,26 +249,26 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
             except Exception:
                 # Our own bug (a template, a URL), not the recipient's: give the rest back to
                 # `queued` and fail loudly; `enqueue_deliveries(message_id)` sends them once fixed.
-                _give_back(to_send[index:], cancelled=False)
+                _give_back(lease, to_send[index:], cancelled=False)
                 raise
             throttle.wait_for_slot()
-            # Marked before the mail server hears of it: a crash from here on leaves the delivery
-            # "attempted" (see `sweep`); a crash before leaves it safe to queue again.
-            Delivery.objects.filter(pk=delivery.pk).update(attempted_at=timezone.now())
+            lease.renew_if_due(d.pk for d in to_send[index:])
+            # Marked before the mail server hears of it, if still ours: a crash from here on leaves
+            # the delivery "attempted" (never sent again, see `sweep`); a crash before leaves it safe
+            # to queue again; one the sweep gave back meanwhile is another worker's to send.
+            if not lease.attempt(delivery.pk):
+                counts["lost"] += 1
+                continue
             try:
                 email.send()
             except Exception as error:
                 # Whatever the backend (SMTP, an ESP), an error sending to one address is that
                 # delivery's alone: recorded on it, and the others still go.
                 logger.warning("outreach: delivery %s failed: %s", delivery.pk, error)
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.FAILED, error=_short_error(error)
-                )
+                lease.record(delivery.pk, status=Delivery.Status.FAILED, error=_short_error(error))
                 counts["failed"] += 1
             else:
-                Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.SENT, sent_at=timezone.now(), error=""
-                )
+                lease.record(delivery.pk, status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
                 counts["sent"] += 1
     finally:
         connection.close()
@@ -184,12 +280,16 @@ def _cancelled(message_id: int) -> bool:
     return Message.objects.filter(pk=message_id, status=Message.Status.CANCELLED).exists()
 
 
-def _give_back(deliveries: list[Delivery], *, cancelled: bool) -> int:
+def _give_back(lease: Lease, deliveries: list[Delivery], *, cancelled: bool) -> int:
     """Deliveries claimed but not attempted: back to `queued`, or `skipped` when the send was cancelled."""
     status = Delivery.Status.SKIPPED if cancelled else Delivery.Status.QUEUED
-    return Delivery.objects.filter(
-        pk__in=[delivery.pk for delivery in deliveries], status=Delivery.Status.SENDING
-    ).update(status=status, claimed_at=None, error="cancelled" if cancelled else "")
+    return lease.settle(
+        [delivery.pk for delivery in deliveries],
+        status=status,
+        claimed_at=None,
+        claim_token="",
+        error="cancelled" if cancelled else "",
+    )
 
 
 def finish_if_done(message_id: int) -> bool:
@@ -251,23 +351,27 @@ def in_quiet_hours(zone_name: str, now: datetime | None = None) -> bool:
     return (hour >= start or hour < end) if start > end else (start <= hour < end)
 
 
-def _send_sms_batch(message: Message, deliveries: list[Delivery], counts: dict[str, int]) -> None:
+def _send_sms_batch(
+    message: Message, deliveries: list[Delivery], counts: dict[str, int], lease: Lease
+) -> None:
     """Text each delivery's supporter whose subscription is still active (STOP during a send is
-    honoured here), unless it is quiet hours where they are: those go back to the queue."""
+    honoured here), unless it is quiet hours where they are: those go back to the queue. Fenced as
+    email is (see the module docstring)."""
     from quartier.outreach import sms
 
     gateway = sms.gateway()
     subscriptions = {
         row.supporter_id: row
-        for row in SmsSubscription.objects.filter(supporter_id__in=[d.supporter_id for d in deliveries])
+        for row in SmsSubscription.objects.filter(
+            supporter_id__in=[d.supporter_id for d in deliveries], opted_out_at__isnull=True
+        )
     }
     renderer_fields = merge.used_fields(message.body)
     later: list[int] = []
-    for delivery in deliveries:
+    for index, delivery in enumerate(deliveries):
         subscription = subscriptions.get(delivery.supporter_id)
         if subscription is None or subscription.opted_out_at is not None:
-            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
-            counts["skipped"] += 1
+            counts["skipped"] += lease.settle([delivery.pk], status=Delivery.Status.SKIPPED)
             continue
         if in_quiet_hours(subscription.time_zone):
             later.append(delivery.pk)
@@ -279,19 +383,19 @@ def _send_sms_batch(message: Message, deliveries: list[Delivery], counts: dict[s
         with translation.override(subscription.language or settings.LANGUAGE_CODE):
             text = merge.fill(message.body, values if renderer_fields else {}, html=False)
             text = f"{settings.SITE_NAME}: {text}\n" + gettext("Reply STOP to stop.")
-        Delivery.objects.filter(pk=delivery.pk).update(attempted_at=timezone.now())
+        lease.renew_if_due([*later, *(d.pk for d in deliveries[index:])])
+        if not lease.attempt(delivery.pk):
+            counts["lost"] += 1
+            continue
         try:
             gateway.send(to=subscription.phone, body=text)
         except Exception as error:
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.FAILED, error=_short_error(error)
-            )
+            lease.record(delivery.pk, status=Delivery.Status.FAILED, error=_short_error(error))
             counts["failed"] += 1
         else:
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.SENT, sent_at=timezone.now()
-            )
+            lease.record(delivery.pk, status=Delivery.Status.SENT, sent_at=timezone.now())
             counts["sent"] += 1
     if later:
-        Delivery.objects.filter(pk__in=later).update(status=Delivery.Status.QUEUED, claimed_at=None)
-        counts["quiet_hours"] = len(later)
+        counts["quiet_hours"] = lease.settle(
+            later, status=Delivery.Status.QUEUED, claimed_at=None, claim_token=""
+        )

@@ -23,6 +23,7 @@ from quartier.outreach.models import (
     TOPIC_FUNDRAISING,
     TOPIC_LOCAL_EVENTS,
     Delivery,
+    SmsConfirmation,
     SmsSubscription,
     Suppression,
 )
@@ -88,9 +89,10 @@ def test_texts_need_a_valid_number_and_the_ticked_box(supporter):
     assert SmsSubscription.objects.count() == 0
 
     Client().post(preferences_url(supporter), {"phone": "514 555 0123", "sms_consent": "on"})
-    subscription = SmsSubscription.objects.get()
-    assert (subscription.phone, subscription.supporter) == ("+15145550123", supporter)
-    assert "Reply STOP" in subscription.wording
+    assert SmsSubscription.objects.count() == 0  # until the code texted to it is typed back
+    waiting = SmsConfirmation.objects.get()
+    assert (waiting.phone, waiting.supporter) == ("+15145550123", supporter)
+    assert "Reply STOP" in waiting.wording
 
 
 def test_unsubscribe_from_everything_suppresses_the_address_and_a_new_yes_lifts_it(supporter):

@@ -123,24 +123,31 @@ def test_someone_who_unsubscribes_during_a_send_gets_nothing_after(
 def test_a_worker_killed_mid_batch_is_recovered_by_the_sweep_and_each_reader_gets_one_email(
     staff, make_supporter, settings, django_capture_on_commit_callbacks
 ):
-    people = [make_supporter(f"Reader {number}") for number in range(4)]
+    people = [make_supporter(f"Reader {number}") for number in range(5)]
     for person in people:
         news_consent(person)
     message = draft(staff)
     snapshot(message, django_capture_on_commit_callbacks)
     ids = list(Delivery.objects.filter(message=message).order_by("pk").values_list("pk", flat=True))
-    # What a worker killed at its third email leaves: two sent, one being handed over, one claimed.
+    # What a worker killed at its third email leaves: two sent, one being handed over, two claimed.
     long_ago = timezone.now() - timedelta(seconds=settings.OUTREACH_LEASE_SECONDS + 5)
-    Delivery.objects.filter(pk__in=ids[:2]).update(status="sent", sent_at=long_ago, claimed_at=long_ago)
-    Delivery.objects.filter(pk=ids[2]).update(status="sending", claimed_at=long_ago, attempted_at=long_ago)
-    Delivery.objects.filter(pk=ids[3]).update(status="sending", claimed_at=long_ago)
+    claim = {"claimed_at": long_ago, "claim_token": "dead-worker"}
+    Delivery.objects.filter(pk__in=ids[:2]).update(status="sent", sent_at=long_ago, **claim)
+    Delivery.objects.filter(pk=ids[2]).update(status="sending", attempted_at=long_ago, **claim)
+    Delivery.objects.filter(pk__in=ids[3:]).update(status="sending", **claim)
 
     counts = campaign_send_actions.sweep()
-    campaign_send_actions.sweep()
+    again = campaign_send_actions.sweep()
 
-    assert counts["requeued"] == 2
-    assert sorted(email.to[0] for email in mail.outbox) == sorted(p.email for p in people[2:])
-    assert queries.message_progress(message)["sent"] == 4
+    assert (counts["requeued"], counts["unknown"]) == (2, 1)
+    assert (again["requeued"], again["unknown"]) == (0, 0)
+    # The two never attempted are sent once; the one being handed over may have arrived: not resent.
+    assert sorted(email.to[0] for email in mail.outbox) == sorted(p.email for p in people[3:])
+    assert queries.message_progress(message) | {"total": 0} == {
+        "total": 0, "sent": 4, "failed": 1, "queued": 0, "skipped": 0,
+    }  # fmt: skip
+    unknown = Delivery.objects.get(pk=ids[2])
+    assert unknown.status == "failed" and unknown.error == delivery_actions.UNKNOWN_OUTCOME
     assert Message.objects.get(pk=message.pk).status == Message.Status.SENT
 
 

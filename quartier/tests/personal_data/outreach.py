@@ -10,6 +10,7 @@ from quartier.outreach.actions import sms as outreach_sms
 from quartier.outreach.models import (
     Delivery,
     Message,
+    SmsConfirmation,
     SmsSubscription,
     Suppression,
 )
@@ -52,6 +53,14 @@ def _sms_subscriptions(supporter: Supporter, people: People) -> None:
         )  # fmt: skip
 
 
+def _sms_confirmations(supporter: Supporter, people: People) -> None:
+    for number in (1, 2):
+        outreach_sms.request_sms_opt_in(
+            supporter=supporter, phone=f"+1438555{supporter.pk % 1000:03d}{number}",
+            wording=people.marker("sms_confirmations", number), language="en",
+        )  # fmt: skip
+
+
 FACTORIES: dict[str, Factory] = {
     "messages_received": Factory(
         _messages_received,
@@ -72,5 +81,10 @@ FACTORIES: dict[str, Factory] = {
         _sms_subscriptions,
         owned=lambda s: {SmsSubscription: SmsSubscription.objects.filter(supporter=s)},
         exported=lambda data: {SmsSubscription: count_rows(data)},
+    ),
+    "sms_confirmations": Factory(
+        _sms_confirmations,
+        owned=lambda s: {SmsConfirmation: SmsConfirmation.objects.filter(supporter=s)},
+        exported=lambda data: {SmsConfirmation: count_rows(data)},
     ),
 }
