@@ -31,6 +31,7 @@ CALL_QUEUE = f"{FIELDWORK}/tests/test_call_queue.py"
 WALK_LISTS = f"{FIELDWORK}/tests/test_walk_lists.py"
 FIELDWORK_PERMISSIONS = f"{FIELDWORK}/tests/test_permissions.py"
 FIELDWORK_IMPORT = f"{FIELDWORK}/tests/test_import.py"
+DONATION_PROMISES = "quartier/donations/tests/test_promises.py"
 
 BUGS: list[Bug] = [
     # --- capacity checks ---------------------------------------------------------------------
@@ -1006,5 +1007,38 @@ BUGS += [
         replacement="if False:",
         tests=(CALL_QUEUE,),
         postgresql=True,  # SQLite compiles the empty IN; PostgreSQL's one-statement claim did not
+    ),
+    # --- promises pinned by issue 19 (test_promises files) -----------------------------------
+    Bug(
+        id="hidden-page-still-listed",
+        promise="A fundraising page hidden by moderation shows in no list: leaderboard, top pages, team.",
+        file="quartier/donations/queries.py",
+        original="FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE, owner__is_active=True)",
+        replacement="FundraisingPage.objects.filter(owner__is_active=True)",
+        tests=(DONATION_PROMISES,),
+    ),
+    Bug(
+        id="gone-owners-page-still-listed",
+        promise="The page of someone who left shows in no list.",
+        file="quartier/donations/queries.py",
+        original="FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE, owner__is_active=True)",
+        replacement="FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE)",
+        tests=(DONATION_PROMISES,),
+    ),
+    Bug(
+        id="express-gift-on-someone-elses-card",
+        promise="Giving again in one step charges the giver's own saved card, never another donor's.",
+        file="quartier/donations/queries.py",
+        original="SavedPaymentMethod.objects.filter(supporter=supporter, gateway=gateway).first()",
+        replacement="SavedPaymentMethod.objects.filter(gateway=gateway).first()",
+        tests=(DONATION_PROMISES,),
+    ),
+    Bug(
+        id="express-gift-with-someone-elses-details",
+        promise="A one-step gift carries the giver's own name and address from their own last gift.",
+        file="quartier/donations/queries.py",
+        original="Donation.objects.filter(supporter=supporter, status=Donation.Status.SUCCEEDED)",
+        replacement="Donation.objects.filter(status=Donation.Status.SUCCEEDED)",
+        tests=(DONATION_PROMISES,),
     ),
 ]
