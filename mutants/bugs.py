@@ -1041,4 +1041,12 @@ BUGS += [
         replacement="Donation.objects.filter(status=Donation.Status.SUCCEEDED)",
         tests=(DONATION_PROMISES,),
     ),
+    Bug(
+        id="network-email-cap-counts-an-hour",
+        promise="The daily cap of emails to one's network counts the whole last day, not the last hour.",
+        file="quartier/outreach/actions/personal_email.py",
+        original="since = timezone.now() - timedelta(hours=24)",
+        replacement="since = timezone.now() - timedelta(hours=1)",
+        tests=("quartier/outreach/tests/test_promises.py",),
+    ),
 ]
