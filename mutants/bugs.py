@@ -32,6 +32,7 @@ WALK_LISTS = f"{FIELDWORK}/tests/test_walk_lists.py"
 FIELDWORK_PERMISSIONS = f"{FIELDWORK}/tests/test_permissions.py"
 FIELDWORK_IMPORT = f"{FIELDWORK}/tests/test_import.py"
 DONATION_PROMISES = "quartier/donations/tests/test_promises.py"
+SOCIAL_PROMISES = "quartier/social/tests/test_promises_visibility.py"
 
 BUGS: list[Bug] = [
     # --- capacity checks ---------------------------------------------------------------------
@@ -1048,5 +1049,45 @@ BUGS += [
         original="since = timezone.now() - timedelta(hours=24)",
         replacement="since = timezone.now() - timedelta(hours=1)",
         tests=("quartier/outreach/tests/test_promises.py",),
+    ),
+    Bug(
+        id="feed-gives-supporters-posts-to-the-unconfirmed",
+        promise="The feed shows supporters-only posts to verified supporters only.",
+        file="quartier/social/queries/feed.py",
+        original="if is_verified(viewer)\n        else [Post.Visibility.PUBLIC]",
+        replacement="if True\n        else [Post.Visibility.PUBLIC]",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="feed-gives-group-posts-to-unconfirmed-members",
+        promise="A group member whose address is not confirmed reads the group's public posts only.",
+        file="quartier/social/queries/feed.py",
+        original="sources |= in_groups if is_verified(viewer) else in_groups & Q(visibility=Post.Visibility.PUBLIC)",
+        replacement="sources |= in_groups",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="feed-shows-drafts",
+        promise="A draft shows in no feed, its author's own included.",
+        file="quartier/social/queries/feed.py",
+        original="sources, status=Post.Status.PUBLISHED, hidden_at__isnull=True",
+        replacement="sources, hidden_at__isnull=True",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="lists-show-drafts",
+        promise="A draft shows in no blog, search or Atom output.",
+        file="quartier/social/queries/visibility.py",
+        original="Post.objects.filter(status=Post.Status.PUBLISHED, hidden_at__isnull=True, author__is_active=True)",
+        replacement="Post.objects.filter(hidden_at__isnull=True, author__is_active=True)",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="repost-carries-a-draft",
+        promise="A re-post of a post taken back to draft shows in no list (the draft's title would).",
+        file="quartier/social/queries/visibility.py",
+        original="shared__status=Post.Status.PUBLISHED, shared__hidden_at__isnull=True,",
+        replacement="shared__hidden_at__isnull=True,",
+        tests=(SOCIAL_PROMISES,),
     ),
 ]
