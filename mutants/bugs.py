@@ -33,6 +33,7 @@ FIELDWORK_PERMISSIONS = f"{FIELDWORK}/tests/test_permissions.py"
 FIELDWORK_IMPORT = f"{FIELDWORK}/tests/test_import.py"
 DONATION_PROMISES = "quartier/donations/tests/test_promises.py"
 SOCIAL_PROMISES = "quartier/social/tests/test_promises_visibility.py"
+NOTIFICATION_PROMISES = "quartier/social/tests/test_promises_notifications.py"
 
 BUGS: list[Bug] = [
     # --- capacity checks ---------------------------------------------------------------------
@@ -1089,5 +1090,29 @@ BUGS += [
         original="shared__status=Post.Status.PUBLISHED, shared__hidden_at__isnull=True,",
         replacement="shared__hidden_at__isnull=True,",
         tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="notification-outlives-an-unreadable-post",
+        promise="A notification about a post goes from the list and the email once its reader cannot read the post.",
+        file="quartier/social/queries/notifications.py",
+        original="if notification.post_id is not None and not can_read(notification.recipient, notification.post):",
+        replacement="if notification.post_id is not None and notification.post.is_hidden:",
+        tests=(NOTIFICATION_PROMISES,),
+    ),
+    Bug(
+        id="bell-counts-every-notification",
+        promise="The bell counts only the notifications the list would show.",
+        file="quartier/social/queries/conversations.py",
+        original="notifications = unread.filter(relevant_to(supporter)).count()",
+        replacement="notifications = unread.count()",
+        tests=(NOTIFICATION_PROMISES,),
+    ),
+    Bug(
+        id="bell-counts-unreadable-posts",
+        promise="The bell leaves out a notification about a post its reader can no longer read.",
+        file="quartier/social/queries/notifications.py",
+        original='| Q(post__in=visible_posts(supporter).values("pk"))',
+        replacement="| Q(post__hidden_at__isnull=True)",
+        tests=(NOTIFICATION_PROMISES,),
     ),
 ]
