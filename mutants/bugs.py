@@ -34,6 +34,7 @@ FIELDWORK_IMPORT = f"{FIELDWORK}/tests/test_import.py"
 DONATION_PROMISES = "quartier/donations/tests/test_promises.py"
 SOCIAL_PROMISES = "quartier/social/tests/test_promises_visibility.py"
 NOTIFICATION_PROMISES = "quartier/social/tests/test_promises_notifications.py"
+EXPORT_PROMISES = "quartier/tests/test_export_promises.py"
 
 BUGS: list[Bug] = [
     # --- capacity checks ---------------------------------------------------------------------
@@ -1114,5 +1115,37 @@ BUGS += [
         original='| Q(post__in=visible_posts(supporter).values("pk"))',
         replacement="| Q(post__hidden_at__isnull=True)",
         tests=(NOTIFICATION_PROMISES,),
+    ),
+    Bug(
+        id="export-leaves-out-stopped-monthly-gifts",
+        promise="Download my data holds every monthly gift, cancelled ones included.",
+        file="quartier/donations/privacy.py",
+        original='rows(RecurringGift.objects.filter(supporter=supporter).order_by("pk"))',
+        replacement='rows(RecurringGift.objects.filter(supporter=supporter).exclude(status="cancelled").order_by("pk"))',
+        tests=(EXPORT_PROMISES, EXPORT),
+    ),
+    Bug(
+        id="export-leaves-out-drafts",
+        promise="Every status of a source's rows is exported: a supporter's drafts too.",
+        file="quartier/social/privacy.py",
+        original='rows(Post.objects.filter(author=s).order_by("pk"), exclude=("body_html",))',
+        replacement='rows(Post.objects.filter(author=s, status="published").order_by("pk"), exclude=("body_html",))',
+        tests=(EXPORT,),
+    ),
+    Bug(
+        id="export-names-the-blocker",
+        promise="The export never reveals who blocked the person: a block against them is the other's data.",
+        file="quartier/social/privacy.py",
+        original='Block.objects.filter(blocker=s).order_by("pk").values("blocked__handle", "created_at")',
+        replacement='Block.objects.filter(Q(blocker=s) | Q(blocked=s)).order_by("pk").values("blocker__handle", "blocked__handle", "created_at")',
+        tests=(EXPORT_PROMISES, EXPORT),
+    ),
+    Bug(
+        id="export-holds-gifts-credited-to-me",
+        promise="No source exports someone else's rows: a gift credited to the supporter is the donor's.",
+        file="quartier/donations/privacy.py",
+        original='Donation.objects.filter(supporter=supporter).order_by("pk")',
+        replacement='(Donation.objects.filter(supporter=supporter) | Donation.objects.filter(credited_to=supporter)).order_by("pk")',
+        tests=(EXPORT,),
     ),
 ]
