@@ -98,11 +98,10 @@ def test_every_status_of_every_sources_rows_is_exported(make_supporter, people):
         ("RecurringGift", "status"),
         ("Donation", "status"),
         ("Post", "status"),
-        ("Block", "created_at"),
-    } - tried <= {("Block", "created_at")}
-    print(len(tried), sorted(tried), sorted(refused))
+        ("Rsvp", "status"),
+    } <= tried
     assert len(tried) >= 40, sorted(tried)
-    assert len(refused) < len(tried), sorted(refused)
+    assert len(refused) < 10, sorted(refused)  # constraints tie a few fields to others (a type, a gateway)
 
 
 def _make_unique_fields_new(copy) -> None:
