@@ -34,6 +34,10 @@ CALL_QUEUE = f"{FIELDWORK}/tests/test_call_queue.py"
 WALK_LISTS = f"{FIELDWORK}/tests/test_walk_lists.py"
 FIELDWORK_PERMISSIONS = f"{FIELDWORK}/tests/test_permissions.py"
 FIELDWORK_IMPORT = f"{FIELDWORK}/tests/test_import.py"
+DONATION_PROMISES = "quartier/donations/tests/test_promises.py"
+SOCIAL_PROMISES = "quartier/social/tests/test_promises_visibility.py"
+NOTIFICATION_PROMISES = "quartier/social/tests/test_promises_notifications.py"
+EXPORT_PROMISES = "quartier/tests/test_export_promises.py"
 
 BUGS: list[Bug] = [
     # --- capacity checks ---------------------------------------------------------------------
@@ -1130,5 +1134,142 @@ BUGS += [
         original="return people.exclude(pk__in=events_queries.ever_attended_ids())",
         replacement="return people",
         tests=("quartier/organizing/tests/test_outreach_providers.py",),
+    ),
+    # --- promises pinned by issue 19 (test_promises files) -----------------------------------
+    Bug(
+        id="hidden-page-still-listed",
+        promise="A fundraising page hidden by moderation shows in no list: leaderboard, top pages, team.",
+        file="quartier/donations/queries.py",
+        original="FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE, owner__is_active=True)",
+        replacement="FundraisingPage.objects.filter(owner__is_active=True)",
+        tests=(DONATION_PROMISES,),
+    ),
+    Bug(
+        id="gone-owners-page-still-listed",
+        promise="The page of someone who left shows in no list.",
+        file="quartier/donations/queries.py",
+        original="FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE, owner__is_active=True)",
+        replacement="FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE)",
+        tests=(DONATION_PROMISES,),
+    ),
+    Bug(
+        id="express-gift-on-someone-elses-card",
+        promise="Giving again in one step charges the giver's own saved card, never another donor's.",
+        file="quartier/donations/queries.py",
+        original="SavedPaymentMethod.objects.filter(supporter=supporter, gateway=gateway).first()",
+        replacement="SavedPaymentMethod.objects.filter(gateway=gateway).first()",
+        tests=(DONATION_PROMISES,),
+    ),
+    Bug(
+        id="express-gift-with-someone-elses-details",
+        promise="A one-step gift carries the giver's own name and address from their own last gift.",
+        file="quartier/donations/queries.py",
+        original="Donation.objects.filter(supporter=supporter, status=Donation.Status.SUCCEEDED)",
+        replacement="Donation.objects.filter(status=Donation.Status.SUCCEEDED)",
+        tests=(DONATION_PROMISES,),
+    ),
+    Bug(
+        id="network-email-cap-counts-an-hour",
+        promise="The daily cap of emails to one's network counts the whole last day, not the last hour.",
+        file="quartier/outreach/actions/personal_email.py",
+        original="since = timezone.now() - timedelta(hours=24)",
+        replacement="since = timezone.now() - timedelta(hours=1)",
+        tests=("quartier/outreach/tests/test_promises.py",),
+    ),
+    Bug(
+        id="feed-gives-supporters-posts-to-the-unconfirmed",
+        promise="The feed shows supporters-only posts to verified supporters only.",
+        file="quartier/social/queries/feed.py",
+        original="if is_verified(viewer)\n        else [Post.Visibility.PUBLIC]",
+        replacement="if True\n        else [Post.Visibility.PUBLIC]",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="feed-gives-group-posts-to-unconfirmed-members",
+        promise="A group member whose address is not confirmed reads the group's public posts only.",
+        file="quartier/social/queries/feed.py",
+        original="sources |= in_groups if is_verified(viewer) else in_groups & Q(visibility=Post.Visibility.PUBLIC)",
+        replacement="sources |= in_groups",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="feed-shows-drafts",
+        promise="A draft shows in no feed, its author's own included.",
+        file="quartier/social/queries/feed.py",
+        original="sources, status=Post.Status.PUBLISHED, hidden_at__isnull=True",
+        replacement="sources, hidden_at__isnull=True",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="lists-show-drafts",
+        promise="A draft shows in no blog, search or Atom output.",
+        file="quartier/social/queries/visibility.py",
+        original="Post.objects.filter(status=Post.Status.PUBLISHED, hidden_at__isnull=True, author__is_active=True)",
+        replacement="Post.objects.filter(hidden_at__isnull=True, author__is_active=True)",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="repost-carries-a-draft",
+        promise="A re-post of a post taken back to draft shows in no list (the draft's title would).",
+        file="quartier/social/queries/visibility.py",
+        original="shared__status=Post.Status.PUBLISHED, shared__hidden_at__isnull=True,",
+        replacement="shared__hidden_at__isnull=True,",
+        tests=(SOCIAL_PROMISES,),
+    ),
+    Bug(
+        id="notification-outlives-an-unreadable-post",
+        promise="A notification about a post goes from the list and the email once its reader cannot read the post.",
+        file="quartier/social/queries/notifications.py",
+        original="if notification.post_id is not None and not can_read(notification.recipient, notification.post):",
+        replacement="if notification.post_id is not None and notification.post.is_hidden:",
+        tests=(NOTIFICATION_PROMISES,),
+    ),
+    Bug(
+        id="bell-counts-every-notification",
+        promise="The bell counts only the notifications the list would show.",
+        file="quartier/social/queries/conversations.py",
+        original="notifications = unread.filter(relevant_to(supporter)).count()",
+        replacement="notifications = unread.count()",
+        tests=(NOTIFICATION_PROMISES,),
+    ),
+    Bug(
+        id="bell-counts-unreadable-posts",
+        promise="The bell leaves out a notification about a post its reader can no longer read.",
+        file="quartier/social/queries/notifications.py",
+        original='| Q(post__in=visible_posts(supporter).values("pk"))',
+        replacement="| Q(post__hidden_at__isnull=True)",
+        tests=(NOTIFICATION_PROMISES,),
+    ),
+    Bug(
+        id="export-leaves-out-stopped-monthly-gifts",
+        promise="Download my data holds every monthly gift, cancelled ones included.",
+        file="quartier/donations/privacy.py",
+        original='rows(RecurringGift.objects.filter(supporter=supporter).order_by("pk"))',
+        replacement='rows(RecurringGift.objects.filter(supporter=supporter).exclude(status="cancelled").order_by("pk"))',
+        tests=(EXPORT_PROMISES, EXPORT),
+    ),
+    Bug(
+        id="export-leaves-out-drafts",
+        promise="Every status of a source's rows is exported: a supporter's drafts too.",
+        file="quartier/social/privacy.py",
+        original='rows(Post.objects.filter(author=s).order_by("pk"), exclude=("body_html",))',
+        replacement='rows(Post.objects.filter(author=s, status="published").order_by("pk"), exclude=("body_html",))',
+        tests=(EXPORT,),
+    ),
+    Bug(
+        id="export-names-the-blocker",
+        promise="The export never reveals who blocked the person: a block against them is the other's data.",
+        file="quartier/social/privacy.py",
+        original='Block.objects.filter(blocker=s).order_by("pk").values("blocked__handle", "created_at")',
+        replacement='Block.objects.filter(Q(blocker=s) | Q(blocked=s)).order_by("pk").values("blocker__handle", "blocked__handle", "created_at")',
+        tests=(EXPORT_PROMISES, EXPORT),
+    ),
+    Bug(
+        id="export-holds-gifts-credited-to-me",
+        promise="No source exports someone else's rows: a gift credited to the supporter is the donor's.",
+        file="quartier/donations/privacy.py",
+        original='Donation.objects.filter(supporter=supporter).order_by("pk")',
+        replacement='(Donation.objects.filter(supporter=supporter) | Donation.objects.filter(credited_to=supporter)).order_by("pk")',
+        tests=(EXPORT,),
     ),
 ]

@@ -27,6 +27,15 @@ from quartier.donations.models import (
 HONOUR_ROLL_SIZE = 25
 
 
+def listed_pages() -> QuerySet[FundraisingPage]:
+    """The pages any list may show: active (not hidden by the campaign), with an owner still here.
+
+    Every list of pages starts from this (the leaderboard, the organisers' top pages, a team's pages
+    and its total); a page's own address has the same rule (`access.get_visible_page`).
+    """
+    return FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE, owner__is_active=True)
+
+
 def honour_roll(page: FundraisingPage, *, limit: int = HONOUR_ROLL_SIZE) -> list[dict[str, Any]]:
     """The latest gifts through a page: the donor's name only when they chose to show it."""
     rows = (
@@ -56,23 +65,22 @@ def honour_roll(page: FundraisingPage, *, limit: int = HONOUR_ROLL_SIZE) -> list
 def leaderboard(*, limit: int = 20) -> QuerySet[FundraisingPage]:
     """The pages that raised the most, by amount (each page's absolute total, never a rank against others)."""
     return (
-        FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE, total_minor__gt=0)
+        listed_pages()
+        .filter(total_minor__gt=0)
         .select_related("owner")
         .order_by("-total_minor", "pk")[:limit]
     )
 
 
 def team_pages(team: Team) -> QuerySet[FundraisingPage]:
-    return (
-        team.pages.filter(status=FundraisingPage.Status.ACTIVE)
-        .select_related("owner")
-        .order_by("-total_minor")
-    )
+    return listed_pages().filter(team=team).select_related("owner").order_by("-total_minor")
 
 
 def team_totals(team: Team) -> dict[str, int]:
-    totals = team.pages.filter(status=FundraisingPage.Status.ACTIVE).aggregate(
-        total=Sum("total_minor"), gifts=Sum("gift_count"), goal=Sum("goal_minor")
+    totals = (
+        listed_pages()
+        .filter(team=team)
+        .aggregate(total=Sum("total_minor"), gifts=Sum("gift_count"), goal=Sum("goal_minor"))
     )
     return {key: value or 0 for key, value in totals.items()}
 

@@ -19,6 +19,7 @@ from quartier.social.models import (
     Notification,
     Participant,
 )
+from quartier.social.queries.notifications import relevant_to
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -81,7 +82,9 @@ def unread_counts(supporter: Supporter) -> dict[str, int]:
     messages = Participant.objects.filter(supporter=supporter, left_at__isnull=True).aggregate(
         total=Sum("unread_count")
     )["total"]
-    notifications = Notification.objects.filter(recipient=supporter, read_at__isnull=True).count()
+    # Only what the list would show: a notification about a post one can no longer read is not counted.
+    unread = Notification.objects.filter(recipient=supporter, read_at__isnull=True)
+    notifications = unread.filter(relevant_to(supporter)).count()
     return {"messages": messages or 0, "notifications": notifications}
 
 

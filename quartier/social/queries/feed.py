@@ -76,7 +76,9 @@ def feed(
         | Q(for_campaign=True, visibility__in=levels)
     )
     if groups:
-        sources |= Q(group_id__in=groups)
+        # A member whose address is not confirmed reads the group's public posts only (`readable_by`).
+        in_groups = Q(group_id__in=groups)
+        sources |= in_groups if is_verified(viewer) else in_groups & Q(visibility=Post.Visibility.PUBLIC)
     rows = Post.objects.filter(
         sources, status=Post.Status.PUBLISHED, hidden_at__isnull=True, author__is_active=True
     )

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from quartier.accounts.models import Supporter
 from quartier.social.models import (
+    Block,
     Notification,
+    Post,
     SocialSettings,
 )
 
@@ -15,7 +19,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     Viewer = Supporter | AnonymousUser
-from quartier.social.queries.visibility import can_read, has_blocked
+from quartier.social.queries.visibility import can_read, has_blocked, visible_posts
 
 
 def notifications_of(supporter: Supporter, limit: int = 50) -> list[Notification]:
@@ -36,6 +40,25 @@ def still_relevant(notification: Notification) -> bool:
     return not (
         notification.actor_id is not None
         and (not notification.actor.is_active or has_blocked(notification.recipient, notification.actor))
+    )
+
+
+def relevant_to(supporter: Supporter) -> Q:
+    """`still_relevant` as a filter on the supporter's notifications, for counting them in one query
+    (the bell): what they are about is readable by them, not hidden, and not from someone gone or blocked.
+    """
+    own_drafts = Post.objects.filter(
+        author=supporter, status=Post.Status.DRAFT, hidden_at__isnull=True, author__is_active=True
+    )
+    blocked_by_me = Block.objects.filter(blocker=supporter).values("blocked_id")
+    return (
+        (
+            Q(post__isnull=True)
+            | Q(post__in=visible_posts(supporter).values("pk"))
+            | Q(post__in=own_drafts.values("pk"))
+        )
+        & (Q(comment__isnull=True) | Q(comment__hidden_at__isnull=True))
+        & (Q(actor__isnull=True) | (Q(actor__is_active=True) & ~Q(actor_id__in=blocked_by_me)))
     )
 
 

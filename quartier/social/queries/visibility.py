@@ -54,8 +54,11 @@ def visible_posts(viewer: Viewer | None) -> QuerySet[Post]:
     every published post. Nobody reads a hidden post or a draft here (authors see drafts on their blog).
     """
     posts = Post.objects.filter(status=Post.Status.PUBLISHED, hidden_at__isnull=True, author__is_active=True)
+    original_shown = Q(
+        shared__status=Post.Status.PUBLISHED, shared__hidden_at__isnull=True, shared__author__is_active=True
+    )
     return posts.filter(readable_by(viewer)).filter(
-        Q(shared__isnull=True) | (Q(shared__hidden_at__isnull=True) & readable_by(viewer, prefix="shared__"))
+        Q(shared__isnull=True) | (original_shown & readable_by(viewer, prefix="shared__"))
     )
 
 
