@@ -732,7 +732,7 @@ BUGS += [
         id="webhook-event-id-not-recorded",
         promise="Each Stripe event is applied once: its id is recorded in the same transaction.",
         file=f"{DONATIONS}/stripe_events.py",
-        original='        if not gifts_actions.record_event_once(\n            gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type\n        ):\n            return "duplicate"\n',
+        original='            if not gifts_actions.record_event_once(\n                gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type\n            ):\n                return "duplicate"\n',
         replacement="",
         tests=(DONATION_STRIPE,),
     ),

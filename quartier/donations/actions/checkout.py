@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
@@ -21,6 +22,8 @@ from quartier.donations.models import (
     FundraisingPage,
     GatewayCall,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class DetailsRequired(Exception):
@@ -106,13 +109,21 @@ def attach_checkout(*, donation: Donation, checkout_reference: str) -> None:
 
 
 @transaction.atomic
-def attach_payment_reference(*, donation_id: int, payment_reference: str) -> None:
-    """Remember the payment's id (so a refund can find the gift), whatever arrives first."""
-    if not payment_reference:
-        return
-    Donation.objects.filter(pk=donation_id, payment_reference__isnull=True).update(
-        payment_reference=payment_reference
-    )
+def attach_payment_reference(
+    *, donation_id: int, payment_reference: str, invoice_reference: str = ""
+) -> None:
+    """Remember the payment's id and its invoice (so a refund can find the gift), whatever arrives first.
+
+    A reference already held by another gift is left alone (logged): one payment is one gift.
+    """
+    for field, value in (("payment_reference", payment_reference), ("invoice_reference", invoice_reference)):
+        if not value:
+            continue
+        try:
+            with transaction.atomic():
+                Donation.objects.filter(pk=donation_id, **{f"{field}__isnull": True}).update(**{field: value})
+        except IntegrityError:
+            logger.warning("%s %s already belongs to another gift than %s", field, value, donation_id)
 
 
 def expire_stale_checkouts(*, now: datetime | None = None, hours: int = 24) -> int:

@@ -250,7 +250,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
         event = json.loads(payload)
         outcome = stripe_events.apply_event(event)
-    except (ValueError, stripe_events.MalformedEvent) as error:
+    except (ValueError, RecursionError, stripe_events.MalformedEvent) as error:
         logger.warning("stripe webhook with a malformed body: %s", error)
         return JsonResponse({"error": "malformed_event", "reason": str(error)[:200]}, status=400)
     except (DatabaseError, stripe.StripeError) as error:
