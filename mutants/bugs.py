@@ -694,6 +694,9 @@ DONATION_STRIPE = f"{DONATIONS}/tests/test_stripe.py"
 DONATION_FLOW = f"{DONATIONS}/tests/test_flow.py"
 DONATION_PERMISSIONS = f"{DONATIONS}/tests/test_permissions.py"
 DONATION_RACES = f"{DONATIONS}/tests/test_races.py"
+DONATION_STRIPE_ORDER = f"{DONATIONS}/tests/test_stripe_order.py"
+DONATION_LOCK_ORDER = f"{DONATIONS}/tests/test_lock_order.py"
+DONATION_BAD_INPUT = f"{DONATIONS}/tests/test_bad_input.py"
 
 BUGS += [
     Bug(
@@ -743,6 +746,49 @@ BUGS += [
         original="    delta = new_total - donation.refunded_minor\n",
         replacement="    delta = new_total\n",
         tests=(DONATION_STRIPE, DONATION_FLOW),
+    ),
+    # --- issue 17: refunds never lost, lock order, idempotency keys, reservations, fuzzed events ---
+    Bug(
+        id="stripe-unmatched-event-marked-applied",
+        promise="An event that matches no gift yet is parked, never recorded as applied (retries apply it).",
+        file=f"{DONATIONS}/stripe_events.py",
+        original="                raise _NotYet\n",
+        replacement='                return "parked"\n',
+        tests=(DONATION_STRIPE_ORDER,),
+    ),
+    Bug(
+        id="parked-refund-waits-for-reconcile",
+        promise="A parked refund is applied as soon as its renewal's invoice is recorded.",
+        file=f"{DONATIONS}/stripe_events.py",
+        original='    if outcome in {"applied", "duplicate"}:\n        _apply_waiting(refs)\n',
+        replacement="",
+        tests=(DONATION_STRIPE_ORDER,),
+    ),
+    Bug(
+        id="renewal-refund-not-traced-through-its-invoice",
+        promise="A renewal's refund finds its gift through the invoice's payment (the pinned API's shape).",
+        file=f"{DONATIONS}/stripe_refs.py",
+        original="    if refs.donation_id is None and not refs.invoice:\n",
+        replacement="    if False:\n",
+        tests=(DONATION_STRIPE_ORDER,),
+    ),
+    Bug(
+        id="daily-total-written-out-of-order",
+        promise="Every writer locks page rows before daily shards (no deadlock on gift totals).",
+        file=f"{DONATIONS}/actions/gifts.py",
+        original="        totals.add_to_daily(day=day, currency=currency, shard=shard, **changes)\n",
+        replacement="        totals._write_daily(day, currency, shard, changes)\n",
+        tests=(DONATION_LOCK_ORDER,),
+        postgresql=True,
+    ),
+    Bug(
+        id="daily-shards-written-unsorted",
+        promise="Daily shards are locked in key order (no deadlock between two gifts' shards).",
+        file=f"{DONATIONS}/actions/totals.py",
+        original="        for key in sorted(self.daily):\n",
+        replacement="        for key in self.daily:\n",
+        tests=(DONATION_LOCK_ORDER,),
+        postgresql=True,
     ),
     Bug(
         id="honour-roll-names-anonymous-donors",
