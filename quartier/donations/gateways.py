@@ -176,7 +176,9 @@ class StripeGateway:
                     }],
                     "proration_behavior": "none",
                 },
-                options=self._options(f"change:{recurring.pk}:{amount_minor}"),
+                # One key per change: the number of changes already made names this attempt, so a
+                # retry of it reuses its key and A→B→A makes three calls, not a replay of the first.
+                options=self._options(f"change:{recurring.pk}:{recurring.amount_changes}:{amount_minor}"),
             )  # fmt: skip
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error

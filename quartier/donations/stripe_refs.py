@@ -154,9 +154,17 @@ def remote_refs(event_type: str, refs: Refs) -> Refs:
     """Ask Stripe what a refund's payment was for: a one-time gift (its metadata) or an invoice."""
     if event_type != "charge.refunded" or not refs.payment_intent:
         return refs
+    import stripe
+
     from quartier.donations.gateways import stripe_client
 
-    client = stripe_client()
+    try:
+        return _ask_stripe(stripe_client(), refs)
+    except stripe.InvalidRequestError:  # a payment Stripe does not know: nothing more to learn
+        return refs
+
+
+def _ask_stripe(client, refs: Refs) -> Refs:
     if refs.donation_id is None:
         intent = client.v1.payment_intents.retrieve(refs.payment_intent).to_dict()
         refs = refs.merged(Refs(donation_id=metadata_id(intent)))

@@ -150,7 +150,8 @@ def change_recurring_amount(*, recurring: RecurringGift, amount_minor: int) -> R
         monthly_change_minor=amount_minor - locked.amount_minor,
     )  # fmt: skip
     locked.amount_minor = amount_minor
-    locked.save(update_fields=["amount_minor"])
+    locked.amount_changes += 1  # the next change is another attempt, with its own idempotency key
+    locked.save(update_fields=["amount_minor", "amount_changes"])
     return locked
 
 
@@ -165,6 +166,7 @@ def cancel_recurring(*, recurring: RecurringGift) -> RecurringGift | None:
 def update_recurring_amount(*, recurring: RecurringGift, amount_minor: int) -> RecurringGift:
     from quartier.donations.gateways import gateway_for
 
+    recurring.refresh_from_db()  # the number of changes made names this attempt's idempotency key
     gateway_for(recurring.gateway).change_recurring_amount(recurring, amount_minor)
     return change_recurring_amount(recurring=recurring, amount_minor=amount_minor)
 

@@ -58,6 +58,7 @@ class FakeStripe:
         self.requests: list[dict[str, Any]] = []
         self.idempotent: dict[str, tuple[int, dict]] = {}
         self.fail_next = 0
+        self.fail_only = ""  # "POST": only writes fail (the reads before them succeed)
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -285,7 +286,7 @@ class FakeStripe:
                 with fake.lock:
                     fake.requests.append({"method": method, "path": parts.path, "params": params, "idempotency_key": key,
                                           "authorization": self.headers.get("Authorization")})  # fmt: skip
-                    failing = fake.fail_next > 0
+                    failing = fake.fail_next > 0 and fake.fail_only in {"", method}
                     if failing:
                         fake.fail_next -= 1
                 if failing:
