@@ -697,6 +697,7 @@ DONATION_RACES = f"{DONATIONS}/tests/test_races.py"
 DONATION_STRIPE_ORDER = f"{DONATIONS}/tests/test_stripe_order.py"
 DONATION_LOCK_ORDER = f"{DONATIONS}/tests/test_lock_order.py"
 DONATION_BAD_INPUT = f"{DONATIONS}/tests/test_bad_input.py"
+DONATION_RESERVATIONS = f"{DONATIONS}/tests/test_reservations.py"
 
 BUGS += [
     Bug(
@@ -813,6 +814,38 @@ BUGS += [
         original='    raw = as_dict(obj.get("metadata")).get("donation_id") or obj.get("client_reference_id")\n',
         replacement='    raw = (obj.get("metadata") or {}).get("donation_id") or obj.get("client_reference_id")\n',
         tests=(DONATION_BAD_INPUT,),
+    ),
+    Bug(
+        id="strangers-checkout-holds-someones-limit",
+        promise="A signed-out or unverified checkout holds nothing of a person's limit for anyone else.",
+        file=f"{DONATIONS}/actions/checkout.py",
+        original="    return bool(supporter is not None and supporter.is_authenticated and supporter.is_verified)\n",
+        replacement="    return True\n",
+        tests=(DONATION_RESERVATIONS,),
+    ),
+    Bug(
+        id="session-checkouts-stack-past-the-limit",
+        promise="One browser session's open checkouts together stay within the limit.",
+        file=f"{DONATIONS}/actions/limits.py",
+        original="    committed = row.total_minor + row.reserved_minor + (own or 0)\n",
+        replacement="    committed = row.total_minor + row.reserved_minor\n",
+        tests=(DONATION_RESERVATIONS, DONATION_RACES),
+    ),
+    Bug(
+        id="reservation-held-for-a-day",
+        promise="A checkout's hold on a donor's limit ends after DONATIONS_RESERVATION_MINUTES.",
+        file=f"{DONATIONS}/actions/limits.py",
+        original="timedelta(minutes=settings.DONATIONS_RESERVATION_MINUTES)",
+        replacement="timedelta(hours=24)",
+        tests=(DONATION_RESERVATIONS,),
+    ),
+    Bug(
+        id="limit-not-rechecked-at-payment",
+        promise="A payment that takes a donor past the limit is flagged for refund or redesignation.",
+        file=f"{DONATIONS}/actions/gifts.py",
+        original="        if aggregate.total_minor + aggregate.reserved_minor + donation.amount_minor > limit:\n",
+        replacement="        if False:\n",
+        tests=(DONATION_RESERVATIONS,),
     ),
     Bug(
         id="honour-roll-names-anonymous-donors",
