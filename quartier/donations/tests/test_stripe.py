@@ -147,7 +147,7 @@ def test_a_monthly_gift_starts_renews_and_stops_through_stripe(fake_stripe, clie
     recurring.refresh_from_db()
     assert recurring.status == RecurringGift.Status.CANCELLED
     assert fake_stripe.subscriptions[recurring.subscription_reference]["status"] == "canceled"
-    assert list(Activity.objects.filter(kind__startswith="donations.recurring").values_list("kind", "count", "amount")) == [
+    assert list(Activity.objects.filter(kind__startswith="donations.recurring").order_by("pk").values_list("kind", "count", "amount")) == [
         ("donations.recurring_started", 1, 1000), ("donations.recurring_cancelled", -1, -1000)
     ]  # fmt: skip
     assert sum(DailyTotal.objects.values_list("monthly_change_minor", flat=True)) == 0
