@@ -802,6 +802,10 @@ DONATION_STRIPE = f"{DONATIONS}/tests/test_stripe.py"
 DONATION_FLOW = f"{DONATIONS}/tests/test_flow.py"
 DONATION_PERMISSIONS = f"{DONATIONS}/tests/test_permissions.py"
 DONATION_RACES = f"{DONATIONS}/tests/test_races.py"
+DONATION_STRIPE_ORDER = f"{DONATIONS}/tests/test_stripe_order.py"
+DONATION_LOCK_ORDER = f"{DONATIONS}/tests/test_lock_order.py"
+DONATION_BAD_INPUT = f"{DONATIONS}/tests/test_bad_input.py"
+DONATION_RESERVATIONS = f"{DONATIONS}/tests/test_reservations.py"
 
 BUGS += [
     Bug(
@@ -840,7 +844,7 @@ BUGS += [
         id="webhook-event-id-not-recorded",
         promise="Each Stripe event is applied once: its id is recorded in the same transaction.",
         file=f"{DONATIONS}/stripe_events.py",
-        original='        if not gifts_actions.record_event_once(\n            gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type\n        ):\n            return "duplicate"\n',
+        original='            if not gifts_actions.record_event_once(\n                gateway=Gateway.STRIPE, event_id=event_id, event_type=event_type\n            ):\n                return "duplicate"\n',
         replacement="",
         tests=(DONATION_STRIPE,),
     ),
@@ -851,6 +855,105 @@ BUGS += [
         original="    delta = new_total - donation.refunded_minor\n",
         replacement="    delta = new_total\n",
         tests=(DONATION_STRIPE, DONATION_FLOW),
+    ),
+    # --- issue 17: refunds never lost, lock order, idempotency keys, reservations, fuzzed events ---
+    Bug(
+        id="stripe-unmatched-event-marked-applied",
+        promise="An event that matches no gift yet is parked, never recorded as applied (retries apply it).",
+        file=f"{DONATIONS}/stripe_events.py",
+        original="                raise _NotYet\n",
+        replacement='                return "parked"\n',
+        tests=(DONATION_STRIPE_ORDER,),
+    ),
+    Bug(
+        id="parked-refund-waits-for-reconcile",
+        promise="A parked refund is applied as soon as its renewal's invoice is recorded.",
+        file=f"{DONATIONS}/stripe_events.py",
+        original='    if outcome in {"applied", "duplicate"}:\n        _apply_waiting(refs)\n',
+        replacement="",
+        tests=(DONATION_STRIPE_ORDER,),
+    ),
+    Bug(
+        id="renewal-refund-not-traced-through-its-invoice",
+        promise="A renewal's refund finds its gift through the invoice's payment (the pinned API's shape).",
+        file=f"{DONATIONS}/stripe_refs.py",
+        original="    if refs.donation_id is None and not refs.invoice:\n",
+        replacement="    if False:\n",
+        tests=(DONATION_STRIPE_ORDER,),
+    ),
+    Bug(
+        id="daily-total-written-out-of-order",
+        promise="Every writer locks page rows before daily shards (no deadlock on gift totals).",
+        file=f"{DONATIONS}/actions/gifts.py",
+        original="        totals.add_to_daily(day=day, currency=currency, shard=shard, **changes)\n",
+        replacement="        totals._write_daily(day, currency, shard, changes)\n",
+        tests=(DONATION_LOCK_ORDER,),
+        postgresql=True,
+    ),
+    Bug(
+        id="daily-shards-written-unsorted",
+        promise="Daily shards are locked in key order (no deadlock between two gifts' shards).",
+        file=f"{DONATIONS}/actions/totals.py",
+        original="        for key in sorted(self.daily):\n",
+        replacement="        for key in self.daily:\n",
+        tests=(DONATION_LOCK_ORDER,),
+        postgresql=True,
+    ),
+    Bug(
+        id="stripe-change-key-reused-across-changes",
+        promise="Each change of a monthly amount is its own Stripe call: A→B→A never replays the first answer.",
+        file=f"{DONATIONS}/gateways.py",
+        original='options=self._options(f"change:{recurring.pk}:{recurring.amount_changes}:{amount_minor}")',
+        replacement='options=self._options(f"change:{recurring.pk}:{amount_minor}")',
+        tests=(DONATION_STRIPE,),
+    ),
+    Bug(
+        id="stripe-event-created-out-of-range-crashes",
+        promise='A signed event with "created": 1e20 is refused with 400, never a 500.',
+        file=f"{DONATIONS}/stripe_refs.py",
+        original="    except (OverflowError, ValueError, OSError) as error:\n",
+        replacement="    except ValueError as error:\n",
+        tests=(DONATION_BAD_INPUT,),
+    ),
+    Bug(
+        id="stripe-event-metadata-list-crashes",
+        promise='A signed event with "metadata": [] is handled (200 or 400), never a 500.',
+        file=f"{DONATIONS}/stripe_refs.py",
+        original='    raw = as_dict(obj.get("metadata")).get("donation_id") or obj.get("client_reference_id")\n',
+        replacement='    raw = (obj.get("metadata") or {}).get("donation_id") or obj.get("client_reference_id")\n',
+        tests=(DONATION_BAD_INPUT,),
+    ),
+    Bug(
+        id="strangers-checkout-holds-someones-limit",
+        promise="A signed-out or unverified checkout holds nothing of a person's limit for anyone else.",
+        file=f"{DONATIONS}/actions/checkout.py",
+        original="    return bool(supporter is not None and supporter.is_authenticated and supporter.is_verified)\n",
+        replacement="    return True\n",
+        tests=(DONATION_RESERVATIONS,),
+    ),
+    Bug(
+        id="session-checkouts-stack-past-the-limit",
+        promise="One browser session's open checkouts together stay within the limit.",
+        file=f"{DONATIONS}/actions/limits.py",
+        original="    committed = row.total_minor + row.reserved_minor + (own or 0)\n",
+        replacement="    committed = row.total_minor + row.reserved_minor\n",
+        tests=(DONATION_RESERVATIONS, DONATION_RACES),
+    ),
+    Bug(
+        id="reservation-held-for-a-day",
+        promise="A checkout's hold on a donor's limit ends after DONATIONS_RESERVATION_MINUTES.",
+        file=f"{DONATIONS}/actions/limits.py",
+        original="timedelta(minutes=settings.DONATIONS_RESERVATION_MINUTES)",
+        replacement="timedelta(hours=24)",
+        tests=(DONATION_RESERVATIONS,),
+    ),
+    Bug(
+        id="limit-not-rechecked-at-payment",
+        promise="A payment that takes a donor past the limit is flagged for refund or redesignation.",
+        file=f"{DONATIONS}/actions/gifts.py",
+        original="        if aggregate.total_minor + aggregate.reserved_minor + donation.amount_minor > limit:\n",
+        replacement="        if False:\n",
+        tests=(DONATION_RESERVATIONS,),
     ),
     Bug(
         id="honour-roll-names-anonymous-donors",

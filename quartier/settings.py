@@ -255,6 +255,10 @@ if DONATIONS_GATEWAY not in {"sandbox", "stripe"}:
 DONATIONS_PRESETS = [
     int(amount) for amount in env_list("DONATIONS_PRESETS", ["10", "25", "50", "100", "250"])
 ]
+# Minutes a checkout holds its share of the donor's legal limit (the processor's page expires then too;
+# Stripe's minimum is 30). Only signed-in verified donors hold it for everyone: other checkouts count
+# for their own browser session only, and the limit is checked again when the payment arrives.
+DONATIONS_RESERVATION_MINUTES = env_int("DONATIONS_RESERVATION_MINUTES", 60)
 # The largest single gift the page accepts, in minor units (the legal limit may be lower).
 DONATIONS_MAX_MINOR = env_int("DONATIONS_MAX_MINOR", 1_000_000)
 # US federal: the cycle and the election gifts currently count towards (primary or general).

@@ -5,6 +5,7 @@ from django.contrib import admin
 from quartier.donations.models import (
     Donation,
     FundraisingPage,
+    ParkedEvent,
     RecurringGift,
     RefundRequest,
     Team,
@@ -36,3 +37,16 @@ admin.site.register(Team)
 admin.site.register(RecurringGift)
 admin.site.register(RefundRequest)
 admin.site.register(WebhookEvent)
+
+
+@admin.register(ParkedEvent)
+class ParkedEventAdmin(admin.ModelAdmin):
+    """Processor events that match no gift yet (see `stripe_events`): applied by the webhook or reconcile."""
+
+    list_display = ("event_id", "type", "parked_at", "attempts", "payment_intent", "invoice", "subscription")
+    list_filter = ("type",)
+    search_fields = ("event_id", "payment_intent", "invoice", "subscription")
+    readonly_fields = [field.name for field in ParkedEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

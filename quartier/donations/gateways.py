@@ -6,6 +6,7 @@ way whichever gateway said it. Card data never reaches Quartier: both send the d
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -101,6 +102,9 @@ class StripeGateway:
             "client_reference_id": str(donation.pk),
             "metadata": metadata,
             "locale": donation.language if donation.language in {"en", "fr"} else "auto",
+            # The page closes when the checkout's hold on the donor's limit ends (Stripe: 30 min to 24 h).
+            "expires_at": int(time.time())
+            + min(max(settings.DONATIONS_RESERVATION_MINUTES, 30), 24 * 60) * 60,
         }
         if monthly:
             price_data["recurring"] = {"interval": "month"}
@@ -176,7 +180,9 @@ class StripeGateway:
                     }],
                     "proration_behavior": "none",
                 },
-                options=self._options(f"change:{recurring.pk}:{amount_minor}"),
+                # One key per change: the number of changes already made names this attempt, so a
+                # retry of it reuses its key and A→B→A makes three calls, not a replay of the first.
+                options=self._options(f"change:{recurring.pk}:{recurring.amount_changes}:{amount_minor}"),
             )  # fmt: skip
         except stripe.StripeError as error:
             raise GatewayError(str(error)) from error

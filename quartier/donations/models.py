@@ -103,6 +103,8 @@ class RecurringGift(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     next_charge_at = models.DateTimeField(null=True, blank=True)
     charges = models.PositiveIntegerField(default=0)
+    # How many amount changes were applied: names the next change's processor call (its idempotency key).
+    amount_changes = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -153,6 +155,10 @@ class Donation(models.Model):
     gateway = models.CharField(max_length=8, choices=Gateway.choices)
     checkout_reference = models.CharField(max_length=120, unique=True, null=True, blank=True)
     payment_reference = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    # A monthly charge's invoice at the processor (Stripe's invoices carry their payments separately).
+    invoice_reference = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    # A hash of the browser session that started a checkout held only for that session (see `limits`).
+    checkout_session = models.CharField(max_length=64, blank=True, default="")
     express = models.BooleanField(default=False)  # charged in one step with the card the processor kept
 
     page = models.ForeignKey(
@@ -272,6 +278,35 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway}:{self.event_id} {self.type}"
+
+
+class ParkedEvent(models.Model):
+    """A processor event that matches no gift yet: kept with its payload, never marked applied.
+
+    Applied when its gift appears (an event naming the same references) or by `reconcile_stripe`,
+    which lists those that stay unmatched. The references were resolved (with the processor's API
+    when needed) when the event was parked, so applying it later needs no call.
+    """
+
+    gateway = models.CharField(max_length=8, choices=Gateway.choices)
+    event_id = models.CharField(max_length=120)
+    type = models.CharField(max_length=80)
+    payload = models.JSONField()
+    donation_id_hint = models.BigIntegerField(null=True, blank=True)
+    payment_intent = models.CharField(max_length=120, blank=True, db_index=True)
+    invoice = models.CharField(max_length=120, blank=True, db_index=True)
+    subscription = models.CharField(max_length=120, blank=True, db_index=True)
+    parked_at = models.DateTimeField(default=timezone.now)
+    last_tried_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="parked_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}:{self.event_id} {self.type} (parked)"
 
 
 class GatewayCall(models.Model):

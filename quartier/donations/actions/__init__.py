@@ -11,4 +11,5 @@ Every state change from a processor (`mark_succeeded`, `mark_failed`, `apply_ref
 - `recurring`: Monthly gifts: activation, renewals, amount changes, cancelling, saved payment methods, sandbox renewals.
 - `refunds`: Refund requests and refunds, staff decisions on flagged gifts, details completed after the fact.
 - `pages`: Personal fundraising pages and teams.
+- `totals`: Donor aggregates, page totals and daily shards, written in one fixed lock order.
 """

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
 
 from quartier.accounts.models import Supporter
 from quartier.donations import compliance
 from quartier.donations.actions.gifts import mark_failed
-from quartier.donations.actions.limits import given_minor, reserve
+from quartier.donations.actions.limits import check_for_session, given_minor, reservation_cutoff, reserve
 from quartier.donations.models import (
     Donation,
     Frequency,
     FundraisingPage,
     GatewayCall,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class DetailsRequired(Exception):
@@ -58,9 +61,25 @@ class DonationDraft:
         )  # fmt: skip
 
 
+def _trusted(supporter: Supporter | None) -> bool:
+    return bool(supporter is not None and supporter.is_authenticated and supporter.is_verified)
+
+
+def session_hash(session_key: str | None) -> str:
+    """What a checkout keeps of the browser session that started it (a random one when there is none)."""
+    return hashlib.sha256((session_key or secrets.token_hex(16)).encode()).hexdigest()
+
+
 @transaction.atomic
-def start_donation(*, draft: DonationDraft, gateway: str, express: bool = False) -> Donation:
-    """A pending gift with its share of the limit reserved; the caller then sends the donor to pay."""
+def start_donation(
+    *, draft: DonationDraft, gateway: str, express: bool = False, session_key: str | None = None
+) -> Donation:
+    """A pending gift with its share of the limit held; the caller then sends the donor to pay.
+
+    A signed-in verified donor's checkout reserves its share for everyone (until it is paid, fails or
+    expires after `DONATIONS_RESERVATION_MINUTES`); any other checkout is checked against the limit
+    for its own session only, so nobody can use up someone else's limit with checkouts never paid.
+    """
     rules = compliance.jurisdiction()
     period = compliance.period_for(rules=rules)
     key = draft.identity_key
@@ -72,10 +91,20 @@ def start_donation(*, draft: DonationDraft, gateway: str, express: bool = False)
         and given_minor(identity_key=key, period=period) + draft.amount_minor > threshold
     ):
         raise DetailsRequired
-    held = reserve(
-        identity_key=key, period=period, amount_minor=draft.amount_minor,
-        limit_minor=compliance.limit_for(period, rules=rules),
-    )  # fmt: skip
+    release_expired(identity_key=key, period=period)
+    limit = compliance.limit_for(period, rules=rules)
+    session = "" if _trusted(draft.supporter) else session_hash(session_key)
+    if session:
+        check_for_session(
+            identity_key=key,
+            period=period,
+            amount_minor=draft.amount_minor,
+            limit_minor=limit,
+            session=session,
+        )
+        held = False
+    else:
+        held = reserve(identity_key=key, period=period, amount_minor=draft.amount_minor, limit_minor=limit)
     return Donation.objects.create(
         supporter=draft.supporter if draft.supporter and draft.supporter.is_authenticated else None,
         identity_key=key, first_name=draft.first_name.strip(), last_name=draft.last_name.strip(),
@@ -85,7 +114,7 @@ def start_donation(*, draft: DonationDraft, gateway: str, express: bool = False)
         language=draft.language, amount_minor=draft.amount_minor, currency=draft.currency,
         frequency=draft.frequency, gateway=gateway, express=express, page=draft.page,
         credited_to=draft.credited_to, refcode=draft.refcode, show_name=draft.show_name, period=period,
-        reservation_held=held,
+        reservation_held=held, checkout_session=session,
     )  # fmt: skip
 
 
@@ -106,18 +135,36 @@ def attach_checkout(*, donation: Donation, checkout_reference: str) -> None:
 
 
 @transaction.atomic
-def attach_payment_reference(*, donation_id: int, payment_reference: str) -> None:
-    """Remember the payment's id (so a refund can find the gift), whatever arrives first."""
-    if not payment_reference:
-        return
-    Donation.objects.filter(pk=donation_id, payment_reference__isnull=True).update(
-        payment_reference=payment_reference
-    )
+def attach_payment_reference(
+    *, donation_id: int, payment_reference: str, invoice_reference: str = ""
+) -> None:
+    """Remember the payment's id and its invoice (so a refund can find the gift), whatever arrives first.
+
+    A reference already held by another gift is left alone (logged): one payment is one gift.
+    """
+    for field, value in (("payment_reference", payment_reference), ("invoice_reference", invoice_reference)):
+        if not value:
+            continue
+        try:
+            with transaction.atomic():
+                Donation.objects.filter(pk=donation_id, **{f"{field}__isnull": True}).update(**{field: value})
+        except IntegrityError:
+            logger.warning("%s %s already belongs to another gift than %s", field, value, donation_id)
 
 
-def expire_stale_checkouts(*, now: datetime | None = None, hours: int = 24) -> int:
-    """Checkouts nobody paid within `hours` (Stripe's sessions expire after 24 h): give their reservation back."""
-    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+def release_expired(*, identity_key: str, period: str) -> None:
+    """A donor's held reservations older than the reservation time go back (before a new checkout)."""
+    stale = Donation.objects.filter(
+        identity_key=identity_key, period=period, status=Donation.Status.PENDING, reservation_held=True,
+        created_at__lt=reservation_cutoff(),
+    ).values_list("pk", flat=True)  # fmt: skip
+    for donation_id in list(stale[:100]):
+        mark_failed(donation_id=donation_id)
+
+
+def expire_stale_checkouts(*, now: datetime | None = None) -> int:
+    """Checkouts nobody paid within the reservation time (the processor's page expires then too)."""
+    cutoff = reservation_cutoff(now)
     stale = Donation.objects.filter(status=Donation.Status.PENDING, created_at__lt=cutoff).values_list(
         "pk", flat=True
     )

@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from quartier.accounts.activity import record_activity
 from quartier.donations import compliance
+from quartier.donations.actions import totals
 from quartier.donations.actions.limits import _aggregate_row, _release, given_minor
 from quartier.donations.models import (
-    DailyTotal,
     Donation,
     DonorAggregate,
-    FundraisingPage,
     WebhookEvent,
 )
 
@@ -41,14 +39,9 @@ def _shard(donation: Donation) -> int:
 
 
 def _add_to_daily(*, day, currency: str, shard: int, **changes: int) -> None:
-    expressions = {name: F(name) + value for name, value in changes.items()}
-    if DailyTotal.objects.filter(day=day, currency=currency, shard=shard).update(**expressions):
-        return
-    try:
-        with transaction.atomic():
-            DailyTotal.objects.create(day=day, currency=currency, shard=shard, **changes)
-    except IntegrityError:
-        DailyTotal.objects.filter(day=day, currency=currency, shard=shard).update(**expressions)
+    """A change to the organisers' daily figures, written with the transaction's other totals (`totals`)."""
+    with totals.batch():
+        totals.add_to_daily(day=day, currency=currency, shard=shard, **changes)
 
 
 def _gift_activity_detail(donation: Donation) -> dict[str, object]:
@@ -59,11 +52,15 @@ def _gift_activity_detail(donation: Donation) -> dict[str, object]:
     }
 
 
-@transaction.atomic
 def mark_succeeded(
     *, donation_id: int, payment_reference: str = "", at: datetime | None = None
 ) -> Donation | None:
     """The gift is paid. Counts it once in every total; a refund that arrived first is applied too."""
+    with totals.batch():
+        return _mark_succeeded(donation_id=donation_id, payment_reference=payment_reference, at=at)
+
+
+def _mark_succeeded(*, donation_id: int, payment_reference: str, at: datetime | None) -> Donation | None:
     donation = Donation.objects.select_for_update().filter(pk=donation_id).first()
     if donation is None:
         return None
@@ -89,10 +86,10 @@ def mark_succeeded(
         compliance.limit_for(donation.period, rules=rules) if donation.period or rules.limit_minor else None
     )
     if donation.reservation_held:
-        DonorAggregate.objects.filter(identity_key=donation.identity_key, period=donation.period).update(
-            reserved_minor=F("reserved_minor") - donation.amount_minor,
-            total_minor=F("total_minor") + donation.net_minor,
-        )
+        totals.add_to_aggregate(
+            identity_key=donation.identity_key, period=donation.period,
+            reserved_minor=-donation.amount_minor, total_minor=donation.net_minor,
+        )  # fmt: skip
         donation.reservation_held = False
     elif limit is not None:
         # Paid without a reservation (a checkout that expired and was paid anyway, a monthly renewal):
@@ -101,8 +98,8 @@ def mark_succeeded(
         aggregate = DonorAggregate.objects.select_for_update().get(
             identity_key=donation.identity_key, period=donation.period
         )
-        DonorAggregate.objects.filter(pk=aggregate.pk).update(
-            total_minor=F("total_minor") + donation.net_minor
+        totals.add_to_aggregate(
+            identity_key=donation.identity_key, period=donation.period, total_minor=donation.net_minor
         )
         if aggregate.total_minor + aggregate.reserved_minor + donation.amount_minor > limit:
             donation.flag = Donation.Flag.OVER_LIMIT
@@ -119,10 +116,7 @@ def mark_succeeded(
         donation.flagged_at = at
     donation.save(update_fields=changed)
 
-    if donation.page_id:
-        FundraisingPage.objects.filter(pk=donation.page_id).update(
-            total_minor=F("total_minor") + donation.net_minor, gift_count=F("gift_count") + 1
-        )
+    totals.add_to_page(page_id=donation.page_id, total_minor=donation.net_minor, gift_count=1)
     monthly = donation.recurring_id is not None
     _add_to_daily(
         day=timezone.localdate(at), currency=donation.currency, shard=_shard(donation), gift_count=1,
@@ -166,11 +160,19 @@ def mark_failed(*, donation_id: int) -> Donation | None:
     return donation
 
 
-@transaction.atomic
 def apply_refunded_total(
     *, donation_id: int, refunded_total_minor: int, at: datetime | None = None
 ) -> Donation | None:
     """The processor says this much of the gift is refunded in all: apply what is new (never twice)."""
+    with totals.batch():
+        return _apply_refunded_total(
+            donation_id=donation_id, refunded_total_minor=refunded_total_minor, at=at
+        )
+
+
+def _apply_refunded_total(
+    *, donation_id: int, refunded_total_minor: int, at: datetime | None
+) -> Donation | None:
     donation = Donation.objects.select_for_update().filter(pk=donation_id).first()
     if donation is None:
         return None
@@ -183,11 +185,8 @@ def apply_refunded_total(
     donation.save(update_fields=["refunded_minor"])
     if donation.status != Donation.Status.SUCCEEDED:
         return donation  # counted when (if) the success arrives
-    DonorAggregate.objects.filter(identity_key=donation.identity_key, period=donation.period).update(
-        total_minor=F("total_minor") - delta
-    )
-    if donation.page_id:
-        FundraisingPage.objects.filter(pk=donation.page_id).update(total_minor=F("total_minor") - delta)
+    totals.add_to_aggregate(identity_key=donation.identity_key, period=donation.period, total_minor=-delta)
+    totals.add_to_page(page_id=donation.page_id, total_minor=-delta)
     _add_to_daily(
         day=timezone.localdate(at), currency=donation.currency, shard=_shard(donation), refund_count=1,
         refund_minor=delta,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Supporter
 from quartier.donations import compliance
+from quartier.donations.actions import totals
 from quartier.donations.actions.gifts import (
     DAILY_SHARDS,
     _add_to_daily,
@@ -64,10 +65,28 @@ def first_donation(recurring: RecurringGift) -> Donation | None:
 
 @transaction.atomic
 def record_renewal(
-    *, recurring: RecurringGift, payment_reference: str, at: datetime | None = None
+    *,
+    recurring: RecurringGift,
+    invoice_reference: str,
+    payment_reference: str = "",
+    at: datetime | None = None,
 ) -> Donation | None:
-    """One month's charge of a monthly gift, recorded once per payment reference."""
-    existing = Donation.objects.filter(payment_reference=payment_reference).first()
+    """One month's charge of a monthly gift, recorded once per invoice (its payment, when known, too)."""
+    with totals.batch():
+        return _record_renewal(
+            recurring=recurring,
+            invoice_reference=invoice_reference,
+            payment_reference=payment_reference,
+            at=at,
+        )
+
+
+def _record_renewal(
+    *, recurring: RecurringGift, invoice_reference: str, payment_reference: str, at: datetime | None
+) -> Donation | None:
+    existing = Donation.objects.filter(invoice_reference=invoice_reference).first()
+    if existing is None and payment_reference:
+        existing = Donation.objects.filter(payment_reference=payment_reference).first()
     if existing is not None:
         return existing
     template = first_donation(recurring)
@@ -86,10 +105,11 @@ def record_renewal(
         with transaction.atomic():
             donation = Donation.objects.create(
                 **fields, amount_minor=recurring.amount_minor, frequency=Frequency.MONTHLY, recurring=recurring,
-                payment_reference=payment_reference, period=compliance.period_for(at), created_at=at,
+                invoice_reference=invoice_reference, payment_reference=payment_reference or None,
+                period=compliance.period_for(at), created_at=at,
             )  # fmt: skip
     except IntegrityError:
-        return Donation.objects.filter(payment_reference=payment_reference).first()
+        return Donation.objects.filter(invoice_reference=invoice_reference).first()
     RecurringGift.objects.filter(pk=recurring.pk).update(
         charges=F("charges") + 1, next_charge_at=at + timedelta(days=30)
     )
@@ -130,7 +150,8 @@ def change_recurring_amount(*, recurring: RecurringGift, amount_minor: int) -> R
         monthly_change_minor=amount_minor - locked.amount_minor,
     )  # fmt: skip
     locked.amount_minor = amount_minor
-    locked.save(update_fields=["amount_minor"])
+    locked.amount_changes += 1  # the next change is another attempt, with its own idempotency key
+    locked.save(update_fields=["amount_minor", "amount_changes"])
     return locked
 
 
@@ -145,6 +166,7 @@ def cancel_recurring(*, recurring: RecurringGift) -> RecurringGift | None:
 def update_recurring_amount(*, recurring: RecurringGift, amount_minor: int) -> RecurringGift:
     from quartier.donations.gateways import gateway_for
 
+    recurring.refresh_from_db()  # the number of changes made names this attempt's idempotency key
     gateway_for(recurring.gateway).change_recurring_amount(recurring, amount_minor)
     return change_recurring_amount(recurring=recurring, amount_minor=amount_minor)
 
@@ -171,7 +193,10 @@ def renew_due_sandbox_gifts(*, now: datetime | None = None) -> int:
     for recurring in due.iterator():
         while recurring.next_charge_at and recurring.next_charge_at <= now:
             reference = f"sbx_inv_{recurring.pk}_{recurring.charges + 1}"
-            record_renewal(recurring=recurring, payment_reference=reference, at=recurring.next_charge_at)
+            record_renewal(
+                recurring=recurring, invoice_reference=reference, payment_reference=reference.replace("_inv_", "_pi_"),
+                at=recurring.next_charge_at,
+            )  # fmt: skip
             recurring.refresh_from_db()
             renewed += 1
     return renewed

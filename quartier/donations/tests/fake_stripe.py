@@ -53,10 +53,12 @@ class FakeStripe:
         self.intents: dict[str, dict] = {}
         self.subscriptions: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
+        self.invoice_payments: dict[str, dict] = {}
         self.events: list[dict] = []
         self.requests: list[dict[str, Any]] = []
         self.idempotent: dict[str, tuple[int, dict]] = {}
         self.fail_next = 0
+        self.fail_only = ""  # "POST": only writes fail (the reads before them succeed)
         self.counter = itertools.count(1)
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -96,7 +98,6 @@ class FakeStripe:
         customer = self.next_id("cus")
         if session["mode"] == "subscription":
             subscription_id = self.next_id("sub")
-            intent_id = self.next_id("pi")
             self.subscriptions[subscription_id] = {
                 "id": subscription_id, "object": "subscription", "status": "active", "customer": customer,
                 "metadata": session.get("subscription_data", {}).get("metadata", metadata),
@@ -104,10 +105,15 @@ class FakeStripe:
                           "price": {"id": self.next_id("price"), "product": self.next_id("prod"),
                                     "unit_amount": session["amount_total"]}}]},
             }  # fmt: skip
+            invoice = self.invoice(subscription_id, session["amount_total"], "subscription_create")
+            # In the pinned API version a subscription's session has no payment intent but its invoice.
             session.update(
-                status="complete", payment_status="paid", customer=customer, subscription=subscription_id
+                status="complete",
+                payment_status="paid",
+                customer=customer,
+                subscription=subscription_id,
+                invoice=invoice["id"],
             )
-            invoice = self.invoice(subscription_id, session["amount_total"], "subscription_create", intent_id)
             return [
                 self.event("checkout.session.completed", dict(session)),
                 self.event("invoice.paid", invoice),
@@ -125,15 +131,38 @@ class FakeStripe:
             self.event("checkout.session.completed", dict(session)),
         ]
 
-    def invoice(self, subscription_id: str, amount: int, reason: str, intent_id: str | None = None) -> dict:
+    def invoice(self, subscription_id: str, amount: int, reason: str) -> dict:
+        """A paid invoice in the pinned API version's shape: no `payment_intent`; its payment is an
+        `InvoicePayment` (listed by `GET /v1/invoice_payments`), its intent has no metadata of ours."""
         subscription = self.subscriptions[subscription_id]
-        return {
-            "id": self.next_id("in"), "object": "invoice", "amount_paid": amount, "currency": "usd",
-            "billing_reason": reason, "status": "paid", "customer": subscription["customer"],
-            "payment_intent": intent_id or self.next_id("pi"),
-            "parent": {"type": "subscription_details", "subscription_details": {
-                "subscription": subscription_id, "metadata": subscription["metadata"]}},
+        invoice_id, intent_id = self.next_id("in"), self.next_id("pi")
+        self.intents[intent_id] = {
+            "id": intent_id, "object": "payment_intent", "amount": amount, "amount_received": amount,
+            "currency": "usd", "status": "succeeded", "customer": subscription["customer"],
+            "payment_method": self.next_id("pm"), "metadata": {}, "payment_details": None,
         }  # fmt: skip
+        payment_id = self.next_id("inpay")
+        self.invoice_payments[payment_id] = {
+            "id": payment_id, "object": "invoice_payment", "amount_paid": amount, "amount_requested": amount,
+            "currency": "usd", "invoice": invoice_id, "is_default": True, "livemode": False, "status": "paid",
+            "payment": {"type": "payment_intent", "payment_intent": intent_id},
+            "status_transitions": {"paid_at": int(time.time()), "canceled_at": None}, "created": int(time.time()),
+        }  # fmt: skip
+        return {
+            "id": invoice_id, "object": "invoice", "amount_paid": amount, "currency": "usd",
+            "billing_reason": reason, "status": "paid", "customer": subscription["customer"],
+            "parent": {"type": "subscription_details", "quote_details": None, "subscription_details": {
+                "subscription": subscription_id, "metadata": subscription["metadata"]}},
+            "confirmation_secret": None,
+        }  # fmt: skip
+
+    def intent_of(self, invoice_id: str) -> str:
+        """The payment intent that paid an invoice (what a refund's charge names)."""
+        return next(
+            payment["payment"]["payment_intent"]
+            for payment in self.invoice_payments.values()
+            if payment["invoice"] == invoice_id
+        )
 
     def renew(self, subscription_id: str) -> dict:
         amount = int(self.subscriptions[subscription_id]["items"]["data"][0]["price"]["unit_amount"])
@@ -160,7 +189,7 @@ class FakeStripe:
                 "success_url": params["success_url"], "cancel_url": params["cancel_url"],
                 "amount_total": int(item["price_data"]["unit_amount"]), "currency": item["price_data"]["currency"],
                 "metadata": params.get("metadata", {}), "client_reference_id": params.get("client_reference_id"),
-                "customer_email": params.get("customer_email"), "payment_intent": None, "subscription": None,
+                "customer_email": params.get("customer_email"), "payment_intent": None, "subscription": None, "invoice": None,
                 "payment_intent_data": params.get("payment_intent_data", {}),
                 "subscription_data": params.get("subscription_data", {}),
             }  # fmt: skip
@@ -176,6 +205,14 @@ class FakeStripe:
                       "payment_method": params.get("payment_method"), "metadata": params.get("metadata", {})}  # fmt: skip
             self.intents[intent_id] = intent
             return 200, intent
+        if method == "GET" and path == "/v1/invoice_payments":
+            wanted = params.get("payment") if isinstance(params.get("payment"), dict) else {}
+            found = [
+                payment for payment in self.invoice_payments.values()
+                if (not params.get("invoice") or payment["invoice"] == params["invoice"])
+                and (not wanted.get("payment_intent") or payment["payment"].get("payment_intent") == wanted["payment_intent"])
+            ]  # fmt: skip
+            return 200, {"object": "list", "url": "/v1/invoice_payments", "has_more": False, "data": found}
         if method == "GET" and path.startswith("/v1/payment_intents/"):
             intent = self.intents.get(path.rsplit("/", 1)[1])
             return (200, intent) if intent else self._missing("payment_intent")
@@ -249,7 +286,7 @@ class FakeStripe:
                 with fake.lock:
                     fake.requests.append({"method": method, "path": parts.path, "params": params, "idempotency_key": key,
                                           "authorization": self.headers.get("Authorization")})  # fmt: skip
-                    failing = fake.fail_next > 0
+                    failing = fake.fail_next > 0 and fake.fail_only in {"", method}
                     if failing:
                         fake.fail_next -= 1
                 if failing:

@@ -16,12 +16,17 @@ from quartier.testing import run_together
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_two_simultaneous_gifts_that_together_pass_the_limit_one_is_refused(us_federal):
+@pytest.mark.parametrize("who", ["verified donor", "one browser session"])
+def test_two_simultaneous_gifts_that_together_pass_the_limit_one_is_refused(us_federal, supporter, who):
     details = {"employer": "Hospital", "occupation": "Nurse"}
+    if who == "verified donor":
+        details["supporter"] = supporter
 
     def gift() -> str:
         try:
-            checkout_actions.start_donation(draft=draft(200_000, **details), gateway="sandbox")
+            checkout_actions.start_donation(
+                draft=draft(200_000, **details), gateway="sandbox", session_key="one-browser"
+            )
         except limits_actions.LimitExceeded:
             return "refused"
         return "reserved"
@@ -29,14 +34,18 @@ def test_two_simultaneous_gifts_that_together_pass_the_limit_one_is_refused(us_f
     outcomes = run_together([gift, gift, gift, gift])
     assert sorted(outcomes) == ["refused", "refused", "refused", "reserved"]
     aggregate = DonorAggregate.objects.get()
-    assert (aggregate.total_minor, aggregate.reserved_minor) == (0, 200_000)
+    # A verified donor's checkout holds its share for everyone; a session's only for that session.
+    held = 200_000 if who == "verified donor" else 0
+    assert (aggregate.total_minor, aggregate.reserved_minor) == (0, held)
     assert Donation.objects.count() == 1
 
 
-def test_many_small_simultaneous_gifts_stop_exactly_at_the_limit(quebec):
+def test_many_small_simultaneous_gifts_stop_exactly_at_the_limit(quebec, supporter):
     def gift() -> str:
         try:
-            donation = checkout_actions.start_donation(draft=draft(3000), gateway="sandbox")
+            donation = checkout_actions.start_donation(
+                draft=draft(3000, supporter=supporter), gateway="sandbox"
+            )
         except limits_actions.LimitExceeded:
             return "refused"
         sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
@@ -45,6 +54,32 @@ def test_many_small_simultaneous_gifts_stop_exactly_at_the_limit(quebec):
     outcomes = run_together([gift] * 6)
     assert outcomes.count("paid") == 3 and outcomes.count("refused") == 3  # 3 x $30 ≤ $100 < 4 x $30
     assert DonorAggregate.objects.get().total_minor == 9000
+
+
+def test_simultaneous_signed_out_gifts_past_the_limit_are_flagged_at_payment(quebec):
+    """Checkouts from six browsers hold nothing for each other: a checkout that starts after others
+    were paid is refused; those that started before are paid, checked one at a time, and flagged."""
+
+    def gift(number: int):
+        def run() -> str:
+            try:
+                donation = checkout_actions.start_donation(
+                    draft=draft(3000), gateway="sandbox", session_key=f"browser-{number}"
+                )
+            except limits_actions.LimitExceeded:
+                return "refused"
+            sandbox.complete(donation=donation, card=sandbox.SUCCEEDS)
+            return "paid"
+
+        return run
+
+    outcomes = run_together([gift(number) for number in range(6)])
+    paid = outcomes.count("paid")
+    assert paid + outcomes.count("refused") == 6 and paid >= 3
+    # The first three payments fit $100; any later one is flagged for a refund.
+    assert Donation.objects.filter(status=Donation.Status.SUCCEEDED, flag="").count() == 3
+    assert Donation.objects.filter(flag=Donation.Flag.OVER_LIMIT).count() == paid - 3
+    assert DonorAggregate.objects.get().total_minor == 3000 * paid
 
 
 def test_the_same_webhook_delivered_at_the_same_moment_counts_once(fake_stripe, page):

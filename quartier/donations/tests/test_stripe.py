@@ -16,7 +16,7 @@ from quartier.donations.actions import gifts as gifts_actions
 from quartier.donations.actions import limits as limits_actions
 from quartier.donations.actions import recurring as recurring_actions
 from quartier.donations.actions import refunds as refunds_actions
-from quartier.donations.gateways import gateway_for
+from quartier.donations.gateways import GatewayError, gateway_for
 from quartier.donations.models import (
     DailyTotal,
     Donation,
@@ -147,7 +147,7 @@ def test_a_monthly_gift_starts_renews_and_stops_through_stripe(fake_stripe, clie
     recurring.refresh_from_db()
     assert recurring.status == RecurringGift.Status.CANCELLED
     assert fake_stripe.subscriptions[recurring.subscription_reference]["status"] == "canceled"
-    assert list(Activity.objects.filter(kind__startswith="donations.recurring").values_list("kind", "count", "amount")) == [
+    assert list(Activity.objects.filter(kind__startswith="donations.recurring").order_by("pk").values_list("kind", "count", "amount")) == [
         ("donations.recurring_started", 1, 1000), ("donations.recurring_cancelled", -1, -1000)
     ]  # fmt: skip
     assert sum(DailyTotal.objects.values_list("monthly_change_minor", flat=True)) == 0
@@ -291,3 +291,38 @@ def test_a_storm_of_shuffled_duplicated_webhooks_records_every_gift_exactly_once
     )
     assert Activity.objects.filter(kind="donations.gift").count() == 60
     assert FundraisingPage.objects.get(pk=page.pk).gift_count == 60
+
+
+def test_a_monthly_amount_changed_back_and_forth_makes_one_call_per_change(fake_stripe, client, supporter):
+    _donation, checkout = start_stripe_gift(1000, frequency="monthly", supporter=supporter)
+    for event in fake_stripe.pay_session(checkout.reference):
+        post_event(client, event)
+    recurring = RecurringGift.objects.get()
+    subscription = fake_stripe.subscriptions[recurring.subscription_reference]
+
+    def unit_amount() -> int:
+        return int(subscription["items"]["data"][0]["price"]["unit_amount"])
+
+    # 10 → 20 → 10 → 20 within a day: each change reaches Stripe; none replays an earlier answer.
+    for amount in (2000, 1000, 2000):
+        recurring_actions.update_recurring_amount(recurring=recurring, amount_minor=amount)
+        assert unit_amount() == amount
+    updates = [r for r in fake_stripe.requests if r["method"] == "POST" and "/v1/subscriptions/" in r["path"]]
+    assert len({request["idempotency_key"] for request in updates}) == 3
+    stored = GatewayCall.objects.filter(purpose__startswith=f"change:{recurring.pk}:")
+    assert {call.idempotency_key for call in stored} == {request["idempotency_key"] for request in updates}
+
+    # Stripe fails every try of the next change: nothing changes here; trying the same change again
+    # sends the same key (Stripe applies it once, whichever try got through).
+    fake_stripe.fail_next, fake_stripe.fail_only = 3, "POST"
+    with pytest.raises(GatewayError):
+        recurring_actions.update_recurring_amount(recurring=recurring, amount_minor=1000)
+    recurring.refresh_from_db()
+    assert (recurring.amount_minor, unit_amount()) == (2000, 2000)
+    recurring_actions.update_recurring_amount(recurring=recurring, amount_minor=1000)
+    retried = [
+        r for r in fake_stripe.requests if r["method"] == "POST" and "/v1/subscriptions/" in r["path"]
+    ][3:]
+    assert len(retried) == 4 and len({request["idempotency_key"] for request in retried}) == 1
+    recurring.refresh_from_db()
+    assert (recurring.amount_minor, unit_amount(), recurring.amount_changes) == (1000, 1000, 4)

@@ -59,6 +59,13 @@ def _initial(request: HttpRequest) -> dict[str, object]:
     return initial
 
 
+def _session_key(request: HttpRequest) -> str:
+    """The browser session a checkout's hold on the limit counts for (made now if there is none)."""
+    if not request.session.session_key:
+        request.session.save()
+    return request.session.session_key or ""
+
+
 def _begin_checkout(request: HttpRequest, donation: Donation) -> HttpResponse:
     _remember_started(request, donation)
     success_url, cancel_url = return_urls(donation)
@@ -103,7 +110,9 @@ def donate(request: HttpRequest, slug: str | None = None) -> HttpResponse:
                 refcode=data["refcode"], show_name=data.get("show_name", False),
             )  # fmt: skip
             try:
-                donation = checkout_actions.start_donation(draft=draft, gateway=settings.DONATIONS_GATEWAY)
+                donation = checkout_actions.start_donation(
+                    draft=draft, gateway=settings.DONATIONS_GATEWAY, session_key=_session_key(request)
+                )
             except limits_actions.LimitExceeded as error:
                 form.add_error("other_amount", _limit_message(error))
             except checkout_actions.DetailsRequired:
@@ -151,7 +160,9 @@ def donate_express(request: HttpRequest) -> HttpResponse:
         credited_to=referrer_from(request),
     )  # fmt: skip
     try:
-        donation = checkout_actions.start_donation(draft=draft, gateway=saved.gateway, express=True)
+        donation = checkout_actions.start_donation(
+            draft=draft, gateway=saved.gateway, express=True, session_key=_session_key(request)
+        )
     except limits_actions.LimitExceeded as error:
         messages.error(request, _limit_message(error))
         return redirect("donations:donate")
@@ -250,7 +261,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
         event = json.loads(payload)
         outcome = stripe_events.apply_event(event)
-    except (ValueError, stripe_events.MalformedEvent) as error:
+    except (ValueError, RecursionError, stripe_events.MalformedEvent) as error:
         logger.warning("stripe webhook with a malformed body: %s", error)
         return JsonResponse({"error": "malformed_event", "reason": str(error)[:200]}, status=400)
     except (DatabaseError, stripe.StripeError) as error:

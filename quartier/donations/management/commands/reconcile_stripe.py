@@ -1,11 +1,15 @@
 """`quartier reconcile_stripe`: list Stripe's recent events and apply any the webhook missed.
 
 Safe to run at any time (cron, after an outage): each event applies once (see `stripe_events`), so
-events already received change nothing.
+events already received change nothing. Parked events (their gift was not recorded yet) are tried
+again, asking Stripe what they refer to; those that still match no gift are listed, and the command
+exits with status 2 so that cron mails the list
+(staff also see them in the admin's Parked events).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -13,9 +17,11 @@ from django.core.management.base import BaseCommand, CommandError
 from quartier.donations import stripe_events
 from quartier.donations.gateways import stripe_client
 
+logger = logging.getLogger(__name__)
+
 
 class Command(BaseCommand):
-    help = "Apply Stripe events of the last hours that the webhook did not record."
+    help = "Apply Stripe events of the last hours that the webhook did not record; list unmatched ones."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -30,7 +36,27 @@ class Command(BaseCommand):
         events = stripe_client().v1.events.list({"created": {"gte": since}, "limit": 100})
         # Oldest first, so that a gift is recorded before the refund that follows it (either order works).
         for event in reversed(list(events.auto_paging_iter())):
-            outcome = stripe_events.apply_event(event.to_dict())
+            try:
+                outcome = stripe_events.apply_event(event.to_dict())
+            except stripe_events.MalformedEvent as error:
+                logger.warning("stripe event %s is malformed: %s", event.get("id"), error)
+                outcome = "malformed"
             counts[outcome] = counts.get(outcome, 0) + 1
         summary = ", ".join(f"{name}: {count}" for name, count in sorted(counts.items())) or "no events"
         self.stdout.write(f"Stripe events since {hours} h ago — {summary}")
+        retried = stripe_events.retry_parked(ask_stripe=True)
+        if retried:
+            summary = ", ".join(f"{name}: {count}" for name, count in sorted(retried.items()))
+            self.stdout.write(f"Parked events tried again — {summary}")
+        waiting = stripe_events.unmatched()
+        if not waiting:
+            return
+        lines = [
+            f"  {parked.event_id} {parked.type} parked {parked.parked_at:%Y-%m-%d %H:%M} UTC, {parked.attempts} "
+            f"attempts (payment {parked.payment_intent or '-'}, invoice {parked.invoice or '-'}, "
+            f"subscription {parked.subscription or '-'}, gift {parked.donation_id_hint or '-'})"
+            for parked in waiting
+        ]
+        message = f"{len(waiting)} Stripe event(s) match no gift and are NOT applied:\n" + "\n".join(lines)
+        logger.error(message)
+        raise CommandError(message, returncode=2)

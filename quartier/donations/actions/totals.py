@@ -1,0 +1,93 @@
+"""Running totals (donor aggregates, fundraising pages, daily shards) written in one fixed order.
+
+Every transaction locks them in the same sequence — the donor's aggregate, then fundraising pages by
+id, then daily shards by (day, currency, shard) — so two transactions cannot deadlock on them,
+whatever events they apply together (a monthly gift's start and its first payment touch two daily
+shards and a page). Donor aggregates come first: they are written at once (a transaction is about one
+donor's gift, and reads its aggregate under lock for the limit); pages and daily shards are added to
+the transaction's batch, and the outermost batch writes them, sorted, when it ends.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from quartier.donations.models import DailyTotal, DonorAggregate, FundraisingPage
+
+_state = threading.local()
+
+
+class Batch:
+    def __init__(self) -> None:
+        self.pages: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.daily: dict[tuple[date, str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def write(self) -> None:
+        for page_id in sorted(self.pages):
+            changes = self.pages[page_id]
+            FundraisingPage.objects.filter(pk=page_id).update(
+                **{name: F(name) + value for name, value in changes.items()}
+            )
+        for key in sorted(self.daily):
+            _write_daily(*key, dict(self.daily[key]))
+
+
+@contextmanager
+def batch() -> Iterator[Batch]:
+    """The transaction's batch: joined by nested writers, written in order when the outermost ends."""
+    current = getattr(_state, "batch", None)
+    if current is not None:
+        yield current
+        return
+    current = _state.batch = Batch()
+    try:
+        with transaction.atomic():
+            yield current
+            current.write()
+    finally:
+        _state.batch = None
+
+
+def _current() -> Batch:
+    current = getattr(_state, "batch", None)
+    if current is None:
+        raise RuntimeError("totals are changed inside `totals.batch()` only")
+    return current
+
+
+def add_to_aggregate(*, identity_key: str, period: str, **changes: int) -> None:
+    """Written at once: first in the order, before the batch's pages and daily shards."""
+    _current()
+    DonorAggregate.objects.filter(identity_key=identity_key, period=period).update(
+        **{name: F(name) + value for name, value in changes.items()}
+    )
+
+
+def add_to_page(*, page_id: int | None, **changes: int) -> None:
+    if page_id is None:
+        return
+    for name, value in changes.items():
+        _current().pages[page_id][name] += value
+
+
+def add_to_daily(*, day: date, currency: str, shard: int, **changes: int) -> None:
+    for name, value in changes.items():
+        _current().daily[day, currency, shard][name] += value
+
+
+def _write_daily(day: date, currency: str, shard: int, changes: dict[str, int]) -> None:
+    expressions = {name: F(name) + value for name, value in changes.items()}
+    if DailyTotal.objects.filter(day=day, currency=currency, shard=shard).update(**expressions):
+        return
+    try:
+        with transaction.atomic():
+            DailyTotal.objects.create(day=day, currency=currency, shard=shard, **changes)
+    except IntegrityError:
+        DailyTotal.objects.filter(day=day, currency=currency, shard=shard).update(**expressions)
