@@ -24,7 +24,7 @@ import os
 import random
 import shutil
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from bench.__main__ import SERVER_VAR_DIR, benchmark_environment
@@ -54,7 +54,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 def days_back(days: int) -> str:
     """The first day of a period of `days` days ending today: filters stay within the dashboards' limit
     of 366 days whenever the benchmark runs (a date written down once falls out of it a year later)."""
-    return (date.today() - timedelta(days=days - 1)).isoformat()
+    from django.utils import timezone
+
+    return (timezone.localdate() - timedelta(days=days - 1)).isoformat()
 
 
 # The stand-in rows: random supporters, times over the last year, regions from the supporter.

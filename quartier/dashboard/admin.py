@@ -37,7 +37,9 @@ class _IndexRulesForm(forms.ModelForm):
 
 # One number per action, named in words, instead of a JSON object of journal kinds.
 IndexRulesForm = type(
-    "IndexRulesForm", (_IndexRulesForm,), {WEIGHT_PREFIX + kind: _weight_field(kind) for kind in kinds.WEIGHTABLE}
+    "IndexRulesForm",
+    (_IndexRulesForm,),
+    {WEIGHT_PREFIX + kind: _weight_field(kind) for kind in kinds.WEIGHTABLE},
 )
 
 

@@ -48,26 +48,46 @@ OTHER = pgettext_lazy("journal", "Another action")
 # kind → count → words, with literal ngettext calls so that makemessages finds each plural form.
 COUNTS: dict[str, Callable[[int], str]] = {
     "accounts.signup": lambda n: ngettext("%(count)s sign-up", "%(count)s sign-ups", n),
-    "accounts.verified": lambda n: ngettext("%(count)s email address confirmed", "%(count)s email addresses confirmed", n),
+    "accounts.verified": lambda n: ngettext(
+        "%(count)s email address confirmed", "%(count)s email addresses confirmed", n
+    ),
     "organizing.group_created": lambda n: ngettext("%(count)s group started", "%(count)s groups started", n),
     "organizing.group_joined": lambda n: ngettext("%(count)s group joined", "%(count)s groups joined", n),
     "organizing.event_hosted": lambda n: ngettext("%(count)s event hosted", "%(count)s events hosted", n),
     "organizing.rsvp": lambda n: ngettext("%(count)s RSVP", "%(count)s RSVPs", n),
     "organizing.attended": lambda n: ngettext("%(count)s event attended", "%(count)s events attended", n),
-    "reach.referral_signup": lambda n: ngettext("%(count)s sign-up through a share link", "%(count)s sign-ups through a share link", n),
+    "reach.referral_signup": lambda n: ngettext(
+        "%(count)s sign-up through a share link", "%(count)s sign-ups through a share link", n
+    ),
     "donations.gift": lambda n: ngettext("%(count)s gift", "%(count)s gifts", n),
-    "donations.recurring_started": lambda n: ngettext("%(count)s monthly gift started", "%(count)s monthly gifts started", n),
-    "donations.page_created": lambda n: ngettext("%(count)s fundraising page started", "%(count)s fundraising pages started", n),
+    "donations.recurring_started": lambda n: ngettext(
+        "%(count)s monthly gift started", "%(count)s monthly gifts started", n
+    ),
+    "donations.page_created": lambda n: ngettext(
+        "%(count)s fundraising page started", "%(count)s fundraising pages started", n
+    ),
     "fieldwork.door": lambda n: ngettext("%(count)s door knocked", "%(count)s doors knocked", n),
     "fieldwork.call": lambda n: ngettext("%(count)s call made", "%(count)s calls made", n),
     "social.post": lambda n: ngettext("%(count)s post", "%(count)s posts", n),
     "social.comment": lambda n: ngettext("%(count)s comment", "%(count)s comments", n),
     "social.message": lambda n: ngettext("%(count)s message", "%(count)s messages", n),
     "outreach.sent": lambda n: ngettext("%(count)s email to my network", "%(count)s emails to my network", n),
-    "credited:reach.referral_signup": lambda n: ngettext("%(count)s person signed up through my links", "%(count)s people signed up through my links", n),
-    "credited:organizing.rsvp": lambda n: ngettext("%(count)s RSVP through my links", "%(count)s RSVPs through my links", n),
-    "credited:organizing.group_joined": lambda n: ngettext("%(count)s person joined a group through my links", "%(count)s people joined a group through my links", n),
-    "credited:donations.recurring_started": lambda n: ngettext("%(count)s monthly gift started through my links", "%(count)s monthly gifts started through my links", n),
+    "credited:reach.referral_signup": lambda n: ngettext(
+        "%(count)s person signed up through my links", "%(count)s people signed up through my links", n
+    ),
+    "credited:organizing.rsvp": lambda n: ngettext(
+        "%(count)s RSVP through my links", "%(count)s RSVPs through my links", n
+    ),
+    "credited:organizing.group_joined": lambda n: ngettext(
+        "%(count)s person joined a group through my links",
+        "%(count)s people joined a group through my links",
+        n,
+    ),
+    "credited:donations.recurring_started": lambda n: ngettext(
+        "%(count)s monthly gift started through my links",
+        "%(count)s monthly gifts started through my links",
+        n,
+    ),
 }
 
 # The actions a campaign can give points for, in the order the admin lists them.
@@ -81,11 +101,11 @@ WEIGHTABLE = [
 
 
 def name(kind: str) -> str:
-    """"organizing.rsvp" → "RSVPed to an event", in the active language; never the kind itself."""
+    """ "organizing.rsvp" → "RSVPed to an event", in the active language; never the kind itself."""
     return str(NAMES.get(kind, OTHER))
 
 
 def count_words(kind: str, count: int) -> str:
-    """"donations.gift", 5 → "5 gifts"; "social.comment", 1 → "1 comment" (plural forms of the language)."""
+    """ "donations.gift", 5 → "5 gifts"; "social.comment", 1 → "1 comment" (plural forms of the language)."""
     words = COUNTS.get(kind) or (lambda n: ngettext("%(count)s other action", "%(count)s other actions", n))
     return words(count) % {"count": count}

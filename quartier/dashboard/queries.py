@@ -44,7 +44,6 @@ AMOUNT_ONLY_REVERSALS = frozenset({"donations.refund"})
 MONEY_POINT = 1_000  # minor units of money raised per point-weight (10 dollars or euros)
 
 
-
 def kind_name(kind: str) -> str:
     return kinds.name(kind)
 
@@ -110,7 +109,7 @@ class IndexLine:
 
     @property
     def words(self) -> str:
-        """"5 gifts", "1 comment" (money lines are shown by the template, in the campaign's currency)."""
+        """ "5 gifts", "1 comment" (money lines are shown by the template, in the campaign's currency)."""
         return "" if self.is_money else kinds.count_words(self.kind, self.count)
 
 
