@@ -69,6 +69,9 @@ def load(*, donations: int, donors: int, pages: int, say) -> None:
     if have >= donations and DonorAggregate.objects.exists():
         say(f"  {have:,} bench donations already loaded")
         return
+    from quartier.donations.compliance import period_for
+
+    period = period_for()  # the current limit period, not a year written down once
     started = time.perf_counter()
     with connection.cursor() as cursor:
         if FundraisingPage.objects.count() < pages:
@@ -101,11 +104,11 @@ def load(*, donations: int, donors: int, pages: int, say) -> None:
                     CASE WHEN g %% 100 < 60 THEN 500 + (g %% 5) * 500 WHEN g %% 100 < 95 THEN 2500 + (g %% 9) * 250
                          WHEN g %% 100 < 99 THEN 10000 ELSE 50000 END,
                     'CAD', 'once', 'succeeded', 0, 'sandbox', 'bench_' || g, false,
-                    CASE WHEN g %% 3 = 0 THEN %s + ((g * 7919) %% %s) END, '', g %% 2 = 0, '2026', false, '',
+                    CASE WHEN g %% 3 = 0 THEN %s + ((g * 7919) %% %s) END, '', g %% 2 = 0, %s, false, '',
                     now() - ((g %% 86400) || ' minutes')::interval, now() - ((g %% 86400) || ' minutes')::interval
                 FROM (SELECT g, (g * 2654435761) %% %s AS d FROM generate_series(%s::bigint, %s::bigint) AS g) AS numbers
                 """,
-                [first_page, page_count, donors, start, end],
+                [first_page, page_count, period, donors, start, end],
             )
             say(f"  donations {end:,} / {donations:,} ({time.perf_counter() - started:,.0f} s)")
         cursor.execute(

@@ -13,6 +13,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from quartier.dashboard.templatetags.dashboard import money_text
+
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 72, 12, 14, 44
 COLOURS = ["#1f5fa8", "#c2410c", "#15803d", "#7e22ce"]
@@ -161,7 +163,7 @@ def _nice(value: float) -> float:
 
 def _number(value: float, money: bool) -> str:
     if money:
-        return number_format(value / 100, decimal_pos=2, use_l10n=True, force_grouping=True)
+        return money_text(value)
     return number_format(round(value), use_l10n=True, force_grouping=True)
 
 

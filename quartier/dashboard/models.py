@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
+from quartier.dashboard import kinds
 
 ALL_REGIONS = "*"
 
@@ -132,17 +133,28 @@ class Referral(models.Model):
         return f"{self.supporter_id} by {self.referrer_id}"
 
 
+# Points per action (per RAISED_UNIT of money for `credited:donations.gift`): what the campaign values,
+# from the field (doors, calls, events) to giving and taking part online. Staff change them in the admin.
 DEFAULT_WEIGHTS = {
-    "organizing.event_hosted": 5,
-    "organizing.attended": 3,
-    "organizing.rsvp": 1,
     "fieldwork.door": 1,
     "fieldwork.call": 1,
-    "credited:donations.gift": 1,  # per RAISED_UNIT of money raised through my pages and links
-    "social.post": 1,
-    "reach.referral_signup": 0,
-    "credited:reach.referral_signup": 3,
+    "organizing.attended": 3,
+    "organizing.event_hosted": 5,
+    "organizing.rsvp": 1,
+    "organizing.group_created": 5,
     "organizing.group_joined": 1,
+    "donations.gift": 2,
+    "donations.recurring_started": 3,
+    "donations.page_created": 2,
+    "credited:donations.gift": 1,  # per RAISED_UNIT of money raised through my pages and links
+    "credited:reach.referral_signup": 3,
+    "credited:organizing.rsvp": 1,
+    "credited:organizing.group_joined": 1,
+    "social.post": 1,
+    "social.comment": 1,
+    "social.message": 1,
+    "outreach.sent": 0,  # counts emails delivered: one send to a network would outweigh a month of doors
+    "accounts.verified": 0,
 }
 DEFAULT_LEVELS = [1, 4, 8, 15, 25, 40, 60, 90, 130]
 
@@ -182,5 +194,5 @@ class IndexRules(models.Model):
                 {"levels": _("Each level needs at least as many points as the one before.")}
             )
         for kind, weight in (self.weights or {}).items():
-            if not isinstance(weight, int) or weight < 0 or "." not in str(kind):
+            if not isinstance(weight, int) or weight < 0 or kind not in kinds.NAMES:
                 raise ValidationError({"weights": _("Each weight is a journal kind and a whole number ≥ 0.")})

@@ -12,10 +12,9 @@ from datetime import date, datetime, timedelta
 from django.core.cache import cache
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Activity, Supporter
-from quartier.dashboard import metrics
+from quartier.dashboard import kinds, metrics
 from quartier.dashboard.actions import JOURNAL, entries
 from quartier.dashboard.models import (
     DEFAULT_LEVELS,
@@ -40,35 +39,13 @@ REVERSALS = {
     "donations.refund": "donations.gift",
     "donations.recurring_cancelled": "donations.recurring_started",
 }
+# A refund takes its money back but not the gift itself (its journal row counts 1, its amount < 0).
+AMOUNT_ONLY_REVERSALS = frozenset({"donations.refund"})
 MONEY_POINT = 1_000  # minor units of money raised per point-weight (10 dollars or euros)
-
-KIND_NAMES = {
-    "accounts.signup": _("Signed up"),
-    "accounts.verified": _("Confirmed an email address"),
-    "organizing.group_created": _("Started a group"),
-    "organizing.group_joined": _("Joined a group"),
-    "organizing.event_hosted": _("Hosted an event"),
-    "organizing.rsvp": _("RSVPed to an event"),
-    "organizing.attended": _("Attended an event"),
-    "reach.referral_signup": _("Signed up through a share link"),
-    "donations.gift": _("Gave"),
-    "donations.recurring_started": _("Started a monthly gift"),
-    "donations.page_created": _("Started a fundraising page"),
-    "fieldwork.door": _("Knocked on a door"),
-    "fieldwork.call": _("Made a call"),
-    "social.post": _("Wrote a post"),
-    "social.comment": _("Commented"),
-    "social.message": _("Sent a message"),
-    "outreach.sent": _("Emailed their network"),
-    "credited:donations.gift": _("Money raised through my pages and links"),
-    "credited:reach.referral_signup": _("People who signed up through my links"),
-    "credited:organizing.rsvp": _("RSVPs through my links"),
-    "credited:organizing.group_joined": _("People who joined a group through my links"),
-}
 
 
 def kind_name(kind: str) -> str:
-    return str(KIND_NAMES.get(kind, kind))
+    return kinds.name(kind)
 
 
 def as_of() -> datetime | None:
@@ -126,6 +103,15 @@ class IndexLine:
     weight: int
     points: int
 
+    @property
+    def is_money(self) -> bool:
+        return self.kind in kinds.MONEY_KINDS
+
+    @property
+    def words(self) -> str:
+        """ "5 gifts", "1 comment" (money lines are shown by the template, in the campaign's currency)."""
+        return "" if self.is_money else kinds.count_words(self.kind, self.count)
+
 
 @dataclass
 class ActivityIndex:
@@ -159,15 +145,16 @@ def activity_index_from(totals: dict[str, list[int]], *, window_days: int, weigh
     counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for metric, (count, amount) in totals.items():
         prefix = metrics.CREDITED if metric.startswith(metrics.CREDITED) else ""
-        base = REVERSALS.get(metric.removeprefix(prefix), metric.removeprefix(prefix))
-        counted[prefix + base][0] += count
+        own = metric.removeprefix(prefix)
+        base = REVERSALS.get(own, own)
+        counted[prefix + base][0] += 0 if own in AMOUNT_ONLY_REVERSALS else count
         counted[prefix + base][1] += amount
     lines = []
     for kind, (count, amount) in sorted(counted.items()):
         weight = weights.get(kind, 0)
         if not weight or (count, amount) == (0, 0):
             continue
-        is_money = kind.endswith("donations.gift")
+        is_money = kind in kinds.MONEY_KINDS
         points = max(0, weight * (amount // MONEY_POINT if is_money else count))
         lines.append(IndexLine(kind, kind_name(kind), count, amount, weight, points))
     points = sum(line.points for line in lines)

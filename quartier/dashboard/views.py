@@ -6,12 +6,14 @@ import csv
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quartier.dashboard import access, queries, reports
+from quartier.dashboard import access, metrics, queries, reports
 from quartier.dashboard.forms import FilterForm
 from quartier.dashboard.queries import Scope
 from quartier.organizing.models import Group
@@ -48,7 +50,7 @@ def personal(request: HttpRequest) -> HttpResponse:
         "groups": groups,
         "suggestions": _suggestions(supporter, groups),
         "panels": queries.other_panels(supporter),
-        "kind_name": queries.kind_name,
+        "money_point": queries.MONEY_POINT,
     }
     return render(request, "dashboard/personal.html", context)
 
@@ -84,10 +86,15 @@ def _csv(report: reports.Report, slug: str, filename: str) -> HttpResponse:
 def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpResponse:
     form = FilterForm(request.GET or None, with_group=group is None)
     chosen_group = None
-    if group is None and form.is_valid() and form.cleaned_data.get("group"):
+    if group is None and form.is_bound and form.is_valid() and form.cleaned_data.get("group"):
         chosen_group = Group.objects.filter(slug=form.cleaned_data["group"]).first()
         if chosen_group is None:
             form.add_error("group", _("No group has this address."))
+    context: dict[str, object] = {"form": form, "group": group, "as_of": queries.as_of()}
+    if form.is_bound and not form.is_valid():
+        # No figure rather than figures the person did not ask for: the form comes back with what
+        # they typed and what is wrong with it.
+        return render(request, "dashboard/organize.html", {**context, "invalid": True}, status=400)
     scope = _scope_from(form, group or chosen_group)
     report = reports.build(scope)
     if request.GET.get("csv"):
@@ -97,25 +104,32 @@ def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpRespo
         memberships = organizing_groups.members(group)[:200]
         levels = queries.indexes_of([m.supporter_id for m in memberships])
         members = [(membership, levels[membership.supporter_id]) for membership in memberships]
-    context = {
-        "form": form,
-        "group": group,
+    context.update({
         "chosen_group": chosen_group,
         "scope": scope,
         "report": report,
-        "as_of": queries.as_of(),
         "members": members,
         "query": request.GET.urlencode(),
         "region_points": reports.region_points(report.regions),
-    }
-    status = 400 if form.is_bound and not form.is_valid() else 200
-    return render(request, "dashboard/organize.html", context, status=status)
+        "small_gift": metrics.SMALL_GIFT,
+        "medium_gift": metrics.MEDIUM_GIFT,
+    })  # fmt: skip
+    return render(request, "dashboard/organize.html", context)
 
 
 @login_required
 def organize(request: HttpRequest) -> HttpResponse:
-    access.require_staff(request.user)
-    return _render_organiser(request, group=None)
+    """The campaign's figures for staff; a group leader is sent to the dashboard of the group they
+    lead, or chooses among theirs; anyone else is refused."""
+    if access.sees_campaign(request.user):
+        return _render_organiser(request, group=None)
+    led = access.groups_led_by(request.user)
+    if not led:
+        raise PermissionDenied
+    if len(led) == 1:
+        target = reverse("dashboard:organize_group", args=[led[0].slug])
+        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+    return render(request, "dashboard/organize_choose.html", {"groups": led})
 
 
 @login_required
