@@ -836,6 +836,67 @@ BUGS += [
     ),
 ]
 
+# --- trust (issue 17): deploy checks, social limits, ids in URLs, read-only share links ----------------
+DEPLOY_CHECKS = "quartier/accounts/tests/test_deploy_checks.py"
+BUGS += [
+    Bug(
+        id="deploy-accepts-sandbox-payments",
+        promise="Production refuses the sandbox payment gateway (gifts recorded as paid while no money moves).",
+        file="quartier/accounts/checks.py",
+        original='if settings.DONATIONS_GATEWAY == "sandbox":',
+        replacement='if settings.DONATIONS_GATEWAY == "none":',
+        tests=(DEPLOY_CHECKS,),
+    ),
+    Bug(
+        id="deploy-accepts-any-stripe-host",
+        promise="Production sends payment calls to Stripe only.",
+        file="quartier/accounts/checks.py",
+        original='return parts.scheme == "https" and parts.hostname == STRIPE_API_HOST and parts.port in {None, 443}',
+        replacement="return True",
+        tests=(DEPLOY_CHECKS,),
+    ),
+    Bug(
+        id="deploy-accepts-sandbox-sms",
+        promise="Production refuses the sandbox SMS gateway.",
+        file="quartier/accounts/checks.py",
+        original='if settings.SMS_GATEWAY == "sandbox":',
+        replacement='if settings.SMS_GATEWAY == "none":',
+        tests=(DEPLOY_CHECKS,),
+    ),
+    Bug(
+        id="deploy-accepts-console-email",
+        promise="Production refuses console, file and in-memory email.",
+        file="quartier/accounts/checks.py",
+        original="if backend in LOCAL_EMAIL_BACKENDS:",
+        replacement="if backend == LOCAL_EMAIL_BACKENDS:",
+        tests=(DEPLOY_CHECKS,),
+    ),
+    Bug(
+        id="deploy-accepts-no-postal-address",
+        promise="Production refuses an empty CAMPAIGN_POSTAL_ADDRESS.",
+        file="quartier/accounts/checks.py",
+        original="if not settings.CAMPAIGN_POSTAL_ADDRESS.strip():",
+        replacement="if settings.CAMPAIGN_POSTAL_ADDRESS is None:",
+        tests=(DEPLOY_CHECKS,),
+    ),
+    Bug(
+        id="deploy-accepts-esp-without-webhook-secret",
+        promise="Production refuses an ESP (anymail) without the webhook secret for bounces.",
+        file="quartier/accounts/checks.py",
+        original='if backend.startswith("anymail.") and not settings.ANYMAIL.get("WEBHOOK_SECRET"):',
+        replacement="if False:",
+        tests=(DEPLOY_CHECKS,),
+    ),
+    Bug(
+        id="serve-skips-the-deploy-checks",
+        promise="`quartier serve` in production stops on a deploy-check error instead of starting.",
+        file="quartier/__main__.py",
+        original='        _manage(["check", "--deploy", "--fail-level", "ERROR"])',
+        replacement="        pass",
+        tests=(f"{DEPLOY_CHECKS}::test_serve_refuses_to_start_with_a_sandbox_gateway_in_production",),
+    ),
+]
+
 # --- dashboards (issue 11) ---------------------------------------------------------------------------
 DASHBOARD = "quartier/dashboard"
 ROLLUP_TESTS = f"{DASHBOARD}/tests/test_rollups.py"
