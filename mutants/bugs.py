@@ -814,8 +814,8 @@ BUGS += [
         id="social-first-contact-unlimited",
         promise="A new account writes first to three people a day who do not follow it.",
         file=f"{SOCIAL}/actions/conversations.py",
-        original="if started >= limit:",
-        replacement="if started >= limit * 100:",
+        original="if len(strangers | _first_contacted_today(sender, now)) > limit:",
+        replacement="if len(strangers | _first_contacted_today(sender, now)) > limit * 100:",
         tests=(SOCIAL_MESSAGES,),
     ),
     Bug(
@@ -838,6 +838,7 @@ BUGS += [
 
 # --- trust (issue 17): deploy checks, social limits, ids in URLs, read-only share links ----------------
 DEPLOY_CHECKS = "quartier/accounts/tests/test_deploy_checks.py"
+SOCIAL_ABUSE = f"{SOCIAL}/tests/test_abuse_limits.py"
 BUGS += [
     Bug(
         id="deploy-accepts-sandbox-payments",
@@ -894,6 +895,38 @@ BUGS += [
         original='        _manage(["check", "--deploy", "--fail-level", "ERROR"])',
         replacement="        pass",
         tests=(f"{DEPLOY_CHECKS}::test_serve_refuses_to_start_with_a_sandbox_gateway_in_production",),
+    ),
+    Bug(
+        id="social-blocked-person-reposts",
+        promise="Someone the author blocked never re-posts the author's posts.",
+        file=f"{SOCIAL}/actions/posts.py",
+        original="if visibility_queries.is_blocked_between(post.author, supporter):",
+        replacement="if False:",
+        tests=(SOCIAL_ABUSE,),
+    ),
+    Bug(
+        id="social-repost-block-one-way",
+        promise="A blocker does not re-post the person they blocked either (a block works both ways).",
+        file=f"{SOCIAL}/actions/posts.py",
+        original="if visibility_queries.is_blocked_between(post.author, supporter):",
+        replacement="if visibility_queries.has_blocked(post.author, supporter):",
+        tests=(SOCIAL_ABUSE,),
+    ),
+    Bug(
+        id="social-first-contacts-counted-by-conversation",
+        promise="The first-contact limit counts people: one conversation never reaches more strangers than it.",
+        file=f"{SOCIAL}/actions/conversations.py",
+        original="if len(strangers | _first_contacted_today(sender, now)) > limit:",
+        replacement="if len(_first_contacted_today(sender, now)) >= limit:",
+        tests=(SOCIAL_ABUSE,),
+    ),
+    Bug(
+        id="social-reports-unlimited",
+        promise="One person files at most REPORTS_PER_HOUR reports an hour.",
+        file=f"{SOCIAL}/actions/moderation.py",
+        original="if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= REPORTS_PER_HOUR:",
+        replacement="if False:",
+        tests=(SOCIAL_ABUSE,),
     ),
 ]
 

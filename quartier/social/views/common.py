@@ -25,6 +25,9 @@ ERRORS = {
     "first_contact_limited": _(
         "You have written to many people who do not follow you today. Please try again tomorrow."
     ),
+    "reports_limited": _(
+        "You have sent many reports in the last hour. Moderators will read them; please wait before sending more."
+    ),
     "no_recipient": _("Say whom to write to."),
     "too_many_recipients": _("A conversation has 20 people at most."),
     "not_found": _("That is no longer available."),
