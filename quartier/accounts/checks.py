@@ -60,7 +60,7 @@ def check_real_gateways(app_configs: Any = None, **kwargs: Any) -> list[checks.C
         errors.append(
             checks.Error(
                 "DONATIONS_GATEWAY is sandbox: gifts are recorded as paid while no money moves (a test "
-                "card makes a \"succeeded\" gift).",
+                'card makes a "succeeded" gift).',
                 hint="Set DONATIONS_GATEWAY=stripe with STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS.",
                 id="quartier.E101",
             )
@@ -119,7 +119,7 @@ def check_real_email(app_configs: Any = None, **kwargs: Any) -> list[checks.Chec
             checks.Error(
                 "Email goes through an ESP (anymail) but ANYMAIL_WEBHOOK_SECRET is empty: bounces and "
                 "complaints cannot be received safely, so the campaign keeps mailing addresses that bounce.",
-                hint="Set ANYMAIL_WEBHOOK_SECRET (\"user:password\") and give the ESP the tracking URL with it.",
+                hint='Set ANYMAIL_WEBHOOK_SECRET ("user:password") and give the ESP the tracking URL with it.',
                 id="quartier.E106",
             )
         )

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parents[3]
 # A production configuration that passes: every provider real, every secret set.
 PRODUCTION = {
     "QUARTIER_ENV": "production",
-    "CACHES": {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://r"}},
+    "CACHES": {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://r"}
+    },
     "DONATIONS_GATEWAY": "stripe",
     "STRIPE_API_BASE": "",
     "SMS_GATEWAY": "twilio",
@@ -38,9 +40,12 @@ def errors_with(**changes: object) -> list[str]:
 def test_a_correct_production_configuration_passes():
     assert errors_with() == []
     assert errors_with(STRIPE_API_BASE="https://api.stripe.com") == []
-    assert errors_with(
-        EMAIL_BACKEND="anymail.backends.postmark.EmailBackend", ANYMAIL={"WEBHOOK_SECRET": "esp:secret"}
-    ) == []
+    assert (
+        errors_with(
+            EMAIL_BACKEND="anymail.backends.postmark.EmailBackend", ANYMAIL={"WEBHOOK_SECRET": "esp:secret"}
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,9 @@ def test_first_contacts_count_people_not_conversations(people, make_supporter):
         sender=newcomer, recipients=[strangers[0], strangers[2]], title="Both of you", body="Hi"
     )
     with pytest.raises(common_actions.SocialError, match="first_contact_limited"):
-        conversations_actions.start_conversation(sender=newcomer, recipients=[strangers[5]], title="", body="Hi")
+        conversations_actions.start_conversation(
+            sender=newcomer, recipients=[strangers[5]], title="", body="Hi"
+        )
 
 
 def test_one_big_conversation_cannot_reach_more_strangers_than_the_limit(people, make_supporter):
