@@ -928,6 +928,14 @@ BUGS += [
         replacement="if False:",
         tests=(SOCIAL_ABUSE,),
     ),
+    Bug(
+        id="url-ids-unbounded",
+        promise="A number no row can have in an address is a 404, never a 500 (SQLite overflows past 2**63 - 1).",
+        file="quartier/lib/ids.py",
+        original="return number if 0 < number <= MAX_ID else None",
+        replacement="return number if 0 < number else None",
+        tests=("quartier/tests/test_url_ids.py",),
+    ),
 ]
 
 # --- dashboards (issue 11) ---------------------------------------------------------------------------
