@@ -929,6 +929,22 @@ BUGS += [
         tests=(SOCIAL_ABUSE,),
     ),
     Bug(
+        id="share-url-writes",
+        promise="Showing a share link only reads: an anonymous page view writes no row.",
+        file="quartier/reach/queries.py",
+        original='code = ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()',
+        replacement='code = __import__("quartier.reach.actions", fromlist=["_"]).referral_code_for(sharer)',
+        tests=("quartier/reach/tests/test_share_links.py",),
+    ),
+    Bug(
+        id="sign-up-gives-no-referral-code",
+        promise="Every new account has its share-link code from sign-up.",
+        file="quartier/accounts/actions.py",
+        original="        import_string(give_referral_code)(supporter)\n",
+        replacement="        pass\n",
+        tests=("quartier/reach/tests/test_share_links.py",),
+    ),
+    Bug(
         id="url-ids-unbounded",
         promise="A number no row can have in an address is a 404, never a 500 (SQLite overflows past 2**63 - 1).",
         file="quartier/lib/ids.py",

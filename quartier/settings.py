@@ -292,6 +292,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard:personal"
 # Who shared the link a new supporter signed up through (accounts may not import reach: named here).
 SIGNUP_REFERRER_LOOKUP = "quartier.reach.queries.referrer_from"
+# Every new account gets its share-link code at sign-up, so that showing a share link never writes (reach).
+SIGNUP_REFERRAL_CODE = "quartier.reach.actions.referral_code_for"
 
 ACCOUNT_ADAPTER = "quartier.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
