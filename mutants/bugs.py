@@ -945,6 +945,16 @@ BUGS += [
         tests=("quartier/reach/tests/test_share_links.py",),
     ),
     Bug(
+        id="social-next-field-500",
+        promise="A hostile `next` field sends back to the page, never a 500 (a view-name lookup, a header break).",
+        file=f"{SOCIAL}/views/common.py",
+        original='        target.startswith("/")\n        and target.isprintable()\n',
+        replacement="        target\n",
+        tests=(
+            "quartier/tests/test_no_500_social.py::test_a_hostile_next_field_sends_back_to_the_page_not_a_500",
+        ),
+    ),
+    Bug(
         id="url-ids-unbounded",
         promise="A number no row can have in an address is a 404, never a 500 (SQLite overflows past 2**63 - 1).",
         file="quartier/lib/ids.py",
