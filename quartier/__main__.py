@@ -28,9 +28,21 @@ def _manage(args: list[str]) -> None:
     execute_from_command_line(["quartier", *args])
 
 
+def _refuse_a_bad_deployment() -> None:
+    """In production, stop unless `check --deploy` finds no error (sandbox gateways, console email, …).
+
+    The checks (quartier/accounts/checks.py) print what is wrong; the exit status is 1.
+    """
+    from django.conf import settings
+
+    if settings.PRODUCTION:
+        _manage(["check", "--deploy", "--fail-level", "ERROR"])
+
+
 def serve(args: list[str]) -> None:
     from django.conf import settings
 
+    _refuse_a_bad_deployment()
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     workers = os.environ.get(
@@ -48,6 +60,7 @@ def serve(args: list[str]) -> None:
 
 
 def worker(args: list[str]) -> None:
+    _refuse_a_bad_deployment()
     from quartier.celery import app
 
     app.worker_main(["worker", "--loglevel=INFO", *args])

@@ -247,7 +247,7 @@ if DONATIONS_JURISDICTION not in {"us_federal", "qc_provincial", "ca_federal", "
 DONATIONS_CURRENCY = env_str("DONATIONS_CURRENCY", "").upper()
 if DONATIONS_CURRENCY not in {"", "USD", "CAD", "EUR"}:
     raise ImproperlyConfigured(f"DONATIONS_CURRENCY must be USD, CAD or EUR, not {DONATIONS_CURRENCY!r}")
-# sandbox (offline, the demo and tests) or stripe.
+# sandbox (offline, the demo and tests; an error of `check --deploy` in production, quartier.E101) or stripe.
 DONATIONS_GATEWAY = env_str("DONATIONS_GATEWAY", "sandbox")
 if DONATIONS_GATEWAY not in {"sandbox", "stripe"}:
     raise ImproperlyConfigured(f"DONATIONS_GATEWAY must be sandbox or stripe, not {DONATIONS_GATEWAY!r}")
@@ -269,7 +269,8 @@ DONATIONS_ELECTION_YEAR = env_int("DONATIONS_ELECTION_YEAR", 0)
 STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 # Several secrets, comma-separated, while one is being rolled.
 STRIPE_WEBHOOK_SECRETS = env_list("STRIPE_WEBHOOK_SECRETS", [])
-# Only for tests and local fakes: where the stripe library sends its API calls.
+# Only for tests and local fakes: where the stripe library sends its API calls (in production anything
+# but https://api.stripe.com is an error of `check --deploy`, quartier.E102).
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")
 if DONATIONS_GATEWAY == "stripe" and PRODUCTION and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS):
     raise ImproperlyConfigured("DONATIONS_GATEWAY=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRETS")
@@ -295,6 +296,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard:personal"
 # Who shared the link a new supporter signed up through (accounts may not import reach: named here).
 SIGNUP_REFERRER_LOOKUP = "quartier.reach.queries.referrer_from"
+# Every new account gets its share-link code at sign-up, so that showing a share link never writes (reach).
+SIGNUP_REFERRAL_CODE = "quartier.reach.actions.referral_code_for"
 
 ACCOUNT_ADAPTER = "quartier.accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -337,7 +340,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- outreach (issue 10) ----------------------------------------------------------------------------
 # The campaign's postal address, printed at the foot of every bulk and personal email (CAN-SPAM,
-# CASL). Required in production: `manage.py check --deploy` warns while it is empty.
+# CASL). Required in production: `check --deploy` fails while it is empty (quartier.E105), and
+# `quartier serve` refuses to start (quartier/accounts/checks.py).
 CAMPAIGN_POSTAL_ADDRESS = env_str("CAMPAIGN_POSTAL_ADDRESS", "")
 # How many people one supporter may email from their own pages in 24 hours.
 OUTREACH_PERSONAL_DAILY_LIMIT = env_int("OUTREACH_PERSONAL_DAILY_LIMIT", 50)
@@ -361,7 +365,8 @@ ANYMAIL = {
     }.items()
     if value
 }
-# Text messages: `sandbox` (offline, nothing leaves the machine) or `twilio`.
+# Text messages: `sandbox` (offline, nothing leaves the machine; an error in production, quartier.E103)
+# or `twilio`.
 SMS_GATEWAY = env_str("SMS_GATEWAY", "sandbox")
 if SMS_GATEWAY not in {"sandbox", "twilio"}:
     raise ImproperlyConfigured(f"SMS_GATEWAY must be sandbox or twilio, not {SMS_GATEWAY!r}")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from quartier.accounts import privacy
 from quartier.accounts.activity import record_activity
@@ -77,7 +79,8 @@ def complete_signup(
     """Fill in what the sign-up form asked beyond email and password, and record the email consent.
 
     Journal: `accounts.signup`, and `reach.referral_signup` credited to `referred_by` when a share
-    link brought the person (see `activity.py`).
+    link brought the person (see `activity.py`). The new account gets its share-link code here
+    (`settings.SIGNUP_REFERRAL_CODE`), so that pages showing share links only read.
     """
     supporter.display_name = display_name.strip()
     supporter.language = language
@@ -110,6 +113,9 @@ def complete_signup(
         key=f"supporter:{supporter.pk}",
         occurred_at=supporter.date_joined,
     )
+    give_referral_code = getattr(settings, "SIGNUP_REFERRAL_CODE", "")
+    if give_referral_code:  # in `reach`, which accounts may not import: the setting names it
+        import_string(give_referral_code)(supporter)
     if referred_by is not None and referred_by.pk != supporter.pk:
         record_activity(
             "reach.referral_signup",

@@ -16,7 +16,9 @@ ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: people read thes
 
 
 def referral_code_for(supporter: Supporter) -> str:
-    """The supporter's personal code, made on first use."""
+    """The supporter's personal code, made if they have none (at sign-up, and with a fundraising page).
+
+    A write: pages never call it (`queries.share_url` only reads)."""
     existing = ReferralCode.objects.filter(supporter=supporter).values_list("code", flat=True).first()
     if existing:
         return existing

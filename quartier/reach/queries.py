@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.reach.actions import CAMPAIGN_SESSION_KEY, SESSION_KEY, clean_referral_code, referral_code_for
+from quartier.reach.actions import CAMPAIGN_SESSION_KEY, SESSION_KEY, clean_referral_code
 from quartier.reach.models import CampaignCode, ReferralCode
 
 
@@ -26,11 +26,15 @@ def share_url(path: str, sharer: Supporter | None) -> str:
 
     Shared links are opened elsewhere, later, by other people: they start with SITE_URL, never with the
     host this visitor happened to use (see docs/decisions.md).
+
+    A read: the code is made with the account (sign-up) or the page (fundraising pages); someone
+    without one yet shares the plain link, and no page view ever writes a row.
     """
     url = absolute_url(path)
     if sharer is None or not sharer.is_authenticated:
         return url
-    return f"{url}?{urlencode({'ref': referral_code_for(sharer)})}"
+    code = ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()
+    return f"{url}?{urlencode({'ref': code})}" if code else url
 
 
 def refcode_from(request: HttpRequest) -> str:

@@ -68,7 +68,9 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
         QUARTIER_ENV="production", QUARTIER_VAR_DIR=str(tmp_path), SECRET_KEY="x" * 64 + "Zq9!",
         ALLOWED_HOSTS="quartier.example.org", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3",
         SITE_URL="https://quartier.example.org",
-        REDIS_URL="redis://127.0.0.1:6379/7",
+        REDIS_URL="redis://127.0.0.1:6379/7", EMAIL_URL="smtp://mail.example.org:587?starttls=1",
+        CAMPAIGN_POSTAL_ADDRESS="1 Main Street", DONATIONS_GATEWAY="stripe", STRIPE_SECRET_KEY="sk_live_x",
+        STRIPE_WEBHOOK_SECRETS="whsec_x", SMS_GATEWAY="twilio",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 

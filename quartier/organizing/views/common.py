@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from quartier.lib.geo import distance_unit_for, km_to_miles, miles_to_km
+from quartier.lib.ids import parse_id
 from quartier.lib.page_cache import row_version
 from quartier.organizing.forms.groups import MessageForm
 from quartier.organizing.forms.search import SearchForm
@@ -128,10 +129,11 @@ def message_page(request, *, target, recipients, audience: str, send, target_nam
 
 
 def int_or_404(value: object) -> int:
-    try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise Http404 from None
+    """A row id from a form field, or 404 (`parse_id`: never a number past what a database stores)."""
+    number = parse_id(value)
+    if number is None:
+        raise Http404
+    return number
 
 
 def csv_response(filename: str, rows: list[list[object]]) -> HttpResponse:

@@ -25,8 +25,8 @@ from quartier.social.models import (
     Participant,
 )
 
-# Messages one person may send per hour, and new private conversations they may start per day with
-# people who do not follow them (first contacts); accounts younger than NEW_ACCOUNT_AGE get fewer.
+# Messages one person may send per hour, and how many people who do not follow them they may write to
+# first per day (first contacts, counted by person); accounts younger than NEW_ACCOUNT_AGE get fewer.
 MESSAGES_PER_HOUR = 60
 
 FIRST_CONTACTS_PER_DAY = 20
@@ -51,7 +51,8 @@ def start_conversation(
     """A private conversation with a few people, opened by its first message.
 
     Refused when a recipient blocked the sender (or the other way round); writing first to people who
-    do not follow you is limited per day, more strictly for new accounts.
+    do not follow you is limited per day in people (however they are grouped into conversations),
+    more strictly for new accounts.
     """
     _check_may_write(sender)
     people = {person.pk: person for person in recipients if person.pk != sender.pk}
@@ -77,18 +78,15 @@ def start_conversation(
     followers = set(
         Follow.objects.filter(follower_id__in=people, followed=sender).values_list("follower_id", flat=True)
     )
-    is_first_contact = bool(set(people) - followers)
+    strangers = set(people) - followers
+    is_first_contact = bool(strangers)
     if is_first_contact:
         limit = (
             NEW_ACCOUNT_FIRST_CONTACTS_PER_DAY
             if sender.date_joined > now - NEW_ACCOUNT_AGE
             else FIRST_CONTACTS_PER_DAY
         )
-        started = Conversation.objects.filter(
-            created_by=sender, kind=Conversation.Kind.PRIVATE, is_first_contact=True,
-            created_at__gte=now - timedelta(days=1),
-        ).count()  # fmt: skip
-        if started >= limit:
+        if len(strangers | _first_contacted_today(sender, now)) > limit:
             raise SocialError("first_contact_limited")
     _check_message_rate(sender, now)
     conversation = Conversation.objects.create(
@@ -99,6 +97,21 @@ def start_conversation(
     )
     send_message(sender=sender, conversation=conversation, body=body)
     return conversation
+
+
+def _first_contacted_today(sender: Supporter, now: datetime) -> set[int]:
+    """The people `sender` wrote to first in the last day: the limit counts people, not conversations
+    (one conversation with 19 strangers is 19 first contacts). Someone who has since followed the
+    sender back no longer counts."""
+    return set(
+        Participant.objects.filter(
+            conversation__created_by=sender, conversation__kind=Conversation.Kind.PRIVATE,
+            conversation__is_first_contact=True, conversation__created_at__gte=now - timedelta(days=1),
+        )
+        .exclude(supporter=sender)
+        .exclude(supporter_id__in=Follow.objects.filter(followed=sender).values("follower_id"))
+        .values_list("supporter_id", flat=True)
+    )  # fmt: skip
 
 
 def _private_conversation_between(one: Supporter, other: Supporter) -> Conversation | None:

@@ -21,6 +21,9 @@ from quartier.social.models import (
 )
 from quartier.social.queries import moderation as moderation_queries
 
+# Reports one person may file per hour: enough for a real wave of abuse, not for flooding the queue.
+REPORTS_PER_HOUR = 20
+
 
 @transaction.atomic
 def report(
@@ -33,7 +36,9 @@ def report(
     message: Message | None = None,
     profile: Supporter | None = None,
 ) -> Report:
-    """Report one thing; reporting it again while the first report is open changes nothing."""
+    """Report one thing; reporting it again while the first report is open changes nothing.
+
+    At most REPORTS_PER_HOUR new reports per person an hour (each lands in a moderator's queue)."""
     if not reporter.is_verified:
         raise SocialError("unverified")
     target = {"post": post, "comment": comment, "message": message, "profile": profile}
@@ -56,6 +61,9 @@ def report(
     existing = Report.objects.filter(reporter=reporter, status=Report.Status.OPEN, **{name: value}).first()
     if existing is not None:
         return existing
+    since = timezone.now() - timedelta(hours=1)
+    if Report.objects.filter(reporter=reporter, created_at__gte=since).count() >= REPORTS_PER_HOUR:
+        raise SocialError("reports_limited")
     return Report.objects.create(
         reporter=reporter, subject=subject, group_id=group_id, reason=reason, details=details, **{name: value}
     )

@@ -141,7 +141,10 @@ def set_post_image(*, post: Post, upload: BinaryIO) -> Post:
 
 @transaction.atomic
 def repost(*, supporter: Supporter, post: Post, comment: str, visibility: str) -> Post:
-    """Share a post on one's own blog with a comment; sharing the same post twice shares it once."""
+    """Share a post on one's own blog with a comment; sharing the same post twice shares it once.
+
+    Refused when the author blocked the sharer or the sharer blocked the author (like comments and
+    messages)."""
     _check_may_write(supporter)
     if post.shared_id is not None:
         post = post.shared  # share the original, not a share of it
@@ -149,6 +152,8 @@ def repost(*, supporter: Supporter, post: Post, comment: str, visibility: str) -
         raise SocialError("not_found")
     if post.author_id == supporter.pk:
         raise SocialError("self")
+    if visibility_queries.is_blocked_between(post.author, supporter):
+        raise SocialError("blocked")  # either way: a blocked person never spreads the blocker's posts
     if visibility == Post.Visibility.GROUP:
         raise SocialError("group_visibility_needs_group")
     existing = Post.objects.filter(author=supporter, shared=post).first()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,9 @@ ERRORS = {
     "rate_limited": _("You are going too fast. Please wait a little and try again."),
     "first_contact_limited": _(
         "You have written to many people who do not follow you today. Please try again tomorrow."
+    ),
+    "reports_limited": _(
+        "You have sent many reports in the last hour. Moderators will read them; please wait before sending more."
     ),
     "no_recipient": _("Say whom to write to."),
     "too_many_recipients": _("A conversation has 20 people at most."),
@@ -54,10 +57,14 @@ def image_error_text(error: ImageRejected) -> str:
 def back(request: HttpRequest, fallback: str) -> HttpResponse:
     """Back to the page the form was on (the `next` field, if it is on this site), else `fallback`."""
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: `redirect("a b")` would look the text up as a view name, and a control
+    # character cannot go in a Location header (both were 500s).
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
 from quartier.accounts.models import Supporter
+from quartier.lib.ids import parse_id
 from quartier.organizing import access as organizing_access
 from quartier.organizing.queries import events as organizing_events
 from quartier.organizing.queries import groups as organizing_groups
@@ -71,10 +72,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             form.add_error(None, error_text(error.code))
         else:
             return redirect(f"{found.get_absolute_url()}#message-{message.pk}")
-    before = request.GET.get("before", "")
-    rows, has_older = conversations_queries.messages_of(
-        found, before=int(before) if before.isdigit() else None
-    )
+    rows, has_older = conversations_queries.messages_of(found, before=parse_id(request.GET.get("before")))
     conversations_actions.mark_read(supporter=request.user, conversation=found)
     return render(
         request,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
+from quartier.lib.ids import parse_id
 from quartier.organizing.queries import groups as organizing_groups
 from quartier.social import access
 from quartier.social.actions import common as common_actions
@@ -26,21 +27,20 @@ KINDS = ("post", "comment", "message", "profile")
 def _target(request: HttpRequest, kind: str, target_id: str) -> tuple[dict, str]:
     """What is reported, loaded only if the reporter may see it, and where to go back to."""
     viewer = request.user
-    if kind == "post" and target_id.isdigit():
-        post = access.get_readable_post(viewer, int(target_id))
+    row_id = parse_id(target_id)  # None for anything that cannot name a row (a handle, 2**64)
+    if kind == "post" and row_id is not None:
+        post = access.get_readable_post(viewer, row_id)
         return {"post": post}, post.get_absolute_url()
-    if kind == "comment" and target_id.isdigit():
+    if kind == "comment" and row_id is not None:
         comment = (
-            Comment.objects.select_related("post", "author")
-            .filter(pk=int(target_id), hidden_at__isnull=True)
-            .first()
+            Comment.objects.select_related("post", "author").filter(pk=row_id, hidden_at__isnull=True).first()
         )
         if comment is None:
             raise Http404
         access.get_readable_post(viewer, comment.post_id)
         return {"comment": comment}, comment.post.get_absolute_url()
-    if kind == "message" and target_id.isdigit():
-        message = access.get_message_in(viewer, int(target_id))
+    if kind == "message" and row_id is not None:
+        message = access.get_message_in(viewer, row_id)
         return {"message": message}, message.conversation.get_absolute_url()
     if kind == "profile":
         person = access.get_person(viewer, target_id)
