@@ -1235,8 +1235,8 @@ BUGS += [
         id="organiser-dashboard-for-supporters",
         promise="The campaign's figures are for staff only.",
         file=f"{DASHBOARD}/access.py",
-        original="if not (viewer.is_authenticated and viewer.is_staff):",
-        replacement="if not viewer.is_authenticated:",
+        original="return bool(viewer.is_authenticated and viewer.is_staff)",
+        replacement="return bool(viewer.is_authenticated)",
         tests=(DASHBOARD_VIEWS,),
     ),
     Bug(
