@@ -54,11 +54,12 @@ def imports(request: HttpRequest) -> HttpResponse:
                         delimiter=inspection.delimiter, header=inspection.header,
                         mapping=importing.guess_mapping(inspection.header), country=form.cleaned_data["country"],
                         extra_tags=form.cleaned_data["extra_tags"], total_bytes=upload.size,
+                        uploaded_by=request.user, scope_group=form.cleaned_data["scope_group"],
                     )  # fmt: skip
                     job.file.save("contacts.csv", File(upload), save=False)
                     job.save()
                     return redirect("fieldwork:import", job.pk)
-    jobs = ImportJob.objects.order_by("-created_at")[:20]
+    jobs = ImportJob.objects.select_related("scope_group").order_by("-created_at")[:20]
     return render(
         request, "fieldwork/imports.html", {"form": form, "jobs": jobs, "too_large": too_large},
         status=400 if form.errors or too_large else 200,
@@ -66,6 +67,8 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 def _preview(job: ImportJob) -> list[list[str]]:
+    if not job.file:
+        return []
     with job.file.open("rb") as handle:
         try:
             return importing.inspect_upload(handle, size=0).preview
@@ -78,6 +81,10 @@ def _preview(job: ImportJob) -> list[list[str]]:
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """The mapping step (with a preview) while the job waits for it; then its progress and problems."""
     job = access.get_import(request.user, job_id)
+    if job.status == ImportJob.Status.UPLOADED and (len(job.header) > importing.MAX_COLUMNS or not job.file):
+        # Stored before the column cap (or its file is gone): the mapping page is never drawn for it.
+        importing.finish(job, ImportJob.Status.FAILED, str(importing.too_many_columns_error()))
+        job.refresh_from_db()
     if job.status != ImportJob.Status.UPLOADED:
         context = {"job": job, "problems": job.problems.all()[:200]}
         if request.headers.get("HX-Request"):
