@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from quartier.fieldwork.actions import calls as calls_actions
 from quartier.fieldwork.actions import walk_lists as walk_lists_actions
-from quartier.fieldwork.models import Contact, FieldCampaign, Question, Result, Script
+from quartier.fieldwork.models import Contact, FieldCampaign, GroupAccess, Question, Result, Script
 from quartier.lib import contacts as lib
 from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.models import Group
@@ -38,6 +38,7 @@ def _campaign_world(make_supporter, kind: str) -> tuple[FieldCampaign, dict]:
             longitude=-73.58, town="Montréal", join_policy=Group.JoinPolicy.OPEN,
         ),
     )  # fmt: skip
+    GroupAccess.objects.create(group=group)  # staff approved the group's fieldwork
     script = Script.objects.create(name="Script", introduction="Hello from the campaign.")
     Question.objects.create(
         script=script, position=1, kind="single", text="Will you vote for us?", defines_success=True,
@@ -60,7 +61,7 @@ def _campaign_world(make_supporter, kind: str) -> tuple[FieldCampaign, dict]:
             first_name=first, last_name="Voisin", address=address, house_number=11 + 2 * number,
             street_name="rue rachel", postal_code="H2T 1S6", latitude=45.52, longitude=-73.58,
             household_key=lib.household_key(address, "H2T 1S6"), phone=f"+15145550{100 + number}",
-            dedupe_key=f"e2e:{number}",
+            dedupe_key=f"e2e:{number}", scope_group=group,
         )  # fmt: skip
     return campaign, people
 

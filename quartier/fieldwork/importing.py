@@ -15,7 +15,6 @@ import io
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import IO
 
 from django.conf import settings
@@ -29,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from quartier.accounts.models import Supporter
 from quartier.accounts.queries import find_place, find_places
 from quartier.fieldwork.actions.common import FieldworkError
+from quartier.fieldwork.import_files import finish
 from quartier.fieldwork.models import Contact, ImportJob, ImportProblem
 from quartier.lib import contacts as lib
 from quartier.lib.zones import is_time_zone
@@ -481,39 +481,3 @@ def run_import(job_id: int) -> None:
         )
         return
     finish(job, ImportJob.Status.DONE)
-
-
-def finish(job: ImportJob, status: str, message: str = "") -> None:
-    """End a job (done or failed) and delete its file: a contact file is kept only while it loads."""
-    changes: dict[str, object] = {"status": status, "finished_at": timezone.now(), "file": ""}
-    if status == ImportJob.Status.DONE:
-        changes["bytes_done"] = F("total_bytes")
-    if message:
-        changes["message"] = message
-    ImportJob.objects.filter(pk=job.pk).update(**changes)
-    delete_file(job)
-
-
-def delete_file(job: ImportJob) -> None:
-    if job.file:
-        job.file.storage.delete(job.file.name)
-        ImportJob.objects.filter(pk=job.pk).update(file="")
-
-
-ABANDONED_AFTER = timedelta(days=2)
-
-
-def discard_abandoned(now: datetime | None = None) -> int:
-    """Files uploaded but never mapped are not kept: their jobs fail after `ABANDONED_AFTER`."""
-    now = now or timezone.now()
-    jobs = list(
-        ImportJob.objects.filter(status=ImportJob.Status.UPLOADED, created_at__lte=now - ABANDONED_AFTER)[
-            :500
-        ]
-    )
-    for job in jobs:
-        if ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.UPLOADED).update(
-            status=ImportJob.Status.FAILED
-        ):
-            finish(job, ImportJob.Status.FAILED, _("Nobody chose the columns: the file was deleted."))
-    return len(jobs)

@@ -12,7 +12,7 @@ from quartier.accounts.privacy import PersonalDataSource, register, rows
 
 
 def register_sources() -> None:
-    from quartier.fieldwork import importing
+    from quartier.fieldwork import import_files
     from quartier.fieldwork.models import Contact, ImportJob, Result, Target, WalkList
 
     def export_volunteering(supporter: Supporter) -> dict[str, Any]:
@@ -71,12 +71,12 @@ def register_sources() -> None:
         """The contact files they uploaded go at once (a running import stops with an error)."""
         for job in ImportJob.objects.filter(uploaded_by=supporter):
             if not job.is_finished:
-                importing.finish(
+                import_files.finish(
                     job,
                     ImportJob.Status.FAILED,
                     _("The person who uploaded this file deleted their account."),
                 )
-            importing.delete_file(job)
+            import_files.delete_file(job)
         ImportJob.objects.filter(uploaded_by=supporter).update(uploaded_by=None)
 
     register(

@@ -43,10 +43,13 @@ class Turf:
 
 
 def contacts_in_scope(campaign: FieldCampaign) -> QuerySet[Contact]:
-    """The contacts a campaign may reach: a group's campaign, those staff granted to that group; a
-    campaign of no group (staff's), the campaign's own file. Never the whole table."""
+    """The contacts a campaign may reach: a group's campaign, those staff granted to that group while
+    its fieldwork is approved; a campaign of no group (staff's), the campaign's own file. Never the
+    whole table."""
     if campaign.group_id is not None:
-        return Contact.objects.filter(scope_group_id=campaign.group_id)
+        return Contact.objects.filter(
+            scope_group_id=campaign.group_id, scope_group__fieldwork_access__isnull=False
+        )
     return Contact.objects.filter(scope_group__isnull=True)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
-from quartier.fieldwork import importing
+from quartier.fieldwork import import_files, importing
 from quartier.fieldwork.actions import walk_lists as walk_lists_actions
 
 
@@ -25,5 +25,5 @@ def sweep() -> dict[str, int]:
     contact files uploaded but never mapped are deleted."""
     return {
         "lists_returned": walk_lists_actions.return_unworked_lists(),
-        "imports_discarded": importing.discard_abandoned(),
+        "imports_discarded": import_files.discard_abandoned(),
     }

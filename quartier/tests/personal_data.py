@@ -21,6 +21,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
@@ -51,7 +52,7 @@ from quartier.donations.models import (
 from quartier.fieldwork.actions import calls as fieldwork_calls
 from quartier.fieldwork.actions import results as fieldwork_results
 from quartier.fieldwork.actions import walk_lists as fieldwork_walk_lists
-from quartier.fieldwork.models import Contact, FieldCampaign, Result, Target, WalkList
+from quartier.fieldwork.models import Contact, FieldCampaign, ImportJob, Result, Target, WalkList
 from quartier.organizing.actions import events as organizing_events
 from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.actions import guest_rsvps as organizing_guest_rsvps
@@ -479,6 +480,15 @@ def _fieldwork_volunteering(supporter: Supporter, people: People) -> None:
     fieldwork_calls.claim_next_call(volunteer=supporter, campaign=bank)
 
 
+def _fieldwork_imports(supporter: Supporter, people: People) -> None:
+    """Two contact files uploaded (one waiting for its columns, one done)."""
+    for number, status in ((1, ImportJob.Status.UPLOADED), (2, ImportJob.Status.DONE)):
+        job = ImportJob.objects.create(
+            original_name=people.marker("fieldwork_imports", number), uploaded_by=supporter, status=status
+        )
+        job.file.save("contacts.csv", ContentFile(b"name,address\nAnne,1 rue Rachel\n"))
+
+
 def _count(rows: object) -> int:
     return 0 if rows is None else (len(rows) if isinstance(rows, list) else 1)
 
@@ -711,6 +721,11 @@ FACTORIES |= {
         _fieldwork_contact_record,
         owned=lambda s: {Contact: Contact.objects.filter(supporter=s)},
         exported=lambda data: {Contact: _count(data)},
+    ),
+    "fieldwork_imports": Factory(
+        _fieldwork_imports,
+        owned=lambda s: {ImportJob: ImportJob.objects.filter(uploaded_by=s)},
+        exported=lambda data: {ImportJob: _count(data)},
     ),
     "fieldwork_volunteering": Factory(
         _fieldwork_volunteering,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.fieldwork import access, importing, tasks
+from quartier.fieldwork import access, import_files, importing, tasks
 from quartier.fieldwork.actions import common as common_actions
 from quartier.fieldwork.forms import (
     MappingForm,
@@ -83,7 +83,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     job = access.get_import(request.user, job_id)
     if job.status == ImportJob.Status.UPLOADED and (len(job.header) > importing.MAX_COLUMNS or not job.file):
         # Stored before the column cap (or its file is gone): the mapping page is never drawn for it.
-        importing.finish(job, ImportJob.Status.FAILED, str(importing.too_many_columns_error()))
+        import_files.finish(job, ImportJob.Status.FAILED, str(importing.too_many_columns_error()))
         job.refresh_from_db()
     if job.status != ImportJob.Status.UPLOADED:
         context = {"job": job, "problems": job.problems.all()[:200]}
