@@ -318,3 +318,17 @@ def test_a_token_issued_to_a_volunteer_fails_for_anyone_else_who_holds_the_list_
 
     assert queries.read_sync_token(token, walk_list, volunteer) == {door.pk}
     assert queries.read_sync_token(token, walk_list, outsider) is None
+
+
+# --- shared phones (issue 17, point 11; the browser journey is in e2e/test_fieldwork_journeys.py) ---
+
+
+def test_signing_out_tells_the_browser_to_forget_the_cached_lists(walk_list, volunteer):
+    client = client_for(volunteer)
+    client.get(reverse("fieldwork:canvass", args=[walk_list.pk]))
+
+    response = client.post(reverse("account_logout"))
+
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get(reverse("fieldwork:canvass", args=[walk_list.pk])).status_code == 302  # signed out
