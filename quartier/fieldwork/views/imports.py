@@ -69,11 +69,11 @@ def imports(request: HttpRequest) -> HttpResponse:
 def _preview(job: ImportJob) -> list[list[str]]:
     if not job.file:
         return []
-    with job.file.open("rb") as handle:
-        try:
+    try:
+        with job.file.open("rb") as handle:
             return importing.inspect_upload(handle, size=0).preview
-        except common_actions.FieldworkError:
-            return []
+    except (common_actions.FieldworkError, OSError):  # unreadable, or deleted meanwhile
+        return []
 
 
 @verified_supporter_required
@@ -81,8 +81,8 @@ def _preview(job: ImportJob) -> list[list[str]]:
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """The mapping step (with a preview) while the job waits for it; then its progress and problems."""
     job = access.get_import(request.user, job_id)
-    if job.status == ImportJob.Status.UPLOADED and (len(job.header) > importing.MAX_COLUMNS or not job.file):
-        # Stored before the column cap (or its file is gone): the mapping page is never drawn for it.
+    if job.status == ImportJob.Status.UPLOADED and len(job.header) > importing.MAX_COLUMNS:
+        # Stored before the column cap: the mapping page is never drawn for it.
         import_files.finish(job, ImportJob.Status.FAILED, str(importing.too_many_columns_error()))
         job.refresh_from_db()
     if job.status != ImportJob.Status.UPLOADED:
