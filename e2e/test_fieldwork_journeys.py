@@ -5,11 +5,12 @@ offline, records three doors, comes back online, and each result is in the datab
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from quartier.fieldwork.actions import calls as calls_actions
 from quartier.fieldwork.actions import walk_lists as walk_lists_actions
-from quartier.fieldwork.models import Contact, FieldCampaign, Question, Result, Script
+from quartier.fieldwork.models import Contact, FieldCampaign, GroupAccess, Question, Result, Script
 from quartier.lib import contacts as lib
 from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.models import Group
@@ -38,6 +39,7 @@ def _campaign_world(make_supporter, kind: str) -> tuple[FieldCampaign, dict]:
             longitude=-73.58, town="Montréal", join_policy=Group.JoinPolicy.OPEN,
         ),
     )  # fmt: skip
+    GroupAccess.objects.create(group=group)  # staff approved the group's fieldwork
     script = Script.objects.create(name="Script", introduction="Hello from the campaign.")
     Question.objects.create(
         script=script, position=1, kind="single", text="Will you vote for us?", defines_success=True,
@@ -60,7 +62,7 @@ def _campaign_world(make_supporter, kind: str) -> tuple[FieldCampaign, dict]:
             first_name=first, last_name="Voisin", address=address, house_number=11 + 2 * number,
             street_name="rue rachel", postal_code="H2T 1S6", latitude=45.52, longitude=-73.58,
             household_key=lib.household_key(address, "H2T 1S6"), phone=f"+15145550{100 + number}",
-            dedupe_key=f"e2e:{number}",
+            dedupe_key=f"e2e:{number}", scope_group=group,
         )  # fmt: skip
     return campaign, people
 
@@ -139,3 +141,42 @@ def test_a_canvass_on_a_phone_keeps_working_offline_and_syncs_each_door_once(new
     page.reload()  # a reload resends nothing
     page.wait_for_timeout(500)
     assert Result.objects.count() == 3
+
+
+def test_signing_out_on_a_shared_phone_leaves_no_walk_list_behind(new_context, make_supporter):
+    """A volunteer opens their list (the service worker caches it), records a door, signs out: the
+    result reached the server, and the phone keeps no cached list, no outbox, no names."""
+    campaign, people = _campaign_world(make_supporter, FieldCampaign.Kind.CANVASS)
+    (walk_list,) = walk_lists_actions.cut_walk_lists(
+        campaign=campaign, contacts=Contact.objects.all(), doors_per_list=10, max_lists=1
+    )
+    walk_lists_actions.assign_walk_list(walk_list=walk_list, volunteer=people["ana"])
+    context = new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, people["ana"].email)
+    url = f"/fieldwork/lists/{walk_list.pk}/"
+    page.goto(url)
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # through the service worker: the list is now in its cache
+    assert page.evaluate("caches.keys().then(keys => keys.length)") >= 1
+    context.set_offline(True)
+    page.locator("#outcome-buttons button[data-outcome='supportive']").click()
+    page.get_by_role("button", name="Save result").click()
+    assert page.locator("#pending-count").inner_text() == "1"
+    context.set_offline(False)
+
+    with page.expect_response(lambda r: r.url.endswith("/accounts/logout/")) as signed_out:
+        page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+
+    assert Result.objects.count() == 1  # the outbox was sent before it was dropped
+    logout = signed_out.value
+    assert logout.all_headers().get("clear-site-data") == '"cache", "storage"'
+    assert page.evaluate("caches.keys().then(keys => keys.length)") == 0
+    assert (
+        page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('quartier.canvass.')).length") == 0
+    )
+    context.set_offline(True)
+    with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
+        page.goto(url)  # offline: no service worker and no cache answers with the list any more
+    assert "Alice" not in page.content() and "Rachel" not in page.content()

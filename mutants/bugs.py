@@ -39,6 +39,9 @@ SOCIAL_PROMISES = "quartier/social/tests/test_promises_visibility.py"
 NOTIFICATION_PROMISES = "quartier/social/tests/test_promises_notifications.py"
 EXPORT_PROMISES = "quartier/tests/test_export_promises.py"
 
+SCOPES_AND_CLAIMS = f"{FIELDWORK}/tests/test_scopes_and_claims.py"
+PRIVATE_IMPORTS = f"{FIELDWORK}/tests/test_private_imports.py"
+
 BUGS: list[Bug] = [
     # --- capacity checks ---------------------------------------------------------------------
     Bug(
@@ -1312,6 +1315,135 @@ BUGS += [
         original="if walk_list.assigned_to_id == viewer.pk:",
         replacement="if walk_list.assigned_to_id is not None:",
         tests=(FIELDWORK_PERMISSIONS,),
+    ),
+    # --- fieldwork: issue 17 (scopes, claims, private imports, hostile input, shared phones) ---
+    Bug(
+        id="campaign-reaches-the-whole-contact-file",
+        promise="A group's campaign reaches only the contacts staff granted to that group.",
+        file=f"{FIELDWORK}/queries.py",
+        original="scope_group_id=campaign.group_id, scope_group__fieldwork_access__isnull=False",
+        replacement="pk__gt=0",
+        tests=(SCOPES_AND_CLAIMS,),
+    ),
+    Bug(
+        id="turf-cut-outside-the-scope",
+        promise="Cutting walk lists never takes a contact outside the campaign's scope, whatever it is given.",
+        file=f"{FIELDWORK}/actions/walk_lists.py",
+        original='contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"), do_not_knock=False)',
+        replacement="contacts.filter(do_not_knock=False)",
+        tests=(f"{SCOPES_AND_CLAIMS}::test_the_actions_keep_to_the_scope_whatever_contacts_they_are_given",),
+    ),
+    Bug(
+        id="call-queue-outside-the-scope",
+        promise="A phone bank's queue never takes a contact outside the campaign's scope.",
+        file=f"{FIELDWORK}/actions/calls.py",
+        original='        contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"))\n        .exclude(targets',
+        replacement="        contacts.exclude(targets",
+        tests=(f"{SCOPES_AND_CLAIMS}::test_the_actions_keep_to_the_scope_whatever_contacts_they_are_given",),
+    ),
+    Bug(
+        id="unapproved-group-runs-fieldwork",
+        promise="Creating a group gives no fieldwork: staff approve a group's access first.",
+        file=f"{FIELDWORK}/access.py",
+        original='return list(GroupAccess.objects.filter(group_id__in=led).values_list("group_id", flat=True))',
+        replacement="return led",
+        tests=(SCOPES_AND_CLAIMS,),
+    ),
+    Bug(
+        id="walk-list-claims-unbounded",
+        promise="A volunteer holds at most the campaign's number of unfinished walk lists.",
+        file=f"{FIELDWORK}/actions/walk_lists.py",
+        original="if open_lists_held(volunteer, campaign_id) >= open_campaigns[campaign_id].max_lists_per_volunteer:",
+        replacement="if False:",
+        tests=(SCOPES_AND_CLAIMS,),
+    ),
+    Bug(
+        id="walk-list-claims-not-rate-limited",
+        promise="'Get a list near me' is rate-limited per volunteer.",
+        file=f"{FIELDWORK}/views/canvass.py",
+        original='if not ratelimit.consume(request, action="fieldwork_claim_list", user=viewer):',
+        replacement="if False:",
+        tests=(SCOPES_AND_CLAIMS,),
+    ),
+    Bug(
+        id="unworked-lists-kept-forever",
+        promise="A walk list nobody worked on goes back to the pool after its deadline.",
+        file=f"{FIELDWORK}/actions/walk_lists.py",
+        original="            .update(assigned_to=None, assigned_at=None)\n        )  # fmt: skip",
+        replacement="            .none()\n            .update(assigned_to=None, assigned_at=None)\n        )  # fmt: skip",
+        tests=(SCOPES_AND_CLAIMS,),
+    ),
+    Bug(
+        id="worked-list-taken-back",
+        promise="A walk list with a result since it was taken stays with its volunteer.",
+        file=f"{FIELDWORK}/actions/walk_lists.py",
+        original="            .exclude(Exists(worked))\n",
+        replacement="\n",
+        tests=(SCOPES_AND_CLAIMS,),
+    ),
+    Bug(
+        id="walk-list-shows-coordinates",
+        promise="A volunteer's list shows what knocking needs, not the contact's coordinates or language.",
+        file=f"{FIELDWORK}/queries.py",
+        original='                "postal_code": contact.postal_code,\n                "people": [],',
+        replacement='                "postal_code": contact.postal_code,\n                "latitude": contact.latitude,\n                "people": [],',
+        tests=(SCOPES_AND_CLAIMS,),
+    ),
+    Bug(
+        id="sync-token-of-another-volunteer",
+        promise="A walk list's sync token records results only for the volunteer it was issued to.",
+        file=f"{FIELDWORK}/queries.py",
+        original='data.get("l") != walk_list.pk or data.get("v") != volunteer.pk',
+        replacement='data.get("l") != walk_list.pk',
+        tests=(SCOPES_AND_CLAIMS,),
+    ),
+    Bug(
+        id="import-file-kept-after-the-job",
+        promise="A contact file is deleted when its import ends, done or failed.",
+        file=f"{FIELDWORK}/import_files.py",
+        original="    ImportJob.objects.filter(pk=job.pk).update(**changes)\n    delete_file(job)",
+        replacement="    ImportJob.objects.filter(pk=job.pk).update(**changes)",
+        tests=(PRIVATE_IMPORTS,),
+    ),
+    Bug(
+        id="import-file-in-media-root",
+        promise="A contact file is never stored under MEDIA_ROOT, which the proxy serves.",
+        file=f"{FIELDWORK}/storage.py",
+        original="        return str(settings.PRIVATE_STORAGE_ROOT)",
+        replacement="        return str(settings.MEDIA_ROOT)",
+        tests=(f"{PRIVATE_IMPORTS}::test_an_upload_is_stored_outside_media_root_and_no_url_serves_it",),
+    ),
+    Bug(
+        id="import-file-survives-erasure",
+        promise="Deleting one's account deletes the contact files one uploaded.",
+        file=f"{FIELDWORK}/privacy.py",
+        original="            import_files.delete_file(job)\n",
+        replacement="\n",
+        tests=(f"{PRIVATE_IMPORTS}::test_erasing_the_uploaders_account_deletes_their_files", ERASURE),
+    ),
+    Bug(
+        id="import-header-unbounded",
+        promise="A CSV with a million columns is refused with a reason, not read until the worker dies.",
+        file=f"{FIELDWORK}/importing.py",
+        original="    if width > MAX_COLUMNS:",
+        replacement="    if False:",
+        tests=(PRIVATE_IMPORTS,),
+    ),
+    Bug(
+        id="sync-deep-json-500",
+        promise="A deeply nested sync body gets 400 with a reason, never a 500.",
+        file=f"{FIELDWORK}/views/canvass.py",
+        original="    except RecursionError:",
+        replacement="    except ZeroDivisionError:",
+        tests=(f"{PRIVATE_IMPORTS}::test_a_deeply_nested_sync_body_gets_400_with_a_reason",),
+    ),
+    Bug(
+        id="sign-out-keeps-cached-lists",
+        promise="Signing out tells the browser to forget cached walk lists (Clear-Site-Data).",
+        file="quartier/accounts/views.py",
+        original='        response["Clear-Site-Data"] = CLEAR_SITE_DATA\n        return response\n\n\nclass SignupView',
+        replacement="        return response\n\n\nclass SignupView",
+        tests=(f"{SCOPES_AND_CLAIMS}::test_signing_out_tells_the_browser_to_forget_the_cached_lists",),
     ),
     Bug(
         id="import-clears-do-not-call",

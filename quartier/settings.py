@@ -419,6 +419,20 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Files nobody may fetch by URL (contact imports while they run): never under MEDIA_ROOT, never served.
+PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT", str(VAR_DIR / "private"))).resolve()
+if MEDIA_ROOT.resolve() in (PRIVATE_STORAGE_ROOT, *PRIVATE_STORAGE_ROOT.parents):
+    raise ImproperlyConfigured(
+        "PRIVATE_STORAGE_ROOT must not be inside MEDIA_ROOT: the proxy serves MEDIA_ROOT."
+    )
+# "Get a list near me" (allauth's rate syntax): how often one volunteer may take a walk list.
+ACCOUNT_RATE_LIMITS["fieldwork_claim_list"] = env_str("FIELDWORK_CLAIM_RATE", "3/m/user,10/d/user")
+# Walk lists nobody worked on go back to the pool after their campaign's `list_return_hours`; contact
+# files uploaded but never mapped are deleted.
+CELERY_BEAT_SCHEDULE["fieldwork-sweep"] = {
+    "task": "quartier.fieldwork.tasks.sweep",
+    "schedule": 900.0,
+}
 
 # --- security -------------------------------------------------------------------------------------
 

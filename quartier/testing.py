@@ -30,6 +30,7 @@ PASSWORD = "correct horse battery staple"
 def _fast_hashing_and_clean_cache(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from django.core.cache import cache
 

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from quartier import views
-from quartier.accounts.views import SignupView
+from quartier.accounts.views import LogoutView, SignupView
 
 admin.site.site_header = settings.SITE_NAME
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
+    path("accounts/logout/", LogoutView.as_view(), name="account_logout"),
     path("accounts/", include("allauth.urls")),
     # Staff sign in through allauth, which asks for their second factor; never through the admin's form.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),

@@ -55,6 +55,21 @@ class ClaimingSignupForm(AllauthSignupForm):
         return super().validate_unique_email(value)
 
 
+# Sent with every sign-out: the browser drops this site's HTTP cache and its storage (local storage,
+# the canvass page's service worker and its cached walk lists), so that a shared phone keeps no names
+# or addresses of the last volunteer's lists. Session cookies are already cleared by the logout itself.
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+class LogoutView(allauth_views.LogoutView):
+    """allauth's sign-out, which also tells the browser to forget what this site stored (`CLEAR_SITE_DATA`)."""
+
+    def post(self, *args, **kwargs) -> HttpResponse:
+        response = super().post(*args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+
 class SignupView(allauth_views.SignupView):
     """allauth's sign-up, which also reports an address taken by a sign-up racing this one.
 
@@ -242,4 +257,6 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/settings_privacy.html", {"delete_form": form}, status=400)
     actions.delete_account(supporter=request.user)
     logout(request)
-    return render(request, "accounts/account_deleted.html")
+    response = render(request, "accounts/account_deleted.html")
+    response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response

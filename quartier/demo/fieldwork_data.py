@@ -20,7 +20,7 @@ from quartier.demo.faker_extra import Faker
 from quartier.fieldwork.actions import calls as fieldwork_calls
 from quartier.fieldwork.actions import results as fieldwork_results
 from quartier.fieldwork.actions import walk_lists as fieldwork_walk_lists
-from quartier.fieldwork.models import Contact, FieldCampaign, Outcome, Question, Result, Script
+from quartier.fieldwork.models import Contact, FieldCampaign, GroupAccess, Outcome, Question, Result, Script
 from quartier.fieldwork.queries import Turf, select_contacts
 from quartier.lib import contacts as lib
 from quartier.organizing.models import Event, EventType, Group
@@ -123,7 +123,7 @@ def _contacts(group: Group, spec: dict, rng: random.Random) -> list[Contact]:
                     phone=phone if lib.parse_phone(phone, spec["country"]) else "", time_zone=spec["zone"],
                     language=spec["language"], tags=lib.tags_field(rng.sample(TAGS, rng.randint(0, 2))),
                     do_not_call=rng.random() < 0.03, do_not_knock=rng.random() < 0.02,
-                    dedupe_key=f"demo:{group.slug}:{len(people)}",
+                    dedupe_key=f"demo:{group.slug}:{len(people)}", scope_group=group,
                 )
             )  # fmt: skip
     return people
@@ -138,6 +138,8 @@ def load_fieldwork_demo(*, volunteer_email: str) -> list[str]:
     groups = {group.slug: group for group in Group.objects.filter(slug__in=[slugify(s) for s in AREAS])}
     for slug, spec in AREAS.items():
         if slug in groups:
+            # The demo's staff granted each group the contacts of its neighbourhood.
+            GroupAccess.objects.get_or_create(group=groups[slug], defaults={"note": "Demo neighbourhood"})
             Contact.objects.bulk_create(_contacts(groups[slug], spec, rng), batch_size=1000)
     script = _script()
     lines = [f"  {Contact.objects.count()} demo contacts around the demo groups"]
@@ -150,7 +152,7 @@ def load_fieldwork_demo(*, volunteer_email: str) -> list[str]:
         group=mile_end, event=events.get(EventType.CANVASS),
         description="Deux par deux, une liste chacun. / Two by two, a list each.",
     )  # fmt: skip
-    nearby = select_contacts(Turf(center=(mile_end.latitude, mile_end.longitude), radius_km=2))
+    nearby = select_contacts(Turf(center=(mile_end.latitude, mile_end.longitude), radius_km=2), canvass)
     lists = fieldwork_walk_lists.cut_walk_lists(
         campaign=canvass, contacts=nearby, doors_per_list=25, max_lists=24
     )

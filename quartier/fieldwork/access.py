@@ -2,7 +2,9 @@
 
 Who may do what:
 - staff run everything (imports, every campaign, the organiser queue);
-- leaders of a local group run the campaigns of their group (cut turf, assign lists, see progress);
+- leaders of a local group run the campaigns of their group (cut turf, assign lists, see progress),
+  once staff approved that group's fieldwork (`GroupAccess`): anyone may create a group, so leading
+  one proves nothing; a group's campaigns reach only the contacts staff granted to it;
 - a volunteer sees the walk lists they hold (or their event shift holds) and the one contact they
   have leased in a phone bank, nothing else; a phone bank is open to them when it is open from home,
   or when they RSVPed to its event;
@@ -16,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from quartier.accounts.models import Supporter
-from quartier.fieldwork.models import FieldCampaign, ImportJob, Result, Script, Target, WalkList
+from quartier.fieldwork.models import FieldCampaign, GroupAccess, ImportJob, Result, Script, Target, WalkList
 from quartier.organizing.queries import events as organizing_events
 from quartier.organizing.queries import groups as organizing_groups
 
@@ -32,7 +34,13 @@ def is_volunteer(viewer: Viewer) -> bool:
 
 
 def led_group_ids(viewer: Viewer) -> list[int]:
-    return organizing_groups.led_group_ids(viewer) if is_volunteer(viewer) else []
+    """The groups the viewer leads whose fieldwork staff approved (the only ones they run campaigns of)."""
+    if not is_volunteer(viewer):
+        return []
+    led = organizing_groups.led_group_ids(viewer)
+    if not led:
+        return []
+    return list(GroupAccess.objects.filter(group_id__in=led).values_list("group_id", flat=True))
 
 
 def can_manage(viewer: Viewer, campaign: FieldCampaign) -> bool:

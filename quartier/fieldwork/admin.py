@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from quartier.fieldwork.models import Contact, FieldCampaign, ImportJob, Question, Result, Script, WalkList
+from quartier.fieldwork.models import (
+    Contact,
+    FieldCampaign,
+    GroupAccess,
+    ImportJob,
+    Question,
+    Result,
+    Script,
+    WalkList,
+)
 
 
 class QuestionInline(admin.StackedInline):
@@ -27,7 +36,17 @@ class FieldCampaignAdmin(admin.ModelAdmin):
 class ContactAdmin(admin.ModelAdmin):
     list_display = ("first_name", "last_name", "town", "postal_code", "do_not_call", "do_not_knock")
     search_fields = ("last_name", "postal_code", "external_id")
-    raw_id_fields = ("supporter",)
+    raw_id_fields = ("supporter", "scope_group")
+    list_filter = ("scope_group",)
+
+
+@admin.register(GroupAccess)
+class GroupAccessAdmin(admin.ModelAdmin):
+    """Staff approve a local group's fieldwork here (its leaders then run campaigns over the contacts
+    granted to it: an import with that group as its scope)."""
+
+    list_display = ("group", "approved_at", "note")
+    raw_id_fields = ("group",)
 
 
 @admin.register(WalkList)
@@ -46,3 +65,4 @@ class ResultAdmin(admin.ModelAdmin):
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ("original_name", "status", "rows_done", "problem_count", "created_at")
+    exclude = ("file",)  # a contact file is never offered for download

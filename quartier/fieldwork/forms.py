@@ -19,12 +19,44 @@ from quartier.organizing.models import Event, Group
 COUNTRIES = [("CA", _("Canada")), ("FR", _("France")), ("US", _("United States")), ("BE", _("Belgium"))]
 
 
-class CampaignForm(forms.ModelForm):
+class ListSettingsMixin:
+    """The walk-list settings: optional in a form (left empty: the default), within sane bounds."""
+
+    LIMITS: dict[str, tuple[int, int]] = {
+        "max_lists_per_volunteer": (0, 20),
+        "list_return_hours": (1, 24 * 30),
+    }
+
+    def _set_up_list_settings(self) -> None:
+        for name, (low, high) in self.LIMITS.items():
+            self.fields[name].required = False  # type: ignore[attr-defined]
+            self.fields[name].widget.attrs.update(min=low, max=high)  # type: ignore[attr-defined]
+
+    def _bounded(self, name: str) -> int:
+        value = self.cleaned_data.get(name)  # type: ignore[attr-defined]
+        if value is None:
+            return getattr(self.instance, name)  # type: ignore[attr-defined]  # kept (or the default)
+        low, high = self.LIMITS[name]
+        if not low <= value <= high:
+            raise forms.ValidationError(
+                _("Choose a number from %(low)s to %(high)s.") % {"low": low, "high": high}
+            )
+        return value
+
+    def clean_max_lists_per_volunteer(self) -> int:
+        return self._bounded("max_lists_per_volunteer")
+
+    def clean_list_return_hours(self) -> int:
+        return self._bounded("list_return_hours")
+
+
+class CampaignForm(ListSettingsMixin, forms.ModelForm):
     class Meta:
         model = FieldCampaign
         fields = [
             "kind", "name", "description", "script", "group", "event", "open_from_home", "retry_minutes",
             "callback_hours", "max_attempts", "calling_hours_start", "calling_hours_end",
+            "max_lists_per_volunteer", "list_return_hours",
         ]  # fmt: skip
         labels = {
             "script": _("script and survey"),
@@ -38,7 +70,9 @@ class CampaignForm(forms.ModelForm):
     def __init__(self, *args, groups, staff: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = (
-            Group.objects.filter(pk__in=groups) if not staff else Group.objects.all()
+            Group.objects.filter(pk__in=groups)
+            if not staff
+            else Group.objects.filter(fieldwork_access__isnull=False)  # approved groups only
         )
         self.fields["group"].required = not staff
         events = Event.objects.filter(status=Event.Status.PUBLISHED, event_type__in=["canvass", "phone_bank"])
@@ -46,6 +80,7 @@ class CampaignForm(forms.ModelForm):
             "-starts_at"
         )
         self.fields["event"].required = False
+        self._set_up_list_settings()
 
     def clean_event(self):
         event = self.cleaned_data.get("event")
@@ -66,16 +101,21 @@ class CampaignForm(forms.ModelForm):
         return data
 
 
-class CampaignSettingsForm(forms.ModelForm):
+class CampaignSettingsForm(ListSettingsMixin, forms.ModelForm):
     """What an organiser changes once the campaign runs (its kind and group stay)."""
 
     class Meta:
         model = FieldCampaign
         fields = [
             "name", "description", "script", "is_open", "open_from_home", "retry_minutes", "callback_hours",
-            "max_attempts", "calling_hours_start", "calling_hours_end",
+            "max_attempts", "calling_hours_start", "calling_hours_end", "max_lists_per_volunteer",
+            "list_return_hours",
         ]  # fmt: skip
         labels = CampaignForm.Meta.labels
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_up_list_settings()
 
     def clean(self):
         data = super().clean()
@@ -156,6 +196,15 @@ class UploadForm(forms.Form):
         label=_("country of the addresses and phone numbers"), choices=COUNTRIES, initial="CA"
     )
     extra_tags = forms.CharField(label=_("tags to add to every contact"), required=False, max_length=200)
+    scope_group = forms.ModelChoiceField(
+        label=_("who may reach these contacts"),
+        queryset=Group.objects.filter(fieldwork_access__isnull=False).order_by("name"),
+        required=False,
+        empty_label=_("the campaign's own file (staff campaigns)"),
+        help_text=_(
+            "Granting them to a local group lets its leaders' campaigns reach them, and nobody else's."
+        ),
+    )
 
 
 class MappingForm(forms.Form):

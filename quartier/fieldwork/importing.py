@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from quartier.accounts.models import Supporter
 from quartier.accounts.queries import find_place, find_places
 from quartier.fieldwork.actions.common import FieldworkError
+from quartier.fieldwork.import_files import finish
 from quartier.fieldwork.models import Contact, ImportJob, ImportProblem
 from quartier.lib import contacts as lib
 from quartier.lib.zones import is_time_zone
@@ -37,6 +38,10 @@ logger = logging.getLogger(__name__)
 BATCH_ROWS = 2000
 PREVIEW_ROWS = 5
 SNIFF_BYTES = 64 * 1024
+# A contact file has a few dozen columns; the mapping page draws one choice per column. A header
+# wider than this, or a first line that does not end within `SNIFF_BYTES`, is refused at upload.
+MAX_COLUMNS = 200
+SNIFF_LINES = 50  # csv.Sniffer is slow on long samples: it reads this many lines at most
 MAX_PROBLEMS_KEPT = 5000
 # csv's default field limit is 128 KiB; a contact field longer than this is a broken file.
 csv.field_size_limit(64 * 1024)
@@ -108,7 +113,15 @@ def inspect_upload(upload: UploadedFile | IO[bytes], size: int | None = None) ->
     lines = text.splitlines()
     if len(head) == SNIFF_BYTES and len(lines) > 1:
         lines = lines[:-1]  # the last line of the sample may be cut
-    sample = "\n".join(lines)
+    elif len(head) == SNIFF_BYTES:
+        raise FieldworkError(
+            _(
+                "The first line of this file (the column names) is longer than %(size)s KB: is it a contact file?"
+            )
+            % {"size": SNIFF_BYTES // 1024}
+        )
+    _check_width(lines[0] if lines else "")
+    sample = "\n".join(lines[:SNIFF_LINES])
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
@@ -120,6 +133,7 @@ def inspect_upload(upload: UploadedFile | IO[bytes], size: int | None = None) ->
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         raise FieldworkError(_("This file is empty."))
+    _check_width(rows[0])
     header = [cell.strip()[:80] for cell in rows[0]]
     if len(header) < 2:
         raise FieldworkError(
@@ -128,6 +142,20 @@ def inspect_upload(upload: UploadedFile | IO[bytes], size: int | None = None) ->
             )
         )
     return Inspection(encoding, delimiter, header, rows[1 : 1 + PREVIEW_ROWS])
+
+
+def too_many_columns_error() -> FieldworkError:
+    return FieldworkError(
+        _("This file has more than %(count)s columns: keep the contact columns only and try again.")
+        % {"count": MAX_COLUMNS}
+    )
+
+
+def _check_width(first: str | list[str]) -> None:
+    """Refuse a header wider than `MAX_COLUMNS` (before sniffing, for a line: by its separators)."""
+    width = len(first) if isinstance(first, list) else 1 + max(first.count(sep) for sep in ",;\t|")
+    if width > MAX_COLUMNS:
+        raise too_many_columns_error()
 
 
 def guess_mapping(header: list[str]) -> dict[str, int]:
@@ -295,7 +323,7 @@ def merge(contact: Contact, values: dict[str, object]) -> None:
     contact.do_not_knock = contact.do_not_knock or bool(values["do_not_knock"])
 
 
-def _write_batch(rows: list[Row]) -> tuple[int, int, int]:
+def _write_batch(rows: list[Row], scope_group_id: int | None = None) -> tuple[int, int, int]:
     """Create or merge one batch in one transaction; returns (created, merged, linked)."""
     now = timezone.now()
     with transaction.atomic():
@@ -324,7 +352,18 @@ def _write_batch(rows: list[Row]) -> tuple[int, int, int]:
                 contact.supporter_id = supporters[contact.email]
         # One upsert for new and merged contacts alike (INSERT … ON CONFLICT (dedupe_key) DO UPDATE):
         # merged rows carry their merged values, so the update writes exactly what `merge` decided.
-        fields = [*MERGED_FIELDS, "tags", "do_not_call", "do_not_knock", "supporter_id", "updated_at"]
+        # The import's scope applies to every contact it brings, new or merged (staff's grant).
+        for contact in [*new.values(), *changed.values()]:
+            contact.scope_group_id = scope_group_id
+        fields = [
+            *MERGED_FIELDS,
+            "tags",
+            "do_not_call",
+            "do_not_knock",
+            "supporter_id",
+            "scope_group_id",
+            "updated_at",
+        ]
         rows_to_write = [*new.values()] + [
             Contact(dedupe_key=c.dedupe_key, created_at=c.created_at, **{f: getattr(c, f) for f in fields})
             for c in changed.values()
@@ -334,7 +373,15 @@ def _write_batch(rows: list[Row]) -> tuple[int, int, int]:
             batch_size=1000,
             update_conflicts=True,
             unique_fields=["dedupe_key"],
-            update_fields=[*MERGED_FIELDS, "tags", "do_not_call", "do_not_knock", "supporter", "updated_at"],
+            update_fields=[
+                *MERGED_FIELDS,
+                "tags",
+                "do_not_call",
+                "do_not_knock",
+                "supporter",
+                "scope_group",
+                "updated_at",
+            ],
         )
     linked = sum(1 for c in [*new.values(), *changed.values()] if c.supporter_id)
     return len(new), len(rows) - len(new), linked
@@ -376,7 +423,7 @@ def run_import(job_id: int) -> None:
     totals = {"read": 0, "rows": 0, "created": 0, "merged": 0, "linked": 0, "problems": 0}
 
     def flush(counter: _CountingReader) -> None:
-        created, merged, linked = _write_batch(batch) if batch else (0, 0, 0)
+        created, merged, linked = _write_batch(batch, job.scope_group_id) if batch else (0, 0, 0)
         kept = max(0, MAX_PROBLEMS_KEPT - (totals["problems"] - len(problems)))
         ImportProblem.objects.bulk_create(problems[:kept])
         totals["rows"] += len(batch)
@@ -426,13 +473,11 @@ def run_import(job_id: int) -> None:
             flush(counter)
     except Exception as error:
         logger.exception("import %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            finished_at=timezone.now(),
-            message=_("The import stopped at an error (%(error)s): %(rows)s rows had loaded before it.")
+        finish(
+            job,
+            ImportJob.Status.FAILED,
+            _("The import stopped at an error (%(error)s): %(rows)s rows had loaded before it.")
             % {"error": type(error).__name__, "rows": totals["rows"]},
         )
         return
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE, finished_at=timezone.now(), bytes_done=F("total_bytes")
-    )
+    finish(job, ImportJob.Status.DONE)

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
+from quartier.fieldwork.storage import private_storage
 from quartier.organizing.models import Event, Group, Shift
 
 
@@ -46,11 +47,22 @@ class Contact(models.Model):
         Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="fieldwork_contacts"
     )
     dedupe_key = models.CharField(max_length=255, unique=True)
+    # The contact's scope: None is the campaign's own file (staff campaigns reach it); a group is a
+    # local group staff granted these contacts to (that group's campaigns reach them, nobody else's).
+    scope_group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted to"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         indexes: ClassVar = [
+            models.Index(fields=["scope_group", "postal_code", "street_name"], name="contact_scope"),
             models.Index(fields=["latitude", "longitude"], name="contact_location"),
             models.Index(fields=["postal_code", "street_name", "house_number"], name="contact_walk_order"),
             models.Index(fields=["email"], name="contact_email"),
@@ -66,6 +78,22 @@ class Contact(models.Model):
     @property
     def tag_list(self) -> list[str]:
         return [tag for tag in self.tags.split(",") if tag]
+
+
+class GroupAccess(models.Model):
+    """Staff's approval that a local group may run fieldwork: without it, its leaders create no
+    campaign and run none (creating a group needs no approval, so leading one proves nothing)."""
+
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="fieldwork_access")
+    approved_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(_("why this group may do fieldwork"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("group fieldwork access")
+        verbose_name_plural = _("group fieldwork access")
+
+    def __str__(self) -> str:
+        return str(self.group)
 
 
 class Script(models.Model):
@@ -174,6 +202,14 @@ class FieldCampaign(models.Model):
     retry_minutes = models.PositiveIntegerField(_("minutes before calling back a no-answer"), default=120)
     callback_hours = models.PositiveIntegerField(_("hours before a 'come back later'"), default=24)
     max_attempts = models.PositiveSmallIntegerField(default=3)
+    # "Get a list near me": how many unfinished lists of this campaign one volunteer may hold, and how
+    # long a list with no result recorded since it was taken stays theirs before it goes back.
+    max_lists_per_volunteer = models.PositiveSmallIntegerField(
+        _("walk lists one volunteer may hold"), default=2
+    )
+    list_return_hours = models.PositiveIntegerField(
+        _("hours before an unworked walk list goes back"), default=48
+    )
     calling_hours_start = models.PositiveSmallIntegerField(default=9)  # local time of the contact
     calling_hours_end = models.PositiveSmallIntegerField(default=21)
     # The contacts' time zones (kept by `add_targets`): the queue asks which of them are in calling hours.
@@ -347,7 +383,11 @@ class ImportJob(models.Model):
         DONE = "done", _("Imported")
         FAILED = "failed", _("Stopped by an error")
 
-    file = models.FileField(upload_to="fieldwork-imports/")
+    # Private storage (`PRIVATE_STORAGE_ROOT`, never served): the file is deleted when the job ends.
+    file = models.FileField(storage=private_storage, upload_to="fieldwork-imports/", blank=True)
+    uploaded_by = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     original_name = models.CharField(max_length=200)
     encoding = models.CharField(max_length=12, default="utf-8")
     delimiter = models.CharField(max_length=1, default=",")
@@ -355,6 +395,8 @@ class ImportJob(models.Model):
     mapping = models.JSONField(default=dict)  # field name → column index
     country = models.CharField(max_length=2, default="CA")
     extra_tags = models.CharField(max_length=200, blank=True)
+    # The scope the imported contacts get: None, the campaign's own file; a group, granted to it.
+    scope_group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
     total_bytes = models.PositiveBigIntegerField(default=0)
     bytes_done = models.PositiveBigIntegerField(default=0)

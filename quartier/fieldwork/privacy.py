@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from quartier.accounts.models import Supporter
 from quartier.accounts.privacy import PersonalDataSource, register, rows
 
 
 def register_sources() -> None:
-    from quartier.fieldwork.models import Contact, Result, Target, WalkList
+    from quartier.fieldwork import import_files
+    from quartier.fieldwork.models import Contact, ImportJob, Result, Target, WalkList
 
     def export_volunteering(supporter: Supporter) -> dict[str, Any]:
         return {
@@ -61,6 +63,35 @@ def register_sources() -> None:
                 "The doors you knocked and the calls you made, without your name, notes or position: "
                 "they are the campaign's record of whom it contacted, and they stop anyone else "
                 "calling or knocking on the same people again."
+            ),
+        )
+    )
+
+    def erase_imports(supporter: Supporter) -> None:
+        """The contact files they uploaded go at once (a running import stops with an error)."""
+        for job in ImportJob.objects.filter(uploaded_by=supporter):
+            if not job.is_finished:
+                import_files.finish(
+                    job,
+                    ImportJob.Status.FAILED,
+                    _("The person who uploaded this file deleted their account."),
+                )
+            import_files.delete_file(job)
+        ImportJob.objects.filter(uploaded_by=supporter).update(uploaded_by=None)
+
+    register(
+        PersonalDataSource(
+            name="fieldwork_imports",
+            models=(ImportJob,),
+            export=lambda supporter: list(
+                ImportJob.objects.filter(uploaded_by=supporter)
+                .order_by("pk")
+                .values("original_name", "status", "rows_done", "created_at", "finished_at")
+            ),
+            erase=erase_imports,
+            kept_after_deletion=(
+                "The contact files you imported are deleted; the record that an import took place "
+                "(its file name and counts, without your name) stays with the campaign."
             ),
         )
     )

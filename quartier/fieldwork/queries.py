@@ -42,10 +42,22 @@ class Turf:
     needs_phone: bool = False
 
 
-def select_contacts(turf: Turf) -> QuerySet[Contact]:
-    """The contacts inside the turf. Areas filter on an indexed bounding box first; the exact shape
-    (polygon by ray casting, circle by haversine) is checked in Python on those ids only."""
-    contacts = Contact.objects.all()
+def contacts_in_scope(campaign: FieldCampaign) -> QuerySet[Contact]:
+    """The contacts a campaign may reach: a group's campaign, those staff granted to that group while
+    its fieldwork is approved; a campaign of no group (staff's), the campaign's own file. Never the
+    whole table."""
+    if campaign.group_id is not None:
+        return Contact.objects.filter(
+            scope_group_id=campaign.group_id, scope_group__fieldwork_access__isnull=False
+        )
+    return Contact.objects.filter(scope_group__isnull=True)
+
+
+def select_contacts(turf: Turf, campaign: FieldCampaign) -> QuerySet[Contact]:
+    """The contacts of the campaign's scope inside the turf. Areas filter on an indexed bounding box
+    first; the exact shape (polygon by ray casting, circle by haversine) is checked in Python on
+    those ids only."""
+    contacts = contacts_in_scope(campaign)
     for tag in turf.tags:
         folded = lib.tags_field([tag]).strip(",")
         if folded:
@@ -65,7 +77,7 @@ def select_contacts(turf: Turf) -> QuerySet[Contact]:
             for pk, lat, lon in boxed.values_list("pk", "latitude", "longitude").iterator(chunk_size=20_000)
             if lib.in_polygon(lat, lon, turf.polygon)
         ]
-        return Contact.objects.filter(pk__in=inside)
+        return contacts_in_scope(campaign).filter(pk__in=inside)
     if turf.center and turf.radius_km:
         lat, lon = turf.center
         min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, turf.radius_km)
@@ -75,7 +87,7 @@ def select_contacts(turf: Turf) -> QuerySet[Contact]:
             for pk, plat, plon in boxed.values_list("pk", "latitude", "longitude").iterator(chunk_size=20_000)
             if haversine_km(lat, lon, plat, plon) <= turf.radius_km
         ]
-        return Contact.objects.filter(pk__in=inside)
+        return contacts_in_scope(campaign).filter(pk__in=inside)
     return contacts
 
 
@@ -240,8 +252,16 @@ def read_sync_token(token: str, walk_list: WalkList, volunteer: Supporter) -> se
     return {int(pk) for pk in data.get("t", []) if isinstance(pk, int)}
 
 
+# What a volunteer's list shows of a door and of a person: what knocking needs, nothing more (no
+# coordinates, language, phone, email, tags, file id, or results of other campaigns). The canvass
+# page, its offline copy and the printable list are all built from these keys.
+DOOR_KEYS = ("address", "town", "postal_code", "people")
+PERSON_KEYS = ("target", "name", "status", "last_outcome", "do_not_knock")
+
+
 def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
-    """The list's doors in walking order, each with the people who live there."""
+    """The list's doors in walking order, each with the people who live there (`DOOR_KEYS`,
+    `PERSON_KEYS`: the least a volunteer needs at the door)."""
     targets = (
         Target.objects.filter(walk_list=walk_list)
         .select_related("contact")
@@ -249,7 +269,7 @@ def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
         .only(
             "pk", "status", "last_outcome", "position", "contact__first_name", "contact__last_name",
             "contact__address", "contact__town", "contact__postal_code", "contact__household_key",
-            "contact__latitude", "contact__longitude", "contact__do_not_knock", "contact__language",
+            "contact__do_not_knock",
         )
     )  # fmt: skip
     doors: dict[str, dict[str, object]] = {}
@@ -261,8 +281,6 @@ def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
                 "address": contact.address,
                 "town": contact.town,
                 "postal_code": contact.postal_code,
-                "latitude": contact.latitude,
-                "longitude": contact.longitude,
                 "people": [],
             },
         )
@@ -270,7 +288,6 @@ def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
             {
                 "target": target.pk,
                 "name": contact.name,
-                "language": contact.language,
                 "status": target.status,
                 "last_outcome": target.last_outcome,
                 "do_not_knock": contact.do_not_knock,

@@ -119,6 +119,15 @@ def _fieldwork_results_stay_without_the_volunteer(before: dict, supporter: Suppo
     assert set(kept.values_list("volunteer_id", "notes", "latitude")) == {(None, "", None)}
 
 
+def _fieldwork_imports_stay_without_the_uploader_or_the_file(before: dict, supporter: Supporter) -> None:
+    from quartier.fieldwork.models import ImportJob
+
+    kept = ImportJob.objects.filter(pk__in=before[ImportJob])
+    assert kept.count() == len(before[ImportJob]) == 2
+    assert set(kept.values_list("uploaded_by_id", "file")) == {(None, "")}
+    assert all(job.is_finished for job in kept)
+
+
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
 KEPT = {
     "account": _account_is_emptied,
@@ -134,6 +143,7 @@ KEPT = {
     "refund_requests": _refund_requests_stay_without_their_reason,
     "fundraising_teams": _teams_stay_without_their_captain,
     "fieldwork_volunteering": _fieldwork_results_stay_without_the_volunteer,
+    "fieldwork_imports": _fieldwork_imports_stay_without_the_uploader_or_the_file,
 }
 
 

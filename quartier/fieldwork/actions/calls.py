@@ -20,10 +20,17 @@ from quartier.fieldwork.models import (
 
 
 def add_targets(*, campaign: FieldCampaign, contacts: QuerySet[Contact], batch: int = 5000) -> int:
-    """Put contacts in the campaign's universe (once each); returns how many were added."""
+    """Put contacts in the campaign's universe (once each); returns how many were added. Contacts
+    outside the campaign's scope (`queries.contacts_in_scope`) are never added, whatever was passed."""
+    from quartier.fieldwork.queries import contacts_in_scope
+
     added = 0
     zones = set(campaign.time_zones)
-    ids = contacts.exclude(targets__campaign=campaign).values_list("pk", "time_zone", "phone")
+    ids = (
+        contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"))
+        .exclude(targets__campaign=campaign)
+        .values_list("pk", "time_zone", "phone")
+    )
     chunk: list[Target] = []
 
     def flush() -> int:

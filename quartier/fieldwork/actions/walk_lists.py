@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from quartier.fieldwork.actions.common import FieldworkError
 from quartier.fieldwork.models import (
     Contact,
     FieldCampaign,
+    Result,
     Target,
     WalkList,
 )
@@ -45,8 +47,11 @@ def cut_walk_lists(
     Doors are households; they are read in (postal code, street, number) order from an index, so
     that each list covers a compact stretch of streets, and only as many as the lists need. Each
     list is then put in walking order (`walking_order`). Contacts who asked not to be knocked on, and
-    those without an address, are left out. Only the contacts taken join the campaign's universe.
+    those without an address, are left out. Only the contacts taken join the campaign's universe,
+    and only contacts of the campaign's scope (`queries.contacts_in_scope`) are ever taken.
     """
+    from quartier.fieldwork.queries import contacts_in_scope
+
     if campaign.kind != FieldCampaign.Kind.CANVASS:
         raise FieldworkError(_("Walk lists belong to walking campaigns."))
     if not 1 <= doors_per_list <= 500 or not 1 <= max_lists <= 5000:
@@ -55,7 +60,7 @@ def cut_walk_lists(
         Q(walk_list__isnull=False) | ~Q(status=Target.Status.QUEUED)
     )
     rows = (
-        contacts.filter(do_not_knock=False)
+        contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"), do_not_knock=False)
         .exclude(household_key="")
         .exclude(pk__in=taken.values("contact_id"))
         .order_by("postal_code", "street_name", "house_number", "pk")
@@ -152,26 +157,77 @@ def assign_walk_list(*, walk_list: WalkList, volunteer: Supporter | None, shift=
     return walk_list
 
 
+class ClaimRefused(FieldworkError):
+    """The volunteer already holds as many unfinished lists of every nearby campaign as they may."""
+
+
+def open_lists_held(volunteer: Supporter, campaign_id: int) -> int:
+    """The volunteer's lists of this campaign that still have a door to knock."""
+    return (
+        WalkList.objects.filter(campaign_id=campaign_id, assigned_to=volunteer)
+        .filter(Exists(Target.objects.filter(walk_list=OuterRef("pk"), status=Target.Status.QUEUED)))
+        .count()
+    )
+
+
 def claim_list_near(
     *, volunteer: Supporter, latitude: float, longitude: float, campaigns: Iterable[FieldCampaign]
 ) -> WalkList | None:
-    """The nearest walk list nobody holds, in the given open walking campaigns, now the volunteer's."""
-    campaign_ids = [c.pk for c in campaigns if c.is_open and c.kind == FieldCampaign.Kind.CANVASS]
+    """The nearest walk list nobody holds, in the given open walking campaigns, now the volunteer's.
+
+    A volunteer holds at most `max_lists_per_volunteer` unfinished lists of a campaign: the count and
+    the claim happen under a lock on the volunteer's row, so two claims at once cannot both pass it.
+    Raises `ClaimRefused` when every nearby free list is in a campaign where they hold their share.
+    """
+    open_campaigns = {c.pk: c for c in campaigns if c.is_open and c.kind == FieldCampaign.Kind.CANVASS}
     free = WalkList.objects.filter(
-        campaign_id__in=campaign_ids, assigned_to=None, shift=None, center_latitude__isnull=False
+        campaign_id__in=list(open_campaigns), assigned_to=None, shift=None, center_latitude__isnull=False
     )
     box = 0.5  # degrees: about 50 km, then the nearest first
     candidates = list(
         free.filter(
             center_latitude__range=(latitude - box, latitude + box),
             center_longitude__range=(longitude - box * 1.5, longitude + box * 1.5),
-        ).values_list("pk", "center_latitude", "center_longitude")[:500]
+        ).values_list("pk", "campaign_id", "center_latitude", "center_longitude")[:500]
     )
-    candidates.sort(key=lambda row: haversine_km(latitude, longitude, row[1], row[2]))
-    for pk, _lat, _lon in candidates[:20]:
+    candidates.sort(key=lambda row: haversine_km(latitude, longitude, row[2], row[3]))
+    full: set[int] = set()
+    for pk, campaign_id, _lat, _lon in candidates[:20]:
+        if campaign_id in full:
+            continue
         with transaction.atomic():
+            Supporter.objects.select_for_update().filter(pk=volunteer.pk).first()  # one claim at a time
+            if open_lists_held(volunteer, campaign_id) >= open_campaigns[campaign_id].max_lists_per_volunteer:
+                full.add(campaign_id)
+                continue
             if WalkList.objects.filter(pk=pk, assigned_to=None, shift=None).update(
                 assigned_to=volunteer, assigned_at=timezone.now()
             ):
                 return WalkList.objects.get(pk=pk)
+    if full:
+        raise ClaimRefused(
+            _("Finish the walk lists you hold before taking another one (or give one back to an organiser).")
+        )
     return None
+
+
+def return_unworked_lists(now: datetime | None = None) -> int:
+    """Lists taken by a volunteer more than their campaign's `list_return_hours` ago, with no result
+    recorded on them since, go back to the pool (lists given to an event shift stay). Returns how many."""
+    now = now or timezone.now()
+    worked = Result.objects.filter(walk_list=OuterRef("pk"), received_at__gte=OuterRef("assigned_at"))
+    returned = 0
+    campaigns = FieldCampaign.objects.filter(
+        kind=FieldCampaign.Kind.CANVASS, is_open=True, walk_lists__assigned_to__isnull=False
+    ).distinct()
+    for campaign_id, hours in campaigns.values_list("pk", "list_return_hours"):
+        # One conditional UPDATE per campaign: a result recorded meanwhile keeps the list where it is.
+        returned += (
+            WalkList.objects.filter(
+                campaign_id=campaign_id, assigned_to__isnull=False,
+                assigned_at__lte=now - timedelta(hours=hours),
+            )
+            .exclude(Exists(worked))
+            .update(assigned_to=None, assigned_at=None)
+        )  # fmt: skip
+    return returned

@@ -1,7 +1,8 @@
 """Fixtures for fieldwork: contacts around Montréal, a script with branching, a canvass and a phone bank.
 
-Personas beyond the shared ones: `leader` leads the group the campaigns belong to, `volunteer` is a
-member of it, `outsider` is a verified supporter with nothing to do with either campaign.
+Personas beyond the shared ones: `leader` leads the group the campaigns belong to (staff approved its
+fieldwork, and `make_contact` grants contacts to it), `volunteer` is a member of it, `outsider` is a
+verified supporter with nothing to do with either campaign.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 from quartier.accounts.models import Supporter
 from quartier.fieldwork.actions import calls as calls_actions
 from quartier.fieldwork.actions import walk_lists as walk_lists_actions
-from quartier.fieldwork.models import Contact, FieldCampaign, Question, Script, Target, WalkList
+from quartier.fieldwork.models import Contact, FieldCampaign, GroupAccess, Question, Script, Target, WalkList
 from quartier.lib import contacts as lib
 from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.models import Group
@@ -47,11 +48,13 @@ def group(db, leader, volunteer) -> Group:
         supporter=volunteer, group=group, accepts_messages=False, consent_wording="No", language="en",
         ip_address=None,
     )  # fmt: skip
+    GroupAccess.objects.create(group=group, note="Approved by staff for the tests")
     return group
 
 
 @pytest.fixture
-def make_contact(db) -> Callable[..., Contact]:
+def make_contact(db, group) -> Callable[..., Contact]:
+    """Contacts granted to `group` (its campaigns reach them) unless `scope_group` says otherwise."""
     counter = iter(range(1, 100_000))
 
     def make(
@@ -65,6 +68,7 @@ def make_contact(db) -> Callable[..., Contact]:
         phone: str = "",
         time_zone: str = "America/Toronto",
         tags: tuple[str, ...] = (),
+        scope_group: Group | None = group,
         **changes,
     ) -> Contact:
         number = next(counter)
@@ -75,7 +79,7 @@ def make_contact(db) -> Callable[..., Contact]:
             first_name=first_name, last_name=last_name, address=address, house_number=house, street_name=street,
             postal_code=postal_code, latitude=latitude, longitude=longitude, phone=phone, time_zone=time_zone,
             household_key=lib.household_key(address, postal_code), tags=lib.tags_field(tags),
-            dedupe_key=f"test:{number}", **changes,
+            dedupe_key=f"test:{number}", scope_group=scope_group, **changes,
         )  # fmt: skip
         return contact
 

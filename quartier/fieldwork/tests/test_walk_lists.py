@@ -23,16 +23,16 @@ from quartier.testing import client_for
 
 
 @pytest.mark.django_db
-def test_a_polygon_selects_the_contacts_inside_it_only(make_contact):
+def test_a_polygon_selects_the_contacts_inside_it_only(make_contact, canvass):
     inside = make_contact("Inside", latitude=45.52, longitude=-73.58)
     make_contact("Outside", latitude=45.60, longitude=-73.58)
     square = [(45.51, -73.59), (45.53, -73.59), (45.53, -73.57), (45.51, -73.57)]
 
-    assert list(select_contacts(Turf(polygon=square))) == [inside]
+    assert list(select_contacts(Turf(polygon=square), canvass)) == [inside]
 
 
 @pytest.mark.django_db
-def test_a_radius_tags_and_earlier_results_narrow_the_turf(make_contact):
+def test_a_radius_tags_and_earlier_results_narrow_the_turf(make_contact, canvass):
     near = make_contact("Near", latitude=45.521, longitude=-73.581, tags=("climate",))
     make_contact("Near untagged", latitude=45.521, longitude=-73.581)
     make_contact("Far", latitude=45.70, longitude=-73.58, tags=("climate",))
@@ -41,12 +41,14 @@ def test_a_radius_tags_and_earlier_results_narrow_the_turf(make_contact):
     )
 
     turf = Turf(center=MONTREAL, radius_km=2, tags=["Climate"])
-    assert set(select_contacts(turf)) == {near, undecided}
-    assert list(select_contacts(Turf(center=MONTREAL, radius_km=2, earlier_outcomes=["undecided"]))) == [
-        undecided
-    ]
+    assert set(select_contacts(turf, canvass)) == {near, undecided}
     assert list(
-        select_contacts(Turf(tags=["climate"], earlier_outcomes=["never"], center=MONTREAL, radius_km=2))
+        select_contacts(Turf(center=MONTREAL, radius_km=2, earlier_outcomes=["undecided"]), canvass)
+    ) == [undecided]
+    assert list(
+        select_contacts(
+            Turf(tags=["climate"], earlier_outcomes=["never"], center=MONTREAL, radius_km=2), canvass
+        )
     ) == [near]
 
 

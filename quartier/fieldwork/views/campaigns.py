@@ -95,7 +95,7 @@ def turf(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = access.get_campaign_to_manage(request.user, campaign_id)
     form = TurfForm(request.POST or None, phone_bank=campaign.is_phone_bank)
     if request.method == "POST" and form.is_valid():
-        contacts = queries.select_contacts(form.cleaned_data["turf"])
+        contacts = queries.select_contacts(form.cleaned_data["turf"], campaign)
         if campaign.is_phone_bank:
             added = calls_actions.add_targets(campaign=campaign, contacts=contacts)
             messages.success(request, _("%(count)s contacts added to the call queue.") % {"count": added})
@@ -118,7 +118,9 @@ def turf(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 ),
             )
     points = list(
-        queries.select_contacts(queries.Turf()).exclude(latitude=None).values("latitude", "longitude")[:1]
+        queries.select_contacts(queries.Turf(), campaign)
+        .exclude(latitude=None)
+        .values("latitude", "longitude")[:1]
     )
     centre = {"lat": points[0]["latitude"], "lon": points[0]["longitude"]} if points else None
     return render(

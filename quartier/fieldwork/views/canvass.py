@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.http import (
@@ -31,8 +32,16 @@ from quartier.fieldwork.models import FieldCampaign, Outcome, Result, Target
 @verified_supporter_required
 @require_POST
 def list_near_me(request: HttpRequest) -> HttpResponse:
-    """Give the volunteer the nearest walk list nobody holds, around their postal code or position."""
+    """Give the volunteer the nearest walk list nobody holds, around their postal code or position.
+
+    Rate-limited (`FIELDWORK_CLAIM_RATE`) and bounded (a campaign's `max_lists_per_volunteer`): one
+    account cannot sweep the lists, and the contacts on them, away from the other volunteers."""
     viewer = request.user
+    if not ratelimit.consume(request, action="fieldwork_claim_list", user=viewer):
+        messages.error(
+            request, _("You have taken several walk lists in a short time. Please try again later.")
+        )
+        return redirect("fieldwork:home")
     point = None
     try:
         latitude, longitude = (
@@ -55,9 +64,13 @@ def list_near_me(request: HttpRequest) -> HttpResponse:
         )
         return redirect("fieldwork:home")
     campaigns = FieldCampaign.objects.filter(kind=FieldCampaign.Kind.CANVASS, is_open=True)
-    walk_list = walk_lists_actions.claim_list_near(
-        volunteer=viewer, latitude=point[0], longitude=point[1], campaigns=campaigns
-    )
+    try:
+        walk_list = walk_lists_actions.claim_list_near(
+            volunteer=viewer, latitude=point[0], longitude=point[1], campaigns=campaigns
+        )
+    except common_actions.FieldworkError as error:
+        messages.error(request, str(error))
+        return redirect("fieldwork:home")
     if walk_list is None:
         messages.info(request, _("No walk list is free near you right now. Join a canvass event instead."))
         return redirect("fieldwork:home")
@@ -155,6 +168,10 @@ def sync(request: HttpRequest, walk_list_id: int) -> JsonResponse:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
         return JsonResponse({"error": "bad_json", "reason": _("The request is not JSON.")}, status=400)
+    except RecursionError:  # thousands of nested arrays: no result is shaped like that
+        return JsonResponse(
+            {"error": "bad_json", "reason": _("The request is nested too deeply.")}, status=400
+        )
     if not isinstance(body, dict) or not isinstance(body.get("results"), list) or len(body["results"]) > 500:
         return JsonResponse({"error": "bad_request", "reason": _("Send a list of results.")}, status=400)
     allowed = queries.read_sync_token(str(body.get("token", "")), walk_list, request.user)

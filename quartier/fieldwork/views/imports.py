@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.fieldwork import access, importing, tasks
+from quartier.fieldwork import access, import_files, importing, tasks
 from quartier.fieldwork.actions import common as common_actions
 from quartier.fieldwork.forms import (
     MappingForm,
@@ -54,11 +54,12 @@ def imports(request: HttpRequest) -> HttpResponse:
                         delimiter=inspection.delimiter, header=inspection.header,
                         mapping=importing.guess_mapping(inspection.header), country=form.cleaned_data["country"],
                         extra_tags=form.cleaned_data["extra_tags"], total_bytes=upload.size,
+                        uploaded_by=request.user, scope_group=form.cleaned_data["scope_group"],
                     )  # fmt: skip
                     job.file.save("contacts.csv", File(upload), save=False)
                     job.save()
                     return redirect("fieldwork:import", job.pk)
-    jobs = ImportJob.objects.order_by("-created_at")[:20]
+    jobs = ImportJob.objects.select_related("scope_group").order_by("-created_at")[:20]
     return render(
         request, "fieldwork/imports.html", {"form": form, "jobs": jobs, "too_large": too_large},
         status=400 if form.errors or too_large else 200,
@@ -66,11 +67,13 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 def _preview(job: ImportJob) -> list[list[str]]:
-    with job.file.open("rb") as handle:
-        try:
+    if not job.file:
+        return []
+    try:
+        with job.file.open("rb") as handle:
             return importing.inspect_upload(handle, size=0).preview
-        except common_actions.FieldworkError:
-            return []
+    except (common_actions.FieldworkError, OSError):  # unreadable, or deleted meanwhile
+        return []
 
 
 @verified_supporter_required
@@ -78,6 +81,10 @@ def _preview(job: ImportJob) -> list[list[str]]:
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """The mapping step (with a preview) while the job waits for it; then its progress and problems."""
     job = access.get_import(request.user, job_id)
+    if job.status == ImportJob.Status.UPLOADED and len(job.header) > importing.MAX_COLUMNS:
+        # Stored before the column cap: the mapping page is never drawn for it.
+        import_files.finish(job, ImportJob.Status.FAILED, str(importing.too_many_columns_error()))
+        job.refresh_from_db()
     if job.status != ImportJob.Status.UPLOADED:
         context = {"job": job, "problems": job.problems.all()[:200]}
         if request.headers.get("HX-Request"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
 from django.db.models import Q
 
 from quartier.accounts.models import (
@@ -10,8 +11,17 @@ from quartier.accounts.models import (
 from quartier.fieldwork.actions import calls as fieldwork_calls
 from quartier.fieldwork.actions import results as fieldwork_results
 from quartier.fieldwork.actions import walk_lists as fieldwork_walk_lists
-from quartier.fieldwork.models import Contact, FieldCampaign, Result, Target, WalkList
+from quartier.fieldwork.models import Contact, FieldCampaign, ImportJob, Result, Target, WalkList
 from quartier.tests.personal_data.common import Factory, People, count_rows
+
+
+def _fieldwork_imports(supporter: Supporter, people: People) -> None:
+    """Two contact files uploaded (one waiting for its columns, one done)."""
+    for number, status in ((1, ImportJob.Status.UPLOADED), (2, ImportJob.Status.DONE)):
+        job = ImportJob.objects.create(
+            original_name=people.marker("fieldwork_imports", number), uploaded_by=supporter, status=status
+        )
+        job.file.save("contacts.csv", ContentFile(b"name,address\nAnne,1 rue Rachel\n"))
 
 
 def _fieldwork_contact_record(supporter: Supporter, people: People) -> None:
@@ -75,5 +85,10 @@ FACTORIES: dict[str, Factory] = {
             WalkList: count_rows(data["walk_lists"]),
             Target: count_rows(data["contacts_held"]),
         },
+    ),
+    "fieldwork_imports": Factory(
+        _fieldwork_imports,
+        owned=lambda s: {ImportJob: ImportJob.objects.filter(uploaded_by=s)},
+        exported=lambda data: {ImportJob: count_rows(data)},
     ),
 }

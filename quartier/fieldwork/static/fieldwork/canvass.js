@@ -267,6 +267,58 @@
       }, function () {}, { enableHighAccuracy: true, maximumAge: 30000 });
     }
   });
+  // --- shared phones: signing out leaves no list behind ---
+  // The sign-out response carries Clear-Site-Data; this also works where that header is not honoured.
+  // Results not yet sent are sent first: the outbox is dropped once the server has them (or when the
+  // volunteer, warned, signs out anyway).
+  function forgetEverything() {
+    Object.keys(window.localStorage).forEach(function (key) {
+      if (key.indexOf("quartier.canvass.") === 0) window.localStorage.removeItem(key);
+    });
+    var done = [];
+    if (window.caches) {
+      done.push(window.caches.keys().then(function (keys) {
+        return Promise.all(keys.map(function (key) { return window.caches.delete(key); }));
+      }));
+    }
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: "forget" });
+    }
+    return Promise.all(done).catch(function () {});
+  }
+
+  function sendAll() {
+    if (!state.pending.length || !navigator.onLine) return Promise.resolve();
+    return fetch(data.sync_url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf },
+      body: JSON.stringify({ token: data.token, results: state.pending.slice(0, 500) }),
+    }).then(function (response) {
+      return response.ok ? response.json() : { results: [] };
+    }).then(function (reply) {
+      var answered = {};
+      (reply.results || []).forEach(function (item) { if (item.key) answered[item.key] = true; });
+      state.pending = state.pending.filter(function (result) { return !answered[result.key]; });
+      save();
+    }).catch(function () {});
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-sign-out]"), function (form) {
+    var leaving = false;
+    form.addEventListener("submit", function (event) {
+      if (leaving) return;
+      event.preventDefault();
+      sendAll().then(function () {
+        if (state.pending.length && !window.confirm(text.unsent)) return;
+        return forgetEverything().then(function () {
+          leaving = true;
+          form.submit();
+        });
+      });
+    });
+  });
+
   window.addEventListener("online", sync);
   window.addEventListener("offline", showConnection);
   window.setInterval(sync, 15000);

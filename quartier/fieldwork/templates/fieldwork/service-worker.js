@@ -1,5 +1,6 @@
 // The canvass pages' service worker: keeps the pages and their assets for offline use. Results are
-// not sent from here: the page keeps them in local storage and sends them when back online.
+// not sent from here: the page keeps them in local storage and sends them when back online. Signing
+// out empties its cache (Clear-Site-Data on the sign-out response, and the "forget" message).
 "use strict";
 var CACHE = "quartier-canvass-v1";
 self.addEventListener("install", function () {
@@ -11,6 +12,13 @@ self.addEventListener("activate", function (event) {
       return Promise.all(keys.filter(function (key) { return key !== CACHE; }).map(function (key) { return caches.delete(key); }));
     }).then(function () { return self.clients.claim(); })
   );
+});
+// Sign-out (canvass.js, before the sign-out request): forget every cached list at once.
+self.addEventListener("message", function (event) {
+  if (!event.data || event.data.type !== "forget") return;
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.map(function (key) { return caches.delete(key); }));
+  }));
 });
 self.addEventListener("fetch", function (event) {
   var request = event.request;
