@@ -174,3 +174,31 @@ def test_the_demo_sends_digests_scheduled_campaigns_and_rolls_up_dashboards(tmp_
             demo.wait()
         controller.stop()
     assert demo.returncode == 0, log.read_text()[-4000:]
+
+
+def test_when_one_process_stops_the_others_are_stopped_and_the_command_fails(tmp_path):
+    """The web server cannot listen (the port is taken): the worker and beat do not run on without it."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "REDIS_URL", "QUARTIER_BROKER_URL"}
+        }
+        env.update(QUARTIER_VAR_DIR=str(tmp_path), PORT=str(taken.getsockname()[1]))
+        run = subprocess.Popen(
+            [sys.executable, "-m", "quartier", "serve", "--with-worker"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            stdout, stderr = run.communicate(timeout=120)
+        finally:
+            if run.poll() is None:
+                os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 1
+    assert "running the web server, worker, beat" in stdout
+    assert "the web server stopped (exit code 1): stopping the others" in stderr
+    with pytest.raises(ProcessLookupError):  # nothing of the group is left running
+        os.killpg(run.pid, 0)
