@@ -1062,4 +1062,12 @@ BUGS += [
         replacement="return people",
         tests=("quartier/organizing/tests/test_outreach_providers.py",),
     ),
+    Bug(
+        id="demo-without-a-broker",
+        promise="`quartier demo` runs its worker and beat on the folder broker when no Redis is configured.",
+        file="quartier/__main__.py",
+        original='env["QUARTIER_BROKER_URL"] = "filesystem://"',
+        replacement="pass",
+        tests=("quartier/tests/test_demo_runs_background_jobs.py",),
+    ),
 ]
