@@ -1635,4 +1635,12 @@ BUGS += [
         replacement='(Donation.objects.filter(supporter=supporter) | Donation.objects.filter(credited_to=supporter)).order_by("pk")',
         tests=(EXPORT,),
     ),
+    Bug(
+        id="demo-without-a-broker",
+        promise="`quartier demo` runs its worker and beat on the folder broker when no Redis is configured.",
+        file="quartier/__main__.py",
+        original='env["QUARTIER_BROKER_URL"] = "filesystem://"',
+        replacement="pass",
+        tests=("quartier/tests/test_demo_runs_background_jobs.py",),
+    ),
 ]

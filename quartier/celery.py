@@ -1,4 +1,5 @@
-"""The Celery application: tasks run on workers when REDIS_URL is set, eagerly otherwise."""
+"""The Celery application: tasks run on workers when a broker is set (REDIS_URL, or QUARTIER_BROKER_URL
+for `quartier demo` and `quartier serve --with-worker`), eagerly in the caller otherwise."""
 
 from __future__ import annotations
 

@@ -208,21 +208,43 @@ else:
 # or a name shown on the page, take to reach a page whose key has not changed. 0 turns caching off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Background jobs (docs/decisions.md). REDIS_URL: Redis is the broker (production). Else
+# QUARTIER_BROKER_URL=filesystem:// (what `quartier demo` and `quartier serve --with-worker` set for
+# their children): messages wait in files under var/broker (or filesystem:///some/folder) for a worker on
+# this machine (any other kombu URL works too). Neither: no broker, tasks run at once in the process that asks (the tests) and no
+# periodic job runs.
+BROKER_URL = REDIS_URL or env_str("QUARTIER_BROKER_URL")
+CELERY_BROKER_URL = BROKER_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not BROKER_URL
+if urlsplit(CELERY_BROKER_URL).scheme == "filesystem":
+    _queue_folder = Path(urlsplit(CELERY_BROKER_URL).path or VAR_DIR / "broker")
+    CELERY_BROKER_TRANSPORT = "quartier.lib.broker:Transport"  # kombu's, with atomic writes
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_queue_folder / "queue"),
+        "data_folder_out": str(_queue_folder / "queue"),
+        "control_folder": str(_queue_folder / "control"),
+        "polling_interval": 0.5,
+    }
+    # Remote control needs replies through the broker; nothing uses it on one machine.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
+# Where beat remembers when each job last ran.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The longest wait in seconds between two runs of any periodic job (0: each job's own interval). Only to
+# watch the schedule at work quickly (the demo's test); a campaign leaves it at 0.
+BEAT_MAX_INTERVAL = env_int("QUARTIER_BEAT_MAX_INTERVAL", 0)
 CELERY_BEAT_SCHEDULE = {
-    "event-reminders": {"task": "quartier.organizing.tasks.send_due_reminders", "schedule": 300.0},
-    "outreach-sweep": {"task": "quartier.outreach.tasks.sweep", "schedule": 60.0},
-    "sandbox-monthly-gifts": {"task": "quartier.donations.tasks.renew_due_sandbox_gifts", "schedule": 3600.0},
-    "social-notification-emails": {
-        "task": "quartier.social.tasks.send_notification_emails",
-        "schedule": 300.0,
-    },
-    "dashboard-rollups": {"task": "quartier.dashboard.tasks.roll_up", "schedule": 30.0},
+    name: {"task": task, "schedule": min(every, BEAT_MAX_INTERVAL) if BEAT_MAX_INTERVAL > 0 else every}
+    for name, task, every in [
+        ("event-reminders", "quartier.organizing.tasks.send_due_reminders", 300.0),
+        ("outreach-sweep", "quartier.outreach.tasks.sweep", 60.0),
+        ("sandbox-monthly-gifts", "quartier.donations.tasks.renew_due_sandbox_gifts", 3600.0),
+        ("social-notification-emails", "quartier.social.tasks.send_notification_emails", 300.0),
+        ("dashboard-rollups", "quartier.dashboard.tasks.roll_up", 30.0),
+    ]
 }
 
 # --- local groups and events ----------------------------------------------------------------------

@@ -46,10 +46,10 @@ def test_redis_url_turns_on_the_redis_cache_sessions_and_celery_broker(tmp_path)
     assert lines == ["ok", "django.contrib.sessions.backends.cached_db", "False", "redis"]
 
 
-def test_without_redis_tasks_run_eagerly_in_process():
+def test_without_a_broker_tasks_run_eagerly_in_process():
     from django.conf import settings
 
-    assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.REDIS_URL)
+    assert settings.CELERY_TASK_ALWAYS_EAGER is (not settings.BROKER_URL)
 
 
 @pytest.mark.django_db
