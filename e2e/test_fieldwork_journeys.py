@@ -143,6 +143,17 @@ def test_a_canvass_on_a_phone_keeps_working_offline_and_syncs_each_door_once(new
     assert Result.objects.count() == 3
 
 
+def expect_eventually(page, expression: str, check, tries: int = 50) -> None:
+    """Poll a (possibly asynchronous) expression until `check` accepts its value (5 s at most)."""
+    value = None
+    for _try in range(tries):
+        value = page.evaluate(expression)
+        if check(value):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{expression} stayed {value!r}")
+
+
 def test_signing_out_on_a_shared_phone_leaves_no_walk_list_behind(new_context, make_supporter):
     """A volunteer opens their list (the service worker caches it), records a door, signs out: the
     result reached the server, and the phone keeps no cached list, no outbox, no names."""
@@ -157,8 +168,8 @@ def test_signing_out_on_a_shared_phone_leaves_no_walk_list_behind(new_context, m
     url = f"/fieldwork/lists/{walk_list.pk}/"
     page.goto(url)
     assert page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # through the service worker: the list is now in its cache
-    assert page.evaluate("caches.keys().then(keys => keys.length)") >= 1
+    page.reload()  # through the service worker: the list goes into its cache (asynchronously)
+    expect_eventually(page, "caches.keys().then(keys => keys.length)", lambda n: n >= 1)
     context.set_offline(True)
     page.locator("#outcome-buttons button[data-outcome='supportive']").click()
     page.get_by_role("button", name="Save result").click()
@@ -167,16 +178,17 @@ def test_signing_out_on_a_shared_phone_leaves_no_walk_list_behind(new_context, m
 
     with page.expect_response(lambda r: r.url.endswith("/accounts/logout/")) as signed_out:
         page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(lambda address: "/fieldwork/" not in address and "/logout/" not in address)
     page.wait_for_load_state()
 
     assert Result.objects.count() == 1  # the outbox was sent before it was dropped
     logout = signed_out.value
     assert logout.all_headers().get("clear-site-data") == '"cache", "storage"'
-    assert page.evaluate("caches.keys().then(keys => keys.length)") == 0
+    expect_eventually(page, "caches.keys().then(keys => keys.length)", lambda n: n == 0)
     assert (
         page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('quartier.canvass.')).length") == 0
     )
+    assert "Alice" not in page.content() and "Rachel" not in page.content()
     context.set_offline(True)
     with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"):
         page.goto(url)  # offline: no service worker and no cache answers with the list any more
-    assert "Alice" not in page.content() and "Rachel" not in page.content()
