@@ -158,6 +158,19 @@ class PageWatch:
         page.on("console", lambda message: self._console(page, context, message))
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: uncaught {error}"))
         page.on("load", lambda: self.run_axe(page))
+        # A navigation the test asks for waits for the audit of the page it leaves and of the page it
+        # reaches; one a click starts is audited if the test stays on the page long enough.
+        for name in ("goto", "reload", "go_back", "go_forward"):
+            setattr(page, name, self._after_audits(page, getattr(page, name)))
+
+    def _after_audits(self, page, navigate):
+        def navigate_between_audits(*args, **kwargs):
+            self.settle(page)
+            response = navigate(*args, **kwargs)
+            self.settle(page)
+            return response
+
+        return navigate_between_audits
 
     def _console(self, page, context, message) -> None:
         if message.type != "error":
