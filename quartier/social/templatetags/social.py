@@ -10,6 +10,7 @@ from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -28,7 +29,9 @@ def notification_link(notification) -> str:
 
 def _when(moment) -> SafeString:
     local = timezone.localtime(moment)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "SHORT_DATETIME_FORMAT")
+    )
 
 
 def _label(css: str, text: str, title: str = "") -> SafeString:
