@@ -405,6 +405,8 @@ SMS_QUIET_HOURS = (env_int("SMS_QUIET_FROM", 21), env_int("SMS_QUIET_UNTIL", 9))
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "quartier" / "locale"]
+# Dates and times in words, one format per language (quartier/formats/en, fr).
+FORMAT_MODULE_PATH = ["quartier.formats"]
 USE_I18N = True
 TIME_ZONE = env_str("TIME_ZONE", "America/Toronto")
 USE_TZ = True

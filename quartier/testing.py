@@ -169,3 +169,19 @@ def run_together(jobs: list[Callable[[], object]]) -> list[object]:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def repeated_ids(html: str) -> list[str]:
+    """The id attributes a page uses more than once (a label, a link or ARIA then points at the wrong
+    element)."""
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    ids: Counter[str] = Counter()
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            ids.update(value for name, value in attrs if name == "id")
+
+    Parser().feed(html)
+    return sorted(name for name, count in ids.items() if count > 1)

@@ -282,6 +282,16 @@ def preferences(request: HttpRequest, token: str | None = None) -> HttpResponse:
     else:
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     language = (translation.get_language() or settings.LANGUAGE_CODE)[:8]
+    if (
+        token is not None
+        and not request.user.is_authenticated
+        and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+    ):
+        # The link came in an email: the page speaks the recipient's language, not the browser's,
+        # unless the visitor chose one with the language switcher. LocaleMiddleware sets the next
+        # request's language afresh.
+        language = supporter.language
+        translation.activate(language)
     code_form = forms.SmsCodeForm()
     if request.method == "POST" and "sms_code" in request.POST:
         code_form = forms.SmsCodeForm(request.POST)

@@ -7,7 +7,7 @@ import csv
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from quartier.lib.geo import distance_unit_for, km_to_miles, miles_to_km
@@ -115,7 +115,12 @@ def message_page(request, *, target, recipients, audience: str, send, target_nam
                            **{target_name: target})  # fmt: skip
             messages.success(
                 request,
-                _("Your message is on its way to %(count)s people.") % {"count": message.recipient_count},
+                ngettext(
+                    "Your message is on its way to %(count)s person.",
+                    "Your message is on its way to %(count)s people.",
+                    message.recipient_count,
+                )
+                % {"count": message.recipient_count},
             )
             return redirect(done_url)
     else:

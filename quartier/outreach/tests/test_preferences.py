@@ -312,3 +312,21 @@ def test_the_dashboard_summary_says_what_one_receives_and_whom_one_emailed(suppo
         "receiving": ["News and calls to action from the campaign"], "people_emailed": 2, "suppressed": False,
     }  # fmt: skip
     assert "You emailed 2 people" in html and reverse("outreach:my_preferences") in html
+
+
+def test_the_signed_preferences_page_speaks_the_recipients_language_not_the_browsers(make_supporter):
+    french = make_supporter(email="louise@example.org", language="fr")
+    english = make_supporter(email="june@example.org", language="en")
+
+    page = Client(HTTP_ACCEPT_LANGUAGE="en-CA,en").get(preferences_url(french)).content.decode()
+    assert '<html lang="fr">' in page and "courriel" in page
+    sent = Client(HTTP_ACCEPT_LANGUAGE="en").post(preferences_url(french), {"everything": "1"}, follow=True)
+    assert '<html lang="fr">' in sent.content.decode()
+    assert ConsentRecord.objects.filter(supporter=french).latest("pk").language == "fr"
+
+    assert (
+        '<html lang="en">' in Client(HTTP_ACCEPT_LANGUAGE="fr").get(preferences_url(english)).content.decode()
+    )
+    chose = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    chose.cookies["django_language"] = "en"  # the visitor picked English with the language switcher
+    assert '<html lang="en">' in chose.get(preferences_url(french)).content.decode()

@@ -10,6 +10,7 @@ from django import template
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -28,7 +29,9 @@ def notification_link(notification) -> str:
 
 def _when(moment) -> SafeString:
     local = timezone.localtime(moment)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), local.strftime("%Y-%m-%d %H:%M"))
+    return format_html(
+        '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "SHORT_DATETIME_FORMAT")
+    )
 
 
 def _label(css: str, text: str, title: str = "") -> SafeString:
@@ -38,8 +41,11 @@ def _label(css: str, text: str, title: str = "") -> SafeString:
 
 
 @register.simple_tag
-def post_card(post, hide_place: bool = False) -> SafeString:
-    """A post as a card: author with their label, where and when, the text, the shared post, counts."""
+def post_card(post, hide_place: bool = False, level: int = 2) -> SafeString:
+    """A post as a card: author with their label, where and when, the text, the shared post, counts.
+    `level` is its title's heading level: 2 in a list under the page's h1, 1 on the post's own page
+    (where a post without a title gets a heading for screen readers only)."""
+    level = 1 if level == 1 else 2
     url = post.get_absolute_url()
     head = [supporter_name(post.author, link=True)]
     if post.for_campaign:
@@ -63,7 +69,16 @@ def post_card(post, hide_place: bool = False) -> SafeString:
         head.append(_label("label-draft", _("Draft")))
     parts = [format_html('<header class="post-head">{}</header>', mark_safe(" ".join(head)))]  # noqa: S308 - each part escaped
     if post.title:
-        parts.append(format_html('<h3 class="post-title"><a href="{}">{}</a></h3>', url, post.title))
+        parts.append(
+            format_html('<h{} class="post-title"><a href="{}">{}</a></h{}>', level, url, post.title, level)
+        )
+    elif level == 1:
+        parts.append(
+            format_html(
+                '<h1 class="visually-hidden">{}</h1>',
+                _("Post by %(name)s") % {"name": post.author.display_name},
+            )
+        )
     if post.body_html:
         parts.append(format_html('<div class="user-text">{}</div>', mark_safe(post.body_html)))  # noqa: S308 - sanitised by nh3
     if post.image:

@@ -1,0 +1,8 @@
+# 12 juin 2026 · 12 juin 2026, 14:30 (et « 5 janv. 2026 » en abrégé).
+DATE_FORMAT = "j F Y"
+SHORT_DATE_FORMAT = "j N Y"
+DATETIME_FORMAT = "j F Y, H:i"
+SHORT_DATETIME_FORMAT = "j N Y, H:i"
+TIME_FORMAT = "H:i"
+MONTH_DAY_FORMAT = "j F"
+YEAR_MONTH_FORMAT = "F Y"
