@@ -138,10 +138,18 @@ def donate(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     )  # fmt: skip
 
 
-@require_POST
-@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def donate_express(request: HttpRequest) -> HttpResponse:
-    """One step for a returning donor: the processor charges the card it kept, with last time's details."""
+    """One step for a returning donor: the processor charges the card it kept, with last time's details.
+
+    The form posts here; a GET (a reload, a bookmarked or shared address) goes to the donate page."""
+    if request.method != "POST":
+        return redirect("donations:donate")
+    return _donate_express(request)
+
+
+@login_required
+def _donate_express(request: HttpRequest) -> HttpResponse:
     saved = queries.saved_method(request.user, settings.DONATIONS_GATEWAY)
     last = queries.last_gift_details(request.user)
     form = ExpressForm(request.POST)
