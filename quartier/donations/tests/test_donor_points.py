@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from quartier.donations.models import Donation
-from quartier.donations.tests.conftest import committed
+from quartier.donations.actions import recurring as recurring_actions
+from quartier.donations.models import Donation, RecurringGift
+from quartier.donations.tests.conftest import committed, give
 from quartier.donations.tests.test_flow import checkout
 from quartier.testing import client_for
 
@@ -38,3 +39,63 @@ def test_a_gift_through_a_hyphenated_refcode_is_credited_to_it(client, mailoutbo
     with committed():
         client.post(hosted, {"card": "4242 4242 4242 4242"})
     assert Donation.objects.get().refcode == "ux-newsletter"
+
+
+def _html(message) -> str:
+    return message.alternatives[0][0]
+
+
+def test_the_receipt_uses_the_shared_layout_and_links_a_donor_with_an_account_to_their_gifts(
+    supporter, mailoutbox
+):
+    with committed():
+        give(2500, supporter=supporter, email=supporter.email)
+    (receipt,) = mailoutbox
+    html = _html(receipt)
+    assert "max-width:560px" in html and "border-radius:6px" in html  # the shared layout, its button
+    assert "/settings/gifts/" in html and "/settings/gifts/" in receipt.body
+    assert "/accounts/login/" not in html + receipt.body
+    assert "about your gift to" in html and "about your account on" not in html
+
+
+def test_the_receipt_of_a_donor_without_an_account_has_no_link_to_a_login_page(mailoutbox):
+    with committed():
+        give(2500)
+    (receipt,) = mailoutbox
+    html = _html(receipt)
+    assert "max-width:560px" in html
+    for text in (html, receipt.body):
+        assert "/settings/gifts/" not in text and "/accounts/login/" not in text
+
+
+def test_stopping_a_monthly_gift_sends_one_confirmation_in_the_donors_language(supporter, mailoutbox):
+    supporter.language = "fr"
+    supporter.save(update_fields=["language"])
+    with committed():
+        give(1000, supporter=supporter, frequency="monthly", email=supporter.email)
+    recurring = RecurringGift.objects.get()
+    mailoutbox.clear()
+    client = client_for(supporter)
+    with committed():
+        client.post(f"/settings/gifts/monthly/{recurring.pk}/cancel/")
+    assert RecurringGift.objects.get().status == RecurringGift.Status.CANCELLED
+    (sent,) = mailoutbox
+    assert sent.to == [supporter.email] and sent.extra_headers["Content-Language"] == "fr"
+    assert "don mensuel" in sent.subject.lower() and "Votre don mensuel de 10\xa0$" in sent.body
+    assert "max-width:560px" in _html(sent) and "/settings/gifts/" in _html(sent)
+    # Stopping it again (a second click, the processor's own event) sends nothing more.
+    with committed():
+        client.post(f"/settings/gifts/monthly/{recurring.pk}/cancel/")
+        recurring_actions.mark_recurring_cancelled(recurring_id=recurring.pk)
+    assert len(mailoutbox) == 1
+
+
+def test_a_refused_stop_sends_nothing(supporter, other_supporter, mailoutbox):
+    with committed():
+        give(1000, supporter=supporter, frequency="monthly", email=supporter.email)
+    recurring = RecurringGift.objects.get()
+    mailoutbox.clear()
+    with committed():
+        response = client_for(other_supporter).post(f"/settings/gifts/monthly/{recurring.pk}/cancel/")
+    assert response.status_code == 404
+    assert RecurringGift.objects.get().status == RecurringGift.Status.ACTIVE and mailoutbox == []
