@@ -3,6 +3,8 @@ the confirmation of a stopped monthly gift, the receipt's layout and links, the 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from quartier.donations.actions import recurring as recurring_actions
@@ -99,3 +101,34 @@ def test_a_refused_stop_sends_nothing(supporter, other_supporter, mailoutbox):
         response = client_for(other_supporter).post(f"/settings/gifts/monthly/{recurring.pk}/cancel/")
     assert response.status_code == 404
     assert RecurringGift.objects.get().status == RecurringGift.Status.ACTIVE and mailoutbox == []
+
+
+def test_the_thanks_page_offers_the_campaign_link_and_a_monthly_gift_to_a_visitor(client, settings):
+    with committed():
+        client.post(checkout(client, amount="other", other_amount="42.50"), {"card": "4242 4242 4242 4242"})
+    donation = Donation.objects.get()
+    html = client.get(f"/donate/thanks/{donation.pk}/").content.decode()
+    assert f'value="{settings.SITE_URL}/donate/"' in html and "?ref=" not in html
+    assert 'href="/donate/?recurring=1&amp;amount=42.50"' in html
+    form = client.get("/donate/?recurring=1&amount=42.50").content.decode()
+    assert 'value="42.50"' in form and re.search(r'value="monthly"[^>]*checked', form)
+
+
+def test_the_thanks_page_gives_a_signed_in_donor_their_own_share_link(supporter, settings):
+    from quartier.reach.models import ReferralCode
+
+    code = ReferralCode.objects.get(supporter=supporter).code
+    client = client_for(supporter)
+    with committed():
+        client.post(checkout(client, amount="50"), {"card": "4242 4242 4242 4242"})
+    html = client.get(f"/donate/thanks/{Donation.objects.get().pk}/").content.decode()
+    assert f'value="{settings.SITE_URL}/donate/?ref={code}"' in html
+    assert 'href="/donate/?recurring=1&amp;amount=50"' in html
+
+
+def test_a_monthly_gift_is_not_offered_to_become_monthly(supporter):
+    client = client_for(supporter)
+    with committed():
+        client.post(checkout(client, amount="10", frequency="monthly"), {"card": "4242424242424242"})
+    html = client.get(f"/donate/thanks/{Donation.objects.get().pk}/").content.decode()
+    assert "Thank you!" in html and "recurring=1" not in html
