@@ -1675,4 +1675,12 @@ BUGS += [
         replacement='if has_account or True else ""',
         tests=("quartier/donations/tests/test_donor_points.py", "quartier/donations/tests/test_flow.py"),
     ),
+    Bug(
+        id="thanks-shares-an-anonymous-link",
+        promise="The thanks page gives a signed-in donor their own share link, so friends they bring are credited.",
+        file="quartier/donations/views/checkout.py",
+        original="share = share_url(shared_path, request.user if request.user.is_authenticated else None)",
+        replacement="share = share_url(shared_path, None)",
+        tests=("quartier/donations/tests/test_donor_points.py",),
+    ),
 ]
