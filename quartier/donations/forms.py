@@ -18,13 +18,15 @@ from quartier.lib.money import InvalidAmount, format_money, parse_amount
 
 MIN_GIFT_MINOR = 100
 MAX_GOAL_MINOR = 100_000_000
-REFCODE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
+REFCODE_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def clean_refcode(raw: object) -> str:
-    """A `?refcode=` as ActBlue has them: letters, digits and underscores; anything else is dropped."""
-    text = str(raw or "").strip()
-    return text if REFCODE.match(text) else ""
+    """A `?refcode=` kept, never silently lost: letters, digits, `_`, `-` and `.` as given (`ux-newsletter`);
+    any other run of characters (spaces, markup, non-ASCII) becomes one `_`, so the attribution survives in
+    a form safe in links and CSV exports. Cut to the column's 40 characters."""
+    text = REFCODE_UNSAFE.sub("_", str(raw or "").strip())
+    return text.strip("_.-")[:40].rstrip("_.-")
 
 
 def preset_choices(currency: str) -> list[tuple[str, str]]:

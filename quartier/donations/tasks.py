@@ -9,7 +9,7 @@ from django.utils import timezone
 from quartier.donations import emails
 from quartier.donations.actions import checkout as checkout_actions
 from quartier.donations.actions import recurring as recurring_actions
-from quartier.donations.models import Donation
+from quartier.donations.models import Donation, RecurringGift
 
 
 @shared_task
@@ -38,6 +38,15 @@ def send_details_follow_up(donation_id: int) -> None:
         ).update(follow_up_sent_at=timezone.now())
     if claimed:
         emails.send_details_follow_up(Donation.objects.get(pk=donation_id))
+
+
+@shared_task
+def send_monthly_cancelled(recurring_id: int) -> None:
+    """Queued once, on commit of the change that stopped the gift (the row is locked for it)."""
+    recurring = RecurringGift.objects.select_related("supporter").filter(pk=recurring_id).first()
+    first = recurring_actions.first_donation(recurring) if recurring else None
+    if recurring is not None and recurring.status == RecurringGift.Status.CANCELLED and first is not None:
+        emails.send_monthly_cancelled(recurring, first)
 
 
 @shared_task

@@ -137,6 +137,9 @@ def mark_recurring_cancelled(*, recurring_id: int, at: datetime | None = None) -
             occurred_at=at, count=-1, amount=-recurring.amount_minor, currency=recurring.currency,
             credited_to=template.credited_to if template else None,
         )  # fmt: skip
+        from quartier.donations import tasks
+
+        transaction.on_commit(lambda: tasks.send_monthly_cancelled.delay(recurring.pk))
     return recurring
 
 

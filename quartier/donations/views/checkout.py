@@ -138,10 +138,18 @@ def donate(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     )  # fmt: skip
 
 
-@require_POST
-@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def donate_express(request: HttpRequest) -> HttpResponse:
-    """One step for a returning donor: the processor charges the card it kept, with last time's details."""
+    """One step for a returning donor: the processor charges the card it kept, with last time's details.
+
+    The form posts here; a GET (a reload, a bookmarked or shared address) goes to the donate page."""
+    if request.method != "POST":
+        return redirect("donations:donate")
+    return _donate_express(request)
+
+
+@login_required
+def _donate_express(request: HttpRequest) -> HttpResponse:
     saved = queries.saved_method(request.user, settings.DONATIONS_GATEWAY)
     last = queries.last_gift_details(request.user)
     form = ExpressForm(request.POST)
@@ -183,17 +191,37 @@ def donate_express(request: HttpRequest) -> HttpResponse:
     return redirect("donations:thanks", donation_id=donation.pk)
 
 
+def _amount_field(amount_minor: int) -> str:
+    """An amount as the donate form's `?amount=` reads it: `25`, or `42.50` with cents."""
+    whole, cents = divmod(amount_minor, 100)
+    return f"{whole}.{cents:02d}" if cents else str(whole)
+
+
 def thanks(request: HttpRequest, donation_id: int) -> HttpResponse:
+    """After a gift: its status, then what the donor can do next — share (their own link when signed in,
+    so people they bring are credited to them; the plain page otherwise) and, after a one-time gift,
+    make it monthly (the donate form with the amount and monthly preset)."""
     donation = access.get_checkout_donation(request.session, donation_id)
-    share = share_url(donation.page.get_absolute_url(), None) if donation.page_id else ""
+    give_path = (
+        reverse("donations:page_donate", args=[donation.page.slug])
+        if donation.page_id
+        else reverse("donations:donate")
+    )
+    shared_path = donation.page.get_absolute_url() if donation.page_id else reverse("donations:donate")
+    share = share_url(shared_path, request.user if request.user.is_authenticated else None)
+    monthly_url = (
+        ""
+        if donation.recurring_id
+        else f"{give_path}?recurring=1&amount={_amount_field(donation.amount_minor)}"
+    )
     template = (
         "donations/_thanks_status.html" if request.headers.get("HX-Request") else "donations/thanks.html"
     )
     return render(
-        request,
-        template,
-        {"donation": donation, "amount": _money(donation.amount_minor, donation.currency), "share": share},
-    )
+        request, template,
+        {"donation": donation, "amount": _money(donation.amount_minor, donation.currency), "share": share,
+         "monthly_url": monthly_url},
+    )  # fmt: skip
 
 
 def cancelled(request: HttpRequest, donation_id: int) -> HttpResponse:
