@@ -1250,6 +1250,15 @@ BUGS += [
         replacement="if False:\n        return existing",
         tests=(JOURNAL_TESTS,),
     ),
+    # --- fieldwork: issue 20 (the survey follows the outcome) ---------------------------------
+    Bug(
+        id="answers-kept-without-reaching-anyone",
+        promise="Answers sent with an outcome where nobody was reached (not home, moved...) are not kept.",
+        file=f"{FIELDWORK}/actions/results.py",
+        original="if not campaign.script_id or not answers or outcome not in REACHED:",
+        replacement="if not campaign.script_id or not answers:",
+        tests=("quartier/fieldwork/tests/test_survey_follows_outcome.py",),
+    ),
     # --- fieldwork: the call queue, offline sync, access, imports ------------------------------
     Bug(
         id="call-lease-ignored",

@@ -232,6 +232,8 @@ def script_payload(campaign: FieldCampaign) -> dict[str, object]:
             for q in questions
         ],
         "outcomes": [{"value": value, "label": str(label)} for value, label in Outcome.choices],
+        # The survey is asked only of people reached; the server ignores answers sent with another outcome.
+        "survey_outcomes": sorted(outcome.value for outcome in REACHED),
     }
 
 
