@@ -1259,6 +1259,14 @@ BUGS += [
         replacement="if not campaign.script_id or not answers:",
         tests=("quartier/fieldwork/tests/test_survey_follows_outcome.py",),
     ),
+    Bug(
+        id="script-merge-field-unescaped",
+        promise="A contact's name put into a script by a merge field is escaped, never run as HTML.",
+        file=f"{FIELDWORK}/queries.py",
+        original="return str(escape(value)) if value is not None else match.group(0)",
+        replacement="return value if value is not None else match.group(0)",
+        tests=("quartier/fieldwork/tests/test_survey_follows_outcome.py",),
+    ),
     # --- fieldwork: the call queue, offline sync, access, imports ------------------------------
     Bug(
         id="call-lease-ignored",

@@ -96,3 +96,35 @@ def test_the_pages_know_which_outcomes_take_the_survey(phone_bank, canvass, call
 
     assert set(queries.script_payload(canvass)["survey_outcomes"]) == set(REACHED)
     assert 'id="survey-outcomes"' in page and '"not_home"' not in page.split('id="survey-outcomes"')[1][:200]
+
+
+# --- the call page: the contact's language, scripts with merge fields -------------------------
+
+
+@pytest.mark.django_db
+def test_the_call_page_shows_the_contacts_language(phone_bank, make_contact, volunteer):
+    contact = make_contact("Camille", phone="+15145551234", language="fr")
+    calls_actions.add_targets(campaign=phone_bank, contacts=type(contact).objects.filter(pk=contact.pk))
+    target = calls_actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
+
+    page = client_for(volunteer).get(reverse("fieldwork:call", args=[target.pk])).content.decode()
+
+    assert "Speaks: French" in page
+
+
+@pytest.mark.django_db
+def test_the_script_greets_the_contact_by_name_escaped(phone_bank, make_contact, volunteer, script):
+    script.introduction = "Hi {{ first_name }}, I am {{volunteer_first_name}} <b>&</b> {{ unknown }}."
+    script.save()
+    hostile = '<script>alert("x")</script>'
+    contact = make_contact(hostile, phone="+15145551234")
+    calls_actions.add_targets(campaign=phone_bank, contacts=type(contact).objects.filter(pk=contact.pk))
+    target = calls_actions.claim_next_call(volunteer=volunteer, campaign=phone_bank)
+
+    page = client_for(volunteer).get(reverse("fieldwork:call", args=[target.pk])).content.decode()
+
+    assert (
+        "Hi &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;, I am Victor &lt;b&gt;&amp;&lt;/b&gt;" in page
+    )
+    assert "{{ unknown }}." in page
+    assert hostile not in page

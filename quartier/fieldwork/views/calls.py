@@ -88,6 +88,12 @@ def call(request: HttpRequest, target_id: int) -> HttpResponse:
             "phone": queries.phone_of(target),
             "form": form,
             "script": queries.script_payload(campaign),
+            "introduction": queries.merge_script(
+                campaign.script.localised_introduction if campaign.script_id else "",
+                contact=target.contact,
+                volunteer=request.user,
+            ),
+            "language": queries.contact_language(target.contact),
         },
         status=400 if form.errors else 200,
     )
