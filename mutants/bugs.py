@@ -1267,6 +1267,14 @@ BUGS += [
         replacement="return value if value is not None else match.group(0)",
         tests=("quartier/fieldwork/tests/test_survey_follows_outcome.py",),
     ),
+    Bug(
+        id="calls-resume-in-the-past",
+        promise="The phone bank says when calls resume: the next start of calling hours, never one already gone.",
+        file=f"{FIELDWORK}/queries.py",
+        original="starts.append(start if start > local else start + timedelta(days=1))",
+        replacement="starts.append(start)",
+        tests=("quartier/fieldwork/tests/test_quiet_hours_explained.py",),
+    ),
     # --- fieldwork: the call queue, offline sync, access, imports ------------------------------
     Bug(
         id="call-lease-ignored",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -133,6 +134,32 @@ def queue_state(campaign: FieldCampaign, now: datetime | None = None) -> dict[st
             "ready": Count("pk", filter=queued & Q(available_after__lte=now)),
         }
     return Target.objects.filter(campaign=campaign).aggregate(**counts)
+
+
+def calls_resume_at(campaign: FieldCampaign, now: datetime | None = None) -> datetime | None:
+    """When the first contact now held back by quiet hours in their own time zone may be called again
+    (the next start of calling hours in one of their zones); None when no contact waits for that."""
+    from quartier.fieldwork.actions.calls import calling_zones
+
+    now = now or timezone.now()
+    waiting = (
+        Target.objects.filter(
+            campaign=campaign, status=Target.Status.QUEUED, has_phone=True, available_after__lte=now,
+            contact__do_not_call=False,
+        )
+        .exclude(time_zone__in=calling_zones(campaign, now))
+        .values_list("time_zone", flat=True)
+        .distinct()
+    )  # fmt: skip
+    starts = []
+    for zone in waiting:
+        try:
+            local = now.astimezone(ZoneInfo(zone))
+        except (KeyError, ValueError):
+            continue
+        start = local.replace(hour=campaign.calling_hours_start, minute=0, second=0, microsecond=0)
+        starts.append(start if start > local else start + timedelta(days=1))
+    return min(starts, default=None)
 
 
 def results_summary(results: QuerySet[Result]) -> dict[str, int]:

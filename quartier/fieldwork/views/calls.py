@@ -46,8 +46,11 @@ def phone_bank(request: HttpRequest, campaign_id: int) -> HttpResponse:
         messages.info(request, _("Nobody is left to call right now."))
     state = queries.queue_state(campaign)
     mine = Result.objects.filter(campaign=campaign, volunteer=request.user).count()
+    resume_at = queries.calls_resume_at(campaign) if not state["ready"] and state["quiet_hours"] else None
     return render(
-        request, "fieldwork/phone_bank.html", {"campaign": campaign, "state": state, "my_calls": mine}
+        request,
+        "fieldwork/phone_bank.html",
+        {"campaign": campaign, "state": state, "my_calls": mine, "resume_at": resume_at},
     )
 
 
