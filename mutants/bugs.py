@@ -1250,6 +1250,31 @@ BUGS += [
         replacement="if False:\n        return existing",
         tests=(JOURNAL_TESTS,),
     ),
+    # --- fieldwork: issue 20 (the survey follows the outcome) ---------------------------------
+    Bug(
+        id="answers-kept-without-reaching-anyone",
+        promise="Answers sent with an outcome where nobody was reached (not home, moved...) are not kept.",
+        file=f"{FIELDWORK}/actions/results.py",
+        original="if not campaign.script_id or not answers or outcome not in REACHED:",
+        replacement="if not campaign.script_id or not answers:",
+        tests=("quartier/fieldwork/tests/test_survey_follows_outcome.py",),
+    ),
+    Bug(
+        id="script-merge-field-unescaped",
+        promise="A contact's name put into a script by a merge field is escaped, never run as HTML.",
+        file=f"{FIELDWORK}/queries.py",
+        original="return str(escape(value)) if value is not None else match.group(0)",
+        replacement="return value if value is not None else match.group(0)",
+        tests=("quartier/fieldwork/tests/test_survey_follows_outcome.py",),
+    ),
+    Bug(
+        id="calls-resume-in-the-past",
+        promise="The phone bank says when calls resume: the next start of calling hours, never one already gone.",
+        file=f"{FIELDWORK}/queries.py",
+        original="starts.append(start if start > local else start + timedelta(days=1))",
+        replacement="starts.append(start)",
+        tests=("quartier/fieldwork/tests/test_quiet_hours_explained.py",),
+    ),
     # --- fieldwork: the call queue, offline sync, access, imports ------------------------------
     Bug(
         id="call-lease-ignored",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from quartier.accounts.models import Supporter
 from quartier.fieldwork.models import (
@@ -131,6 +136,32 @@ def queue_state(campaign: FieldCampaign, now: datetime | None = None) -> dict[st
     return Target.objects.filter(campaign=campaign).aggregate(**counts)
 
 
+def calls_resume_at(campaign: FieldCampaign, now: datetime | None = None) -> datetime | None:
+    """When the first contact now held back by quiet hours in their own time zone may be called again
+    (the next start of calling hours in one of their zones); None when no contact waits for that."""
+    from quartier.fieldwork.actions.calls import calling_zones
+
+    now = now or timezone.now()
+    waiting = (
+        Target.objects.filter(
+            campaign=campaign, status=Target.Status.QUEUED, has_phone=True, available_after__lte=now,
+            contact__do_not_call=False,
+        )
+        .exclude(time_zone__in=calling_zones(campaign, now))
+        .values_list("time_zone", flat=True)
+        .distinct()
+    )  # fmt: skip
+    starts = []
+    for zone in waiting:
+        try:
+            local = now.astimezone(ZoneInfo(zone))
+        except (KeyError, ValueError):
+            continue
+        start = local.replace(hour=campaign.calling_hours_start, minute=0, second=0, microsecond=0)
+        starts.append(start if start > local else start + timedelta(days=1))
+    return min(starts, default=None)
+
+
 def results_summary(results: QuerySet[Result]) -> dict[str, int]:
     return results.aggregate(
         attempts=Count("pk"),
@@ -232,7 +263,36 @@ def script_payload(campaign: FieldCampaign) -> dict[str, object]:
             for q in questions
         ],
         "outcomes": [{"value": value, "label": str(label)} for value, label in Outcome.choices],
+        # The survey is asked only of people reached; the server ignores answers sent with another outcome.
+        "survey_outcomes": sorted(outcome.value for outcome in REACHED),
     }
+
+
+MERGE_FIELD = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def merge_script(text: str, *, contact: Contact, volunteer: Supporter) -> SafeString:
+    """A script's text with its merge fields filled in, all of it escaped: `{{ first_name }}` (the
+    contact's) and `{{ volunteer_first_name }}`. Unknown fields are left as written."""
+    values = {
+        "first_name": contact.first_name.strip(),
+        "volunteer_first_name": (volunteer.display_name or "").strip().split(" ")[0],
+    }
+
+    def fill(match: re.Match[str]) -> str:
+        value = values.get(match.group(1))
+        return str(escape(value)) if value is not None else match.group(0)
+
+    # Escaping leaves braces, letters and spaces alone, so the fields are found in the escaped text.
+    merged = MERGE_FIELD.sub(fill, str(escape(text)))
+    return mark_safe(merged.replace("\r\n", "\n").replace("\n", "<br>"))  # noqa: S308 - every piece escaped
+
+
+def contact_language(contact: Contact) -> str:
+    """The contact's language, in words when the site knows it (the code otherwise)."""
+    code = (contact.language or "").strip().lower()
+    names = {key: str(name) for key, name in settings.LANGUAGES}
+    return names.get(code.split("-")[0], code) if code else ""
 
 
 def sync_token(walk_list: WalkList, volunteer: Supporter, target_ids: Sequence[int]) -> str:

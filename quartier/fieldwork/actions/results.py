@@ -56,6 +56,9 @@ class ResultInput:
 
 
 def _success_of(campaign: FieldCampaign, outcome: str, answers: dict[int, list[str]]) -> bool:
+    """A success needs someone reached: an answer noted on a closed door or a wrong number is no success."""
+    if outcome not in REACHED:
+        return False
     question = (
         Question.objects.filter(script_id=campaign.script_id, defines_success=True).first()
         if campaign.script_id
@@ -66,9 +69,12 @@ def _success_of(campaign: FieldCampaign, outcome: str, answers: dict[int, list[s
     return any(value in question.success_values for value in answers.get(question.pk, []))
 
 
-def _clean_answers(campaign: FieldCampaign, answers: dict[int, list[str]]) -> list[tuple[Question, str]]:
-    """Keep only answers to the campaign's questions, with values the question allows."""
-    if not campaign.script_id or not answers:
+def _clean_answers(
+    campaign: FieldCampaign, outcome: str, answers: dict[int, list[str]]
+) -> list[tuple[Question, str]]:
+    """Keep only answers to the campaign's questions, with values the question allows, given by a
+    person who was reached (the survey follows the outcome: answers sent with another are ignored)."""
+    if not campaign.script_id or not answers or outcome not in REACHED:
         return []
     questions = {q.pk: q for q in Question.objects.filter(script_id=campaign.script_id)}
     kept: list[tuple[Question, str]] = []
@@ -170,7 +176,7 @@ def _record(
 ) -> Result:
     locked = Target.objects.select_for_update().select_related("contact", "campaign").get(pk=target.pk)
     campaign = locked.campaign
-    answers = _clean_answers(campaign, data.answers)
+    answers = _clean_answers(campaign, data.outcome, data.answers)
     answer_map: dict[int, list[str]] = {}
     for question, value in answers:
         answer_map.setdefault(question.pk, []).append(value)

@@ -74,7 +74,7 @@ def test_the_campaign_page_counts_calls_reached_and_answers(phone_bank, callable
         progress["results"]["reached"],
         progress["results"]["successes"],
     ) == (3, 2, 1)
-    assert progress["answers"][0][1] == [("No", 2), ("Yes", 1)]
+    assert sorted(progress["answers"][0][1]) == [("No", 1), ("Yes", 1)]  # not home: no answer kept
     assert progress["volunteers"][0]["results"] == 3
 
 

@@ -46,8 +46,11 @@ def phone_bank(request: HttpRequest, campaign_id: int) -> HttpResponse:
         messages.info(request, _("Nobody is left to call right now."))
     state = queries.queue_state(campaign)
     mine = Result.objects.filter(campaign=campaign, volunteer=request.user).count()
+    resume_at = queries.calls_resume_at(campaign) if not state["ready"] and state["quiet_hours"] else None
     return render(
-        request, "fieldwork/phone_bank.html", {"campaign": campaign, "state": state, "my_calls": mine}
+        request,
+        "fieldwork/phone_bank.html",
+        {"campaign": campaign, "state": state, "my_calls": mine, "resume_at": resume_at},
     )
 
 
@@ -88,6 +91,12 @@ def call(request: HttpRequest, target_id: int) -> HttpResponse:
             "phone": queries.phone_of(target),
             "form": form,
             "script": queries.script_payload(campaign),
+            "introduction": queries.merge_script(
+                campaign.script.localised_introduction if campaign.script_id else "",
+                contact=target.contact,
+                volunteer=request.user,
+            ),
+            "language": queries.contact_language(target.contact),
         },
         status=400 if form.errors else 200,
     )

@@ -1,11 +1,13 @@
-// The call page's survey: show only the questions on the path the answers so far lead to. An answer's
-// `next` names the question that follows it (0: the end); otherwise the next question in order.
+// The call page's survey: asked only when the person was reached (the outcome), and then only the
+// questions on the path the answers so far lead to. An answer's `next` names the question that follows it (0: the end); otherwise the next question in order.
 (function () {
   "use strict";
   var form = document.getElementById("result-form");
   var script = document.getElementById("script-questions");
   if (!form || !script) return;
   var questions = JSON.parse(script.textContent);
+  var surveyNode = document.getElementById("survey-outcomes");
+  var surveyOutcomes = surveyNode ? JSON.parse(surveyNode.textContent) : [];
   var sets = {};
   form.querySelectorAll("fieldset.question").forEach(function (set) {
     sets[set.dataset.position] = set;
@@ -16,7 +18,17 @@
     return Array.prototype.map.call(checked, function (input) { return input.value; });
   }
 
+  // The survey follows the outcome: it is asked only of someone reached.
+  function surveyed() {
+    var outcome = form.querySelector("input[name=outcome]:checked");
+    return !!outcome && surveyOutcomes.indexOf(outcome.value) >= 0;
+  }
+
   function update() {
+    if (!surveyed()) {
+      Object.keys(sets).forEach(function (position) { sets[position].hidden = true; });
+      return;
+    }
     var byPosition = {};
     questions.forEach(function (q) { byPosition[q.position] = q; });
     var shown = {};

@@ -87,9 +87,16 @@
     return path;
   }
 
+  // The survey follows the outcome: it is asked only of someone reached.
+  function surveyed() {
+    return (data.script.survey_outcomes || []).indexOf(selectedOutcome) >= 0;
+  }
+
   function renderQuestions() {
     var box = document.getElementById("questions");
     box.textContent = "";
+    box.hidden = !surveyed();
+    if (box.hidden) return;
     questionPath().forEach(function (question) {
       var fieldset = el("fieldset", "question");
       fieldset.appendChild(el("legend", "", question.text));
@@ -138,6 +145,7 @@
       button.addEventListener("click", function () {
         selectedOutcome = outcome.value;
         renderOutcomes();
+        renderQuestions();
       });
       box.appendChild(button);
     });
@@ -195,7 +203,7 @@
       key: newKey(),
       target: selectedTarget,
       outcome: selectedOutcome,
-      answers: answers,
+      answers: surveyed() ? answers : {},
       notes: document.getElementById("door-notes").value,
       do_not_contact: document.getElementById("door-dnc").checked,
       needs_action: document.getElementById("door-action").checked,
