@@ -91,6 +91,7 @@ def sign_in(base: str, email_address: str, password: str):
     return opener
 
 
+@pytest.mark.own_database
 def test_the_demo_sends_digests_scheduled_campaigns_and_rolls_up_dashboards(tmp_path):
     pytest.importorskip("faker")
     from aiosmtpd.controller import Controller
@@ -176,6 +177,7 @@ def test_the_demo_sends_digests_scheduled_campaigns_and_rolls_up_dashboards(tmp_
     assert demo.returncode == 0, log.read_text()[-4000:]
 
 
+@pytest.mark.own_database
 def test_when_one_process_stops_the_others_are_stopped_and_the_command_fails(tmp_path):
     """The web server cannot listen (the port is taken): the worker and beat do not run on without it."""
     with socket.socket() as taken:
