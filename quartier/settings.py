@@ -10,51 +10,18 @@ import ipaddress
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from quartier.lib.env import TRUE_WORDS, csp_origin, env_bool, env_int, env_list, env_str
+from quartier.lib.env import csp_origin, email_settings_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Small typed helpers that fail loudly on bad values: quartier/lib/env.py.
-
-
-def email_settings_from_url(url: str) -> dict[str, object]:
-    """`smtp://user:password@host:port` (`smtps://` for TLS, `?starttls=1`), `console:` or `file:path`."""
-    parts = urlsplit(url)
-    if parts.scheme == "console":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    if parts.scheme == "file":
-        path = parts.path or str(VAR_DIR / "mail")
-        return {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": path}
-    if parts.scheme == "locmem":
-        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
-    if parts.scheme == "anymail":  # `anymail:mailgun`: an ESP's API through django-anymail (keys in ANYMAIL)
-        if not parts.path.isidentifier():
-            raise ImproperlyConfigured(f"EMAIL_URL anymail:<esp> needs an ESP name: {url!r}")
-        return {"EMAIL_BACKEND": f"anymail.backends.{parts.path}.EmailBackend"}
-    if parts.scheme in {"smtp", "smtps"}:
-        options = parse_qs(parts.query)
-        if not parts.hostname:
-            raise ImproperlyConfigured(f"EMAIL_URL needs a host: {url!r}")
-        return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "EMAIL_HOST": parts.hostname,
-            "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
-            "EMAIL_HOST_USER": unquote(parts.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-            "EMAIL_USE_SSL": parts.scheme == "smtps",
-            "EMAIL_USE_TLS": options.get("starttls", ["0"])[0] in TRUE_WORDS,
-            "EMAIL_TIMEOUT": 20,
-        }
-    raise ImproperlyConfigured(
-        f"EMAIL_URL scheme must be smtp, smtps, anymail, console, file or locmem: {url!r}"
-    )
 
 
 # --- environment ---------------------------------------------------------------------------------
@@ -356,7 +323,7 @@ MFA_TOTP_ISSUER = SITE_NAME
 
 # --- email ----------------------------------------------------------------------------------------
 
-globals().update(email_settings_from_url(env_str("EMAIL_URL", "console:")))
+globals().update(email_settings_from_url(env_str("EMAIL_URL", "console:"), var_dir=VAR_DIR))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Quartier <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from quartier.lib.env import env_bool, env_int
-from quartier.settings import email_settings_from_url
+from quartier.lib.env import email_settings_from_url, env_bool, env_int
 
 ROOT = Path(__file__).resolve().parents[3]
 
