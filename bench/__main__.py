@@ -67,8 +67,22 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--warm-up", type=int, default=3, help="seconds of uncounted requests before each page"
     )
     parser.add_argument("--connections", type=int, default=16, help="wrk's open connections")
-    parser.add_argument("--threads", type=int, default=1, help="wrk's threads (the server needs the cores)")
+    parser.add_argument(
+        "--threads", type=int, default=2, help="wrk's threads (as the floor's docstring drives it)"
+    )
     parser.add_argument("--paths", type=int, default=2000, help="random paths drawn per page")
+    parser.add_argument(
+        "--first-visit-paths", type=int, default=10000,
+        help="paths per page for first visits (each asked once: more than a run's requests)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--quiet-wait", type=float, default=300,
+        help="seconds to wait for the 1-minute load to fall to 1.0 before measuring",
+    )  # fmt: skip
+    parser.add_argument(
+        "--allow-noisy", action="store_true",
+        help="measure even when the machine is not quiet (every figure is then marked NOT QUIET)",
+    )  # fmt: skip
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
     parser.add_argument(
         "--batch-size", type=int, default=5000, help="supporters, groups or events per insert batch"
@@ -119,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from bench import http, load, pages
+    from bench import http, load, pages, profile, quiet
     from quartier.demo.generator import EVENTS_PER_SUPPORTER, GROUPS_PER_SUPPORTER
 
     groups = (
@@ -147,37 +161,52 @@ def main(argv: list[str] | None = None) -> None:
     short = [page.label for page in hot_pages if not page.paths]
     if short:
         raise SystemExit(f"No paths for {short}: load more before measuring.")
+    first_visits = [
+        page.first_visits()
+        for page in pages.hot_pages(arguments.first_visit_paths, random.Random(arguments.seed + 1))
+        if not page.signed_in and len(page.paths) > 1
+    ]
     viewer = pages.signed_in_viewer(rng)
     client = Client()
     client.force_login(viewer)  # a real session, in Redis and the database, as signing in makes
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
     print()
-    print(f"Pages: {len(hot_pages)} hot pages, up to {arguments.paths:,} random paths each")
-    query_counts = {
-        page.label: pages.count_queries(page, viewer if page.signed_in else None) for page in hot_pages
-    }
+    print(
+        f"Pages: {len(hot_pages)} hot pages, up to {arguments.paths:,} random paths each; "
+        f"{len(first_visits)} first visits, up to {arguments.first_visit_paths:,} paths each"
+    )
+    measured = [pages.trivial_page(), *first_visits, *hot_pages]
+    query_counts, parts = pages.inspect(measured, viewer, profile.profile_page)
+    quiet_start = quiet.wait_until_quiet(
+        max_wait=arguments.quiet_wait, say=print, allow_noisy=arguments.allow_noisy
+    )
     cache.clear()  # the server starts as cold as after a deployment
     SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
-    trivial_runs, results = http.measure(
-        environment=environment, pages=hot_pages, trivial=pages.trivial_page(),
+    floor_runs, results = http.measure(
+        environment=environment, pages=measured, trivial=None,
         cookie=cookie, duration=arguments.duration, warm_up=arguments.warm_up,
         connections=arguments.connections, threads=arguments.threads, log_path=SERVER_VAR_DIR / "gunicorn.log",
+        quiet_start=quiet_start,
     )  # fmt: skip
     for result in results:
         result.queries = query_counts[result.label]
-    table = http.table(trivial_runs, results, connections=arguments.connections, duration=arguments.duration)
+        result.parts = parts[result.label]
+    table = http.table(floor_runs, results, connections=arguments.connections, duration=arguments.duration)
     print()
+    print(f"date: {load.now_line()}; machine: {load.machine_description()}")
     print(table)
     if arguments.markdown is not None:
         arguments.markdown.write_text(table + "\n")
-    failures = [result.label for result in [*trivial_runs, *results] if result.errors]
+    failures = [result.label for result in [*floor_runs, *results] if result.errors]
     if failures:
         raise SystemExit(f"Some requests failed (see {SERVER_VAR_DIR / 'gunicorn.log'}): {failures}")
     unbounded = [
         page.label
         for page in hot_pages
-        if "search" in page.name and max(query_counts[page.label].counts) > pages.MAX_SEARCH_QUERIES
+        if "search" in page.name
+        and page.label in query_counts
+        and max(query_counts[page.label].counts) > pages.MAX_SEARCH_QUERIES
     ]
     if unbounded:
         raise SystemExit(f"Query counts exceed {pages.MAX_SEARCH_QUERIES} on these list pages: {unbounded}")

@@ -248,13 +248,13 @@ def main(argv: list[str] | None = None) -> None:
         ]),
     ]  # fmt: skip
     for cookie, hot_pages in runs:
-        trivial_runs, results = http.measure(
+        floor_runs, results = http.measure(
             environment=environment, pages=hot_pages, trivial=trivial_page(), cookie=cookie,
             duration=arguments.duration, warm_up=arguments.warm_up, connections=arguments.connections, threads=1,
             log_path=SERVER_VAR_DIR / "gunicorn-dashboard.log",
         )  # fmt: skip
         tables.append(
-            http.table(trivial_runs, results, connections=arguments.connections, duration=arguments.duration)
+            http.table(floor_runs, results, connections=arguments.connections, duration=arguments.duration)
         )
     summary = (
         f"Journal: {journal_rows:,} rows. Full rebuild: "

@@ -373,13 +373,13 @@ def main(argv: list[str] | None = None) -> None:
         page_list = hot_pages(arguments.paths, rng)
         counts = {page.label: pages.count_queries(page, None) for page in page_list}
         cache.clear()
-        trivial_runs, results = http.measure(
+        floor_runs, results = http.measure(
             environment=environment, pages=page_list, trivial=pages.trivial_page(), cookie="",
             duration=arguments.duration, warm_up=3, connections=16, threads=1, log_path=SERVER_VAR_DIR / "pages.log",
         )  # fmt: skip
         for result in results:
             result.queries = counts[result.label]
-        lines += ["", http.table(trivial_runs, results, connections=16, duration=arguments.duration)]
+        lines += ["", http.table(floor_runs, results, connections=16, duration=arguments.duration)]
         say(lines[-1])
     if arguments.markdown is not None:
         arguments.markdown.write_text("\n".join(lines) + "\n")

@@ -313,13 +313,13 @@ def bench_pages(arguments: argparse.Namespace, environment: dict[str, str]) -> s
     query_counts = {page.label: pages.count_queries(page, viewer) for page in hot}
     server_dir = Path(environment["QUARTIER_VAR_DIR"])
     server_dir.mkdir(parents=True, exist_ok=True)
-    trivial_runs, results = http.measure(
+    floor_runs, results = http.measure(
         environment=environment, pages=hot, trivial=pages.trivial_page(), cookie=cookie, duration=arguments.duration,
         warm_up=3, connections=16, threads=1, log_path=server_dir / "gunicorn-fieldwork.log",
     )  # fmt: skip
     for result in results:
         result.queries = query_counts[result.label]
-    return http.table(trivial_runs, results, connections=16, duration=arguments.duration)
+    return http.table(floor_runs, results, connections=16, duration=arguments.duration)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -2,12 +2,15 @@
 
 The server is `python -m quartier serve` itself (2 sync workers, `DEBUG=0`, `QUARTIER_ENV=production`,
 Redis cache and sessions, access log on) on a free loopback port, with `DJANGO_SETTINGS_MODULE=
-bench.settings`, which only adds the trivial page (see `bench/urls.py`). wrk sends `X-Forwarded-Proto:
-https` as the reverse proxy in front of a production server does. Each page is driven for `duration`
-seconds at `connections` connections, every request on a random path of its list
-(`bench/random_urls.lua`); the trivial page is driven first and last, and each page's requests per
-second are given as a ratio to the trivial page's (the mean of its two runs), which keeps figures taken
-on a busy machine comparable.
+bench.settings`, which only adds Quartier's own trivial view (see `bench/urls.py`). Beside it, in the
+same run, the bare floor (`../shared/bench/floorapp.py`: Django's default middleware and a view that
+returns two bytes) is served exactly as its docstring says (gunicorn, 2 workers). wrk sends
+`X-Forwarded-Proto: https` as the reverse proxy in front of a production server does. Each page is
+driven for `duration` seconds at `connections` connections, every request on a random path of its list
+(`bench/random_urls.lua`), or on each path once in order for a first visit; the floor is driven before
+and after every page, and a page's **ratio** is its requests per second divided by the mean of the two
+floor runs around it. Every figure carries the 1-minute load and the CPU other programs took while it
+was measured (`bench/quiet.py`): a figure taken on a machine that was not quiet is marked NOT QUIET.
 """
 
 from __future__ import annotations
@@ -28,16 +31,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.floor import floor_app
 from bench.pages import HotPage, QueryCounts
+from bench.quiet import ForeignCpu, Quietness
 from bench.urls import TRIVIAL_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA_SCRIPT = Path(__file__).resolve().parent / "random_urls.lua"
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
 WORKERS = 2
-# Targets of the issue: each page at least this share of the trivial page's throughput, p95 at most.
-TARGET_RATIO = 0.20
-TARGET_P95_MS = 50.0
+FLOOR_SECONDS = 10  # as the floor's docstring drives it
 SIGNED_IN_MARKER = b"/accounts/logout/"  # the sign-out form of the base layout
 
 
@@ -52,6 +55,14 @@ class WrkResult:
     mean_ms: float
     errors: int  # connection errors, timeouts and responses with a status ≥ 400
     queries: QueryCounts | None = None
+    quietness: Quietness | None = None
+    floor_rate: float = 0.0  # mean requests per second of the floor runs before and after
+    parts: dict[str, float] | None = None  # in-process ms per request by part (bench.profile)
+    page: HotPage | None = None
+
+    @property
+    def ratio(self) -> float:
+        return self.requests_per_second / self.floor_rate if self.floor_rate else 0.0
 
     @property
     def requests_per_second(self) -> float:
@@ -152,6 +163,46 @@ def check_page(base_url: str, page: HotPage, cookie: str) -> None:
             raise SystemExit(f"{path} was not served {page.viewer} ({page.label})")
 
 
+@contextmanager
+def serve_floor(log_path: Path) -> Iterator[str]:
+    """The bare floor, served as its docstring says: gunicorn, 2 workers, on a free loopback port."""
+    app = floor_app()
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    with tempfile.TemporaryDirectory(prefix="quartier-floor-") as floor_dir, log_path.open("wb") as log:
+        env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+        env["FLOOR_DIR"] = floor_dir
+        server = subprocess.Popen(
+            [str(gunicorn), "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", f"{app.stem}:application"],
+            cwd=app.parent,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if server.poll() is not None:
+                    raise SystemExit(f"The floor server stopped (status {server.returncode}); see {log_path}")
+                try:
+                    if get(base_url, "/")[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"The floor server did not answer within 60 s; see {log_path}")
+                time.sleep(0.3)
+            yield base_url
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
 def run_wrk(
     base_url: str,
     page: HotPage,
@@ -181,6 +232,8 @@ def run_wrk(
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command += ["-s", str(LUA_SCRIPT), base_url, "--", str(paths_file)]
+    if page.first_visit:
+        command += ["sequential", str(threads)]
     completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=duration + 60)
     figures = next((line for line in completed.stdout.splitlines() if line.startswith("{")), None)
     if completed.returncode != 0 or figures is None:
@@ -205,74 +258,100 @@ def measure(
     *,
     environment: dict[str, str],
     pages: list[HotPage],
-    trivial: HotPage,
+    trivial: HotPage | None,
     cookie: str,
     duration: int,
     warm_up: int,
     connections: int,
     threads: int,
     log_path: Path,
+    quiet_start: bool = True,
 ) -> tuple[list[WrkResult], list[WrkResult]]:
-    """(trivial page runs, page runs): the trivial page first and last, every page in between."""
+    """(floor runs, page runs): the floor first, then each page (Quartier's trivial view first, when
+    given) followed by the floor again; each page's `floor_rate` is the mean of the runs around it."""
     require_wrk()
+    floor_page = HotPage("bare floor `floorapp.py`", "anonymous", ["/"], kind="floor")
+    pages = [trivial, *pages] if trivial is not None else list(pages)
     with (
         tempfile.TemporaryDirectory(prefix="quartier-bench-") as work,
         serve(environment, log_path) as base_url,
+        serve_floor(log_path.with_name("floor.log")) as floor_url,
     ):
         work_directory = Path(work)
-        for page in [trivial, *pages]:
+        for page in pages:
             check_page(base_url, page, cookie)
 
-        def drive(page: HotPage, seconds: int) -> WrkResult:
-            return run_wrk(
-                base_url, page, cookie=cookie, duration=seconds, connections=connections, threads=threads,
+        def drive(url: str, page: HotPage, seconds: int, *, counted: bool = True) -> WrkResult:
+            sampler = ForeignCpu(quiet_start=quiet_start)
+            sampler.start()
+            result = run_wrk(
+                url, page, cookie=cookie, duration=seconds, connections=connections, threads=threads,
                 work_directory=work_directory,
             )  # fmt: skip
+            result.quietness = sampler.stop()
+            result.page = page
+            if counted:
+                print(
+                    f"  {page.label}: {result.requests_per_second:,.0f} req/s ({result.quietness})",
+                    flush=True,
+                )
+            return result
 
-        trivial_runs = []
-        results = []
         if warm_up:
-            drive(trivial, warm_up)
-        trivial_runs.append(drive(trivial, duration))
-        print(f"  {trivial.label}: {trivial_runs[0].requests_per_second:,.0f} req/s", flush=True)
+            drive(floor_url, floor_page, warm_up, counted=False)
+        floor_runs = [drive(floor_url, floor_page, FLOOR_SECONDS)]
+        results = []
         for page in pages:
-            if warm_up:
-                drive(page, warm_up)  # each worker compiles the templates and opens its connection
-            results.append(drive(page, duration))
-            print(f"  {page.label}: {results[-1].requests_per_second:,.0f} req/s", flush=True)
-        trivial_runs.append(drive(trivial, duration))
-        print(f"  {trivial.label} again: {trivial_runs[1].requests_per_second:,.0f} req/s", flush=True)
-    return trivial_runs, results
+            if warm_up and not page.first_visit:
+                drive(base_url, page, warm_up, counted=False)  # each worker compiles templates, connects
+            result = drive(base_url, page, duration)
+            floor_runs.append(drive(floor_url, floor_page, FLOOR_SECONDS))
+            result.floor_rate = (floor_runs[-2].requests_per_second + floor_runs[-1].requests_per_second) / 2
+            print(f"    ratio to the floor: {result.ratio:.3f}", flush=True)
+            results.append(result)
+    return floor_runs, results
 
 
-def table(trivial_runs: list[WrkResult], results: list[WrkResult], *, connections: int, duration: int) -> str:
-    trivial_rate = sum(run.requests_per_second for run in trivial_runs) / len(trivial_runs)
+def _cell(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def table(floor_runs: list[WrkResult], results: list[WrkResult], *, connections: int, duration: int) -> str:
+    from bench.profile import PARTS
+
     lines = [
-        "| page (viewer) | req/s | ratio to trivial | p50 ms | p95 ms | p99 ms | queries/request | errors | target |",
-        "|---|---:|---:|---:|---:|---:|---|---:|---|",
+        "| page (viewer) | req/s | ratio to floor | p95 ms | p99 ms | queries/request | "
+        + " | ".join(f"{part} ms" for part in PARTS)
+        + " | CPU ms | errors | load, others | target |",
+        "|---|---:|---:|---:|---:|---|" + "---:|" * len(PARTS) + "---:|---:|---|---|",
     ]
-    for index, run in enumerate(trivial_runs):
-        lines.append(
-            f"| {run.label.removesuffix(' (anonymous)')}, {'first' if index == 0 else 'last'} run | {run.requests_per_second:,.0f} | "
-            f"{run.requests_per_second / trivial_rate:.2f} | {run.p50_ms:.1f} | {run.p95_ms:.1f} | "
-            f"{run.p99_ms:.1f} | 0 | {run.errors} | |"
-        )
     for run in results:
-        ratio = run.requests_per_second / trivial_rate
+        page = run.page
+        target_ratio, target_p95 = page.target if page is not None else (0.0, float("inf"))
         shortfalls = []
-        if ratio < TARGET_RATIO:
-            shortfalls.append(f"ratio < {TARGET_RATIO:.2f}")
-        if run.p95_ms > TARGET_P95_MS:
-            shortfalls.append(f"p95 > {TARGET_P95_MS:g} ms")
+        if run.ratio < target_ratio:
+            shortfalls.append(f"ratio < {target_ratio:.2f}")
+        if run.p95_ms > target_p95:
+            shortfalls.append(f"p95 > {target_p95:g} ms")
+        parts = run.parts or {}
+        verdict = "short: " + ", ".join(shortfalls) if shortfalls else "met"
+        goal = f"≥ {target_ratio:.2f}" + (f", p95 ≤ {target_p95:g}" if target_p95 != float("inf") else "")
         lines.append(
-            f"| {run.label} | {run.requests_per_second:,.0f} | {ratio:.2f} | {run.p50_ms:.1f} | "
-            f"{run.p95_ms:.1f} | {run.p99_ms:.1f} | {run.queries or ''} | {run.errors} | "
-            f"{'short: ' + ', '.join(shortfalls) if shortfalls else 'met'} |"
+            f"| {run.label} | {run.requests_per_second:,.0f} | {run.ratio:.3f} | {run.p95_ms:.1f} | "
+            f"{run.p99_ms:.1f} | {run.queries or ''} | "
+            + " | ".join(_cell(parts.get(part), 2) for part in PARTS)
+            + f" | {_cell(parts.get('CPU'), 2)} | {run.errors} | {run.quietness or ''} | {goal}: {verdict} |"
         )
-    lines.append("")
-    lines.append(
-        f"wrk, {connections} connections, {duration} s per page, random paths of each page; gunicorn with "
-        f"{WORKERS} sync workers; ratio = page req/s ÷ mean req/s of the trivial view's two runs; target: "
-        f"ratio ≥ {TARGET_RATIO:.2f} and p95 ≤ {TARGET_P95_MS:g} ms."
-    )
+    floor_rates = ", ".join(f"{run.requests_per_second:,.0f}" for run in floor_runs)
+    noisy = [run for run in [*floor_runs, *results] if run.quietness is not None and not run.quietness.quiet]
+    lines += [
+        "",
+        f"Floor runs (req/s, in order): {floor_rates}.",
+        f"wrk, {connections} connections, {duration} s per page (floor {FLOOR_SECONDS} s), random paths of each "
+        f"page (first visits: each path once, in order); gunicorn with {WORKERS} sync workers for both; ratio = "
+        "page req/s ÷ mean req/s of the floor runs just before and after it. Parts: in-process wall ms per "
+        "request by part (bench/profile.py; SQL is the time spent waiting in the database driver).",
+    ]
+    if noisy:
+        lines.append(f"NOT QUIET: {len(noisy)} figures were taken while other programs used the machine.")
     return "\n".join(lines)

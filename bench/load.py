@@ -72,9 +72,13 @@ def print_load(report: GenerationReport) -> None:
     print(f"      ({parts})" + (f"\n      ({counts})" if counts else ""))
 
 
+def now_line() -> str:
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, 1-minute load {os.getloadavg()[0]:.2f}"
+
+
 def print_header() -> None:
     print("Quartier benchmark")
-    print(f"date:     {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"date:     {now_line()}")
     print(f"machine:  {machine_description()}")
     print(f"software: Python {platform.python_version()}, Django {django.get_version()}")
 

@@ -35,19 +35,45 @@ SEARCH_RADIUS = 25  # km (anonymous visitors outside the US search in kilometres
 MAX_SEARCH_QUERIES = 6
 
 
+# Targets (issue 21), as (ratio to the bare floor's requests per second, p95 ms at 16 connections).
+TARGETS = {
+    "anonymous": (0.20, 50.0),  # a hot page, cached
+    "first visit": (0.10, float("inf")),  # an anonymous page not yet cached
+    "signed in": (0.10, 100.0),
+    "trivial": (0.85, float("inf")),  # Quartier's own trivial view: the cost of its middleware
+    "floor": (1.0, float("inf")),
+}
+
+
 @dataclass
 class HotPage:
     name: str
     viewer: str  # "anonymous", or who is signed in: "signed in", "staff"
     paths: list[str]
+    kind: str = "page"  # "page", "first visit" (each path once, cache cold), "trivial", "floor"
 
     @property
     def signed_in(self) -> bool:
         return self.viewer != "anonymous"
 
     @property
+    def first_visit(self) -> bool:
+        return self.kind == "first visit"
+
+    @property
     def label(self) -> str:
-        return f"{self.name} ({self.viewer})"
+        viewer = "first visit" if self.first_visit else self.viewer
+        return f"{self.name} ({viewer})"
+
+    @property
+    def target(self) -> tuple[float, float]:
+        if self.kind in ("trivial", "floor", "first visit"):
+            return TARGETS[self.kind]
+        return TARGETS["signed in" if self.signed_in else "anonymous"]
+
+    def first_visits(self) -> HotPage:
+        """The same page on paths not yet cached (each asked once, in order)."""
+        return HotPage(self.name, self.viewer, self.paths, kind="first visit")
 
 
 def sample_ids(queryset: QuerySet, count: int, rng: random.Random) -> list[int]:
@@ -110,7 +136,7 @@ def hot_pages(count: int, rng: random.Random) -> list[HotPage]:
 
 
 def trivial_page() -> HotPage:
-    return HotPage("trivial view `/bench/trivial/`", "anonymous", [TRIVIAL_PATH])
+    return HotPage("Quartier's trivial view `/bench/trivial/`", "anonymous", [TRIVIAL_PATH], kind="trivial")
 
 
 def signed_in_viewer(rng: random.Random) -> Supporter:
@@ -158,3 +184,25 @@ def count_queries(page: HotPage, viewer: Supporter | None, requests: int = 20) -
             raise SystemExit(f"{path} answered {response.status_code} in-process ({page.label})")
         counts.append(counter.count)
     return QueryCounts(counts)
+
+
+def inspect(
+    measured: list[HotPage], viewer: Supporter, profile_page: Callable[..., dict[str, float]]
+) -> tuple[dict[str, QueryCounts], dict[str, dict[str, float]]]:
+    """In-process, untimed by wrk: each page's queries per request and its ms per request by part.
+
+    First visits are inspected on the tail of their paths (cold: wrk walks them from the head) and
+    before the hot pages, whose paths they must not warm."""
+    counts: dict[str, QueryCounts] = {}
+    parts: dict[str, dict[str, float]] = {}
+    for page in measured:
+        sample = page
+        if page.first_visit:
+            sample = HotPage(page.name, page.viewer, page.paths[-60:], kind=page.kind)
+        counts[page.label] = count_queries(sample, viewer if page.signed_in else None)
+        client = Client()
+        if page.signed_in:
+            client.force_login(viewer)
+        tail = sample.paths[-30:] if page.first_visit else sample.paths
+        parts[page.label] = profile_page(tail, client=client)
+    return counts, parts

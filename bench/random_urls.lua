@@ -1,9 +1,14 @@
 -- wrk script: every request takes a random path from a file (one path a line), given after `--`:
 --   wrk -c 16 -d 20s -s bench/random_urls.lua http://127.0.0.1:8000 -- /tmp/paths.txt
+-- With `sequential <threads>` after the file, each thread walks its own share of the paths in order
+-- instead (a first visit: no path is asked twice while the list lasts):
+--   wrk -t 2 -c 16 -d 20s -s bench/random_urls.lua http://127.0.0.1:8000 -- /tmp/paths.txt sequential 2
 -- At the end it prints one JSON line with the figures `python -m bench` reads (latencies in µs).
 
 local paths = {}
 local next_seed = 0
+local sequential = false
+local position = 0
 
 function setup(thread)
   next_seed = next_seed + 1
@@ -20,9 +25,18 @@ function init(args)
     error("no paths in " .. args[1])
   end
   math.randomseed(os.time() * 1000 + (seed or 0))
+  if args[2] == "sequential" then
+    sequential = true
+    local threads = tonumber(args[3] or "1")
+    position = math.floor(((seed or 1) - 1) * #paths / threads)
+  end
 end
 
 function request()
+  if sequential then
+    position = position % #paths + 1
+    return wrk.format("GET", paths[position])
+  end
   return wrk.format("GET", paths[math.random(#paths)])
 end
 

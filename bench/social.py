@@ -390,19 +390,19 @@ def main(argv: list[str] | None = None) -> None:
     }
     cache.clear()
     SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
-    trivial_runs, results = http.measure(
+    floor_runs, results = http.measure(
         environment=environment, pages=hot, trivial=pages.trivial_page(), cookie=cookie,
         duration=arguments.duration, warm_up=arguments.warm_up, connections=arguments.connections,
         threads=arguments.threads, log_path=SERVER_VAR_DIR / "gunicorn.log",
     )  # fmt: skip
     for result in results:
         result.queries = query_counts[result.label]
-    table = http.table(trivial_runs, results, connections=arguments.connections, duration=arguments.duration)
+    table = http.table(floor_runs, results, connections=arguments.connections, duration=arguments.duration)
     print()
     print(table)
     if arguments.markdown is not None:
         arguments.markdown.write_text(table + "\n")
-    failures = [result.label for result in [*trivial_runs, *results] if result.errors]
+    failures = [result.label for result in [*floor_runs, *results] if result.errors]
     if failures:
         raise SystemExit(f"Some requests failed (see {SERVER_VAR_DIR / 'gunicorn.log'}): {failures}")
 
