@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bench.floor import floor_app
 from bench.pages import HotPage, QueryCounts
-from bench.quiet import ForeignCpu, Quietness
+from bench.quiet import ForeignCpu, Quietness, check_from_environment
 from bench.urls import TRIVIAL_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,11 +265,15 @@ def measure(
     connections: int,
     threads: int,
     log_path: Path,
-    quiet_start: bool = True,
+    quiet_start: bool | None = None,
 ) -> tuple[list[WrkResult], list[WrkResult]]:
     """(floor runs, page runs): the floor first, then each page (Quartier's trivial view first, when
-    given) followed by the floor again; each page's `floor_rate` is the mean of the runs around it."""
+    given) followed by the floor again; each page's `floor_rate` is the mean of the runs around it.
+
+    `quiet_start`: whether the caller found the machine quiet; None checks it now (see `bench.quiet`)."""
     require_wrk()
+    if quiet_start is None:
+        quiet_start = check_from_environment()
     floor_page = HotPage("bare floor `floorapp.py`", "anonymous", ["/"], kind="floor")
     pages = [trivial, *pages] if trivial is not None else list(pages)
     with (

@@ -56,6 +56,16 @@ def wait_until_quiet(*, max_wait: float, say: Callable[[str], None], allow_noisy
     return False
 
 
+def check_from_environment(say: Callable[[str], None] = print) -> bool:
+    """`wait_until_quiet` as the environment asks: BENCH_QUIET_WAIT seconds (default 300), and
+    BENCH_ALLOW_NOISY=1 to measure anyway (figures marked NOT QUIET). For the modules run by `make bench`."""
+    return wait_until_quiet(
+        max_wait=float(os.environ.get("BENCH_QUIET_WAIT", "300")),
+        say=say,
+        allow_noisy=os.environ.get("BENCH_ALLOW_NOISY") == "1",
+    )
+
+
 def _read_processes() -> dict[int, tuple[int, str, int, int]]:
     """pid → (parent pid, name, CPU ticks, CPU ticks of the children it waited for), from /proc."""
     processes = {}
