@@ -1757,4 +1757,20 @@ BUGS += [
         replacement="share = share_url(shared_path, None)",
         tests=("quartier/donations/tests/test_donor_points.py",),
     ),
+    Bug(
+        id="rebuild-keeps-the-first-activity",
+        promise="A rebuild by journal ranges keeps each person's latest activity, as the incremental rollup does.",
+        file="quartier/dashboard/actions.py",
+        original='order="day DESC, activity_id DESC"',
+        replacement='order="day ASC, activity_id ASC"',
+        tests=("quartier/dashboard/tests/test_rollups.py",),
+    ),
+    Bug(
+        id="rebuild-drops-the-last-range",
+        promise="A rebuild by journal ranges reads every range, the last one too.",
+        file="quartier/dashboard/actions.py",
+        original="    while low < last:\n        high",
+        replacement="    while low < last - 1:\n        high",
+        tests=("quartier/dashboard/tests/test_rollups.py",),
+    ),
 ]

@@ -193,58 +193,122 @@ def roll_up(*, batch: int = BATCH, now: datetime | None = None) -> int:
             return total
 
 
-def _insert(model, fields: list[str], rows: Iterable[tuple]) -> None:
-    """Insert many rows: PostgreSQL's COPY (millions at bench scale), else `bulk_create`."""
-    if connection.vendor == "postgresql":
-        columns = ", ".join(model._meta.get_field(name).column for name in fields)
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    batch = [model(**dict(zip(fields, row, strict=True))) for row in rows]
-    model.objects.bulk_create(batch, batch_size=2_000)
+# Staging tables of a rebuild: what each range of the journal adds, summed by the database at the end.
+STAGING = {
+    "rebuild_region": "region varchar(10), metric varchar(48), day date, label varchar(200), count bigint, amount bigint",
+    "rebuild_group": "group_id bigint, metric varchar(48), day date, label varchar(200), count bigint, amount bigint",
+    "rebuild_supporter": "supporter_id bigint, day date, metric varchar(48), count bigint, amount bigint",
+    "rebuild_last_active": "supporter_id bigint, day date, activity_id bigint, region varchar(10)",
+    "rebuild_referral": "supporter_id bigint, referrer_id bigint, position bigint",
+}  # fmt: skip
+# Journal rows summed in memory at a time by a rebuild: its memory does not grow with the journal.
+REBUILD_RANGE = 200_000
+
+
+def _stage(table: str, rows: Iterable[tuple]) -> None:
+    """Append rows to a staging table: PostgreSQL's COPY (millions at bench scale), else executemany."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        rows = list(rows)
+        if rows:
+            marks = ", ".join(["%s"] * len(rows[0]))
+            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608 (our staging tables)
+
+
+def _stage_deltas(deltas: Deltas, position: int) -> None:
+    for table, sums in (
+        ("rebuild_region", deltas.regions),
+        ("rebuild_group", deltas.groups),
+    ):
+        _stage(table, ((*key[:2], key[2].isoformat(), key[3], *value) for key, value in sums.items()))
+    _stage(
+        "rebuild_supporter",
+        (
+            (person, day.isoformat(), metric, *value)
+            for (person, day, metric), value in deltas.supporters.items()
+        ),
+    )
+    _stage(
+        "rebuild_last_active",
+        ((person, day.isoformat(), activity, region) for person, (day, activity, region) in deltas.last_active.items()),
+    )  # fmt: skip
+    _stage(
+        "rebuild_referral", ((person, referrer, position) for person, referrer in deltas.referrals.items())
+    )
+
+
+SUMMED = """
+INSERT INTO {target} ({keys}, count, amount)
+SELECT {keys}, SUM(count), SUM(amount) FROM {staging} GROUP BY {keys}
+HAVING SUM(count) <> 0 OR SUM(amount) <> 0
+"""
+LATEST = """
+INSERT INTO {target} ({columns})
+SELECT {columns} FROM (
+    SELECT {columns}, ROW_NUMBER() OVER (PARTITION BY supporter_id ORDER BY {order}) AS rank FROM {staging}
+) AS ranked WHERE rank = 1
+"""
 
 
 @transaction.atomic
-def rebuild(*, now: datetime | None = None) -> int:
+def rebuild(*, now: datetime | None = None, range_size: int = REBUILD_RANGE) -> int:
     """Recount every figure from the whole journal (under the cursor lock); return the rows read.
 
-    It sums in memory in one pass, independently of the incremental path's read-modify-writes, then
-    replaces the tables. Ids missing from the last stretch of the journal become gaps, looked for
-    by the next `roll_up` in case their transaction commits after this one read.
+    It reads the journal by id range (`range_size` rows at a time), sums each range in memory,
+    independently of the incremental path's read-modify-writes, and appends the sums to staging
+    tables; the database then adds them up into the summary tables, replaced whole. Memory stays
+    bounded by one range whatever the journal's size. Ids missing from the last stretch of the journal
+    become gaps, looked for by the next `roll_up` in case their transaction commits after this one read.
     """
     now = now or timezone.now()
     cursor = _locked_cursor()
     last = Activity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    deltas = Deltas()
     read = 0
     recent: set[int] = set()
-    for entry in entries(Activity.objects.filter(pk__lte=last).order_by("pk"), chunk_size=5_000):
-        deltas.add(entry)
-        read += 1
-        if entry.id > last - REBUILD_GAP_WINDOW:
-            recent.add(entry.id)
+    with connection.cursor() as db:
+        for table, columns in STAGING.items():
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+            db.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
+    low = 0
+    while low < last:
+        high = min(low + range_size, last)
+        deltas = Deltas()
+        for entry in entries(
+            Activity.objects.filter(pk__gt=low, pk__lte=high).order_by("pk"), chunk_size=5_000
+        ):
+            deltas.add(entry)
+            read += 1
+            if entry.id > last - REBUILD_GAP_WINDOW:
+                recent.add(entry.id)
+        _stage_deltas(deltas, position=high)
+        low = high
     for model in (RegionFigure, GroupFigure, SupporterFigure, LastActive, Referral):
         model.objects.all().delete()
-    for model, key_fields, sums in (
-        (RegionFigure, REGION_KEY, deltas.regions),
-        (GroupFigure, GROUP_KEY, deltas.groups),
-        (SupporterFigure, SUPPORTER_KEY, deltas.supporters),
-    ):
-        _insert(
-            model,
-            [*key_fields, "count", "amount"],
-            ((*key, count, amount) for key, (count, amount) in sums.items() if (count, amount) != (0, 0)),
-        )
-    _insert(
-        LastActive,
-        ["supporter_id", "day", "activity_id", "region"],
-        ((person, *values) for person, values in deltas.last_active.items()),
-    )
-    _insert(Referral, ["supporter_id", "referrer_id"], deltas.referrals.items())
+    with connection.cursor() as db:
+        for model, keys, staging in (
+            (RegionFigure, "region, metric, day, label", "rebuild_region"),
+            (GroupFigure, "group_id, metric, day, label", "rebuild_group"),
+            (SupporterFigure, "supporter_id, day, metric", "rebuild_supporter"),
+        ):
+            db.execute(SUMMED.format(target=model._meta.db_table, keys=keys, staging=staging))
+        db.execute(
+            LATEST.format(
+                target=LastActive._meta.db_table, columns="supporter_id, day, activity_id, region",
+                order="day DESC, activity_id DESC", staging="rebuild_last_active",
+            )
+        )  # fmt: skip
+        db.execute(
+            LATEST.format(
+                target=Referral._meta.db_table, columns="supporter_id, referrer_id",
+                order="position DESC", staging="rebuild_referral",
+            )
+        )  # fmt: skip
+        for table in STAGING:
+            db.execute(f"DROP TABLE {table}")
     stamp = now.isoformat()
     cursor.last_id = last
     first = min(recent, default=last + 1)
