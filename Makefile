@@ -54,7 +54,9 @@ test: lint
 	fi
 
 # Load the benchmark campaign (BENCH_DATABASE_URL, default var/bench.sqlite3), serve it with gunicorn
-# and drive the hot pages with wrk; BENCH_REDIS_URL is the Redis database it empties and uses.
+# and drive the hot pages with wrk, each between two runs of the bare floor; BENCH_REDIS_URL is the Redis
+# database it empties and uses. It waits for a quiet machine (1-minute load ≤ 1.0) and refuses a busy
+# one: BENCH_ALLOW_NOISY=1 measures anyway, marking every figure NOT QUIET.
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/9
 bench: $(VENV)/.installed-test
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
