@@ -76,11 +76,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="paths per page for first visits (each asked once: more than a run's requests)",
     )  # fmt: skip
     parser.add_argument(
-        "--quiet-wait", type=float, default=300,
+        "--quiet-wait", type=float, default=float(os.environ.get("BENCH_QUIET_WAIT", "300")),
         help="seconds to wait for the 1-minute load to fall to 1.0 before measuring",
     )  # fmt: skip
     parser.add_argument(
-        "--allow-noisy", action="store_true",
+        "--allow-noisy", action="store_true", default=os.environ.get("BENCH_ALLOW_NOISY") == "1",
         help="measure even when the machine is not quiet (every figure is then marked NOT QUIET)",
     )  # fmt: skip
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
