@@ -191,8 +191,8 @@ def main(argv: list[str] | None = None) -> None:
         quiet_start=quiet_start,
     )  # fmt: skip
     for result in results:
-        result.queries = query_counts[result.label]
-        result.parts = parts[result.label]
+        result.queries = query_counts.get(result.label)
+        result.parts = parts.get(result.label)
     table = http.table(floor_runs, results, connections=arguments.connections, duration=arguments.duration)
     print()
     print(f"date: {load.now_line()}; machine: {load.machine_description()}")

@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.cache import cache
     from django.core.management import call_command
 
-    from bench import http, pages
+    from bench import http, pages, profile
 
     say = lambda message: print(message, flush=True)  # noqa: E731
     lines = [f"## Donations at scale — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", ""]
@@ -371,14 +371,15 @@ def main(argv: list[str] | None = None) -> None:
         cache.clear()
         rng = random.Random(2008)
         page_list = hot_pages(arguments.paths, rng)
-        counts = {page.label: pages.count_queries(page, None) for page in page_list}
+        counts, parts = pages.inspect(page_list, None, profile.profile_page)
         cache.clear()
         floor_runs, results = http.measure(
             environment=environment, pages=page_list, trivial=pages.trivial_page(), cookie="",
             duration=arguments.duration, warm_up=3, connections=16, threads=1, log_path=SERVER_VAR_DIR / "pages.log",
         )  # fmt: skip
         for result in results:
-            result.queries = counts[result.label]
+            result.queries = counts.get(result.label)
+            result.parts = parts.get(result.label)
         lines += ["", http.table(floor_runs, results, connections=16, duration=arguments.duration)]
         say(lines[-1])
     if arguments.markdown is not None:

@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from bench import http, pages
+    from bench import http, pages, profile
     from bench.pages import HotPage
 
     call_command("migrate", verbosity=0)
@@ -385,9 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     client = Client()
     client.force_login(persona)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    query_counts = {
-        page.label: pages.count_queries(page, persona if page.signed_in else None) for page in hot
-    }
+    query_counts, parts = pages.inspect(hot, persona, profile.profile_page)
     cache.clear()
     SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
     floor_runs, results = http.measure(
@@ -396,7 +394,8 @@ def main(argv: list[str] | None = None) -> None:
         threads=arguments.threads, log_path=SERVER_VAR_DIR / "gunicorn.log",
     )  # fmt: skip
     for result in results:
-        result.queries = query_counts[result.label]
+        result.queries = query_counts.get(result.label)
+        result.parts = parts.get(result.label)
     table = http.table(floor_runs, results, connections=arguments.connections, duration=arguments.duration)
     print()
     print(table)
