@@ -143,6 +143,48 @@ def test_a_canvass_on_a_phone_keeps_working_offline_and_syncs_each_door_once(new
     assert Result.objects.count() == 3
 
 
+def test_a_walk_list_opened_once_online_works_offline_at_once(new_context, make_supporter):
+    """Issue 20: the first offline reload after a single online visit was the worker's 503 page. Now
+    the page asks its worker to keep it as soon as the worker runs: open once, go offline, reload,
+    record, come back, sync, and the result is stored exactly once. The script's merge fields are
+    filled on this page, offline too."""
+    campaign, people = _campaign_world(make_supporter, FieldCampaign.Kind.CANVASS)
+    (walk_list,) = walk_lists_actions.cut_walk_lists(
+        campaign=campaign, contacts=Contact.objects.all(), doors_per_list=10, max_lists=1
+    )
+    walk_lists_actions.assign_walk_list(walk_list=walk_list, volunteer=people["ana"])
+    Script.objects.filter(pk=campaign.script_id).update(
+        introduction="Hello {{ first_name }}, I'm {{volunteer_first_name}} <b>from</b> {{ unknown }}."
+    )
+    context = new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, people["ana"].email)
+    page.goto(f"/fieldwork/lists/{walk_list.pk}/")  # once, and never reloaded online
+    # The worker was not there when the page arrived: nothing served or kept it on the way.
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].workerStart") == 0
+    expect(page.locator("#offline-ready")).to_be_visible(timeout=10_000)
+
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("#door-address").inner_text() == "11 rue Rachel"
+    # The script's merge fields are filled offline too, as on the call page (text, never HTML).
+    assert page.locator("#script-intro").inner_text() == "Hello Alice, I'm Ana <b>from</b> {{ unknown }}."
+    page.locator("#outcome-buttons button[data-outcome='supportive']").click()
+    page.get_by_role("button", name="Yes").click()
+    page.get_by_role("button", name="Save result").click()
+    assert page.locator("#pending-count").inner_text() == "1"
+    assert page.locator("#script-intro").inner_text() == "Hello Bruno, I'm Ana <b>from</b> {{ unknown }}."
+    assert Result.objects.count() == 0
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#pending-count")).to_have_text("0", timeout=15_000)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # a second sync sends nothing more
+    page.reload()
+    page.wait_for_timeout(500)
+    assert list(Result.objects.values_list("contact__address", "outcome")) == [("11 rue Rachel", "supportive")]
+
+
 def expect_eventually(page, expression: str, check, tries: int = 50) -> None:
     """Poll a (possibly asynchronous) expression until `check` accepts its value (5 s at most)."""
     value = None

@@ -271,13 +271,17 @@ def script_payload(campaign: FieldCampaign) -> dict[str, object]:
 MERGE_FIELD = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
+def volunteer_first_name(volunteer: Supporter) -> str:
+    """What `{{ volunteer_first_name }}` becomes: the first word of the volunteer's display name.
+    The canvass page fills its script in the browser (canvass.js `mergeScript`, offline too) from
+    this and each person's `first_name`."""
+    return (volunteer.display_name or "").strip().split(" ")[0]
+
+
 def merge_script(text: str, *, contact: Contact, volunteer: Supporter) -> SafeString:
     """A script's text with its merge fields filled in, all of it escaped: `{{ first_name }}` (the
     contact's) and `{{ volunteer_first_name }}`. Unknown fields are left as written."""
-    values = {
-        "first_name": contact.first_name.strip(),
-        "volunteer_first_name": (volunteer.display_name or "").strip().split(" ")[0],
-    }
+    values = {"first_name": contact.first_name.strip(), "volunteer_first_name": volunteer_first_name(volunteer)}
 
     def fill(match: re.Match[str]) -> str:
         value = values.get(match.group(1))
@@ -316,7 +320,7 @@ def read_sync_token(token: str, walk_list: WalkList, volunteer: Supporter) -> se
 # coordinates, language, phone, email, tags, file id, or results of other campaigns). The canvass
 # page, its offline copy and the printable list are all built from these keys.
 DOOR_KEYS = ("address", "town", "postal_code", "people")
-PERSON_KEYS = ("target", "name", "status", "last_outcome", "do_not_knock")
+PERSON_KEYS = ("target", "name", "first_name", "status", "last_outcome", "do_not_knock")
 
 
 def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
@@ -348,6 +352,7 @@ def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
             {
                 "target": target.pk,
                 "name": contact.name,
+                "first_name": contact.first_name.strip(),  # the script's {{ first_name }}
                 "status": target.status,
                 "last_outcome": target.last_outcome,
                 "do_not_knock": contact.do_not_knock,
