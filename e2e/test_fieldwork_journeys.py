@@ -182,7 +182,9 @@ def test_a_walk_list_opened_once_online_works_offline_at_once(new_context, make_
     page.evaluate("window.dispatchEvent(new Event('online'))")  # a second sync sends nothing more
     page.reload()
     page.wait_for_timeout(500)
-    assert list(Result.objects.values_list("contact__address", "outcome")) == [("11 rue Rachel", "supportive")]
+    assert list(Result.objects.values_list("contact__address", "outcome")) == [
+        ("11 rue Rachel", "supportive")
+    ]
 
 
 def expect_eventually(page, expression: str, check, tries: int = 50) -> None:

@@ -281,7 +281,10 @@ def volunteer_first_name(volunteer: Supporter) -> str:
 def merge_script(text: str, *, contact: Contact, volunteer: Supporter) -> SafeString:
     """A script's text with its merge fields filled in, all of it escaped: `{{ first_name }}` (the
     contact's) and `{{ volunteer_first_name }}`. Unknown fields are left as written."""
-    values = {"first_name": contact.first_name.strip(), "volunteer_first_name": volunteer_first_name(volunteer)}
+    values = {
+        "first_name": contact.first_name.strip(),
+        "volunteer_first_name": volunteer_first_name(volunteer),
+    }
 
     def fill(match: re.Match[str]) -> str:
         value = values.get(match.group(1))
