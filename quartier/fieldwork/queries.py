@@ -96,6 +96,20 @@ def select_contacts(turf: Turf, campaign: FieldCampaign) -> QuerySet[Contact]:
     return contacts
 
 
+def door_candidates(campaign: FieldCampaign, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Which of `contacts` a cut may still put on a walk list of the campaign: of its scope, with an
+    address (a household), not asked to be left alone, and not already on a list or done. Cutting
+    reads these; the turf map counts them before the cut."""
+    taken = Target.objects.filter(campaign=campaign).filter(
+        Q(walk_list__isnull=False) | ~Q(status=Target.Status.QUEUED)
+    )
+    return (
+        contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"), do_not_knock=False)
+        .exclude(household_key="")
+        .exclude(pk__in=taken.values("contact_id"))
+    )
+
+
 # --- the call queue and progress ----------------------------------------------------------------
 
 
