@@ -16,6 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from quartier.accounts.models import Supporter
+from quartier.fieldwork import areas
 from quartier.fieldwork.models import (
     REACHED,
     Answer,
@@ -29,7 +30,6 @@ from quartier.fieldwork.models import (
 )
 from quartier.lib import contacts as lib
 from quartier.lib.contacts import display_phone
-from quartier.lib.geo import bounding_box, haversine_km
 
 SYNC_SALT = "fieldwork.sync"
 SYNC_MAX_AGE = 14 * 24 * 3600  # a list downloaded for a weekend offline still syncs
@@ -59,9 +59,9 @@ def contacts_in_scope(campaign: FieldCampaign) -> QuerySet[Contact]:
 
 
 def select_contacts(turf: Turf, campaign: FieldCampaign) -> QuerySet[Contact]:
-    """The contacts of the campaign's scope inside the turf. Areas filter on an indexed bounding box
-    first; the exact shape (polygon by ray casting, circle by haversine) is checked in Python on
-    those ids only."""
+    """The contacts of the campaign's scope inside the turf, as one query: areas filter on the indexed
+    bounding box, then the exact shape (polygon by ray casting, circle by haversine) in SQL
+    (`areas`), on PostgreSQL and SQLite alike."""
     contacts = contacts_in_scope(campaign)
     for tag in turf.tags:
         folded = lib.tags_field([tag]).strip(",")
@@ -75,24 +75,9 @@ def select_contacts(turf: Turf, campaign: FieldCampaign) -> QuerySet[Contact]:
     if turf.needs_phone:
         contacts = contacts.exclude(phone="").filter(do_not_call=False)
     if turf.polygon:
-        min_lat, max_lat, min_lon, max_lon = lib.polygon_box(turf.polygon)
-        boxed = contacts.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
-        inside = [
-            pk
-            for pk, lat, lon in boxed.values_list("pk", "latitude", "longitude").iterator(chunk_size=20_000)
-            if lib.in_polygon(lat, lon, turf.polygon)
-        ]
-        return contacts_in_scope(campaign).filter(pk__in=inside)
+        return areas.inside_polygon(contacts, turf.polygon)
     if turf.center and turf.radius_km:
-        lat, lon = turf.center
-        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, turf.radius_km)
-        boxed = contacts.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
-        inside = [
-            pk
-            for pk, plat, plon in boxed.values_list("pk", "latitude", "longitude").iterator(chunk_size=20_000)
-            if haversine_km(lat, lon, plat, plon) <= turf.radius_km
-        ]
-        return contacts_in_scope(campaign).filter(pk__in=inside)
+        return areas.within_radius(contacts, turf.center[0], turf.center[1], turf.radius_km)
     return contacts
 
 
