@@ -1353,7 +1353,7 @@ BUGS += [
     Bug(
         id="turf-cut-outside-the-scope",
         promise="Cutting walk lists never takes a contact outside the campaign's scope, whatever it is given.",
-        file=f"{FIELDWORK}/actions/walk_lists.py",
+        file=f"{FIELDWORK}/queries.py",
         original='contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"), do_not_knock=False)',
         replacement="contacts.filter(do_not_knock=False)",
         tests=(f"{SCOPES_AND_CLAIMS}::test_the_actions_keep_to_the_scope_whatever_contacts_they_are_given",),
