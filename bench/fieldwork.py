@@ -8,7 +8,8 @@
    generator's places, phone numbers, tags, 2% listed twice, 1% with a bad phone number, a fifth with
    no coordinates, geocoded from the postal code) written as CSV, then imported by the same code as
    the import page's Celery task (`importing.run_import`). Target: 1,000,000 rows in 5 minutes.
-2. Cutting: 1,000 walk lists of 50 doors from the whole universe. Target: 60 s.
+2. Cutting: 1,000 walk lists of 50 doors from the whole universe. Target: 60 s. Then by area: a
+   hexagon and a circle of `TURF_KM` around the busiest postal code, selected in SQL and cut.
 3. Claims: the call queue with `--volunteers` concurrent volunteers (threads across processes, each
    with its own connection) against a single-statement `UPDATE … FOR UPDATE SKIP LOCKED` claim run by
    pgbench with as many clients, on the same table, in the same run. Target: 70% of pgbench; zero
@@ -33,6 +34,7 @@ from pathlib import Path
 
 TARGET_CLAIM_RATIO = 0.70
 TARGET_CUT_SECONDS = 60
+TURF_KM = 5.0  # the area cut by polygon and by radius: a neighbourhood organisers would walk
 TARGET_IMPORT_SECONDS = 300
 STREETS = ("rue Principale", "rue de l'Église", "avenue du Parc", "Main Street", "rue Saint-Jean", "King Street",
            "boulevard Voltaire", "Elm Street", "rue des Érables", "chemin du Lac", "Oak Avenue", "rue Victor-Hugo")  # fmt: skip
@@ -135,7 +137,59 @@ def bench_cut() -> dict[str, float]:
     seconds = time.perf_counter() - started
     print(f"  cut: {len(lists):,} lists of 50 doors from {universe:,} contacts in {seconds:.1f} s "
           f"({sum(w.contact_count for w in lists):,} contacts placed)")  # fmt: skip
-    return {"lists": len(lists), "seconds": seconds, "universe": universe}
+    figures = {"lists": len(lists), "seconds": seconds, "universe": universe}
+    figures |= bench_turf_cut()
+    return figures
+
+
+def bench_turf_cut() -> dict[str, float]:
+    """Cutting by area, the organiser's way (issue 22): a hexagon and a circle of `TURF_KM` around the
+    busiest postal code, selected inside the database (`fieldwork.areas`) and cut into lists of 50,
+    each for a new campaign (so that both find every door free)."""
+    import math
+
+    from django.db.models import Avg, Count
+
+    from quartier.fieldwork.actions import walk_lists as walk_lists_actions
+    from quartier.fieldwork.models import Contact, FieldCampaign
+    from quartier.fieldwork.queries import Turf, select_contacts
+
+    busiest = (
+        Contact.objects.exclude(latitude=None)
+        .values("postal_code")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest is None:
+        return {}
+    centre = Contact.objects.filter(postal_code=busiest["postal_code"]).aggregate(
+        lat=Avg("latitude"), lon=Avg("longitude")
+    )
+    lat, lon = centre["lat"], centre["lon"]
+    d_lat = TURF_KM / 111.2
+    d_lon = d_lat / max(math.cos(math.radians(lat)), 0.01)
+    hexagon = [
+        (lat + d_lat * math.sin(a), lon + d_lon * math.cos(a)) for a in (math.pi * k / 3 for k in range(6))
+    ]
+    figures: dict[str, float] = {}
+    for label, turf in (
+        ("polygon", Turf(polygon=hexagon)),
+        ("radius", Turf(center=(lat, lon), radius_km=TURF_KM)),
+    ):
+        campaign = FieldCampaign.objects.create(kind=FieldCampaign.Kind.CANVASS, name=f"Bench turf {label}")
+        started = time.perf_counter()
+        lists = walk_lists_actions.cut_walk_lists(
+            campaign=campaign, contacts=select_contacts(turf, campaign), doors_per_list=50, max_lists=1000
+        )
+        seconds = time.perf_counter() - started
+        placed = sum(w.contact_count for w in lists)
+        print(
+            f"  cut by {label} ({TURF_KM:g} km): {len(lists):,} lists, {placed:,} contacts in {seconds:.2f} s"
+        )
+        figures[f"{label}_seconds"] = seconds
+        figures[f"{label}_contacts"] = placed
+    return figures
 
 
 CLAIM_SQL = """\\set volunteer random({low}, {high})

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from quartier.fieldwork.actions import calls as calls_actions
 from quartier.fieldwork.actions import walk_lists as walk_lists_actions
-from quartier.fieldwork.models import Contact, FieldCampaign, GroupAccess, Question, Result, Script
+from quartier.fieldwork.models import Contact, FieldCampaign, GroupAccess, Question, Result, Script, WalkList
 from quartier.lib import contacts as lib
 from quartier.organizing.actions import groups as organizing_groups
 from quartier.organizing.models import Group
@@ -141,6 +141,84 @@ def test_a_canvass_on_a_phone_keeps_working_offline_and_syncs_each_door_once(new
     page.reload()  # a reload resends nothing
     page.wait_for_timeout(500)
     assert Result.objects.count() == 3
+
+
+def test_a_walk_list_opened_once_online_works_offline_at_once(new_context, make_supporter):
+    """Issue 20: the first offline reload after a single online visit was the worker's 503 page. Now
+    the page asks its worker to keep it as soon as the worker runs: open once, go offline, reload,
+    record, come back, sync, and the result is stored exactly once. The script's merge fields are
+    filled on this page, offline too."""
+    campaign, people = _campaign_world(make_supporter, FieldCampaign.Kind.CANVASS)
+    (walk_list,) = walk_lists_actions.cut_walk_lists(
+        campaign=campaign, contacts=Contact.objects.all(), doors_per_list=10, max_lists=1
+    )
+    walk_lists_actions.assign_walk_list(walk_list=walk_list, volunteer=people["ana"])
+    Script.objects.filter(pk=campaign.script_id).update(
+        introduction="Hello {{ first_name }}, I'm {{volunteer_first_name}} <b>from</b> {{ unknown }}."
+    )
+    context = new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, people["ana"].email)
+    page.goto(f"/fieldwork/lists/{walk_list.pk}/")  # once, and never reloaded online
+    # The worker was not there when the page arrived: nothing served or kept it on the way.
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].workerStart") == 0
+    expect(page.locator("#offline-ready")).to_be_visible(timeout=10_000)
+
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("#door-address").inner_text() == "11 rue Rachel"
+    # The script's merge fields are filled offline too, as on the call page (text, never HTML).
+    assert page.locator("#script-intro").inner_text() == "Hello Alice, I'm Ana <b>from</b> {{ unknown }}."
+    page.locator("#outcome-buttons button[data-outcome='supportive']").click()
+    page.get_by_role("button", name="Yes").click()
+    page.get_by_role("button", name="Save result").click()
+    assert page.locator("#pending-count").inner_text() == "1"
+    assert page.locator("#script-intro").inner_text() == "Hello Bruno, I'm Ana <b>from</b> {{ unknown }}."
+    assert Result.objects.count() == 0
+
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#pending-count")).to_have_text("0", timeout=15_000)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # a second sync sends nothing more
+    page.reload()
+    page.wait_for_timeout(500)
+    assert list(Result.objects.values_list("contact__address", "outcome")) == [
+        ("11 rue Rachel", "supportive")
+    ]
+
+
+def test_the_turf_map_shows_the_contacts_places_and_the_doors_inside_before_cutting(
+    new_context, make_supporter
+):
+    """Issue 20: the map centred on the first contact of the table (Toronto for a Montréal campaign)
+    and showed no contact. At phone width, with no tile server: the campaign's contacts as dots, the
+    place names, the doors inside the drawn area before the cut, then the cut."""
+    Contact.objects.create(
+        first_name="Tom", last_name="Elsewhere", address="1 King St", postal_code="M5V 2T6", latitude=43.65,
+        longitude=-79.38, household_key="toronto", dedupe_key="e2e:toronto",
+    )  # fmt: skip  # the first row of the table, in no group's scope
+    campaign, people = _campaign_world(make_supporter, FieldCampaign.Kind.CANVASS)
+    context = new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-CA"
+    )
+    page = context.new_page()
+    sign_in(page, people["leader"].email)
+    page.goto(f"/fieldwork/campaigns/{campaign.pk}/contacts/")
+    expect(page.locator("#turf-map[data-loaded='true']")).to_have_count(1)
+    assert page.locator("#turf-map").get_attribute("data-contacts") == "4"  # the campaign's, not Toronto
+    assert page.locator("#turf-map .turf-dot").count() >= 1
+    expect(page.locator("#turf-map .turf-place", has_text="Montréal")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    box = page.locator("#turf-map").bounding_box()
+    for fx, fy in ((0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8)):  # around the middle, where they live
+        page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)
+    expect(page.locator("#turf-count")).to_have_text("4 doors to knock in this area (4 people).")
+    assert WalkList.objects.count() == 0  # counted, not yet cut
+    page.get_by_label("doors per list").fill("2")
+    page.get_by_role("button", name="Cut the lists").click()
+    page.wait_for_url(f"**/fieldwork/campaigns/{campaign.pk}/")
+    assert sorted(WalkList.objects.values_list("door_count", flat=True)) == [2, 2]
 
 
 def expect_eventually(page, expression: str, check, tries: int = 50) -> None:

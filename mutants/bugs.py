@@ -1353,7 +1353,7 @@ BUGS += [
     Bug(
         id="turf-cut-outside-the-scope",
         promise="Cutting walk lists never takes a contact outside the campaign's scope, whatever it is given.",
-        file=f"{FIELDWORK}/actions/walk_lists.py",
+        file=f"{FIELDWORK}/queries.py",
         original='contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"), do_not_knock=False)',
         replacement="contacts.filter(do_not_knock=False)",
         tests=(f"{SCOPES_AND_CLAIMS}::test_the_actions_keep_to_the_scope_whatever_contacts_they_are_given",),
@@ -1772,5 +1772,29 @@ BUGS += [
         original="    while low < last:\n        high",
         replacement="    while low < last - 1:\n        high",
         tests=("quartier/dashboard/tests/test_rollups.py",),
+    ),
+    Bug(
+        id="turf-sql-edge-inclusive",
+        promise="A polygon cut in SQL picks exactly the contacts ray casting picks, points on edges and corners included.",
+        file="quartier/fieldwork/areas.py",
+        original="When(Q(latitude__gte=low, latitude__lt=high, longitude__lt=crossing)",
+        replacement="When(Q(latitude__gte=low, latitude__lte=high, longitude__lt=crossing)",
+        tests=("quartier/fieldwork/tests/test_turf_sql.py",),
+    ),
+    Bug(
+        id="turf-map-counts-taken-doors",
+        promise="The turf map counts only the doors a cut would still take (not those already on a list).",
+        file="quartier/fieldwork/turf_map.py",
+        original="candidates = queries.door_candidates(campaign, contacts)",
+        replacement="candidates = contacts.exclude(household_key='')",
+        tests=("quartier/fieldwork/tests/test_turf_map.py",),
+    ),
+    Bug(
+        id="canvass-script-unmerged",
+        promise="The walk list page fills the script's merge fields: the volunteer's first name is in its data.",
+        file="quartier/fieldwork/views/canvass.py",
+        original='"volunteer_first_name": queries.volunteer_first_name(request.user),',
+        replacement='"volunteer_first_name": "",',
+        tests=("quartier/fieldwork/tests/test_scopes_and_claims.py",),
     ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -171,6 +172,26 @@ def find_town(country: str, name: str) -> Place | None:
     )
     town = imported.get(key) or places.bundled_towns(country).get(key)
     return Place(country, "", town.name, town.latitude, town.longitude) if town else None
+
+
+def towns_in_box(
+    countries: Iterable[str], box: tuple[float, float, float, float], limit: int = 60
+) -> list[places.Town]:
+    """Place names for a map: the towns of `countries` whose centre lies in `box` (min_lat, max_lat,
+    min_lon, max_lon), larger towns (more postal codes) first. Imported GeoNames towns (the same
+    cached index as `find_town`) and the bundled table, offline; a name found in both is given once."""
+    min_lat, max_lat, min_lon, max_lon = box
+    found: dict[tuple[str, str], places.Town] = {}
+    for country in countries:
+        if country not in settings.QUARTIER_COUNTRIES:
+            continue
+        imported = cache.get_or_set(
+            f"quartier:towns:{country}", lambda c=country: _imported_towns(c), TOWN_INDEX_SECONDS
+        )
+        for key, town in [*places.bundled_towns(country).items(), *imported.items()]:
+            if min_lat <= town.latitude <= max_lat and min_lon <= town.longitude <= max_lon:
+                found[(country, key)] = town  # the imported town, when there is one, wins
+    return sorted(found.values(), key=lambda town: (-town.postal_codes, town.name))[:limit]
 
 
 def find_places(codes: set[tuple[str, str]]) -> dict[tuple[str, str], Place | None]:

@@ -301,8 +301,8 @@ class ScriptForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=120)
     introduction = forms.CharField(
         label=_("introduction"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("On the call page, {{ first_name }} becomes the contact's first name and "
-                    "{{ volunteer_first_name }} the caller's."),
+        help_text=_("On the call and walk list pages, {{ first_name }} becomes the contact's first "
+                    "name and {{ volunteer_first_name }} the volunteer's."),
     )  # fmt: skip
     introduction_fr = forms.CharField(
         label=_("introduction in French"), required=False, widget=forms.Textarea(attrs={"rows": 3})

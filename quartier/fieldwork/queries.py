@@ -16,6 +16,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from quartier.accounts.models import Supporter
+from quartier.fieldwork import areas
 from quartier.fieldwork.models import (
     REACHED,
     Answer,
@@ -29,7 +30,6 @@ from quartier.fieldwork.models import (
 )
 from quartier.lib import contacts as lib
 from quartier.lib.contacts import display_phone
-from quartier.lib.geo import bounding_box, haversine_km
 
 SYNC_SALT = "fieldwork.sync"
 SYNC_MAX_AGE = 14 * 24 * 3600  # a list downloaded for a weekend offline still syncs
@@ -59,9 +59,9 @@ def contacts_in_scope(campaign: FieldCampaign) -> QuerySet[Contact]:
 
 
 def select_contacts(turf: Turf, campaign: FieldCampaign) -> QuerySet[Contact]:
-    """The contacts of the campaign's scope inside the turf. Areas filter on an indexed bounding box
-    first; the exact shape (polygon by ray casting, circle by haversine) is checked in Python on
-    those ids only."""
+    """The contacts of the campaign's scope inside the turf, as one query: areas filter on the indexed
+    bounding box, then the exact shape (polygon by ray casting, circle by haversine) in SQL
+    (`areas`), on PostgreSQL and SQLite alike."""
     contacts = contacts_in_scope(campaign)
     for tag in turf.tags:
         folded = lib.tags_field([tag]).strip(",")
@@ -75,25 +75,24 @@ def select_contacts(turf: Turf, campaign: FieldCampaign) -> QuerySet[Contact]:
     if turf.needs_phone:
         contacts = contacts.exclude(phone="").filter(do_not_call=False)
     if turf.polygon:
-        min_lat, max_lat, min_lon, max_lon = lib.polygon_box(turf.polygon)
-        boxed = contacts.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
-        inside = [
-            pk
-            for pk, lat, lon in boxed.values_list("pk", "latitude", "longitude").iterator(chunk_size=20_000)
-            if lib.in_polygon(lat, lon, turf.polygon)
-        ]
-        return contacts_in_scope(campaign).filter(pk__in=inside)
+        return areas.inside_polygon(contacts, turf.polygon)
     if turf.center and turf.radius_km:
-        lat, lon = turf.center
-        min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, turf.radius_km)
-        boxed = contacts.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
-        inside = [
-            pk
-            for pk, plat, plon in boxed.values_list("pk", "latitude", "longitude").iterator(chunk_size=20_000)
-            if haversine_km(lat, lon, plat, plon) <= turf.radius_km
-        ]
-        return contacts_in_scope(campaign).filter(pk__in=inside)
+        return areas.within_radius(contacts, turf.center[0], turf.center[1], turf.radius_km)
     return contacts
+
+
+def door_candidates(campaign: FieldCampaign, contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Which of `contacts` a cut may still put on a walk list of the campaign: of its scope, with an
+    address (a household), not asked to be left alone, and not already on a list or done. Cutting
+    reads these; the turf map counts them before the cut."""
+    taken = Target.objects.filter(campaign=campaign).filter(
+        Q(walk_list__isnull=False) | ~Q(status=Target.Status.QUEUED)
+    )
+    return (
+        contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"), do_not_knock=False)
+        .exclude(household_key="")
+        .exclude(pk__in=taken.values("contact_id"))
+    )
 
 
 # --- the call queue and progress ----------------------------------------------------------------
@@ -271,12 +270,19 @@ def script_payload(campaign: FieldCampaign) -> dict[str, object]:
 MERGE_FIELD = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 
 
+def volunteer_first_name(volunteer: Supporter) -> str:
+    """What `{{ volunteer_first_name }}` becomes: the first word of the volunteer's display name.
+    The canvass page fills its script in the browser (canvass.js `mergeScript`, offline too) from
+    this and each person's `first_name`."""
+    return (volunteer.display_name or "").strip().split(" ")[0]
+
+
 def merge_script(text: str, *, contact: Contact, volunteer: Supporter) -> SafeString:
     """A script's text with its merge fields filled in, all of it escaped: `{{ first_name }}` (the
     contact's) and `{{ volunteer_first_name }}`. Unknown fields are left as written."""
     values = {
         "first_name": contact.first_name.strip(),
-        "volunteer_first_name": (volunteer.display_name or "").strip().split(" ")[0],
+        "volunteer_first_name": volunteer_first_name(volunteer),
     }
 
     def fill(match: re.Match[str]) -> str:
@@ -316,7 +322,7 @@ def read_sync_token(token: str, walk_list: WalkList, volunteer: Supporter) -> se
 # coordinates, language, phone, email, tags, file id, or results of other campaigns). The canvass
 # page, its offline copy and the printable list are all built from these keys.
 DOOR_KEYS = ("address", "town", "postal_code", "people")
-PERSON_KEYS = ("target", "name", "status", "last_outcome", "do_not_knock")
+PERSON_KEYS = ("target", "name", "first_name", "status", "last_outcome", "do_not_knock")
 
 
 def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
@@ -348,6 +354,7 @@ def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
             {
                 "target": target.pk,
                 "name": contact.name,
+                "first_name": contact.first_name.strip(),  # the script's {{ first_name }}
                 "status": target.status,
                 "last_outcome": target.last_outcome,
                 "do_not_knock": contact.do_not_knock,

@@ -6,6 +6,7 @@ from quartier.fieldwork.views import calls as calls_views
 from quartier.fieldwork.views import campaigns as campaigns_views
 from quartier.fieldwork.views import canvass as canvass_views
 from quartier.fieldwork.views import imports as imports_views
+from quartier.fieldwork.views import turf_map as turf_map_views
 
 app_name = "fieldwork"
 
@@ -23,6 +24,8 @@ urlpatterns = [
     path("fieldwork/campaigns/new/", campaigns_views.campaign_create, name="campaign_create"),
     path("fieldwork/campaigns/<id:campaign_id>/", campaigns_views.campaign, name="campaign"),
     path("fieldwork/campaigns/<id:campaign_id>/contacts/", campaigns_views.turf, name="turf"),
+    path("fieldwork/campaigns/<id:campaign_id>/contacts/map.json", turf_map_views.points, name="turf_points"),
+    path("fieldwork/campaigns/<id:campaign_id>/contacts/count.json", turf_map_views.count, name="turf_count"),
     path("fieldwork/campaigns/<id:campaign_id>/results.csv", campaigns_views.export, name="export"),
     path(
         "fieldwork/campaigns/<id:campaign_id>/settings/", campaigns_views.campaign_edit, name="campaign_edit"

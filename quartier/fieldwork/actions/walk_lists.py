@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,19 +50,14 @@ def cut_walk_lists(
     those without an address, are left out. Only the contacts taken join the campaign's universe,
     and only contacts of the campaign's scope (`queries.contacts_in_scope`) are ever taken.
     """
-    from quartier.fieldwork.queries import contacts_in_scope
+    from quartier.fieldwork.queries import door_candidates
 
     if campaign.kind != FieldCampaign.Kind.CANVASS:
         raise FieldworkError(_("Walk lists belong to walking campaigns."))
     if not 1 <= doors_per_list <= 500 or not 1 <= max_lists <= 5000:
         raise FieldworkError(_("Choose between 1 and 500 doors per list, and at most 5,000 lists."))
-    taken = Target.objects.filter(campaign=campaign).filter(
-        Q(walk_list__isnull=False) | ~Q(status=Target.Status.QUEUED)
-    )
     rows = (
-        contacts.filter(pk__in=contacts_in_scope(campaign).values("pk"), do_not_knock=False)
-        .exclude(household_key="")
-        .exclude(pk__in=taken.values("contact_id"))
+        door_candidates(campaign, contacts)
         .order_by("postal_code", "street_name", "house_number", "pk")
         .values_list(
             "pk",

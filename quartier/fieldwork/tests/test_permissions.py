@@ -87,6 +87,9 @@ PAGES = {
     "call": (lambda w: reverse("fieldwork:call", args=[w["lease"].pk]), expect(default=HIDDEN, **SIGNED_IN, caller=OK)),
     "campaign": (lambda w: reverse("fieldwork:campaign", args=[w["canvass"].pk]), MANAGERS),
     "turf": (lambda w: reverse("fieldwork:turf", args=[w["canvass"].pk]), MANAGERS),
+    "turf_points": (lambda w: reverse("fieldwork:turf_points", args=[w["canvass"].pk]) + "?zoom=12", MANAGERS),
+    "turf_count": (lambda w: reverse("fieldwork:turf_count", args=[w["canvass"].pk])
+                   + "?tags=x&doors_per_list=5&max_lists=1&country=CA", MANAGERS),
     "export": (lambda w: reverse("fieldwork:export", args=[w["phone_bank"].pk]), MANAGERS),
     "assign": (lambda w: reverse("fieldwork:assign", args=[w["walk_list"].pk]), MANAGERS),
     "review": (lambda w: reverse("fieldwork:review"), MANAGERS),

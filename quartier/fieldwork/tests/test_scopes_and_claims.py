@@ -259,6 +259,18 @@ def test_the_list_shows_only_what_knocking_needs(walk_list, volunteer):
             assert secret not in page
 
 
+def test_the_canvass_page_carries_the_script_merge_fields(walk_list, volunteer):
+    """The walk list page fills `{{ first_name }}` and `{{ volunteer_first_name }}` in the browser
+    (offline too): its data carries each person's first name and the volunteer's, nothing more."""
+    page = client_for(volunteer).get(reverse("fieldwork:canvass", args=[walk_list.pk])).content.decode()
+    payload = json.loads(
+        page.split('id="canvass-data" type="application/json">', 1)[1].split("</script>", 1)[0]
+    )
+    assert payload["volunteer_first_name"] == "Victor"
+    people = {p["name"]: p["first_name"] for door in payload["doors"] for p in door["people"]}
+    assert people["Alice Martin"] == "Alice" and people["Bob Martin"] == "Bob"
+
+
 def test_the_call_page_shows_the_name_town_and_number_only(world_call):
     target, client = world_call
     page = client.get(reverse("fieldwork:call", args=[target.pk])).content.decode()

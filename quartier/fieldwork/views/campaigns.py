@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.fieldwork import access, queries
+from quartier.fieldwork import access, queries, turf_map
 from quartier.fieldwork.actions import calls as calls_actions
 from quartier.fieldwork.actions import common as common_actions
 from quartier.fieldwork.actions import results as results_actions
@@ -117,14 +117,9 @@ def turf(request: HttpRequest, campaign_id: int) -> HttpResponse:
                     "No door to add: nobody in this area has an address and is not yet on a list (or they asked not to be visited)."
                 ),
             )
-    points = list(
-        queries.select_contacts(queries.Turf(), campaign)
-        .exclude(latitude=None)
-        .values("latitude", "longitude")[:1]
-    )
-    centre = {"lat": points[0]["latitude"], "lon": points[0]["longitude"]} if points else None
+    # The map opens on the campaign's own contacts (their extent), not on the first row of the table.
     return render(
-        request, "fieldwork/turf.html", {"campaign": campaign, "form": form, "centre": centre},
+        request, "fieldwork/turf.html", {"campaign": campaign, "form": form, "extent": turf_map.extent(campaign)},
         status=400 if form.errors else 200,
     )  # fmt: skip
 

@@ -91,6 +91,7 @@ def canvass(request: HttpRequest, walk_list_id: int) -> HttpResponse:
         "name": walk_list.name,
         "doors": doors,
         "script": queries.script_payload(walk_list.campaign),
+        "volunteer_first_name": queries.volunteer_first_name(request.user),
         "token": queries.sync_token(walk_list, request.user, target_ids),
         "sync_url": reverse("fieldwork:sync", args=[walk_list.pk]),
     }

@@ -151,8 +151,25 @@
     });
   }
 
+  // The script's merge fields, as on the call page (queries.merge_script): {{ first_name }} is the
+  // person's at the door, {{ volunteer_first_name }} the volunteer's; unknown fields stay as written.
+  // Set as textContent: nothing here is read as HTML.
+  function mergeScript(textIn, person) {
+    var values = { first_name: person ? person.first_name || "" : "", volunteer_first_name: data.volunteer_first_name || "" };
+    return String(textIn || "").replace(/\{\{\s*(\w+)\s*\}\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
+
+  function showIntroduction(person) {
+    var intro = document.getElementById("script-intro");
+    intro.textContent = mergeScript(data.script.introduction, person);
+    intro.hidden = !data.script.introduction;
+  }
+
   function selectPerson(person) {
     selectedTarget = person.target;
+    showIntroduction(person);
     selectedOutcome = null;
     answers = {};
     document.getElementById("person-name").textContent = person.name;
@@ -330,12 +347,44 @@
   window.addEventListener("online", sync);
   window.addEventListener("offline", showConnection);
   window.setInterval(sync, 15000);
+  // --- offline from the first visit ---
+  // A page loaded before its service worker was running was not seen by it: once the worker is
+  // active, the page asks it to keep this address and the assets the page loaded ("keep"), and says
+  // so when they are kept. A page the worker served (controlled) is already kept by its fetch handler.
+  function offlineReady() {
+    root.dataset.offlineReady = "true";
+    document.getElementById("offline-ready").hidden = false;
+  }
+
+  // Read at load: a worker that takes control later (clients.claim) did not see this page arrive.
+  var servedByWorker = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
+
+  function keepForOffline(registration) {
+    if (servedByWorker) {
+      offlineReady();
+      return;
+    }
+    if (!navigator.onLine || !registration.active) return;
+    var here = window.location.href.split("#")[0];
+    var urls = [here];
+    (window.performance && window.performance.getEntriesByType ? window.performance.getEntriesByType("resource") : [])
+      .forEach(function (entry) {
+        if (entry.initiatorType !== "fetch" && entry.initiatorType !== "xmlhttprequest" && urls.indexOf(entry.name) < 0) {
+          urls.push(entry.name);
+        }
+      });
+    var channel = new MessageChannel();
+    channel.port1.onmessage = function (event) {
+      if (event.data && event.data.type === "kept") offlineReady();
+    };
+    registration.active.postMessage({ type: "keep", urls: urls }, [channel.port2]);
+  }
+
   if ("serviceWorker" in navigator && root.dataset.serviceWorker) {
     navigator.serviceWorker.register(root.dataset.serviceWorker, { scope: "/fieldwork/" }).catch(function () {});
+    navigator.serviceWorker.ready.then(keepForOffline).catch(function () {});
   }
-  var intro = document.getElementById("script-intro");
-  intro.textContent = data.script.introduction || "";
-  intro.hidden = !data.script.introduction;
+  showIntroduction(null);
   renderDoor();
   sync();
 })();
