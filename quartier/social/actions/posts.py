@@ -17,6 +17,7 @@ from quartier.lib import images
 from quartier.lib.text import render_markdown
 from quartier.organizing.models import Group
 from quartier.organizing.queries import groups as organizing_groups
+from quartier.social.actions import timelines
 from quartier.social.actions.common import SAME_SUBMISSION_WINDOW, SocialError, _check_may_write, _lock
 from quartier.social.actions.notifications import notify
 from quartier.social.models import (
@@ -97,14 +98,15 @@ def update_post(*, post: Post, draft: PostDraft) -> Post:
 
 @transaction.atomic
 def publish_post(*, post: Post) -> Post:
-    """Publish a draft. Nothing fans out: the feed is read by merging its sources (docs/decisions.md),
-    so a post by someone with 100,000 followers costs one row."""
+    """Publish a draft and copy it into its readers' feeds (`actions/timelines.py`: a few followers
+    here, many by a task after commit, none for an account with very many, read merged)."""
     _check_may_write(post.author)
     updated = Post.objects.filter(pk=post.pk, status=Post.Status.DRAFT).update(
         status=Post.Status.PUBLISHED, published_at=post.published_at or timezone.now()
     )
     post.refresh_from_db(fields=["status", "published_at"])
     if updated:
+        timelines.fan_out(post)
         record_activity(
             "social.post", supporter=post.author, key=f"post:{post.pk}", occurred_at=post.published_at,
             group_id=post.group_id, detail={"post": post.pk, "repost": post.shared_id is not None},
