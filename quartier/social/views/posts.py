@@ -24,6 +24,7 @@ from quartier.social.queries import posts as posts_queries
 from quartier.social.queries import search as search_queries
 from quartier.social.queries import visibility as visibility_queries
 from quartier.social.queries.posts import Cursor
+from quartier.social.views import feed as feed_views
 from quartier.social.views.common import back, error_text, image_error_text, refuse
 
 
@@ -234,6 +235,11 @@ def post_feature(request: HttpRequest, post_id: int) -> HttpResponse:
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_readable_post(request.user, post_id)
     form = CommentForm(request.POST)
+    from_feed = feed_views.is_from_feed(request)
+    if not form.is_valid() and from_feed:
+        return feed_views.tools_answer(
+            request, post.pk, error=form.errors.get("body", [error_text("empty")])[0]
+        )
     if not form.is_valid():
         return render(
             request, "social/post_detail.html",
@@ -250,7 +256,13 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
             author=request.user, post=post, body=form.cleaned_data["body"], parent=parent
         )
     except common_actions.SocialError as error:
+        if from_feed:
+            return feed_views.tools_answer(request, post.pk, error=error_text(error.code))
         return refuse(request, error.code, post.get_absolute_url())
+    if from_feed:
+        return feed_views.tools_answer(request, post.pk, comment=comment)
+    if request.POST.get("from") == "feed":  # a plain form on the feed: back to the card
+        return back(request, post.get_absolute_url())
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
 
 
@@ -277,7 +289,11 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
         else:
             return refuse(request, "not_found", post.get_absolute_url())
     except common_actions.SocialError as error:
+        if feed_views.is_from_feed(request):
+            return feed_views.tools_answer(request, post.pk, error=error_text(error.code))
         return refuse(request, error.code, post.get_absolute_url())
+    if feed_views.is_from_feed(request):
+        return feed_views.tools_answer(request, post.pk)
     return back(request, post.get_absolute_url())
 
 
