@@ -38,6 +38,8 @@ def feed(request: HttpRequest) -> HttpResponse:
         context["suggestions"] = (
             connections_queries.people_you_may_know(request.user) if request.user.is_verified else []
         )
+        if not items:
+            context["newcomer"] = connections_queries.newcomer_suggestions(request.user)
     return render(request, "social/feed.html", context)
 
 
