@@ -108,7 +108,12 @@ class Post(models.Model):
     title = models.CharField(_("title"), max_length=160, blank=True)
     body = models.TextField(_("text"), max_length=BODY_MAX_LENGTH, blank=True)
     body_html = models.TextField(blank=True, editable=False)
-    image = models.ImageField(upload_to="posts/", blank=True)
+    image = models.ImageField(
+        upload_to="posts/", blank=True, width_field="image_width", height_field="image_height"
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(_("image description"), max_length=300, blank=True)
     visibility = models.CharField(
         _("who can read it"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
     )

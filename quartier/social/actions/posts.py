@@ -129,13 +129,15 @@ def delete_post(*, post: Post) -> None:
     post.delete()
 
 
-def set_post_image(*, post: Post, upload: BinaryIO) -> Post:
-    """Re-encode the upload (checked by `lib.images`, metadata dropped) and attach it to the post."""
-    data = images.reencode_image(upload, size=IMAGE_SIZE)
+def set_post_image(*, post: Post, upload: BinaryIO, alt: str) -> Post:
+    """Re-encode the upload (checked by `lib.images`, metadata dropped, its shape kept within 3:1) and
+    attach it to the post with its description."""
+    data = images.reencode_image(upload, size=IMAGE_SIZE, keep_shape=True)
     with transaction.atomic():
         old = post.image.name if post.image else ""
+        post.image_alt = alt.strip()
         post.image.save(f"post-{post.pk}-{timezone.now():%Y%m%d%H%M%S%f}.webp", ContentFile(data), save=False)
-        post.save(update_fields=["image", "updated_at"])
+        post.save(update_fields=["image", "image_width", "image_height", "image_alt", "updated_at"])
     if old:
         post.image.storage.delete(old)
     return post
@@ -258,3 +260,10 @@ def unreact(*, supporter: Supporter, post: Post) -> bool:
     if deleted:
         Post.objects.filter(pk=locked.pk, reaction_count__gt=0).update(reaction_count=F("reaction_count") - 1)
     return bool(deleted)
+
+
+@transaction.atomic
+def set_image_alt(*, post: Post, alt: str) -> None:
+    """Describe the post's image anew (its text for people who cannot see it)."""
+    Post.objects.filter(pk=post.pk).update(image_alt=alt.strip())
+    post.image_alt = alt.strip()

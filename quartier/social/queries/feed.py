@@ -103,7 +103,7 @@ def feed(
 # What a feed card shows (`post_card`), and nothing else: the posts' bodies are read, not their source.
 CARD_FIELDS = (
     "author_id", "group_id", "for_campaign", "shared_id", "published_at", "visibility", "status", "title",
-    "body_html", "image", "hidden_at", "comment_count", "reaction_count", "repost_count",
+    "body_html", "image", "image_alt", "image_width", "image_height", "hidden_at", "comment_count", "reaction_count", "repost_count",
 )  # fmt: skip
 PERSON_FIELDS = ("display_name", "handle", "is_active", "affiliation", "is_staff")
 

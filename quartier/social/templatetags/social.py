@@ -84,8 +84,11 @@ def post_card(post, hide_place: bool = False, level: int = 2, tools: SafeString 
     if post.image:
         parts.append(
             format_html(
-                '<img class="post-image" src="{}" alt="" loading="lazy" width="600" height="600">',
+                '<img class="post-image" src="{}" alt="{}" loading="lazy" width="{}" height="{}">',
                 post.image.url,
+                post.image_alt,
+                post.image_width or 600,
+                post.image_height or 600,
             )
         )
     if post.shared_id:

@@ -135,12 +135,16 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 author=request.user, draft=draft, publish="publish" in request.POST
             )
             if form.cleaned_data.get("image"):
-                posts_actions.set_post_image(post=post, upload=form.cleaned_data["image"])
+                posts_actions.set_post_image(
+                    post=post, upload=form.cleaned_data["image"], alt=form.cleaned_data["image_alt"]
+                )
         except common_actions.SocialError as error:
             form.add_error(None, error_text(error.code))
         except ImageRejected as error:
-            form.add_error("image", image_error_text(error))
-            messages.warning(request, _("Your post is saved as it was, without the image."))
+            # The form is not shown again (the post exists): the reason goes with the warning.
+            messages.warning(
+                request, f"{image_error_text(error)} {_('Your post is saved as it was, without the image.')}"
+            )
             return redirect("social:post_edit", post.pk)
         else:
             messages.success(request, _("Published.") if post.is_published else _("Saved as a draft."))
@@ -158,10 +162,16 @@ def post_create(request: HttpRequest) -> HttpResponse:
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_own_post(request.user, post_id)
     place = {"group": post.group} if post.group_id else ({"for_campaign": True} if post.for_campaign else {})
-    initial = {"title": post.title, "body": post.body, "visibility": post.visibility}
+    initial = {
+        "title": post.title,
+        "body": post.body,
+        "visibility": post.visibility,
+        "image_alt": post.image_alt,
+    }
     form = PostForm(
-        request.POST or None, request.FILES or None, initial=initial, in_group=post.group_id is not None
-    )
+        request.POST or None, request.FILES or None, initial=initial, in_group=post.group_id is not None,
+        has_image=bool(post.image),
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         draft = posts_actions.PostDraft(
             title=form.cleaned_data["title"], body=form.cleaned_data["body"],
@@ -170,7 +180,11 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
         try:
             posts_actions.update_post(post=post, draft=draft)
             if form.cleaned_data.get("image"):
-                posts_actions.set_post_image(post=post, upload=form.cleaned_data["image"])
+                posts_actions.set_post_image(
+                    post=post, upload=form.cleaned_data["image"], alt=form.cleaned_data["image_alt"]
+                )
+            elif post.image and form.cleaned_data["image_alt"] != post.image_alt:
+                posts_actions.set_image_alt(post=post, alt=form.cleaned_data["image_alt"])
             if "publish" in request.POST and not post.is_published:
                 posts_actions.publish_post(post=post)
         except common_actions.SocialError as error:
