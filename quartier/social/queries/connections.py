@@ -153,4 +153,4 @@ def newcomer_suggestions(viewer: Supporter, limit: int = 5) -> Suggestions:
         for found_group in organizing_search.search_groups(near=near).results
         if found_group.item.pk not in mine
     ][:limit]
-    return Suggestions(people=found, groups=groups, near=town if near is not None or found else "")
+    return Suggestions(people=found, groups=groups, near=town if near is not None else "")

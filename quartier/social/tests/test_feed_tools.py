@@ -31,6 +31,9 @@ def test_each_feed_card_has_a_like_button_and_a_comment_box(people, make_post):
 
     tools = page.split(f'id="tools-{post.pk}"')[1]
     assert 'name="csrfmiddlewaretoken"' in tools and 'aria-pressed="false"' in tools
+    assert (
+        '<input type="hidden" name="kind" value="like">' in tools and 'name="remove"' not in tools
+    )  # no toggle
     assert f'hx-post="{reverse("social:react", args=[post.pk])}"' in tools
     assert f'action="{reverse("social:comment", args=[post.pk])}"' in tools and 'name="body"' in tools
 
@@ -46,7 +49,8 @@ def test_a_plain_form_like_goes_back_to_the_feed_and_a_double_click_likes_once(p
     assert Reaction.objects.filter(post=post).count() == 1
     assert Post.objects.get(pk=post.pk).reaction_count == 1
     page = client.get(reverse("social:feed")).content.decode()
-    assert 'aria-pressed="true"' in page.split(f'id="tools-{post.pk}"')[1]
+    tools = page.split(f'id="tools-{post.pk}"')[1]
+    assert 'aria-pressed="true"' in tools and '<input type="hidden" name="remove" value="1">' in tools
 
 
 def test_htmx_like_and_unlike_swap_the_tools_with_the_count(people, make_post):
