@@ -340,6 +340,15 @@ def main(argv: list[str] | None = None) -> None:
     load_follows(arguments.follows_per_supporter)
     load_posts(arguments.posts, arguments.comments_per_post)
     persona, popular_post = make_persona(rng)
+    from quartier.social.actions import timelines as timelines_actions
+    from quartier.social.models import FeedEntry
+
+    if not FeedEntry.objects.filter(reader=persona).exists():
+        # Follows and posts generated in SQL bypass the actions that fill the feeds: filled once here.
+        timelines_actions.rebuild()
+        say(
+            f"  feeds filled: {FeedEntry.objects.count():,} entries; load {time.perf_counter() - started:,.0f} s"
+        )
     from django.db import connection
 
     with connection.cursor() as cursor:

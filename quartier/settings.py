@@ -420,6 +420,9 @@ if MEDIA_ROOT.resolve() in (PRIVATE_STORAGE_ROOT, *PRIVATE_STORAGE_ROOT.parents)
 ACCOUNT_RATE_LIMITS["fieldwork_claim_list"] = env_str("FIELDWORK_CLAIM_RATE", "3/m/user,10/d/user")
 # Walk lists nobody worked on go back to the pool after their campaign's `list_return_hours`; contact
 # files uploaded but never mapped are deleted.
+# The feed copies a post into its author's followers' feeds below this many followers; above, they
+# read it from the author's own index (docs/decisions.md, "The feed: fan-out on write").
+SOCIAL_FANOUT_MAX_FOLLOWERS = env_int("SOCIAL_FANOUT_MAX_FOLLOWERS", 5000)
 CELERY_BEAT_SCHEDULE["fieldwork-sweep"] = {
     "task": "quartier.fieldwork.tasks.sweep",
     "schedule": 900.0,

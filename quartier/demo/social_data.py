@@ -30,6 +30,7 @@ from quartier.social.actions import connections as connections_actions
 from quartier.social.actions import conversations as conversations_actions
 from quartier.social.actions import moderation as moderation_actions
 from quartier.social.actions import posts as posts_actions
+from quartier.social.actions import timelines as timelines_actions
 from quartier.social.models import Comment, Follow, Post, Reaction
 
 # A power law for the followed side: rank = n * u ** FOLLOW_SKEW, so that P(rank <= r) = (r / n) ** (1 / skew).
@@ -143,6 +144,7 @@ def create_social(context) -> None:
         )
         for pk, (comment_count, reaction_count) in counts.items():
             Post.objects.filter(pk=pk).update(comment_count=comment_count, reaction_count=reaction_count)
+    timelines_actions.rebuild()  # rows inserted in bulk bypass the actions that fill the feeds
     context.progress(
         f"  social: {len(follow_rows):,} follows, {len(post_rows):,} posts, {len(comment_rows):,} comments, "
         f"{len(reaction_rows):,} reactions"

@@ -180,13 +180,21 @@ class PageForm(forms.Form):
         label=_("Your story"), widget=forms.Textarea(attrs={"rows": 8}), max_length=8000, required=False,
         help_text=_("Why you give and why your friends should: Markdown is welcome."),
     )  # fmt: skip
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = forms.ImageField(
+        label=_("Photo"), required=False,
+        help_text=_("JPEG, PNG or WebP, 5 MB at most; from a 3:1 banner to a 1:3 portrait, shown whole."),
+    )  # fmt: skip
+    photo_alt = forms.CharField(
+        label=_("Describe the photo"), max_length=300, required=False,
+        help_text=_("For people who cannot see it: what it shows, and any words written on it."),
+    )  # fmt: skip
     team = forms.ModelChoiceField(label=_("Join a team"), queryset=Team.objects.none(), required=False)
     new_team = forms.CharField(label=_("…or start a team"), max_length=120, required=False)
     event = forms.ModelChoiceField(label=_("For an event"), queryset=None, required=False)
 
-    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, currency: str, has_photo: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.has_photo = has_photo
         from django.utils import timezone
 
         from quartier.organizing.models import Event
@@ -206,6 +214,15 @@ class PageForm(forms.Form):
         if photo is not None and photo.size > 5 * 1024 * 1024:
             raise ValidationError(_("This photo is too large (5 MB at most)."))
         return photo
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("photo") or self.has_photo) and not (data.get("photo_alt") or "").strip():
+            self.add_error(
+                "photo_alt",
+                _("Describe the photo in a few words: people who cannot see it read this instead."),
+            )
+        return data
 
 
 class RefundRequestForm(forms.Form):

@@ -53,7 +53,12 @@ class FundraisingPage(models.Model):
     title = models.CharField(_("title"), max_length=120)
     story = models.TextField(_("your story"), max_length=8000, blank=True)
     story_html = models.TextField(blank=True, editable=False)
-    photo = models.ImageField(upload_to="fundraising/", blank=True)
+    photo = models.ImageField(
+        upload_to="fundraising/", blank=True, width_field="photo_width", height_field="photo_height"
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_alt = models.CharField(_("photo description"), max_length=300, blank=True)
     goal_minor = models.PositiveBigIntegerField(_("goal"))
     currency = models.CharField(max_length=3)
     event = models.ForeignKey(

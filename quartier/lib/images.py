@@ -15,6 +15,9 @@ MAX_PIXELS = 40_000_000  # refuse decompression bombs well before Pillow's own l
 # Pixels actually decoded, checked from the header (after `draft`) before any pixel is: about 50 MB of
 # memory at most, for a photo shown at 400 pixels.
 MAX_DECODED_PIXELS = 12_000_000
+# The longest side over the shortest that a photo keeping its shape may have (a 3:1 banner, a 1:3
+# poster); beyond, it is refused with a clear error rather than cropped or letterboxed.
+MAX_ASPECT_RATIO = 3.0
 
 # Magic bytes of the accepted formats: the first bytes decide, never the file name or its type header.
 _SIGNATURES = (
@@ -24,7 +27,8 @@ _SIGNATURES = (
 
 
 class ImageRejected(ValueError):
-    """The upload is not an image we accept; `code` says why (too_large, not_an_image, too_many_pixels)."""
+    """The upload is not an image we accept; `code` says why (too_large, not_an_image, too_many_pixels,
+    bad_shape: longer than `MAX_ASPECT_RATIO` to 1 either way, for an image that keeps its shape)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
@@ -40,8 +44,12 @@ def sniff_format(head: bytes) -> str | None:
     return None
 
 
-def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
-    """A square WebP of `size` pixels cropped from the centre, with every metadata block dropped.
+def reencode_image(
+    upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_BYTES, keep_shape: bool = False
+) -> bytes:
+    """A WebP with every metadata block dropped: a square of `size` pixels cropped from the centre
+    (profile photos), or with `keep_shape` the whole picture, its longer side brought down to `size`
+    (never enlarged), refused (`bad_shape`) beyond `MAX_ASPECT_RATIO` to 1 (post and page photos).
 
     Nothing is decoded before the size on disk (`max_bytes`), the declared pixels (`MAX_PIXELS`) and
     the pixels to decode (`MAX_DECODED_PIXELS`) are checked.
@@ -58,6 +66,9 @@ def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_B
                 raise ImageRejected("not_an_image")
             if probe.width * probe.height > MAX_PIXELS:
                 raise ImageRejected("too_many_pixels")
+            longer, shorter = max(probe.size), max(min(probe.size), 1)
+            if keep_shape and longer > shorter * MAX_ASPECT_RATIO:
+                raise ImageRejected("bad_shape")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             if image.format == "JPEG":
@@ -68,7 +79,10 @@ def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_B
             image.load()
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
-            image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
+            if keep_shape:
+                image.thumbnail((size, size), Image.Resampling.LANCZOS)
+            else:
+                image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
             out = io.BytesIO()
             image.save(out, format="WEBP", quality=82, method=4)  # no exif= or icc_profile=: stripped
             return out.getvalue()

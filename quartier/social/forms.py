@@ -17,6 +17,8 @@ from quartier.social.models import (
     SocialSettings,
 )
 
+ALT_NEEDED = _("Describe the image in a few words: people who cannot see it read this instead.")
+
 
 class PostForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=160, required=False)
@@ -27,10 +29,15 @@ class PostForm(forms.Form):
     image = forms.ImageField(
         label=_("Image"), required=False, help_text=_("JPEG, PNG or WebP, 5 MB at most.")
     )
+    image_alt = forms.CharField(
+        label=_("Describe the image"), max_length=300, required=False,
+        help_text=_("For people who cannot see it: what it shows, and any words written on it."),
+    )  # fmt: skip
     visibility = forms.ChoiceField(label=_("Who can read it"), choices=Post.Visibility.choices)
 
-    def __init__(self, *args, in_group: bool = False, **kwargs) -> None:
+    def __init__(self, *args, in_group: bool = False, has_image: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.has_image = has_image
         if not in_group:
             self.fields["visibility"].choices = [
                 choice for choice in Post.Visibility.choices if choice[0] != Post.Visibility.GROUP
@@ -44,6 +51,8 @@ class PostForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if (data.get("image") or self.has_image) and not (data.get("image_alt") or "").strip():
+            self.add_error("image_alt", ALT_NEEDED)
         if not (data.get("title") or "").strip() and not (data.get("body") or "").strip():
             raise forms.ValidationError(_("Write a title or some text first."))
         return data

@@ -108,7 +108,12 @@ class Post(models.Model):
     title = models.CharField(_("title"), max_length=160, blank=True)
     body = models.TextField(_("text"), max_length=BODY_MAX_LENGTH, blank=True)
     body_html = models.TextField(blank=True, editable=False)
-    image = models.ImageField(upload_to="posts/", blank=True)
+    image = models.ImageField(
+        upload_to="posts/", blank=True, width_field="image_width", height_field="image_height"
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_alt = models.CharField(_("image description"), max_length=300, blank=True)
     visibility = models.CharField(
         _("who can read it"), max_length=12, choices=Visibility.choices, default=Visibility.PUBLIC
     )
@@ -151,6 +156,40 @@ class Post(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+class FeedEntry(models.Model):
+    """A post in one reader's feed, written when it is published (fan-out on write, docs/decisions.md).
+
+    Rows are copied for the author and the followers of accounts with fewer followers than
+    `SOCIAL_FANOUT_MAX_FOLLOWERS`; visibility, hiding and the follow itself are checked again when
+    the feed is read, so a stale row is never shown.
+    """
+
+    # Served by `feed_entry_page`; the post's own index serves a post's deletion.
+    reader = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+", db_index=False)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    published_at = models.DateTimeField()  # the post's, copied so that one index serves the page
+
+    class Meta:
+        constraints: ClassVar = [models.UniqueConstraint(fields=["reader", "post"], name="feed_entry_once")]
+        indexes: ClassVar = [
+            models.Index(fields=["reader", "-published_at", "-post"], name="feed_entry_page")
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} for {self.reader_id}"
+
+
+class MergedAuthor(models.Model):
+    """An account with too many followers to copy its posts: its followers' feeds read them from the
+    author's own index. Once merged, always merged (its earlier posts may not be copied anywhere)."""
+
+    supporter = models.OneToOneField(Supporter, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    since = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.supporter_id} merged on read"
 
 
 class Comment(models.Model):

@@ -16,7 +16,9 @@ def register_sources() -> None:
         Block,
         Comment,
         Conversation,
+        FeedEntry,
         Follow,
+        MergedAuthor,
         Message,
         ModerationAction,
         Notification,
@@ -48,6 +50,18 @@ def register_sources() -> None:
                 Block.objects.filter(blocker=s).order_by("pk").values("blocked__handle", "created_at")
             ),
             erase=lambda s: Block.objects.filter(Q(blocker=s) | Q(blocked=s)).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="feed",
+            models=(FeedEntry, MergedAuthor),
+            # Copies of others' posts (and whether one's posts are read merged): derived, not exported.
+            export=lambda s: [],
+            erase=lambda s: (
+                FeedEntry.objects.filter(reader=s).delete(),
+                MergedAuthor.objects.filter(supporter=s).delete(),
+            ),
         )
     )
     register(rows_owned_by("social_settings", SocialSettings))

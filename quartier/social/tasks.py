@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from quartier.social import emails
 from quartier.social.actions import notifications as notifications_actions
+from quartier.social.actions import timelines as timelines_actions
 from quartier.social.models import Notification
 
 
@@ -37,3 +38,10 @@ def send_notifications_to(recipient_id: int, *, now=None) -> int:
         return 0
     emails.build_notification_email(supporter, claimed).send()
     return 1
+
+
+@shared_task
+def fan_out_post(post_id: int) -> int:
+    """After a post by an account with many (but not too many) followers is published: copy it into
+    each follower's feed in bulk inserts. Safe to retry: existing rows are left alone."""
+    return timelines_actions.fan_out_to_followers(post_id)

@@ -63,19 +63,27 @@ def update_page(*, page: FundraisingPage, draft: PageDraft) -> FundraisingPage:
     return page
 
 
-def set_page_photo(*, page: FundraisingPage, upload) -> FundraisingPage:
+def set_page_photo(*, page: FundraisingPage, upload, alt: str) -> FundraisingPage:
+    """The page's photo, re-encoded whole (its shape kept within 3:1, `lib.images`), with its description."""
     from django.core.files.base import ContentFile
 
     from quartier.lib import images
 
-    data = images.reencode_image(upload, size=800)
+    data = images.reencode_image(upload, size=1200, keep_shape=True)
     old = page.photo.name if page.photo else ""
+    page.photo_alt = alt.strip()
     page.photo.save(f"{page.slug}-{secrets.token_hex(4)}.webp", ContentFile(data), save=False)
-    page.save(update_fields=["photo"])
+    page.save(update_fields=["photo", "photo_width", "photo_height", "photo_alt"])
     if old:
         storage = page.photo.storage
         transaction.on_commit(lambda: storage.delete(old))
     return page
+
+
+@transaction.atomic
+def set_photo_alt(*, page: FundraisingPage, alt: str) -> None:
+    FundraisingPage.objects.filter(pk=page.pk).update(photo_alt=alt.strip())
+    page.photo_alt = alt.strip()
 
 
 @transaction.atomic

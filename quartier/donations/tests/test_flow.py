@@ -256,7 +256,13 @@ def test_a_verified_supporter_creates_a_page_with_a_photo_and_markdown_story(sup
     image.name = "me.png"
     response = client_for(supporter).post(
         "/fundraise/new/",
-        {"title": "Run for Rosemont", "goal": "1 500", "story": "I *run* <script>x</script>", "photo": image},
+        {
+            "title": "Run for Rosemont",
+            "goal": "1 500",
+            "story": "I *run* <script>x</script>",
+            "photo": image,
+            "photo_alt": "Me at the finish line",
+        },
     )
     page = FundraisingPage.objects.get()
     assert response["Location"] == page.get_absolute_url()

@@ -76,13 +76,26 @@ def _page_draft(form: PageForm, request: HttpRequest):
 
 
 def _save_photo(request: HttpRequest, form: PageForm, page: FundraisingPage) -> bool:
-    upload = request.FILES.get("photo")
+    upload = form.cleaned_data.get("photo")
+    alt = form.cleaned_data.get("photo_alt") or ""
     if not upload:
+        if page.photo and alt.strip() != page.photo_alt:
+            pages_actions.set_photo_alt(page=page, alt=alt)
         return True
     try:
-        pages_actions.set_page_photo(page=page, upload=upload)
-    except ImageRejected:
-        messages.error(request, _("This photo could not be used: send a JPEG, PNG or WebP image under 5 MB."))
+        pages_actions.set_page_photo(page=page, upload=upload, alt=alt)
+    except ImageRejected as error:
+        if error.code == "bad_shape":
+            messages.error(
+                request,
+                _(
+                    "This photo is too long or too tall: its longer side may be at most three times its shorter side."
+                ),
+            )
+        else:
+            messages.error(
+                request, _("This photo could not be used: send a JPEG, PNG or WebP image under 5 MB.")
+            )
         return False
     return True
 
@@ -115,8 +128,12 @@ def page_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "goal": _decimal(page.goal_minor).removesuffix(".00"),
         "team": page.team_id,
         "event": page.event_id,
+        "photo_alt": page.photo_alt,
     }
-    form = PageForm(request.POST or None, request.FILES or None, currency=page.currency, initial=initial)
+    form = PageForm(
+        request.POST or None, request.FILES or None, currency=page.currency, initial=initial,
+        has_photo=bool(page.photo),
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         pages_actions.update_page(page=page, draft=_page_draft(form, request))
         _save_photo(request, form, page)

@@ -98,3 +98,25 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale_and_accepted():
 
     with Image.open(io.BytesIO(result)) as image:
         assert (image.format, image.size) == ("WEBP", (400, 400))
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((3000, 1000), (1200, 400)),
+        ((1000, 3000), (400, 1200)),
+        ((1500, 1500), (1200, 1200)),
+        ((300, 100), (300, 100)),
+    ],
+)
+def test_keeping_the_shape_scales_the_longer_side_down_and_never_crops(size, expected):
+    result = reencode_image(io.BytesIO(encoded("PNG", size=size)), size=1200, keep_shape=True)
+    with Image.open(io.BytesIO(result)) as image:
+        assert (image.format, image.size) == ("WEBP", expected)
+
+
+@pytest.mark.parametrize("size", [(3100, 1000), (400, 1300)])
+def test_keeping_the_shape_refuses_a_picture_longer_than_three_to_one(size):
+    with pytest.raises(ImageRejected) as refused:
+        reencode_image(io.BytesIO(encoded("PNG", size=size)), size=1200, keep_shape=True)
+    assert refused.value.code == "bad_shape"

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from quartier.accounts.models import Supporter
+from quartier.social.actions import timelines
 from quartier.social.actions.common import SocialError
 from quartier.social.actions.notifications import notify
 from quartier.social.models import (
@@ -28,6 +29,7 @@ def follow(*, follower: Supporter, followed: Supporter) -> bool:
         raise SocialError("blocked")
     _follow, created = Follow.objects.get_or_create(follower=follower, followed=followed)
     if created:
+        timelines.backfill(follower=follower, followed=followed)
         notify(recipient=followed, kind=Notification.Kind.FOLLOW, actor=follower)
     return created
 
@@ -35,6 +37,8 @@ def follow(*, follower: Supporter, followed: Supporter) -> bool:
 @transaction.atomic
 def unfollow(*, follower: Supporter, followed: Supporter) -> bool:
     deleted, _rows = Follow.objects.filter(follower=follower, followed=followed).delete()
+    if deleted:
+        timelines.forget(reader=follower, author=followed)
     return bool(deleted)
 
 
@@ -47,6 +51,8 @@ def block(*, blocker: Supporter, blocked: Supporter) -> bool:
     Follow.objects.filter(
         Q(follower=blocker, followed=blocked) | Q(follower=blocked, followed=blocker)
     ).delete()
+    timelines.forget(reader=blocker, author=blocked)
+    timelines.forget(reader=blocked, author=blocker)
     Notification.objects.filter(recipient=blocker, actor=blocked).delete()
     return created
 

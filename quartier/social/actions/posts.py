@@ -17,6 +17,7 @@ from quartier.lib import images
 from quartier.lib.text import render_markdown
 from quartier.organizing.models import Group
 from quartier.organizing.queries import groups as organizing_groups
+from quartier.social.actions import timelines
 from quartier.social.actions.common import SAME_SUBMISSION_WINDOW, SocialError, _check_may_write, _lock
 from quartier.social.actions.notifications import notify
 from quartier.social.models import (
@@ -97,14 +98,15 @@ def update_post(*, post: Post, draft: PostDraft) -> Post:
 
 @transaction.atomic
 def publish_post(*, post: Post) -> Post:
-    """Publish a draft. Nothing fans out: the feed is read by merging its sources (docs/decisions.md),
-    so a post by someone with 100,000 followers costs one row."""
+    """Publish a draft and copy it into its readers' feeds (`actions/timelines.py`: a few followers
+    here, many by a task after commit, none for an account with very many, read merged)."""
     _check_may_write(post.author)
     updated = Post.objects.filter(pk=post.pk, status=Post.Status.DRAFT).update(
         status=Post.Status.PUBLISHED, published_at=post.published_at or timezone.now()
     )
     post.refresh_from_db(fields=["status", "published_at"])
     if updated:
+        timelines.fan_out(post)
         record_activity(
             "social.post", supporter=post.author, key=f"post:{post.pk}", occurred_at=post.published_at,
             group_id=post.group_id, detail={"post": post.pk, "repost": post.shared_id is not None},
@@ -127,13 +129,15 @@ def delete_post(*, post: Post) -> None:
     post.delete()
 
 
-def set_post_image(*, post: Post, upload: BinaryIO) -> Post:
-    """Re-encode the upload (checked by `lib.images`, metadata dropped) and attach it to the post."""
-    data = images.reencode_image(upload, size=IMAGE_SIZE)
+def set_post_image(*, post: Post, upload: BinaryIO, alt: str) -> Post:
+    """Re-encode the upload (checked by `lib.images`, metadata dropped, its shape kept within 3:1) and
+    attach it to the post with its description."""
+    data = images.reencode_image(upload, size=IMAGE_SIZE, keep_shape=True)
     with transaction.atomic():
         old = post.image.name if post.image else ""
+        post.image_alt = alt.strip()
         post.image.save(f"post-{post.pk}-{timezone.now():%Y%m%d%H%M%S%f}.webp", ContentFile(data), save=False)
-        post.save(update_fields=["image", "updated_at"])
+        post.save(update_fields=["image", "image_width", "image_height", "image_alt", "updated_at"])
     if old:
         post.image.storage.delete(old)
     return post
@@ -256,3 +260,10 @@ def unreact(*, supporter: Supporter, post: Post) -> bool:
     if deleted:
         Post.objects.filter(pk=locked.pk, reaction_count__gt=0).update(reaction_count=F("reaction_count") - 1)
     return bool(deleted)
+
+
+@transaction.atomic
+def set_image_alt(*, post: Post, alt: str) -> None:
+    """Describe the post's image anew (its text for people who cannot see it)."""
+    Post.objects.filter(pk=post.pk).update(image_alt=alt.strip())
+    post.image_alt = alt.strip()

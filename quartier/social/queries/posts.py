@@ -17,6 +17,7 @@ from quartier.accounts.models import Supporter
 from quartier.social.models import (
     Comment,
     Post,
+    Reaction,
 )
 
 if TYPE_CHECKING:
@@ -120,4 +121,13 @@ def comments_of(post: Post, viewer: Viewer | None) -> list[Comment]:
         .prefetch_related(
             Prefetch("replies", queryset=visible.order_by("created_at", "pk"), to_attr="shown_replies")
         )
+    )
+
+
+def reacted_among(viewer: Supporter, post_ids: list[int]) -> set[int]:
+    """Which of these posts the viewer has reacted to (one query, none for no post)."""
+    if not post_ids:
+        return set()
+    return set(
+        Reaction.objects.filter(supporter=viewer, post_id__in=post_ids).values_list("post_id", flat=True)
     )

@@ -41,7 +41,7 @@ def _label(css: str, text: str, title: str = "") -> SafeString:
 
 
 @register.simple_tag
-def post_card(post, hide_place: bool = False, level: int = 2) -> SafeString:
+def post_card(post, hide_place: bool = False, level: int = 2, tools: SafeString | str = "") -> SafeString:
     """A post as a card: author with their label, where and when, the text, the shared post, counts.
     `level` is its title's heading level: 2 in a list under the page's h1, 1 on the post's own page
     (where a post without a title gets a heading for screen readers only)."""
@@ -84,8 +84,11 @@ def post_card(post, hide_place: bool = False, level: int = 2) -> SafeString:
     if post.image:
         parts.append(
             format_html(
-                '<img class="post-image" src="{}" alt="" loading="lazy" width="600" height="600">',
+                '<img class="post-image" src="{}" alt="{}" loading="lazy" width="{}" height="{}">',
                 post.image.url,
+                post.image_alt,
+                post.image_width or 600,
+                post.image_height or 600,
             )
         )
     if post.shared_id:
@@ -111,7 +114,11 @@ def post_card(post, hide_place: bool = False, level: int = 2) -> SafeString:
                 % {"counter": post.repost_count},
             )
         )
-    parts.append(format_html('<footer class="post-foot muted">{}</footer>', mark_safe(" · ".join(counts))))  # noqa: S308
+    if tools:  # the feed's like and comment tools show the counts themselves
+        parts.append(tools)
+    else:
+        foot = mark_safe(" · ".join(counts))  # noqa: S308 - each part escaped
+        parts.append(format_html('<footer class="post-foot muted">{}</footer>', foot))
     return format_html(
         '<article class="card post" id="post-{}">{}</article>',
         post.pk,
@@ -211,3 +218,70 @@ def comment_thread(context, comments, may_comment: bool = False, is_author: bool
             )  # fmt: skip
         out.append(one(comment, "comment", replies))
     return mark_safe("".join(out))  # noqa: S308 - each part built with format_html
+
+
+@register.simple_tag(takes_context=True)
+def feed_tools(context, post) -> SafeString:
+    """Like and comment from a feed card: plain forms that post back to the feed, enhanced by htmx to
+    swap this block only. Nothing for someone who may not react (address not confirmed)."""
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    if viewer is None or not viewer.is_authenticated or not viewer.is_verified or not post.is_published:
+        return SafeString("")
+    return tools_block(
+        request, post, liked=post.pk in context.get("liked", ()), comment=context.get("new_comment"),
+        error=context.get("tools_error", ""),
+    )  # fmt: skip
+
+
+def tools_block(request, post, *, liked: bool, comment=None, error: str = "") -> SafeString:
+    """The block `feed_tools` draws, also the htmx answer of a like or a comment sent from the feed."""
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    hidden = format_html(
+        '{}<input type="hidden" name="next" value="{}#post-{}"><input type="hidden" name="from" value="feed">',
+        csrf, reverse("social:feed"), post.pk,
+    )  # fmt: skip
+    react_url, comment_url = (
+        reverse("social:react", args=[post.pk]),
+        reverse("social:comment", args=[post.pk]),
+    )
+    target = f"#tools-{post.pk}"
+    likes = ngettext("%(counter)s like", "%(counter)s likes", post.reaction_count) % {
+        "counter": post.reaction_count
+    }
+    if liked:
+        intent, label = SafeString('<input type="hidden" name="remove" value="1">'), _("Liked")
+    else:
+        intent, label = SafeString('<input type="hidden" name="kind" value="like">'), _("Like")
+    like = format_html(
+        '<form method="post" action="{}" class="inline" hx-post="{}" hx-target="{}" hx-swap="outerHTML" '
+        'hx-disabled-elt="find button">{}{}<button type="submit" class="secondary like-button" aria-pressed="{}">'
+        "{}</button></form> <span>{}</span>",
+        react_url, react_url, target, hidden, intent, "true" if liked else "false", label, likes,
+    )  # fmt: skip
+    comments = format_html(
+        '<a href="{}#comments">{}</a>',
+        post.get_absolute_url(),
+        ngettext("%(counter)s comment", "%(counter)s comments", post.comment_count)
+        % {"counter": post.comment_count},
+    )
+    shown = ""
+    if comment is not None:
+        shown = format_html(
+            '<article class="comment" id="comment-{}"><p>{} <span class="muted">· {}</span></p>'
+            '<div class="user-text">{}</div></article>',
+            comment.pk, supporter_name(comment.author, link=True), _when(comment.created_at),
+            mark_safe(comment.body_html),  # noqa: S308 - sanitised by nh3 when it was written
+        )  # fmt: skip
+    problem = format_html('<p class="error" role="alert">{}</p>', error) if error else ""
+    box = format_html(
+        '<form method="post" action="{}" class="feed-comment" hx-post="{}" hx-target="{}" hx-swap="outerHTML" '
+        'hx-disabled-elt="find button">{}<label for="feed-comment-{}">{}</label>'
+        '<textarea id="feed-comment-{}" name="body" rows="2" maxlength="4000" required></textarea>'
+        '<button type="submit" class="secondary">{}</button></form>',
+        comment_url, comment_url, target, hidden, post.pk, _("Your comment"), post.pk, _("Comment"),
+    )  # fmt: skip
+    return format_html(
+        '<footer class="post-tools" id="tools-{}"><p class="post-foot">{} · {}</p>{}{}{}</footer>',
+        post.pk, like, comments, shown, problem, box,
+    )  # fmt: skip

@@ -90,7 +90,13 @@ def test_a_file_that_is_not_an_image_is_refused_and_the_text_kept(people):
 
     response = client_for(people["author"]).post(
         reverse("social:post_create"),
-        {"title": "With picture", "body": "Look", "visibility": "public", "image": fake},
+        {
+            "title": "With picture",
+            "body": "Look",
+            "visibility": "public",
+            "image": fake,
+            "image_alt": "A cat",
+        },
     )
 
     assert response.status_code == 400 and "With picture" in response.content.decode()
@@ -102,7 +108,14 @@ def test_a_real_image_is_reencoded_without_metadata(people):
 
     client_for(people["author"]).post(
         reverse("social:post_create"),
-        {"title": "With picture", "body": "Look", "visibility": "public", "image": upload, "publish": "1"},
+        {
+            "title": "With picture",
+            "body": "Look",
+            "visibility": "public",
+            "image": upload,
+            "publish": "1",
+            "image_alt": "A red square",
+        },
     )
 
     post = Post.objects.get()

@@ -43,6 +43,9 @@ IMAGE_ERRORS = {
     "too_large": _("This image is too large: 5 MB at most."),
     "not_an_image": _("This file is not a JPEG, PNG or WebP image."),
     "too_many_pixels": _("This image has too many pixels: 40 megapixels at most."),
+    "bad_shape": _(
+        "This image is too long or too tall: its longer side may be at most three times its shorter side."
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from quartier.social import access
 from quartier.social.actions import connections as connections_actions
 from quartier.social.actions import notifications as notifications_actions
 from quartier.social.forms import SettingsForm
@@ -16,20 +17,29 @@ from quartier.social.queries import connections as connections_queries
 from quartier.social.queries import conversations as conversations_queries
 from quartier.social.queries import feed as feed_queries
 from quartier.social.queries import notifications as notifications_queries
+from quartier.social.queries import posts as posts_queries
 from quartier.social.queries.posts import Cursor
+from quartier.social.templatetags.social import tools_block
 
 
 @login_required
 def feed(request: HttpRequest) -> HttpResponse:
     cursor = Cursor.decode(request.GET.get("after"))
     items, next_cursor = feed_queries.feed(request.user, cursor=cursor)
-    context = {"items": items, "next_cursor": next_cursor.encode() if next_cursor else ""}
+    shown = [item.pk for item in items if item.kind == "post"]
+    context = {
+        "items": items,
+        "next_cursor": next_cursor.encode() if next_cursor else "",
+        "liked": posts_queries.reacted_among(request.user, shown) if request.user.is_verified else set(),
+    }
     if request.headers.get("HX-Request") and cursor is not None:
         return render(request, "social/_feed_page.html", context)
     if cursor is None:
         context["suggestions"] = (
             connections_queries.people_you_may_know(request.user) if request.user.is_verified else []
         )
+        if not items:
+            context["newcomer"] = connections_queries.newcomer_suggestions(request.user)
     return render(request, "social/feed.html", context)
 
 
@@ -83,3 +93,15 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your choices are saved."))
         return redirect("social:settings")
     return render(request, "social/settings.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def is_from_feed(request: HttpRequest) -> bool:
+    return request.POST.get("from") == "feed" and bool(request.headers.get("HX-Request"))
+
+
+def tools_answer(request: HttpRequest, post_id: int, *, comment=None, error: str = "") -> HttpResponse:
+    """The htmx answer to a like or a comment sent from a feed card: the card's tools, redrawn from the
+    post as it is now (its counts, the viewer's like), with the new comment or the error."""
+    post = access.get_readable_post(request.user, post_id)
+    liked = post_id in posts_queries.reacted_among(request.user, [post_id])
+    return HttpResponse(tools_block(request, post, liked=liked, comment=comment, error=error))

@@ -24,6 +24,7 @@ from quartier.social.queries import posts as posts_queries
 from quartier.social.queries import search as search_queries
 from quartier.social.queries import visibility as visibility_queries
 from quartier.social.queries.posts import Cursor
+from quartier.social.views import feed as feed_views
 from quartier.social.views.common import back, error_text, image_error_text, refuse
 
 
@@ -134,12 +135,16 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 author=request.user, draft=draft, publish="publish" in request.POST
             )
             if form.cleaned_data.get("image"):
-                posts_actions.set_post_image(post=post, upload=form.cleaned_data["image"])
+                posts_actions.set_post_image(
+                    post=post, upload=form.cleaned_data["image"], alt=form.cleaned_data["image_alt"]
+                )
         except common_actions.SocialError as error:
             form.add_error(None, error_text(error.code))
         except ImageRejected as error:
-            form.add_error("image", image_error_text(error))
-            messages.warning(request, _("Your post is saved as it was, without the image."))
+            # The form is not shown again (the post exists): the reason goes with the warning.
+            messages.warning(
+                request, f"{image_error_text(error)} {_('Your post is saved as it was, without the image.')}"
+            )
             return redirect("social:post_edit", post.pk)
         else:
             messages.success(request, _("Published.") if post.is_published else _("Saved as a draft."))
@@ -157,10 +162,16 @@ def post_create(request: HttpRequest) -> HttpResponse:
 def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_own_post(request.user, post_id)
     place = {"group": post.group} if post.group_id else ({"for_campaign": True} if post.for_campaign else {})
-    initial = {"title": post.title, "body": post.body, "visibility": post.visibility}
+    initial = {
+        "title": post.title,
+        "body": post.body,
+        "visibility": post.visibility,
+        "image_alt": post.image_alt,
+    }
     form = PostForm(
-        request.POST or None, request.FILES or None, initial=initial, in_group=post.group_id is not None
-    )
+        request.POST or None, request.FILES or None, initial=initial, in_group=post.group_id is not None,
+        has_image=bool(post.image),
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         draft = posts_actions.PostDraft(
             title=form.cleaned_data["title"], body=form.cleaned_data["body"],
@@ -169,7 +180,11 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
         try:
             posts_actions.update_post(post=post, draft=draft)
             if form.cleaned_data.get("image"):
-                posts_actions.set_post_image(post=post, upload=form.cleaned_data["image"])
+                posts_actions.set_post_image(
+                    post=post, upload=form.cleaned_data["image"], alt=form.cleaned_data["image_alt"]
+                )
+            elif post.image and form.cleaned_data["image_alt"] != post.image_alt:
+                posts_actions.set_image_alt(post=post, alt=form.cleaned_data["image_alt"])
             if "publish" in request.POST and not post.is_published:
                 posts_actions.publish_post(post=post)
         except common_actions.SocialError as error:
@@ -234,6 +249,11 @@ def post_feature(request: HttpRequest, post_id: int) -> HttpResponse:
 def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_readable_post(request.user, post_id)
     form = CommentForm(request.POST)
+    from_feed = feed_views.is_from_feed(request)
+    if not form.is_valid() and from_feed:
+        return feed_views.tools_answer(
+            request, post.pk, error=form.errors.get("body", [error_text("empty")])[0]
+        )
     if not form.is_valid():
         return render(
             request, "social/post_detail.html",
@@ -250,7 +270,13 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
             author=request.user, post=post, body=form.cleaned_data["body"], parent=parent
         )
     except common_actions.SocialError as error:
+        if from_feed:
+            return feed_views.tools_answer(request, post.pk, error=error_text(error.code))
         return refuse(request, error.code, post.get_absolute_url())
+    if from_feed:
+        return feed_views.tools_answer(request, post.pk, comment=comment)
+    if request.POST.get("from") == "feed":  # a plain form on the feed: back to the card
+        return back(request, post.get_absolute_url())
     return redirect(f"{post.get_absolute_url()}#comment-{comment.pk}")
 
 
@@ -277,7 +303,11 @@ def react(request: HttpRequest, post_id: int) -> HttpResponse:
         else:
             return refuse(request, "not_found", post.get_absolute_url())
     except common_actions.SocialError as error:
+        if feed_views.is_from_feed(request):
+            return feed_views.tools_answer(request, post.pk, error=error_text(error.code))
         return refuse(request, error.code, post.get_absolute_url())
+    if feed_views.is_from_feed(request):
+        return feed_views.tools_answer(request, post.pk)
     return back(request, post.get_absolute_url())
 
 
