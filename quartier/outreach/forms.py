@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -11,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts import queries as accounts_queries
 from quartier.accounts.models import Cause
+from quartier.outreach import merge
 from quartier.outreach.actions import drafts as drafts_actions
 from quartier.outreach.actions.campaign_send import SUBJECT_MAX_LENGTH
-from quartier.outreach.models import TOPICS
+from quartier.outreach.models import CAMPAIGN_NEWS, TOPICS
 from quartier.outreach.segments import ANY, NO, YES, Segment
 
 YES_NO = [(ANY, _("Either")), (YES, _("Yes")), (NO, _("No"))]
@@ -79,7 +81,7 @@ class SegmentForm(forms.Form):
         data = self.cleaned_data
         place = data.get("place")
         return Segment(
-            topic=data["topic"],
+            topic=data.get("topic") or CAMPAIGN_NEWS,
             postal_code=data.get("postal_code") or "",
             country=data.get("country") or "",
             latitude=place.latitude if place else None,
@@ -180,6 +182,67 @@ class ComposeForm(SegmentForm):
             for part in ("subject", "preview_text", "body"):
                 initial[f"{part}_{code}"] = version.get(part, "")
         return initial
+
+
+# The longest text staff may write in one language (before the frame): ten segments at most.
+SMS_MAX_LENGTH = 640
+
+
+class SmsComposeForm(SegmentForm):
+    """A text to a segment: the words in each language, the same filters as email (no topic: texts go
+    to numbers that asked for them), and the form's own key that makes sending it exactly once."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=SMS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "data-sms-language": settings.LANGUAGE_CODE}),
+        help_text=_(
+            "Merge fields: {{ first_name }}, {{ town }}. The campaign's name and the STOP line are added."
+        ),
+    )
+    send_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
+
+    field_order = ("body",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["topic"]
+        self.fields["send_key"].initial = secrets.token_urlsafe(24)
+        default_name = dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]
+        self.fields["body"].label = _("Message (%(language)s)") % {"language": default_name}
+        for code, name in _other_languages():
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Message (%(language)s)") % {"language": name},
+                max_length=SMS_MAX_LENGTH,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5, "data-sms-language": code}),
+                help_text=_(
+                    "People who read this language get this version; leave it empty to send them the first one."
+                ),
+            )
+
+    def body_fields(self) -> list[forms.BoundField]:
+        return [self["body"], *(self[f"body_{code}"] for code, _name in _other_languages())]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for bound in self.body_fields():
+            unknown = merge.unknown_fields(cleaned.get(bound.name) or "")
+            if unknown:
+                self.add_error(
+                    bound.name, _("Unknown merge fields: %(fields)s.") % {"fields": ", ".join(unknown)}
+                )
+        return cleaned
+
+    def versions(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"body_{code}") or "" for code, _name in _other_languages()}
+
+    def words(self) -> dict[str, str]:
+        """Each language's words as a recipient of it gets them (the first version when left empty)."""
+        body = self.cleaned_data.get("body") or ""
+        words = {settings.LANGUAGE_CODE: body}
+        words.update({code: text or body for code, text in self.versions().items()})
+        return words
 
 
 class ScheduleForm(forms.Form):

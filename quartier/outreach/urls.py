@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from quartier.outreach import feedback, views
+from quartier.outreach import feedback, sms_views, views
 
 app_name = "outreach"
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("organize/email/<id:message_id>/send/", views.message_send, name="message_send"),
     path("organize/email/<id:message_id>/cancel/", views.message_cancel, name="message_cancel"),
     path("organize/email/<id:message_id>/progress/", views.message_progress, name="message_progress"),
+    path("organize/sms/", sms_views.text_list, name="text_list"),
+    path("organize/sms/new/", sms_views.text_compose, name="text_new"),
+    path("organize/sms/count/", sms_views.text_count, name="text_count"),
+    path("organize/sms/<id:message_id>/", sms_views.text_detail, name="text_detail"),
+    path("organize/sms/<id:message_id>/progress/", sms_views.text_progress, name="text_progress"),
 ]

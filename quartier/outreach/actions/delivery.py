@@ -17,13 +17,12 @@ import secrets
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from quartier.accounts.models import Supporter
 from quartier.outreach import emails, merge, queries, throttle
@@ -133,6 +132,7 @@ def _claim(message_id: int, first_id: int, last_id: int) -> Lease:
                 pk__lte=last_id,
                 status=Delivery.Status.QUEUED,
             )
+            .exclude(not_before__gt=timezone.now())  # deferred by quiet hours
             .values_list("pk", flat=True)
         )
         Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.QUEUED).update(
@@ -338,52 +338,70 @@ def _journal():
     return activity
 
 
-def in_quiet_hours(zone_name: str, now: datetime | None = None) -> bool:
-    """Whether it is too late or too early to text someone in `zone_name` (`SMS_QUIET_HOURS`)."""
+def _zone(zone_name: str):
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
-        zone = ZoneInfo(zone_name or settings.TIME_ZONE)
+        return ZoneInfo(zone_name or settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(settings.TIME_ZONE)
-    hour = (now or timezone.now()).astimezone(zone).hour
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def in_quiet_hours(zone_name: str, now: datetime | None = None) -> bool:
+    """Whether it is too late or too early to text someone in `zone_name` (`SMS_QUIET_HOURS`)."""
+    hour = (now or timezone.now()).astimezone(_zone(zone_name)).hour
     start, end = settings.SMS_QUIET_HOURS
     return (hour >= start or hour < end) if start > end else (start <= hour < end)
+
+
+def quiet_hours_end(zone_name: str, now: datetime | None = None) -> datetime:
+    """The next time the quiet hours end in `zone_name` (9:00 there by default): when a deferred
+    text may go."""
+    zone = _zone(zone_name)
+    local = (now or timezone.now()).astimezone(zone)
+    end = local.replace(hour=settings.SMS_QUIET_HOURS[1], minute=0, second=0, microsecond=0)
+    if end <= local:
+        end = (end.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=zone)
+    return end
 
 
 def _send_sms_batch(
     message: Message, deliveries: list[Delivery], counts: dict[str, int], lease: Lease
 ) -> None:
     """Text each delivery's supporter whose subscription is still active (STOP during a send is
-    honoured here), unless it is quiet hours where they are: those go back to the queue. Fenced as
-    email is (see the module docstring)."""
-    from quartier.outreach import sms
+    honoured here), in the subscription's language, unless it is quiet hours where they are: those
+    are deferred (back to the queue, not claimed before their quiet hours end), never dropped.
+    Fenced as email is (see the module docstring)."""
+    from quartier.outreach import sms, sms_text
 
     gateway = sms.gateway()
     subscriptions = {
         row.supporter_id: row
         for row in SmsSubscription.objects.filter(
             supporter_id__in=[d.supporter_id for d in deliveries], opted_out_at__isnull=True
-        )
+        ).order_by("opted_in_at", "pk")
     }
-    renderer_fields = merge.used_fields(message.body)
-    later: list[int] = []
+    wants_values = bool(
+        merge.used_fields(message.body, *[v.get("body", "") for v in message.versions.values()])
+    )
+    later: dict[datetime, list[int]] = {}
     for index, delivery in enumerate(deliveries):
         subscription = subscriptions.get(delivery.supporter_id)
         if subscription is None or subscription.opted_out_at is not None:
             counts["skipped"] += lease.settle([delivery.pk], status=Delivery.Status.SKIPPED)
             continue
         if in_quiet_hours(subscription.time_zone):
-            later.append(delivery.pk)
+            later.setdefault(quiet_hours_end(subscription.time_zone), []).append(delivery.pk)
             continue
+        language = sms_text.language_of(subscription.language or delivery.supporter.language)
         values = {
             "first_name": (delivery.supporter.display_name.split() or [""])[0],
             "town": delivery.supporter.town,
         }
-        with translation.override(subscription.language or settings.LANGUAGE_CODE):
-            text = merge.fill(message.body, values if renderer_fields else {}, html=False)
-            text = f"{settings.SITE_NAME}: {text}\n" + gettext("Reply STOP to stop.")
-        lease.renew_if_due([*later, *(d.pk for d in deliveries[index:])])
+        text = sms_text.compose(message.version(language)["body"], language, values if wants_values else {})
+        lease.renew_if_due(
+            [*(pk for ids in later.values() for pk in ids), *(d.pk for d in deliveries[index:])]
+        )
         if not lease.attempt(delivery.pk):
             counts["lost"] += 1
             continue
@@ -395,7 +413,7 @@ def _send_sms_batch(
         else:
             lease.record(delivery.pk, status=Delivery.Status.SENT, sent_at=timezone.now())
             counts["sent"] += 1
-    if later:
-        counts["quiet_hours"] = lease.settle(
-            later, status=Delivery.Status.QUEUED, claimed_at=None, claim_token=""
+    for when, delivery_ids in later.items():
+        counts["deferred"] = counts.get("deferred", 0) + lease.settle(
+            delivery_ids, status=Delivery.Status.QUEUED, claimed_at=None, claim_token="", not_before=when
         )
