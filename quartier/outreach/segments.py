@@ -158,3 +158,8 @@ def sms_count_by_language(segment: Segment) -> dict[str, int]:
     for row in rows:
         counts[row["language"]] = counts.get(row["language"], 0) + row["people"]
     return counts
+
+
+def group_suggestions(text: str, limit: int = 10) -> list[tuple[int, str, str]]:
+    """Groups whose name contains `text`, for the builder's suggestions: (id, name, town)."""
+    return registry.group_lookup("suggest")(text)[:limit] if text.strip() else []

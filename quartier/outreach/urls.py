@@ -17,6 +17,7 @@ urlpatterns = [
     path("organize/email/", views.message_list, name="message_list"),
     path("organize/email/new/", views.message_compose, name="message_new"),
     path("organize/email/count/", views.segment_count, name="segment_count"),
+    path("organize/email/groups/", views.group_suggestions, name="group_suggestions"),
     path("organize/email/<id:message_id>/", views.message_detail, name="message_detail"),
     path("organize/email/<id:message_id>/edit/", views.message_compose, name="message_edit"),
     path("organize/email/<id:message_id>/preview/", views.message_preview, name="message_preview"),
