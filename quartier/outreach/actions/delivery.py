@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 # A batch looks whether its message was cancelled every so many emails.
 CANCEL_CHECK_EVERY = 50
 
+# A batch writes `sent` for the emails handed over every so many emails, in one statement.
+RECORD_EVERY = 100
+
 # A worker renews the lease of the rest of its batch whenever this fraction of the lease has passed.
 RENEW_AFTER_FRACTION = 0.1
 
@@ -63,9 +66,12 @@ class Lease:
     def mine(self, delivery_ids: Iterable[int]):
         return Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=self.token)
 
+    def is_due(self) -> bool:
+        return _clock() - self.renewed >= settings.OUTREACH_LEASE_SECONDS * RENEW_AFTER_FRACTION
+
     def renew_if_due(self, remaining_ids: Iterable[int]) -> None:
         """Push the lease of the deliveries not yet attempted forward, at most every tenth of a lease."""
-        if _clock() - self.renewed < settings.OUTREACH_LEASE_SECONDS * RENEW_AFTER_FRACTION:
+        if not self.is_due():
             return
         self.mine(remaining_ids).filter(status=Delivery.Status.SENDING, attempted_at__isnull=True).update(
             claimed_at=timezone.now()
@@ -234,6 +240,7 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
     renderer = emails.Renderer(message) if message.audience != PERSONAL else None
     if renderer is not None:
         renderer.prepare([delivery.supporter for delivery in to_send])
+    sent: list[int] = []  # handed over, their `sent` written together (`_record_sent`)
     try:
         for index, delivery in enumerate(to_send):
             if index and index % CANCEL_CHECK_EVERY == 0 and _cancelled(message_id):
@@ -252,6 +259,8 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
                 _give_back(lease, to_send[index:], cancelled=False)
                 raise
             throttle.wait_for_slot()
+            if lease.is_due():  # before the lease of those handed over but not yet recorded runs out
+                _record_sent_batch(lease, sent)
             lease.renew_if_due(d.pk for d in to_send[index:])
             # Marked before the mail server hears of it, if still ours: a crash from here on leaves
             # the delivery "attempted" (never sent again, see `sweep`); a crash before leaves it safe
@@ -268,12 +277,25 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
                 lease.record(delivery.pk, status=Delivery.Status.FAILED, error=_short_error(error))
                 counts["failed"] += 1
             else:
-                lease.record(delivery.pk, status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
+                sent.append(delivery.pk)
                 counts["sent"] += 1
+                if len(sent) >= RECORD_EVERY:
+                    _record_sent_batch(lease, sent)
     finally:
+        _record_sent_batch(lease, sent)
         connection.close()
     finish_if_done(message_id)
     return counts
+
+
+def _record_sent_batch(lease: Lease, sent: list[int]) -> None:
+    """`sent` for the deliveries handed over since the last call, in one fenced UPDATE; emptied.
+
+    A crash before it leaves them attempted and unanswered: the sweep marks them `UNKNOWN_OUTCOME`,
+    never sends them again (the promise rests on the durable `attempted` mark, not on this one)."""
+    if sent:
+        lease.mine(sent).update(status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
+        sent.clear()
 
 
 def _cancelled(message_id: int) -> bool:
