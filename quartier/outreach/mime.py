@@ -59,8 +59,8 @@ def address(value: str) -> str:
 
 def _body(text: str) -> tuple[str, str]:
     """(Content-Transfer-Encoding, the body as it goes on the wire) for a UTF-8 part."""
-    longest = max(map(len, text.split("\n")))
-    if longest * 4 > MAX_LINE and any(len(line.encode()) > MAX_LINE for line in text.split("\n")):
+    suspects = [line for line in text.split("\n") if len(line) * 4 > MAX_LINE]  # 4 bytes a character at most
+    if suspects and any(len(line.encode()) > MAX_LINE for line in suspects):
         return "quoted-printable", quoprimime.body_encode(text, maxlinelen=76)
     return "8bit", text
 

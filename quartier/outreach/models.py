@@ -260,6 +260,14 @@ class SmsSubscription(models.Model):
     class Meta:
         verbose_name = _("text message subscription")
         verbose_name_plural = _("text message subscriptions")
+        indexes: ClassVar = [
+            # The texting segment's count and snapshot: the supporters with an active number.
+            models.Index(
+                fields=["supporter"],
+                condition=Q(opted_out_at__isnull=True, supporter__isnull=False),
+                name="sms_subscription_active",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.phone} ({'out' if self.opted_out_at else 'in'})"
