@@ -50,3 +50,8 @@ def register() -> None:
     registry.register_segment_filter("attended", by_attendance)
     registry.register_merge_field("group", group_names)
     registry.register_merge_field("next_event", nearest_events)
+    registry.register_group_lookup(
+        suggest=groups_queries.groups_named,
+        named=groups_queries.groups_called,
+        name_of=groups_queries.group_name,
+    )

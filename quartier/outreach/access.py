@@ -95,6 +95,14 @@ def get_staff_message(user: object, message_id: int) -> Message:
     return message
 
 
+def get_staff_text(user: object, message_id: int) -> Message:
+    """A campaign text (one written at `/organize/sms/`) for a staff member; 404 for anyone else."""
+    message = get_staff_message(user, message_id)
+    if message.channel != Message.Channel.SMS:
+        raise Http404
+    return message
+
+
 PREFERENCES_SALT = "outreach.preferences"
 CONFIRM_SALT = "outreach.confirm-topic"
 CONFIRM_MAX_AGE = 7 * 24 * 3600

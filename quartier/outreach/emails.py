@@ -10,6 +10,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import sanitize_address
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
-from quartier.outreach import merge, registry
+from quartier.outreach import merge, mime, registry
 from quartier.outreach.access import address_unsubscribe_url, preferences_token, unsubscribe_token
 from quartier.outreach.models import CAMPAIGN_NEWS, PERSONAL, TOPICS, Message, audience_kind
 
@@ -108,6 +109,13 @@ class Renderer:
         # The links' fixed part, reversed once (a reverse per email costs more than the signature).
         self._unsubscribe_base = absolute_url(reverse("outreach:unsubscribe", args=["-"]))[:-2]
         self._preferences_base = absolute_url(reverse("outreach:preferences", args=["-"]))[:-2]
+        # The campaign's own messages come from the campaign, not from the staff member who wrote them.
+        self._from_email = (
+            settings.DEFAULT_FROM_EMAIL if message.audience in TOPICS else from_address(message.sender)
+        )
+        self._from_header = sanitize_address(self._from_email, "utf-8")
+        self._reply_to = reply_to(message)
+        self._domain = _domain()
 
     def prepare(self, supporters: list[Supporter]) -> None:
         self._provided = {name: load(supporters) for name, load in self._loaders.items()}
@@ -196,16 +204,13 @@ class Renderer:
         if delivery_id is not None:
             # The same Message-ID if a delivery cut short by a crash is sent again: receivers can
             # tell it is one message (see `actions.sweep`).
-            headers["Message-ID"] = f"<outreach.{self.message.pk}.{delivery_id}@{_domain()}>"
-        email = EmailMultiAlternatives(
+            headers["Message-ID"] = f"<outreach.{self.message.pk}.{delivery_id}@{self._domain}>"
+        email = mime.PreparedEmail(
             subject=subject,
             body=text,
-            # The campaign's own messages come from the campaign, not from the staff member who wrote them.
-            from_email=settings.DEFAULT_FROM_EMAIL
-            if self.message.audience in TOPICS
-            else from_address(self.message.sender),
+            from_email=self._from_email,
             to=[supporter.email],
-            reply_to=reply_to(self.message),
+            reply_to=self._reply_to,
             headers=headers,
             connection=connection,
         )
@@ -214,6 +219,11 @@ class Renderer:
             # anymail sends these to the ESP and gets them back in its tracking webhooks.
             email.metadata = {"outreach_delivery": str(delivery_id)}
             email.tags = [f"message-{self.message.pk}"]
+        # The MIME bytes, written directly (see `mime`): SMTP sends them as they are.
+        email.prepared = mime.assemble(
+            subject=subject, from_header=self._from_header, to=supporter.email, text=text, html=html,
+            headers=headers, reply_to=self._reply_to,
+        )  # fmt: skip
         return email
 
 

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts import queries as accounts_queries
 from quartier.accounts.models import Cause
+from quartier.outreach import merge, registry
 from quartier.outreach.actions import drafts as drafts_actions
 from quartier.outreach.actions.campaign_send import SUBJECT_MAX_LENGTH
-from quartier.outreach.models import TOPICS
+from quartier.outreach.models import CAMPAIGN_NEWS, TOPICS
 from quartier.outreach.segments import ANY, NO, YES, Segment
+
+# A group as the suggestions name it: `Plateau for Climate (#12)`.
+GROUP_REFERENCE = re.compile(r"\(#(\d{1,12})\)$")
+
+
+def group_label(group_id: int, name: str) -> str:
+    return f"{name} (#{group_id})"
+
 
 YES_NO = [(ANY, _("Either")), (YES, _("Yes")), (NO, _("No"))]
 
@@ -30,7 +42,23 @@ class SegmentForm(forms.Form):
     postal_code = forms.CharField(label=_("Near the postal code"), max_length=10, required=False)
     country = forms.ChoiceField(label=_("Country"), required=False, choices=())
     within_km = forms.FloatField(label=_("Within (km)"), min_value=1, max_value=2000, required=False)
-    group_id = forms.IntegerField(label=_("Members of group number"), min_value=1, required=False)
+    group = forms.CharField(
+        label=_("Members of the group"),
+        max_length=160,
+        required=False,
+        help_text=_("Type part of its name and pick it from the suggestions."),
+        widget=forms.TextInput(
+            attrs={
+                "list": "group-suggestions",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("outreach:group_suggestions"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#group-suggestions",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+            }
+        ),
+    )
     causes = forms.MultipleChoiceField(
         label=_("Causes"), required=False, choices=(), widget=forms.CheckboxSelectMultiple
     )
@@ -61,9 +89,11 @@ class SegmentForm(forms.Form):
         cleaned = super().clean()
         postal_code, within = cleaned.get("postal_code"), cleaned.get("within_km")
         cleaned["place"] = None
-        if postal_code or within:
-            if not (postal_code and within):
-                raise forms.ValidationError(_("Give both a postal code and a distance, or neither."))
+        if (postal_code or within) and not (postal_code and within):
+            if "postal_code" not in self.errors and "within_km" not in self.errors:
+                missing = "within_km" if postal_code else "postal_code"
+                self.add_error(missing, _("Give both a postal code and a distance, or neither."))
+        elif postal_code and within:
             country = cleaned.get("country") or settings.QUARTIER_COUNTRIES[0]
             place = accounts_queries.find_place(country, postal_code)
             if place is None:
@@ -73,13 +103,40 @@ class SegmentForm(forms.Form):
         after, before = cleaned.get("joined_after"), cleaned.get("joined_before")
         if after and before and after > before:
             self.add_error("joined_before", _("This date comes before the other one."))
+        cleaned["group_id"] = self._group_id(cleaned.get("group") or "")
         return cleaned
+
+    def _group_id(self, text: str) -> int | None:
+        """The group the staff member named (`Name (#12)` as suggested, or its exact name); an error
+        on the field saying why when it names none or several."""
+        text = " ".join(text.split())
+        if not text:
+            return None
+        if reference := GROUP_REFERENCE.search(text):
+            group_id = int(reference.group(1))
+            if registry.group_lookup("name_of")(group_id) is not None:
+                return group_id
+            self.add_error("group", _("No group has the number %(number)s.") % {"number": group_id})
+            return None
+        found = registry.group_lookup("named")(text)
+        if len(found) == 1:
+            return found[0][0]
+        if found:
+            self.add_error(
+                "group",
+                _("Several groups are called “%(name)s”: pick one from the suggestions.") % {"name": text},
+            )
+        else:
+            self.add_error(
+                "group", _("No group is called “%(name)s”: pick one from the suggestions.") % {"name": text}
+            )
+        return None
 
     def to_segment(self) -> Segment:
         data = self.cleaned_data
         place = data.get("place")
         return Segment(
-            topic=data["topic"],
+            topic=data.get("topic") or CAMPAIGN_NEWS,
             postal_code=data.get("postal_code") or "",
             country=data.get("country") or "",
             latitude=place.latitude if place else None,
@@ -100,6 +157,9 @@ class SegmentForm(forms.Form):
         initial = segment.to_dict()
         for name in ("latitude", "longitude"):
             initial.pop(name)
+        group_id = initial.pop("group_id", None)
+        if group_id:
+            initial["group"] = group_label(group_id, registry.group_lookup("name_of")(group_id) or "")
         return initial
 
 
@@ -180,6 +240,67 @@ class ComposeForm(SegmentForm):
             for part in ("subject", "preview_text", "body"):
                 initial[f"{part}_{code}"] = version.get(part, "")
         return initial
+
+
+# The longest text staff may write in one language (before the frame): ten segments at most.
+SMS_MAX_LENGTH = 640
+
+
+class SmsComposeForm(SegmentForm):
+    """A text to a segment: the words in each language, the same filters as email (no topic: texts go
+    to numbers that asked for them), and the form's own key that makes sending it exactly once."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=SMS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "data-sms-language": settings.LANGUAGE_CODE}),
+        help_text=_(
+            "Merge fields: {{ first_name }}, {{ town }}. The campaign's name and the STOP line are added."
+        ),
+    )
+    send_key = forms.RegexField(regex=r"^[A-Za-z0-9_-]{16,64}$", widget=forms.HiddenInput)
+
+    field_order = ("body",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["topic"]
+        self.fields["send_key"].initial = secrets.token_urlsafe(24)
+        default_name = dict(settings.LANGUAGES)[settings.LANGUAGE_CODE]
+        self.fields["body"].label = _("Message (%(language)s)") % {"language": default_name}
+        for code, name in _other_languages():
+            self.fields[f"body_{code}"] = forms.CharField(
+                label=_("Message (%(language)s)") % {"language": name},
+                max_length=SMS_MAX_LENGTH,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5, "data-sms-language": code}),
+                help_text=_(
+                    "People who read this language get this version; leave it empty to send them the first one."
+                ),
+            )
+
+    def body_fields(self) -> list[forms.BoundField]:
+        return [self["body"], *(self[f"body_{code}"] for code, _name in _other_languages())]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for bound in self.body_fields():
+            unknown = merge.unknown_fields(cleaned.get(bound.name) or "")
+            if unknown:
+                self.add_error(
+                    bound.name, _("Unknown merge fields: %(fields)s.") % {"fields": ", ".join(unknown)}
+                )
+        return cleaned
+
+    def versions(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"body_{code}") or "" for code, _name in _other_languages()}
+
+    def words(self) -> dict[str, str]:
+        """Each language's words as a recipient of it gets them (the first version when left empty)."""
+        body = self.cleaned_data.get("body") or ""
+        words = {settings.LANGUAGE_CODE: body}
+        words.update({code: text or body for code, text in self.versions().items()})
+        return words
 
 
 class ScheduleForm(forms.Form):

@@ -93,11 +93,19 @@ class Message(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     recipient_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # The random key of the compose form it was sent from: a second click, a resubmitted form or a
+    # retried request finds the message already written (unique), and no one gets it twice.
+    send_key = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering: ClassVar = ["-created_at", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["send_key"], condition=~Q(send_key=""), name="message_once_per_send_key"
+            ),
+        ]
         indexes: ClassVar = [
             models.Index(fields=["audience", "-created_at"]),
             models.Index(fields=["status", "scheduled_at"]),
@@ -126,7 +134,8 @@ class Delivery(models.Model):
     a personal message's deliveries also carry its `source`, unique with the address, so that an
     address gets at most one email from a given source (a fundraising page) ever.
 
-    `queued` → `sending` (claimed by one worker) → `sent` or `failed`; `skipped` when the supporter
+    `queued` → `sending` (claimed by one worker) → `sent` or `failed`; a text that would arrive in the
+    recipient's quiet hours goes back to `queued` with `not_before` (deferred); `skipped` when the supporter
     withdrew consent (or left), or the address was suppressed, between the message being written
     and sent. `failed` with an error starting `unknown:` when its worker went silent while handing it
     over: it may have arrived, and is not sent again.
@@ -154,6 +163,8 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True, default="", db_default="")
     attempted_at = models.DateTimeField(null=True, blank=True)
+    # A text deferred by the recipient's quiet hours: not claimed before this time (their morning).
+    not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     # What the mail provider said afterwards (anymail tracking webhooks); no open tracking.
@@ -249,6 +260,14 @@ class SmsSubscription(models.Model):
     class Meta:
         verbose_name = _("text message subscription")
         verbose_name_plural = _("text message subscriptions")
+        indexes: ClassVar = [
+            # The texting segment's count and snapshot: the supporters with an active number.
+            models.Index(
+                fields=["supporter"],
+                condition=Q(opted_out_at__isnull=True, supporter__isnull=False),
+                name="sms_subscription_active",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.phone} ({'out' if self.opted_out_at else 'in'})"

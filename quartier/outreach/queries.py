@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from quartier.accounts import queries as accounts_queries
 from quartier.accounts.models import Consent, Supporter, validate_audience
@@ -39,13 +40,16 @@ def suppressed_among(addresses: list[str]) -> set[str]:
 
 def message_progress(message: Message) -> dict[str, int]:
     """How far a message's sending is: `total` deliveries, and how many are `sent`, `failed`,
-    `queued` (queued or being sent) and `skipped` (consent withdrawn or address suppressed meanwhile)."""
+    `queued` (queued or being sent), `deferred` (texts waiting for the end of their recipient's quiet
+    hours) and `skipped` (consent withdrawn or address suppressed meanwhile)."""
     status = Delivery.Status
+    later = Q(status=status.QUEUED, not_before__gt=timezone.now())
     counts = Delivery.objects.filter(message=message).aggregate(
         total=Count("pk"),
         sent=Count("pk", filter=Q(status=status.SENT)),
         failed=Count("pk", filter=Q(status=status.FAILED)),
-        queued=Count("pk", filter=Q(status__in=[status.QUEUED, status.SENDING])),
+        queued=Count("pk", filter=Q(status__in=[status.QUEUED, status.SENDING]) & ~later),
+        deferred=Count("pk", filter=later),
         skipped=Count("pk", filter=Q(status=status.SKIPPED)),
     )
     return {key: int(value or 0) for key, value in counts.items()}
@@ -84,10 +88,13 @@ def audience_label(audience: str) -> str:
     return label or ""
 
 
-def staff_messages(limit: int = 100) -> list[tuple[Message, dict[str, int]]]:
-    """The campaign's messages (newest first) with their progress, for `/organize/email/`."""
+def staff_messages(
+    limit: int = 100, channel: str = Message.Channel.EMAIL
+) -> list[tuple[Message, dict[str, int]]]:
+    """The campaign's messages (newest first) with their progress, for `/organize/email/` (or its
+    texts, for `/organize/sms/`)."""
     rows = list(
-        Message.objects.filter(audience__in=list(TOPICS))
+        Message.objects.filter(audience__in=list(TOPICS), channel=channel)
         .annotate(
             sent_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
             total_count=Count("deliveries"),

@@ -8,6 +8,8 @@ here as every app registers its personal data with `accounts.privacy`:
   (`organizing`);
 - merge fields: each reader's value of `{{ group }}` or `{{ next_event }}`, loaded once per batch
   (`organizing`);
+- finding a group by name for the segment builder (suggestions as staff type, the exact name chosen)
+  (`organizing`);
 - the campaign code a staff message's links carry, so that what they lead to is credited (`reach`).
 
 A provider that is asked for and missing is a configuration error (`LookupError`), never a silent
@@ -31,6 +33,9 @@ CampaignCodeMaker = Callable[[str], str]
 _SEGMENT_FILTERS: dict[str, SegmentFilter] = {}
 _MERGE_FIELDS: dict[str, MergeFieldLoader] = {}
 _CAMPAIGN_CODES: dict[str, CampaignCodeMaker] = {}
+# text -> [(group id, name, town)]; group id -> name.
+GroupRows = Callable[[str], list[tuple[int, str, str]]]
+_GROUP_LOOKUP: dict[str, Callable] = {}
 
 
 def _missing(kind: str, name: str) -> LookupError:
@@ -72,3 +77,18 @@ def new_campaign_code(label: str) -> str:
     except KeyError:
         raise _missing("campaign code maker", "campaign_code") from None
     return make(label)
+
+
+def register_group_lookup(
+    *, suggest: GroupRows, named: GroupRows, name_of: Callable[[int], str | None]
+) -> None:
+    """`suggest(text)`: groups whose name contains it; `named(name)`: groups with exactly that name;
+    `name_of(id)`: a group's name (None when there is none)."""
+    _GROUP_LOOKUP.update(suggest=suggest, named=named, name_of=name_of)
+
+
+def group_lookup(what: str) -> Callable:
+    try:
+        return _GROUP_LOOKUP[what]
+    except KeyError:
+        raise _missing("group lookup", what) from None

@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts.models import Activity, Supporter
 from quartier.lib.geo import bounding_box
 from quartier.outreach import queries, registry
-from quartier.outreach.models import CAMPAIGN_NEWS, TOPICS
+from quartier.outreach.models import CAMPAIGN_NEWS, TOPICS, SmsSubscription
 
 ANY, YES, NO = "", "yes", "no"
 # Segment fields whose filter another app registers (`registry.register_segment_filter`).
@@ -134,3 +134,32 @@ def recipients(segment: Segment) -> QuerySet[Supporter]:
 
 def count(segment: Segment) -> int:
     return recipients(segment).count()
+
+
+def sms_recipients(segment: Segment) -> QuerySet[Supporter]:
+    """The people a text to this segment goes to: selected, active, with a number that asked for the
+    campaign's texts and did not text STOP (the topic, an email consent, plays no part)."""
+    texting = SmsSubscription.objects.filter(opted_out_at__isnull=True, supporter__isnull=False)
+    return supporters_in(segment).filter(
+        pk__in=texting.values("supporter_id"), is_active=True, deleted_at__isnull=True
+    )
+
+
+def sms_count_by_language(segment: Segment) -> dict[str, int]:
+    """How many people a text to this segment reaches, per language they get it in (their number's)."""
+    rows = (
+        SmsSubscription.objects.filter(
+            opted_out_at__isnull=True, supporter__in=sms_recipients(segment).values("pk")
+        )
+        .values("language")
+        .annotate(people=Count("supporter", distinct=True))
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["language"]] = counts.get(row["language"], 0) + row["people"]
+    return counts
+
+
+def group_suggestions(text: str, limit: int = 10) -> list[tuple[int, str, str]]:
+    """Groups whose name contains `text`, for the builder's suggestions: (id, name, town)."""
+    return registry.group_lookup("suggest")(text)[:limit] if text.strip() else []

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from quartier.outreach import feedback, views
+from quartier.outreach import feedback, sms_views, views
 
 app_name = "outreach"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("organize/email/", views.message_list, name="message_list"),
     path("organize/email/new/", views.message_compose, name="message_new"),
     path("organize/email/count/", views.segment_count, name="segment_count"),
+    path("organize/email/groups/", views.group_suggestions, name="group_suggestions"),
     path("organize/email/<id:message_id>/", views.message_detail, name="message_detail"),
     path("organize/email/<id:message_id>/edit/", views.message_compose, name="message_edit"),
     path("organize/email/<id:message_id>/preview/", views.message_preview, name="message_preview"),
@@ -24,4 +25,9 @@ urlpatterns = [
     path("organize/email/<id:message_id>/send/", views.message_send, name="message_send"),
     path("organize/email/<id:message_id>/cancel/", views.message_cancel, name="message_cancel"),
     path("organize/email/<id:message_id>/progress/", views.message_progress, name="message_progress"),
+    path("organize/sms/", sms_views.text_list, name="text_list"),
+    path("organize/sms/new/", sms_views.text_compose, name="text_new"),
+    path("organize/sms/count/", sms_views.text_count, name="text_count"),
+    path("organize/sms/<id:message_id>/", sms_views.text_detail, name="text_detail"),
+    path("organize/sms/<id:message_id>/progress/", sms_views.text_progress, name="text_progress"),
 ]

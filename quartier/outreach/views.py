@@ -146,6 +146,15 @@ def segment_count(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+def group_suggestions(request: HttpRequest) -> HttpResponse:
+    """The segment builder's group suggestions as staff type a name (htmx: a `<datalist>`)."""
+    _staff_only(request)
+    rows = segments.group_suggestions(request.GET.get("group", "")[:160])
+    options = [(forms.group_label(group_id, name), town) for group_id, name, town in rows]
+    return render(request, "outreach/staff/_group_suggestions.html", {"options": options})
+
+
+@never_cache
 def message_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     message = access.get_staff_message(request.user, message_id)
     preview_form = forms.PreviewAsForm(request.GET or None)

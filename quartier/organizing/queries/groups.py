@@ -197,3 +197,33 @@ def led_group_ids(supporter: Supporter) -> list[int]:
             role__in=[Membership.Role.LEADER, Membership.Role.CO_LEADER],
         ).values_list("group_id", flat=True)
     )
+
+
+def groups_named(text: str, limit: int = 10) -> list[tuple[int, str, str]]:
+    """Active groups whose name contains `text` (any case), those starting with it first, for the
+    segment builder's suggestions: (id, name, town)."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    rows = Group.objects.filter(status=Group.Status.ACTIVE, name__icontains=text).values_list(
+        "pk", "name", "town"
+    )
+    rows = sorted(
+        rows[: limit * 5],
+        key=lambda row: (not row[1].lower().startswith(text.lower()), row[1].lower(), row[0]),
+    )
+    return rows[:limit]
+
+
+def groups_called(name: str) -> list[tuple[int, str, str]]:
+    """Active groups with exactly this name (any case): (id, name, town)."""
+    name = " ".join(name.split())
+    return list(
+        Group.objects.filter(status=Group.Status.ACTIVE, name__iexact=name)
+        .order_by("pk")
+        .values_list("pk", "name", "town")
+    )
+
+
+def group_name(group_id: int) -> str | None:
+    return Group.objects.filter(pk=group_id).values_list("name", flat=True).first()

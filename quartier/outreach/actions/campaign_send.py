@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,7 +19,6 @@ from quartier.outreach.models import (
     TOPICS,
     Delivery,
     Message,
-    SmsSubscription,
 )
 
 # Deliveries per Celery task: small enough that a task finishes in well under a minute over SMTP.
@@ -199,40 +198,69 @@ def sweep() -> dict[str, int]:
     return counts
 
 
-@transaction.atomic
-def send_sms_message(*, author: Supporter, body: str, segment: dict) -> Message:
-    """A text to everyone of a segment with an active text subscription, sent now (quiet hours are
-    waited out per recipient). Merge fields as in email; the STOP line is added."""
+def send_sms_message(
+    *,
+    author: Supporter,
+    body: str,
+    segment: dict,
+    versions: dict[str, str] | None = None,
+    send_key: str = "",
+) -> Message:
+    """A text to everyone of a segment with an active text subscription, sent now by Celery tasks
+    after commit (quiet hours are waited out per recipient). `body` is in the default language,
+    `versions` the other languages' words (`{"fr": "…"}`): each recipient gets the words of their
+    number's language, framed with the campaign's name and the STOP line (`sms_text.compose`).
+    Merge fields as in email.
+
+    Exactly once per `send_key` (the compose form's): a double click or a retried request returns
+    the message already written and queues nothing more.
+    """
     from quartier.outreach import segments
 
+    versions = {code: words for code, words in (versions or {}).items() if words.strip()}
     if not body.strip():
         raise OutreachError([gettext("Write the message.")])
-    unknown = merge.unknown_fields(body)
+    unknown = merge.unknown_fields(body, *versions.values())
     if unknown:
         raise OutreachError([gettext("Unknown merge fields: %(fields)s.") % {"fields": ", ".join(unknown)}])
+    if send_key and (existing := Message.objects.filter(send_key=send_key).first()):
+        return existing
     chosen = segments.Segment.from_dict(segment)
-    message = Message.objects.create(
-        sender=author,
-        audience=chosen.topic,
-        audience_label=str(TOPICS[chosen.topic]),
-        subject=body[:60],
-        body=body,
-        body_html="",
-        channel=Message.Channel.SMS,
-        segment=chosen.to_dict(),
-        reply_to_sender=False,
-        started_at=timezone.now(),
-    )
-    texting = SmsSubscription.objects.filter(opted_out_at__isnull=True, supporter__isnull=False)
-    people = (
-        segments.supporters_in(chosen)
-        .filter(pk__in=texting.values("supporter_id"), is_active=True, deleted_at__isnull=True)
-        .order_by("pk")
-        .values("pk")
-    )
-    count = _insert_deliveries(message, people)
-    message.recipient_count = count
-    message.save(update_fields=["recipient_count"])
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                sender=author,
+                audience=chosen.topic,
+                audience_label=str(TOPICS[chosen.topic]),
+                subject=_first_words(body),
+                body=body,
+                body_html="",
+                language=settings.LANGUAGE_CODE,
+                versions={
+                    code: {"subject": _first_words(words), "body": words} for code, words in versions.items()
+                },
+                channel=Message.Channel.SMS,
+                segment=chosen.to_dict(),
+                reply_to_sender=False,
+                started_at=timezone.now(),
+                send_key=send_key,
+            )
+            people = segments.sms_recipients(chosen).order_by("pk").values("pk")
+            count = _insert_deliveries(message, people)
+            message.recipient_count = count
+            message.save(update_fields=["recipient_count"])
+    except IntegrityError:
+        # The same form sent twice at once: the other request wrote it (and queues it).
+        existing = Message.objects.filter(send_key=send_key).first() if send_key else None
+        if existing is None:
+            raise
+        return existing
     message_id = message.pk
     transaction.on_commit(lambda: enqueue_deliveries(message_id), robust=True)
+    if count == 0:
+        transaction.on_commit(lambda: finish_if_done(message_id), robust=True)
     return message
+
+
+def _first_words(text: str) -> str:
+    return " ".join(text.split())[:60]

@@ -17,13 +17,12 @@ import secrets
 import time
 from collections.abc import Iterable
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from quartier.accounts.models import Supporter
 from quartier.outreach import emails, merge, queries, throttle
@@ -38,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 # A batch looks whether its message was cancelled every so many emails.
 CANCEL_CHECK_EVERY = 50
+
+# A batch writes `sent` for the emails handed over every so many emails, in one statement.
+RECORD_EVERY = 100
 
 # A worker renews the lease of the rest of its batch whenever this fraction of the lease has passed.
 RENEW_AFTER_FRACTION = 0.1
@@ -64,9 +66,12 @@ class Lease:
     def mine(self, delivery_ids: Iterable[int]):
         return Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=self.token)
 
+    def is_due(self) -> bool:
+        return _clock() - self.renewed >= settings.OUTREACH_LEASE_SECONDS * RENEW_AFTER_FRACTION
+
     def renew_if_due(self, remaining_ids: Iterable[int]) -> None:
         """Push the lease of the deliveries not yet attempted forward, at most every tenth of a lease."""
-        if _clock() - self.renewed < settings.OUTREACH_LEASE_SECONDS * RENEW_AFTER_FRACTION:
+        if not self.is_due():
             return
         self.mine(remaining_ids).filter(status=Delivery.Status.SENDING, attempted_at__isnull=True).update(
             claimed_at=timezone.now()
@@ -133,6 +138,7 @@ def _claim(message_id: int, first_id: int, last_id: int) -> Lease:
                 pk__lte=last_id,
                 status=Delivery.Status.QUEUED,
             )
+            .exclude(not_before__gt=timezone.now())  # deferred by quiet hours
             .values_list("pk", flat=True)
         )
         Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.QUEUED).update(
@@ -234,6 +240,7 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
     renderer = emails.Renderer(message) if message.audience != PERSONAL else None
     if renderer is not None:
         renderer.prepare([delivery.supporter for delivery in to_send])
+    sent: list[int] = []  # handed over, their `sent` written together (`_record_sent`)
     try:
         for index, delivery in enumerate(to_send):
             if index and index % CANCEL_CHECK_EVERY == 0 and _cancelled(message_id):
@@ -252,6 +259,8 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
                 _give_back(lease, to_send[index:], cancelled=False)
                 raise
             throttle.wait_for_slot()
+            if lease.is_due():  # before the lease of those handed over but not yet recorded runs out
+                _record_sent_batch(lease, sent)
             lease.renew_if_due(d.pk for d in to_send[index:])
             # Marked before the mail server hears of it, if still ours: a crash from here on leaves
             # the delivery "attempted" (never sent again, see `sweep`); a crash before leaves it safe
@@ -268,12 +277,25 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
                 lease.record(delivery.pk, status=Delivery.Status.FAILED, error=_short_error(error))
                 counts["failed"] += 1
             else:
-                lease.record(delivery.pk, status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
+                sent.append(delivery.pk)
                 counts["sent"] += 1
+                if len(sent) >= RECORD_EVERY:
+                    _record_sent_batch(lease, sent)
     finally:
+        _record_sent_batch(lease, sent)
         connection.close()
     finish_if_done(message_id)
     return counts
+
+
+def _record_sent_batch(lease: Lease, sent: list[int]) -> None:
+    """`sent` for the deliveries handed over since the last call, in one fenced UPDATE; emptied.
+
+    A crash before it leaves them attempted and unanswered: the sweep marks them `UNKNOWN_OUTCOME`,
+    never sends them again (the promise rests on the durable `attempted` mark, not on this one)."""
+    if sent:
+        lease.mine(sent).update(status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
+        sent.clear()
 
 
 def _cancelled(message_id: int) -> bool:
@@ -338,52 +360,70 @@ def _journal():
     return activity
 
 
-def in_quiet_hours(zone_name: str, now: datetime | None = None) -> bool:
-    """Whether it is too late or too early to text someone in `zone_name` (`SMS_QUIET_HOURS`)."""
+def _zone(zone_name: str):
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
-        zone = ZoneInfo(zone_name or settings.TIME_ZONE)
+        return ZoneInfo(zone_name or settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(settings.TIME_ZONE)
-    hour = (now or timezone.now()).astimezone(zone).hour
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def in_quiet_hours(zone_name: str, now: datetime | None = None) -> bool:
+    """Whether it is too late or too early to text someone in `zone_name` (`SMS_QUIET_HOURS`)."""
+    hour = (now or timezone.now()).astimezone(_zone(zone_name)).hour
     start, end = settings.SMS_QUIET_HOURS
     return (hour >= start or hour < end) if start > end else (start <= hour < end)
+
+
+def quiet_hours_end(zone_name: str, now: datetime | None = None) -> datetime:
+    """The next time the quiet hours end in `zone_name` (9:00 there by default): when a deferred
+    text may go."""
+    zone = _zone(zone_name)
+    local = (now or timezone.now()).astimezone(zone)
+    end = local.replace(hour=settings.SMS_QUIET_HOURS[1], minute=0, second=0, microsecond=0)
+    if end <= local:
+        end = (end.replace(tzinfo=None) + timedelta(days=1)).replace(tzinfo=zone)
+    return end
 
 
 def _send_sms_batch(
     message: Message, deliveries: list[Delivery], counts: dict[str, int], lease: Lease
 ) -> None:
     """Text each delivery's supporter whose subscription is still active (STOP during a send is
-    honoured here), unless it is quiet hours where they are: those go back to the queue. Fenced as
-    email is (see the module docstring)."""
-    from quartier.outreach import sms
+    honoured here), in the subscription's language, unless it is quiet hours where they are: those
+    are deferred (back to the queue, not claimed before their quiet hours end), never dropped.
+    Fenced as email is (see the module docstring)."""
+    from quartier.outreach import sms, sms_text
 
     gateway = sms.gateway()
     subscriptions = {
         row.supporter_id: row
         for row in SmsSubscription.objects.filter(
             supporter_id__in=[d.supporter_id for d in deliveries], opted_out_at__isnull=True
-        )
+        ).order_by("opted_in_at", "pk")
     }
-    renderer_fields = merge.used_fields(message.body)
-    later: list[int] = []
+    wants_values = bool(
+        merge.used_fields(message.body, *[v.get("body", "") for v in message.versions.values()])
+    )
+    later: dict[datetime, list[int]] = {}
     for index, delivery in enumerate(deliveries):
         subscription = subscriptions.get(delivery.supporter_id)
         if subscription is None or subscription.opted_out_at is not None:
             counts["skipped"] += lease.settle([delivery.pk], status=Delivery.Status.SKIPPED)
             continue
         if in_quiet_hours(subscription.time_zone):
-            later.append(delivery.pk)
+            later.setdefault(quiet_hours_end(subscription.time_zone), []).append(delivery.pk)
             continue
+        language = sms_text.language_of(subscription.language or delivery.supporter.language)
         values = {
             "first_name": (delivery.supporter.display_name.split() or [""])[0],
             "town": delivery.supporter.town,
         }
-        with translation.override(subscription.language or settings.LANGUAGE_CODE):
-            text = merge.fill(message.body, values if renderer_fields else {}, html=False)
-            text = f"{settings.SITE_NAME}: {text}\n" + gettext("Reply STOP to stop.")
-        lease.renew_if_due([*later, *(d.pk for d in deliveries[index:])])
+        text = sms_text.compose(message.version(language)["body"], language, values if wants_values else {})
+        lease.renew_if_due(
+            [*(pk for ids in later.values() for pk in ids), *(d.pk for d in deliveries[index:])]
+        )
         if not lease.attempt(delivery.pk):
             counts["lost"] += 1
             continue
@@ -395,7 +435,7 @@ def _send_sms_batch(
         else:
             lease.record(delivery.pk, status=Delivery.Status.SENT, sent_at=timezone.now())
             counts["sent"] += 1
-    if later:
-        counts["quiet_hours"] = lease.settle(
-            later, status=Delivery.Status.QUEUED, claimed_at=None, claim_token=""
+    for when, delivery_ids in later.items():
+        counts["deferred"] = counts.get("deferred", 0) + lease.settle(
+            delivery_ids, status=Delivery.Status.QUEUED, claimed_at=None, claim_token="", not_before=when
         )

@@ -73,6 +73,7 @@ def test_each_address_gets_one_email_parsed_at_a_real_smtp_server(
         "failed": 0,
         "queued": 0,
         "skipped": 0,
+        "deferred": 0,
     }
 
 
@@ -213,6 +214,7 @@ def test_a_supporter_suppressed_while_a_send_waits_is_skipped(members, django_ca
         "failed": 0,
         "queued": 0,
         "skipped": 1,
+        "deferred": 0,
     }
 
 

@@ -98,6 +98,7 @@ def test_cancelling_while_sending_skips_what_is_left(
         "failed": 0,
         "queued": 0,
         "skipped": 4,
+        "deferred": 0,
     }
     assert Message.objects.get(pk=message.pk).status == Message.Status.CANCELLED
 
@@ -144,7 +145,7 @@ def test_a_worker_killed_mid_batch_is_recovered_by_the_sweep_and_each_reader_get
     # The two never attempted are sent once; the one being handed over may have arrived: not resent.
     assert sorted(email.to[0] for email in mail.outbox) == sorted(p.email for p in people[3:])
     assert queries.message_progress(message) | {"total": 0} == {
-        "total": 0, "sent": 4, "failed": 1, "queued": 0, "skipped": 0,
+        "total": 0, "sent": 4, "failed": 1, "queued": 0, "skipped": 0, "deferred": 0,
     }  # fmt: skip
     unknown = Delivery.objects.get(pk=ids[2])
     assert unknown.status == "failed" and unknown.error == delivery_actions.UNKNOWN_OUTCOME
@@ -189,7 +190,15 @@ def test_progress_is_served_as_html_and_json(staff, make_supporter, django_captu
     data = client.get(reverse("outreach:message_progress", args=[message.pk]), {"format": "json"}).json()
 
     assert "100 %" in fragment.content.decode()
-    assert data == {"status": "sent", "total": 1, "sent": 1, "failed": 0, "queued": 0, "skipped": 0}
+    assert data == {
+        "status": "sent",
+        "total": 1,
+        "sent": 1,
+        "failed": 0,
+        "queued": 0,
+        "skipped": 0,
+        "deferred": 0,
+    }
 
 
 class CancellingBackend(LocmemBackend):

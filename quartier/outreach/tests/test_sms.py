@@ -8,12 +8,13 @@ import hmac
 import json
 import threading
 import urllib.parse
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from quartier.lib.urls import absolute_url
 from quartier.outreach import sms
@@ -289,9 +290,17 @@ def test_a_text_campaign_reaches_active_numbers_only_and_waits_out_quiet_hours(
 
     assert sms.SANDBOX_OUTBOX == [("+15145550001", "Quartier: Hi Awake, vote Sunday!\nReply STOP to stop.")]
     assert message.recipient_count == 2
-    assert Delivery.objects.get(message=message, supporter=asleep).status == "queued"
+    deferred = Delivery.objects.get(message=message, supporter=asleep)
+    assert deferred.status == "queued"
+    assert deferred.not_before == delivery_actions.quiet_hours_end("Europe/Paris")
 
     monkeypatch.setattr(delivery_actions, "in_quiet_hours", lambda zone, now=None: False)
+    campaign_send_actions.sweep()  # still night in Paris: not claimed
+    assert [to for to, _text in sms.SANDBOX_OUTBOX] == ["+15145550001"]
+
+    Delivery.objects.filter(pk=deferred.pk).update(
+        not_before=timezone.now() - timedelta(seconds=1)
+    )  # morning
     campaign_send_actions.sweep()
     assert [to for to, _text in sms.SANDBOX_OUTBOX] == ["+15145550001", "+15145550002"]
 
