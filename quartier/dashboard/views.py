@@ -30,26 +30,27 @@ def _suggestions(supporter, my_groups: list) -> dict[str, object]:
         return {"located": False}
     near = organizing_search.Near(supporter.latitude, supporter.longitude, NEARBY_KM)
     now = timezone.now()
-    events = organizing_search.search_events(near=near, date_to=now + timedelta(days=7)).results[:3]
-    groups = organizing_search.search_groups(near=near).results[:3] if not my_groups else []
+    events = organizing_search.suggested_events(near, date_to=now + timedelta(days=7))
+    groups = organizing_search.suggested_groups(near) if not my_groups else []
     return {"located": True, "events": events, "groups": groups}
 
 
 @login_required
 def personal(request: HttpRequest) -> HttpResponse:
     supporter = request.user
-    figures = queries.personal_figures(supporter)
-    index = queries.activity_index(supporter, figures=figures)
+    snapshot = queries.personal_snapshot(supporter)
+    figures = queries.personal_figures(supporter, snapshot)
+    index = queries.activity_index(supporter, figures=figures, snapshot=snapshot)
     events = organizing_events.my_events(supporter)
     groups = organizing_groups.my_groups_with_news(supporter)
     context = {
         "index": index,
         "recent": queries.recent_actions(supporter, index.since),
-        "reach": queries.my_reach(supporter, figures),
+        "reach": queries.my_reach(supporter, figures, snapshot),
         "events": events,
         "groups": groups,
         "suggestions": _suggestions(supporter, groups),
-        "panels": queries.other_panels(supporter),
+        "panels": queries.other_panels(supporter, snapshot),
         "money_point": queries.MONEY_POINT,
     }
     return render(request, "dashboard/personal.html", context)

@@ -59,15 +59,28 @@ def pending_events() -> QuerySet[Event]:
     )
 
 
+# What a list of one's events shows: title, link, time in its zone, status.
+LISTED_EVENT_FIELDS = ("title", "starts_at", "time_zone", "is_virtual", "status")
+
+
 def my_events(supporter: Supporter) -> dict[str, list]:
+    """What the supporter attends and hosts from now on, with only the columns the lists show."""
     now = timezone.now()
     attending = list(
         Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=now)
         .exclude(status=Rsvp.Status.CANCELLED)
         .select_related("shift__event")
+        .only(
+            "status",
+            "shift__starts_at",
+            "shift__event",
+            *(f"shift__event__{name}" for name in LISTED_EVENT_FIELDS),
+        )
         .order_by("shift__starts_at")
     )
-    hosting = list(Event.objects.filter(host=supporter, ends_at__gt=now).order_by("starts_at"))
+    hosting = list(
+        Event.objects.filter(host=supporter, ends_at__gt=now).only(*LISTED_EVENT_FIELDS).order_by("starts_at")
+    )
     return {"attending": attending, "hosting": hosting}
 
 
@@ -187,12 +200,9 @@ def has_confirmed_rsvp_to_shift(supporter: Supporter, shift_id: int) -> bool:
     return Rsvp.objects.filter(supporter=supporter, shift_id=shift_id, status=Rsvp.Status.CONFIRMED).exists()
 
 
-def confirmed_shift_ids(supporter: Supporter) -> list[int]:
-    return list(
-        Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values_list(
-            "shift_id", flat=True
-        )
-    )
+def confirmed_shift_ids(supporter: Supporter) -> QuerySet:
+    """The ids of the shifts the supporter is confirmed for, as a subquery (no query of its own)."""
+    return Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values("shift_id")
 
 
 def shift_by_id(shift_id: int) -> Shift | None:

@@ -91,13 +91,18 @@ def my_groups_with_news(
     memberships = list(
         Membership.objects.filter(supporter=supporter, status=Membership.Status.ACTIVE)
         .select_related("group")
+        .only("role", "status", "group", "group__name", "group__slug")
         .order_by("group__name")[:20]
     )
     upcoming: dict[int, list[Event]] = {m.group_id: [] for m in memberships}
     if upcoming:
-        events = Event.objects.filter(
-            group_id__in=upcoming, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now()
-        ).order_by("starts_at")[: events_per_group * len(upcoming) * 3]
+        events = (
+            Event.objects.filter(
+                group_id__in=upcoming, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now()
+            )
+            .only("group_id", "title", "starts_at", "time_zone", "is_virtual")
+            .order_by("starts_at")[: events_per_group * len(upcoming) * 3]
+        )
         for event in events:
             if len(upcoming[event.group_id]) < events_per_group:
                 upcoming[event.group_id].append(event)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import (
+    Exists,
     F,
     OuterRef,
     Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce
 
 from quartier.accounts.models import Supporter
+from quartier.accounts.queries import read_together
 from quartier.social.models import (
     Conversation,
     Follow,
@@ -88,18 +91,43 @@ def unread_counts(supporter: Supporter) -> dict[str, int]:
     return {"messages": messages or 0, "notifications": notifications}
 
 
-def dashboard_summary(supporter: Supporter) -> dict:
-    """Unread messages and notifications, with the latest few of each: three indexed queries."""
-    counts = unread_counts(supporter)
-    if (
-        not counts["messages"]
-        and not counts["notifications"]
-        and not Follow.objects.filter(follower=supporter).exists()
-    ):
-        return {}
-    latest = list(
-        Participant.objects.filter(supporter=supporter, left_at__isnull=True, unread_count__gt=0)
-        .select_related("conversation")
-        .order_by(F_desc_nulls_last("last_message_at"))[:3]
+def dashboard_counters(supporter: Supporter) -> dict:
+    """The panel's counts as expressions, read with the other panels' in one query by the dashboard:
+    unread messages, whether any notification is unread (counted exactly only then), follows."""
+    unread = (
+        Participant.objects.filter(supporter_id=supporter.pk, left_at__isnull=True)
+        .values("supporter_id")
+        .annotate(total=Sum("unread_count"))
+        .values("total")
     )
-    return {**counts, "unread_conversations": latest}
+    return {
+        "social_unread_messages": Coalesce(Subquery(unread), 0),
+        "social_any_notification": Exists(
+            Notification.objects.filter(recipient_id=supporter.pk, read_at__isnull=True)
+        ),
+        "social_follows": Exists(Follow.objects.filter(follower_id=supporter.pk)),
+    }
+
+
+def dashboard_summary(supporter: Supporter, counters: dict | None = None) -> dict:
+    """Unread messages and notifications, with the latest few conversations. Given `counters` (see
+    `dashboard_counters`), it queries only for what is there: nothing for a quiet account."""
+    if counters is None:
+        counters = read_together(supporter, dashboard_counters(supporter))
+    messages = counters["social_unread_messages"] or 0
+    notifications = 0
+    if counters["social_any_notification"]:
+        # Only what the list would show: a notification about a post one can no longer read is not counted.
+        unread = Notification.objects.filter(recipient=supporter, read_at__isnull=True)
+        notifications = unread.filter(relevant_to(supporter)).count()
+    if not messages and not notifications and not counters["social_follows"]:
+        return {}
+    latest = []
+    if messages:
+        latest = list(
+            Participant.objects.filter(supporter=supporter, left_at__isnull=True, unread_count__gt=0)
+            .select_related("conversation")
+            .only("unread_count", "conversation", "conversation__title")
+            .order_by(F_desc_nulls_last("last_message_at"))[:3]
+        )
+    return {"messages": messages, "notifications": notifications, "unread_conversations": latest}
