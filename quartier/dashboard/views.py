@@ -100,6 +100,7 @@ def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpRespo
     report = reports.build(scope)
     if request.GET.get("csv"):
         return _csv(report, request.GET["csv"], group.slug if group else "campaign")
+    points = reports.region_points(report.regions)
     members = []
     if group is not None:
         memberships = organizing_groups.members(group)[:200]
@@ -111,7 +112,9 @@ def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpRespo
         "report": report,
         "members": members,
         "query": request.GET.urlencode(),
-        "region_points": reports.region_points(report.regions),
+        "region_points": points,
+        "region_circles": reports.region_circles(points),
+        "region_table_rows": reports.region_table_rows(report),
         "small_gift": metrics.SMALL_GIFT,
         "medium_gift": metrics.MEDIUM_GIFT,
     })  # fmt: skip
