@@ -31,6 +31,8 @@ from quartier.dashboard.models import (
 from quartier.donations import queries as donations_queries
 from quartier.fieldwork import queries as fieldwork_queries
 from quartier.lib import areas
+from quartier.organizing.queries import events as organizing_events
+from quartier.organizing.queries import groups as organizing_groups
 from quartier.outreach import queries as outreach_queries
 from quartier.social.queries import conversations as social_conversations
 
@@ -317,6 +319,8 @@ def personal_snapshot(supporter: Supporter) -> dict:
         "dashboard_levels": Subquery(rules.values("levels")[:1]),
         "dashboard_recruits": Exists(Referral.objects.filter(referrer_id=supporter.pk)),
     }
+    expressions.update(organizing_events.my_events_counters(supporter))
+    expressions.update(organizing_groups.my_groups_counters(supporter))
     for _app, counters_of, _summary_of in PANELS:
         expressions.update(counters_of(supporter))
     return read_together(supporter, expressions)

@@ -41,8 +41,8 @@ def personal(request: HttpRequest) -> HttpResponse:
     snapshot = queries.personal_snapshot(supporter)
     figures = queries.personal_figures(supporter, snapshot)
     index = queries.activity_index(supporter, figures=figures, snapshot=snapshot)
-    events = organizing_events.my_events(supporter)
-    groups = organizing_groups.my_groups_with_news(supporter)
+    events = organizing_events.my_events(supporter, snapshot)
+    groups = organizing_groups.my_groups_with_news(supporter, counters=snapshot)
     context = {
         "index": index,
         "recent": queries.recent_actions(supporter, index.since),

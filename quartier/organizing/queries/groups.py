@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts.models import Profile, Supporter
@@ -84,10 +84,18 @@ def upcoming_group_events(group: Group, limit: int = 10) -> list[Event]:
     )
 
 
+def my_groups_counters(supporter: Supporter) -> dict:
+    """Whether the person is in any group, as an expression read with a page's other counts."""
+    return {"organizing_groups": Exists(active_group_ids(supporter))}
+
+
 def my_groups_with_news(
-    supporter: Supporter, events_per_group: int = 2
+    supporter: Supporter, events_per_group: int = 2, counters: dict | None = None
 ) -> list[tuple[Membership, list[Event]]]:
-    """The person's active groups, each with its next published events (two queries)."""
+    """The person's active groups, each with its next published events (two queries; none when
+    `counters` says the person is in no group)."""
+    if counters is not None and not counters["organizing_groups"]:
+        return []
     memberships = list(
         Membership.objects.filter(supporter=supporter, status=Membership.Status.ACTIVE)
         .select_related("group")
