@@ -30,6 +30,14 @@ if TYPE_CHECKING:
     Viewer = Supporter | AnonymousUser
 
 
+# What the inbox shows of each conversation, and of a person (`supporter_name`): never whole rows.
+INBOX_FIELDS = (
+    "unread_count", "conversation", "conversation__kind", "conversation__title", "conversation__group",
+    "conversation__group__name", "conversation__event", "conversation__event__title",
+)  # fmt: skip
+NAME_FIELDS = ("display_name", "handle", "is_active", "is_staff", "affiliation")
+
+
 def inbox(supporter: Supporter, limit: int = 50) -> list[Participant]:
     """The supporter's conversations, latest message first, each with the last message's text and
     the other participants (three queries)."""
@@ -39,6 +47,7 @@ def inbox(supporter: Supporter, limit: int = 50) -> list[Participant]:
     rows = list(
         Participant.objects.filter(supporter=supporter, left_at__isnull=True)
         .select_related("conversation", "conversation__group", "conversation__event")
+        .only(*INBOX_FIELDS)
         .annotate(last_text=Subquery(last_message.values("body")[:1]))
         .order_by(F_desc_nulls_last("last_message_at"), "-pk")[:limit]
     )
@@ -48,6 +57,7 @@ def inbox(supporter: Supporter, limit: int = 50) -> list[Participant]:
         Participant.objects.filter(conversation_id__in=private_ids)
         .exclude(supporter=supporter)
         .select_related("supporter")
+        .only("conversation", "supporter", *(f"supporter__{name}" for name in NAME_FIELDS))
         .order_by("pk")
     ):
         others.setdefault(participant.conversation_id, []).append(participant.supporter)
