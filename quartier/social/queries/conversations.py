@@ -91,13 +91,18 @@ def participants_of(conversation: Conversation) -> list[Participant]:
     )
 
 
+def unread_notifications(supporter: Supporter) -> int:
+    """Only what the list would show: a notification about a post one can no longer read is not counted."""
+    unread = Notification.objects.filter(recipient=supporter, read_at__isnull=True)
+    notifications = unread.filter(relevant_to(supporter)).count()
+    return notifications
+
+
 def unread_counts(supporter: Supporter) -> dict[str, int]:
     messages = Participant.objects.filter(supporter=supporter, left_at__isnull=True).aggregate(
         total=Sum("unread_count")
     )["total"]
-    # Only what the list would show: a notification about a post one can no longer read is not counted.
-    unread = Notification.objects.filter(recipient=supporter, read_at__isnull=True)
-    notifications = unread.filter(relevant_to(supporter)).count()
+    notifications = unread_notifications(supporter)
     return {"messages": messages or 0, "notifications": notifications}
 
 
@@ -127,9 +132,7 @@ def dashboard_summary(supporter: Supporter, counters: dict | None = None) -> dic
     messages = counters["social_unread_messages"] or 0
     notifications = 0
     if counters["social_any_notification"]:
-        # Only what the list would show: a notification about a post one can no longer read is not counted.
-        unread = Notification.objects.filter(recipient=supporter, read_at__isnull=True)
-        notifications = unread.filter(relevant_to(supporter)).count()
+        notifications = unread_notifications(supporter)
     if not messages and not notifications and not counters["social_follows"]:
         return {}
     latest = []
