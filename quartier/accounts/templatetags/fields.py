@@ -13,8 +13,7 @@ from django import forms, template
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -79,6 +78,11 @@ PLAIN_WIDGETS = frozenset({
 })  # fmt: skip
 
 
+# Django's own msgid (its catalogue translates it), passed as a name so that makemessages does not
+# copy it into Quartier's.
+LABEL_PUNCTUATION = ":?.!"
+
+
 def _attrs(attrs: dict[str, object]) -> str:
     return "".join(
         f" {conditional_escape(name)}"
@@ -117,7 +121,7 @@ def _label_html(field: forms.BoundField) -> str | None:
         return None
     contents = field.label
     suffix = field.field.label_suffix if field.field.label_suffix is not None else form.label_suffix
-    if suffix and contents and contents[-1] not in _(":?.!"):
+    if suffix and contents and contents[-1] not in gettext(LABEL_PUNCTUATION):
         contents = format_html("{}{}", contents, suffix)
     if not field.auto_id:
         return conditional_escape(contents)
