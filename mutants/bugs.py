@@ -1909,4 +1909,28 @@ BUGS += [
         replacement='return ":"',
         tests=("quartier/tests/test_mail_punctuation.py",),
     ),
+    Bug(
+        id="dashboard-counts-everyones-messages",
+        promise="The personal dashboard's counts read together are the person's own: nobody sees another's unread messages.",
+        file="quartier/social/queries/conversations.py",
+        original="Participant.objects.filter(supporter_id=supporter.pk, left_at__isnull=True)",
+        replacement="Participant.objects.filter(left_at__isnull=True)",
+        tests=("quartier/dashboard/tests/test_personal_queries.py",),
+    ),
+    Bug(
+        id="dashboard-groups-hidden-by-snapshot",
+        promise="The personal dashboard lists one's groups whenever the snapshot says there are some.",
+        file="quartier/organizing/queries/groups.py",
+        original='if counters is not None and not counters["organizing_groups"]:',
+        replacement="if counters is not None:",
+        tests=("quartier/dashboard/tests/test_personal_queries.py",),
+    ),
+    Bug(
+        id="field-row-unescaped-value",
+        promise="A search form written in Python escapes what the visitor typed, as Django's templates do.",
+        file="quartier/accounts/templatetags/fields.py",
+        original="""f' value="{conditional_escape(context["value"])}"'""",
+        replacement="""f' value="{context["value"]}"'""",
+        tests=("quartier/organizing/tests/test_field_row.py",),
+    ),
 ]

@@ -32,6 +32,16 @@ def can_see(level: str, *, owner: Supporter, viewer: Supporter | AnonymousUser |
     return False
 
 
+def read_together(supporter: Supporter, expressions: dict) -> dict:
+    """Several scalar reads about one supporter in one query: each expression (a subquery, an
+    `Exists`) becomes a column of a single row. Pages that show many small counts (the personal
+    dashboard's panels) ask their apps for expressions and read them all at once."""
+    if not expressions:
+        return {}
+    found = Supporter.objects.filter(pk=supporter.pk).values(**expressions).first()
+    return found or dict.fromkeys(expressions)
+
+
 def guest_account(email: str) -> Supporter | None:
     """The account made for a guest RSVP at this address, if it was never claimed: no password set,
     never signed in, not deleted."""

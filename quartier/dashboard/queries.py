@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Q, Sum
+from django.db.models import Exists, Q, Subquery, Sum
 from django.utils import timezone
 
 from quartier.accounts.models import Activity, Supporter
+from quartier.accounts.queries import read_together
 from quartier.dashboard import kinds, metrics
 from quartier.dashboard.actions import JOURNAL, entries
 from quartier.dashboard.models import (
@@ -30,6 +31,8 @@ from quartier.dashboard.models import (
 from quartier.donations import queries as donations_queries
 from quartier.fieldwork import queries as fieldwork_queries
 from quartier.lib import areas
+from quartier.organizing.queries import events as organizing_events
+from quartier.organizing.queries import groups as organizing_groups
 from quartier.outreach import queries as outreach_queries
 from quartier.social.queries import conversations as social_conversations
 
@@ -53,26 +56,30 @@ def as_of() -> datetime | None:
     return Cursor.objects.filter(name=JOURNAL).values_list("updated_at", flat=True).first()
 
 
-def _cursor() -> tuple[int, list[int]]:
-    found = Cursor.objects.filter(name=JOURNAL).values_list("last_id", "gaps").first()
-    if found is None:
+def _cursor(snapshot: dict | None = None) -> tuple[int, list[int]]:
+    if snapshot is not None:
+        found = (snapshot["dashboard_last_id"], snapshot["dashboard_gaps"])
+    else:
+        found = Cursor.objects.filter(name=JOURNAL).values_list("last_id", "gaps").first()
+    if found is None or found[0] is None:
         return 0, []
-    return found[0], [int(gap) for gap in found[1]]
+    return found[0], [int(gap) for gap in found[1] or []]
 
 
-def _unrolled(query: Q) -> list[metrics.Entry]:
+def _unrolled(query: Q, snapshot: dict | None = None) -> list[metrics.Entry]:
     """Journal rows matching `query` the rollup has not added yet (one indexed query)."""
-    last_id, gaps = _cursor()
+    last_id, gaps = _cursor(snapshot)
     pending = Q(pk__gt=last_id) | Q(pk__in=gaps) if gaps else Q(pk__gt=last_id)
     return list(entries(Activity.objects.filter(query).filter(pending)))
 
 
-def personal_figures(supporter: Supporter) -> list[tuple[date, str, int, int]]:
-    """(day, metric, count, amount) of one supporter, rolled up or not yet (two indexed queries)."""
+def personal_figures(supporter: Supporter, snapshot: dict | None = None) -> list[tuple[date, str, int, int]]:
+    """(day, metric, count, amount) of one supporter, rolled up or not yet (two indexed queries; the
+    cursor comes from `snapshot` when given, see `personal_snapshot`)."""
     rows = list(
         SupporterFigure.objects.filter(supporter=supporter).values_list("day", "metric", "count", "amount")
     )
-    for entry in _unrolled(Q(supporter=supporter) | Q(credited_to=supporter)):
+    for entry in _unrolled(Q(supporter=supporter) | Q(credited_to=supporter), snapshot):
         day = metrics.local_day(entry.occurred_at)
         for person, metric, count, amount in metrics.supporter_metrics(entry):
             if person == supporter.pk:
@@ -124,8 +131,13 @@ class ActivityIndex:
     levels: list[int] = field(default_factory=list)
 
 
-def index_rules() -> tuple[int, dict[str, int], list[int]]:
-    rules = IndexRules.objects.first()
+def index_rules(snapshot: dict | None = None) -> tuple[int, dict[str, int], list[int]]:
+    """(window in days, weight per journal kind, level thresholds), from `snapshot` when given."""
+    if snapshot is not None:
+        found = snapshot["dashboard_window_days"], snapshot["dashboard_weights"], snapshot["dashboard_levels"]
+        rules = IndexRules(window_days=found[0], weights=found[1], levels=found[2]) if found[0] else None
+    else:
+        rules = IndexRules.objects.first()
     if rules is None:
         return 90, dict(DEFAULT_WEIGHTS), list(DEFAULT_LEVELS)
     return (
@@ -171,11 +183,12 @@ def activity_index_from(totals: dict[str, list[int]], *, window_days: int, weigh
 
 
 def activity_index(
-    supporter: Supporter, today: date | None = None, figures: list[tuple[date, str, int, int]] | None = None
-) -> ActivityIndex:
+    supporter: Supporter, today: date | None = None, figures: list[tuple[date, str, int, int]] | None = None,
+    snapshot: dict | None = None,
+) -> ActivityIndex:  # fmt: skip
     """The 1-10 index from the last `window_days` only, with every line that counted."""
     today = today or timezone.localdate()
-    window_days, weights, levels = index_rules()
+    window_days, weights, levels = index_rules(snapshot)
     since = today - timedelta(days=window_days - 1)
     rows = personal_figures(supporter) if figures is None else figures
     return activity_index_from(
@@ -225,12 +238,19 @@ class Reach:
     recruits: int
 
 
-def my_reach(supporter: Supporter, figures: list[tuple[date, str, int, int]] | None = None) -> Reach:
-    """What others did through my links and pages, and through the people I brought in (one level on)."""
+def my_reach(
+    supporter: Supporter,
+    figures: list[tuple[date, str, int, int]] | None = None,
+    snapshot: dict | None = None,
+) -> Reach:
+    """What others did through my links and pages, and through the people I brought in (one level on;
+    no query for someone who brought nobody in, as `snapshot` tells)."""
     mine = totals_of(personal_figures(supporter) if figures is None else figures)
-    recruit_ids = list(
-        Referral.objects.filter(referrer=supporter).values_list("supporter_id", flat=True)[:5_000]
-    )
+    recruit_ids = []
+    if snapshot is None or snapshot["dashboard_recruits"]:
+        recruit_ids = list(
+            Referral.objects.filter(referrer=supporter).values_list("supporter_id", flat=True)[:5_000]
+        )
     recruits = recruit_ids
     chain: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     rows = (
@@ -274,21 +294,43 @@ class Panel:
     summary: dict
 
 
-# Each app's panel: the read that fills it, and the template `<app>/_dashboard_panel.html`.
+# Each app's panel: its counts (expressions read together in one query), the read that fills it
+# from them, and the template `<app>/_dashboard_panel.html`.
 # Plain imports, so that the declared graph of apps (docs/architecture.md) sees these edges.
 PANELS = (
-    ("donations", donations_queries.dashboard_summary),
-    ("fieldwork", fieldwork_queries.dashboard_summary),
-    ("social", social_conversations.dashboard_summary),
-    ("outreach", outreach_queries.dashboard_summary),
+    ("donations", donations_queries.dashboard_counters, donations_queries.dashboard_summary),
+    ("fieldwork", fieldwork_queries.dashboard_counters, fieldwork_queries.dashboard_summary),
+    ("social", social_conversations.dashboard_counters, social_conversations.dashboard_summary),
+    ("outreach", outreach_queries.dashboard_counters, outreach_queries.dashboard_summary),
 )
 
 
-def other_panels(supporter: Supporter) -> list[Panel]:
+def personal_snapshot(supporter: Supporter) -> dict:
+    """Every small read of the personal dashboard in one query: the journal cursor, the index rules,
+    whether the person brought anyone in, and each panel's counts. The widgets then query only for
+    lists that are not empty (a quiet account's dashboard makes a handful of queries in all)."""
+    cursor = Cursor.objects.filter(name=JOURNAL)
+    rules = IndexRules.objects.order_by("pk")
+    expressions = {
+        "dashboard_last_id": Subquery(cursor.values("last_id")[:1]),
+        "dashboard_gaps": Subquery(cursor.values("gaps")[:1]),
+        "dashboard_window_days": Subquery(rules.values("window_days")[:1]),
+        "dashboard_weights": Subquery(rules.values("weights")[:1]),
+        "dashboard_levels": Subquery(rules.values("levels")[:1]),
+        "dashboard_recruits": Exists(Referral.objects.filter(referrer_id=supporter.pk)),
+    }
+    expressions.update(organizing_events.my_events_counters(supporter))
+    expressions.update(organizing_groups.my_groups_counters(supporter))
+    for _app, counters_of, _summary_of in PANELS:
+        expressions.update(counters_of(supporter))
+    return read_together(supporter, expressions)
+
+
+def other_panels(supporter: Supporter, snapshot: dict | None = None) -> list[Panel]:
     """The panels other apps offer on the personal dashboard (none of them imports the dashboards)."""
     return [
-        Panel(app=app, template=f"{app}/_dashboard_panel.html", summary=summary_of(supporter) or {})
-        for app, summary_of in PANELS
+        Panel(app=app, template=f"{app}/_dashboard_panel.html", summary=summary_of(supporter, snapshot) or {})
+        for app, _counters_of, summary_of in PANELS
     ]
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import zipcodes
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from quartier.dashboard import queries
@@ -193,3 +195,32 @@ def region_points(regions: list[tuple[str, int]]) -> list[dict[str, object]]:
                        "count": count, "x": f"{x:.1f}", "y": f"{y:.1f}",
                        "r": f"{4 + 16 * (count / biggest) ** 0.5:.1f}"})  # fmt: skip
     return points
+
+
+def region_circles(points: list[dict[str, object]]) -> SafeString:
+    """The map's circles and labels (written here: a map has up to 300 of them)."""
+    return format_html_join(
+        "",
+        '<circle cx="{}" cy="{}" r="{}" data-region="{}" data-value="{}"><title>{}: {}</title></circle>'
+        '<text x="{}" y="{}" dx="10" dy="4">{}</text>',
+        (
+            (
+                p["x"],
+                p["y"],
+                p["r"],
+                p["region"],
+                p["count"],
+                p["label"],
+                p["count"],
+                p["x"],
+                p["y"],
+                p["prefix"],
+            )
+            for p in points
+        ),
+    )
+
+
+def region_table_rows(report: Report) -> SafeString:
+    """The rows of the map's table."""
+    return format_html_join("", '<tr><th scope="row">{}</th><td>{}</td></tr>', report.region_rows())

@@ -30,26 +30,27 @@ def _suggestions(supporter, my_groups: list) -> dict[str, object]:
         return {"located": False}
     near = organizing_search.Near(supporter.latitude, supporter.longitude, NEARBY_KM)
     now = timezone.now()
-    events = organizing_search.search_events(near=near, date_to=now + timedelta(days=7)).results[:3]
-    groups = organizing_search.search_groups(near=near).results[:3] if not my_groups else []
+    events = organizing_search.suggested_events(near, date_to=now + timedelta(days=7))
+    groups = organizing_search.suggested_groups(near) if not my_groups else []
     return {"located": True, "events": events, "groups": groups}
 
 
 @login_required
 def personal(request: HttpRequest) -> HttpResponse:
     supporter = request.user
-    figures = queries.personal_figures(supporter)
-    index = queries.activity_index(supporter, figures=figures)
-    events = organizing_events.my_events(supporter)
-    groups = organizing_groups.my_groups_with_news(supporter)
+    snapshot = queries.personal_snapshot(supporter)
+    figures = queries.personal_figures(supporter, snapshot)
+    index = queries.activity_index(supporter, figures=figures, snapshot=snapshot)
+    events = organizing_events.my_events(supporter, snapshot)
+    groups = organizing_groups.my_groups_with_news(supporter, counters=snapshot)
     context = {
         "index": index,
         "recent": queries.recent_actions(supporter, index.since),
-        "reach": queries.my_reach(supporter, figures),
+        "reach": queries.my_reach(supporter, figures, snapshot),
         "events": events,
         "groups": groups,
         "suggestions": _suggestions(supporter, groups),
-        "panels": queries.other_panels(supporter),
+        "panels": queries.other_panels(supporter, snapshot),
         "money_point": queries.MONEY_POINT,
     }
     return render(request, "dashboard/personal.html", context)
@@ -99,6 +100,7 @@ def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpRespo
     report = reports.build(scope)
     if request.GET.get("csv"):
         return _csv(report, request.GET["csv"], group.slug if group else "campaign")
+    points = reports.region_points(report.regions)
     members = []
     if group is not None:
         memberships = organizing_groups.members(group)[:200]
@@ -110,7 +112,9 @@ def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpRespo
         "report": report,
         "members": members,
         "query": request.GET.urlencode(),
-        "region_points": reports.region_points(report.regions),
+        "region_points": points,
+        "region_circles": reports.region_circles(points),
+        "region_table_rows": reports.region_table_rows(report),
         "small_gift": metrics.SMALL_GIFT,
         "medium_gift": metrics.MEDIUM_GIFT,
     })  # fmt: skip

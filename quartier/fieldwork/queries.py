@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -376,21 +377,51 @@ def open_phone_banks_from_home() -> QuerySet[FieldCampaign]:
     ).order_by("-created_at")
 
 
-def dashboard_summary(supporter: Supporter) -> dict[str, object]:
-    """For the personal dashboard: my walk lists, my phone banks, phone banks open from home."""
+def dashboard_counters(supporter: Supporter) -> dict:
+    """The panel's counts as expressions, read with the other panels' in one query by the dashboard."""
     from quartier.fieldwork.access import held_walk_lists
 
-    lists = list(held_walk_lists(supporter).select_related("campaign").order_by("-assigned_at", "-pk")[:5])
-    mine = list(
-        Result.objects.filter(volunteer=supporter, channel=Result.Channel.CALL)
-        .values("campaign_id", "campaign__name")
-        .annotate(calls=Count("pk"))
-        .order_by("-calls")[:5]
-    )
-    open_banks = list(open_phone_banks_from_home()[:5])
-    totals = Result.objects.filter(volunteer=supporter).aggregate(
-        doors=Count("pk", filter=Q(channel=Result.Channel.DOOR)),
-        calls=Count("pk", filter=Q(channel=Result.Channel.CALL)),
+    def results(channel: str):
+        return Coalesce(
+            Subquery(
+                Result.objects.filter(volunteer_id=supporter.pk, channel=channel)
+                .values("volunteer_id")
+                .annotate(total=Count("pk"))
+                .values("total")
+            ),
+            0,
+        )
+
+    return {
+        "fieldwork_walk_lists": Exists(held_walk_lists(supporter)),
+        "fieldwork_doors": results(Result.Channel.DOOR),
+        "fieldwork_calls": results(Result.Channel.CALL),
+        "fieldwork_open_banks": Exists(open_phone_banks_from_home()),
+    }
+
+
+def dashboard_summary(supporter: Supporter, counters: dict | None = None) -> dict[str, object]:
+    """For the personal dashboard: my walk lists, my phone banks, phone banks open from home. Given
+    `counters` (see `dashboard_counters`), it reads only the lists that are not empty."""
+    from quartier.accounts.queries import read_together
+    from quartier.fieldwork.access import held_walk_lists
+
+    if counters is None:
+        counters = read_together(supporter, dashboard_counters(supporter))
+    totals = {"doors": counters["fieldwork_doors"] or 0, "calls": counters["fieldwork_calls"] or 0}
+    lists = []
+    if counters["fieldwork_walk_lists"]:
+        lists = list(held_walk_lists(supporter).only("name").order_by("-assigned_at", "-pk")[:5])
+    mine = []
+    if totals["calls"]:
+        mine = list(
+            Result.objects.filter(volunteer=supporter, channel=Result.Channel.CALL)
+            .values("campaign_id", "campaign__name")
+            .annotate(calls=Count("pk"))
+            .order_by("-calls")[:5]
+        )
+    open_banks = (
+        list(open_phone_banks_from_home().only("name")[:5]) if counters["fieldwork_open_banks"] else []
     )
     if not (lists or mine or open_banks or totals["doors"] or totals["calls"]):
         return {}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from quartier.accounts import queries as accounts_queries
@@ -154,15 +155,44 @@ def message_stats(message: Message) -> dict[str, int]:
     return stats
 
 
-def dashboard_summary(supporter: Supporter) -> dict:
-    """For the personal dashboard: the email one receives and the people one emailed from one's pages.
-
-    Three small indexed queries; {} for someone who neither receives nor sent anything.
-    """
+def dashboard_counters(supporter: Supporter) -> dict:
+    """What the dashboard panel shows, as expressions the dashboard reads with every other panel's in
+    one query (`accounts.queries.read_together`)."""
     from quartier.outreach.models import PERSONAL
 
-    receiving = [str(label) for topic, label in TOPICS.items() if has_consented(supporter, topic)]
-    emailed = Delivery.objects.filter(message__sender=supporter, message__audience=PERSONAL).count()
+    counters = {
+        f"outreach_consent_{topic}": Exists(
+            Consent.objects.filter(supporter_id=supporter.pk, audience=topic, granted=True)
+        )
+        for topic in TOPICS
+    }
+    emailed = (
+        Delivery.objects.filter(message__sender_id=supporter.pk, message__audience=PERSONAL)
+        .values("message__sender_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    counters["outreach_emailed"] = Coalesce(Subquery(emailed), 0)
+    counters["outreach_suppressed"] = Exists(
+        Suppression.objects.filter(address=normalize_address(supporter.email))
+    )
+    return counters
+
+
+def dashboard_summary(supporter: Supporter, counters: dict | None = None) -> dict:
+    """For the personal dashboard: the email one receives and the people one emailed from one's pages.
+
+    No query of its own when given `counters` (read with `dashboard_counters`), one otherwise; {} for
+    someone who neither receives nor sent anything.
+    """
+    if counters is None:
+        counters = accounts_queries.read_together(supporter, dashboard_counters(supporter))
+    receiving = [str(label) for topic, label in TOPICS.items() if counters[f"outreach_consent_{topic}"]]
+    emailed = counters["outreach_emailed"] or 0
     if not receiving and not emailed:
         return {}
-    return {"receiving": receiving, "people_emailed": emailed, "suppressed": is_suppressed(supporter.email)}
+    return {
+        "receiving": receiving,
+        "people_emailed": emailed,
+        "suppressed": bool(counters["outreach_suppressed"]),
+    }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core import signing
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
@@ -59,15 +59,50 @@ def pending_events() -> QuerySet[Event]:
     )
 
 
-def my_events(supporter: Supporter) -> dict[str, list]:
-    now = timezone.now()
-    attending = list(
-        Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=now)
-        .exclude(status=Rsvp.Status.CANCELLED)
-        .select_related("shift__event")
-        .order_by("shift__starts_at")
+# What a list of one's events shows: title, link, time in its zone, status.
+LISTED_EVENT_FIELDS = ("title", "starts_at", "time_zone", "is_virtual", "status")
+
+
+def _attending(supporter: Supporter, now: datetime) -> QuerySet[Rsvp]:
+    return Rsvp.objects.filter(supporter=supporter, shift__ends_at__gt=now).exclude(
+        status=Rsvp.Status.CANCELLED
     )
-    hosting = list(Event.objects.filter(host=supporter, ends_at__gt=now).order_by("starts_at"))
+
+
+def _hosting(supporter: Supporter, now: datetime) -> QuerySet[Event]:
+    return Event.objects.filter(host=supporter, ends_at__gt=now)
+
+
+def my_events_counters(supporter: Supporter) -> dict:
+    """Whether `my_events` has anything to list, as expressions a page reads with its other counts in
+    one query (`accounts.queries.read_together`)."""
+    now = timezone.now()
+    return {
+        "organizing_attending": Exists(_attending(supporter, now)),
+        "organizing_hosting": Exists(_hosting(supporter, now)),
+    }
+
+
+def my_events(supporter: Supporter, counters: dict | None = None) -> dict[str, list]:
+    """What the supporter attends and hosts from now on, with only the columns the lists show (only the
+    lists `counters` says are not empty, when given)."""
+    now = timezone.now()
+    attending, hosting = [], []
+    if counters is None or counters["organizing_attending"]:
+        shown = (
+            "status",
+            "shift__starts_at",
+            "shift__event",
+            *(f"shift__event__{f}" for f in LISTED_EVENT_FIELDS),
+        )
+        attending = list(
+            _attending(supporter, now)
+            .select_related("shift__event")
+            .only(*shown)
+            .order_by("shift__starts_at")
+        )
+    if counters is None or counters["organizing_hosting"]:
+        hosting = list(_hosting(supporter, now).only(*LISTED_EVENT_FIELDS).order_by("starts_at"))
     return {"attending": attending, "hosting": hosting}
 
 
@@ -187,12 +222,9 @@ def has_confirmed_rsvp_to_shift(supporter: Supporter, shift_id: int) -> bool:
     return Rsvp.objects.filter(supporter=supporter, shift_id=shift_id, status=Rsvp.Status.CONFIRMED).exists()
 
 
-def confirmed_shift_ids(supporter: Supporter) -> list[int]:
-    return list(
-        Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values_list(
-            "shift_id", flat=True
-        )
-    )
+def confirmed_shift_ids(supporter: Supporter) -> QuerySet:
+    """The ids of the shifts the supporter is confirmed for, as a subquery (no query of its own)."""
+    return Rsvp.objects.filter(supporter=supporter, status=Rsvp.Status.CONFIRMED).values("shift_id")
 
 
 def shift_by_id(shift_id: int) -> Shift | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts.models import Profile, Supporter
@@ -84,20 +84,33 @@ def upcoming_group_events(group: Group, limit: int = 10) -> list[Event]:
     )
 
 
+def my_groups_counters(supporter: Supporter) -> dict:
+    """Whether the person is in any group, as an expression read with a page's other counts."""
+    return {"organizing_groups": Exists(active_group_ids(supporter))}
+
+
 def my_groups_with_news(
-    supporter: Supporter, events_per_group: int = 2
+    supporter: Supporter, events_per_group: int = 2, counters: dict | None = None
 ) -> list[tuple[Membership, list[Event]]]:
-    """The person's active groups, each with its next published events (two queries)."""
+    """The person's active groups, each with its next published events (two queries; none when
+    `counters` says the person is in no group)."""
+    if counters is not None and not counters["organizing_groups"]:
+        return []
     memberships = list(
         Membership.objects.filter(supporter=supporter, status=Membership.Status.ACTIVE)
         .select_related("group")
+        .only("role", "status", "group", "group__name", "group__slug")
         .order_by("group__name")[:20]
     )
     upcoming: dict[int, list[Event]] = {m.group_id: [] for m in memberships}
     if upcoming:
-        events = Event.objects.filter(
-            group_id__in=upcoming, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now()
-        ).order_by("starts_at")[: events_per_group * len(upcoming) * 3]
+        events = (
+            Event.objects.filter(
+                group_id__in=upcoming, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now()
+            )
+            .only("group_id", "title", "starts_at", "time_zone", "is_virtual")
+            .order_by("starts_at")[: events_per_group * len(upcoming) * 3]
+        )
         for event in events:
             if len(upcoming[event.group_id]) < events_per_group:
                 upcoming[event.group_id].append(event)

@@ -207,6 +207,47 @@ def search_groups(*, near: Near | None, page: int = 1) -> ResultPage:
     return _page(groups, _nearest_ids(groups, near, page * PAGE_SIZE + 1, "latitude", "longitude"), page)
 
 
+# What a short list of suggestions shows (title or name, link, time): the personal dashboard's.
+SUGGESTED_EVENT_FIELDS = (
+    "title",
+    "starts_at",
+    "time_zone",
+    "is_virtual",
+    "public_latitude",
+    "public_longitude",
+)
+SUGGESTED_GROUP_FIELDS = ("name", "slug", "latitude", "longitude")
+
+
+def _few_nearest(queryset: QuerySet, near: Near, limit: int, latitude: str, longitude: str) -> list[Found]:
+    """The `limit` nearest rows inside the circle, in one query over its box (for a handful of
+    suggestions: a search's widening boxes pay only when a page of twenty is wanted)."""
+    found = []
+    for row in _near(queryset, near, latitude, longitude)[: limit * 3]:
+        distance = haversine_km(
+            near.latitude, near.longitude, getattr(row, latitude), getattr(row, longitude)
+        )
+        if distance <= near.within_km:
+            found.append(Found(row, distance))
+    found.sort(key=lambda item: (item.distance_km, item.item.pk))
+    return found[:limit]
+
+
+def suggested_events(near: Near, *, date_to: datetime, limit: int = 3) -> list[Found]:
+    """The nearest published in-person events starting before `date_to` (one narrow query)."""
+    events = Event.objects.filter(
+        status=Event.Status.PUBLISHED, ends_at__gt=timezone.now(), starts_at__lt=date_to,
+        is_virtual=False, public_latitude__isnull=False,
+    ).only(*SUGGESTED_EVENT_FIELDS)  # fmt: skip
+    return _few_nearest(events, near, limit, "public_latitude", "public_longitude")
+
+
+def suggested_groups(near: Near, *, limit: int = 3) -> list[Found]:
+    """The nearest active groups (one narrow query)."""
+    groups = Group.objects.filter(status=Group.Status.ACTIVE).only(*SUGGESTED_GROUP_FIELDS)
+    return _few_nearest(groups, near, limit, "latitude", "longitude")
+
+
 def featured_groups(limit: int = 6) -> list[Group]:
     return list(
         Group.objects.filter(status=Group.Status.ACTIVE, is_featured=True).order_by("-member_count")[:limit]

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import (
+    Exists,
     F,
     OuterRef,
     Subquery,
     Sum,
 )
+from django.db.models.functions import Coalesce
 
 from quartier.accounts.models import Supporter
+from quartier.accounts.queries import read_together
 from quartier.social.models import (
     Conversation,
     Follow,
@@ -27,6 +30,14 @@ if TYPE_CHECKING:
     Viewer = Supporter | AnonymousUser
 
 
+# What the inbox shows of each conversation, and of a person (`supporter_name`): never whole rows.
+INBOX_FIELDS = (
+    "unread_count", "conversation", "conversation__kind", "conversation__title", "conversation__group",
+    "conversation__group__name", "conversation__event", "conversation__event__title",
+)  # fmt: skip
+NAME_FIELDS = ("display_name", "handle", "is_active", "is_staff", "affiliation")
+
+
 def inbox(supporter: Supporter, limit: int = 50) -> list[Participant]:
     """The supporter's conversations, latest message first, each with the last message's text and
     the other participants (three queries)."""
@@ -36,6 +47,7 @@ def inbox(supporter: Supporter, limit: int = 50) -> list[Participant]:
     rows = list(
         Participant.objects.filter(supporter=supporter, left_at__isnull=True)
         .select_related("conversation", "conversation__group", "conversation__event")
+        .only(*INBOX_FIELDS)
         .annotate(last_text=Subquery(last_message.values("body")[:1]))
         .order_by(F_desc_nulls_last("last_message_at"), "-pk")[:limit]
     )
@@ -45,6 +57,7 @@ def inbox(supporter: Supporter, limit: int = 50) -> list[Participant]:
         Participant.objects.filter(conversation_id__in=private_ids)
         .exclude(supporter=supporter)
         .select_related("supporter")
+        .only("conversation", "supporter", *(f"supporter__{name}" for name in NAME_FIELDS))
         .order_by("pk")
     ):
         others.setdefault(participant.conversation_id, []).append(participant.supporter)
@@ -78,28 +91,56 @@ def participants_of(conversation: Conversation) -> list[Participant]:
     )
 
 
+def unread_notifications(supporter: Supporter) -> int:
+    """Only what the list would show: a notification about a post one can no longer read is not counted."""
+    unread = Notification.objects.filter(recipient=supporter, read_at__isnull=True)
+    notifications = unread.filter(relevant_to(supporter)).count()
+    return notifications
+
+
 def unread_counts(supporter: Supporter) -> dict[str, int]:
     messages = Participant.objects.filter(supporter=supporter, left_at__isnull=True).aggregate(
         total=Sum("unread_count")
     )["total"]
-    # Only what the list would show: a notification about a post one can no longer read is not counted.
-    unread = Notification.objects.filter(recipient=supporter, read_at__isnull=True)
-    notifications = unread.filter(relevant_to(supporter)).count()
+    notifications = unread_notifications(supporter)
     return {"messages": messages or 0, "notifications": notifications}
 
 
-def dashboard_summary(supporter: Supporter) -> dict:
-    """Unread messages and notifications, with the latest few of each: three indexed queries."""
-    counts = unread_counts(supporter)
-    if (
-        not counts["messages"]
-        and not counts["notifications"]
-        and not Follow.objects.filter(follower=supporter).exists()
-    ):
-        return {}
-    latest = list(
-        Participant.objects.filter(supporter=supporter, left_at__isnull=True, unread_count__gt=0)
-        .select_related("conversation")
-        .order_by(F_desc_nulls_last("last_message_at"))[:3]
+def dashboard_counters(supporter: Supporter) -> dict:
+    """The panel's counts as expressions, read with the other panels' in one query by the dashboard:
+    unread messages, whether any notification is unread (counted exactly only then), follows."""
+    unread = (
+        Participant.objects.filter(supporter_id=supporter.pk, left_at__isnull=True)
+        .values("supporter_id")
+        .annotate(total=Sum("unread_count"))
+        .values("total")
     )
-    return {**counts, "unread_conversations": latest}
+    return {
+        "social_unread_messages": Coalesce(Subquery(unread), 0),
+        "social_any_notification": Exists(
+            Notification.objects.filter(recipient_id=supporter.pk, read_at__isnull=True)
+        ),
+        "social_follows": Exists(Follow.objects.filter(follower_id=supporter.pk)),
+    }
+
+
+def dashboard_summary(supporter: Supporter, counters: dict | None = None) -> dict:
+    """Unread messages and notifications, with the latest few conversations. Given `counters` (see
+    `dashboard_counters`), it queries only for what is there: nothing for a quiet account."""
+    if counters is None:
+        counters = read_together(supporter, dashboard_counters(supporter))
+    messages = counters["social_unread_messages"] or 0
+    notifications = 0
+    if counters["social_any_notification"]:
+        notifications = unread_notifications(supporter)
+    if not messages and not notifications and not counters["social_follows"]:
+        return {}
+    latest = []
+    if messages:
+        latest = list(
+            Participant.objects.filter(supporter=supporter, left_at__isnull=True, unread_count__gt=0)
+            .select_related("conversation")
+            .only("unread_count", "conversation", "conversation__title")
+            .order_by(F_desc_nulls_last("last_message_at"))[:3]
+        )
+    return {"messages": messages, "notifications": notifications, "unread_conversations": latest}
