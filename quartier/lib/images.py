@@ -40,8 +40,11 @@ def sniff_format(head: bytes) -> str | None:
     return None
 
 
-def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
-    """A square WebP of `size` pixels cropped from the centre, with every metadata block dropped.
+def reencode_image(
+    upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_BYTES, within: tuple[int, int] | None = None
+) -> bytes:
+    """A square WebP of `size` pixels cropped from the centre, with every metadata block dropped; or, with
+    `within` (width, height), the whole image shrunk to fit that box, its shape kept (a logo).
 
     Nothing is decoded before the size on disk (`max_bytes`), the declared pixels (`MAX_PIXELS`) and
     the pixels to decode (`MAX_DECODED_PIXELS`) are checked.
@@ -68,7 +71,10 @@ def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_B
             image.load()
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
-            image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
+            if within is not None:
+                image.thumbnail(within, Image.Resampling.LANCZOS)
+            else:
+                image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
             out = io.BytesIO()
             image.save(out, format="WEBP", quality=82, method=4)  # no exif= or icc_profile=: stripped
             return out.getvalue()
@@ -78,3 +84,9 @@ def reencode_image(upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_B
         raise ImageRejected("too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRejected("not_an_image") from None
+
+
+def dimensions(encoded: bytes) -> tuple[int, int]:
+    """Width and height of an image this module encoded."""
+    with Image.open(io.BytesIO(encoded)) as image:
+        return image.width, image.height

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from quartier.accounts import branding
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
 from quartier.outreach import merge, registry
@@ -42,11 +43,11 @@ def _one_line(text: str) -> str:
 def from_address(sender: Supporter | None) -> str:
     """The campaign's address, named after the sender: `"Marie Tremblay via Quartier" <no-reply@…>`."""
     if sender is None or not sender.display_name:
-        return settings.DEFAULT_FROM_EMAIL
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        return branding.current().from_email
+    _name, address = parseaddr(branding.current().from_email)
     name = gettext("%(name)s via %(site)s") % {
         "name": _one_line(sender.display_name),
-        "site": settings.SITE_NAME,
+        "site": branding.current().name,
     }
     return formataddr((name, address))
 
@@ -136,7 +137,7 @@ class Renderer:
             label = str(TOPICS[message.audience]) if message.audience in TOPICS else message.audience_label
             reason = REASONS.get(audience_kind(message.audience), DEFAULT_REASON) % {
                 "audience": label,
-                "site": settings.SITE_NAME,
+                "site": branding.current().name,
             }
             context = {
                 "message": message,
@@ -146,7 +147,7 @@ class Renderer:
                 "body": body,
                 "body_html": body_html,
                 "sender": message.sender,
-                "site_name": settings.SITE_NAME,
+                "site_name": branding.current().name,
                 "site_url": settings.SITE_URL,
                 "reason": reason,
                 "unsubscribe_url": UNSUBSCRIBE_MARK,
@@ -201,7 +202,7 @@ class Renderer:
             subject=subject,
             body=text,
             # The campaign's own messages come from the campaign, not from the staff member who wrote them.
-            from_email=settings.DEFAULT_FROM_EMAIL
+            from_email=branding.current().from_email
             if self.message.audience in TOPICS
             else from_address(self.message.sender),
             to=[supporter.email],
@@ -218,7 +219,7 @@ class Renderer:
 
 
 def _domain() -> str:
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    _name, address = parseaddr(branding.current().from_email)
     return address.rpartition("@")[2] or "localhost"
 
 
@@ -250,7 +251,7 @@ def _build_personal_email(
         context = {
             "message": message,
             "sender": message.sender,
-            "site_name": settings.SITE_NAME,
+            "site_name": branding.current().name,
             "site_url": settings.SITE_URL,
             "unsubscribe_url": unsubscribe,
             "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,

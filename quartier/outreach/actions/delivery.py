@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from quartier.accounts import branding
 from quartier.accounts.models import Supporter
 from quartier.outreach import emails, merge, queries, throttle
 from quartier.outreach.models import (
@@ -382,7 +383,7 @@ def _send_sms_batch(
         }
         with translation.override(subscription.language or settings.LANGUAGE_CODE):
             text = merge.fill(message.body, values if renderer_fields else {}, html=False)
-            text = f"{settings.SITE_NAME}: {text}\n" + gettext("Reply STOP to stop.")
+            text = f"{branding.current().name}: {text}\n" + gettext("Reply STOP to stop.")
         lease.renew_if_due([*later, *(d.pk for d in deliveries[index:])])
         if not lease.attempt(delivery.pk):
             counts["lost"] += 1
