@@ -16,8 +16,13 @@ from quartier.accounts.models import Profile
 from quartier.lib.page_cache import cached_anonymous_page, row_version
 from quartier.organizing.forms.search import SearchForm
 from quartier.organizing.queries import search as search_queries
-from quartier.organizing.views.common import distance_unit, near_from, search_defaults, search_version, with_distances
-
+from quartier.organizing.views.common import (
+    distance_unit,
+    near_from,
+    search_defaults,
+    search_version,
+    with_distances,
+)
 
 HOME_EVENTS = 6
 HOME_GROUPS = 4
@@ -43,7 +48,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return cached_anonymous_page(
         request,
         lambda: render(request, "home.html", context),
-        version=lambda: (branding.current().version, *search_version(events, unit, None), *row_version(*groups)),
+        version=lambda: (
+            branding.current().version,
+            *search_version(events, unit, None),
+            *row_version(*groups),
+        ),
     )
 
 

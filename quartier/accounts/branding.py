@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
+from email.headerregistry import Address
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +18,9 @@ from django.urls import reverse
 from quartier.accounts.models import Branding
 
 CACHE_KEY = "branding:v1"
+# A save empties the shared cache at once; a per-process cache (LocMemCache, several workers without
+# Redis) catches up within this many seconds.
+CACHE_SECONDS = 60
 # The stylesheet's own accent (quartier.css `--accent`) and the Donate button's green.
 DEFAULT_PRIMARY = "#0a58a8"
 DEFAULT_ACCENT = "#1b6b34"
@@ -41,12 +45,11 @@ class Brand:
     @property
     def from_email(self) -> str:
         """The From header of every email the campaign sends."""
-        return formataddr((self.sender_name, self.sender_address))
+        return str(Address(display_name=self.sender_name, addr_spec=self.sender_address))
 
     @property
     def css_url(self) -> str:
         return f"{reverse('branding_css')}?v={self.version}"
-
 
 
 def parse_colour(value: str) -> str | None:
@@ -82,7 +85,8 @@ def darken(colour: str, factor: float = 0.8) -> str:
 def tint(colour: str, amount: float = 0.88) -> str:
     """`colour` mixed with white (a pale background for the current menu item)."""
     return "#" + "".join(
-        f"{round(int(colour[i : i + 2], 16) + (255 - int(colour[i : i + 2], 16)) * amount):02x}" for i in (1, 3, 5)
+        f"{round(int(colour[i : i + 2], 16) + (255 - int(colour[i : i + 2], 16)) * amount):02x}"
+        for i in (1, 3, 5)
     )
 
 
@@ -114,7 +118,7 @@ def current() -> Brand:
     brand = cache.get(CACHE_KEY)
     if brand is None:
         brand = load()
-        cache.set(CACHE_KEY, brand, None)
+        cache.set(CACHE_KEY, brand, CACHE_SECONDS)
     return brand
 
 

@@ -230,7 +230,9 @@ class BrandingForm(forms.Form):
     logo = forms.FileField(
         label=_("Logo"),
         required=False,
-        help_text=_("JPEG, PNG or WebP, up to 5 MB. We shrink it to fit 480 × 160 pixels, keeping its shape."),
+        help_text=_(
+            "JPEG, PNG or WebP, up to 5 MB. We shrink it to fit 480 × 160 pixels, keeping its shape."
+        ),
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
     primary_colour = forms.CharField(

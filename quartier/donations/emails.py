@@ -70,7 +70,11 @@ def send_details_follow_up(donation: Donation) -> None:
     _send(
         donation,
         "follow_up",
-        {"details_url": absolute_url(reverse("donations:complete_details", args=[access.details_token(donation)]))},
+        {
+            "details_url": absolute_url(
+                reverse("donations:complete_details", args=[access.details_token(donation)])
+            )
+        },
     )
 
 

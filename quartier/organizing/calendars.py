@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent

@@ -61,7 +61,7 @@ def test_staff_save_the_branding_and_pages_and_mail_use_it(staff, django_capture
     assert response.status_code == 302
     row = Branding.objects.get()
     assert (row.name, row.primary_colour, row.accent_colour) == ("Ensemble Montréal", "#7a1f5c", "#1b6b34")
-    # Shrunk into 480 × 160, its shape kept (4:1), re-encoded as WebP on our own storage.
+    # Shrunk into 480 x 160, its shape kept (4:1), re-encoded as WebP on our own storage.
     assert (row.logo_width, row.logo_height) == (480, 120)
     assert row.logo.name.endswith(".webp")
 

@@ -7,6 +7,7 @@ Examples are derandomised, as in `quartier/tests/test_no_500.py`.
 from __future__ import annotations
 
 from urllib.parse import quote
+
 import pytest
 import stripe
 from hypothesis import HealthCheck, given, settings

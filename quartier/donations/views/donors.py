@@ -118,6 +118,11 @@ def complete_details(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "donations/complete_details.html",
-        {"donation": donation, "form": form, "rules": compliance.jurisdiction(), "saved": bool(donation.occupation)},
+        {
+            "donation": donation,
+            "form": form,
+            "rules": compliance.jurisdiction(),
+            "saved": bool(donation.occupation),
+        },
         status=400 if form.errors else 200,
     )

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from quartier.accounts import actions as accounts_actions, branding
+from quartier.accounts import actions as accounts_actions
+from quartier.accounts import branding
 from quartier.accounts.models import ConsentRecord, Supporter
 from quartier.outreach import queries
 from quartier.outreach.actions.feedback import lift_suppression, suppress_address
