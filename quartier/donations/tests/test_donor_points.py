@@ -168,7 +168,7 @@ def test_a_forged_or_altered_details_link_changes_nothing(us_federal, supporter)
 
     from quartier.donations.access import details_token
 
-    gift = give(25_000, supporter=None, employer="", occupation="")
+    gift = give(15_000, supporter=None, employer="", occupation="")
     token = details_token(gift)
     for visitor in (Client(), client_for(supporter)):
         for path in (f"/donate/details/{token[:-2]}xx/", f"/donate/details/{gift.pk}/", "/donate/details/x/"):
