@@ -66,6 +66,7 @@ def test_the_anonymous_home_stays_cheap_and_is_served_from_the_page_cache(
     # widens the box to the whole radius), the groups, the branding (then cached).
     with django_assert_max_num_queries(8):
         first = client.get(reverse("home"), {"near": "H2X 1Y4"})
+    assert first.context is not None  # rendered
     client.cookies.clear()
     second = client.get(reverse("home"), {"near": "H2X 1Y4"})
     assert second.context is None  # not rendered again: the stored body
