@@ -29,13 +29,17 @@ HOME_GROUPS = 4
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The campaign's home: its name and logo, Donate, upcoming events near the visitor (their postal
-    code when signed in, `?near=` otherwise; soonest first without a place), a few groups, a call to
-    join. A handful of narrow queries, and the anonymous page stays cached (keyed on what it shows)."""
+    """The campaign's home: its name and logo, Donate, the soonest events near the visitor (their postal
+    code when signed in, `?near=` otherwise; anywhere without a place), a few groups, a call to join.
+    A handful of narrow queries, and the anonymous page stays cached (keyed on what it shows)."""
     form = SearchForm(search_defaults(request))
     near = near_from(request, form)
     unit = distance_unit(request, form)
-    found = search_queries.search_events(near=near).results[:HOME_EVENTS] if form.is_valid() else []
+    found = (
+        search_queries.search_events(near=near, order=search_queries.SearchOrder.DATE).results[:HOME_EVENTS]
+        if form.is_valid()
+        else []
+    )
     events = with_distances(found, unit)
     groups = search_queries.featured_groups(limit=HOME_GROUPS)
     context = {"form": form, "events": events, "groups": groups, "unit": unit, "near": near,

@@ -47,7 +47,7 @@ def free_port() -> int:
 def quartier(env: dict[str, str], *args: str, capture: bool = False) -> str:
     result = subprocess.run(  # noqa: S603 — this interpreter running our own command
         [sys.executable, "-m", "quartier", *args], env=env, cwd=ROOT, check=True, text=True,
-        stdout=subprocess.PIPE if capture else None,
+        stdout=subprocess.PIPE if capture else None, stderr=subprocess.DEVNULL if capture else None,
     )  # fmt: skip
     return result.stdout or ""
 
@@ -89,11 +89,11 @@ def sign_in(page, base: str, email: str, password: str, totp: str | None = None)
     page.goto(f"{base}/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(password)
-    page.locator("form button[type=submit]").last.click()
+    page.get_by_role("button", name="Sign In").click()
     page.wait_for_load_state()
     if totp is not None and page.locator("#id_code").count():
         page.locator("#id_code").fill(totp)
-        page.locator("form button[type=submit]").last.click()
+        page.get_by_role("button", name="Sign In").click()
         page.wait_for_load_state()
 
 
@@ -111,10 +111,10 @@ def give(page, base: str) -> None:
     boxes = page.locator("form input[type=checkbox][required]")
     for index in range(boxes.count()):
         boxes.nth(index).check()
-    page.locator("form button[type=submit]").last.click()
+    page.get_by_role("button", name="Continue to payment").click()
     page.wait_for_load_state()
     page.locator("#card").fill("4242 4242 4242 4242")
-    page.locator("form button[type=submit]").first.click()
+    page.get_by_role("button", name="Pay", exact=True).click()
     page.wait_for_load_state()
     page.get_by_role("heading", level=1).first.wait_for()
     time.sleep(2.5)  # the status polls every 2 s until the processor confirms
@@ -123,62 +123,72 @@ def give(page, base: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--supporters", type=int, default=150, help="synthetic supporters to generate")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="keep the demo database in DIR (and reuse it next time)"
+    )
     options = parser.parse_args()
+    if options.keep:
+        Path(options.keep).mkdir(parents=True, exist_ok=True)
+        run(options, str(Path(options.keep).resolve()))
+    else:
+        with tempfile.TemporaryDirectory(prefix="quartier-screenshots-") as var_dir:
+            run(options, var_dir)
+
+
+def run(options: argparse.Namespace, var_dir: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="quartier-screenshots-") as var_dir:
-        port = free_port()
-        env = {
-            **os.environ, "QUARTIER_ENV": "development", "QUARTIER_VAR_DIR": var_dir,
-            "DATABASE_URL": f"sqlite:///{var_dir}/demo.sqlite3", "HOST": "127.0.0.1", "PORT": str(port),
-            "SITE_URL": f"http://127.0.0.1:{port}", "EMAIL_URL": "console:", "QUARTIER_BROKER_URL": "",
-            "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "quartier.settings",
-        }  # fmt: skip
+    port = free_port()
+    env = {
+        **os.environ, "QUARTIER_ENV": "development", "QUARTIER_VAR_DIR": var_dir,
+        "DATABASE_URL": f"sqlite:///{var_dir}/demo.sqlite3", "HOST": "127.0.0.1", "PORT": str(port),
+        "SITE_URL": f"http://127.0.0.1:{port}", "EMAIL_URL": "console:", "QUARTIER_BROKER_URL": "",
+        "REDIS_URL": "", "DJANGO_SETTINGS_MODULE": "quartier.settings",
+    }  # fmt: skip
+    if not Path(var_dir, "demo.sqlite3").exists():
         print("Loading the demo campaign into a temporary database…")
         quartier(env, "migrate", "--noinput", "-v0")
         quartier(env, "load_demo", "--supporters", str(options.supporters), capture=True)
-        password = shell(env, "from quartier.demo.generator import DEMO_PASSWORD; print(DEMO_PASSWORD)")
-        campaign_id = shell(
-            env,
-            "from quartier.fieldwork.models import FieldCampaign as C; "
-            "print(next((c.pk for c in C.objects.order_by('pk') if not c.is_phone_bank), ''))",
-        )
-        server = subprocess.Popen(
-            [sys.executable, "-m", "quartier", "serve"], env=env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_for(f"{base}/healthz")
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
-                )
-                for label, (width, height) in WIDTHS.items():
-                    print(f"{label} ({width} px):")
-                    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-CA")
-                    page = context.new_page()
-                    page.goto(f"{base}/?near=H2J+2L1")
-                    save(page, f"home-{label}")
-                    give(page, base)
-                    save(page, f"thanks-{label}")
-                    context.close()
+    password = shell(env, "from quartier.demo.generator import DEMO_PASSWORD; print(DEMO_PASSWORD)")
+    campaign_id = shell(
+        env,
+        "from quartier.fieldwork.models import FieldCampaign as C; "
+        "print(next((c.pk for c in C.objects.order_by('pk') if not c.is_phone_bank), ''))",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "quartier", "serve"], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/healthz")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+            for label, (width, height) in WIDTHS.items():
+                print(f"{label} ({width} px):")
+                context = browser.new_context(viewport={"width": width, "height": height}, locale="en-CA")
+                page = context.new_page()
+                page.goto(f"{base}/?near=H2J+2L1")
+                save(page, f"home-{label}")
+                give(page, base)
+                save(page, f"thanks-{label}")
+                context.close()
 
-                    context = browser.new_context(viewport={"width": width, "height": height}, locale="en-CA")
-                    page = context.new_page()
-                    code = re.search(r"\b(\d{6})\b", quartier(env, "demo_code", capture=True)).group(1)
-                    sign_in(page, base, ORGANISER, password, totp=code)
-                    if campaign_id:
-                        page.goto(f"{base}/fieldwork/campaigns/{campaign_id}/contacts/")
-                        time.sleep(1.5)  # the map draws its points
-                        save(page, f"turf-{label}")
-                    page.goto(f"{base}/organize/")
-                    save(page, f"dashboard-{label}")
-                    context.close()
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+                context = browser.new_context(viewport={"width": width, "height": height}, locale="en-CA")
+                page = context.new_page()
+                code = re.search(r"\b(\d{6})\b", quartier(env, "demo_code", capture=True)).group(1)
+                sign_in(page, base, ORGANISER, password, totp=code)
+                if campaign_id:
+                    page.goto(f"{base}/fieldwork/campaigns/{campaign_id}/contacts/")
+                    time.sleep(1.5)  # the map draws its points
+                    save(page, f"turf-{label}")
+                page.goto(f"{base}/organize/")
+                save(page, f"dashboard-{label}")
+                context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -62,9 +62,8 @@ def test_an_unknown_place_is_said_in_the_visitors_language_never_a_500(client):
 def test_the_anonymous_home_stays_cheap_and_is_served_from_the_page_cache(
     client, two_cities, django_assert_max_num_queries
 ):
-    # The place, at most four index-only boxes and the rows of the nearest events (a sparse campaign
-    # widens the box to the whole radius), the groups, the branding (then cached).
-    with django_assert_max_num_queries(8):
+    # The place, the soonest ids in the radius's box, their rows, the groups, the branding (then cached).
+    with django_assert_max_num_queries(6):
         first = client.get(reverse("home"), {"near": "H2X 1Y4"})
     assert first.context is not None  # rendered
     client.cookies.clear()
