@@ -53,7 +53,8 @@ def quartier(env: dict[str, str], *args: str, capture: bool = False) -> str:
 
 
 def shell(env: dict[str, str], code: str) -> str:
-    return quartier(env, "shell", "-c", code, capture=True).strip()
+    """The last line `code` prints (the shell may say first what it imported)."""
+    return quartier(env, "shell", "-c", code, capture=True).strip().splitlines()[-1]
 
 
 def wait_for(url: str, timeout: float = 60) -> None:
@@ -85,16 +86,18 @@ def save(page, name: str) -> None:
     print(f"  {path.relative_to(ROOT)} ({out.tell() // 1024} KB)")
 
 
-def sign_in(page, base: str, email: str, password: str, totp: str | None = None) -> None:
+def sign_in(page, base: str, email: str, password: str, totp: str) -> None:
+    """Password, then the second factor staff are asked for."""
     page.goto(f"{base}/accounts/login/")
     page.locator("#id_login").fill(email)
     page.locator("#id_password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_load_state()
-    if totp is not None and page.locator("#id_code").count():
-        page.locator("#id_code").fill(totp)
+    with page.expect_navigation():
         page.get_by_role("button", name="Sign In").click()
-        page.wait_for_load_state()
+    if not page.locator("#id_code").count():
+        raise SystemExit(f"signing in as {email} led to {page.url}: {page.locator('main').inner_text()[:300]}")
+    page.locator("#id_code").fill(totp)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign In").click()
 
 
 def give(page, base: str) -> None:
@@ -178,7 +181,7 @@ def run(options: argparse.Namespace, var_dir: str) -> None:
                 page = context.new_page()
                 code = re.search(r"\b(\d{6})\b", quartier(env, "demo_code", capture=True)).group(1)
                 sign_in(page, base, ORGANISER, password, totp=code)
-                if campaign_id:
+                if campaign_id.isdigit():
                     page.goto(f"{base}/fieldwork/campaigns/{campaign_id}/contacts/")
                     time.sleep(1.5)  # the map draws its points
                     save(page, f"turf-{label}")
