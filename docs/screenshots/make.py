@@ -94,7 +94,9 @@ def sign_in(page, base: str, email: str, password: str, totp: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name="Sign In").click()
     if not page.locator("#id_code").count():
-        raise SystemExit(f"signing in as {email} led to {page.url}: {page.locator('main').inner_text()[:300]}")
+        raise SystemExit(
+            f"signing in as {email} led to {page.url}: {page.locator('main').inner_text()[:300]}"
+        )
     page.locator("#id_code").fill(totp)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign In").click()
