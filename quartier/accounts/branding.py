@@ -13,6 +13,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.urls import reverse
 
 from quartier.accounts.models import Branding
@@ -117,9 +118,20 @@ def current() -> Brand:
     """The brand, from the cache (filled from the database on a miss, emptied by every save)."""
     brand = cache.get(CACHE_KEY)
     if brand is None:
-        brand = load()
+        try:
+            brand = load()
+        except DatabaseError:  # the error pages still render, with the configured name (not cached)
+            return _configured()
         cache.set(CACHE_KEY, brand, CACHE_SECONDS)
     return brand
+
+
+def _configured() -> Brand:
+    site_name, configured_sender, configured_address = _defaults()
+    return Brand(
+        name=site_name, logo_url="", logo_width=0, logo_height=0, primary=DEFAULT_PRIMARY, accent=DEFAULT_ACCENT,
+        sender_name=configured_sender or site_name, sender_address=configured_address, version="0",
+    )  # fmt: skip
 
 
 def forget() -> None:

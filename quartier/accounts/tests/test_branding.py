@@ -150,3 +150,24 @@ def test_removing_the_logo_deletes_the_file(staff, django_capture_on_commit_call
     assert not row.logo
     assert not storage.exists(name)
     assert branding.current().logo_url == ""
+
+
+@pytest.mark.django_db
+def test_staff_still_setting_up_their_second_factor_get_the_stylesheet(make_supporter):
+    newcomer = make_supporter("New Organiser", staff=True)  # no authenticator yet
+    response = client_for(newcomer).get(branding.current().css_url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+
+
+@pytest.mark.django_db
+def test_pages_keep_the_configured_name_when_the_database_cannot_answer(settings, monkeypatch):
+    from django.db import DatabaseError
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    settings.SITE_NAME = "Campagne test"
+    monkeypatch.setattr(branding, "load", broken)
+    assert branding.current().name == "Campagne test"
+    assert branding.cache.get(branding.CACHE_KEY) is None  # the fallback is not cached
