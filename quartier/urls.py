@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from quartier import views
-from quartier.accounts.views import LogoutView, SignupView
+from quartier.accounts.views import LogoutView, SignupView, branding_css
 
 admin.site.site_header = settings.SITE_NAME
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("branding.css", branding_css, name="branding_css"),
     path("accounts/signup/", SignupView.as_view(), name="account_signup"),
     path("accounts/logout/", LogoutView.as_view(), name="account_logout"),
     path("accounts/", include("allauth.urls")),

@@ -11,19 +11,53 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from django.views.static import serve
 
-from quartier.accounts import actions
+from quartier.accounts import actions, branding
 from quartier.accounts.models import Profile
-from quartier.lib.page_cache import cached_anonymous_page
+from quartier.lib.page_cache import cached_anonymous_page, row_version
+from quartier.organizing.forms.search import SearchForm
+from quartier.organizing.queries import search as search_queries
+from quartier.organizing.views.common import (
+    distance_unit,
+    near_from,
+    search_defaults,
+    search_version,
+    with_distances,
+)
+
+HOME_EVENTS = 6
+HOME_GROUPS = 4
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    context = {}
+    """The campaign's home: its name and logo, Donate, the soonest events near the visitor (their postal
+    code when signed in, `?near=` otherwise; anywhere without a place), a few groups, a call to join.
+    A handful of narrow queries, and the anonymous page stays cached (keyed on what it shows)."""
+    form = SearchForm(search_defaults(request))
+    near = near_from(request, form)
+    unit = distance_unit(request, form)
+    found = (
+        search_queries.search_events(near=near, order=search_queries.SearchOrder.DATE).results[:HOME_EVENTS]
+        if form.is_valid()
+        else []
+    )
+    events = with_distances(found, unit)
+    groups = search_queries.featured_groups(limit=HOME_GROUPS)
+    context = {"form": form, "events": events, "groups": groups, "unit": unit, "near": near,
+               "place_name": form.cleaned_data.get("place_name") if near is not None else None}  # fmt: skip
     if request.user.is_authenticated:
         profile = Profile.objects.filter(supporter=request.user).first()
         context["profile_complete"] = bool(
             profile and profile.photo and (profile.bio or profile.why_involved)
         )
-    return cached_anonymous_page(request, lambda: render(request, "home.html", context))
+    return cached_anonymous_page(
+        request,
+        lambda: render(request, "home.html", context),
+        version=lambda: (
+            branding.current().version,
+            *search_version(events, unit, None),
+            *row_version(*groups),
+        ),
+    )
 
 
 @require_POST

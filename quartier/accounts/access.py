@@ -60,3 +60,9 @@ def verified_supporter_required(view: Callable[..., HttpResponse]) -> Callable[.
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def require_staff(viewer: Supporter | AnonymousUser) -> None:
+    """Campaign-wide settings (branding) are for active staff; anyone else finds nothing there."""
+    if not (viewer.is_authenticated and viewer.is_staff and viewer.is_active):
+        raise Http404

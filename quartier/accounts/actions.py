@@ -11,13 +11,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from quartier.accounts import privacy
+from quartier.accounts import branding, privacy
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import (
     CAMPAIGN_NEWS,
     Activity,
     Affiliation,
     AffiliationChange,
+    Branding,
     Cause,
     Consent,
     ConsentRecord,
@@ -32,6 +33,7 @@ from quartier.lib.places import normalise_postal_code
 from quartier.lib.text import render_markdown
 
 PHOTO_SIZE = 400
+LOGO_BOX = (branding.LOGO_MAX_WIDTH, branding.LOGO_MAX_HEIGHT)
 
 
 def unique_handle(name: str) -> str:
@@ -346,3 +348,36 @@ def delete_account(*, supporter: Supporter) -> None:
     locked.save()
     locked.groups.clear()
     locked.user_permissions.clear()
+
+
+@transaction.atomic
+def set_branding(
+    *,
+    name: str,
+    primary_colour: str,
+    accent_colour: str,
+    sender_name: str,
+    sender_address: str,
+    logo: images.BinaryIO | None = None,
+    remove_logo: bool = False,
+) -> Branding:
+    """Save the campaign's branding (colours already validated by the form); re-encode a new logo (raises
+    `ImageRejected` before anything is saved) and delete the previous file once the change is saved."""
+    encoded = None
+    if logo is not None:
+        encoded = images.reencode_image(logo, size=max(LOGO_BOX), within=LOGO_BOX)
+    row, _created = Branding.objects.select_for_update().get_or_create(pk=1)
+    row.name, row.sender_name, row.sender_address = name.strip(), sender_name.strip(), sender_address.strip()
+    row.primary_colour, row.accent_colour = primary_colour, accent_colour
+    previous = row.logo.name if row.logo and (encoded is not None or remove_logo) else ""
+    if encoded is not None:
+        row.logo.save(f"logo-{secrets.token_hex(8)}.webp", ContentFile(encoded), save=False)
+        row.logo_width, row.logo_height = images.dimensions(encoded)
+    elif remove_logo:
+        row.logo, row.logo_width, row.logo_height = "", 0, 0
+    row.save()
+    if previous:
+        storage = row.logo.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    transaction.on_commit(branding.forget)
+    return row

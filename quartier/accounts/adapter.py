@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
-from quartier.accounts import actions
+from quartier.accounts import actions, branding
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.middleware import page_language
 from quartier.accounts.models import Supporter
@@ -93,7 +93,10 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(template_prefix, email, context)
 
     def get_site_name(self) -> str:
-        return settings.SITE_NAME
+        return branding.current().name
+
+    def get_from_email(self) -> str:
+        return branding.current().from_email
 
     def add_message(
         self,

@@ -5,6 +5,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from quartier.accounts import branding
+
 # The capabilities in the order people look for them; a None url is one still to be built.
 NAVIGATION_ITEMS = [
     (_("Home"), "home"),
@@ -19,8 +21,10 @@ NAVIGATION_ITEMS = [
 
 
 def site(request: HttpRequest) -> dict[str, object]:
+    brand = branding.current()
     return {
-        "SITE_NAME": settings.SITE_NAME,
+        "BRAND": brand,
+        "SITE_NAME": brand.name,
         "MAP_TILES_URL": settings.MAP_TILES_URL,
         "MAP_TILES_ATTRIBUTION": settings.MAP_TILES_ATTRIBUTION,
         "NAVIGATION": [

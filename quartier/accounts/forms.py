@@ -8,9 +8,11 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from quartier.accounts import branding
 from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.models import Affiliation, Cause, Profile, Supporter, Visibility
 from quartier.lib.ids import is_valid_handle
@@ -219,3 +221,65 @@ class DeleteAccountForm(forms.Form):
         if value.upper() not in {"DELETE", str(_("DELETE")).upper()}:
             raise ValidationError(_("Type DELETE to confirm."))
         return value
+
+
+class BrandingForm(forms.Form):
+    """The campaign's branding: each field may stay empty (then the configured default applies)."""
+
+    name = forms.CharField(label=_("Campaign name"), max_length=80, required=False)
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG or WebP, up to 5 MB. We shrink it to fit 480 × 160 pixels, keeping its shape."
+        ),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+    primary_colour = forms.CharField(
+        label=_("Primary colour"),
+        max_length=7,
+        required=False,
+        help_text=_("Links, buttons and the mail header, as #RRGGBB (for example #0a58a8)."),
+    )
+    accent_colour = forms.CharField(
+        label=_("Accent colour"),
+        max_length=7,
+        required=False,
+        help_text=_("The Donate button, as #RRGGBB (for example #1b6b34)."),
+    )
+    sender_name = forms.CharField(label=_("Sender name for email"), max_length=80, required=False)
+    sender_address = forms.EmailField(
+        label=_("Sender address for email"),
+        required=False,
+        help_text=_("Your mail provider must be allowed to send from this address."),
+    )
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data["logo"]
+        if logo and logo.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("This file is larger than 5 MB."))
+        return logo
+
+    def _clean_colour(self, field: str) -> str:
+        value = self.cleaned_data[field].strip()
+        if not value:
+            return ""
+        colour = branding.parse_colour(value)
+        if colour is None:
+            raise ValidationError(_("Write the colour as # and six hexadecimal digits, for example #0a58a8."))
+        ratio = branding.contrast_with_white(colour)
+        if ratio < branding.MIN_CONTRAST:
+            raise ValidationError(
+                _(
+                    "White text on %(colour)s has a contrast of %(ratio)s:1; at least 4.5:1 is needed "
+                    "to be readable. Choose a darker colour."
+                )
+                % {"colour": colour, "ratio": number_format(ratio, 1)}
+            )
+        return colour
+
+    def clean_primary_colour(self) -> str:
+        return self._clean_colour("primary_colour")
+
+    def clean_accent_colour(self) -> str:
+        return self._clean_colour("accent_colour")

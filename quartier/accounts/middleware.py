@@ -45,8 +45,8 @@ class StaffTwoFactorMiddleware:
     """Staff accounts must turn on two-factor authentication before doing anything else."""
 
     # Account pages (to set it up), and links that arrive by email or from calendar applications.
-    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/media/", "/healthz", "/unsubscribe/", "/calendar/",
-                        "/rsvps/cancel/")  # fmt: skip
+    ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/media/", "/branding.css", "/healthz", "/unsubscribe/",
+                        "/calendar/", "/rsvps/cancel/")  # fmt: skip
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -329,3 +329,24 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key}"
+
+
+class Branding(models.Model):
+    """The campaign's name, logo, colours and mail sender, set by staff: one row (pk 1).
+
+    An empty field means "as configured" (`SITE_NAME`, `DEFAULT_FROM_EMAIL`, the stylesheet's
+    colours): read it through `accounts.branding.current()`, which fills the defaults and caches it.
+    """
+
+    name = models.CharField(_("campaign name"), max_length=80, blank=True)
+    logo = models.ImageField(upload_to="branding/", blank=True)
+    logo_width = models.PositiveIntegerField(default=0)
+    logo_height = models.PositiveIntegerField(default=0)
+    primary_colour = models.CharField(max_length=7, blank=True)
+    accent_colour = models.CharField(max_length=7, blank=True)
+    sender_name = models.CharField(max_length=80, blank=True)
+    sender_address = models.EmailField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.name or "branding"

@@ -17,4 +17,5 @@ urlpatterns = [
     path("settings/privacy/", views.settings_privacy, name="settings_privacy"),
     path("settings/privacy/export/", views.export_data, name="export_data"),
     path("settings/privacy/delete/", views.delete_account, name="delete_account"),
+    path("staff/branding/", views.staff_branding, name="staff_branding"),
 ]

@@ -20,18 +20,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from quartier.accounts import actions, privacy, queries
-from quartier.accounts.access import get_supporter_for_staff, get_visible_supporter
+from quartier.accounts import actions, branding, privacy, queries
+from quartier.accounts.access import get_supporter_for_staff, get_visible_supporter, require_staff
 from quartier.accounts.adapter import client_ip
 from quartier.accounts.forms import (
     NEWS_CONSENT_WORDING,
     AffiliationForm,
+    BrandingForm,
     DeleteAccountForm,
     EmailPreferencesForm,
     PhotoForm,
     ProfileForm,
 )
-from quartier.accounts.models import CAMPAIGN_NEWS, ConsentRecord, Profile, Supporter
+from quartier.accounts.models import CAMPAIGN_NEWS, Branding, ConsentRecord, Profile, Supporter
 from quartier.lib.images import ImageRejected
 from quartier.lib.page_cache import cached_anonymous_page, row_version
 
@@ -259,4 +260,63 @@ def delete_account(request: HttpRequest) -> HttpResponse:
     logout(request)
     response = render(request, "accounts/account_deleted.html")
     response["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_branding(request: HttpRequest) -> HttpResponse:
+    """The campaign's name, logo, colours and mail sender (staff only)."""
+    require_staff(request.user)
+    saved = Branding.objects.filter(pk=1).first() or Branding(pk=1)
+    if request.method == "POST":
+        form = BrandingForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.set_branding(
+                    name=data["name"], primary_colour=data["primary_colour"],
+                    accent_colour=data["accent_colour"], sender_name=data["sender_name"],
+                    sender_address=data["sender_address"], logo=data["logo"] or None,
+                    remove_logo=data["remove_logo"],
+                )  # fmt: skip
+            except ImageRejected as rejected:
+                form.add_error("logo", IMAGE_ERRORS[rejected.code]())
+            else:
+                messages.success(request, _("The campaign's branding is saved."))
+                return redirect("accounts:staff_branding")
+    else:
+        form = BrandingForm(
+            initial={
+                "name": saved.name, "primary_colour": saved.primary_colour, "accent_colour": saved.accent_colour,
+                "sender_name": saved.sender_name, "sender_address": saved.sender_address,
+            }
+        )  # fmt: skip
+    return render(
+        request,
+        "accounts/staff_branding.html",
+        {"form": form, "brand": branding.load(), "has_logo": bool(saved.logo)},
+    )
+
+
+def branding_css(request: HttpRequest) -> HttpResponse:
+    """The campaign's colours as CSS custom properties (a stylesheet: the CSP forbids inline styles).
+
+    Its URL carries the brand's version (`Brand.css_url`), so it may be cached for a year: a change of
+    colours is a new URL."""
+    brand = branding.current()
+    hover, soft = branding.darken(brand.primary), branding.tint(brand.primary)
+    css = (
+        f":root {{ --brand-primary: {brand.primary}; --brand-primary-hover: {hover}; "
+        f"--brand-accent: {brand.accent}; --brand-accent-hover: {branding.darken(brand.accent)}; }}\n"
+        # Light pages take the primary colour as their accent; dark pages keep their light accent
+        # (dark text on it), and the brand shows in the header's band and the Donate button.
+        f"@media (prefers-color-scheme: light) {{ :root {{ --accent: {brand.primary}; "
+        f"--accent-hover: {hover}; --accent-soft: {soft}; --focus: {brand.primary}; }} }}\n"
+    )
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == brand.version:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "no-cache"
     return response

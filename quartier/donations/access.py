@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.http import Http404
 
 from quartier.accounts.models import Supporter
 from quartier.donations.models import Donation, FundraisingPage, RecurringGift, Team
 
 Viewer = Supporter | AnonymousUser
+DETAILS_SALT = "quartier.donations.details"
+# The employer and occupation follow-up link works without signing in (a donor may have no account) for
+# this long; the rules ask for the details within 30 days of the gift.
+DETAILS_LINK_MAX_AGE = 60 * 24 * 3600
 
 
 def is_staff(viewer: Viewer) -> bool:
@@ -108,3 +113,21 @@ def get_own_page_message(viewer: Viewer, message_id: int, *, source: str):
     if message is None or not viewer.is_authenticated or message.sender_id != viewer.pk:
         raise Http404
     return message
+
+
+def details_token(donation: Donation) -> str:
+    """The signed part of the follow-up link that lets this gift's donor give their employer and
+    occupation without an account."""
+    return signing.dumps(donation.pk, salt=DETAILS_SALT)
+
+
+def get_donation_from_details_token(token: str) -> Donation:
+    """The gift a follow-up link was sent about; 404 for a forged, altered or expired link."""
+    try:
+        donation_id = signing.loads(token, salt=DETAILS_SALT, max_age=DETAILS_LINK_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one
+        raise Http404 from None
+    donation = Donation.objects.filter(pk=donation_id).first() if isinstance(donation_id, int) else None
+    if donation is None:
+        raise Http404
+    return donation

@@ -13,7 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from quartier.donations import compliance
+from quartier.accounts import branding
+from quartier.donations import access, compliance
 from quartier.donations.models import Donation, RecurringGift
 from quartier.lib.money import format_money
 from quartier.lib.urls import absolute_url
@@ -29,14 +30,15 @@ def _language(*choices: str) -> str:
 def _deliver(*, to: str, language: str, template: str, context: dict) -> None:
     with translation.override(language):
         full = {
-            "rules": compliance.jurisdiction(), "site_name": settings.SITE_NAME, "site_url": settings.SITE_URL,
+            "rules": compliance.jurisdiction(), "site_name": branding.current().name, "site_url": settings.SITE_URL,
             "LANGUAGE_CODE": language, **context,
         }  # fmt: skip
         subject = " ".join(render_to_string(f"donations/email/{template}_subject.txt", full).split())
         text = render_to_string(f"donations/email/{template}_message.txt", full)
         html = render_to_string(f"donations/email/{template}_message.html", full)
         message = EmailMultiAlternatives(
-            subject=f"[{settings.SITE_NAME}] {subject}", body=text, to=[to],
+            subject=f"[{branding.current().name}] {subject}", body=text, to=[to],
+            from_email=branding.current().from_email,
             headers={"Content-Language": language},
         )  # fmt: skip
         message.attach_alternative(html, "text/html")
@@ -68,7 +70,11 @@ def send_details_follow_up(donation: Donation) -> None:
     _send(
         donation,
         "follow_up",
-        {"details_url": absolute_url(reverse("donations:complete_details", args=[donation.pk]))},
+        {
+            "details_url": absolute_url(
+                reverse("donations:complete_details", args=[access.details_token(donation)])
+            )
+        },
     )
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from quartier.accounts import branding
 from quartier.donations.actions import checkout as checkout_actions
 from quartier.donations.actions import gifts as gifts_actions
 from quartier.donations.models import Donation, Frequency, Gateway, RecurringGift, SavedPaymentMethod
@@ -92,7 +93,7 @@ class StripeGateway:
         price_data: dict[str, object] = {
             "currency": donation.currency.lower(),
             "unit_amount": donation.amount_minor,
-            "product_data": {"name": gettext("Donation to %(site)s") % {"site": settings.SITE_NAME}},
+            "product_data": {"name": gettext("Donation to %(site)s") % {"site": branding.current().name}},
         }
         params: dict[str, object] = {
             "mode": "subscription" if monthly else "payment",

@@ -40,7 +40,7 @@ urlpatterns = [
         name="change_monthly",
     ),
     path("settings/gifts/<id:donation_id>/refund/", donors_views.request_refund, name="request_refund"),
-    path("settings/gifts/<id:donation_id>/details/", donors_views.complete_details, name="complete_details"),
+    path("donate/details/<str:token>/", donors_views.complete_details, name="complete_details"),
     path("staff/donations/", staff_views.staff_donations, name="staff_donations"),
     path("staff/donations/figures/", staff_views.staff_figures, name="staff_figures"),
     path("staff/donations/compliance/", staff_views.staff_compliance, name="staff_compliance"),

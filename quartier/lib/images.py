@@ -45,11 +45,17 @@ def sniff_format(head: bytes) -> str | None:
 
 
 def reencode_image(
-    upload: BinaryIO, *, size: int, max_bytes: int = MAX_UPLOAD_BYTES, keep_shape: bool = False
+    upload: BinaryIO,
+    *,
+    size: int,
+    max_bytes: int = MAX_UPLOAD_BYTES,
+    keep_shape: bool = False,
+    within: tuple[int, int] | None = None,
 ) -> bytes:
     """A WebP with every metadata block dropped: a square of `size` pixels cropped from the centre
-    (profile photos), or with `keep_shape` the whole picture, its longer side brought down to `size`
-    (never enlarged), refused (`bad_shape`) beyond `MAX_ASPECT_RATIO` to 1 (post and page photos).
+    (profile photos); with `keep_shape` the whole picture, its longer side brought down to `size`
+    (never enlarged), refused (`bad_shape`) beyond `MAX_ASPECT_RATIO` to 1 (post and page photos); or,
+    with `within` (width, height), the whole image shrunk to fit that box, its shape kept (a logo).
 
     Nothing is decoded before the size on disk (`max_bytes`), the declared pixels (`MAX_PIXELS`) and
     the pixels to decode (`MAX_DECODED_PIXELS`) are checked.
@@ -79,7 +85,9 @@ def reencode_image(
             image.load()
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
-            if keep_shape:
+            if within is not None:
+                image.thumbnail(within, Image.Resampling.LANCZOS)
+            elif keep_shape:
                 image.thumbnail((size, size), Image.Resampling.LANCZOS)
             else:
                 image = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
@@ -92,3 +100,9 @@ def reencode_image(
         raise ImageRejected("too_many_pixels") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRejected("not_an_image") from None
+
+
+def dimensions(encoded: bytes) -> tuple[int, int]:
+    """Width and height of an image this module encoded."""
+    with Image.open(io.BytesIO(encoded)) as image:
+        return image.width, image.height

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
+from quartier.accounts import branding
 from quartier.lib.urls import absolute_url, calendar_uid
 from quartier.organizing.models import Event, Rsvp, Shift
 from quartier.organizing.queries.events import FeedEntry
@@ -34,8 +34,8 @@ def _calendar(name: str, *, method: str = "PUBLISH") -> Calendar:
 
 def _organizer() -> vCalAddress:
     """The campaign's address, never the host's: iTIP requires an organizer, privacy keeps it generic."""
-    organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
-    organizer.params["cn"] = settings.SITE_NAME
+    organizer = vCalAddress(f"mailto:{parseaddr(branding.current().from_email)[1]}")
+    organizer.params["cn"] = branding.current().name
     return organizer
 
 

@@ -11,6 +11,7 @@ from django.core.mail.message import SafeMIMEText
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from quartier.accounts import branding
 from quartier.accounts.models import Supporter
 
 
@@ -21,7 +22,7 @@ def send_notice(supporter: Supporter, template: str, context: dict[str, Any], *,
     with translation.override(supporter.language or settings.LANGUAGE_CODE):
         full = {
             "supporter": supporter,
-            "site_name": settings.SITE_NAME,
+            "site_name": branding.current().name,
             "site_url": settings.SITE_URL,
             **context,
         }
@@ -30,7 +31,8 @@ def send_notice(supporter: Supporter, template: str, context: dict[str, Any], *,
         text = render_to_string(f"organizing/email/{template}_message.txt", full)
         html = render_to_string(f"organizing/email/{template}_message.html", full)
         message = EmailMultiAlternatives(
-            subject=f"[{settings.SITE_NAME}] {subject}", body=text, to=[supporter.email],
+            subject=f"[{branding.current().name}] {subject}", body=text, to=[supporter.email],
+            from_email=branding.current().from_email,
             headers={"Content-Language": translation.get_language()},
         )  # fmt: skip
         message.attach_alternative(html, "text/html")

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from quartier.accounts import branding
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
 from quartier.outreach import merge, mime, registry
@@ -43,11 +44,11 @@ def _one_line(text: str) -> str:
 def from_address(sender: Supporter | None) -> str:
     """The campaign's address, named after the sender: `"Marie Tremblay via Quartier" <no-reply@…>`."""
     if sender is None or not sender.display_name:
-        return settings.DEFAULT_FROM_EMAIL
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        return branding.current().from_email
+    _name, address = parseaddr(branding.current().from_email)
     name = gettext("%(name)s via %(site)s") % {
         "name": _one_line(sender.display_name),
-        "site": settings.SITE_NAME,
+        "site": branding.current().name,
     }
     return formataddr((name, address))
 
@@ -111,7 +112,7 @@ class Renderer:
         self._preferences_base = absolute_url(reverse("outreach:preferences", args=["-"]))[:-2]
         # The campaign's own messages come from the campaign, not from the staff member who wrote them.
         self._from_email = (
-            settings.DEFAULT_FROM_EMAIL if message.audience in TOPICS else from_address(message.sender)
+            branding.current().from_email if message.audience in TOPICS else from_address(message.sender)
         )
         self._from_header = sanitize_address(self._from_email, "utf-8")
         self._reply_to = reply_to(message)
@@ -144,7 +145,7 @@ class Renderer:
             label = str(TOPICS[message.audience]) if message.audience in TOPICS else message.audience_label
             reason = REASONS.get(audience_kind(message.audience), DEFAULT_REASON) % {
                 "audience": label,
-                "site": settings.SITE_NAME,
+                "site": branding.current().name,
             }
             context = {
                 "message": message,
@@ -154,7 +155,7 @@ class Renderer:
                 "body": body,
                 "body_html": body_html,
                 "sender": message.sender,
-                "site_name": settings.SITE_NAME,
+                "site_name": branding.current().name,
                 "site_url": settings.SITE_URL,
                 "reason": reason,
                 "unsubscribe_url": UNSUBSCRIBE_MARK,
@@ -228,7 +229,7 @@ class Renderer:
 
 
 def _domain() -> str:
-    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    _name, address = parseaddr(branding.current().from_email)
     return address.rpartition("@")[2] or "localhost"
 
 
@@ -260,7 +261,7 @@ def _build_personal_email(
         context = {
             "message": message,
             "sender": message.sender,
-            "site_name": settings.SITE_NAME,
+            "site_name": branding.current().name,
             "site_url": settings.SITE_URL,
             "unsubscribe_url": unsubscribe,
             "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,

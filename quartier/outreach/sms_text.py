@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
+from quartier.accounts import branding
 from quartier.outreach import merge
 
 GSM_BASIC = frozenset(
@@ -58,7 +59,7 @@ def language_of(wanted: str) -> str:
 def frame(language: str) -> tuple[str, str]:
     """(before, after) the words, in `language`: `"Quartier: "` and `"\\nReply STOP to stop."`."""
     with translation.override(language_of(language)):
-        framed = gettext("%(site)s: %(text)s") % {"site": settings.SITE_NAME, "text": _WORDS}
+        framed = gettext("%(site)s: %(text)s") % {"site": branding.current().name, "text": _WORDS}
         framed += "\n" + gettext("Reply STOP to stop.")
     before, _mark, after = framed.partition(_WORDS)
     return before, after

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from quartier.accounts import branding
 from quartier.accounts.models import Supporter
 from quartier.lib.urls import absolute_url
 from quartier.social.models import Notification
@@ -47,18 +48,18 @@ def build_notification_email(
         items = [{"notification": n, "url": absolute_url(link_of(n))} for n in notifications]
         subject = ngettext(
             "%(count)d new notification on %(site)s", "%(count)d new notifications on %(site)s", len(items)
-        ) % {"count": len(items), "site": settings.SITE_NAME}
+        ) % {"count": len(items), "site": branding.current().name}
         context = {
             "supporter": supporter,
             "items": items,
-            "site_name": settings.SITE_NAME,
+            "site_name": branding.current().name,
             "notifications_url": absolute_url(reverse("social:notifications")),
             "preferences_url": absolute_url(reverse("social:settings")),
         }
         text = render_to_string("social/email/notifications.txt", context)
         html = render_to_string("social/email/notifications.html", context)
         email = EmailMultiAlternatives(
-            subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[supporter.email],
+            subject=subject, body=text, from_email=branding.current().from_email, to=[supporter.email],
             headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
         )  # fmt: skip
     email.attach_alternative(html, "text/html")

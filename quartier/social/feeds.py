@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from quartier.accounts import branding
 from quartier.accounts.access import get_visible_supporter
 from quartier.lib.urls import absolute_url
 from quartier.organizing.access import get_visible_group
@@ -62,7 +62,7 @@ class SupporterBlogFeed(_BlogFeed):
     def title(self, which: dict) -> str:
         return _("%(name)s's blog on %(site)s") % {
             "name": which["author"].display_name,
-            "site": settings.SITE_NAME,
+            "site": branding.current().name,
         }
 
     def link(self, which: dict) -> str:
@@ -93,7 +93,7 @@ class CampaignBlogFeed(_BlogFeed):
         return {"campaign": True}
 
     def title(self, which: dict) -> str:
-        return _("The %(site)s campaign blog") % {"site": settings.SITE_NAME}
+        return _("The %(site)s campaign blog") % {"site": branding.current().name}
 
     def link(self, which: dict) -> str:
         from django.urls import reverse

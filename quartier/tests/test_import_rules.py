@@ -253,6 +253,7 @@ def test_the_base_rules_hold_in_the_declared_graph():
     assert importers(TESTS, graph) == set()  # the product never imports test helpers
 
 
+@pytest.mark.django_db  # the 404 page shows the campaign's branding (read from the database)
 def test_the_product_serves_no_benchmark_page(client):
     # The trivial page exists only under `bench.settings` (bench/urls.py), never on a real server.
     assert client.get("/bench/trivial/").status_code == 404

@@ -6,11 +6,14 @@ Examples are derandomised, as in `quartier/tests/test_no_500.py`.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 import stripe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from quartier.donations.access import details_token
 from quartier.donations.models import Donation, ParkedEvent, WebhookEvent
 from quartier.donations.stripe_events import HANDLED
 from quartier.donations.tests.conftest import SECRETS, give, post_event, start_stripe_gift
@@ -110,7 +113,8 @@ def test_donor_and_staff_forms_never_answer_500(supporter, staff, value):
     answers = [
         owner.post(f"/settings/gifts/monthly/{gift.recurring_id}/change/", {"amount": value}),
         owner.post(f"/settings/gifts/{gift.pk}/refund/", {"reason": value}),
-        owner.post(f"/settings/gifts/{gift.pk}/details/", {"employer": value, "occupation": value}),
+        owner.post(f"/donate/details/{details_token(gift)}/", {"employer": value, "occupation": value}),
+        owner.get(f"/donate/details/{quote(value or 'x', safe='')}/"),
         owner.post("/fundraise/new/", {"title": value, "goal": value, "story": value}),
         organiser.post(f"/staff/donations/{gift.pk}/refund/", {"amount": value, "next": value}),
         organiser.get("/staff/donations/", {"status": value, "search": value, "page": value}),

@@ -4,6 +4,7 @@ the confirmation of a stopped monthly gift, the receipt's layout and links, the 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -132,3 +133,46 @@ def test_a_monthly_gift_is_not_offered_to_become_monthly(supporter):
         client.post(checkout(client, amount="10", frequency="monthly"), {"card": "4242424242424242"})
     html = client.get(f"/donate/thanks/{Donation.objects.get().pk}/").content.decode()
     assert "Thank you!" in html and "recurring=1" not in html
+
+
+def _follow_up_link(mailoutbox) -> str:
+    follow_ups = [mail for mail in mailoutbox if "employer" in mail.body]
+    assert len(follow_ups) == 1
+    return re.search(r"http://\S+/donate/details/\S+/", follow_ups[0].body).group(0)
+
+
+def test_a_donor_without_an_account_completes_their_details_from_the_follow_up_link(us_federal, mailoutbox):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    first = give(15_000, frequency="monthly", supporter=None)
+    with committed():
+        recurring_actions.renew_due_sandbox_gifts(now=timezone.now() + timedelta(days=35))  # 300 dollars
+    flagged = Donation.objects.get(flag=Donation.Flag.MISSING_DETAILS)
+    assert flagged.supporter_id is None and first.supporter_id is None
+    path = urlsplit(_follow_up_link(mailoutbox)).path
+    visitor = Client()  # no account, no session: the link alone opens the form
+    page = visitor.get(path)
+    assert page.status_code == 200
+    assert 'name="occupation"' in page.content.decode()
+    assert visitor.post(path, {"employer": "Hospital", "occupation": "Nurse"}).status_code == 302
+    flagged.refresh_from_db()
+    assert (flagged.employer, flagged.occupation) == ("Hospital", "Nurse")
+    assert flagged.resolved_at is not None
+
+
+def test_a_forged_or_altered_details_link_changes_nothing(us_federal, supporter):
+    from django.test import Client
+
+    from quartier.donations.access import details_token
+
+    gift = give(15_000, supporter=None, employer="", occupation="")
+    token = details_token(gift)
+    for visitor in (Client(), client_for(supporter)):
+        for path in (f"/donate/details/{token[:-2]}xx/", f"/donate/details/{gift.pk}/", "/donate/details/x/"):
+            assert visitor.get(path).status_code == 404
+            assert visitor.post(path, {"employer": "Evil", "occupation": "Evil"}).status_code == 404
+    gift.refresh_from_db()
+    assert (gift.employer, gift.occupation) == ("", "")

@@ -25,6 +25,9 @@ from quartier.donations.views.common import _money
 @login_required
 def my_gifts(request: HttpRequest) -> HttpResponse:
     gifts = list(queries.my_gifts(request.user))
+    for gift in gifts:
+        if gift.flag == "missing_details" and not gift.resolved_at:
+            gift.details_token = access.details_token(gift)
     pending_refunds = set(
         request.user.refund_requests.filter(status="pending").values_list("donation_id", flat=True)
     )
@@ -100,20 +103,26 @@ def request_refund(request: HttpRequest, donation_id: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
-def complete_details(request: HttpRequest, donation_id: int) -> HttpResponse:
-    donation = access.get_own_donation(request.user, donation_id)
+def complete_details(request: HttpRequest, token: str) -> HttpResponse:
+    """Employer and occupation, from the follow-up email's signed link: a donor without an account
+    can use it (signing in is not asked)."""
+    donation = access.get_donation_from_details_token(token)
     form = DetailsForm(
         request.POST or None, initial={"employer": donation.employer, "occupation": donation.occupation}
     )
     if request.method == "POST" and form.is_valid():
         refunds_actions.complete_details(donation=donation, **form.cleaned_data)
         messages.success(request, _("Thank you: your details are saved."))
-        return redirect("donations:my_gifts")
+        return redirect("donations:complete_details", token=token)
     return render(
         request,
         "donations/complete_details.html",
-        {"donation": donation, "form": form, "rules": compliance.jurisdiction()},
+        {
+            "donation": donation,
+            "form": form,
+            "rules": compliance.jurisdiction(),
+            "saved": bool(donation.occupation),
+        },
         status=400 if form.errors else 200,
     )

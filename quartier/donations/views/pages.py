@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from quartier.accounts import branding
 from quartier.accounts.access import verified_supporter_required
 from quartier.donations import access, compliance, queries
 from quartier.donations.actions import pages as pages_actions
@@ -177,7 +177,7 @@ def page_email(request: HttpRequest, slug: str) -> HttpResponse:
         "subject": _("Will you help me reach my goal? %(title)s") % {"title": page.title},
         "body": _("Hello,\n\nI am raising money for %(site)s: %(goal)s by the end of the campaign. "
                   "A gift of any size makes a difference. Thank you!\n\n%(name)s") % {
-            "site": settings.SITE_NAME, "goal": _money(page.goal_minor, page.currency), "name": request.user.display_name},
+            "site": branding.current().name, "goal": _money(page.goal_minor, page.currency), "name": request.user.display_name},
     }  # fmt: skip
     form = NetworkEmailForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,6 +9,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from quartier.accounts import branding
 from quartier.organizing import access, calendars
 from quartier.organizing.models import CalendarFeed, Rsvp, new_calendar_token
 from quartier.organizing.queries import events as events_queries
@@ -46,7 +46,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("supporter").filter(token=token).first()
     if feed is None or not feed.supporter.is_active:
         raise Http404
-    name = _("%(name)s on %(site)s") % {"name": feed.supporter.display_name, "site": settings.SITE_NAME}
+    name = _("%(name)s on %(site)s") % {"name": feed.supporter.display_name, "site": branding.current().name}
     response = HttpResponse(calendars.feed_ics(name, events_queries.feed_entries(feed.supporter)),
                             content_type="text/calendar; charset=utf-8")  # fmt: skip
     response["Cache-Control"] = "private, max-age=900"

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from quartier.accounts import actions as accounts_actions
+from quartier.accounts import branding
 from quartier.accounts.models import ConsentRecord, Supporter
 from quartier.outreach import queries
 from quartier.outreach.actions.feedback import lift_suppression, suppress_address
@@ -99,7 +100,7 @@ def _send_confirmation(supporter: Supporter, topics: list[str], language: str) -
         ]
         context = {
             "links": links,
-            "site_name": settings.SITE_NAME,
+            "site_name": branding.current().name,
             "postal_address": settings.CAMPAIGN_POSTAL_ADDRESS,
         }
         email = EmailMultiAlternatives(

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_lazy
 
+from quartier.accounts import branding
 from quartier.accounts.models import Supporter
 from quartier.outreach.models import (
     InboundSms,
@@ -82,7 +83,7 @@ def request_sms_opt_in(
             text = gettext(
                 "%(site)s: your code is %(code)s. Type it on the page to receive our texts. "
                 "If you did not ask for it, ignore this text."
-            ) % {"site": settings.SITE_NAME, "code": code}
+            ) % {"site": branding.current().name, "code": code}
     transaction.on_commit(lambda: _reply(None, phone, text))
     return OptInRequest.CODE_SENT
 
@@ -209,7 +210,7 @@ def handle_inbound_sms(*, provider: str, inbound) -> str:
                     subscription.save(update_fields=["opt_out_confirmed_at"])
                     reply = gettext(
                         "%(site)s: you will get no more texts from us. Reply START to receive them again."
-                    ) % {"site": settings.SITE_NAME}
+                    ) % {"site": branding.current().name}
             elif word == "start":
                 sms_opt_in(
                     phone=phone, wording=inbound.body[:200], language=language,
@@ -217,12 +218,12 @@ def handle_inbound_sms(*, provider: str, inbound) -> str:
                     supporter=subscription.supporter if subscription else None,
                 )  # fmt: skip
                 reply = gettext("%(site)s: you will get our texts again. Reply STOP to stop.") % {
-                    "site": settings.SITE_NAME
+                    "site": branding.current().name
                 }
             elif word == "help":
                 reply = gettext(
                     "%(site)s: campaign news by text, a few a month. Reply STOP to stop. Help: %(url)s"
-                ) % {"site": settings.SITE_NAME, "url": settings.SITE_URL}
+                ) % {"site": branding.current().name, "url": settings.SITE_URL}
     if reply:
         transaction.on_commit(lambda: _reply(provider, phone, reply))
     return word
