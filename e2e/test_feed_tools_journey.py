@@ -27,7 +27,7 @@ def test_like_and_comment_from_the_feed_with_and_without_javascript(
     sign_in(page, ben.email)
     page.goto("/feed/")
     card = page.locator(f"#post-{post.pk}")
-    card.get_by_role("button", name="Like").dblclick()
+    card.get_by_role("button", name="Like", exact=True).dblclick()
     card.get_by_role("button", name="Liked").wait_for()
     assert "1 like" in card.inner_text()
     assert Reaction.objects.filter(post=post).count() == 1
@@ -39,7 +39,7 @@ def test_like_and_comment_from_the_feed_with_and_without_javascript(
     assert Comment.objects.filter(post=post, author=ben).count() == 1
 
     card.get_by_role("button", name="Liked").click()
-    card.get_by_role("button", name="Like").wait_for()
+    card.get_by_role("button", name="Like", exact=True).wait_for()
     assert Post.objects.get(pk=post.pk).reaction_count == 0
 
     # Without JavaScript axe-core cannot run: this context is not audited (the same pages were, above).
@@ -47,7 +47,7 @@ def test_like_and_comment_from_the_feed_with_and_without_javascript(
     plain = plain_context.new_page()
     sign_in(plain, ben.email)
     plain.goto("/feed/")
-    plain.locator(f"#post-{post.pk}").get_by_role("button", name="Like").click()
+    plain.locator(f"#post-{post.pk}").get_by_role("button", name="Like", exact=True).click()
     plain.wait_for_load_state()
     assert "/feed/" in plain.url
     plain.locator(f"#post-{post.pk}").get_by_role("button", name="Liked").wait_for()

@@ -1841,8 +1841,8 @@ BUGS += [
         id="photos-cropped-square",
         promise="A post's or fundraising page's photo keeps its shape: a 3:1 banner keeps its words.",
         file="quartier/lib/images.py",
-        original="            if keep_shape:\n                image.thumbnail",
-        replacement="            if False:\n                image.thumbnail",
+        original="            elif keep_shape:\n                image.thumbnail",
+        replacement="            elif False:\n                image.thumbnail",
         tests=("quartier/lib/tests/test_images.py",),
     ),
     Bug(

@@ -26,7 +26,8 @@ def test_a_segment_on_a_field_nobody_provides_fails_instead_of_selecting_everyon
     assert list(segments.supporters_in(segments.Segment())) == []
 
 
-def test_a_merge_field_nobody_provides_fails_before_anything_is_rendered(nothing_registered):
+def test_a_merge_field_nobody_provides_fails_before_anything_is_rendered(nothing_registered, db):
+    # (`db`: a renderer reads the campaign's branding, its sender.)
     with pytest.raises(LookupError, match="merge field 'next_event'"):
         emails.Renderer(Message(subject="Hi", body="See you at {{ next_event }}", versions={}))
 
