@@ -54,6 +54,9 @@ CSRF_PLACEHOLDER = "<%csrf-token%>"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 KEY_PREFIX = "page:v2:"
 STAMP_PREFIX = "stamp:"
+# Where cached pages live (`cached_anonymous_page` callers): other paths skip the cache lookup. A path
+# missing here is only never served from the cache; `test_page_stamps.py` asks every cached page.
+CACHED_PATHS = ("/events/", "/groups/", "/people/", "/donate/", "/fundraise/", "/posts/", "/blog/")
 SITE = "site"  # every cached page depends on it: bumped by `python manage.py bump_page_stamps`
 
 
@@ -167,16 +170,26 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def cached_response(request: HttpRequest, language: str) -> HttpResponse | None:
-    """The stored page for `request` if every stamp it was rendered with is unchanged, else None."""
-    entry = cache.get(page_key(request, language))
+    """The stored page for `request` if every stamp it was rendered with is unchanged, else None.
+
+    One round trip to the cache once this process has seen the page: the entry and the stamps it named
+    last time are read together (`_names_of`); a page whose stamps this process has not seen yet takes a
+    second read."""
+    key = page_key(request, language)
+    names = _names_of.get(key, ())
+    found = cache.get_many([key, *(STAMP_PREFIX + name for name in names)])
+    entry = found.get(key)
     if entry is None:
         return None
     if entry["until"] is not None and entry["until"] <= time.time():
         return None
     stamps = entry["stamps"]
-    keys = [STAMP_PREFIX + name for name in stamps]
-    current = cache.get_many(keys)
-    if any(current.get(STAMP_PREFIX + name) != value for name, value in stamps.items()):
+    if tuple(stamps) != names:
+        if len(_names_of) >= NAMES_REMEMBERED:
+            _names_of.clear()
+        _names_of[key] = tuple(stamps)
+        found = cache.get_many([STAMP_PREFIX + name for name in stamps])
+    if any(found.get(STAMP_PREFIX + name) != value for name, value in stamps.items()):
         return None
     body = entry["body"]
     if NONCE_PLACEHOLDER in body:
@@ -190,6 +203,11 @@ def cached_response(request: HttpRequest, language: str) -> HttpResponse | None:
     return response
 
 
+# Per process: the stamp names of the pages it served lately (a bounded memo, emptied when full).
+_names_of: dict[str, tuple[str, ...]] = {}
+NAMES_REMEMBERED = 20_000
+
+
 class AnonymousPageCacheMiddleware:
     """Serves a stored anonymous page before sessions, authentication and CSRF run (placed after the
     CSP and frame-options middleware, which still add their headers, and before the session's)."""
@@ -199,7 +217,8 @@ class AnonymousPageCacheMiddleware:
         self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not may_use_cache(request):
+        path = request.path_info
+        if not may_use_cache(request) or not (path == "/" or path.startswith(CACHED_PATHS)):
             return self.get_response(request)
         language = translation.get_language_from_request(request)
         if language in _LANGUAGES:
