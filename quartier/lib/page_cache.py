@@ -140,7 +140,7 @@ def cached_anonymous_page(
         "until": until.timestamp() if until is not None else None,
         "body": body,
         "content_type": response["Content-Type"],
-        "language": response.get("Content-Language", ""),
+        "language": translation.get_language(),  # LocaleMiddleware's Content-Language, set after this
     }
     cache.set(page_key(request, translation.get_language()), entry, settings.PAGE_CACHE_SECONDS)
     return response

@@ -410,3 +410,38 @@ def test_a_stamp_bumped_before_commit_only_is_not_enough(world):
     Event.objects.filter(pk=world.event.pk).update(title="Changé sans action")
 
     assert "Changé sans action" not in visit(world.paths["event"]).content.decode()
+
+
+def test_a_hit_carries_the_headers_of_a_rendered_page(world):
+    path = world.paths["event"]
+    rendered = Client().get(path)
+    hit = Client().get(path)
+
+    assert hit.templates == []
+    assert rendered.templates != []
+    for header in (
+        "Content-Type",
+        "Content-Language",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    ):
+        assert hit.get(header) == rendered.get(header), header
+    assert set(hit["Vary"].replace(" ", "").split(",")) >= {"Accept-Language", "Cookie"}
+    assert "csrftoken" in hit.cookies
+
+
+def test_a_page_rendered_while_a_write_commits_is_not_stored(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """A body read before a commit must never be stored under the stamp bumped after it: the stamp is
+    newer than the request's start, so the page is served but not stored."""
+    settings.PAGE_CACHE_SETTLE_SECONDS = 3600  # every bump counts as "during this request"
+    path = world.paths["event"]
+    with django_capture_on_commit_callbacks(execute=True):
+        rsvps_actions.rsvp(supporter=world.member, shift=world.event.shifts.get())
+
+    first, again = Client().get(path), Client().get(path)
+
+    assert first.templates != []
+    assert again.templates != []  # not stored: rendered again
