@@ -1764,7 +1764,7 @@ BUGS += [
         original='    bump(stamp("event", locked.event_id))  # places left\n    if event.status',
         replacement="    if event.status",
         tests=(
-            "quartier/organizing/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[RSVP (places left)]",
+            "quartier/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[RSVP (places left)]",
         ),
     ),
     Bug(
@@ -1774,7 +1774,7 @@ BUGS += [
         original="    Membership.objects.filter(pk=membership.pk).update(is_listed=is_listed)\n    group_changed(membership.group_id)",
         replacement="    Membership.objects.filter(pk=membership.pk).update(is_listed=is_listed)",
         tests=(
-            "quartier/organizing/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[member unlisted]",
+            "quartier/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[member unlisted]",
         ),
     ),
     Bug(
@@ -1783,8 +1783,9 @@ BUGS += [
         file="quartier/social/actions/moderation.py",
         original="        if post is not None:\n            post_changed(post)",
         replacement="        if post is not None:\n            pass",
+        also=(('    bump(stamp("supporter", subject.pk if subject is not None else None))', "    pass"),),
         tests=(
-            "quartier/organizing/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[post hidden by a moderator]",
+            "quartier/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[post hidden by a moderator]",
         ),
     ),
     Bug(
@@ -1794,7 +1795,7 @@ BUGS += [
         original='    bump(stamp("fundraising", page_id))  # its thermometer and honour roll\n',
         replacement="",
         tests=(
-            "quartier/organizing/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[gift (thermometer)]",
+            "quartier/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[gift (thermometer)]",
         ),
     ),
     Bug(

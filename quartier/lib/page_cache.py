@@ -55,7 +55,7 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 KEY_PREFIX = "page:v2:"
 STAMP_PREFIX = "stamp:"
 # Where cached pages live (`cached_anonymous_page` callers): other paths skip the cache lookup. A path
-# missing here is only never served from the cache; `test_page_stamps.py` asks every cached page.
+# missing here is only never served from the cache; `quartier/tests/test_page_stamps.py` asks each one.
 CACHED_PATHS = ("/events/", "/groups/", "/people/", "/donate/", "/fundraise/", "/posts/", "/blog/")
 SITE = "site"  # every cached page depends on it: bumped by `python manage.py bump_page_stamps`
 

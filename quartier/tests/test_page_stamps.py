@@ -25,6 +25,7 @@ from quartier.organizing.actions import events as events_actions
 from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
 from quartier.organizing.models import Event, Membership
+from quartier.organizing.tests.conftest import make_event, make_group  # noqa: F401 — fixtures
 from quartier.social.actions import moderation as moderation_actions
 from quartier.social.actions import posts as posts_actions
 from quartier.social.models import ModerationAction
@@ -58,7 +59,7 @@ class World:
 
 
 @pytest.fixture
-def world(make_supporter, make_group, make_event, staff) -> World:
+def world(make_supporter, make_group, make_event, staff) -> World:  # noqa: F811 — the fixtures imported above
     host, leader, member = (
         make_supporter("Hana Host"),
         make_supporter("Léa Leader"),
