@@ -241,7 +241,7 @@ CASES = {
         shows="Mile End en transition",
     ),
     "group closed": Case(
-        ["group search"], lambda w: groups_actions.close_group(group=w.group), hides="Plateau pour le climat"
+        ["group search", "group blog"], lambda w: groups_actions.close_group(group=w.group), hides="Plateau pour le climat"
     ),
     "member unlisted": Case(
         ["group"],

@@ -28,17 +28,20 @@ from quartier.social.queries.posts import Cursor
 from quartier.social.views.common import back, error_text, image_error_text, refuse
 
 
-def _blog_page(request: HttpRequest, template: str, context: dict, blog: str, **which) -> HttpResponse:
+def _blog_page(
+    request: HttpRequest, template: str, context: dict, blog: tuple[str | None, ...], **which
+) -> HttpResponse:
     cursor = Cursor.decode(request.GET.get("after"))
     posts, next_cursor = posts_queries.blog_posts(request.user, cursor=cursor, **which)
     context = {**context, "posts": posts, "next_cursor": next_cursor.encode() if next_cursor else ""}
     if request.headers.get("HX-Request") and cursor is not None:
         return render(request, "social/_post_page.html", context)
-    # `blog` is the blog's own stamp (`blog:campaign`, …), bumped when a post joins or leaves it.
+    # `blog`: the blog's own stamp (`blog:campaign`, …: bumped when a post joins or leaves it) and its
+    # owner's (the person or group: renamed, closed, deleted).
     return cached_anonymous_page(
         request,
         lambda: render(request, template, context),
-        depends_on=lambda: [blog, *(name for post in posts for name in post_stamps(post))],
+        depends_on=lambda: [*blog, *(name for post in posts for name in post_stamps(post))],
     )
 
 
@@ -70,7 +73,7 @@ def supporter_blog(request: HttpRequest, handle: str) -> HttpResponse:
             "has_blocked": bool(me) and visibility_queries.has_blocked(me, person),
             "feed_url": reverse("social:blog_feed", args=[person.handle]),
         },
-        blog=stamp("blog:supporter", person.pk),
+        blog=(stamp("blog:supporter", person.pk), stamp("supporter", person.pk)),
         author=person,
     )
 
@@ -85,7 +88,7 @@ def group_blog(request: HttpRequest, slug: str) -> HttpResponse:
             "is_member": organizing_groups.is_active_member(request.user, group.pk),
             "feed_url": reverse("social:group_blog_feed", args=[group.slug]),
         },
-        blog=stamp("blog:group", group.pk),
+        blog=(stamp("blog:group", group.pk), stamp("group", group.pk)),
         group_id=group.pk,
     )
 
@@ -95,7 +98,7 @@ def campaign_blog(request: HttpRequest) -> HttpResponse:
         request,
         "social/campaign_blog.html",
         {"feed_url": reverse("social:campaign_blog_feed")},
-        blog="blog:campaign",
+        blog=("blog:campaign",),
         campaign=True,
     )
 
