@@ -1981,4 +1981,53 @@ BUGS += [
         replacement="donation_id = int(token) if token.isdigit() else signing.loads(token, salt=DETAILS_SALT)",
         tests=("quartier/donations/tests/test_donor_points.py",),
     ),
+    Bug(
+        id="rsvp-bumps-no-stamp",
+        promise="Places left on a cached event page are fresh on the next anonymous request after an RSVP.",
+        file="quartier/organizing/actions/rsvps.py",
+        original='    bump(stamp("event", locked.event_id))  # places left\n    if event.status',
+        replacement="    if event.status",
+        tests=(
+            "quartier/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[RSVP (places left)]",
+        ),
+    ),
+    Bug(
+        id="unlisting-bumps-no-stamp",
+        promise="A member who hides from a group's list leaves its cached page at once.",
+        file="quartier/organizing/actions/groups.py",
+        original="    Membership.objects.filter(pk=membership.pk).update(is_listed=is_listed)\n    group_changed(membership.group_id)",
+        replacement="    Membership.objects.filter(pk=membership.pk).update(is_listed=is_listed)",
+        tests=(
+            "quartier/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[member unlisted]",
+        ),
+    ),
+    Bug(
+        id="moderation-hide-keeps-cached-post",
+        promise="A post hidden by a moderator is never served again from the anonymous page cache.",
+        file="quartier/social/actions/moderation.py",
+        original="        if post is not None:\n            post_changed(post)",
+        replacement="        if post is not None:\n            pass",
+        also=(('    bump(stamp("supporter", subject.pk if subject is not None else None))', "    pass"),),
+        tests=(
+            "quartier/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[post hidden by a moderator]",
+        ),
+    ),
+    Bug(
+        id="gift-bumps-no-thermometer",
+        promise="A new gift shows on the cached fundraising page's thermometer at the next anonymous request.",
+        file="quartier/donations/actions/totals.py",
+        original='    bump(stamp("fundraising", page_id))  # its thermometer and honour roll\n',
+        replacement="",
+        tests=(
+            "quartier/tests/test_page_stamps.py::test_the_next_anonymous_visitor_sees_every_write[gift (thermometer)]",
+        ),
+    ),
+    Bug(
+        id="layout-nav-ignores-role",
+        promise="The layout's cached navigation shows staff links to staff only, whoever asked first.",
+        file="quartier/accounts/templatetags/layout.py",
+        original="    key = (name, language, role, settings.SITE_NAME)",
+        replacement="    key = (name, language, settings.SITE_NAME)",
+        tests=("quartier/accounts/tests/test_layout.py",),
+    ),
 ]

@@ -103,6 +103,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "quartier.lib.csp.CSPMiddleware",  # django-csp's, with the policy built once
+    # Before sessions, authentication and CSRF: a stored anonymous page needs none of them.
+    "quartier.lib.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,8 +116,6 @@ MIDDLEWARE = [
     "quartier.accounts.middleware.SupporterLanguageMiddleware",
     "quartier.accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "quartier.urls"
@@ -170,10 +172,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Longest life of a public page's cached body (anonymous visitors; `quartier/lib/page_cache.py`). Keys
-# carry the version of what the page shows, so this only bounds how long a new release's templates,
-# or a name shown on the page, take to reach a page whose key has not changed. 0 turns caching off.
+# Longest life of a public page's cached body (anonymous visitors; `quartier/lib/page_cache.py`). Pages
+# are fresh by version stamps bumped by write actions, so this only bounds how long a new release's
+# templates, or a change made outside the actions (the admin, a shell), take to show. 0: no caching.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# A page is stored only if no stamp it depends on was bumped this long before its request began (the
+# clocks of web servers and workers may differ by that much).
+PAGE_CACHE_SETTLE_SECONDS = float(env_int("PAGE_CACHE_SETTLE_MS", 1000)) / 1000
 
 # Background jobs (docs/decisions.md). REDIS_URL: Redis is the broker (production). Else
 # QUARTIER_BROKER_URL=filesystem:// (what `quartier demo` and `quartier serve --with-worker` set for

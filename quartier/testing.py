@@ -32,6 +32,7 @@ def _fast_hashing_and_clean_cache(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PAGE_CACHE_SETTLE_SECONDS = 0  # one clock: a page renders after the bump it follows
     from django.core.cache import cache
 
     cache.clear()

@@ -11,16 +11,17 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from django.views.static import serve
 
-from quartier.accounts import actions, branding
+from quartier.accounts import actions
 from quartier.accounts.models import Profile
-from quartier.lib.page_cache import cached_anonymous_page, row_version
+from quartier.lib.page_cache import cached_anonymous_page, stamp
 from quartier.organizing.forms.search import SearchForm
 from quartier.organizing.queries import search as search_queries
 from quartier.organizing.views.common import (
     distance_unit,
     near_from,
+    next_change,
     search_defaults,
-    search_version,
+    search_stamps,
     with_distances,
 )
 
@@ -52,11 +53,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return cached_anonymous_page(
         request,
         lambda: render(request, "home.html", context),
-        version=lambda: (
-            branding.current().version,
-            *search_version(events, unit, None),
-            *row_version(*groups),
-        ),
+        depends_on=lambda: [
+            *search_stamps("events", events),
+            "groups",
+            *(stamp("group", group.pk) for group in groups),
+        ],  # the branding: its save bumps `site`, which every cached page depends on
+        fresh_until=lambda: next_change([event for event, _distance in events]),
     )
 
 

@@ -29,6 +29,7 @@ from quartier.accounts.models import (
 from quartier.accounts.queries import find_place
 from quartier.lib import images
 from quartier.lib.ids import handle_from_name, is_valid_handle
+from quartier.lib.page_cache import SITE, bump, stamp
 from quartier.lib.places import normalise_postal_code
 from quartier.lib.text import render_markdown
 
@@ -53,6 +54,7 @@ def unique_handle(name: str) -> str:
 
 def set_location(supporter: Supporter, *, country: str, postal_code: str) -> None:
     """Store the postal code (private) with the town and centroid it gives (shown: the town only)."""
+    bump(stamp("supporter", supporter.pk))  # their profile, and every page that shows their name
     place = find_place(country, postal_code)
     supporter.country = country
     supporter.postal_code = normalise_postal_code(country, postal_code)
@@ -132,6 +134,7 @@ def complete_signup(
 @transaction.atomic
 def mark_email_verified(supporter: Supporter) -> None:
     """Journal: `accounts.verified`, once per supporter."""
+    bump(stamp("supporter", supporter.pk))  # their profile, and every page that shows their name
     if supporter.email_verified_at is None:
         now = timezone.now()
         changed = Supporter.objects.filter(pk=supporter.pk, email_verified_at__isnull=True).update(
@@ -164,6 +167,7 @@ class ProfileChanges:
 
 @transaction.atomic
 def update_profile(*, supporter: Supporter, changes: ProfileChanges) -> Profile:
+    bump(stamp("supporter", supporter.pk))  # their profile, and every page that shows their name
     profile, _created = Profile.objects.select_for_update().get_or_create(supporter=supporter)
     supporter.handle = changes.handle
     supporter.display_name = changes.display_name
@@ -223,6 +227,7 @@ def _move_photo_to_a_new_address(profile: Profile, supporter: Supporter) -> None
 @transaction.atomic
 def set_photo(*, supporter: Supporter, upload: images.BinaryIO) -> Profile:
     """Re-encode the upload (raises `ImageRejected`) and replace the previous photo."""
+    bump(stamp("supporter", supporter.pk))  # their profile, and every page that shows their name
     encoded = images.reencode_image(upload, size=PHOTO_SIZE)
     profile, _created = Profile.objects.select_for_update().get_or_create(supporter=supporter)
     previous = profile.photo.name if profile.photo else ""
@@ -236,6 +241,7 @@ def set_photo(*, supporter: Supporter, upload: images.BinaryIO) -> Profile:
 
 @transaction.atomic
 def remove_photo(*, supporter: Supporter) -> None:
+    bump(stamp("supporter", supporter.pk))  # their profile, and every page that shows their name
     profile = Profile.objects.select_for_update().filter(supporter=supporter).first()
     if profile and profile.photo:
         previous, storage = profile.photo.name, profile.photo.storage
@@ -253,6 +259,7 @@ def set_language(*, supporter: Supporter, language: str) -> None:
 @transaction.atomic
 def set_affiliation(*, supporter: Supporter, affiliation: str, changed_by: Supporter) -> bool:
     """Change the transparency label (staff only, checked by the caller); return whether it changed."""
+    bump(stamp("supporter", supporter.pk))  # their profile, and every page that shows their name
     locked = Supporter.objects.select_for_update().get(pk=supporter.pk)
     if locked.affiliation == affiliation:
         return False
@@ -321,6 +328,7 @@ def delete_account(*, supporter: Supporter) -> None:
     Every registered personal-data source erases its own rows (see `privacy.py`); the supporter row
     itself stays, emptied, so that records other apps must keep (donations) still point somewhere.
     """
+    bump(stamp("supporter", supporter.pk))  # their profile, and every page that shows their name
     locked = Supporter.objects.select_for_update().get(pk=supporter.pk)
     profile = Profile.objects.filter(supporter=locked).first()
     if profile and profile.photo:
@@ -380,4 +388,5 @@ def set_branding(
         storage = row.logo.storage
         transaction.on_commit(lambda: storage.delete(previous))
     transaction.on_commit(branding.forget)
+    bump(SITE)  # every page shows the name, logo and colours: no cached page outlives a change
     return row

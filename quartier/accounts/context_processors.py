@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts import branding
 
-# The capabilities in the order people look for them; a None url is one still to be built.
+# The capabilities in the order people look for them; a None url is one still to be built. Shown by the
+# layout's navigation (`templatetags/layout.py`, rendered once per process, language and role).
 NAVIGATION_ITEMS = [
     (_("Home"), "home"),
     (_("Local groups"), "organizing:groups"),
@@ -27,7 +27,4 @@ def site(request: HttpRequest) -> dict[str, object]:
         "SITE_NAME": brand.name,
         "MAP_TILES_URL": settings.MAP_TILES_URL,
         "MAP_TILES_ATTRIBUTION": settings.MAP_TILES_ATTRIBUTION,
-        "NAVIGATION": [
-            {"label": label, "url": reverse(name) if name else None} for label, name in NAVIGATION_ITEMS
-        ],
     }

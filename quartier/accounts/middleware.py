@@ -9,6 +9,12 @@ from django.urls import reverse
 from django.utils import translation
 
 
+def may_be_signed_in(request: HttpRequest) -> bool:
+    """Whether the request carries a session: without one nobody is signed in, and reading `request.user`
+    (the session, the user model) can be skipped."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def saved_language(request: HttpRequest) -> str | None:
     """The signed-in supporter's saved language, when it wins over the browser's (no fresh switch)."""
     user = getattr(request, "user", None)
@@ -34,7 +40,7 @@ class SupporterLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        language = saved_language(request)
+        language = saved_language(request) if may_be_signed_in(request) else None
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
@@ -52,6 +58,8 @@ class StaffTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not may_be_signed_in(request):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             user is not None

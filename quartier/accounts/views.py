@@ -34,7 +34,7 @@ from quartier.accounts.forms import (
 )
 from quartier.accounts.models import CAMPAIGN_NEWS, Branding, ConsentRecord, Profile, Supporter
 from quartier.lib.images import ImageRejected
-from quartier.lib.page_cache import cached_anonymous_page, row_version
+from quartier.lib.page_cache import cached_anonymous_page, stamp
 
 IMAGE_ERRORS = {
     "too_large": lambda: _("This file is larger than 5 MB."),
@@ -108,12 +108,9 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
             context["affiliation_form"] = AffiliationForm(initial={"affiliation": supporter.affiliation})
         return render(request, "accounts/profile.html", context)
 
-    def version() -> tuple[object, ...]:
-        profile = getattr(supporter, "profile", None)
-        causes = list(profile.causes.all()) if profile is not None else []  # prefetched by the loader
-        return row_version(supporter, profile, *causes)
-
-    return cached_anonymous_page(request, render_profile, version=version)
+    return cached_anonymous_page(
+        request, render_profile, depends_on=lambda: [stamp("supporter", supporter.pk)]
+    )
 
 
 @require_POST

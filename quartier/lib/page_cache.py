@@ -1,10 +1,26 @@
-"""The rendered body of public pages, cached for anonymous visitors only, keyed on what they show.
+"""The rendered body of public pages, cached for anonymous visitors only, fresh by version stamps.
 
-A view loads and checks what it shows as usual (the permission check runs on every request), then
-hands its rendering to `cached_anonymous_page` with the *version* of what the page shows: the rows'
-`updated_at`, the shifts' counts, the names shown. The key is that version plus everything else a
-page reads from the request (scheme, host, path and query, language, the time zone cookie), so a
-change to what the page shows is a new key: the next request renders afresh, never seconds later.
+A *stamp* is a small value kept in the cache under a name (`event:12`, `events`, `supporter:7`,
+`site`, …), replaced by `bump(name)` when a write action commits a change to what pages depending on
+that name show. A view hands its rendering to `cached_anonymous_page` with the names of the stamps
+the page depends on (`depends_on`), and, when what it shows changes with the clock alone (a shift
+starting, an event ending), the moment it stops being true (`fresh_until`). The stored entry holds
+the body and the value of each stamp it was rendered with.
+
+`AnonymousPageCacheMiddleware` answers before sessions, authentication and CSRF work: for a GET by a
+visitor with no session cookie and no pending message, it reads the entry of the page's key (scheme,
+host, path and query, language, the time zone cookie) and, in one `get_many`, the stamps the entry
+names; if each still has the value the entry was rendered with (and `fresh_until` has not passed),
+the stored body is the response: no query, no view, no template.
+
+Storing is guarded against a write that commits while a page renders: the middleware notes the
+moment the request started (before the view reads anything); an entry is stored only when every stamp
+it depends on was last bumped before that moment (less `PAGE_CACHE_SETTLE_SECONDS`, for clocks of
+different machines), so a body read before a commit is never stored under the stamp bumped after it.
+A missing stamp (never bumped since the cache was emptied) is created then as "bumped long ago": a
+bump committed after the page's rows were read replaces it, and the stored page is then stale, never
+served. Stamps have no expiry, so Redis set to evict only keys with one (`volatile-lru`, the advice
+in docs/decisions.md) never evicts them.
 
 Only anonymous visitors with no session and no pending message are served from the cache (nobody else
 sees the same page); nothing private reaches an anonymous page, so nothing private is ever stored.
@@ -16,14 +32,19 @@ matches the response's `Content-Security-Policy` header, the token the visitor's
 from __future__ import annotations
 
 import hashlib
+import random
 import re
+import time
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from quartier.lib.zones import viewer_time_zone
 
@@ -31,29 +52,60 @@ from quartier.lib.zones import viewer_time_zone
 NONCE_PLACEHOLDER = "<%csp-nonce%>"
 CSRF_PLACEHOLDER = "<%csrf-token%>"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
-KEY_PREFIX = "page:v1:"
+KEY_PREFIX = "page:v2:"
+STAMP_PREFIX = "stamp:"
+# Where cached pages live (`cached_anonymous_page` callers): other paths skip the cache lookup. A path
+# missing here is only never served from the cache; `quartier/tests/test_page_stamps.py` asks each one.
+CACHED_PATHS = ("/events/", "/groups/", "/people/", "/donate/", "/fundraise/", "/posts/", "/blog/")
+SITE = "site"  # every cached page depends on it: `bump(SITE)` drops every stored page at once
 
 
-def serves_from_cache(request: HttpRequest) -> bool:
-    """Whether `request` may get (and fill) the shared anonymous copy of a page."""
-    user = getattr(request, "user", None)
+def bump(*names: str | None) -> None:
+    """Mark what pages depending on `names` show as changed, once the current transaction commits (at
+    once outside one). `None` names are skipped, so callers may pass `stamp("group", event.group_id)`."""
+    keys = [STAMP_PREFIX + name for name in names if name]
+    if keys:
+        transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, _new_stamp()), timeout=None))
+
+
+def stamp(kind: str, pk: object) -> str | None:
+    """The name of one object's stamp (`event:12`), or None for no object."""
+    return None if pk is None else f"{kind}:{pk}"
+
+
+def _new_stamp() -> tuple[float, int]:
+    return (time.time(), random.getrandbits(32))  # the moment of the bump, and unique among equal moments
+
+
+def may_use_cache(request: HttpRequest) -> bool:
+    """Whether `request` may get (and fill) the shared anonymous copy of a page: decided from the request
+    alone (no session read), so the middleware can answer before sessions and authentication."""
     return (
         request.method == "GET"
-        and user is not None
-        and not user.is_authenticated
         and settings.SESSION_COOKIE_NAME not in request.COOKIES  # a session may hold what the page shows
         and "messages" not in request.COOKIES  # a message waits to be shown on the next page
     )
 
 
-def page_key(request: HttpRequest, version: Iterable[object]) -> str:
+def serves_from_cache(request: HttpRequest) -> bool:
+    """Whether the view's response may be stored: the middleware let the request through as cacheable,
+    and nobody signed in on the way."""
+    user = getattr(request, "user", None)
+    return (
+        getattr(request, "_page_cache_started", None) is not None
+        and may_use_cache(request)
+        and user is not None
+        and not user.is_authenticated
+    )
+
+
+def page_key(request: HttpRequest, language: str) -> str:
     parts = [
         request.scheme,
         request.get_host(),
         request.get_full_path(),
-        translation.get_language(),
+        language,
         viewer_time_zone(request) or "",
-        *(repr(part) for part in version),
     ]
     return KEY_PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -62,31 +114,46 @@ def cached_anonymous_page(
     request: HttpRequest,
     render: Callable[[], HttpResponse],
     *,
-    version: Callable[[], Iterable[object]] | None = None,
+    depends_on: Callable[[], Iterable[str | None]] = tuple,
+    fresh_until: Callable[[], datetime | None] | None = None,
 ) -> HttpResponse:
-    """`render()`'s response, or for an anonymous visitor the stored body of the same page and version
-    (`version()`, called for anonymous visitors only: what the page shows, from what the view loaded)."""
-    if not serves_from_cache(request):
-        return render()
-    key = page_key(request, version() if version is not None else ())
-    stored = cache.get(key)
-    if stored is not None:
-        body = stored["body"]
-        if NONCE_PLACEHOLDER in body:
-            body = body.replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
-        if CSRF_PLACEHOLDER in body:
-            body = body.replace(CSRF_PLACEHOLDER, get_token(request))  # also sets the CSRF cookie
-        return HttpResponse(body, content_type=stored["content_type"])
+    """`render()`'s response, stored for anonymous visitors with the stamps named by `depends_on()` (and
+    `site`), true until `fresh_until()` (None: until a stamp changes). Both are called for anonymous
+    visitors only, after `render()`. Hits are answered by the middleware, never here."""
     response = render()
-    if _storable(request, response):
-        body = response.content.decode(response.charset)
-        nonce = getattr(request, "_csp_nonce", None)
-        if nonce:
-            body = body.replace(nonce, NONCE_PLACEHOLDER)
-        for token in set(CSRF_INPUT.findall(body)):
-            body = body.replace(token, CSRF_PLACEHOLDER)
-        cache.set(key, {"body": body, "content_type": response["Content-Type"]}, settings.PAGE_CACHE_SECONDS)
+    if not serves_from_cache(request) or not _storable(request, response):
+        return response
+    names = sorted({SITE, *(name for name in depends_on() if name)})
+    stamps = _current_stamps(names)
+    settled = request._page_cache_started - settings.PAGE_CACHE_SETTLE_SECONDS
+    if any(value[0] > settled for value in stamps.values()):
+        return response  # something it shows changed while it rendered: the next request stores it
+    until = fresh_until() if fresh_until is not None else None
+    body = response.content.decode(response.charset)
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:
+        body = body.replace(nonce, NONCE_PLACEHOLDER)
+    for token in set(CSRF_INPUT.findall(body)):
+        body = body.replace(token, CSRF_PLACEHOLDER)
+    entry = {
+        "stamps": stamps,
+        "until": until.timestamp() if until is not None else None,
+        "body": body,
+        "content_type": response["Content-Type"],
+        "language": translation.get_language(),  # LocaleMiddleware's Content-Language, set after this
+    }
+    cache.set(page_key(request, translation.get_language()), entry, settings.PAGE_CACHE_SECONDS)
     return response
+
+
+def _current_stamps(names: list[str]) -> dict[str, tuple[float, int]]:
+    keys = [STAMP_PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, (0.0, random.getrandbits(32)), timeout=None)  # another may have made it first
+            found[key] = cache.get(key) or (time.time(), 0)
+    return {key.removeprefix(STAMP_PREFIX): found[key] for key in keys}
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -102,20 +169,65 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def row_version(*instances: object) -> tuple[object, ...]:
-    """What a page shows of these model instances: every loaded column of each (`None` for a missing
-    one). Columns a query deferred (`only()`) are left out: the page does not show them either (reading
-    one would cost a query per row)."""
-    return tuple(None if instance is None else _columns(instance) for instance in instances)
+def cached_response(request: HttpRequest, language: str) -> HttpResponse | None:
+    """The stored page for `request` if every stamp it was rendered with is unchanged, else None.
+
+    One round trip to the cache once this process has seen the page: the entry and the stamps it named
+    last time are read together (`_names_of`); a page whose stamps this process has not seen yet takes a
+    second read."""
+    key = page_key(request, language)
+    names = _names_of.get(key, ())
+    found = cache.get_many([key, *(STAMP_PREFIX + name for name in names)])
+    entry = found.get(key)
+    if entry is None:
+        return None
+    if entry["until"] is not None and entry["until"] <= time.time():
+        return None
+    stamps = entry["stamps"]
+    if tuple(stamps) != names:
+        if len(_names_of) >= NAMES_REMEMBERED:
+            _names_of.clear()
+        _names_of[key] = tuple(stamps)
+        found = cache.get_many([STAMP_PREFIX + name for name in stamps])
+    if any(found.get(STAMP_PREFIX + name) != value for name, value in stamps.items()):
+        return None
+    body = entry["body"]
+    if NONCE_PLACEHOLDER in body:
+        body = body.replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
+    if CSRF_PLACEHOLDER in body:
+        body = body.replace(CSRF_PLACEHOLDER, get_token(request))  # the cookie is set on the way out
+    response = HttpResponse(body, content_type=entry["content_type"])
+    if entry["language"]:
+        response["Content-Language"] = entry["language"]
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
 
 
-def _columns(instance) -> tuple[object, ...]:
-    deferred = instance.get_deferred_fields()
-    return (
-        instance._meta.label,
-        *(
-            getattr(instance, field.attname)
-            for field in instance._meta.concrete_fields
-            if field.attname not in deferred
-        ),
-    )
+# Per process: the stamp names of the pages it served lately (a bounded memo, emptied when full).
+_names_of: dict[str, tuple[str, ...]] = {}
+NAMES_REMEMBERED = 20_000
+
+
+class AnonymousPageCacheMiddleware:
+    """Serves a stored anonymous page before sessions, authentication and CSRF run (placed after the
+    CSP and frame-options middleware, which still add their headers, and before the session's)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if not may_use_cache(request) or not (path == "/" or path.startswith(CACHED_PATHS)):
+            return self.get_response(request)
+        language = translation.get_language_from_request(request)
+        if language in _LANGUAGES:
+            self.csrf.process_request(request)  # reads the visitor's CSRF cookie, if any
+            response = cached_response(request, language)
+            if response is not None:
+                return self.csrf.process_response(request, response)
+        request._page_cache_started = time.time()
+        return self.get_response(request)
+
+
+_LANGUAGES = {code for code, _name in settings.LANGUAGES}

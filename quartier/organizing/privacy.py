@@ -80,10 +80,12 @@ def register_sources() -> None:
 def _leave_all_groups(supporter) -> None:
     from django.db.models import F
 
+    from quartier.organizing.actions.common import group_changed
     from quartier.organizing.models import Group, Membership
 
     for membership in Membership.objects.filter(supporter=supporter, status=Membership.Status.ACTIVE):
         Group.objects.filter(pk=membership.group_id).update(member_count=F("member_count") - 1)
+        group_changed(membership.group_id)
     Membership.objects.filter(supporter=supporter).delete()
 
 

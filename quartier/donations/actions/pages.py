@@ -15,6 +15,7 @@ from quartier.donations.models import (
     FundraisingPage,
     Team,
 )
+from quartier.lib.page_cache import bump, stamp
 from quartier.lib.text import render_markdown
 from quartier.reach.actions import referral_code_for
 
@@ -60,6 +61,7 @@ def update_page(*, page: FundraisingPage, draft: PageDraft) -> FundraisingPage:
     page.team = draft.team
     page.event = draft.event
     page.save(update_fields=["title", "story", "story_html", "goal_minor", "team", "event"])
+    bump(stamp("fundraising", page.pk))
     return page
 
 
@@ -74,6 +76,7 @@ def set_page_photo(*, page: FundraisingPage, upload, alt: str) -> FundraisingPag
     page.photo_alt = alt.strip()
     page.photo.save(f"{page.slug}-{secrets.token_hex(4)}.webp", ContentFile(data), save=False)
     page.save(update_fields=["photo", "photo_width", "photo_height", "photo_alt"])
+    bump(stamp("fundraising", page.pk))
     if old:
         storage = page.photo.storage
         transaction.on_commit(lambda: storage.delete(old))
@@ -89,6 +92,7 @@ def set_photo_alt(*, page: FundraisingPage, alt: str) -> None:
 @transaction.atomic
 def set_page_status(*, page: FundraisingPage, status: str) -> None:
     FundraisingPage.objects.filter(pk=page.pk).update(status=status)
+    bump(stamp("fundraising", page.pk))
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from quartier.donations.models import DailyTotal, DonorAggregate, FundraisingPage
+from quartier.lib.page_cache import bump, stamp
 
 _state = threading.local()
 
@@ -73,6 +74,7 @@ def add_to_aggregate(*, identity_key: str, period: str, **changes: int) -> None:
 def add_to_page(*, page_id: int | None, **changes: int) -> None:
     if page_id is None:
         return
+    bump(stamp("fundraising", page_id))  # its thermometer and honour roll
     for name, value in changes.items():
         _current().pages[page_id][name] += value
 

@@ -29,7 +29,7 @@ from quartier.donations.forms import (
 from quartier.donations.gateways import GatewayError, gateway_for, return_urls
 from quartier.donations.models import Donation, Frequency, FundraisingPage
 from quartier.donations.views.common import _language, _limit_message, _money, _remember_started
-from quartier.lib.page_cache import cached_anonymous_page, row_version
+from quartier.lib.page_cache import cached_anonymous_page, stamp
 from quartier.reach.queries import referrer_from, share_url
 
 logger = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def donate(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     # is the page's row and the campaign's rules, in the key).
     return cached_anonymous_page(
         request, lambda: render(request, "donations/donate.html", context),
-        version=lambda: (*row_version(page), currency, settings.DONATIONS_JURISDICTION, *settings.DONATIONS_PRESETS),
+        depends_on=lambda: [stamp("fundraising", page.pk if page is not None else None)],
     )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from quartier.donations.forms import (
 from quartier.donations.models import FundraisingPage
 from quartier.donations.views.common import _decimal, _language, _money
 from quartier.lib.images import ImageRejected
-from quartier.lib.page_cache import cached_anonymous_page, row_version
+from quartier.lib.page_cache import cached_anonymous_page, stamp
 from quartier.reach.queries import share_url
 
 
@@ -57,11 +57,11 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else "",
         "share": share_url(page.get_absolute_url(), page.owner) + "&refcode=share",
     }
-    # Anonymous visitors share one rendering per state of the page: its row (total, gifts, status),
-    # its owner's name and the honour roll as it is now (a gift or a name withdrawn is a new key).
+    # Anonymous visitors share one rendering until the page (its total, gifts, status: `fundraising:<id>`),
+    # its owner or its team changes.
     return cached_anonymous_page(
         request, lambda: render(request, "donations/page_detail.html", context),
-        version=lambda: (*row_version(page, page.owner, page.team), *(tuple(row.values()) for row in context["honour_roll"])),
+        depends_on=lambda: [stamp("fundraising", page.pk), stamp("supporter", page.owner_id), stamp("team", page.team_id), stamp("event", page.event_id)],
     )  # fmt: skip
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from quartier.accounts.models import Supporter
+from quartier.lib.page_cache import bump, stamp
 from quartier.organizing.models import (
     Event,
     Group,
@@ -16,6 +17,16 @@ class OrganizingError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def event_changed(event: Event, *, old_group_id: int | None = None) -> None:
+    """What an event's page, its group's page and event searches show changed (on commit)."""
+    bump(stamp("event", event.pk), "events", stamp("group", event.group_id), stamp("group", old_group_id))
+
+
+def group_changed(group_id: int, *, listing: bool = False) -> None:
+    """What a group's page shows changed (on commit); `listing`: also what group searches may find."""
+    bump(stamp("group", group_id), "groups" if listing else None)
 
 
 def group_audience(group: Group) -> str:

@@ -12,7 +12,12 @@ from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Supporter
 from quartier.lib.text import render_markdown
 from quartier.organizing import tasks
-from quartier.organizing.actions.common import OrganizingError, event_audience, may_act_for_group
+from quartier.organizing.actions.common import (
+    OrganizingError,
+    event_audience,
+    event_changed,
+    may_act_for_group,
+)
 from quartier.organizing.actions.rsvps import _promote_waitlist
 from quartier.organizing.models import (
     Event,
@@ -84,6 +89,7 @@ def create_event(*, host: Supporter, draft: EventDraft) -> Event:
     _apply_draft(event, draft)
     event.status = Event.Status.PENDING if needs_approval(draft.event_type, host) else Event.Status.PUBLISHED
     event.save()
+    event_changed(event)
     Shift.objects.bulk_create(
         [
             Shift(event=event, starts_at=s.starts_at, ends_at=s.ends_at, capacity=s.capacity)
@@ -133,8 +139,10 @@ def update_event(*, event: Event, draft: EventDraft) -> Event:
             if shift.rsvps.exclude(status=Rsvp.Status.CANCELLED).exists():
                 raise OrganizingError("shift_has_rsvps")
             shift.delete()
+    old_group_id = locked.group_id
     _apply_draft(locked, draft)
     locked.save()
+    event_changed(locked, old_group_id=old_group_id)
     return locked
 
 
@@ -146,6 +154,7 @@ def cancel_event(*, event: Event, message: str = "") -> Event:
         return locked
     locked.status = Event.Status.CANCELLED
     locked.save(update_fields=["status", "updated_at"])
+    event_changed(locked)
     rsvp_ids = list(
         Rsvp.objects.filter(shift__event=locked)
         .exclude(status=Rsvp.Status.CANCELLED)
@@ -173,6 +182,7 @@ def duplicate_event(*, event: Event, host: Supporter, starts_at: datetime) -> Ev
     )  # fmt: skip
     copy = create_event(host=host, draft=draft)
     Event.objects.filter(pk=copy.pk).update(duplicated_from=event)
+    event_changed(copy)
     copy.duplicated_from = event
     return copy
 
@@ -187,6 +197,7 @@ def review_event(*, event: Event, reviewer: Supporter, approve: bool, reason: st
     locked.rejection_reason = "" if approve else reason
     locked.reviewed_by = reviewer
     locked.save(update_fields=["status", "rejection_reason", "reviewed_by", "updated_at"])
+    event_changed(locked)
     note = reason.strip()
     transaction.on_commit(lambda: tasks.send_event_reviewed.delay(locked.pk, note))
     return locked

@@ -12,9 +12,10 @@ from django.utils.text import slugify
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Supporter
+from quartier.lib.page_cache import bump, stamp
 from quartier.lib.text import render_markdown
 from quartier.organizing import tasks
-from quartier.organizing.actions.common import OrganizingError, group_audience, role_in
+from quartier.organizing.actions.common import OrganizingError, group_audience, group_changed, role_in
 from quartier.organizing.models import (
     Event,
     Group,
@@ -62,6 +63,7 @@ def create_group(*, creator: Supporter, draft: GroupDraft) -> Group:
         created_by=creator,
         member_count=1,
     )
+    group_changed(group.pk, listing=True)
     record_activity("organizing.group_created", supporter=creator, key=f"group:{group.pk}", group_id=group.pk)
     _record_joined(Membership.objects.create(group=group, supporter=creator, role=Membership.Role.LEADER))
     return group
@@ -74,6 +76,7 @@ def update_group(*, group: Group, draft: GroupDraft) -> Group:
     group.join_policy = draft.join_policy
     group.description_html = render_markdown(draft.description)
     group.save()
+    group_changed(group.pk, listing=True)
     return group
 
 
@@ -97,6 +100,7 @@ def join_group(
     locked = Group.objects.select_for_update().get(pk=group.pk)
     if not locked.is_active:
         raise OrganizingError("group_closed")
+    group_changed(locked.pk)  # members listed, member count
     status = (
         Membership.Status.PENDING
         if locked.join_policy == Group.JoinPolicy.APPROVAL
@@ -138,6 +142,7 @@ def _record_joined(membership: Membership) -> None:
 def set_listed(*, membership: Membership, is_listed: bool) -> None:
     """The member chooses whether the group's member list shows them (leaders' tools always do)."""
     Membership.objects.filter(pk=membership.pk).update(is_listed=is_listed)
+    group_changed(membership.group_id)
     membership.is_listed = is_listed
 
 
@@ -154,6 +159,7 @@ def leave_group(*, supporter: Supporter, group: Group) -> None:
         if not other_leaders.exists() and locked.member_count > 1:
             raise OrganizingError("last_leader")
     membership.delete()
+    group_changed(locked.pk)
     if membership.status == Membership.Status.ACTIVE:
         Group.objects.filter(pk=locked.pk).update(member_count=F("member_count") - 1)
 
@@ -165,6 +171,7 @@ def approve_member(*, membership: Membership) -> Membership:
         locked.status = Membership.Status.ACTIVE
         locked.save(update_fields=["status"])
         Group.objects.filter(pk=locked.group_id).update(member_count=F("member_count") + 1)
+        group_changed(locked.group_id)
         _record_joined(locked)
         transaction.on_commit(lambda: tasks.send_membership_approved.delay(locked.pk))
     return locked
@@ -198,6 +205,7 @@ def set_member_role(*, actor: Supporter, membership: Membership, role: str) -> M
             raise OrganizingError("last_leader")
     locked.role = role
     locked.save(update_fields=["role"])
+    group_changed(locked.group_id)
     return locked
 
 
@@ -216,11 +224,13 @@ def message_group(*, sender: Supporter, group: Group, subject: str, body: str):
 @transaction.atomic
 def set_group_featured(*, group: Group, featured: bool) -> None:
     Group.objects.filter(pk=group.pk).update(is_featured=featured)
+    group_changed(group.pk, listing=True)
 
 
 @transaction.atomic
 def close_group(*, group: Group) -> None:
     Group.objects.filter(pk=group.pk).update(status=Group.Status.CLOSED, is_featured=False)
+    group_changed(group.pk, listing=True)
 
 
 @transaction.atomic
@@ -241,7 +251,11 @@ def merge_groups(*, source: Group, target: Group) -> Group:
     Membership.objects.bulk_update(list(moving), ["role"])
     moving.update(group=target)
     Membership.objects.filter(group=source).delete()
+    moved = list(Event.objects.filter(group=source).values_list("pk", flat=True))
     Event.objects.filter(group=source).update(group=target)
+    bump("events", *(stamp("event", pk) for pk in moved))
+    group_changed(source.pk, listing=True)
+    group_changed(target.pk, listing=True)
     active = Membership.objects.filter(group=target, status=Membership.Status.ACTIVE).count()
     Group.objects.filter(pk=target.pk).update(member_count=active)
     Group.objects.filter(pk=source.pk).update(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Activity, Supporter
+from quartier.lib.page_cache import bump, stamp
 from quartier.organizing import tasks
 from quartier.organizing.actions.common import OrganizingError
 from quartier.organizing.models import (
@@ -33,6 +34,7 @@ def rsvp(
     """RSVP to a shift: confirmed while places remain, waitlisted after. RSVPing twice changes nothing."""
     locked = Shift.objects.select_for_update().select_related("event").get(pk=shift.pk)  # serialises places
     event = locked.event
+    bump(stamp("event", locked.event_id))  # places left
     if event.status == Event.Status.CANCELLED:
         raise OrganizingError("event_cancelled")
     if not event.is_published:
@@ -127,6 +129,7 @@ def rsvp_to_shifts(
 def cancel_rsvp(*, rsvp_record: Rsvp) -> Rsvp:
     """Cancel an RSVP (confirmed or waitlisted); freed places go to the waiting list in order."""
     locked_shift = Shift.objects.select_for_update().get(pk=rsvp_record.shift_id)
+    bump(stamp("event", locked_shift.event_id))  # places left
     locked = Rsvp.objects.select_for_update().get(pk=rsvp_record.pk)
     if locked.status == Rsvp.Status.CANCELLED:
         return locked
@@ -167,6 +170,7 @@ def _promote_waitlist(shift: Shift) -> list[int]:
             free -= waiting.places
             promoted.append(waiting.pk)
     if promoted:
+        bump(stamp("event", shift.event_id))
         Shift.objects.filter(pk=shift.pk).update(confirmed_count=shift.capacity - free)
         shift.confirmed_count = shift.capacity - free
         for pk in promoted:
@@ -200,6 +204,7 @@ def _record_attendance(record: Rsvp, *, attended: bool) -> None:
 @transaction.atomic
 def add_walk_in(*, shift: Shift, supporter: Supporter, phone: str = "") -> Rsvp:
     """Someone who came without an RSVP: recorded as attended; walk-ins never take a listed place."""
+    bump(stamp("event", shift.event_id))
     record, created = Rsvp.objects.get_or_create(
         shift=shift,
         supporter=supporter,

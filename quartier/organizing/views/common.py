@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from quartier.lib.geo import distance_unit_for, km_to_miles, miles_to_km
 from quartier.lib.ids import parse_id
-from quartier.lib.page_cache import row_version
+from quartier.lib.page_cache import stamp
 from quartier.organizing.forms.groups import MessageForm
 from quartier.organizing.forms.search import SearchForm
 from quartier.organizing.models import Event
@@ -162,13 +164,28 @@ def safe_cell(value: object) -> str:
     return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
-def search_version(
-    results: list[tuple[object, float | None]], unit: str, result_page: search_queries.ResultPage | None
-) -> tuple[object, ...]:
-    """What a page of search results shows, for the anonymous page cache: each result's row (with an
-    event's host and group), its distance, the unit, and whether pages come before or after."""
-    rows = []
-    for item, distance in results:
-        rows += [*row_version(item, *((item.host, item.group) if isinstance(item, Event) else ())), distance]
-    paging = (result_page.number, result_page.has_next) if result_page else None
-    return (unit, paging, *rows)
+def search_stamps(collection: str, results: list[tuple[object, float | None]]) -> list[str | None]:
+    """The stamps of a page of search results: the collection searched (`events`, `groups`: bumped when
+    what a search may find changes) and each result's own (an event's with its host and group)."""
+    names: list[str | None] = [collection]
+    for item, _distance in results:
+        if isinstance(item, Event):
+            names += event_stamps(item)
+        else:
+            names.append(stamp("group", item.pk))
+    return names
+
+
+def event_stamps(event: Event) -> tuple[str | None, ...]:
+    """The stamps of what an event's page or card shows: the event (and its shifts, places left), its host
+    and its group."""
+    return (stamp("event", event.pk), stamp("supporter", event.host_id), stamp("group", event.group_id))
+
+
+def next_change(events: list[Event]) -> datetime | None:
+    """The next moment the clock alone changes a list of events: one starts or ends."""
+    now = timezone.now()
+    return min(
+        (moment for event in events for moment in (event.starts_at, event.ends_at) if moment > now),
+        default=None,
+    )

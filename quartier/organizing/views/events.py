@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.lib.page_cache import cached_anonymous_page, row_version
+from quartier.lib.page_cache import cached_anonymous_page
 from quartier.lib.urls import absolute_url
 from quartier.lib.zones import viewer_time_zone
 from quartier.organizing import access
@@ -36,12 +36,14 @@ from quartier.organizing.queries import events as events_queries
 from quartier.organizing.queries import search as search_queries
 from quartier.organizing.views.common import (
     distance_unit,
+    event_stamps,
     map_centre,
     near_from,
+    next_change,
     page_number,
     rule_message,
     search_defaults,
-    search_version,
+    search_stamps,
     with_distances,
 )
 from quartier.reach import actions as reach_actions
@@ -79,7 +81,8 @@ def event_search(request: HttpRequest) -> HttpResponse:
             {"form": form, "results": results, "page": result_page, "unit": unit, "map_points": map_points,
              "near": near, "map_centre": map_centre(form, near)},
         ),
-        version=lambda: search_version(results, unit, result_page),
+        depends_on=lambda: search_stamps("events", results),
+        fresh_until=lambda: next_change([event for event, _distance in results]),
     )  # fmt: skip
 
 
@@ -215,20 +218,19 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     return cached_anonymous_page(
         request,
         lambda: render(request, "organizing/event_detail.html", event_context(request, event)),
-        version=lambda: event_version(event),
+        depends_on=lambda: event_stamps(event),
+        fresh_until=lambda: event_fresh_until(event),
     )
 
 
-def event_version(event: Event) -> tuple[object, ...]:
-    """What the event page shows an anonymous visitor, for its cache key: the event, its host, group and
-    shifts (their places left), and which shifts are still open at this moment."""
+def event_fresh_until(event: Event) -> datetime | None:
+    """The next moment the clock alone changes an event's page: a shift starts (no more RSVPs to it), or
+    the event ends."""
     now = timezone.now()
-    shifts = list(event.shifts.all())
-    return (
-        *row_version(event, event.host, event.group, *shifts),
-        event.is_past,
-        tuple(shift.starts_at > now for shift in shifts),
-    )
+    moments = [shift.starts_at for shift in event.shifts.all() if shift.starts_at > now]
+    if event.ends_at > now:
+        moments.append(event.ends_at)
+    return min(moments, default=None)
 
 
 @require_http_methods(["GET", "POST"])

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
 from quartier.accounts.adapter import client_ip
-from quartier.lib.page_cache import cached_anonymous_page, row_version
+from quartier.lib.page_cache import cached_anonymous_page, stamp
 from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import groups as groups_actions
@@ -25,14 +25,16 @@ from quartier.organizing.queries import search as search_queries
 from quartier.organizing.views.common import (
     csv_response,
     distance_unit,
+    event_stamps,
     language,
     map_centre,
     message_page,
     near_from,
+    next_change,
     page_number,
     rule_message,
     search_defaults,
-    search_version,
+    search_stamps,
     with_distances,
 )
 from quartier.reach import actions as reach_actions
@@ -69,7 +71,10 @@ def group_search(request: HttpRequest) -> HttpResponse:
                 "featured": featured,
             },
         ),
-        version=lambda: (*search_version(results, unit, result_page), *row_version(*featured)),
+        depends_on=lambda: [
+            *search_stamps("groups", results),
+            *(stamp("group", group.pk) for group in featured),
+        ],
     )
 
 
@@ -113,9 +118,12 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return cached_anonymous_page(
         request,
         lambda: render(request, "organizing/group_detail.html", context),
-        version=lambda: row_version(
-            group, *members, *(m.supporter for m in members), *events, *(event.host for event in events)
-        ),
+        depends_on=lambda: [
+            stamp("group", group.pk),
+            *(stamp("supporter", membership.supporter_id) for membership in members),
+            *(name for event in events for name in event_stamps(event)),
+        ],
+        fresh_until=lambda: next_change(events),
     )
 
 

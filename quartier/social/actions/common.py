@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from quartier.accounts.models import Supporter
+from quartier.lib.page_cache import bump, stamp
 from quartier.social.models import (
     ModerationAction,
+    Post,
 )
 from quartier.social.queries import visibility as visibility_queries
 
@@ -20,6 +22,20 @@ class SocialError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def post_changed(post: Post, *, was: tuple[int | None, bool] | None = None) -> None:
+    """What a post's page shows changed, or which blogs list it (on commit): the post, its author's blog,
+    its group's, the campaign's when it is on it. `was`: the post's (group id, on the campaign blog)
+    before an edit moved it."""
+    group_ids = {post.group_id, *((was[0],) if was else ())}
+    on_campaign = post.for_campaign or post.is_featured or bool(was and was[1])
+    bump(
+        stamp("post", post.pk),
+        stamp("blog:supporter", post.author_id),
+        *(stamp("blog:group", group_id) for group_id in group_ids),
+        "blog:campaign" if on_campaign else None,
+    )
 
 
 def _check_may_write(supporter: Supporter) -> None:

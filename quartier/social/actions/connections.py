@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from quartier.accounts.models import Supporter
+from quartier.lib.page_cache import bump, stamp
 from quartier.social.actions import timelines
 from quartier.social.actions.common import SocialError
 from quartier.social.actions.notifications import notify
@@ -18,6 +19,11 @@ from quartier.social.models import (
 from quartier.social.queries import visibility as visibility_queries
 
 
+def _counts_changed(*supporters: Supporter) -> None:
+    """Their blogs show how many they follow and are followed by (on commit)."""
+    bump(*(stamp("blog:supporter", supporter.pk) for supporter in supporters))
+
+
 @transaction.atomic
 def follow(*, follower: Supporter, followed: Supporter) -> bool:
     """Follow someone; return whether it is new (following twice changes nothing)."""
@@ -28,6 +34,7 @@ def follow(*, follower: Supporter, followed: Supporter) -> bool:
     if visibility_queries.is_blocked_between(follower, followed):
         raise SocialError("blocked")
     _follow, created = Follow.objects.get_or_create(follower=follower, followed=followed)
+    _counts_changed(follower, followed)
     if created:
         timelines.backfill(follower=follower, followed=followed)
         notify(recipient=followed, kind=Notification.Kind.FOLLOW, actor=follower)
@@ -39,6 +46,7 @@ def unfollow(*, follower: Supporter, followed: Supporter) -> bool:
     deleted, _rows = Follow.objects.filter(follower=follower, followed=followed).delete()
     if deleted:
         timelines.forget(reader=follower, author=followed)
+    _counts_changed(follower, followed)
     return bool(deleted)
 
 
@@ -48,6 +56,7 @@ def block(*, blocker: Supporter, blocked: Supporter) -> bool:
     if blocker.pk == blocked.pk:
         raise SocialError("self")
     _block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    _counts_changed(blocker, blocked)
     Follow.objects.filter(
         Q(follower=blocker, followed=blocked) | Q(follower=blocked, followed=blocker)
     ).delete()

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
-from quartier.social.actions.common import SocialError, _lock
+from quartier.lib.page_cache import bump, stamp
+from quartier.social.actions.common import SocialError, _lock, post_changed
 from quartier.social.actions.notifications import notify
 from quartier.social.models import (
     Appeal,
@@ -141,11 +142,16 @@ def _decide(
         for model, row in ((Post, post), (Comment, comment), (Message, message)):
             if row is not None:
                 model.objects.filter(pk=row.pk).update(hidden_at=hidden_at)
+        if post is not None:
+            post_changed(post)
+        if comment is not None:
+            bump(stamp("post", comment.post_id))
     until = now + timedelta(days=max(1, min(days, 365))) if kind == ModerationAction.Kind.SUSPEND else None
     action = ModerationAction.objects.create(
         kind=kind, moderator=moderator, subject=subject, report=report, post=post, comment=comment,
         message=message, reason=reason, until=until,
     )  # fmt: skip
+    bump(stamp("supporter", subject.pk if subject is not None else None))  # a sanction hides their posts
     if subject is not None and kind != ModerationAction.Kind.DISMISS:
         notify(recipient=subject, kind=Notification.Kind.MODERATION, text=reason)
     return action

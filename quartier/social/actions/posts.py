@@ -14,11 +14,18 @@ from django.utils import timezone
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Supporter
 from quartier.lib import images
+from quartier.lib.page_cache import bump, stamp
 from quartier.lib.text import render_markdown
 from quartier.organizing.models import Group
 from quartier.organizing.queries import groups as organizing_groups
 from quartier.social.actions import timelines
-from quartier.social.actions.common import SAME_SUBMISSION_WINDOW, SocialError, _check_may_write, _lock
+from quartier.social.actions.common import (
+    SAME_SUBMISSION_WINDOW,
+    SocialError,
+    _check_may_write,
+    _lock,
+    post_changed,
+)
 from quartier.social.actions.notifications import notify
 from quartier.social.models import (
     Comment,
@@ -78,6 +85,7 @@ def create_post(*, author: Supporter, draft: PostDraft, publish: bool) -> Post:
         author=author, group=draft.group, for_campaign=draft.for_campaign, title=draft.title, body=draft.body,
         body_html=render_markdown(draft.body), visibility=draft.visibility,
     )  # fmt: skip
+    post_changed(post)
     if publish:
         publish_post(post=post)
     return post
@@ -87,6 +95,7 @@ def create_post(*, author: Supporter, draft: PostDraft, publish: bool) -> Post:
 def update_post(*, post: Post, draft: PostDraft) -> Post:
     _check_may_write(post.author)
     _check_post_place(post.author, draft)
+    post_changed(post, was=(post.group_id, post.for_campaign or post.is_featured))
     post.title, post.body, post.visibility = draft.title, draft.body, draft.visibility
     post.body_html = render_markdown(draft.body)
     post.group, post.for_campaign = draft.group, draft.for_campaign
@@ -105,6 +114,7 @@ def publish_post(*, post: Post) -> Post:
         status=Post.Status.PUBLISHED, published_at=post.published_at or timezone.now()
     )
     post.refresh_from_db(fields=["status", "published_at"])
+    post_changed(post)
     if updated:
         timelines.fan_out(post)
         record_activity(
@@ -118,12 +128,15 @@ def publish_post(*, post: Post) -> Post:
 def unpublish_post(*, post: Post) -> Post:
     """Back to draft: gone from every list; it keeps its first publication time for when it returns."""
     Post.objects.filter(pk=post.pk).update(status=Post.Status.DRAFT)
+    post_changed(post)
     post.refresh_from_db(fields=["status"])
     return post
 
 
 @transaction.atomic
 def delete_post(*, post: Post) -> None:
+    post_changed(post)
+    bump(stamp("post", post.shared_id))  # its repost count
     if post.shared_id is not None:
         Post.objects.filter(pk=post.shared_id, repost_count__gt=0).update(repost_count=F("repost_count") - 1)
     post.delete()
@@ -138,6 +151,7 @@ def set_post_image(*, post: Post, upload: BinaryIO, alt: str) -> Post:
         post.image_alt = alt.strip()
         post.image.save(f"post-{post.pk}-{timezone.now():%Y%m%d%H%M%S%f}.webp", ContentFile(data), save=False)
         post.save(update_fields=["image", "image_width", "image_height", "image_alt", "updated_at"])
+        post_changed(post)
     if old:
         post.image.storage.delete(old)
     return post
@@ -167,6 +181,7 @@ def repost(*, supporter: Supporter, post: Post, comment: str, visibility: str) -
         author=supporter, shared=post, body=comment, body_html=render_markdown(comment), visibility=visibility,
     )  # fmt: skip
     Post.objects.filter(pk=post.pk).update(repost_count=F("repost_count") + 1)
+    bump(stamp("post", post.pk))
     publish_post(post=shared)
     notify(recipient=post.author, kind=Notification.Kind.REPOST, actor=supporter, post=post)
     return shared
@@ -178,6 +193,7 @@ def set_featured(*, post: Post, featured: bool) -> None:
     if featured and (post.visibility != Post.Visibility.PUBLIC or not post.is_published):
         raise SocialError("feature_public_only")
     Post.objects.filter(pk=post.pk).update(is_featured=featured)
+    post_changed(post, was=(post.group_id, True))
 
 
 @transaction.atomic
@@ -211,6 +227,7 @@ def add_comment(*, author: Supporter, post: Post, body: str, parent: Comment | N
         post=locked, author=author, parent=parent, body=body, body_html=render_markdown(body)
     )
     Post.objects.filter(pk=locked.pk).update(comment_count=F("comment_count") + 1)
+    post_changed(locked)
     record_activity(
         "social.comment", supporter=author, key=f"comment:{comment.pk}", occurred_at=comment.created_at,
         group_id=locked.group_id, detail={"post": locked.pk, "reply": parent is not None},
@@ -229,6 +246,7 @@ def add_comment(*, author: Supporter, post: Post, body: str, parent: Comment | N
 def delete_comment(*, comment: Comment) -> None:
     removed = 1 + comment.replies.count()
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - removed)
+    bump(stamp("post", comment.post_id))
     comment.delete()
 
 
@@ -241,6 +259,7 @@ def react(*, supporter: Supporter, post: Post, kind: str) -> Reaction:
     if visibility_queries.has_blocked(post.author, supporter):
         raise SocialError("blocked")
     locked = Post.objects.select_for_update().get(pk=post.pk)
+    bump(stamp("post", locked.pk))
     reaction, created = Reaction.objects.get_or_create(
         post=locked, supporter=supporter, defaults={"kind": kind}
     )
@@ -257,6 +276,7 @@ def react(*, supporter: Supporter, post: Post, kind: str) -> Reaction:
 def unreact(*, supporter: Supporter, post: Post) -> bool:
     locked = Post.objects.select_for_update().get(pk=post.pk)
     deleted, _rows = Reaction.objects.filter(post=locked, supporter=supporter).delete()
+    bump(stamp("post", locked.pk))
     if deleted:
         Post.objects.filter(pk=locked.pk, reaction_count__gt=0).update(reaction_count=F("reaction_count") - 1)
     return bool(deleted)

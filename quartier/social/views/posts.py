@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
 from quartier.lib.images import ImageRejected
+from quartier.lib.page_cache import cached_anonymous_page, stamp
 from quartier.organizing import access as organizing_access
 from quartier.organizing.queries import groups as organizing_groups
 from quartier.social import access
@@ -28,13 +29,32 @@ from quartier.social.views import feed as feed_views
 from quartier.social.views.common import back, error_text, image_error_text, refuse
 
 
-def _blog_page(request: HttpRequest, template: str, context: dict, **which) -> HttpResponse:
+def _blog_page(
+    request: HttpRequest, template: str, context: dict, blog: tuple[str | None, ...], **which
+) -> HttpResponse:
     cursor = Cursor.decode(request.GET.get("after"))
     posts, next_cursor = posts_queries.blog_posts(request.user, cursor=cursor, **which)
     context = {**context, "posts": posts, "next_cursor": next_cursor.encode() if next_cursor else ""}
     if request.headers.get("HX-Request") and cursor is not None:
         return render(request, "social/_post_page.html", context)
-    return render(request, template, context)
+    # `blog`: the blog's own stamp (`blog:campaign`, …: bumped when a post joins or leaves it) and its
+    # owner's (the person or group: renamed, closed, deleted).
+    return cached_anonymous_page(
+        request,
+        lambda: render(request, template, context),
+        depends_on=lambda: [*blog, *(name for post in posts for name in post_stamps(post))],
+    )
+
+
+def post_stamps(post: Post) -> list[str | None]:
+    """The stamps of what a post's page or card shows: the post (its comments and counts), its author, its
+    group, and the post it shares with that post's author."""
+    names = [stamp("post", post.pk), stamp("supporter", post.author_id), stamp("group", post.group_id)]
+    if post.shared_id:
+        names.append(stamp("post", post.shared_id))
+        if "shared" in post._state.fields_cache and post.shared is not None:
+            names.append(stamp("supporter", post.shared.author_id))
+    return names
 
 
 def supporter_blog(request: HttpRequest, handle: str) -> HttpResponse:
@@ -54,6 +74,7 @@ def supporter_blog(request: HttpRequest, handle: str) -> HttpResponse:
             "has_blocked": bool(me) and visibility_queries.has_blocked(me, person),
             "feed_url": reverse("social:blog_feed", args=[person.handle]),
         },
+        blog=(stamp("blog:supporter", person.pk), stamp("supporter", person.pk)),
         author=person,
     )
 
@@ -68,6 +89,7 @@ def group_blog(request: HttpRequest, slug: str) -> HttpResponse:
             "is_member": organizing_groups.is_active_member(request.user, group.pk),
             "feed_url": reverse("social:group_blog_feed", args=[group.slug]),
         },
+        blog=(stamp("blog:group", group.pk), stamp("group", group.pk)),
         group_id=group.pk,
     )
 
@@ -77,6 +99,7 @@ def campaign_blog(request: HttpRequest) -> HttpResponse:
         request,
         "social/campaign_blog.html",
         {"feed_url": reverse("social:campaign_blog_feed")},
+        blog=("blog:campaign",),
         campaign=True,
     )
 
@@ -85,23 +108,31 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_readable_post(request.user, post_id)
     me = request.user if request.user.is_authenticated else None
     reaction = Reaction.objects.filter(post=post, supporter=me).first() if me else None
-    return render(
+    context = {
+        "post": post,
+        "comments": posts_queries.comments_of(post, request.user),
+        "comment_form": CommentForm(),
+        "repost_form": RepostForm(initial={"visibility": Post.Visibility.PUBLIC}, prefix="repost"),
+        "my_reaction": reaction,
+        "reaction_kinds": Reaction.Kind.choices,
+        "is_author": me is not None and me.pk == post.author_id,
+        "may_comment": me is not None
+        and me.is_verified
+        and post.is_published
+        and not visibility_queries.has_blocked(post.author, me),
+        "is_staff": visibility_queries.is_moderator(me),
+    }
+    return cached_anonymous_page(
         request,
-        "social/post_detail.html",
-        {
-            "post": post,
-            "comments": posts_queries.comments_of(post, request.user),
-            "comment_form": CommentForm(),
-            "repost_form": RepostForm(initial={"visibility": Post.Visibility.PUBLIC}, prefix="repost"),
-            "my_reaction": reaction,
-            "reaction_kinds": Reaction.Kind.choices,
-            "is_author": me is not None and me.pk == post.author_id,
-            "may_comment": me is not None
-            and me.is_verified
-            and post.is_published
-            and not visibility_queries.has_blocked(post.author, me),
-            "is_staff": visibility_queries.is_moderator(me),
-        },
+        lambda: render(request, "social/post_detail.html", context),
+        depends_on=lambda: [
+            *post_stamps(post),
+            *(
+                stamp("supporter", comment.author_id)
+                for top in context["comments"]
+                for comment in (top, *top.shown_replies)
+            ),
+        ],
     )
 
 
