@@ -89,6 +89,7 @@ def benchmark_environment(arguments: argparse.Namespace) -> dict[str, str]:
         "ALLOWED_HOSTS": ",".join(dict.fromkeys([*hosts, "127.0.0.1", "localhost", "testserver"])),
         "QUARTIER_VAR_DIR": str(SERVER_VAR_DIR),
         "SITE_URL": "http://127.0.0.1",  # required in production; no link leaves a benchmark
+        "CAMPAIGN_POSTAL_ADDRESS": "1 Benchmark Street, Montréal QC H2X 1Y4",  # required in production
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING"),
     }
     if arguments.redis_url:
