@@ -7,8 +7,8 @@
    clients for `--seconds`: the raw reference.
 2. `--gifts` pending Stripe gifts are started; their signed `payment_intent.succeeded` events, with
    30 % duplicates, shuffled, are posted by `--senders` concurrent senders to the webhook of
-   `quartier serve` (gunicorn, Redis as broker: the delivery only stores the event and asks for a
-   batch). A worker thread in this process applies batches meanwhile (`inbox.drain`, what the Celery
+   `quartier serve` (gunicorn, one sync worker per sender; Redis as broker: the delivery only stores
+   the event and asks for a batch). A worker thread in this process applies batches meanwhile (`inbox.drain`, what the Celery
    task runs; the tasks the server queues are dropped at the end).
 3. Reported: deliveries answered per second (the figure compared with pgbench), and gifts applied
    per second end to end (until the last batch commits); every gift checked recorded exactly once.
@@ -138,7 +138,9 @@ def storm(*, environment: dict[str, str], gifts: int, senders: int, say) -> dict
     deliveries = bodies + rng.sample(bodies, round(gifts / 0.7) - gifts)
     rng.shuffle(deliveries)
     SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
-    with http.serve(environment, SERVER_VAR_DIR / "inbox.log") as base_url, inbox_worker() as worker:
+    # One sync worker per sender: deliveries wait on their commit, so they overlap as pgbench's clients do.
+    serving = http.serve(environment, SERVER_VAR_DIR / "inbox.log", workers=senders)
+    with serving as base_url, inbox_worker() as worker:
         url = f"{base_url}/donate/webhooks/stripe/"
         position = iter(range(len(deliveries)))
         lock = threading.Lock()

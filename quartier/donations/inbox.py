@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -40,6 +41,7 @@ MAX_ATTEMPTS = 8
 DEBOUNCE_SECONDS = 1
 LONGEST_WAIT = timedelta(hours=1)
 _KICK_KEY = "donations:inbox-kick"
+_asked_until = [0.0]  # this process's last ask (monotonic seconds): a task is due before then
 PARKED = "no gift of ours yet: parked (see the parked events)"
 
 
@@ -71,18 +73,26 @@ def receive(event: Any) -> str:
             ],
         )
         stored = cursor.fetchone() is not None
-    transaction.on_commit(kick)
+    transaction.on_commit(kick, robust=True)  # stored already: a failed batch is logged, retried later
     return "received" if stored else "duplicate"
 
 
 def kick() -> None:
-    """Ask for a batch: now in eager mode, else one task per `DEBOUNCE_SECONDS` (the sweep catches the rest)."""
+    """Ask for a batch: now in eager mode, else one task per `DEBOUNCE_SECONDS` (the sweep catches the rest).
+
+    A process whose own ask queued a task less than a debounce ago skips the cache's round trip."""
     from quartier.donations import tasks
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         drain()
-    elif cache.add(_KICK_KEY, 1, timeout=DEBOUNCE_SECONDS):
+        return
+    now = time.monotonic()
+    if now < _asked_until[0]:
+        return
+    if cache.add(_KICK_KEY, 1, timeout=DEBOUNCE_SECONDS):
         tasks.apply_inbox.apply_async(countdown=DEBOUNCE_SECONDS)
+        # Our task claims no sooner than a debounce from now: what this process stores before that is in it.
+        _asked_until[0] = now + DEBOUNCE_SECONDS * 0.9
 
 
 def drain(*, batches: int = 50) -> Counter[str]:
