@@ -49,6 +49,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 def inbox_worker() -> Iterator[dict]:
     """A thread applying batches until told to stop and nothing is pending (what the Celery worker does)."""
     from django.db import close_old_connections, connection
+    from django.utils import timezone
 
     from quartier.donations import inbox
     from quartier.donations.models import InboxEvent
@@ -70,7 +71,9 @@ def inbox_worker() -> Iterator[dict]:
                 if done:
                     state["finished_at"] = time.perf_counter()
                     continue
-                if state["stop"] and not InboxEvent.objects.filter(state="pending").exists():
+                # Parked events stay pending for good (no gift of theirs): only what is due counts.
+                due = InboxEvent.objects.filter(state="pending", next_try_at__lte=timezone.now())
+                if state["stop"] and not due.exists():
                     return
                 time.sleep(0.05)
         finally:

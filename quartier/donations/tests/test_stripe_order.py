@@ -170,8 +170,13 @@ def test_a_checkout_for_an_unknown_gift_is_parked_and_a_known_refund_is_not(fake
                                        "client_reference_id": None, "id": "cs_orphan", "payment_intent": "pi_other"},
     )  # fmt: skip
     assert deliver(client, orphan) == "parked"
+    stored = InboxEvent.objects.get(event_id=orphan["id"])  # parked in a batch: pending, never done
+    assert (stored.state, stored.attempts, stored.next_try_at > timezone.now()) == ("pending", 1, True)
     assert FundraisingPage.objects.count() == 0
     assert deliver(client, succeeded) == "applied"
     donation.refresh_from_db()
     assert donation.status == Donation.Status.SUCCEEDED
     assert list(ParkedEvent.objects.values_list("event_id", flat=True)) == [orphan["id"]]
+    InboxEvent.objects.filter(pk=stored.pk).update(next_try_at=timezone.now())
+    assert inbox.drain() == {"parked": 1}  # tried again: still waiting for its gift
+    assert InboxEvent.objects.get(pk=stored.pk).state == "pending"
