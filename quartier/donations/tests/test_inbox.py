@@ -35,6 +35,7 @@ def broker(settings, monkeypatch):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     asked: list[dict] = []
     monkeypatch.setattr(tasks.apply_inbox, "apply_async", lambda **options: asked.append(options))
+    monkeypatch.setattr(inbox, "_asked_until", [0.0])  # no ask left over from an earlier test
     return asked
 
 
