@@ -26,13 +26,13 @@ import os
 import random
 import re
 import subprocess
-import tempfile
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PGBENCH_INSERT = Path(__file__).resolve().parent / "pgbench" / "insert.sql"
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -165,15 +165,13 @@ def pgbench_inserts(database_url: str, *, clients: int, seconds: int) -> float:
     subprocess.run(["psql", *base, database, "-qc",
                     "CREATE UNLOGGED TABLE IF NOT EXISTS bench_pgbench_insert (id bigserial PRIMARY KEY, payload text)"],
                    check=True)  # fmt: skip
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write("INSERT INTO bench_pgbench_insert (payload) VALUES ('x');\n")
     try:
         completed = subprocess.run(
-            ["pgbench", *base, "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", script.name, database],
+            ["pgbench", *base, "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(PGBENCH_INSERT),
+             database],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
     finally:
-        os.unlink(script.name)
         subprocess.run(
             ["psql", *base, database, "-qc", "DROP TABLE IF EXISTS bench_pgbench_insert"], check=True
         )
@@ -220,7 +218,10 @@ def webhook_storm(*, environment: dict[str, str], deliveries: int, senders: int,
         return {"Content-Type": "application/json", "X-Forwarded-Proto": "https",
                 "Stripe-Signature": stripe.WebhookSignature.generate_signature_header(body, secret)}  # fmt: skip
 
-    with http.serve(environment, log_path) as base_url:
+    from bench.inbox import inbox_worker
+
+    # The server stores each delivery; the worker thread applies the batches (what the Celery worker does).
+    with http.serve(environment, log_path) as base_url, inbox_worker():
         url = f"{base_url}/donate/webhooks/stripe/"
         failed: list[str] = []
         lock = threading.Lock()

@@ -105,7 +105,7 @@ def get(base_url: str, path: str, cookie: str = "") -> tuple[int, bytes]:
 
 
 @contextmanager
-def serve(environment: dict[str, str], log_path: Path) -> Iterator[str]:
+def serve(environment: dict[str, str], log_path: Path, *, workers: int = WORKERS) -> Iterator[str]:
     """Run `quartier serve` with `environment` (over this process's) on a free loopback port; yield its URL."""
     port = free_port()
     env = {
@@ -113,7 +113,7 @@ def serve(environment: dict[str, str], log_path: Path) -> Iterator[str]:
         **environment,
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "WEB_CONCURRENCY": str(WORKERS),
+        "WEB_CONCURRENCY": str(workers),
     }
     base_url = f"http://127.0.0.1:{port}"
 

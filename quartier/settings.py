@@ -214,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
         ("event-reminders", "quartier.organizing.tasks.send_due_reminders", 300.0),
         ("outreach-sweep", "quartier.outreach.tasks.sweep", 60.0),
         ("sandbox-monthly-gifts", "quartier.donations.tasks.renew_due_sandbox_gifts", 3600.0),
+        ("donations-webhook-inbox", "quartier.donations.tasks.apply_inbox", 15.0),
         ("social-notification-emails", "quartier.social.tasks.send_notification_emails", 300.0),
         ("dashboard-rollups", "quartier.dashboard.tasks.roll_up", 30.0),
     ]

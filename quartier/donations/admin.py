@@ -5,6 +5,7 @@ from django.contrib import admin
 from quartier.donations.models import (
     Donation,
     FundraisingPage,
+    InboxEvent,
     ParkedEvent,
     RecurringGift,
     RefundRequest,
@@ -47,6 +48,28 @@ class ParkedEventAdmin(admin.ModelAdmin):
     list_filter = ("type",)
     search_fields = ("event_id", "payment_intent", "invoice", "subscription")
     readonly_fields = [field.name for field in ParkedEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(InboxEvent)
+class InboxEventAdmin(admin.ModelAdmin):
+    """Webhook deliveries as stored (see `inbox`): pending, applied, or failed after every try (with the error)."""
+
+    list_display = (
+        "event_id",
+        "type",
+        "state",
+        "outcome",
+        "attempts",
+        "received_at",
+        "next_try_at",
+        "last_error",
+    )
+    list_filter = ("state", "outcome", "type")
+    search_fields = ("event_id",)
+    readonly_fields = [field.name for field in InboxEvent._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -285,6 +285,47 @@ class WebhookEvent(models.Model):
         return f"{self.gateway}:{self.event_id} {self.type}"
 
 
+class InboxEvent(models.Model):
+    """A signed processor event as delivered: stored with one insert, applied later in batches (`inbox`).
+
+    The delivery is answered as soon as this row exists; a duplicate delivery inserts nothing (the
+    unique event id, `ON CONFLICT DO NOTHING`). An event that cannot be applied yet stays pending and is
+    tried again; one that fails every try (`attempts`, `last_error`) is left `failed` for staff.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be applied")
+        DONE = "done", _("Applied")
+        FAILED = "failed", _("Failed: needs staff")
+
+    gateway = models.CharField(max_length=8, choices=Gateway.choices)
+    event_id = models.CharField(max_length=120)
+    type = models.CharField(max_length=80)
+    payload = models.JSONField()
+    # Our gift's id from the event's metadata, when it names one: the thanks page applies its own events.
+    donation_hint = models.BigIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    outcome = models.CharField(max_length=16, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    next_try_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["gateway", "event_id"], name="inbox_event_once")
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["id"], name="inbox_pending_idx", condition=Q(state="pending")),
+            models.Index(fields=["state", "received_at"], name="inbox_state_idx"),
+            models.Index(fields=["donation_hint"], name="inbox_donation_idx", condition=Q(state="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}:{self.event_id} {self.type} ({self.state})"
+
+
 class ParkedEvent(models.Model):
     """A processor event that matches no gift yet: kept with its payload, never marked applied.
 

@@ -32,6 +32,7 @@ from quartier.donations.stripe_refs import (
     Refs,
     as_amount,
     as_id,
+    asks_stripe,
     created_at,
     find_donation,
     local_refs,
@@ -40,7 +41,7 @@ from quartier.donations.stripe_refs import (
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["HANDLED", "MalformedEvent", "apply_event", "apply_parked", "unmatched"]
+__all__ = ["HANDLED", "MalformedEvent", "apply_event", "apply_parked", "parse", "unmatched"]
 
 HANDLED = {
     "checkout.session.completed",
@@ -59,7 +60,7 @@ class _NotYet(Exception):
     """The event's gift is not recorded yet: roll its transaction back and park it."""
 
 
-def _parse(event: Any) -> tuple[str, str, dict[str, Any], datetime | None]:
+def parse(event: Any) -> tuple[str, str, dict[str, Any], datetime | None]:
     if not isinstance(event, dict):
         raise MalformedEvent("the event is not an object")
     try:
@@ -78,9 +79,12 @@ def _parse(event: Any) -> tuple[str, str, dict[str, Any], datetime | None]:
     return event_id, event_type[:80], obj, created_at(event)
 
 
-def apply_event(event: Any) -> str:
-    """ "applied", "duplicate", "ignored" (a type we do not use) or "parked" (no gift of ours yet)."""
-    event_id, event_type, obj, at = _parse(event)
+def apply_event(event: Any, *, ask_stripe: bool = True) -> str:
+    """ "applied", "duplicate", "ignored" (a type we do not use) or "parked" (no gift of ours yet).
+
+    With `ask_stripe=False` (inside the inbox's batch transaction, where no call to Stripe may wait),
+    an event that only Stripe can match to a gift is left alone: "ask_stripe"."""
+    event_id, event_type, obj, at = parse(event)
     if event_type not in HANDLED:
         logger.info("stripe event %s of type %s ignored", event_id, event_type)
         return "ignored"
@@ -88,6 +92,8 @@ def apply_event(event: Any) -> str:
         return "duplicate"
     refs = local_refs(event_type, obj)
     if find_donation(event_type, refs) is None:
+        if not ask_stripe and asks_stripe(event_type, refs):
+            return "ask_stripe"
         refs = remote_refs(event_type, refs)  # may ask Stripe: outside any transaction
     outcome = _apply_once(event_id, event_type, obj, refs, at)
     if outcome == "parked":
@@ -154,7 +160,7 @@ def apply_parked(event_id: str, *, ask_stripe: bool = False) -> str:
     parked = ParkedEvent.objects.filter(gateway=Gateway.STRIPE, event_id=event_id).first()
     if parked is None:
         return "duplicate"
-    _event_id, event_type, obj, at = _parse(parked.payload)
+    _event_id, event_type, obj, at = parse(parked.payload)
     refs = _parked_refs(parked)
     if ask_stripe and find_donation(event_type, refs) is None:
         refs = remote_refs(event_type, refs)

@@ -150,9 +150,14 @@ def _pk(**lookup: object) -> int | None:
     return Donation.objects.filter(**lookup).values_list("pk", flat=True).first()
 
 
+def asks_stripe(event_type: str, refs: Refs) -> bool:
+    """Whether `remote_refs` would call Stripe for this event."""
+    return event_type == "charge.refunded" and bool(refs.payment_intent)
+
+
 def remote_refs(event_type: str, refs: Refs) -> Refs:
     """Ask Stripe what a refund's payment was for: a one-time gift (its metadata) or an invoice."""
-    if event_type != "charge.refunded" or not refs.payment_intent:
+    if not asks_stripe(event_type, refs):
         return refs
     import stripe
 

@@ -13,6 +13,14 @@ from quartier.donations.models import Donation, RecurringGift
 
 
 @shared_task
+def apply_inbox() -> dict[str, int]:
+    """Stored webhook events applied in batches: after a delivery (debounced) and by the beat's sweep."""
+    from quartier.donations import inbox
+
+    return dict(inbox.drain())
+
+
+@shared_task
 def send_receipt(donation_id: int) -> None:
     """Sent once: the row is claimed with a conditional UPDATE before the mail goes."""
     with transaction.atomic():

@@ -10,7 +10,7 @@ from django.utils import timezone
 from quartier.accounts.activity import record_activity
 from quartier.donations import compliance
 from quartier.donations.actions import totals
-from quartier.donations.actions.limits import _aggregate_row, _release, given_minor
+from quartier.donations.actions.limits import _aggregate_row, given_minor
 from quartier.donations.models import (
     Donation,
     DonorAggregate,
@@ -98,10 +98,17 @@ def _mark_succeeded(*, donation_id: int, payment_reference: str, at: datetime | 
         aggregate = DonorAggregate.objects.select_for_update().get(
             identity_key=donation.identity_key, period=donation.period
         )
+        committed = sum(
+            getattr(aggregate, name)
+            + totals.pending_in_aggregate(
+                identity_key=donation.identity_key, period=donation.period, name=name
+            )
+            for name in ("total_minor", "reserved_minor")
+        )  # what this batch already added for the donor counts too (it is written when the batch ends)
         totals.add_to_aggregate(
             identity_key=donation.identity_key, period=donation.period, total_minor=donation.net_minor
         )
-        if aggregate.total_minor + aggregate.reserved_minor + donation.amount_minor > limit:
+        if committed + donation.amount_minor > limit:
             donation.flag = Donation.Flag.OVER_LIMIT
             donation.flagged_at = at
             donation.resolve_by = at + timedelta(days=rules.excess_resolution_days)
@@ -110,6 +117,9 @@ def _mark_succeeded(*, donation_id: int, payment_reference: str, at: datetime | 
         and rules.details_threshold_minor is not None
         and not (donation.employer and donation.occupation)
         and given_minor(identity_key=donation.identity_key, period=donation.period)
+        + totals.pending_in_aggregate(
+            identity_key=donation.identity_key, period=donation.period, name="total_minor"
+        )
         > rules.details_threshold_minor
     ):
         donation.flag = Donation.Flag.MISSING_DETAILS
@@ -148,13 +158,21 @@ def _refund_activity(donation: Donation, refunded_minor: int, at: datetime) -> N
     )  # fmt: skip
 
 
-@transaction.atomic
 def mark_failed(*, donation_id: int) -> Donation | None:
     """Declined, abandoned or expired: the reservation goes back to the donor's limit."""
+    with totals.batch():
+        return _mark_failed(donation_id=donation_id)
+
+
+def _mark_failed(*, donation_id: int) -> Donation | None:
     donation = Donation.objects.select_for_update().filter(pk=donation_id).first()
     if donation is None or donation.status != Donation.Status.PENDING:
         return donation
-    _release(donation)
+    if donation.reservation_held:
+        totals.add_to_aggregate(
+            identity_key=donation.identity_key, period=donation.period, reserved_minor=-donation.amount_minor
+        )
+        donation.reservation_held = False
     donation.status = Donation.Status.FAILED
     donation.save(update_fields=["status", "reservation_held"])
     return donation

@@ -87,11 +87,3 @@ def committed_minor(*, identity_key: str, period: str) -> int:
 def given_minor(*, identity_key: str, period: str) -> int:
     row = DonorAggregate.objects.filter(identity_key=identity_key, period=period).first()
     return 0 if row is None else row.total_minor
-
-
-def _release(donation: Donation) -> None:
-    if donation.reservation_held:
-        DonorAggregate.objects.filter(identity_key=donation.identity_key, period=donation.period).update(
-            reserved_minor=F("reserved_minor") - donation.amount_minor
-        )
-        donation.reservation_held = False

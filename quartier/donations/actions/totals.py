@@ -1,11 +1,13 @@
 """Running totals (donor aggregates, fundraising pages, daily shards) written in one fixed order.
 
-Every transaction locks them in the same sequence — the donor's aggregate, then fundraising pages by
-id, then daily shards by (day, currency, shard) — so two transactions cannot deadlock on them,
-whatever events they apply together (a monthly gift's start and its first payment touch two daily
-shards and a page). Donor aggregates come first: they are written at once (a transaction is about one
-donor's gift, and reads its aggregate under lock for the limit); pages and daily shards are added to
-the transaction's batch, and the outermost batch writes them, sorted, when it ends.
+Every transaction locks them in the same sequence — donors' aggregates by (identity key, period),
+then fundraising pages by id, then daily shards by (day, currency, shard) — so two transactions cannot
+deadlock on them, whatever events they apply together (a monthly gift's start and its first payment
+touch two daily shards and a page; a batch of the webhook inbox touches many donors). Changes are
+added to the transaction's batch, and the outermost batch writes them, sorted, once, when it ends.
+
+A nested `batch()` is a savepoint of the batch: if its block raises, what it added is taken back (the
+database savepoint around it rolls back the rows; this rolls back the sums still in memory).
 """
 
 from __future__ import annotations
@@ -27,10 +29,33 @@ _state = threading.local()
 
 class Batch:
     def __init__(self) -> None:
+        self.aggregates: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.pages: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.daily: dict[tuple[date, str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
+    def snapshot(self) -> tuple[dict, ...]:
+        return tuple(
+            {key: dict(changes) for key, changes in table.items()}
+            for table in (self.aggregates, self.pages, self.daily)
+        )
+
+    def restore(self, saved: tuple[dict, ...]) -> None:
+        for table, copy in zip((self.aggregates, self.pages, self.daily), saved, strict=True):
+            table.clear()
+            for key, changes in copy.items():
+                table[key].update(changes)
+
+    def pending(self, identity_key: str, period: str, name: str) -> int:
+        """What this batch adds to a donor's aggregate and has not written yet."""
+        changes = self.aggregates.get((identity_key, period))
+        return changes.get(name, 0) if changes else 0
+
     def write(self) -> None:
+        for identity_key, period in sorted(self.aggregates):
+            changes = self.aggregates[identity_key, period]
+            DonorAggregate.objects.filter(identity_key=identity_key, period=period).update(
+                **{name: F(name) + value for name, value in changes.items()}
+            )
         for page_id in sorted(self.pages):
             changes = self.pages[page_id]
             FundraisingPage.objects.filter(pk=page_id).update(
@@ -45,7 +70,12 @@ def batch() -> Iterator[Batch]:
     """The transaction's batch: joined by nested writers, written in order when the outermost ends."""
     current = getattr(_state, "batch", None)
     if current is not None:
-        yield current
+        saved = current.snapshot()
+        try:
+            yield current
+        except BaseException:
+            current.restore(saved)
+            raise
         return
     current = _state.batch = Batch()
     try:
@@ -64,11 +94,15 @@ def _current() -> Batch:
 
 
 def add_to_aggregate(*, identity_key: str, period: str, **changes: int) -> None:
-    """Written at once: first in the order, before the batch's pages and daily shards."""
-    _current()
-    DonorAggregate.objects.filter(identity_key=identity_key, period=period).update(
-        **{name: F(name) + value for name, value in changes.items()}
-    )
+    """Written with the batch: first in the order, before its pages and daily shards."""
+    for name, value in changes.items():
+        _current().aggregates[identity_key, period][name] += value
+
+
+def pending_in_aggregate(*, identity_key: str, period: str, name: str) -> int:
+    """What the current batch (if any) adds to the aggregate and has not written yet."""
+    current = getattr(_state, "batch", None)
+    return 0 if current is None else current.pending(identity_key, period, name)
 
 
 def add_to_page(*, page_id: int | None, **changes: int) -> None:

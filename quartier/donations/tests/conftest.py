@@ -91,12 +91,29 @@ def fake_stripe(settings):
 
 
 def post_event(client, event: dict, *, secret: str = SECRETS[0], timestamp: int | None = None):
+    """A signed delivery, committed: the inbox's batch runs on commit as in eager mode (no broker)."""
     from quartier.donations.tests.fake_stripe import sign
 
     body, header = sign(event, secret, timestamp=timestamp)
-    return client.post(
-        "/donate/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
-    )
+    with committed():
+        return client.post(
+            "/donate/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+        )
+
+
+def outcome(event: dict) -> str:
+    """What the inbox made of a delivered event: "applied", "duplicate", "parked", "error"; "" if not stored."""
+    from quartier.donations.models import InboxEvent
+
+    row = InboxEvent.objects.filter(event_id=event["id"]).first()
+    return row.outcome if row is not None else ""
+
+
+def deliver(client, event: dict) -> str:
+    """Post the event and say what the inbox made of it."""
+    response = post_event(client, event)
+    assert response.status_code == 200, response.content
+    return outcome(event)
 
 
 def start_stripe_gift(amount_minor: int = 2500, **overrides):

@@ -17,7 +17,7 @@ from quartier.donations.actions import gifts as gifts_actions
 from quartier.donations.actions import recurring as recurring_actions
 from quartier.donations.actions import refunds as refunds_actions
 from quartier.donations.actions import totals
-from quartier.donations.tests.conftest import give, post_event, start_stripe_gift
+from quartier.donations.tests.conftest import deliver, give, start_stripe_gift
 
 pytestmark = pytest.mark.django_db
 RANK = {"donations_donoraggregate": 0, "donations_fundraisingpage": 1, "donations_dailytotal": 2}
@@ -54,7 +54,7 @@ def test_a_monthly_gifts_start_and_first_payment_lock_page_then_shards_in_order(
     )
     completed, _invoice = fake_stripe.pay_session(checkout.reference)
     with CaptureQueriesContext(connection) as queries:
-        assert post_event(client, completed).json() == {"status": "applied"}
+        assert deliver(client, completed) == "applied"
     taken = locks_taken(queries)
     assert {rank for rank, _key in taken} == {0, 1, 2}
     assert_in_order(taken)

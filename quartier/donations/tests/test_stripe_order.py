@@ -12,9 +12,18 @@ import itertools
 import pytest
 import stripe
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from quartier.donations.models import DailyTotal, Donation, FundraisingPage, ParkedEvent, WebhookEvent
-from quartier.donations.tests.conftest import post_event, start_stripe_gift
+from quartier.donations import inbox
+from quartier.donations.models import (
+    DailyTotal,
+    Donation,
+    FundraisingPage,
+    InboxEvent,
+    ParkedEvent,
+    WebhookEvent,
+)
+from quartier.donations.tests.conftest import deliver, outcome, post_event, start_stripe_gift
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +70,7 @@ def test_every_order_of_a_monthly_gifts_events_records_both_charges_and_both_ref
     for number, order in enumerate(orders):
         donation, events = _monthly_events(fake_stripe, amount, number, page)
         deliveries = [events[name] for name in order] + [events[order[0]], events[order[-1]]]
-        outcomes = [post_event(client, event).json()["status"] for event in deliveries]
+        outcomes = [deliver(client, event) for event in deliveries]
         assert set(outcomes) <= {"applied", "parked", "duplicate"}, (order, outcomes)
 
         donation.refresh_from_db()
@@ -88,7 +97,7 @@ def test_every_order_of_a_one_time_gifts_events_records_it_once(fake_stripe, cli
         refund = fake_stripe.refund_event(succeeded["data"]["object"]["id"], 1500)
         events = [succeeded, completed, refund]
         for index in [*order, *order]:
-            assert post_event(client, events[index]).json()["status"] in {"applied", "duplicate"}
+            assert deliver(client, events[index]) in {"applied", "duplicate"}
         donation.refresh_from_db()
         assert (donation.status, donation.refunded_minor) == (Donation.Status.SUCCEEDED, 1500), order
     page.refresh_from_db()
@@ -104,16 +113,22 @@ def test_a_renewals_refund_before_its_invoice_is_parked_not_marked_applied_then_
     post_event(client, events["first_invoice"])
 
     response = post_event(client, events["renewal_refund"])
-    assert response.status_code == 200 and response.json() == {"status": "parked"}
+    assert response.status_code == 200 and response.json() == {"status": "received"}
+    assert outcome(events["renewal_refund"]) == "parked"
     assert not WebhookEvent.objects.filter(event_id=events["renewal_refund"]["id"]).exists()
     parked = ParkedEvent.objects.get()
     assert parked.invoice == events["renewal"]["data"]["object"]["id"]  # traced through the invoice payment
     assert "parked" in caplog.text
-    # Stripe retries it: still parked, once.
-    assert post_event(client, events["renewal_refund"]).json() == {"status": "parked"}
+    # Stripe retries it: the database ignores the copy; the inbox tries it again later: still parked, once.
+    assert post_event(client, events["renewal_refund"]).json() == {"status": "duplicate"}
+    stored = InboxEvent.objects.get(event_id=events["renewal_refund"]["id"])
+    assert (stored.state, stored.attempts, stored.next_try_at > timezone.now()) == ("pending", 1, True)
+    InboxEvent.objects.filter(pk=stored.pk).update(next_try_at=timezone.now())
+    assert inbox.drain() == {"parked": 1}
     assert ParkedEvent.objects.get().attempts == 2
+    assert InboxEvent.objects.get(pk=stored.pk).state == "pending"  # never marked done while parked
 
-    assert post_event(client, events["renewal"]).json() == {"status": "applied"}
+    assert deliver(client, events["renewal"]) == "applied"
     renewal = Donation.objects.get(invoice_reference=events["renewal"]["data"]["object"]["id"])
     assert renewal.refunded_minor == 1000
     assert ParkedEvent.objects.count() == 0
@@ -131,7 +146,7 @@ def test_reconcile_applies_parked_events_and_lists_what_stays_unmatched(fake_str
     )
     stranger["data"]["object"]["payment_intent"] = "pi_not_ours"
     fake_stripe.intents["pi_not_ours"] = {"id": "pi_not_ours", "object": "payment_intent", "metadata": {}}
-    assert post_event(client, stranger).json() == {"status": "parked"}
+    assert deliver(client, stranger) == "parked"
     assert ParkedEvent.objects.count() == 2
 
     # The renewal's invoice.paid never reached the webhook: reconcile finds it and applies the refund.
@@ -154,9 +169,14 @@ def test_a_checkout_for_an_unknown_gift_is_parked_and_a_known_refund_is_not(fake
         "checkout.session.completed", {**completed["data"]["object"], "metadata": {"donation_id": "999999"},
                                        "client_reference_id": None, "id": "cs_orphan", "payment_intent": "pi_other"},
     )  # fmt: skip
-    assert post_event(client, orphan).json() == {"status": "parked"}
+    assert deliver(client, orphan) == "parked"
+    stored = InboxEvent.objects.get(event_id=orphan["id"])  # parked in a batch: pending, never done
+    assert (stored.state, stored.attempts, stored.next_try_at > timezone.now()) == ("pending", 1, True)
     assert FundraisingPage.objects.count() == 0
-    assert post_event(client, succeeded).json() == {"status": "applied"}
+    assert deliver(client, succeeded) == "applied"
     donation.refresh_from_db()
     assert donation.status == Donation.Status.SUCCEEDED
     assert list(ParkedEvent.objects.values_list("event_id", flat=True)) == [orphan["id"]]
+    InboxEvent.objects.filter(pk=stored.pk).update(next_try_at=timezone.now())
+    assert inbox.drain() == {"parked": 1}  # tried again: still waiting for its gift
+    assert InboxEvent.objects.get(pk=stored.pk).state == "pending"

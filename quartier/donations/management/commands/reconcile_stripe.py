@@ -14,7 +14,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from quartier.donations import stripe_events
+from quartier.donations import inbox, stripe_events
 from quartier.donations.gateways import stripe_client
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             try:
                 outcome = stripe_events.apply_event(event.to_dict())
             except stripe_events.MalformedEvent as error:
-                logger.warning("stripe event %s is malformed: %s", event.get("id"), error)
+                logger.warning("stripe event %s is malformed: %s", event.to_dict().get("id"), error)
                 outcome = "malformed"
             counts[outcome] = counts.get(outcome, 0) + 1
         summary = ", ".join(f"{name}: {count}" for name, count in sorted(counts.items())) or "no events"
@@ -48,15 +48,31 @@ class Command(BaseCommand):
         if retried:
             summary = ", ".join(f"{name}: {count}" for name, count in sorted(retried.items()))
             self.stdout.write(f"Parked events tried again — {summary}")
-        waiting = stripe_events.unmatched()
-        if not waiting:
+        waiting, given_up = stripe_events.unmatched(), inbox.failed()
+        if not waiting and not given_up:
             return
+        failures = [
+            f"  {row.event_id} {row.type} received {row.received_at:%Y-%m-%d %H:%M} UTC, {row.attempts} tries: "
+            f"{row.last_error[:200]}"
+            for row in given_up
+        ]
         lines = [
             f"  {parked.event_id} {parked.type} parked {parked.parked_at:%Y-%m-%d %H:%M} UTC, {parked.attempts} "
             f"attempts (payment {parked.payment_intent or '-'}, invoice {parked.invoice or '-'}, "
             f"subscription {parked.subscription or '-'}, gift {parked.donation_id_hint or '-'})"
             for parked in waiting
         ]
-        message = f"{len(waiting)} Stripe event(s) match no gift and are NOT applied:\n" + "\n".join(lines)
+        message = "\n".join(
+            (
+                [f"{len(waiting)} Stripe event(s) match no gift and are NOT applied:", *lines]
+                if waiting
+                else []
+            )
+            + (
+                [f"{len(given_up)} stored Stripe event(s) failed every try (the inbox):", *failures]
+                if given_up
+                else []
+            )
+        )
         logger.error(message)
         raise CommandError(message, returncode=2)
