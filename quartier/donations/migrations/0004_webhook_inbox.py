@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donations', '0002_parked_events_and_references'),
+        ('donations', '0003_page_photo_keeps_its_shape_with_alt_text'),
     ]
 
     operations = [
