@@ -77,10 +77,10 @@ def load(*, donations: int, donors: int, pages: int, say) -> None:
         if FundraisingPage.objects.count() < pages:
             cursor.execute(
                 """
-                INSERT INTO donations_fundraisingpage (owner_id, slug, title, story, story_html, photo, goal_minor,
-                    currency, status, total_minor, gift_count, created_at)
+                INSERT INTO donations_fundraisingpage (owner_id, slug, title, story, story_html, photo, photo_alt,
+                    goal_minor, currency, status, total_minor, gift_count, created_at)
                 SELECT s.id, 'bench-page-' || s.id, 'Page de ' || s.display_name, 'Bench story', '<p>Bench story</p>',
-                    '', 50000 + (s.id %% 20) * 25000, 'CAD', 'active', 0, 0, now() - interval '60 days'
+                    '', '', 50000 + (s.id %% 20) * 25000, 'CAD', 'active', 0, 0, now() - interval '60 days'
                 FROM accounts_supporter s
                 WHERE s.email LIKE %s AND s.email_verified_at IS NOT NULL AND s.id %% 25 = 0
                 ORDER BY s.id LIMIT %s
