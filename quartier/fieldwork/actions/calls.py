@@ -175,19 +175,18 @@ def _call_from_row(campaign: FieldCampaign, row: tuple) -> Target:
     """The claimed target and its contact from the statement's row, as if loaded with `.only()`."""
     target_values = dict(zip(CALL_TARGET_FIELDS, row[: len(CALL_TARGET_FIELDS)], strict=True))
     contact_values = dict(zip(CALL_CONTACT_FIELDS, row[len(CALL_TARGET_FIELDS) :], strict=True))
-    target = Target.from_db(
-        connection.alias,
-        [*CALL_TARGET_FIELDS, "campaign_id", "status"],
-        [*target_values.values(), campaign.pk, Target.Status.QUEUED],
-    )
+    target_values |= {"campaign_id": campaign.pk, "status": Target.Status.QUEUED}
+    contact_values["id"] = target_values["contact_id"]
+    target = _loaded(Target, target_values)
     target.campaign = campaign
-    contact = Contact.from_db(
-        connection.alias,
-        ["id", *CALL_CONTACT_FIELDS],
-        [target_values["contact_id"], *contact_values.values()],
-    )
-    target.contact = contact
+    target.contact = _loaded(Contact, contact_values)
     return target
+
+
+def _loaded(model: type[Target] | type[Contact], values: dict[str, object]):
+    """An instance with these fields loaded and the others deferred (`from_db` wants the model's order)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 def _claim_with_orm(
