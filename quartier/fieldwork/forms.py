@@ -313,6 +313,10 @@ class CallResultForm(ResultForm):
         self.fields["callback_date"].widget.attrs.update(
             min=today.isoformat(), max=(today + self.LONGEST_CALLBACK).isoformat()
         )
+        # The browser refuses a time outside calling hours before sending it (the server checks again).
+        self.fields["callback_time"].widget.attrs.update(
+            min=f"{campaign.calling_hours_start:02d}:00", max=f"{campaign.calling_hours_end - 1:02d}:59"
+        )
 
     @property
     def zone_name(self) -> str:
