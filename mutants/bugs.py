@@ -1757,4 +1757,56 @@ BUGS += [
         replacement="share = share_url(shared_path, None)",
         tests=("quartier/donations/tests/test_donor_points.py",),
     ),
+    Bug(
+        id="skipped-call-to-the-front",
+        promise="A contact a volunteer skips goes to the back of the call queue, not straight out again.",
+        file="quartier/fieldwork/actions/calls.py",
+        original="leased_to=None, lease_expires_at=None, available_after=now or timezone.now()",
+        replacement="leased_to=None, lease_expires_at=None",
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_a_skipped_contact_goes_to_the_back_of_the_queue",
+            "quartier/fieldwork/tests/test_fair_queue.py::test_many_claims_and_skips_reach_every_contact",
+        ),
+    ),
+    Bug(
+        id="no-answer-before-untried-sql",
+        promise="On PostgreSQL a no-answer is not handed out again before the contacts nobody tried yet.",
+        file="quartier/fieldwork/actions/calls.py",
+        original="ORDER BY t.attempts, t.available_after, t.id LIMIT 1",
+        replacement="ORDER BY t.available_after, t.id LIMIT 1",
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_a_no_answer_is_not_handed_out_again_before_untried_contacts",
+        ),
+        postgresql=True,
+    ),
+    Bug(
+        id="expired-lease-stays-in-front",
+        promise="A lease that runs out puts the contact behind those already waiting (the claim moves it back).",
+        file="quartier/fieldwork/actions/calls.py",
+        original="leased_to=volunteer, lease_expires_at=expires, available_after=expires",
+        replacement="leased_to=volunteer, lease_expires_at=expires",
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_an_expired_lease_goes_behind_the_contacts_already_waiting",
+        ),
+    ),
+    Bug(
+        id="call-back-time-dropped",
+        promise="The call-back date and time a volunteer sets is when the contact comes back, not a default delay.",
+        file="quartier/fieldwork/forms.py",
+        original='data["callback_at"] = when',
+        replacement='data["callback_at"] = None',
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_a_call_back_set_on_the_call_page_holds_the_contact_until_then_and_comes_first",
+        ),
+    ),
+    Bug(
+        id="call-back-in-quiet-hours",
+        promise="A call-back time outside calling hours in the contact's zone is refused with a clear message.",
+        file="quartier/fieldwork/forms.py",
+        original="elif not start <= when.hour < end:",
+        replacement="elif False:",
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_a_bad_call_back_time_is_refused_with_the_form_kept",
+        ),
+    ),
 ]
