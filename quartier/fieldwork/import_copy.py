@@ -85,6 +85,7 @@ def write_batch_with_copy(rows: list[Row], scope_group_id: int | None) -> tuple[
     )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging ({types}) ON COMMIT DELETE ROWS")
+        cursor.execute("TRUNCATE import_staging")  # empty even inside a caller's longer transaction
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy(f"COPY import_staging ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for item in values:

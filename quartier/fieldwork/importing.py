@@ -329,6 +329,10 @@ def _write_batch(rows: list[Row], scope_group_id: int | None = None) -> tuple[in
     COPY and one merging INSERT (`import_copy`); elsewhere, the same rule with `bulk_create`."""
     if connection.vendor == "postgresql":
         return write_batch_with_copy(rows, scope_group_id)
+    return write_batch_with_orm(rows, scope_group_id)
+
+
+def write_batch_with_orm(rows: list[Row], scope_group_id: int | None = None) -> tuple[int, int, int]:
     now = timezone.now()
     with transaction.atomic():
         existing = {c.dedupe_key: c for c in Contact.objects.filter(dedupe_key__in={row.key for row in rows})}
