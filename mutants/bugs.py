@@ -1809,4 +1809,26 @@ BUGS += [
             "quartier/fieldwork/tests/test_fair_queue.py::test_a_bad_call_back_time_is_refused_with_the_form_kept",
         ),
     ),
+    Bug(
+        id="import-copy-clears-do-not-call",
+        promise="On PostgreSQL a re-import never clears a do-not-call that was set (the merge in SQL keeps it).",
+        file="quartier/fieldwork/import_copy.py",
+        original="do_not_call = c.do_not_call OR EXCLUDED.do_not_call,",
+        replacement="do_not_call = EXCLUDED.do_not_call,",
+        tests=(
+            "quartier/fieldwork/tests/test_import_copy.py::test_the_same_files_give_the_same_contacts_on_every_database",
+        ),
+        postgresql=True,
+    ),
+    Bug(
+        id="import-copy-blanks-overwrite",
+        promise="On PostgreSQL an empty cell in a re-import keeps the value the contact already had.",
+        file="quartier/fieldwork/import_copy.py",
+        original="COALESCE(NULLIF(EXCLUDED.{n}, ''), c.{n})",
+        replacement="EXCLUDED.{n}",
+        tests=(
+            "quartier/fieldwork/tests/test_import_copy.py::test_the_same_files_give_the_same_contacts_on_every_database",
+        ),
+        postgresql=True,
+    ),
 ]
