@@ -1498,10 +1498,10 @@ BUGS += [
         id="quiet-bank-compiles-an-empty-queue",
         promise="A phone bank with no contact in calling hours hands out nobody, without an error.",
         file=f"{FIELDWORK}/actions/calls.py",
-        original="if not calling_zones(campaign, now):",
-        replacement="if False:",
+        original="AND t.time_zone = ANY(%(zones)s)",
+        replacement="AND %(zones)s IS NOT NULL",
         tests=(CALL_QUEUE,),
-        postgresql=True,  # SQLite compiles the empty IN; PostgreSQL's one-statement claim did not
+        postgresql=True,  # the zone filter of PostgreSQL's single statement (SQLite: `callable_targets`)
     ),
     # --- outreach's registry (docs/architecture.md) --------------------------------------------
     Bug(
