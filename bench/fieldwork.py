@@ -192,11 +192,14 @@ def bench_turf_cut() -> dict[str, float]:
     return figures
 
 
+# The raw reference: the bare single-statement claim in the same fair order (a claim moves the contact
+# to its lease's end), without the held lease, call-backs, zones, do-not-call or the contact's columns.
 CLAIM_SQL = """\\set volunteer random({low}, {high})
-UPDATE fieldwork_target SET leased_to_id = :volunteer, lease_expires_at = now() + interval '15 minutes'
+UPDATE fieldwork_target SET leased_to_id = :volunteer, lease_expires_at = now() + interval '15 minutes',
+                            available_after = now() + interval '15 minutes'
 WHERE id = (SELECT id FROM fieldwork_target WHERE campaign_id = {campaign} AND status = 'queued' AND has_phone
             AND available_after <= now() AND (leased_to_id IS NULL OR lease_expires_at <= now())
-            ORDER BY available_after, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+            ORDER BY attempts, available_after, id LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING id;
 """
 
@@ -246,7 +249,10 @@ def _claim_worker(database_url: str, campaign_id: int, volunteer_ids: list[int],
 
 
 def bench_claims(arguments: argparse.Namespace) -> dict[str, float]:
+    from datetime import timedelta
+
     from django.db import connection
+    from django.utils import timezone
 
     from quartier.accounts.models import Supporter
     from quartier.fieldwork.actions import calls as calls_actions
@@ -270,7 +276,7 @@ def bench_claims(arguments: argparse.Namespace) -> dict[str, float]:
 
     def reset() -> None:
         Target.objects.filter(campaign=campaign).exclude(leased_to=None).update(
-            leased_to=None, lease_expires_at=None
+            leased_to=None, lease_expires_at=None, available_after=timezone.now() - timedelta(minutes=1)
         )
 
     # pgbench: the single-statement claim, `connections` clients.

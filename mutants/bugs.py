@@ -1288,8 +1288,8 @@ BUGS += [
         id="call-claim-without-skip-locked",
         promise="Volunteers clicking 'next contact' at the same moment never get the same person.",
         file=f"{FIELDWORK}/actions/calls.py",
-        original='        .select_for_update(skip_locked=True, of=("self",))\n        .order_by("available_after", "pk")\n        .values("pk")[:1]',
-        replacement='        .order_by("available_after", "pk")\n        .values("pk")[:1]',
+        original="ORDER BY t.attempts, t.available_after, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED))",
+        replacement="ORDER BY t.attempts, t.available_after, t.id LIMIT 1))",
         tests=(f"{CALL_QUEUE}::test_volunteers_claiming_at_once_never_share_a_contact",),
         postgresql=True,
     ),
@@ -1498,10 +1498,10 @@ BUGS += [
         id="quiet-bank-compiles-an-empty-queue",
         promise="A phone bank with no contact in calling hours hands out nobody, without an error.",
         file=f"{FIELDWORK}/actions/calls.py",
-        original="if not calling_zones(campaign, now):",
-        replacement="if False:",
+        original="AND t.time_zone = ANY(%(zones)s)",
+        replacement="AND %(zones)s IS NOT NULL",
         tests=(CALL_QUEUE,),
-        postgresql=True,  # SQLite compiles the empty IN; PostgreSQL's one-statement claim did not
+        postgresql=True,  # the zone filter of PostgreSQL's single statement (SQLite: `callable_targets`)
     ),
     # --- outreach's registry (docs/architecture.md) --------------------------------------------
     Bug(
@@ -2079,5 +2079,79 @@ BUGS += [
         original="if donation.status == Donation.Status.PENDING and inbox.apply_for_donation(donation.pk):",
         replacement="if False:",
         tests=("quartier/donations/tests/test_inbox.py",),
+    ),
+    Bug(
+        id="skipped-call-to-the-front",
+        promise="A contact a volunteer skips goes to the back of the call queue, not straight out again.",
+        file="quartier/fieldwork/actions/calls.py",
+        original="leased_to=None, lease_expires_at=None, available_after=now or timezone.now()",
+        replacement="leased_to=None, lease_expires_at=None",
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_a_skipped_contact_goes_to_the_back_of_the_queue",
+            "quartier/fieldwork/tests/test_fair_queue.py::test_many_claims_and_skips_reach_every_contact",
+        ),
+    ),
+    Bug(
+        id="no-answer-before-untried-sql",
+        promise="On PostgreSQL a no-answer is not handed out again before the contacts nobody tried yet.",
+        file="quartier/fieldwork/actions/calls.py",
+        original="ORDER BY t.attempts, t.available_after, t.id LIMIT 1",
+        replacement="ORDER BY t.available_after, t.id LIMIT 1",
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_a_no_answer_is_not_handed_out_again_before_untried_contacts",
+        ),
+        postgresql=True,
+    ),
+    Bug(
+        id="expired-lease-stays-in-front",
+        promise="A lease that runs out puts the contact behind those already waiting (the claim moves it back).",
+        file="quartier/fieldwork/actions/calls.py",
+        original="leased_to=volunteer, lease_expires_at=expires, available_after=expires",
+        replacement="leased_to=volunteer, lease_expires_at=expires",
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_an_expired_lease_goes_behind_the_contacts_already_waiting",
+        ),
+    ),
+    Bug(
+        id="call-back-time-dropped",
+        promise="The call-back date and time a volunteer sets is when the contact comes back, not a default delay.",
+        file="quartier/fieldwork/forms.py",
+        original='data["callback_at"] = when',
+        replacement='data["callback_at"] = None',
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_a_call_back_set_on_the_call_page_holds_the_contact_until_then_and_comes_first",
+        ),
+    ),
+    Bug(
+        id="call-back-in-quiet-hours",
+        promise="A call-back time outside calling hours in the contact's zone is refused with a clear message.",
+        file="quartier/fieldwork/forms.py",
+        original="elif not start <= when.hour < end:",
+        replacement="elif False:",
+        tests=(
+            "quartier/fieldwork/tests/test_fair_queue.py::test_a_bad_call_back_time_is_refused_with_the_form_kept",
+        ),
+    ),
+    Bug(
+        id="import-copy-clears-do-not-call",
+        promise="On PostgreSQL a re-import never clears a do-not-call that was set (the merge in SQL keeps it).",
+        file="quartier/fieldwork/import_copy.py",
+        original="do_not_call = c.do_not_call OR EXCLUDED.do_not_call,",
+        replacement="do_not_call = EXCLUDED.do_not_call,",
+        tests=(
+            "quartier/fieldwork/tests/test_import_copy.py::test_the_same_files_give_the_same_contacts_on_every_database",
+        ),
+        postgresql=True,
+    ),
+    Bug(
+        id="import-copy-blanks-overwrite",
+        promise="On PostgreSQL an empty cell in a re-import keeps the value the contact already had.",
+        file="quartier/fieldwork/import_copy.py",
+        original="COALESCE(NULLIF(EXCLUDED.{n}, ''), c.{n})",
+        replacement="EXCLUDED.{n}",
+        tests=(
+            "quartier/fieldwork/tests/test_import_copy.py::test_the_same_files_give_the_same_contacts_on_every_database",
+        ),
+        postgresql=True,
     ),
 ]

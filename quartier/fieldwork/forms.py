@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from quartier.accounts.queries import find_place
@@ -280,6 +284,71 @@ class ResultForm(forms.Form):
             if value:
                 answers[question.pk] = list(value) if isinstance(value, list) else [value]
         return answers
+
+
+class CallResultForm(ResultForm):
+    """A call's result, and for "come back later" the date and time the person asked to be called back,
+    in the contact's own time zone (within the campaign's calling hours there, in the future)."""
+
+    LONGEST_CALLBACK = timedelta(days=60)
+
+    callback_date = forms.DateField(
+        label=_("call back on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    callback_time = forms.TimeField(
+        label=_("at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+    def __init__(
+        self, *args, campaign: FieldCampaign, zone: str, now: datetime | None = None, **kwargs
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.campaign = campaign
+        try:
+            self.zone = ZoneInfo(zone)
+        except (KeyError, ValueError):
+            self.zone = ZoneInfo(settings.TIME_ZONE)
+        self.now = now or timezone.now()
+        today = self.now.astimezone(self.zone).date()
+        self.fields["callback_date"].widget.attrs.update(
+            min=today.isoformat(), max=(today + self.LONGEST_CALLBACK).isoformat()
+        )
+        # The browser refuses a time outside calling hours before sending it (the server checks again).
+        self.fields["callback_time"].widget.attrs.update(
+            min=f"{campaign.calling_hours_start:02d}:00", max=f"{campaign.calling_hours_end - 1:02d}:59"
+        )
+
+    @property
+    def zone_name(self) -> str:
+        return str(self.zone)
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(self.zone)
+
+    def clean(self):
+        data = super().clean()
+        day, at = data.get("callback_date"), data.get("callback_time")
+        data["callback_at"] = None
+        if data.get("outcome") != Outcome.COME_BACK_LATER or (day is None and at is None):
+            return data  # a time given with another result is not kept
+        if day is None or at is None:
+            raise forms.ValidationError(_("Give both a date and a time to call back, or neither."))
+        when = datetime.combine(day, at, tzinfo=self.zone)
+        start, end = self.campaign.calling_hours_start, self.campaign.calling_hours_end
+        if when <= self.now:
+            self.add_error("callback_date", _("Choose a call-back time in the future."))
+        elif when > self.now + self.LONGEST_CALLBACK:
+            self.add_error("callback_date", _("Choose a call-back date within the next 60 days."))
+        elif not start <= when.hour < end:
+            self.add_error(
+                "callback_time",
+                _("Calls are made from %(start)s:00 to %(end)s:00 in the contact's time zone.")
+                % {"start": start, "end": end},
+            )
+        else:
+            data["callback_at"] = when
+        return data
 
 
 class AssignForm(forms.Form):

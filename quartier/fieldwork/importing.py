@@ -19,7 +19,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from quartier.accounts.models import Supporter
 from quartier.accounts.queries import find_place, find_places
 from quartier.fieldwork.actions.common import FieldworkError
+from quartier.fieldwork.import_copy import write_batch_with_copy
 from quartier.fieldwork.import_files import finish
 from quartier.fieldwork.models import Contact, ImportJob, ImportProblem
 from quartier.lib import contacts as lib
@@ -324,7 +325,14 @@ def merge(contact: Contact, values: dict[str, object]) -> None:
 
 
 def _write_batch(rows: list[Row], scope_group_id: int | None = None) -> tuple[int, int, int]:
-    """Create or merge one batch in one transaction; returns (created, merged, linked)."""
+    """Create or merge one batch in one transaction; returns (created, merged, linked). PostgreSQL:
+    COPY and one merging INSERT (`import_copy`); elsewhere, the same rule with `bulk_create`."""
+    if connection.vendor == "postgresql":
+        return write_batch_with_copy(rows, scope_group_id)
+    return write_batch_with_orm(rows, scope_group_id)
+
+
+def write_batch_with_orm(rows: list[Row], scope_group_id: int | None = None) -> tuple[int, int, int]:
     now = timezone.now()
     with transaction.atomic():
         existing = {c.dedupe_key: c for c in Contact.objects.filter(dedupe_key__in={row.key for row in rows})}

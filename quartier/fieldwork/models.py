@@ -299,8 +299,17 @@ class Target(models.Model):
             models.UniqueConstraint(fields=["campaign", "contact"], name="target_once_per_campaign"),
         ]
         indexes: ClassVar = [
-            # The claim's ORDER BY (available_after, id) read straight from the index: no sort, LIMIT 1.
-            models.Index(fields=["campaign", "status", "available_after", "id"], name="target_queue_order"),
+            # The claim's fair ORDER BY (attempts, available_after, id) read straight from the index: no
+            # sort, LIMIT 1 (untried contacts first, then the longest waiting).
+            models.Index(
+                fields=["campaign", "status", "attempts", "available_after", "id"], name="target_fair_queue"
+            ),
+            # A volunteer's own call-backs, handed out first when due.
+            models.Index(
+                fields=["campaign", "caller", "available_after"],
+                condition=Q(is_callback=True, status="queued"),
+                name="target_callbacks",
+            ),
             models.Index(fields=["campaign", "leased_to"], name="target_lease"),
             models.Index(fields=["walk_list", "position"], name="target_walk_order"),
         ]

@@ -247,8 +247,10 @@ def review_queue(campaigns: QuerySet[FieldCampaign]) -> dict[str, list[Result]]:
 # --- the canvass page and the phone bank ------------------------------------------------------------
 
 
-def script_payload(campaign: FieldCampaign) -> dict[str, object]:
-    questions = list(Question.objects.filter(script_id=campaign.script_id)) if campaign.script_id else []
+def script_payload(campaign: FieldCampaign, questions: list[Question] | None = None) -> dict[str, object]:
+    """The script and survey for the page's script (`questions`: the campaign's, when already read)."""
+    if questions is None:
+        questions = list(Question.objects.filter(script_id=campaign.script_id)) if campaign.script_id else []
     return {
         "introduction": campaign.script.localised_introduction if campaign.script_id else "",
         "questions": [

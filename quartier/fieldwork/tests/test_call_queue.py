@@ -301,7 +301,8 @@ def test_expired_leases_are_claimed_again_exactly_once(make_supporter, make_cont
     first_wave = [make_supporter(f"First {n}") for n in range(available)]
     for person in first_wave:
         assert claim_next_call(volunteer=person, campaign=phone_bank) is not None
-    Target.objects.filter(campaign=phone_bank).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    ran_out = timezone.now() - timedelta(seconds=1)  # the claim moved each contact to its lease's end
+    Target.objects.filter(campaign=phone_bank).update(lease_expires_at=ran_out, available_after=ran_out)
     second_wave = [make_supporter(f"Second {n}").pk for n in range(threads)]
 
     outcomes = _claim_all(phone_bank.pk, second_wave)

@@ -125,18 +125,20 @@ def test_a_volunteer_records_a_call_and_gets_the_next_contact(
     phone_bank, callable_contacts, volunteer, script
 ):
     client = client_for(volunteer)
-    first = client.post(reverse("fieldwork:phone_bank", args=[phone_bank.pk]))
-    target_id = int(first["Location"].rstrip("/").split("/")[-1])
-    page = client.get(first["Location"])
+    page = client.post(reverse("fieldwork:phone_bank", args=[phone_bank.pk]))  # the call page itself
+    target_id = page.context["target"].pk
+    url = reverse("fieldwork:call", args=[target_id])
     key = page.context["form"]["idempotency_key"].value()
 
-    second = client.post(first["Location"], {"outcome": "supportive", "idempotency_key": key, "next": "1"})
-    again = client.post(
-        first["Location"], {"outcome": "supportive", "idempotency_key": key}
-    )  # a double click
+    second = client.post(url, {"outcome": "supportive", "idempotency_key": key, "next": "1"})
+    again = client.post(url, {"outcome": "supportive", "idempotency_key": key})  # a double click
 
-    assert "tel:+1514555" in page.content.decode()
-    assert second.status_code == 302 and second["Location"] != first["Location"]
+    assert page.status_code == 200 and "tel:+1514555" in page.content.decode()
+    assert f'data-call-url="{url}"' in page.content.decode()
+    assert second.status_code == 200 and second.context["target"].pk != target_id  # the next call
+    assert (
+        f'action="{reverse("fieldwork:call", args=[second.context["target"].pk])}"' in second.content.decode()
+    )
     assert again.status_code == 404  # the lease is gone: the contact is no longer theirs
     assert Result.objects.filter(target_id=target_id).count() == 1
     assert Target.objects.get(pk=target_id).status == Target.Status.DONE
@@ -147,7 +149,8 @@ def test_an_invalid_result_re_renders_with_a_message_and_records_nothing(
     phone_bank, callable_contacts, volunteer
 ):
     client = client_for(volunteer)
-    url = client.post(reverse("fieldwork:phone_bank", args=[phone_bank.pk]))["Location"]
+    page = client.post(reverse("fieldwork:phone_bank", args=[phone_bank.pk]))
+    url = reverse("fieldwork:call", args=[page.context["target"].pk])
 
     response = client.post(url, {"outcome": "", "notes": "Call back Tuesday", "idempotency_key": "k" * 32})
 

@@ -1,4 +1,9 @@
-"""The volunteer's phone bank: the next call, its script, release."""
+"""The volunteer's phone bank: the next call, its script, release.
+
+"Next contact" and "Save and next contact" answer with the call page itself, rendered from what the
+claim returned (one statement on PostgreSQL), not with a redirect that reads the contact again; the
+page's script puts the call's own address in the location bar (`call.js`), so a reload is a GET of
+`/fieldwork/calls/<id>/`."""
 
 from __future__ import annotations
 
@@ -20,14 +25,45 @@ from quartier.fieldwork import access, queries
 from quartier.fieldwork.actions import calls as calls_actions
 from quartier.fieldwork.actions import common as common_actions
 from quartier.fieldwork.actions import results as results_actions
-from quartier.fieldwork.forms import (
-    ResultForm,
-)
-from quartier.fieldwork.models import FieldCampaign, Question, Result
+from quartier.fieldwork.forms import CallResultForm
+from quartier.fieldwork.models import FieldCampaign, Question, Result, Target
 
 
 def _questions(campaign: FieldCampaign) -> list[Question]:
     return list(Question.objects.filter(script_id=campaign.script_id)) if campaign.script_id else []
+
+
+def _call_form(request: HttpRequest, target: Target, questions: list[Question], data=None) -> CallResultForm:
+    return CallResultForm(
+        data, questions=questions, campaign=target.campaign, zone=target.contact.time_zone or target.time_zone
+    )
+
+
+def _call_page(
+    request: HttpRequest, target: Target, *, questions: list[Question], form: CallResultForm | None = None
+) -> HttpResponse:
+    """The call page, from the target and contact fields the claim loaded (`CALL_*_FIELDS`)."""
+    campaign = target.campaign
+    form = form or _call_form(request, target, questions)
+    return render(
+        request,
+        "fieldwork/call.html",
+        {
+            "campaign": campaign,
+            "target": target,
+            "contact": target.contact,
+            "phone": queries.phone_of(target),
+            "form": form,
+            "script": queries.script_payload(campaign, questions=questions),
+            "introduction": queries.merge_script(
+                campaign.script.localised_introduction if campaign.script_id else "",
+                contact=target.contact,
+                volunteer=request.user,
+            ),
+            "language": queries.contact_language(target.contact),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @verified_supporter_required
@@ -42,7 +78,7 @@ def phone_bank(request: HttpRequest, campaign_id: int) -> HttpResponse:
             messages.error(request, str(error))
             return redirect("fieldwork:phone_bank", campaign.pk)
         if target is not None:
-            return redirect("fieldwork:call", target.pk)
+            return _call_page(request, target, questions=_questions(campaign))
         messages.info(request, _("Nobody is left to call right now."))
     state = queries.queue_state(campaign)
     mine = Result.objects.filter(campaign=campaign, volunteer=request.user).count()
@@ -60,13 +96,13 @@ def call(request: HttpRequest, target_id: int) -> HttpResponse:
     target = access.get_leased_call(request.user, target_id)
     campaign = target.campaign
     questions = _questions(campaign)
-    form = ResultForm(request.POST or None, questions=questions)
+    form = _call_form(request, target, questions, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = results_actions.ResultInput(
             outcome=form.cleaned_data["outcome"], idempotency_key=form.cleaned_data["idempotency_key"],
             answers=form.answers(), notes=form.cleaned_data["notes"],
             do_not_contact=form.cleaned_data["do_not_contact"], needs_action=form.cleaned_data["needs_action"],
-            action_note=form.cleaned_data["action_note"],
+            action_note=form.cleaned_data["action_note"], callback_at=form.cleaned_data["callback_at"],
         )  # fmt: skip
         try:
             results_actions.record_result(
@@ -77,29 +113,14 @@ def call(request: HttpRequest, target_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Result recorded. Thank you!"))
             if "next" in request.POST:
-                next_target = calls_actions.claim_next_call(volunteer=request.user, campaign=campaign)
+                try:
+                    next_target = calls_actions.claim_next_call(volunteer=request.user, campaign=campaign)
+                except common_actions.FieldworkError:
+                    next_target = None  # the bank closed meanwhile: its page says so
                 if next_target is not None:
-                    return redirect("fieldwork:call", next_target.pk)
+                    return _call_page(request, next_target, questions=questions)
             return redirect("fieldwork:phone_bank", campaign.pk)
-    return render(
-        request,
-        "fieldwork/call.html",
-        {
-            "campaign": campaign,
-            "target": target,
-            "contact": target.contact,
-            "phone": queries.phone_of(target),
-            "form": form,
-            "script": queries.script_payload(campaign),
-            "introduction": queries.merge_script(
-                campaign.script.localised_introduction if campaign.script_id else "",
-                contact=target.contact,
-                volunteer=request.user,
-            ),
-            "language": queries.contact_language(target.contact),
-        },
-        status=400 if form.errors else 200,
-    )
+    return _call_page(request, target, questions=questions, form=form)
 
 
 @verified_supporter_required

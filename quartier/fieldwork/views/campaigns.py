@@ -15,6 +15,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
@@ -98,7 +99,15 @@ def turf(request: HttpRequest, campaign_id: int) -> HttpResponse:
         contacts = queries.select_contacts(form.cleaned_data["turf"], campaign)
         if campaign.is_phone_bank:
             added = calls_actions.add_targets(campaign=campaign, contacts=contacts)
-            messages.success(request, _("%(count)s contacts added to the call queue.") % {"count": added})
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s contact added to the call queue.",
+                    "%(count)s contacts added to the call queue.",
+                    added,
+                )
+                % {"count": added},
+            )
             return redirect("fieldwork:campaign", campaign.pk)
         try:
             lists = walk_lists_actions.cut_walk_lists(
