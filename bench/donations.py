@@ -98,13 +98,13 @@ def load(*, donations: int, donors: int, pages: int, say) -> None:
                 INSERT INTO donations_donation (identity_key, first_name, last_name, email, address_line, city, region,
                     postal_code, country, employer, occupation, attestation, language, amount_minor, currency, frequency,
                     status, refunded_minor, gateway, payment_reference, express, page_id, refcode, show_name, period,
-                    reservation_held, flag, created_at, succeeded_at)
+                    reservation_held, flag, checkout_session, created_at, succeeded_at)
                 SELECT md5('donor-' || d), 'Donor', 'N' || d, 'donor-' || d || '@example.net', '1 rue Principale',
                     'Montréal', 'QC', 'H2X 1Y4', 'CA', '', '', '', 'fr',
                     CASE WHEN g %% 100 < 60 THEN 500 + (g %% 5) * 500 WHEN g %% 100 < 95 THEN 2500 + (g %% 9) * 250
                          WHEN g %% 100 < 99 THEN 10000 ELSE 50000 END,
                     'CAD', 'once', 'succeeded', 0, 'sandbox', 'bench_' || g, false,
-                    CASE WHEN g %% 3 = 0 THEN %s + ((g * 7919) %% %s) END, '', g %% 2 = 0, %s, false, '',
+                    CASE WHEN g %% 3 = 0 THEN %s + ((g * 7919) %% %s) END, '', g %% 2 = 0, %s, false, '', '',
                     now() - ((g %% 86400) || ' minutes')::interval, now() - ((g %% 86400) || ' minutes')::interval
                 FROM (SELECT g, (g * 2654435761) %% %s AS d FROM generate_series(%s::bigint, %s::bigint) AS g) AS numbers
                 """,
