@@ -210,6 +210,7 @@ def test_the_turf_map_shows_the_contacts_places_and_the_doors_inside_before_cutt
     expect(page.locator("#turf-map .turf-place", has_text="Montréal")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
+    page.locator("#turf-map").scroll_into_view_if_needed()  # the whole map on screen before drawing on it
     box = page.locator("#turf-map").bounding_box()
     for fx, fy in ((0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8)):  # around the middle, where they live
         page.mouse.click(box["x"] + box["width"] * fx, box["y"] + box["height"] * fy)

@@ -2026,8 +2026,8 @@ BUGS += [
         id="layout-nav-ignores-role",
         promise="The layout's cached navigation shows staff links to staff only, whoever asked first.",
         file="quartier/accounts/templatetags/layout.py",
-        original="    key = (name, language, role, settings.SITE_NAME)",
-        replacement="    key = (name, language, settings.SITE_NAME)",
+        original="    key = (name, language, role, brand.version)",
+        replacement="    key = (name, language, brand.version)",
         tests=("quartier/accounts/tests/test_layout.py",),
     ),
     Bug(

@@ -56,8 +56,13 @@ def register_sources() -> None:
         PersonalDataSource(
             name="feed",
             models=(FeedEntry, MergedAuthor),
-            # Copies of others' posts (and whether one's posts are read merged): derived, not exported.
-            export=lambda s: [],
+            # Which posts reached the person's feed, and when; whether their own posts are read merged
+            # (a technical mark of very followed accounts) is not theirs to take away.
+            export=lambda s: list(
+                FeedEntry.objects.filter(reader=s)
+                .order_by("published_at", "post_id")
+                .values("post_id", "published_at")
+            ),
             erase=lambda s: (
                 FeedEntry.objects.filter(reader=s).delete(),
                 MergedAuthor.objects.filter(supporter=s).delete(),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
+from quartier.accounts import branding
 from quartier.accounts.models import Supporter
 from quartier.organizing.actions import events as events_actions
 from quartier.organizing.actions import rsvps as rsvps_actions
@@ -241,6 +242,7 @@ def test_event_search_rejects_an_end_before_the_start_clearly():
 def test_the_event_list_and_page_run_constant_queries(
     make_event, host, make_supporter, django_assert_max_num_queries
 ):
+    branding.current()  # the campaign's branding is read once, then served from the cache
     events = [make_event(host, title=f"Event {n}", shifts=2) for n in range(12)]
     for event in events[:3]:
         rsvps_actions.rsvp(supporter=make_supporter(f"R{event.pk}"), shift=event.shifts.first())

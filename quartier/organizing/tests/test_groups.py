@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from quartier.accounts import branding
 from quartier.organizing.actions import groups as groups_actions
 from quartier.organizing.models import Event, Group, Membership
 from quartier.outreach.models import Delivery
@@ -103,6 +104,7 @@ def test_an_unknown_postal_code_in_search_says_so(make_group, leader):
 
 @pytest.mark.django_db
 def test_the_group_list_runs_a_bounded_number_of_queries_whatever_it_shows(make_group, leader):
+    branding.current()  # the campaign's branding is read once, then served from the cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -241,6 +243,7 @@ def test_a_group_page_lists_its_upcoming_events(group, leader, make_event):
 def test_the_group_page_runs_constant_queries_however_many_members_and_events(
     group, leader, make_supporter, make_event, django_assert_max_num_queries
 ):
+    branding.current()  # the campaign's branding is read once, then served from the cache
     for number in range(8):
         groups_actions.join_group(supporter=make_supporter(f"M{number}"), group=group, accepts_messages=True,
                            consent_wording="", language="en", ip_address=None)  # fmt: skip

@@ -49,6 +49,7 @@ FACTORIES: dict[str, Factory] = (
 
 # Models that hold one row per supporter at most: the factories make one of each.
 ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}
+ONE_PER_SUPPORTER |= {social.MergedAuthor}  # social: the mark of a very followed account
 ONE_PER_SUPPORTER |= {LastActive, Referral}  # dashboard
 
 

@@ -25,6 +25,13 @@ def _follows(supporter: Supporter, people: People) -> None:
     social_connections.follow(follower=people.staff, followed=supporter)
 
 
+def _feed(supporter: Supporter, people: People) -> None:
+    social_connections.follow(follower=supporter, followed=people.organiser)
+    for number in (1, 2):
+        _social_post(people.organiser, f"Into the feed {number}")  # copied into the follower's feed
+    social.MergedAuthor.objects.create(supporter=supporter)  # as for an account with very many followers
+
+
 def _blocks(supporter: Supporter, people: People) -> None:
     for number in (1, 2):
         marker = people.marker("blocks", number)  # the blocked person's handle, in the export
@@ -106,6 +113,15 @@ FACTORIES: dict[str, Factory] = {
         _follows,
         owned=lambda s: {social.Follow: social.Follow.objects.filter(Q(follower=s) | Q(followed=s))},
         exported=lambda data: {social.Follow: count_rows(data)},
+    ),
+    "feed": Factory(
+        _feed,
+        owned=lambda s: {
+            social.FeedEntry: social.FeedEntry.objects.filter(reader=s),
+            social.MergedAuthor: social.MergedAuthor.objects.filter(supporter=s),
+        },
+        exported=lambda data: {social.FeedEntry: count_rows(data)},
+        not_exported="MergedAuthor: a technical mark on very followed accounts, not the person's data",
     ),
     "blocks": Factory(
         _blocks,
