@@ -361,3 +361,29 @@ def test_contacts_added_to_the_queue_are_counted_with_the_right_plural(
     response = client.post(reverse("fieldwork:turf", args=[phone_bank.pk]), turf, follow=True)
 
     assert words in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "doors", "words"),
+    [("en", 1, "1 walk list cut."), ("en", 2, "2 walk lists cut."),
+     ("fr", 1, "1 liste découpée."), ("fr", 2, "2 listes découpées.")],
+)  # fmt: skip
+def test_walk_lists_cut_are_counted_with_the_right_plural(
+    canvass, make_contact, leader, language, doors, words
+):
+    for n in range(doors):
+        make_contact(f"Door{n}", address=f"{n + 1} rue Rachel")
+    client = client_for(leader)
+    client.cookies["django_language"] = language
+    turf = {
+        "center": "45.52, -73.58",
+        "radius_km": "5",
+        "country": "CA",
+        "doors_per_list": "1",
+        "max_lists": "10",
+    }
+
+    response = client.post(reverse("fieldwork:turf", args=[canvass.pk]), turf, follow=True)
+
+    assert words in response.content.decode()

@@ -118,7 +118,11 @@ def turf(request: HttpRequest, campaign_id: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if lists:
-                messages.success(request, _("%(count)s walk lists cut.") % {"count": len(lists)})
+                messages.success(
+                    request,
+                    ngettext("%(count)s walk list cut.", "%(count)s walk lists cut.", len(lists))
+                    % {"count": len(lists)},
+                )
                 return redirect("fieldwork:campaign", campaign.pk)
             form.add_error(
                 None,
