@@ -104,6 +104,33 @@ def get(base_url: str, path: str, cookie: str = "") -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def _wait_until_it_answers(
+    server: subprocess.Popen, base_url: str, path: str, *, seconds: float, log_path: Path
+) -> None:
+    """Until `path` answers 200; stop the run if the server exits or stays silent for `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if server.poll() is not None:
+            raise SystemExit(f"The server stopped (status {server.returncode}); see {log_path}")
+        try:
+            if get(base_url, path)[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"The server did not answer within {seconds:g} s; see {log_path}")
+        time.sleep(0.3)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 @contextmanager
 def serve(environment: dict[str, str], log_path: Path, *, workers: int = WORKERS) -> Iterator[str]:
     """Run `quartier serve` with `environment` (over this process's) on a free loopback port; yield its URL."""
@@ -130,26 +157,11 @@ def serve(environment: dict[str, str], log_path: Path, *, workers: int = WORKERS
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 120  # production settings collect static files first
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit(f"The server stopped (status {server.returncode}); see {log_path}")
-                try:
-                    if get(base_url, "/healthz")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"The server did not answer within 120 s; see {log_path}")
-                time.sleep(0.5)
+            # Production settings collect static files first.
+            _wait_until_it_answers(server, base_url, "/healthz", seconds=120, log_path=log_path)
             yield base_url
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            _stop(server)
             signal.signal(signal.SIGTERM, previous_handler)
 
 
@@ -181,26 +193,10 @@ def serve_floor(log_path: Path) -> Iterator[str]:
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                if server.poll() is not None:
-                    raise SystemExit(f"The floor server stopped (status {server.returncode}); see {log_path}")
-                try:
-                    if get(base_url, "/")[0] == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"The floor server did not answer within 60 s; see {log_path}")
-                time.sleep(0.3)
+            _wait_until_it_answers(server, base_url, "/", seconds=60, log_path=log_path)
             yield base_url
         finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            _stop(server)
 
 
 def run_wrk(
