@@ -148,8 +148,8 @@ def load(*, donations: int, donors: int, pages: int, say) -> None:
 # --- 2. webhook throughput ---------------------------------------------------------------------------
 
 
-def pgbench_inserts(database_url: str, *, clients: int, seconds: int) -> float:
-    """Single-row INSERT transactions per second that pgbench reaches with `clients` clients."""
+def connection_arguments(database_url: str) -> tuple[list[str], str]:
+    """(`-h … -p … -U …` for psql, pgbench and createdb; the database's name) of a PostgreSQL URL."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(database_url)
@@ -161,7 +161,12 @@ def pgbench_inserts(database_url: str, *, clients: int, seconds: int) -> float:
         "-U",
         parts.username or "postgres",
     ]
-    database = parts.path.lstrip("/")
+    return base, parts.path.lstrip("/")
+
+
+def pgbench_inserts(database_url: str, *, clients: int, seconds: int) -> float:
+    """Single-row INSERT transactions per second that pgbench reaches with `clients` clients."""
+    base, database = connection_arguments(database_url)
     subprocess.run(["psql", *base, database, "-qc",
                     "CREATE UNLOGGED TABLE IF NOT EXISTS bench_pgbench_insert (id bigserial PRIMARY KEY, payload text)"],
                    check=True)  # fmt: skip

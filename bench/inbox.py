@@ -27,7 +27,8 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+
+from bench.donations import connection_arguments
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -89,16 +90,7 @@ def inbox_worker() -> Iterator[dict]:
 
 
 def _ensure_database(database_url: str) -> None:
-    parts = urlsplit(database_url)
-    base = [
-        "-h",
-        parts.hostname or "127.0.0.1",
-        "-p",
-        str(parts.port or 5432),
-        "-U",
-        parts.username or "postgres",
-    ]
-    name = parts.path.lstrip("/")
+    base, name = connection_arguments(database_url)
     exists = subprocess.run(
         ["psql", *base, "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
         capture_output=True, text=True, check=True,
