@@ -24,6 +24,11 @@ in docs/decisions.md) never evicts them.
 
 Only anonymous visitors with no session and no pending message are served from the cache (nobody else
 sees the same page); nothing private reaches an anonymous page, so nothing private is ever stored.
+
+Signed-in pages cache their *shared part* instead (`cached_fragment`): the HTML every viewer of one
+audience sees alike (say, an event's description, shifts and map for any signed-in supporter), kept
+under a name the view gives, the language and the time zone, fresh by the same stamps and guarded the
+same way; the viewer's own part (their RSVP, their buttons) is rendered beside it on every request.
 What differs per response is not stored: the CSP nonce and the CSRF token of the page's forms are
 replaced by placeholders in the stored body and filled in afresh for each response (the nonce then
 matches the response's `Content-Security-Policy` header, the token the visitor's CSRF cookie).
@@ -43,8 +48,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 
 from quartier.lib.zones import viewer_time_zone
 
@@ -53,6 +59,7 @@ NONCE_PLACEHOLDER = "<%csp-nonce%>"
 CSRF_PLACEHOLDER = "<%csrf-token%>"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
 KEY_PREFIX = "page:v2:"
+FRAGMENT_PREFIX = "fragment:v1:"
 STAMP_PREFIX = "stamp:"
 # Where cached pages live (`cached_anonymous_page` callers): other paths skip the cache lookup. A path
 # missing here is only never served from the cache; `quartier/tests/test_page_stamps.py` asks each one.
@@ -129,16 +136,10 @@ def cached_anonymous_page(
     if any(value[0] > settled for value in stamps.values()):
         return response  # something it shows changed while it rendered: the next request stores it
     until = fresh_until() if fresh_until is not None else None
-    body = response.content.decode(response.charset)
-    nonce = getattr(request, "_csp_nonce", None)
-    if nonce:
-        body = body.replace(nonce, NONCE_PLACEHOLDER)
-    for token in set(CSRF_INPUT.findall(body)):
-        body = body.replace(token, CSRF_PLACEHOLDER)
     entry = {
         "stamps": stamps,
         "until": until.timestamp() if until is not None else None,
-        "body": body,
+        "body": _with_placeholders(request, response.content.decode(response.charset)),
         "content_type": response["Content-Type"],
         "language": translation.get_language(),  # LocaleMiddleware's Content-Language, set after this
     }
@@ -175,7 +176,18 @@ def cached_response(request: HttpRequest, language: str) -> HttpResponse | None:
     One round trip to the cache once this process has seen the page: the entry and the stamps it named
     last time are read together (`_names_of`); a page whose stamps this process has not seen yet takes a
     second read."""
-    key = page_key(request, language)
+    entry = _fresh_entry(page_key(request, language))
+    if entry is None:
+        return None
+    response = HttpResponse(_filled_in(request, entry["body"]), content_type=entry["content_type"])
+    if entry["language"]:
+        response["Content-Language"] = entry["language"]
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
+def _fresh_entry(key: str) -> dict | None:
+    """The entry stored under `key` if it has not expired and every stamp it names is unchanged."""
     names = _names_of.get(key, ())
     found = cache.get_many([key, *(STAMP_PREFIX + name for name in names)])
     entry = found.get(key)
@@ -191,16 +203,63 @@ def cached_response(request: HttpRequest, language: str) -> HttpResponse | None:
         found = cache.get_many([STAMP_PREFIX + name for name in stamps])
     if any(found.get(STAMP_PREFIX + name) != value for name, value in stamps.items()):
         return None
-    body = entry["body"]
+    return entry
+
+
+def _with_placeholders(request: HttpRequest, body: str) -> str:
+    """`body` with this response's CSP nonce and CSRF tokens replaced by placeholders, for storing."""
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:
+        body = body.replace(nonce, NONCE_PLACEHOLDER)
+    for token in set(CSRF_INPUT.findall(body)):
+        body = body.replace(token, CSRF_PLACEHOLDER)
+    return body
+
+
+def _filled_in(request: HttpRequest, body: str) -> str:
+    """A stored body with this response's CSP nonce and CSRF token in place of the placeholders."""
     if NONCE_PLACEHOLDER in body:
         body = body.replace(NONCE_PLACEHOLDER, str(request.csp_nonce))
     if CSRF_PLACEHOLDER in body:
         body = body.replace(CSRF_PLACEHOLDER, get_token(request))  # the cookie is set on the way out
-    response = HttpResponse(body, content_type=entry["content_type"])
-    if entry["language"]:
-        response["Content-Language"] = entry["language"]
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
-    return response
+    return body
+
+
+def cached_fragment(
+    request: HttpRequest,
+    name: str,
+    render: Callable[[], str],
+    *,
+    depends_on: Callable[[], Iterable[str | None]] = tuple,
+    fresh_until: Callable[[], datetime | None] | None = None,
+) -> SafeString:
+    """The shared part of a page, as `render()` writes it, cached under `name` (with the active language
+    and time zone) and fresh while the stamps named by `depends_on()` (and `site`) are unchanged and
+    `fresh_until()` has not passed.
+
+    For any viewer, signed in or not: `name` must say which audience the HTML is for (what a signed-in
+    supporter sees of an event is not what its host sees), and `render()` must show nothing that differs
+    between viewers of that audience; their own part is rendered apart, on every request. Like pages,
+    a fragment is stored only if none of its stamps was bumped after the request began (a request that
+    did not pass `AnonymousPageCacheMiddleware`, such as one built in a test, is never stored)."""
+    parts = (name, translation.get_language() or "", timezone.get_current_timezone_name())
+    key = FRAGMENT_PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    entry = _fresh_entry(key)
+    if entry is not None:
+        return mark_safe(_filled_in(request, entry["body"]))  # noqa: S308 - stored from render()'s own HTML
+    body = str(render())
+    started = getattr(request, "_started", None)
+    if started is not None:
+        stamps = _current_stamps(sorted({SITE, *(stamp_name for stamp_name in depends_on() if stamp_name)}))
+        if all(value[0] <= started - settings.PAGE_CACHE_SETTLE_SECONDS for value in stamps.values()):
+            until = fresh_until() if fresh_until is not None else None
+            entry = {
+                "stamps": stamps,
+                "until": until.timestamp() if until is not None else None,
+                "body": _with_placeholders(request, body),
+            }
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    return mark_safe(body)  # noqa: S308 - render() returns HTML it escaped itself
 
 
 # Per process: the stamp names of the pages it served lately (a bounded memo, emptied when full).
@@ -217,6 +276,9 @@ class AnonymousPageCacheMiddleware:
         self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request._started = (
+            time.time()
+        )  # before the view reads anything: what `cached_fragment` stores is checked against it
         path = request.path_info
         if not may_use_cache(request) or not (path == "/" or path.startswith(CACHED_PATHS)):
             return self.get_response(request)
@@ -226,7 +288,7 @@ class AnonymousPageCacheMiddleware:
             response = cached_response(request, language)
             if response is not None:
                 return self.csrf.process_response(request, response)
-        request._page_cache_started = time.time()
+        request._page_cache_started = request._started
         return self.get_response(request)
 
 
