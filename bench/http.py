@@ -1,7 +1,7 @@
 """Page throughput through a real server: gunicorn as `quartier serve` runs it, driven by wrk.
 
 The server is `python -m quartier serve` itself (2 sync workers, `DEBUG=0`, `QUARTIER_ENV=production`,
-Redis cache and sessions, access log on) on a free loopback port, with `DJANGO_SETTINGS_MODULE=
+Redis cache and sessions, no access log, as in production) on a free loopback port, with `DJANGO_SETTINGS_MODULE=
 bench.settings`, which only adds Quartier's own trivial view (see `bench/urls.py`). Beside it, in the
 same run, the bare floor (`../shared/bench/floorapp.py`: Django's default middleware and a view that
 returns two bytes) is served exactly as its docstring says (gunicorn, 2 workers). wrk sends

@@ -62,9 +62,13 @@ def serve(args: list[str]) -> None:
         _manage(["collectstatic", "--noinput", "-v0"])
     from gunicorn.app.wsgiapp import run
 
+    # One log line per request costs a third of a small page's time in gunicorn: in production the reverse
+    # proxy already logs every request, so gunicorn's access log is only on when ACCESS_LOG names a file
+    # ("-": standard output); the demo and development keep it on standard output.
+    access_log = os.environ.get("ACCESS_LOG", "" if settings.PRODUCTION else "-")
     sys.argv = [
         "gunicorn", "quartier.wsgi:application", "--bind", f"{host}:{port}", "--workers", workers,
-        "--access-logfile", "-", *args,
+        *(["--access-logfile", access_log] if access_log else []), *args,
     ]  # fmt: skip
     run()
 

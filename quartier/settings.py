@@ -108,14 +108,14 @@ MIDDLEWARE = [
     # Before sessions, authentication and CSRF: a stored anonymous page needs none of them.
     "quartier.lib.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "quartier.accounts.middleware.SupporterLanguageMiddleware",
+    # The language after authentication (a supporter's saved language); replaces Django's LocaleMiddleware.
+    "quartier.accounts.middleware.LanguageMiddleware",
     "quartier.accounts.middleware.StaffTwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "quartier.accounts.middleware.MessageMiddleware",  # Django's, with the storage made when used
 ]
 
 ROOT_URLCONF = "quartier.urls"

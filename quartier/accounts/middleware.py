@@ -3,10 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.messages import middleware as messages_middleware
+from django.contrib.messages.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 
 def may_be_signed_in(request: HttpRequest) -> bool:
@@ -33,18 +37,40 @@ def page_language(request: HttpRequest) -> str:
     return saved_language(request) or translation.get_language_from_request(request)
 
 
-class SupporterLanguageMiddleware:
-    """A signed-in supporter's saved language wins over the browser's, unless they just switched."""
+class LanguageMiddleware:
+    """The page's language in one step: a signed-in supporter's saved language (unless they just switched
+    with the language switcher), else the language cookie, else the browser's `Accept-Language`.
+
+    It replaces Django's `LocaleMiddleware` and runs after authentication (the saved language needs the
+    user): Quartier's URLs carry no language prefix, so none of that middleware's path handling applies,
+    and a request without a session never reads the user (`may_be_signed_in`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language = saved_language(request) if may_be_signed_in(request) else None
-        if language:
-            translation.activate(language)
-            request.LANGUAGE_CODE = language
-        return self.get_response(request)
+        translation.activate(language or translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())  # a view may switch it
+        return response
+
+
+class MessageMiddleware(messages_middleware.MessageMiddleware):
+    """Django's, with the message storage made only when something reads or adds a message: most
+    requests carry no message and show none, and building the storage (a cookie signer, two backends)
+    was a tenth of a trivial request."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        request._messages = SimpleLazyObject(lambda: default_storage(request))
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        storage = getattr(request, "_messages", None)
+        if isinstance(storage, SimpleLazyObject) and storage._wrapped is empty:
+            return response  # nothing was added, nothing was read: nothing to store or to clear
+        return super().process_response(request, response)
 
 
 class StaffTwoFactorMiddleware:
