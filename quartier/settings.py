@@ -110,7 +110,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "quartier.accounts.middleware.AuthenticationMiddleware",  # Django's, the user's row from the cache
     "allauth.account.middleware.AccountMiddleware",
     # The language after authentication (a supporter's saved language); replaces Django's LocaleMiddleware.
     "quartier.accounts.middleware.LanguageMiddleware",
@@ -179,6 +179,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # A page is stored only if no stamp it depends on was bumped this long before its request began (the
 # clocks of web servers and workers may differ by that much).
 PAGE_CACHE_SETTLE_SECONDS = float(env_int("PAGE_CACHE_SETTLE_MS", 1000)) / 1000
+# Longest life of a signed-in supporter's row in the cache (`quartier/accounts/signed_in.py`): it is read
+# again at once after any write through the ORM; this bounds a write made around it (raw SQL).
+ACCOUNT_CACHE_SECONDS = env_int("ACCOUNT_CACHE_SECONDS", 300)
 
 # Background jobs (docs/decisions.md). REDIS_URL: Redis is the broker (production). Else
 # QUARTIER_BROKER_URL=filesystem:// (what `quartier demo` and `quartier serve --with-worker` set for

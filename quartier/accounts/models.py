@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from quartier.accounts import signed_in
+
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Everyone")
@@ -30,7 +32,28 @@ class Affiliation(models.TextChoices):
     AMBASSADOR = "ambassador", _("Campaign ambassador")
 
 
-class SupporterManager(BaseUserManager["Supporter"]):
+class SupporterQuerySet(models.QuerySet["Supporter"]):
+    """Writes in bulk to supporters' rows tell the signed-in cache (`signed_in.forget`), as `save()` does."""
+
+    def update(self, **changes: object) -> int:
+        changed = list(self.values_list("pk", flat=True))
+        count = super().update(**changes)
+        signed_in.forget(*changed)
+        return count
+
+    update.alters_data = True
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        deleted = list(self.values_list("pk", flat=True))
+        result = super().delete()
+        signed_in.forget(*deleted)
+        return result
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+
+class SupporterManager(BaseUserManager.from_queryset(SupporterQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields: object) -> Supporter:
@@ -89,6 +112,16 @@ class Supporter(AbstractBaseUser, PermissionsMixin):
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", args=[self.handle])
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        super().save(*args, **kwargs)
+        signed_in.forget(self.pk)  # the row the signed-in cache keeps for them changed (any caller)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        pk = self.pk
+        result = super().delete(*args, **kwargs)
+        signed_in.forget(pk)
+        return result
 
     @property
     def is_verified(self) -> bool:

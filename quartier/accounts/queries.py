@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Exists, OuterRef
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +30,17 @@ def can_see(level: str, *, owner: Supporter, viewer: Supporter | AnonymousUser |
         # Signed in with a confirmed address: signing up without confirming reveals nothing more.
         return viewer is not None and viewer.is_authenticated and viewer.is_verified
     return False
+
+
+def profile_audience(owner_pk: int, viewer: Supporter | AnonymousUser | None) -> str:
+    """Which of the viewers `can_see` tells apart `viewer` is, for a profile of `owner_pk`: the person
+    themselves (`own`), a signed-in supporter with a confirmed address (`supporters`), anyone else
+    (`public`). Two viewers of one audience see the same fields of any profile."""
+    if viewer is not None and viewer.is_authenticated and viewer.pk == owner_pk:
+        return "own"
+    if viewer is not None and viewer.is_authenticated and viewer.is_verified:
+        return "supporters"
+    return "public"
 
 
 def read_together(supporter: Supporter, expressions: dict) -> dict:
@@ -82,10 +93,33 @@ def visible_profile(supporter: Supporter, viewer: Supporter | AnonymousUser | No
         bio_html=profile.bio_html if shown("bio") else None,
         why_involved_html=profile.why_involved_html if shown("why_involved") else None,
         town=supporter.town if shown("town") else None,
-        causes=list(profile.causes.all()) if profile.pk and shown("causes") else None,
+        causes=list(profile.causes.all())
+        if profile.pk and shown("causes") and getattr(supporter, "has_causes", True)
+        else None,
         languages=[language_name(code) for code in profile.languages_spoken] if shown("languages") else None,
         links=list(profile.links) if shown("links") else None,
         is_own=bool(viewer is not None and viewer.is_authenticated and viewer.pk == supporter.pk),
+    )
+
+
+# What a profile page shows of a supporter and their profile: `profile_to_show` reads only these.
+PROFILE_COLUMNS = (
+    "handle", "display_name", "town", "affiliation", "is_staff", "email_verified_at", "is_active", "deleted_at",
+    "profile__photo", "profile__bio_html", "profile__why_involved_html", "profile__languages_spoken",
+    "profile__links", *(f"profile__{field}_visibility" for field in Profile.FIELDS_WITH_VISIBILITY),
+)  # fmt: skip
+
+
+def profile_to_show(**lookup: object) -> Supporter | None:
+    """The supporter found by `lookup` (`pk=` or `handle=`) with the columns of their profile page, in one
+    query (and whether they chose causes, so that `visible_profile` reads them only then)."""
+    chosen = Profile.causes.through.objects.filter(profile_id=OuterRef("pk"))
+    return (
+        Supporter.objects.select_related("profile")
+        .only(*PROFILE_COLUMNS)
+        .annotate(has_causes=Exists(chosen))
+        .filter(**lookup)
+        .first()
     )
 
 

@@ -13,15 +13,22 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts import actions, branding, privacy, queries
-from quartier.accounts.access import get_supporter_for_staff, get_visible_supporter, require_staff
+from quartier.accounts.access import (
+    ProfileOwner,
+    get_profile_owner,
+    get_profile_to_show,
+    get_supporter_for_staff,
+    require_staff,
+)
 from quartier.accounts.adapter import client_ip
 from quartier.accounts.forms import (
     NEWS_CONSENT_WORDING,
@@ -34,7 +41,7 @@ from quartier.accounts.forms import (
 )
 from quartier.accounts.models import CAMPAIGN_NEWS, Branding, ConsentRecord, Profile, Supporter
 from quartier.lib.images import ImageRejected
-from quartier.lib.page_cache import cached_anonymous_page, stamp
+from quartier.lib.page_cache import cached_anonymous_page, cached_fragment, stamp
 
 IMAGE_ERRORS = {
     "too_large": lambda: _("This file is larger than 5 MB."),
@@ -100,17 +107,42 @@ class SignupView(allauth_views.SignupView):
 
 
 def profile(request: HttpRequest, handle: str) -> HttpResponse:
-    supporter = get_visible_supporter(request.user, handle)
+    """The profile card is what differs per audience (`queries.profile_audience`: what `can_see` tells
+    apart). Signed in: one narrow query (who may open it, the staff's form), the card cached once per
+    audience and fresh by the owner's stamp. Anonymous: one query for the rule and the card together, the
+    whole page cached (`cached_anonymous_page`)."""
+    if request.user.is_authenticated:
+        owner = get_profile_owner(request.user, handle)
+        audience = queries.profile_audience(owner.pk, request.user)
+
+        def card() -> str:
+            return cached_fragment(
+                request,
+                f"profile:{owner.pk}:{audience}",
+                lambda: _profile_card(request, queries.profile_to_show(pk=owner.pk)),  # None: gone since
+                depends_on=lambda: [stamp("supporter", owner.pk)],
+            )
+    else:
+        supporter = get_profile_to_show(request.user, handle)
+        owner = ProfileOwner.of(supporter)
+
+        def card() -> str:
+            return _profile_card(request, supporter)
 
     def render_profile() -> HttpResponse:
-        context = {"shown": queries.visible_profile(supporter, request.user)}
+        context = {"owner": owner, "card": card()}
         if request.user.is_authenticated and request.user.is_staff:
-            context["affiliation_form"] = AffiliationForm(initial={"affiliation": supporter.affiliation})
+            context["affiliation_form"] = AffiliationForm(initial={"affiliation": owner.affiliation})
         return render(request, "accounts/profile.html", context)
 
-    return cached_anonymous_page(
-        request, render_profile, depends_on=lambda: [stamp("supporter", supporter.pk)]
-    )
+    return cached_anonymous_page(request, render_profile, depends_on=lambda: [stamp("supporter", owner.pk)])
+
+
+def _profile_card(request: HttpRequest, supporter: Supporter | None) -> str:
+    if supporter is None:
+        raise Http404
+    shown = queries.visible_profile(supporter, request.user)
+    return render_to_string("accounts/profile_card.html", {"shown": shown}, request=request)
 
 
 @require_POST

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
+from django.db.models import QuerySet
 from django.http import Http404
 
 from quartier.accounts.models import Supporter
@@ -25,9 +26,14 @@ def require_staff(viewer: Viewer) -> None:
         raise Http404
 
 
-def get_visible_page(viewer: Viewer, slug: str) -> FundraisingPage:
-    """Hidden pages are seen by their owner and staff only."""
-    page = FundraisingPage.objects.select_related("owner", "team", "event").filter(slug=slug).first()
+def get_visible_page(
+    viewer: Viewer, slug: str, *, pages: QuerySet[FundraisingPage] | None = None
+) -> FundraisingPage:
+    """Hidden pages are seen by their owner and staff only. `pages`: the columns to read (the page's own
+    address reads only those it shows, `queries.pages_to_show`), with its owner."""
+    if pages is None:
+        pages = FundraisingPage.objects.select_related("owner", "team", "event")
+    page = pages.filter(slug=slug).first()
     if page is None or not page.owner.is_active:
         raise Http404
     if page.status != FundraisingPage.Status.ACTIVE and not (is_staff(viewer) or owns(viewer, page)):

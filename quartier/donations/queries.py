@@ -23,6 +23,7 @@ from quartier.donations.models import (
     SavedPaymentMethod,
     Team,
 )
+from quartier.reach.queries import referral_code_of
 
 HONOUR_ROLL_SIZE = 25
 
@@ -34,6 +35,25 @@ def listed_pages() -> QuerySet[FundraisingPage]:
     and its total); a page's own address has the same rule (`access.get_visible_page`).
     """
     return FundraisingPage.objects.filter(status=FundraisingPage.Status.ACTIVE, owner__is_active=True)
+
+
+# What a fundraising page's own address shows of it, its owner, team and event (`pages_to_show`).
+PAGE_COLUMNS = (
+    "slug", "title", "story_html", "photo", "photo_width", "photo_height", "photo_alt", "goal_minor",
+    "currency", "status", "total_minor", "gift_count", "owner", "team", "event", "owner__handle",
+    "owner__display_name", "owner__is_active", "owner__affiliation", "owner__is_staff", "team__name",
+    "team__slug", "event__title",
+)  # fmt: skip
+
+
+def pages_to_show() -> QuerySet[FundraisingPage]:
+    """Pages with only the columns their own address shows, and the owner's referral code (for the share
+    link) read in the same query: `owner_referral_code`."""
+    return (
+        FundraisingPage.objects.select_related("owner", "team", "event")
+        .only(*PAGE_COLUMNS)
+        .annotate(owner_referral_code=referral_code_of("owner_id"))
+    )
 
 
 def honour_roll(page: FundraisingPage, *, limit: int = HONOUR_ROLL_SIZE) -> list[dict[str, Any]]:

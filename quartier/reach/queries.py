@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 
 from quartier.accounts.models import Supporter
@@ -30,11 +31,23 @@ def share_url(path: str, sharer: Supporter | None) -> str:
     A read: the code is made with the account (sign-up) or the page (fundraising pages); someone
     without one yet shares the plain link, and no page view ever writes a row.
     """
-    url = absolute_url(path)
     if sharer is None or not sharer.is_authenticated:
-        return url
-    code = ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()
+        return absolute_url(path)
+    return share_url_with_code(
+        path, ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()
+    )
+
+
+def share_url_with_code(path: str, code: str | None) -> str:
+    """`share_url` for a sharer whose code was read with another query (`referral_code_of`)."""
+    url = absolute_url(path)
     return f"{url}?{urlencode({'ref': code})}" if code else url
+
+
+def referral_code_of(supporter_column: str) -> Subquery:
+    """The referral code of the supporter in `supporter_column` of the outer query, as a column of it
+    (a page that shares its owner's link reads the code with the page)."""
+    return Subquery(ReferralCode.objects.filter(supporter_id=OuterRef(supporter_column)).values("code")[:1])
 
 
 def refcode_from(request: HttpRequest) -> str:

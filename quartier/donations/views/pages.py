@@ -22,7 +22,7 @@ from quartier.donations.models import FundraisingPage
 from quartier.donations.views.common import _decimal, _language, _money
 from quartier.lib.images import ImageRejected
 from quartier.lib.page_cache import cached_anonymous_page, stamp
-from quartier.reach.queries import share_url
+from quartier.reach.queries import share_url, share_url_with_code
 
 
 def _with_refcode(path: str, raw: object) -> str:
@@ -39,7 +39,7 @@ def fundraising_home(request: HttpRequest) -> HttpResponse:
 
 
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    page = access.get_visible_page(request.user, slug)
+    page = access.get_visible_page(request.user, slug, pages=queries.pages_to_show())
     context = {
         "page": page,
         "raised": _money(page.total_minor, page.currency),
@@ -55,7 +55,7 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "email_url": reverse("donations:page_email", args=[page.slug])
         if access.owns(request.user, page)
         else "",
-        "share": share_url(page.get_absolute_url(), page.owner) + "&refcode=share",
+        "share": share_url_with_code(page.get_absolute_url(), page.owner_referral_code) + "&refcode=share",
     }
     # Anonymous visitors share one rendering until the page (its total, gifts, status: `fundraising:<id>`),
     # its owner or its team changes.

@@ -38,10 +38,11 @@ def test_the_inbox_reads_few_narrow_queries_whatever_its_length(supporter, other
         )
     many, body = inbox_queries(supporter)
     assert "De Personne 5" in body and "Personne 5" in body.split("De Personne 5", 1)[1]
-    # The session, its user, the conversations and the other participants.
+    # The session, the conversations and the other participants (the user comes from the cache).
     assert len(many) == len(few) <= 4
-    # Only the session's own user row is read whole; the people named are read by their name's columns.
-    assert sum('"password"' in sql for sql in many) == 1
+    # No user row is read whole (the signed-in supporter's comes from the cache, `accounts/signed_in.py`);
+    # the people named are read by their name's columns.
+    assert sum('"password"' in sql for sql in many) == 0
     conversations = next(sql for sql in many if "social_participant" in sql and "last_text" in sql)
     assert '"description"' not in conversations and '"address"' not in conversations
     other_body = inbox_queries(other_supporter)[1]
