@@ -166,10 +166,10 @@ def load_posts(posts: int, comments_per_post: float) -> None:
         run_sql(
             cursor,
             f"""
-            INSERT INTO social_post (author_id, for_campaign, title, body, body_html, image, visibility, status,
+            INSERT INTO social_post (author_id, for_campaign, title, body, body_html, image, image_alt, visibility, status,
                 is_featured, created_at, updated_at, published_at, comment_count, reaction_count, repost_count)
             SELECT r.id, false, t.title, t.title || ': ' || repeat('words of a supporter ', 20),
-                '<p>' || t.title || ': ' || repeat('words of a supporter ', 20) || '</p>', '',
+                '<p>' || t.title || ': ' || repeat('words of a supporter ', 20) || '</p>', '', '',
                 CASE WHEN random() < 0.8 THEN 'public' ELSE 'supporters' END, 'published', false,
                 t.at, t.at, t.at, 0, 0, 0
             FROM (
