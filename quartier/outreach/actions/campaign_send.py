@@ -165,7 +165,8 @@ def sweep() -> dict[str, int]:
 
     - start scheduled messages whose time has come;
     - deliveries whose lease ran out (claimed, and not renewed by their worker, for
-      `OUTREACH_LEASE_SECONDS`): those never attempted go back to `queued` (their worker, if it is
+      `OUTREACH_LEASE_SECONDS`): those never attempted (and whose chunk was handed over since the
+      database server last started: see `actions.delivery`) go back to `queued` (their worker, if it is
       only slow, finds them no longer its own and leaves them: see `actions.delivery`); an attempted
       one (its worker went silent while handing it over) may have arrived and is never sent again:
       it is marked `failed` with `UNKNOWN_OUTCOME`, for review (a late answer from a worker that was
