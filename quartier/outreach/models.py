@@ -163,6 +163,10 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True, default="", db_default="")
     attempted_at = models.DateTimeField(null=True, blank=True)
+    # When its worker durably opened the chunk it belongs to (one durable commit per chunk, before
+    # any email of the chunk goes): `attempted_at` itself is committed without waiting for the disk,
+    # so after a database server restart the sweep trusts only what was handed over since.
+    handover_at = models.DateTimeField(null=True, blank=True)
     # A text deferred by the recipient's quiet hours: not claimed before this time (their morning).
     not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

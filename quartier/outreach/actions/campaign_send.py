@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -165,7 +165,8 @@ def sweep() -> dict[str, int]:
 
     - start scheduled messages whose time has come;
     - deliveries whose lease ran out (claimed, and not renewed by their worker, for
-      `OUTREACH_LEASE_SECONDS`): those never attempted go back to `queued` (their worker, if it is
+      `OUTREACH_LEASE_SECONDS`): those never attempted (and whose chunk was handed over since the
+      database server last started: see `actions.delivery`) go back to `queued` (their worker, if it is
       only slow, finds them no longer its own and leaves them: see `actions.delivery`); an attempted
       one (its worker went silent while handing it over) may have arrived and is never sent again:
       it is marked `failed` with `UNKNOWN_OUTCOME`, for review (a late answer from a worker that was
@@ -182,12 +183,14 @@ def sweep() -> dict[str, int]:
             counts["started"] += 1
     stale = now - timedelta(seconds=settings.OUTREACH_LEASE_SECONDS)
     expired = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=stale)
-    counts["requeued"] = expired.filter(attempted_at__isnull=True).update(
-        status=Delivery.Status.QUEUED, claimed_at=None, claim_token=""
+    # `attempted_at` is committed without waiting for the disk (`actions.delivery`): a chunk opened
+    # before the database server last started may have lost some, so none of it is sent again.
+    restarted = database_started_at()
+    trusted = Q() if restarted is None else Q(handover_at__isnull=True) | Q(handover_at__gt=restarted)
+    counts["requeued"] = expired.filter(trusted, attempted_at__isnull=True).update(
+        status=Delivery.Status.QUEUED, claimed_at=None, claim_token="", handover_at=None
     )
-    counts["unknown"] = expired.filter(attempted_at__isnull=False).update(
-        status=Delivery.Status.FAILED, error=UNKNOWN_OUTCOME
-    )
+    counts["unknown"] = expired.update(status=Delivery.Status.FAILED, error=UNKNOWN_OUTCOME)
     for message_id in Message.objects.filter(status=Message.Status.SENDING).values_list("pk", flat=True):
         idle = Delivery.objects.filter(
             message_id=message_id, status=Delivery.Status.SENDING, claimed_at__gte=stale
@@ -196,6 +199,17 @@ def sweep() -> dict[str, int]:
             counts["batches"] += enqueue_deliveries(message_id)
         finish_if_done(message_id)
     return counts
+
+
+def database_started_at():
+    """When the database server last started (PostgreSQL); None where commits are always durable."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_postmaster_start_time()")
+        return cursor.fetchone()[0]
 
 
 def send_sms_message(

@@ -4,7 +4,10 @@ Fencing: a claim has a random token, written on each delivery it takes. Every wr
 about a delivery afterwards is a conditional UPDATE on that token ("still mine"): the UPDATE that
 marks a delivery attempted (just before the mail server or SMS gateway hears of it) also checks that it
 is still `sending` and not attempted, so a delivery the sweep gave back after the lease ran out is
-never sent by the worker that lost it. The worker renews the lease of the rest of its batch as it goes
+never sent by the worker that lost it. Durability costs one commit per `HANDOVER_CHUNK` emails, not one
+per email: the worker first marks a chunk `handover_at` durably, then each email's `attempted_at`
+without waiting for the disk (a killed worker loses none of those marks; only a database server
+restart can, and the sweep then treats the whole chunk as attempted: `campaign_send.sweep`). The worker renews the lease of the rest of its batch as it goes
 (`Lease.renew_if_due`, before each message), and the attempt renews that delivery's own. The sweep
 (`campaign_send.sweep`) queues again only deliveries never attempted; an attempted one whose lease ran
 out is marked failed with `UNKNOWN_OUTCOME` for review, never sent again.
@@ -22,6 +25,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
@@ -40,6 +44,10 @@ CANCEL_CHECK_EVERY = 50
 
 # A batch writes `sent` for the emails handed over every so many emails, in one statement.
 RECORD_EVERY = 100
+
+# Deliveries whose handover a worker opens with one durable commit (see the module docstring): at most
+# this many become `UNKNOWN_OUTCOME` if the database server restarts during a send.
+HANDOVER_CHUNK = 50
 
 # A worker renews the lease of the rest of its batch whenever this fraction of the lease has passed.
 RENEW_AFTER_FRACTION = 0.1
@@ -62,6 +70,7 @@ class Lease:
         self.token = token
         self.delivery_ids = delivery_ids
         self.renewed = _clock()
+        self.opened: set[int] = set()  # deliveries whose handover is durably open
 
     def mine(self, delivery_ids: Iterable[int]):
         return Delivery.objects.filter(pk__in=list(delivery_ids), claim_token=self.token)
@@ -78,20 +87,32 @@ class Lease:
         )
         self.renewed = _clock()
 
-    def attempt(self, delivery_id: int) -> bool:
-        """Mark a delivery attempted if it is still this worker's, `sending` and never attempted; False
-        when the sweep gave it back meanwhile (then this worker must not send it). Committed durably,
-        since the sweep reads it to decide that a delivery must never be sent again."""
-        now = timezone.now()
+    def open_handover(self, delivery_ids: list[int]) -> None:
+        """Mark the next deliveries `handover_at` (the database's clock), committed durably, before any
+        of them is attempted: what the sweep trusts if a server restart lost an `attempted_at`."""
         with _durably():
-            return bool(
-                Delivery.objects.filter(
-                    pk=delivery_id,
-                    claim_token=self.token,
-                    status=Delivery.Status.SENDING,
-                    attempted_at__isnull=True,
-                ).update(attempted_at=now, claimed_at=now)
+            self.mine(delivery_ids).filter(status=Delivery.Status.SENDING, attempted_at__isnull=True).update(
+                handover_at=Now(), claimed_at=timezone.now()
             )
+        self.opened.update(delivery_ids)
+
+    def attempt(self, delivery_id: int, ahead: Iterable[int] = ()) -> bool:
+        """Mark a delivery attempted if it is still this worker's, `sending` and never attempted; False
+        when the sweep gave it back meanwhile (then this worker must not send it). The sweep reads it
+        to decide that a delivery must never be sent again: it is committed without waiting for the
+        disk, after its chunk's durable `handover_at` (opened here with the deliveries `ahead`)."""
+        if delivery_id not in self.opened:
+            ahead_ids = [pk for pk in ahead if pk != delivery_id][: HANDOVER_CHUNK - 1]
+            self.open_handover([delivery_id, *ahead_ids])
+        now = timezone.now()
+        return bool(
+            Delivery.objects.filter(
+                pk=delivery_id,
+                claim_token=self.token,
+                status=Delivery.Status.SENDING,
+                attempted_at__isnull=True,
+            ).update(attempted_at=now, claimed_at=now)
+        )
 
     def record(self, delivery_id: int, **fields: object) -> int:
         """What became of a delivery this worker attempted (`sent`, `failed`): still fenced by the token,
@@ -142,7 +163,11 @@ def _claim(message_id: int, first_id: int, last_id: int) -> Lease:
             .values_list("pk", flat=True)
         )
         Delivery.objects.filter(pk__in=claimed, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING, claimed_at=timezone.now(), claim_token=token, attempted_at=None
+            status=Delivery.Status.SENDING,
+            claimed_at=timezone.now(),
+            claim_token=token,
+            attempted_at=None,
+            handover_at=None,
         )
     return Lease(token, claimed)
 
@@ -188,11 +213,13 @@ def send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[str
 
 @contextmanager
 def _commits_without_waiting_for_the_disk():
-    """PostgreSQL: the status commits of a batch (sent, failed, renewals) do not wait for the WAL to
-    reach the disk (`synchronous_commit = off`; a worker crash loses nothing, a database server crash
-    at most the last fraction of a second of them: a delivery whose `sent` is lost then looks
-    attempted and unanswered, and is marked `UNKNOWN_OUTCOME`, not sent again). The one mark the
-    promise rests on, `attempted`, is committed durably (`Lease.attempt`)."""
+    """PostgreSQL: the status commits of a batch (attempted, sent, failed, renewals) do not wait for
+    the WAL to reach the disk (`synchronous_commit = off`; a worker crash loses nothing, a database
+    server crash at most the last fraction of a second of them: a delivery whose `sent` is lost then
+    looks attempted and unanswered, and is marked `UNKNOWN_OUTCOME`, not sent again; one whose
+    `attempted` is lost is in a chunk whose `handover_at` is older than the restart, and is treated
+    the same). The mark the promise rests on, a chunk's `handover_at`, is committed durably
+    (`Lease.open_handover`)."""
     from django.db import connection
 
     if connection.vendor != "postgresql" or connection.in_atomic_block:
@@ -265,7 +292,7 @@ def _send_deliveries(*, message_id: int, first_id: int, last_id: int) -> dict[st
             # Marked before the mail server hears of it, if still ours: a crash from here on leaves
             # the delivery "attempted" (never sent again, see `sweep`); a crash before leaves it safe
             # to queue again; one the sweep gave back meanwhile is another worker's to send.
-            if not lease.attempt(delivery.pk):
+            if not lease.attempt(delivery.pk, ahead=(d.pk for d in to_send[index : index + HANDOVER_CHUNK])):
                 counts["lost"] += 1
                 continue
             try:
@@ -424,7 +451,7 @@ def _send_sms_batch(
         lease.renew_if_due(
             [*(pk for ids in later.values() for pk in ids), *(d.pk for d in deliveries[index:])]
         )
-        if not lease.attempt(delivery.pk):
+        if not lease.attempt(delivery.pk, ahead=(d.pk for d in deliveries[index : index + HANDOVER_CHUNK])):
             counts["lost"] += 1
             continue
         try:

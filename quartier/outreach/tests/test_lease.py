@@ -171,7 +171,7 @@ def test_a_text_past_its_lease_is_not_sent_twice(
     sms.SANDBOX_OUTBOX.clear()
 
 
-def test_fencing_adds_no_statement_per_email_but_a_durable_attempted_mark(
+def test_fencing_adds_one_statement_per_email_and_one_durable_commit_per_chunk(
     members, django_capture_on_commit_callbacks
 ):
     small, _people, small_ids = queued(members, 2, django_capture_on_commit_callbacks)
@@ -191,9 +191,10 @@ def test_fencing_adds_no_statement_per_email_but_a_durable_attempted_mark(
     delivery_updates = per_email(lambda sql: sql.startswith('UPDATE "outreach_delivery"'))
     fenced = per_email(lambda sql: sql.startswith('UPDATE "outreach_delivery"') and "claim_token" in sql)
     assert delivery_updates == fenced == 1  # the fenced "attempted"; "sent" is written for the batch
-    # PostgreSQL: the "attempted" mark is its own transaction, committed durably (here a savepoint,
-    # SET LOCAL synchronous_commit and its release, inside the test's transaction).
-    assert per_email() == (4 if connection.vendor == "postgresql" else 1)
+    # The durable commit is per chunk (`handover_at`): the "attempted" mark is one plain statement.
+    assert per_email() == 1
+    durable = [query["sql"] for query in six.captured_queries if "synchronous_commit TO ON" in query["sql"]]
+    assert len(durable) == (1 if connection.vendor == "postgresql" else 0)
     # Everything else a batch says to the database is the same for 2 emails as for 6.
     assert (
         per_email(
@@ -205,3 +206,53 @@ def test_fencing_adds_no_statement_per_email_but_a_durable_attempted_mark(
         )
         == 0
     )
+
+
+def test_a_chunk_opened_before_the_database_restarted_is_never_sent_again(
+    members, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """An `attempted` mark is committed without waiting for the disk: after a server restart the
+    sweep cannot tell a lost mark from an email never handed over, so the whole chunk is unknown."""
+    message, _people, ids = queued(members, 3, django_capture_on_commit_callbacks)
+    sweeps = []
+
+    def restart_then_sweep():  # the worker dies handing over the first email; the server restarts
+        lease_runs_out(message, settings)
+        monkeypatch.setattr(campaign_send_actions, "database_started_at", timezone.now)
+        sweeps.append(campaign_send_actions.sweep())
+        raise KeyboardInterrupt  # the worker is gone
+
+    StallingBackend.stall = restart_then_sweep
+    settings.EMAIL_BACKEND = f"{__name__}.StallingBackend"
+    with pytest.raises(KeyboardInterrupt):
+        delivery_actions.send_deliveries(message_id=message.pk, first_id=ids[0], last_id=ids[-1])
+
+    assert (sweeps[0]["requeued"], sweeps[0]["unknown"]) == (0, 3)
+    assert len(mail.outbox) == 0
+    assert set(Delivery.objects.filter(message=message).values_list("status", "error")) == {
+        ("failed", delivery_actions.UNKNOWN_OUTCOME)
+    }
+
+
+def test_a_chunk_opened_since_the_database_started_gives_back_what_was_never_attempted(
+    members, settings, django_capture_on_commit_callbacks
+):
+    message, people, ids = queued(members, 3, django_capture_on_commit_callbacks)
+    sweeps = []
+
+    def stall_then_sweep():
+        lease_runs_out(message, settings)
+        sweeps.append(campaign_send_actions.sweep())
+        raise KeyboardInterrupt
+
+    StallingBackend.stall = stall_then_sweep
+    settings.EMAIL_BACKEND = f"{__name__}.StallingBackend"
+    with pytest.raises(KeyboardInterrupt):
+        delivery_actions.send_deliveries(message_id=message.pk, first_id=ids[0], last_id=ids[-1])
+
+    assert (sweeps[0]["requeued"], sweeps[0]["unknown"]) == (2, 1)
+    # the two never attempted went to another worker (eager here, from the sweep), once each
+    assert emails_by_reader() == Counter({person.email: 1 for person in people[1:]})
+    first = Delivery.objects.get(pk=ids[0])
+    assert (first.status, first.error) == ("failed", delivery_actions.UNKNOWN_OUTCOME)
+    assert queries.message_progress(message)["sent"] == 2
