@@ -203,6 +203,7 @@ def _claim_with_orm(
             campaign=campaign, leased_to=volunteer, lease_expires_at__gt=now, status=Target.Status.QUEUED
         ).order_by("pk").first()  # fmt: skip
         if held is not None:
+            held.campaign = campaign  # the caller's, with its script: the call page needs no second read
             return held
         if not zones:
             return None  # quiet hours wherever its contacts live, or no contacts yet
@@ -224,7 +225,9 @@ def _claim_with_orm(
                 leased_to=volunteer, lease_expires_at=expires, available_after=expires
             )
             if claimed:
-                return loaded.get(pk=candidate)
+                target = loaded.get(pk=candidate)
+                target.campaign = campaign
+                return target
     return None
 
 
