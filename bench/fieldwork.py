@@ -1,8 +1,14 @@
-"""`python -m bench.fieldwork`: walking and calling campaigns at scale, on a copy of the bench database.
+"""`python -m bench.fieldwork`: walking and calling campaigns at scale, on a database of its own.
 
-    createdb -h 127.0.0.1 -U postgres -T quartier_bench quartier_bench_fieldwork
-    python -m bench.fieldwork --database-url postgresql://postgres@127.0.0.1/quartier_bench_fieldwork \\
-        --redis-url redis://127.0.0.1:6379/10 --contacts 1000000
+The one command (the lead's, on a quiet machine, with `quartier_bench` loaded and nobody connected to it):
+
+    .venv/bin/python -m bench.fieldwork --redis-url redis://127.0.0.1:6379/10 --contacts 1000000
+
+It (re)creates `--database-url` (default `postgresql://postgres@127.0.0.1:5432/quartier_bench_fieldwork`)
+as a copy of `--copy-of` (default `quartier_bench`: `createdb -T quartier_bench …`, which never writes
+to the original), or, when that database does not exist, as a fresh database migrated and loaded with
+`--supporters` generated supporters (the volunteers). `--keep` reuses the database as it is instead.
+It refuses to run on `quartier_bench` itself. Then:
 
 1. Import: a synthetic contact file of `--contacts` rows (names, addresses, postal codes of the
    generator's places, phone numbers, tags, 2% listed twice, 1% with a bad phone number, a fifth with
@@ -10,29 +16,35 @@
    the import page's Celery task (`importing.run_import`). Target: 1,000,000 rows in 5 minutes.
 2. Cutting: 1,000 walk lists of 50 doors from the whole universe. Target: 60 s. Then by area: a
    hexagon and a circle of `TURF_KM` around the busiest postal code, selected in SQL and cut.
-3. Claims: the call queue with `--volunteers` concurrent volunteers (threads across processes, each
-   with its own connection) against a single-statement `UPDATE … FOR UPDATE SKIP LOCKED` claim run by
-   pgbench with as many clients, on the same table, in the same run. Target: 70% of pgbench; zero
-   duplicate claims.
+3. Claims, against the raw reference in the same run: pgbench runs the single-statement
+   `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED LIMIT 1)` (the script is written to
+   `bench/pgbench/claim.sql`) with `--connections` clients; then
+   - over HTTP (the figure of issue 22): `--http-clients` volunteers at once post "Next contact" to
+     the phone bank served by `quartier serve` (gunicorn, production settings), each claim by a fresh
+     signed-in volunteer, and get the call page; claims/s, p50/p95 ms. Target: 70% of pgbench, p95 ≤ 100 ms;
+   - in-process: `claim_next_call` in `--connections` threads across processes (no HTTP), for the
+     share that the web stack takes. Zero duplicate claims in both.
 4. Pages: the canvass page and the call page through gunicorn and wrk (`bench.http`), as a ratio to
-   the trivial page. Target: 20% with p95 ≤ 50 ms.
+   the bare floor. Target (signed in): 10% with p95 ≤ 100 ms.
+
+It ends with one summary: claims/s against the raw claim, import rows/s, and the cut of 1,000 lists.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import multiprocessing
 import os
 import random
 import re
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-TARGET_CLAIM_RATIO = 0.70
+from bench.fieldwork_claims import TARGET_CLAIM_P95_MS, TARGET_CLAIM_RATIO, bench_claims
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/quartier_bench_fieldwork"
 TARGET_CUT_SECONDS = 60
 TURF_KM = 5.0  # the area cut by polygon and by radius: a neighbourhood organisers would walk
 TARGET_IMPORT_SECONDS = 300
@@ -45,15 +57,27 @@ TAGS = ("tenant", "owner", "student", "senior", "family", "housing", "transit", 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.fieldwork", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--database-url", required=True, help="a copy of the bench database (never the original)"
+        "--database-url",
+        default=os.environ.get("BENCH_FIELDWORK_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help="the benchmark's own database, (re)created by this command (never quartier_bench)",
     )
+    parser.add_argument(
+        "--copy-of", default="quartier_bench", help="the database copied (createdb -T), if it exists"
+    )
+    parser.add_argument("--keep", action="store_true", help="reuse --database-url as it is")
+    parser.add_argument(
+        "--supporters", type=int, default=20_000, help="volunteers loaded in a fresh database"
+    )
+    parser.add_argument("--http-clients", type=int, default=16, help="volunteers claiming at once over HTTP")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", ""))
     parser.add_argument("--contacts", type=int, default=1_000_000, help="contacts the universe should hold")
     parser.add_argument("--volunteers", type=int, default=200, help="concurrent volunteers claiming calls")
     parser.add_argument("--connections", type=int, default=40, help="database connections they share")
     parser.add_argument("--claim-seconds", type=int, default=15)
     parser.add_argument("--duration", type=int, default=15, help="seconds wrk drives each page")
-    parser.add_argument("--skip", action="append", default=[], choices=("import", "cut", "claims", "pages"))
+    parser.add_argument(
+        "--skip", action="append", default=[], choices=("import", "cut", "claims", "http-claims", "pages")
+    )
     parser.add_argument("--seed", type=int, default=2008)
     return parser.parse_args(argv)
 
@@ -192,147 +216,6 @@ def bench_turf_cut() -> dict[str, float]:
     return figures
 
 
-# The raw reference: the bare single-statement claim in the same fair order (a claim moves the contact
-# to its lease's end), without the held lease, call-backs, zones, do-not-call or the contact's columns.
-CLAIM_SQL = """\\set volunteer random({low}, {high})
-UPDATE fieldwork_target SET leased_to_id = :volunteer, lease_expires_at = now() + interval '15 minutes',
-                            available_after = now() + interval '15 minutes'
-WHERE id = (SELECT id FROM fieldwork_target WHERE campaign_id = {campaign} AND status = 'queued' AND has_phone
-            AND available_after <= now() AND (leased_to_id IS NULL OR lease_expires_at <= now())
-            ORDER BY attempts, available_after, id LIMIT 1 FOR UPDATE SKIP LOCKED)
-RETURNING id;
-"""
-
-
-def _claim_worker(database_url: str, campaign_id: int, volunteer_ids: list[int], threads: int, seconds: float,
-                  ready, go, queue) -> None:  # fmt: skip
-    """One process: `threads` threads, each a volunteer claiming call after call until time is up."""
-    os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    from quartier.accounts.models import Supporter
-    from quartier.fieldwork.actions.calls import claim_next_call
-    from quartier.fieldwork.models import FieldCampaign
-
-    campaign = FieldCampaign.objects.get(pk=campaign_id)
-    connection.close()
-    claimed: list[int] = []
-    lock = threading.Lock()
-    connected = threading.Barrier(threads + 1)
-
-    def run(mine: list[int]) -> None:
-        connection.ensure_connection()
-        connected.wait()
-        go.wait()
-        deadline = time.time() + seconds
-        for volunteer_id in mine:  # a fresh volunteer for each claim: nobody holds a lease yet
-            if time.time() >= deadline:
-                break
-            target = claim_next_call(volunteer=Supporter(pk=volunteer_id), campaign=campaign)
-            if target is not None:
-                with lock:
-                    claimed.append(target.pk)
-        connection.close()
-
-    chunks = [volunteer_ids[i::threads] for i in range(threads)]
-    workers = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
-    for worker in workers:
-        worker.start()
-    connected.wait()
-    ready.put(True)  # every thread of this process is connected: the parent starts the clock
-    for worker in workers:
-        worker.join()
-    queue.put(claimed)
-
-
-def bench_claims(arguments: argparse.Namespace) -> dict[str, float]:
-    from datetime import timedelta
-
-    from django.db import connection
-    from django.utils import timezone
-
-    from quartier.accounts.models import Supporter
-    from quartier.fieldwork.actions import calls as calls_actions
-    from quartier.fieldwork.models import Contact, FieldCampaign, Target
-
-    campaign = FieldCampaign.objects.create(
-        kind=FieldCampaign.Kind.PHONE_BANK, name="Bench phone bank", open_from_home=True, calling_hours_start=0,
-        calling_hours_end=24, lease_minutes=15,
-    )  # fmt: skip
-    callable_contacts = Contact.objects.exclude(phone="").filter(do_not_call=False).order_by("pk")[:400_000]
-    started = time.perf_counter()
-    added = calls_actions.add_targets(
-        campaign=campaign, contacts=Contact.objects.filter(pk__in=callable_contacts.values("pk"))
-    )
-    print(f"  phone bank: {added:,} contacts queued in {time.perf_counter() - started:.0f} s")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE fieldwork_target")  # what an operator's autovacuum does after a bulk load
-    volunteers = list(Supporter.objects.order_by("pk").values_list("pk", flat=True)[:200_000])
-    low, high = volunteers[0], volunteers[0] + 999
-    connections = min(arguments.connections, arguments.volunteers)
-
-    def reset() -> None:
-        Target.objects.filter(campaign=campaign).exclude(leased_to=None).update(
-            leased_to=None, lease_expires_at=None, available_after=timezone.now() - timedelta(minutes=1)
-        )
-
-    # pgbench: the single-statement claim, `connections` clients.
-    reset()
-    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
-        script.write(CLAIM_SQL.format(low=low, high=high, campaign=campaign.pk))
-    settings_dict = connection.settings_dict
-    env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
-    command = ["pgbench", "-n", "-c", str(connections), "-j", "2", "-T", str(arguments.claim_seconds), "-f", script.name,
-               "-h", settings_dict["HOST"] or "127.0.0.1", "-p", str(settings_dict["PORT"] or 5432),
-               "-U", settings_dict["USER"] or "postgres", settings_dict["NAME"]]  # fmt: skip
-    output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
-    pgbench_rate = float(re.search(r"tps = ([\d.]+)", output).group(1))
-    pgbench_claims = Target.objects.filter(campaign=campaign).exclude(leased_to=None).count()
-    print(
-        f"  pgbench SKIP LOCKED claim, {connections} clients: {pgbench_rate:,.0f} claims/s ({pgbench_claims:,} claimed)"
-    )
-    os.unlink(script.name)
-
-    # Quartier's claim_next_call: `volunteers` threads over `processes` processes sharing `connections`.
-    reset()
-    processes = max(1, min(os.cpu_count() or 2, 4))
-    threads_each = max(1, connections // processes)
-    per_thread_volunteers = len(volunteers) // (processes * threads_each)
-    context = multiprocessing.get_context("spawn")
-    queue, ready, go = context.Queue(), context.Queue(), context.Event()
-    workers = []
-    for index in range(processes):
-        share = volunteers[
-            index * threads_each * per_thread_volunteers : (index + 1) * threads_each * per_thread_volunteers
-        ]
-        process = context.Process(
-            target=_claim_worker,
-            args=(os.environ["DATABASE_URL"], campaign.pk, share, threads_each, arguments.claim_seconds, ready, go, queue),
-        )  # fmt: skip
-        process.start()
-        workers.append(process)
-    for _worker in workers:
-        ready.get()  # Django set up and every connection open in every process
-    go.set()
-    claimed: list[int] = []
-    for _worker in workers:
-        claimed += queue.get()
-    for process in workers:
-        process.join()
-    rate = len(claimed) / arguments.claim_seconds
-    in_database = Target.objects.filter(campaign=campaign).exclude(leased_to=None).count()
-    duplicates = len(claimed) - len(set(claimed))
-    print(f"  claim_next_call, {processes * threads_each} volunteers at once on {connections} connections: "
-          f"{rate:,.0f} claims/s ({len(claimed):,} claimed, {in_database:,} leases in the database, "
-          f"{duplicates} duplicates); ratio {rate / pgbench_rate:.2f} (target {TARGET_CLAIM_RATIO:.2f})")  # fmt: skip
-    reset()
-    return {"pgbench": pgbench_rate, "quartier": rate, "duplicates": duplicates, "volunteers": processes * threads_each,
-            "connections": connections, "leases": in_database, "claimed": len(claimed)}  # fmt: skip
-
-
 def bench_pages(arguments: argparse.Namespace, environment: dict[str, str]) -> str:
     from django.conf import settings
     from django.core.cache import cache
@@ -382,10 +265,82 @@ def bench_pages(arguments: argparse.Namespace, environment: dict[str, str]) -> s
     return http.table(floor_runs, results, connections=16, duration=arguments.duration)
 
 
+def _database_exists(base: list[str], name: str) -> bool:
+    if not re.fullmatch(r"\w+", name):
+        raise SystemExit(f"Not a database name this benchmark uses: {name!r}")
+    found = subprocess.run(
+        ["psql", *base, "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return found.stdout.strip() == "1"
+
+
+def prepare_database(arguments: argparse.Namespace) -> str:
+    """(Re)create the benchmark's own database: a copy of `--copy-of` when it exists, else a fresh one.
+    Returns how: "copy", "fresh" or "kept"."""
+    from bench.donations import connection_arguments
+
+    if not arguments.database_url.startswith("postgres"):
+        raise SystemExit(
+            "bench.fieldwork runs on PostgreSQL (COPY, SKIP LOCKED, pgbench): pass a postgresql:// URL."
+        )
+    base, name = connection_arguments(arguments.database_url)
+    if name in {"quartier_bench", arguments.copy_of}:
+        raise SystemExit(
+            f"Never on {name} itself: the benchmark writes; it makes its own copy (--database-url)."
+        )
+    if arguments.keep and _database_exists(base, name):
+        return "kept"
+    subprocess.run(["dropdb", *base, "--if-exists", name], check=True)
+    if _database_exists(base, arguments.copy_of):
+        started = time.perf_counter()
+        subprocess.run(["createdb", *base, "-T", arguments.copy_of, name], check=True)
+        print(f"database: {name}, a copy of {arguments.copy_of} ({time.perf_counter() - started:.0f} s)")
+        return "copy"
+    subprocess.run(["createdb", *base, name], check=True)
+    print(
+        f"database: {name}, fresh ({arguments.copy_of} does not exist): {arguments.supporters:,} supporters to load"
+    )
+    return "fresh"
+
+
+def summary(arguments: argparse.Namespace, figures: dict[str, dict]) -> str:
+    """The figures the lead reports, one line each, with their targets."""
+    lines = ["", "Summary (bench.fieldwork):"]
+    claims = figures.get("claims") or {}
+    if claims:
+        raw = claims["pgbench"]
+        if "http" in claims:
+            web = claims["http"]
+            lines.append(
+                f"  claims over HTTP: {web['rate']:,.0f}/s vs raw {raw:,.0f}/s = {web['rate'] / raw:.0%} "
+                f"(target {TARGET_CLAIM_RATIO:.0%}), p95 {web['p95']:.0f} ms (target ≤ {TARGET_CLAIM_P95_MS}), "
+                f"{web['clients']} at once, {web['duplicates']} duplicates"
+            )
+        lines.append(
+            f"  claims in process (claim_next_call): {claims['quartier']:,.0f}/s vs raw {raw:,.0f}/s = "
+            f"{claims['quartier'] / raw:.0%}, {claims['duplicates']} duplicates"
+        )
+    imported = figures.get("import") or {}
+    if imported:
+        rate = imported["rows"] / imported["seconds"]
+        lines.append(
+            f"  import: {imported['rows']:,.0f} rows in {imported['seconds']:.0f} s = {rate:,.0f} rows/s "
+            f"(target {1_000_000 / TARGET_IMPORT_SECONDS:,.0f})"
+        )
+    cut = figures.get("cut") or {}
+    if cut:
+        lines.append(
+            f"  turf cut: {cut['lists']:,.0f} lists of 50 in {cut['seconds']:.1f} s from {cut['universe']:,.0f} "
+            f"contacts (target ≤ {TARGET_CUT_SECONDS} s at 1,000,000); by polygon {cut.get('polygon_seconds', 0):.2f} s, "
+            f"by radius {cut.get('radius_seconds', 0):.2f} s"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
-    if arguments.database_url.rstrip("/").endswith("/quartier_bench"):
-        raise SystemExit("Never on quartier_bench itself: make a copy (createdb -T quartier_bench …).")
+    how = prepare_database(arguments)
     from bench.__main__ import benchmark_environment
 
     namespace = argparse.Namespace(database_url=arguments.database_url, redis_url=arguments.redis_url)
@@ -400,19 +355,22 @@ def main(argv: list[str] | None = None) -> None:
 
     load.print_header()
     call_command("migrate", verbosity=0)
+    if how == "fresh":
+        load.load(supporters=arguments.supporters, groups=max(1, arguments.supporters * 35_000 // 2_000_000),
+                  events=arguments.supporters // 10, batch_size=5000, seed=arguments.seed)  # fmt: skip
     rng = random.Random(arguments.seed)
-    figures: dict[str, object] = {}
+    figures: dict[str, dict] = {}
     if "import" not in arguments.skip:
         figures["import"] = bench_import(arguments.contacts, rng)
     if "cut" not in arguments.skip:
         figures["cut"] = bench_cut()
     if "claims" not in arguments.skip:
-        figures["claims"] = bench_claims(arguments)
+        figures["claims"] = bench_claims(arguments, environment)
     if "pages" not in arguments.skip:
         if not arguments.redis_url:
             raise SystemExit("The page benchmark needs --redis-url (emptied first).")
         print(bench_pages(arguments, environment))
-    print(figures)
+    print(summary(arguments, figures))
 
 
 if __name__ == "__main__":

@@ -15,10 +15,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
+from quartier.fieldwork.import_rows import merge_values
 from quartier.fieldwork.models import Contact
 
 if TYPE_CHECKING:
-    from quartier.fieldwork.importing import Row
+    from quartier.fieldwork.import_rows import Row
 
 TEXT = [
     "external_id", "first_name", "last_name", "email", "address", "street_name", "town", "postal_code", "country",
@@ -28,22 +29,17 @@ NUMBERS = {"house_number": "integer", "latitude": "double precision", "longitude
 COLUMNS = ["dedupe_key", *TEXT, *NUMBERS, "tags", "do_not_call", "do_not_knock"]
 
 
-def _merged_in_file(rows: list[Row]) -> list[dict[str, object]]:
-    """One values dict per key, later rows of the batch merged over earlier ones (`importing.merge`)."""
-    from quartier.fieldwork.importing import merge
-
-    by_key: dict[str, Contact] = {}
+def _merged_in_file(rows: list[Row]) -> list[list[object]]:
+    """One COPY row (`COLUMNS`) per key, later rows of the batch merged over earlier ones
+    (`import_rows.merge_values`, the rule of `importing.merge`, on plain dicts)."""
+    by_key: dict[str, dict[str, object]] = {}
     for row in rows:
-        contact = by_key.get(row.key)
-        if contact is None:
-            by_key[row.key] = Contact(
-                dedupe_key=row.key, tags=str(row.values["tags"]), do_not_call=bool(row.values["do_not_call"]),
-                do_not_knock=bool(row.values["do_not_knock"]),
-                **{name: row.values[name] for name in [*TEXT, *NUMBERS]},
-            )  # fmt: skip
+        known = by_key.get(row.key)
+        if known is None:
+            by_key[row.key] = {**row.values, "dedupe_key": row.key}
         else:
-            merge(contact, row.values)
-    return [{name: getattr(contact, name) for name in COLUMNS} for contact in by_key.values()]
+            merge_values(known, row.values)
+    return [[values[name] for name in COLUMNS] for values in by_key.values()]
 
 
 def _statement(scope_group_id: int | None) -> str:
@@ -89,7 +85,7 @@ def write_batch_with_copy(rows: list[Row], scope_group_id: int | None) -> tuple[
         raw = cursor.cursor  # psycopg's own cursor, for COPY
         with raw.copy(f"COPY import_staging ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for item in values:
-                copy.write_row([item[name] for name in COLUMNS])
+                copy.write_row(item)
         cursor.execute(_statement(scope_group_id), {"scope": scope_group_id, "now": timezone.now()})
         written = cursor.fetchall()
     created = sum(1 for is_new, _linked in written if is_new)

@@ -26,13 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from quartier.accounts.models import Supporter
-from quartier.accounts.queries import find_place, find_places
 from quartier.fieldwork.actions.common import FieldworkError
 from quartier.fieldwork.import_copy import write_batch_with_copy
 from quartier.fieldwork.import_files import finish
+from quartier.fieldwork.import_rows import MERGED_FIELDS, Row, _cell, _Places, merge, parse_row
 from quartier.fieldwork.models import Contact, ImportJob, ImportProblem
 from quartier.lib import contacts as lib
-from quartier.lib.zones import is_time_zone
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +66,6 @@ FIELDS: dict[str, tuple[object, tuple[str, ...]]] = {
     "do_not_knock": (gettext_lazy("Do not knock (yes/no)"), ("do not knock", "do_not_knock", "dnk", "ne pas visiter")),
     "time_zone": (gettext_lazy("Time zone"), ("time zone", "timezone", "time_zone", "fuseau")),
 }  # fmt: skip
-
-TRUE_WORDS = {"1", "y", "yes", "true", "x", "o", "oui", "vrai"}
 
 
 @dataclass(frozen=True)
@@ -183,14 +180,6 @@ def check_mapping(mapping: dict[str, int]) -> None:
 # --- the import ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Row:
-    line: int
-    values: dict[str, object]
-    key: str
-    email: str
-
-
 class _CountingReader(io.RawIOBase):
     """Wraps the stored file to know how many bytes were read (the progress bar)."""
 
@@ -206,122 +195,6 @@ class _CountingReader(io.RawIOBase):
         buffer[: len(data)] = data
         self.count += len(data)
         return len(data)
-
-
-def _cell(cells: list[str], mapping: dict[str, int], name: str) -> str:
-    index = mapping.get(name)
-    if index is None or index >= len(cells):
-        return ""
-    return cells[index].strip()
-
-
-class _Places:
-    """Postal code → place: looked up for a whole batch in one query (`prefetch`), then by row."""
-
-    def __init__(self) -> None:
-        self.known: dict[tuple[str, str], object] = {}
-
-    def prefetch(self, codes: set[tuple[str, str]]) -> None:
-        missing = {code for code in codes if code not in self.known and code[1]}
-        if missing:
-            self.known.update(find_places(missing))
-        if len(self.known) > 200_000:  # a national file: keep the memory bounded
-            self.known.clear()
-            self.known.update(find_places(missing))
-
-    def find(self, country: str, postal_code: str):
-        key = (country, postal_code)
-        if key not in self.known:
-            self.known[key] = find_place(country, postal_code) if postal_code else None
-        return self.known[key]
-
-
-def _number(text: str, low: float, high: float) -> float | None:
-    try:
-        value = float(text.replace(",", "."))
-    except ValueError:
-        return None
-    return value if low <= value <= high else None
-
-
-def parse_row(
-    line: int, cells: list[str], job: ImportJob, places: _Places
-) -> tuple[Row | None, list[tuple[str, bool]]]:
-    """One file row as contact values, or None; with the problems found (reason, row still loaded)."""
-    mapping = job.mapping
-    problems: list[tuple[str, bool]] = []
-    first, last = _cell(cells, mapping, "first_name"), _cell(cells, mapping, "last_name")
-    if not (first or last) and (full := _cell(cells, mapping, "full_name")):
-        first, _space, last = full.partition(" ")
-    country = (_cell(cells, mapping, "country") or job.country).upper()[:2]
-    if len(country) != 2 or not country.isalpha():
-        country = job.country
-    address = _cell(cells, mapping, "address")[:200]
-    postal_code = _cell(cells, mapping, "postal_code")[:12]
-    raw_phone = _cell(cells, mapping, "phone")
-    phone = lib.parse_phone(raw_phone, country)
-    if raw_phone and phone is None:
-        problems.append(
-            (
-                _("phone number “%(phone)s” not understood: loaded without it") % {"phone": raw_phone[:40]},
-                True,
-            )
-        )
-    email = _cell(cells, mapping, "email")[:254].lower()
-    if email and ("@" not in email or " " in email):
-        problems.append((_("email address not understood: loaded without it"), True))
-        email = ""
-    key = lib.dedupe_key(
-        external_id=_cell(cells, mapping, "external_id")[:60], first_name=first, last_name=last,
-        address=address, postal_code=postal_code, phone=phone.e164 if phone else "", email=email,
-    )  # fmt: skip
-    if not (first or last):
-        return None, [(_("no name"), False)]
-    if key is None:
-        return None, [(_("no address, phone number, email or id to tell this person apart"), False)]
-    latitude = _number(_cell(cells, mapping, "latitude"), -90, 90)
-    longitude = _number(_cell(cells, mapping, "longitude"), -180, 180)
-    town = _cell(cells, mapping, "town")[:80]
-    place = places.find(country, postal_code)
-    if latitude is None or longitude is None:
-        latitude, longitude = (place.latitude, place.longitude) if place else (None, None)
-        if latitude is None and address:
-            problems.append((_("no coordinates and postal code not found: not on the map"), True))
-    town = town or (place.town if place else "")
-    zone = _cell(cells, mapping, "time_zone")
-    if not is_time_zone(zone):
-        zone = (phone.time_zone if phone else None) or lib.time_zone_for(country, postal_code)
-    number, street = lib.split_address(address)
-    values = {
-        "external_id": _cell(cells, mapping, "external_id")[:64],
-        "first_name": first[:80], "last_name": last[:80], "email": email, "address": address,
-        "house_number": number if number is None or number < 2**31 else None, "street_name": street[:160],
-        "town": town, "postal_code": postal_code, "country": country, "latitude": latitude, "longitude": longitude,
-        "household_key": lib.household_key(address, postal_code), "phone": phone.e164 if phone else "",
-        "time_zone": zone, "language": _cell(cells, mapping, "language")[:10].lower(),
-        "tags": lib.tags_field([*lib.split_tags(_cell(cells, mapping, "tags")), *lib.split_tags(job.extra_tags)]),
-        "do_not_call": _cell(cells, mapping, "do_not_call").lower() in TRUE_WORDS,
-        "do_not_knock": _cell(cells, mapping, "do_not_knock").lower() in TRUE_WORDS,
-    }  # fmt: skip
-    return Row(line, values, key, email), problems
-
-
-MERGED_FIELDS = [
-    "external_id", "first_name", "last_name", "email", "address", "house_number", "street_name", "town",
-    "postal_code", "country", "latitude", "longitude", "household_key", "phone", "time_zone", "language",
-]  # fmt: skip
-
-
-def merge(contact: Contact, values: dict[str, object]) -> None:
-    """The merge rule for a contact already known: a new non-empty value replaces the old one, tags
-    add up, and do-not-call / do-not-knock once set stay set (an import never clears them)."""
-    for name in MERGED_FIELDS:
-        value = values[name]
-        if value not in ("", None):
-            setattr(contact, name, value)
-    contact.tags = lib.tags_field([*contact.tag_list, *lib.split_tags(str(values["tags"]))])
-    contact.do_not_call = contact.do_not_call or bool(values["do_not_call"])
-    contact.do_not_knock = contact.do_not_knock or bool(values["do_not_knock"])
 
 
 def _write_batch(rows: list[Row], scope_group_id: int | None = None) -> tuple[int, int, int]:

@@ -330,37 +330,49 @@ PERSON_KEYS = ("target", "name", "first_name", "status", "last_outcome", "do_not
 
 def walk_list_doors(walk_list: WalkList) -> list[dict[str, object]]:
     """The list's doors in walking order, each with the people who live there (`DOOR_KEYS`,
-    `PERSON_KEYS`: the least a volunteer needs at the door)."""
-    targets = (
+    `PERSON_KEYS`: the least a volunteer needs at the door). Read as plain tuples: no model instance
+    per door on a page every volunteer reloads."""
+    rows = (
         Target.objects.filter(walk_list=walk_list)
-        .select_related("contact")
         .order_by("position", "pk")
-        .only(
-            "pk", "status", "last_outcome", "position", "contact__first_name", "contact__last_name",
-            "contact__address", "contact__town", "contact__postal_code", "contact__household_key",
+        .values_list(
+            "pk",
+            "status",
+            "last_outcome",
+            "contact__first_name",
+            "contact__last_name",
+            "contact__address",
+            "contact__town",
+            "contact__postal_code",
+            "contact__household_key",
             "contact__do_not_knock",
         )
-    )  # fmt: skip
+    )
     doors: dict[str, dict[str, object]] = {}
-    for target in targets:
-        contact = target.contact
+    for (
+        pk,
+        status,
+        last_outcome,
+        first_name,
+        last_name,
+        address,
+        town,
+        postal_code,
+        household,
+        no_knock,
+    ) in rows:
         door = doors.setdefault(
-            contact.household_key or f"target:{target.pk}",
-            {
-                "address": contact.address,
-                "town": contact.town,
-                "postal_code": contact.postal_code,
-                "people": [],
-            },
+            household or f"target:{pk}",
+            {"address": address, "town": town, "postal_code": postal_code, "people": []},
         )
         door["people"].append(  # type: ignore[union-attr]
             {
-                "target": target.pk,
-                "name": contact.name,
-                "first_name": contact.first_name.strip(),  # the script's {{ first_name }}
-                "status": target.status,
-                "last_outcome": target.last_outcome,
-                "do_not_knock": contact.do_not_knock,
+                "target": pk,
+                "name": f"{first_name} {last_name}".strip(),  # `Contact.name`
+                "first_name": first_name.strip(),  # the script's {{ first_name }}
+                "status": status,
+                "last_outcome": last_outcome,
+                "do_not_knock": no_knock,
             }
         )
     return list(doors.values())

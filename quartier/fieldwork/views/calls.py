@@ -15,12 +15,16 @@ from django.http import (
     HttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
+from quartier.accounts.templatetags.fields import field_key
 from quartier.fieldwork import access, queries
 from quartier.fieldwork.actions import calls as calls_actions
 from quartier.fieldwork.actions import common as common_actions
@@ -39,6 +43,35 @@ def _call_form(request: HttpRequest, target: Target, questions: list[Question], 
     )
 
 
+# The result form's inputs, unfilled, are the same HTML for every call of a campaign in a language
+# (the outcomes, the script's questions, the call-back bounds of the day): rendered once per process
+# and kept, keyed by everything that HTML is made of (`field_key` of each field, the questions'
+# positions, the language). The idempotency key, new on each page, is not part of it. A filled-in
+# form (errors to show) is rendered every time.
+MAX_KEPT = 256
+_kept: dict[tuple[object, ...], SafeString] = {}
+
+
+def _inputs(form: CallResultForm, template_name: str) -> SafeString:
+    if form.is_bound:
+        return render_to_string(template_name, {"form": form})
+    key = (
+        template_name,
+        form.auto_id,
+        form.prefix,
+        get_language(),
+        tuple((question.pk, question.position) for question in form.questions),
+        repr(sorted((k, v) for k, v in form.initial.items() if k != "idempotency_key")),
+        *(field_key(form[name]) for name in form.fields if name != "idempotency_key"),
+    )
+    html = _kept.get(key)
+    if html is None:
+        if len(_kept) >= MAX_KEPT:
+            _kept.clear()
+        html = _kept[key] = render_to_string(template_name, {"form": form})
+    return html
+
+
 def _call_page(
     request: HttpRequest, target: Target, *, questions: list[Question], form: CallResultForm | None = None
 ) -> HttpResponse:
@@ -49,6 +82,8 @@ def _call_page(
         request,
         "fieldwork/call.html",
         {
+            "result_inputs": _inputs(form, "fieldwork/_result_inputs.html"),
+            "callback_inputs": _inputs(form, "fieldwork/_callback_inputs.html"),
             "campaign": campaign,
             "target": target,
             "contact": target.contact,
