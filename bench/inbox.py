@@ -43,6 +43,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--gifts", type=int, default=1400, help="distinct events (deliveries: ÷ 0.7)")
     parser.add_argument("--senders", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N",
+        help="only time N deliveries in process (ms per delivery by part), no pgbench and no server",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -188,6 +192,67 @@ def storm(*, environment: dict[str, str], gifts: int, senders: int, say) -> dict
     }  # fmt: skip
 
 
+def profile_deliveries(*, environment: dict[str, str], deliveries: int) -> dict[str, float]:
+    """Mean in-process ms per delivery by part: Django's test client posts signed new events (no gift of
+    ours: only stored) through the whole middleware, one after another. Parts: `signature` (the stripe
+    library's check), `SQL` (the insert's round trip and commit), `kick` (asking for a batch: Redis),
+    `view` (the rest of the view: JSON, parsing, the answer), `middleware` (everything else); plus the
+    process's CPU, the queries per delivery and the round trips to the cache that kicks took."""
+    import stripe
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.profile import PartTimer, instrumented
+    from quartier.donations import inbox, stripe_events
+
+    secret = environment["STRIPE_WEBHOOK_SECRETS"]
+    run = f"{time.time_ns()}"
+    client = Client()
+
+    def post(number: int):
+        body = json.dumps({"id": f"evt_profile_{run}_{number}", "object": "event", "type": "payment_intent.succeeded",
+                           "created": int(time.time()), "data": {"object": {"id": f"pi_profile_{run}_{number}",
+                           "object": "payment_intent", "amount": 1000, "currency": "cad", "status": "succeeded",
+                           "metadata": {"donation_id": str(10**12 + number)}}}})  # fmt: skip
+        header = stripe.WebhookSignature.generate_signature_header(body, secret)
+        return client.post("/donate/webhooks/stripe/", body, content_type="application/json", secure=True,
+                           headers={"Stripe-Signature": header})  # fmt: skip
+
+    assert post(-1).status_code == 200  # connections opened, code loaded
+    timer = PartTimer()
+    timer.totals.update(signature=0.0, kick=0.0)
+    asks = [0]  # the cache's round trips that kicks took
+    cache_add, cache_get = cache.add, cache.get
+
+    def counted(call):
+        def ask(*args, **kwargs):
+            asks[0] += 1
+            return call(*args, **kwargs)
+
+        return ask
+
+    originals = (stripe_events.verify, inbox.kick, cache.add, cache.get)
+    stripe_events.verify = timer.wrap("signature", stripe_events.verify)
+    inbox.kick = timer.wrap("kick", inbox.kick)
+    cache.add, cache.get = counted(cache_add), counted(cache_get)
+    try:
+        with CaptureQueriesContext(connection) as queries, instrumented(timer):
+            cpu_started, wall_started = time.process_time(), time.perf_counter()
+            timer.mark = time.perf_counter()
+            for number in range(deliveries):
+                assert post(number).status_code == 200
+            timer.switch("middleware")
+            wall, cpu = time.perf_counter() - wall_started, time.process_time() - cpu_started
+    finally:
+        stripe_events.verify, inbox.kick, cache.add, cache.get = originals
+    figures = {part: seconds * 1000 / deliveries for part, seconds in timer.totals.items()}
+    figures.update(total=wall * 1000 / deliveries, CPU=cpu * 1000 / deliveries,
+                   queries=len(queries) / deliveries, seconds=wall, kick_asks=asks[0])  # fmt: skip
+    return figures
+
+
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     if not arguments.database_url.startswith("postgres"):
@@ -211,6 +276,11 @@ def main(argv: list[str] | None = None) -> None:
     say = lambda message: print(message, flush=True)  # noqa: E731
     call_command("migrate", verbosity=0)
     load = os.getloadavg()[0]
+    if arguments.profile:
+        figures = profile_deliveries(environment=environment, deliveries=arguments.profile)
+        say(f"{arguments.profile:,} deliveries in process, 1-minute load {load:.1f}: "
+            + ", ".join(f"{part} {value:.2f}" for part, value in figures.items()))  # fmt: skip
+        return
     say(f"pgbench baseline ({arguments.senders} clients, {arguments.seconds} s)…")
     baseline = pgbench_inserts(arguments.database_url, clients=arguments.senders, seconds=arguments.seconds)
     say(f"  pgbench: {baseline:,.0f} single-row inserts per second")
