@@ -43,6 +43,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--gifts", type=int, default=1400, help="distinct events (deliveries: ÷ 0.7)")
     parser.add_argument("--senders", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
+    parser.add_argument("--apply", type=int, default=0, metavar="N",
+                        help="only time the batches applying N stored gifts in process, no HTTP")  # fmt: skip
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: one per sender)")
     parser.add_argument(
         "--threads", type=int, default=1, help="threads per worker (over 1: gunicorn's gthread worker class)"
@@ -107,20 +109,12 @@ def _ensure_database(database_url: str) -> None:
         subprocess.run(["createdb", *base, name], check=True)
 
 
-def storm(
-    *, environment: dict[str, str], gifts: int, senders: int, say, workers: int = 0, threads: int = 1
-) -> dict:
-    import stripe
-    from django.db.models import Sum
-
-    from bench import http
-    from bench.__main__ import SERVER_VAR_DIR
+def _pending_gifts(
+    gifts: int, *, run: str, rng: random.Random, say
+) -> tuple[list[int], list[int], list[str]]:
+    """`gifts` pending Stripe gifts started; their ids, amounts and `payment_intent.succeeded` bodies."""
     from quartier.donations.actions import checkout as checkout_actions
-    from quartier.donations.models import Donation, InboxEvent, WebhookEvent
 
-    secret = environment["STRIPE_WEBHOOK_SECRETS"]
-    run = f"{time.time_ns()}"
-    rng = random.Random(7)
     amounts = [rng.choice([500, 1000, 2500, 4000, 10_000]) for _ in range(gifts)]
     started = time.perf_counter()
     ids = [
@@ -140,6 +134,43 @@ def storm(
                     "amount": amounts[n], "currency": "cad", "status": "succeeded", "metadata": {"donation_id": str(pk)}}}})
         for n, pk in enumerate(ids)
     ]  # fmt: skip
+    return ids, amounts, bodies
+
+
+def apply_rate(*, gifts: int, say) -> dict[str, float]:
+    """Batches alone, in process: `gifts` events stored (`inbox.receive`, no HTTP), then `inbox.drain`
+    timed until all are applied; gifts per second and queries per gift."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from quartier.donations import inbox
+
+    run = f"{time.time_ns()}"
+    _ids, _amounts, bodies = _pending_gifts(gifts, run=run, rng=random.Random(7), say=say)
+    for body in bodies:
+        inbox.receive(json.loads(body))
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as queries:
+        counts = inbox.drain(batches=10_000)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"applied": counts["applied"], "gifts_per_second": counts["applied"] / seconds,
+            "CPU_ms_per_gift": cpu * 1000 / gifts, "queries_per_gift": len(queries) / gifts}  # fmt: skip
+
+
+def storm(
+    *, environment: dict[str, str], gifts: int, senders: int, say, workers: int = 0, threads: int = 1
+) -> dict:
+    import stripe
+    from django.db.models import Sum
+
+    from bench import http
+    from bench.__main__ import SERVER_VAR_DIR
+    from quartier.donations.models import Donation, InboxEvent, WebhookEvent
+
+    secret = environment["STRIPE_WEBHOOK_SECRETS"]
+    run = f"{time.time_ns()}"
+    rng = random.Random(7)
+    ids, amounts, bodies = _pending_gifts(gifts, run=run, rng=rng, say=say)
     deliveries = bodies + rng.sample(bodies, round(gifts / 0.7) - gifts)
     rng.shuffle(deliveries)
     SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -288,6 +319,11 @@ def main(argv: list[str] | None = None) -> None:
     say = lambda message: print(message, flush=True)  # noqa: E731
     call_command("migrate", verbosity=0)
     load = os.getloadavg()[0]
+    if arguments.apply:
+        figures = apply_rate(gifts=arguments.apply, say=say)
+        say(f"{arguments.apply:,} gifts applied in batches, 1-minute load {load:.1f}: "
+            + ", ".join(f"{part} {value:,.2f}" for part, value in figures.items()))  # fmt: skip
+        return
     if arguments.profile:
         figures = profile_deliveries(environment=environment, deliveries=arguments.profile)
         say(f"{arguments.profile:,} deliveries in process, 1-minute load {load:.1f}: "
