@@ -164,11 +164,14 @@ def connection_arguments(database_url: str) -> tuple[list[str], str]:
     return base, parts.path.lstrip("/")
 
 
-def pgbench_inserts(database_url: str, *, clients: int, seconds: int) -> float:
-    """Single-row INSERT transactions per second that pgbench reaches with `clients` clients."""
+def pgbench_inserts(database_url: str, *, clients: int, seconds: int, logged: bool = False) -> float:
+    """Single-row INSERT transactions per second that pgbench reaches with `clients` clients: into an
+    UNLOGGED table (no commit waits for the WAL's flush: the reference of issue 22), or a `logged` one
+    (each commit durable, as a delivery's insert must be before it is answered)."""
     base, database = connection_arguments(database_url)
-    subprocess.run(["psql", *base, database, "-qc",
-                    "CREATE UNLOGGED TABLE IF NOT EXISTS bench_pgbench_insert (id bigserial PRIMARY KEY, payload text)"],
+    kind = "" if logged else "UNLOGGED "
+    subprocess.run(["psql", *base, database, "-qc", "DROP TABLE IF EXISTS bench_pgbench_insert; "
+                    f"CREATE {kind}TABLE bench_pgbench_insert (id bigserial PRIMARY KEY, payload text)"],
                    check=True)  # fmt: skip
     try:
         completed = subprocess.run(

@@ -41,7 +41,8 @@ MAX_ATTEMPTS = 8
 DEBOUNCE_SECONDS = 1
 LONGEST_WAIT = timedelta(hours=1)
 _KICK_KEY = "donations:inbox-kick"
-_asked_until = [0.0]  # this process's last ask (monotonic seconds): a task is due before then
+_asked_until = [0.0]  # monotonic: until then, a queued task will claim what this process commits
+_CLOCK_MARGIN = 0.2  # of a debounce: a kick's task claims that long after its key is gone
 PARKED = "no gift of ours yet: parked (see the parked events)"
 
 
@@ -80,7 +81,11 @@ def receive(event: Any) -> str:
 def kick() -> None:
     """Ask for a batch: now in eager mode, else one task per `DEBOUNCE_SECONDS` (the sweep catches the rest).
 
-    A process whose own ask queued a task less than a debounce ago skips the cache's round trip."""
+    The cache key lives a debounce and holds the moment it goes; its task claims a little after that
+    (`_CLOCK_MARGIN`: the clocks of other machines), so what any process commits while the key lives
+    is in that task, and a process asks the cache nothing more until the key is gone. A process thus
+    reaches the cache at most once a debounce (twice when another queued the task: the refused `add`,
+    then the `get` of its end), not once a delivery."""
     from quartier.donations import tasks
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
@@ -89,10 +94,17 @@ def kick() -> None:
     now = time.monotonic()
     if now < _asked_until[0]:
         return
-    if cache.add(_KICK_KEY, 1, timeout=DEBOUNCE_SECONDS):
-        tasks.apply_inbox.apply_async(countdown=DEBOUNCE_SECONDS)
-        # Our task claims no sooner than a debounce from now: what this process stores before that is in it.
-        _asked_until[0] = now + DEBOUNCE_SECONDS * 0.9
+    ends_at = time.time() + DEBOUNCE_SECONDS
+    if cache.add(_KICK_KEY, ends_at, timeout=DEBOUNCE_SECONDS):
+        tasks.apply_inbox.apply_async(countdown=DEBOUNCE_SECONDS * (1 + _CLOCK_MARGIN))
+    else:
+        queued = cache.get(_KICK_KEY)
+        if not isinstance(queued, float):  # gone meanwhile: ask again on the next delivery
+            return
+        # The key outlives the moment it holds by the round trip of its `add`; while it lives, its
+        # task claims at least a margin later: half of one is a safe wait.
+        ends_at = max(min(queued, ends_at), time.time() + DEBOUNCE_SECONDS * _CLOCK_MARGIN / 2)
+    _asked_until[0] = now + ends_at - time.time()
 
 
 def drain(*, batches: int = 50) -> Counter[str]:

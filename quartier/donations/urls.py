@@ -8,6 +8,8 @@ from quartier.donations.views import pages as pages_views
 from quartier.donations.views import staff as staff_views
 
 app_name = "donations"
+# Answered by `middleware.WebhookFastPathMiddleware` before the site's middleware; routed here too.
+STRIPE_WEBHOOK_PATH = "/donate/webhooks/stripe/"
 
 urlpatterns = [
     path("donate/", checkout_views.donate, name="donate"),
@@ -15,7 +17,7 @@ urlpatterns = [
     path("donate/thanks/<id:donation_id>/", checkout_views.thanks, name="thanks"),
     path("donate/cancelled/<id:donation_id>/", checkout_views.cancelled, name="cancelled"),
     path("donate/sandbox/<str:reference>/", checkout_views.sandbox_checkout, name="sandbox_checkout"),
-    path("donate/webhooks/stripe/", checkout_views.stripe_webhook, name="stripe_webhook"),
+    path(STRIPE_WEBHOOK_PATH.removeprefix("/"), checkout_views.stripe_webhook, name="stripe_webhook"),
     path("fundraise/", pages_views.fundraising_home, name="fundraising"),
     path("fundraise/new/", pages_views.page_create, name="page_create"),
     path("fundraise/teams/<slug:slug>/", pages_views.team_detail, name="team"),
