@@ -10,22 +10,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Exists, Q, Subquery, Sum
+from django.db.models import Exists, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from quartier.accounts.models import Activity, Supporter
 from quartier.accounts.queries import read_together
-from quartier.dashboard import kinds, metrics
+from quartier.dashboard import kinds, metrics, periods
 from quartier.dashboard.actions import JOURNAL, entries
 from quartier.dashboard.models import (
     DEFAULT_LEVELS,
     DEFAULT_WEIGHTS,
     Cursor,
-    GroupFigure,
     IndexRules,
     LastActive,
+    Period,
     Referral,
-    RegionFigure,
     SupporterFigure,
 )
 from quartier.donations import queries as donations_queries
@@ -347,8 +346,14 @@ class Scope:
     group_id: int | None = None
 
     @property
+    def bars(self) -> str:
+        """The width of the charts' bars: `day`, `week` or `month` (`periods.resolution`)."""
+        return periods.resolution(self.start, self.end)
+
+    @property
     def days(self) -> list[date]:
-        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+        """The first day of each bar of the charts."""
+        return periods.bars_of(self.start, self.end, self.bars)
 
 
 def region_key_for(*, country: str = "", prefix: str = "", area: str = "") -> str:
@@ -377,38 +382,32 @@ def _in_region(key: str) -> Q:
     return area
 
 
-def figures(scope: Scope, metric_names: list[str]) -> dict[str, dict[date, list[int]]]:
-    """metric → day → [count, amount] over the scope (one query)."""
-    if scope.group_id is not None:
-        rows = GroupFigure.objects.filter(group_id=scope.group_id)
-    else:
-        rows = RegionFigure.objects.filter(region=scope.region)
-    rows = (
-        rows.filter(metric__in=metric_names, day__gte=scope.start, day__lte=scope.end)
-        .values("metric", "day")
-        .annotate(count=Sum("count"), amount=Sum("amount"))
+def _rows(scope: Scope, bars: str = Period.MONTH) -> list[QuerySet]:
+    """The summary rows that cover the scope's days (daily, weekly, monthly: `periods.rows_over`)."""
+    querysets = periods.rows_over(scope.start, scope.end, group_id=scope.group_id, bars=bars)
+    return (
+        querysets if scope.group_id is not None else [rows.filter(region=scope.region) for rows in querysets]
     )
+
+
+def figures(scope: Scope, metric_names: list[str]) -> dict[str, dict[date, list[int]]]:
+    """metric → first day of each bar (`scope.bars`) → [count, amount] over the scope (one query)."""
+    rows = [rows.filter(metric__in=metric_names) for rows in _rows(scope, scope.bars)]
     found: dict[str, dict[date, list[int]]] = {name: {} for name in metric_names}
-    for row in rows:
-        found[row["metric"]][row["day"]] = [row["count"], row["amount"]]
+    for (metric, day), (count, amount) in periods.summed(rows, ("metric", "day")).items():
+        total = found[metric].setdefault(periods.bar_of(day, scope.start, scope.bars), [0, 0])
+        total[0] += count
+        total[1] += amount
     return found
 
 
 def answers(scope: Scope) -> list[tuple[str, str, int]]:
     """(question, answer, count) of survey answers over the scope, most frequent first."""
-    rows = GroupFigure.objects.filter(group_id=scope.group_id) if scope.group_id is not None else (
-        RegionFigure.objects.filter(region=scope.region)
-    )  # fmt: skip
-    rows = (
-        rows.filter(metric="fieldwork.answer", day__gte=scope.start, day__lte=scope.end)
-        .values("label")
-        .annotate(count=Sum("count"))
-        .order_by("label")
-    )
+    rows = [rows.filter(metric="fieldwork.answer") for rows in _rows(scope)]
     found = []
-    for row in rows:
-        question, _separator, answer = row["label"].partition(metrics.ANSWER_SEPARATOR)
-        found.append((question, answer, row["count"]))
+    for (label,), (count, _amount) in periods.summed(rows, ("label",)).items():
+        question, _separator, answer = label.partition(metrics.ANSWER_SEPARATOR)
+        found.append((question, answer, count))
     return sorted(found, key=lambda item: (item[0], -item[2], item[1]))
 
 
@@ -436,22 +435,28 @@ def active_supporters(scope: Scope, today: date | None = None) -> int | None:
 
 
 def active_groups(scope: Scope) -> int:
-    rows = GroupFigure.objects.filter(metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end)
-    if scope.group_id is not None:
-        rows = rows.filter(group_id=scope.group_id)
-    return _counted_once_per_rollup("groups", scope, rows.values("group_id").distinct().count)
+    def count() -> int:
+        rows = [
+            rows.filter(metric=metrics.EVERY_ACTION).values("group_id").order_by()
+            for rows in periods.rows_over(scope.start, scope.end, group_id=scope.group_id, groups=True)
+        ]
+        return len(set(rows[0].union(*rows[1:]).values_list("group_id", flat=True))) if rows else 0
+
+    return _counted_once_per_rollup("groups", scope, count)
 
 
 def activity_by_region(scope: Scope) -> list[tuple[str, int]]:
     """(`COUNTRY:PREFIX` of 3 characters, actions) over the scope, busiest first, for the map."""
     if scope.group_id is not None:
         return []
-    rows = RegionFigure.objects.filter(metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end)
-    rows = rows.filter(_in_region(scope.region))
-    rows = (
-        rows.filter(region__regex=r"^[A-Z]{2}:[A-Z0-9]{3}$")
-        .values("region")
-        .annotate(count=Sum("count"))
-        .order_by("-count", "region")
+    rows = [
+        rows.filter(metric=metrics.EVERY_ACTION, region__regex=r"^[A-Z]{2}:[A-Z0-9]{3}$").filter(
+            _in_region(scope.region)
+        )
+        for rows in periods.rows_over(scope.start, scope.end, group_id=None)
+    ]
+    found = sorted(
+        ((region, count) for (region,), (count, _amount) in periods.summed(rows, ("region",)).items()),
+        key=lambda item: (-item[1], item[0]),
     )
-    return [(row["region"], row["count"]) for row in rows[:300]]
+    return found[:300]

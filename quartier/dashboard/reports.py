@@ -93,7 +93,7 @@ def build(scope: Scope) -> Report:
     days = scope.days
     charts = []
     for slug, title, series_list in CHARTS:
-        chart = Chart(slug=slug, title=str(title), days=days)
+        chart = Chart(slug=slug, title=str(title), days=days, bars=scope.bars)
         for metric, name, money, minus in series_list:
             index = 1 if money else 0
             values = []
