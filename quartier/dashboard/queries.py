@@ -55,6 +55,11 @@ def as_of() -> datetime | None:
     return Cursor.objects.filter(name=JOURNAL).values_list("updated_at", flat=True).first()
 
 
+def figures_stamp() -> tuple[int, datetime] | None:
+    """(the cursor's position, its time): moved by every rollup, rebuild and erasure."""
+    return Cursor.objects.filter(name=JOURNAL).values_list("last_id", "updated_at").first()
+
+
 def _cursor(snapshot: dict | None = None) -> tuple[int, list[int]]:
     if snapshot is not None:
         found = (snapshot["dashboard_last_id"], snapshot["dashboard_gaps"])
@@ -411,11 +416,11 @@ def answers(scope: Scope) -> list[tuple[str, str, int]]:
     return sorted(found, key=lambda item: (item[0], -item[2], item[1]))
 
 
-def _counted_once_per_rollup(name: str, scope: Scope, compute, *parts: object) -> int:
+def _counted_once_per_rollup(name: str, scope: Scope, compute, *parts: object, stamp: object = None) -> int:
     """A count that reads many summary rows (distinct people or groups over a window), kept in the
     cache until the figures change: the key holds the cursor's position and time, which every
     rollup, rebuild and erasure moves, so a cached count is never older than the figures beside it."""
-    stamp = Cursor.objects.filter(name=JOURNAL).values_list("last_id", "updated_at").first()
+    stamp = stamp or figures_stamp()
     described = repr((name, stamp, scope.region, scope.group_id, scope.start, scope.end, *parts))
     key = "dashboard:" + hashlib.sha256(described.encode()).hexdigest()
     return cache.get_or_set(key, compute, timeout=COUNT_CACHE_SECONDS)
@@ -424,17 +429,17 @@ def _counted_once_per_rollup(name: str, scope: Scope, compute, *parts: object) -
 COUNT_CACHE_SECONDS = 600
 
 
-def active_supporters(scope: Scope, today: date | None = None) -> int | None:
+def active_supporters(scope: Scope, today: date | None = None, stamp: object = None) -> int | None:
     """People who did anything in the last 30 days (campaign or area scope; None for a group)."""
     if scope.group_id is not None:
         return None
     today = today or timezone.localdate()
     rows = LastActive.objects.filter(day__gt=today - timedelta(days=30))
     rows = rows.filter(_in_region(scope.region))
-    return _counted_once_per_rollup("active", scope, rows.count, today)
+    return _counted_once_per_rollup("active", scope, rows.count, today, stamp=stamp)
 
 
-def active_groups(scope: Scope) -> int:
+def active_groups(scope: Scope, stamp: object = None) -> int:
     def count() -> int:
         rows = [
             rows.filter(metric=metrics.EVERY_ACTION).values("group_id").order_by()
@@ -442,7 +447,7 @@ def active_groups(scope: Scope) -> int:
         ]
         return len(set(rows[0].union(*rows[1:]).values_list("group_id", flat=True))) if rows else 0
 
-    return _counted_once_per_rollup("groups", scope, count)
+    return _counted_once_per_rollup("groups", scope, count, stamp=stamp)
 
 
 def activity_by_region(scope: Scope) -> list[tuple[str, int]]:

@@ -93,7 +93,7 @@ def _figures_html(request: HttpRequest, context: dict[str, object], scope: Scope
     points = reports.region_points(report.regions)
     context = {
         **context,
-        "as_of": queries.as_of(),
+        "as_of": report.as_of,
         "scope": scope,
         "report": report,
         "query": request.GET.urlencode(),
