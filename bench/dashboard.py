@@ -289,6 +289,8 @@ def main(argv: list[str] | None = None) -> None:
     ]  # fmt: skip
     tables = []
     cache.clear()
+    if arguments.measure != "none":
+        call_command("collectstatic", interactive=False, verbosity=0)  # production settings: a manifest
     if arguments.measure == "profile":
         from bench import profile
         from bench.pages import count_queries
@@ -308,7 +310,6 @@ def main(argv: list[str] | None = None) -> None:
                 )
         tables.append("In-process, after one request (caches warm):\n" + "\n".join(lines))
     elif arguments.measure == "pages":
-        call_command("collectstatic", interactive=False, verbosity=0)
         SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
         for person, hot_pages in runs:
             floor_runs, results = http.measure(

@@ -41,7 +41,9 @@ def _suggestions(supporter, my_groups: list) -> dict[str, object]:
 def personal(request: HttpRequest) -> HttpResponse:
     supporter = request.user
     snapshot = queries.personal_snapshot(supporter)
-    figures = queries.personal_figures(supporter, snapshot)
+    # Summed by the database over the index's window and before it: a few rows whatever one did.
+    since = queries.index_since(queries.index_rules(snapshot)[0])
+    figures = queries.personal_figures(supporter, snapshot, since=since)
     index = queries.activity_index(supporter, figures=figures, snapshot=snapshot)
     events = organizing_events.my_events(supporter, snapshot)
     groups = organizing_groups.my_groups_with_news(supporter, counters=snapshot)
