@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from quartier.dashboard import access, actions, metrics, queries, reports
-from quartier.dashboard.forms import FilterForm
+from quartier.dashboard.forms import FilterForm, default_range
 from quartier.dashboard.queries import Scope
 from quartier.lib.page_cache import cached_fragment, stamp
 from quartier.organizing.models import Group
@@ -63,10 +63,9 @@ def personal(request: HttpRequest) -> HttpResponse:
 def _scope_from(form: FilterForm, group: Group | None) -> Scope:
     if form.is_valid():
         data = form.cleaned_data
-    else:
-        defaults = FilterForm({})
-        defaults.is_valid()
-        data = defaults.cleaned_data
+    else:  # unbound: no filter chosen
+        start, end = default_range()
+        data = {"start": start, "end": end}
     scope = Scope(start=data["start"], end=data["end"])
     if group is not None:
         scope.group_id = group.pk
