@@ -244,11 +244,10 @@ def indexes_of(supporter_ids: list[int], today: date | None = None) -> dict[int,
 def recent_actions(supporter: Supporter, since: date, limit: int = 15) -> list[Activity]:
     """The person's latest journal rows in the window, to show what the index is made of."""
     start = datetime.combine(since, datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    return list(
-        Activity.objects.filter(supporter=supporter, occurred_at__gte=start).order_by("-occurred_at", "-pk")[
-            :limit
-        ]
+    rows = Activity.objects.filter(supporter=supporter, occurred_at__gte=start).order_by(
+        "-occurred_at", "-pk"
     )
+    return list(rows.only("pk", "occurred_at", "kind", "amount", "currency")[:limit])  # what the list shows
 
 
 @dataclass
