@@ -1,9 +1,17 @@
 """`python -m bench.dashboard`: the dashboards at bench scale — journal, full rebuild, freshness, pages.
 
-    python -m bench.dashboard --database-url postgresql://postgres@127.0.0.1/quartier_bench_dashboard \
-        --redis-url redis://127.0.0.1:6379/11
+    python -m bench.dashboard --copy-of quartier_bench \
+        --database-url postgresql://postgres@127.0.0.1/quartier_bench_dashboard --redis-url redis://127.0.0.1:6379/11
 
-On a loaded benchmark campaign (`python -m bench`, or a copy of it) it:
+It writes the journal and the summary tables, so it never runs on the shared benchmark database
+(`quartier_bench`): `--copy-of quartier_bench` makes the database of `--database-url` with
+`createdb -T quartier_bench` when it does not exist yet (PostgreSQL copies a template only while
+nobody else is connected to it: stop servers on `quartier_bench` first), and later runs reuse the copy
+(`--skip-load`, `--skip-rebuild`). `--measure profile` measures in-process instead of with wrk
+(queries per request and ms by part, `bench/profile.py`), for a busy machine; `--measure none` loads
+and rebuilds only. Dates in the filters are relative to the day it runs (`days_back`).
+
+On a copy of a loaded benchmark campaign (`python -m bench`) it:
 
 1. journals what the campaign's tables hold (the rows of `rebuild_dashboards`' backfill, written in
    SQL: sign-ups, verifications, groups, memberships, events, RSVPs, attendance) and adds `--gifts`, `--calls` and `--posts`
@@ -23,11 +31,15 @@ import argparse
 import os
 import random
 import shutil
+import subprocess
 import time
 from datetime import timedelta
 from pathlib import Path
 
 from bench.__main__ import SERVER_VAR_DIR, benchmark_environment
+from bench.donations import connection_arguments
+
+SHARED_DATABASE = "quartier_bench"  # the lead's benchmark campaign: read-only for this benchmark
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -43,12 +55,43 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--sources", default="",
         help="which of the campaign's tables to journal (comma-separated; all by default)",
     )  # fmt: skip
+    parser.add_argument(
+        "--copy-of", default="",
+        help="create the database of --database-url as a copy of this one (createdb -T) if it is missing",
+    )  # fmt: skip
+    parser.add_argument(
+        "--measure", choices=("pages", "profile", "none"), default="pages",
+        help="pages: wrk against the floor; profile: in-process queries and ms by part; none: load only",
+    )  # fmt: skip
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warm-up", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--markdown", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=2008)
     return parser.parse_args(argv)
+
+
+def ensure_copy(database_url: str, copy_of: str) -> None:
+    """Refuse the shared benchmark database; create the database of `database_url` as a copy of
+    `copy_of` (`createdb -T`) when it does not exist yet."""
+    base, name = connection_arguments(database_url)
+    if name in {SHARED_DATABASE, copy_of}:
+        raise SystemExit(
+            f"bench.dashboard writes the journal and the summary tables: never on {name} itself. Give a copy's "
+            f"address in --database-url and --copy-of {name} to make it (createdb -T)."
+        )
+    found = subprocess.run(
+        ["psql", *base, "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    if found.stdout.strip() == "1":
+        return
+    if not copy_of:
+        raise SystemExit(
+            f"No database {name}: pass --copy-of {SHARED_DATABASE} to make it from the campaign."
+        )
+    print(f"Copying {copy_of} into {name} (createdb -T)…", flush=True)
+    subprocess.run(["createdb", *base, "-T", copy_of, name], check=True)
 
 
 def days_back(days: int) -> str:
@@ -139,9 +182,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(
             "Give --database-url (PostgreSQL, a copy of the benchmark campaign) and --redis-url."
         )
-    arguments.measure = "pages"
-    if shutil.which("wrk") is None:  # before the load and the rebuild, not after them
+    if arguments.measure == "pages" and shutil.which("wrk") is None:  # before the load and the rebuild
         raise SystemExit("wrk is not installed: `apt-get install wrk` (Debian, Ubuntu), then run again.")
+    ensure_copy(arguments.database_url, arguments.copy_of)
     environment = benchmark_environment(arguments)
     os.environ.update(environment)
 
@@ -232,30 +275,53 @@ def main(argv: list[str] | None = None) -> None:
         client.force_login(person)
         return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
-    call_command("collectstatic", interactive=False, verbosity=0)
-    cache.clear()
-    SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
-    tables = []
     runs = [
-        (cookie_for(viewer), [HotPage("personal dashboard `/dashboard/`", "signed in", ["/dashboard/"])]),
-        (cookie_for(staff), [
+        (viewer, [HotPage("personal dashboard `/dashboard/`", "signed in", ["/dashboard/"])]),
+        (staff, [
             HotPage("organiser `/organize/` (30 days, everyone)", "staff", ["/organize/"]),
             HotPage("organiser, 365 days", "staff", [f"/organize/?start={days_back(365)}"]),
             HotPage("organiser, postal prefix H2X", "staff", ["/organize/?region=H2X"]),
             HotPage("organiser, province QC, 90 days", "staff", [f"/organize/?area=CA-QC&start={days_back(90)}"]),
             HotPage("organiser, French region IDF", "staff", ["/organize/?area=FR-IDF"]),
             HotPage("organiser, one group", "staff", [f"/organize/?group={group_slug}"]),
+            HotPage("organiser, one group, 180 days", "staff", [f"/organize/?group={group_slug}&start={days_back(180)}"]),
         ]),
     ]  # fmt: skip
-    for cookie, hot_pages in runs:
-        floor_runs, results = http.measure(
-            environment=environment, pages=hot_pages, trivial=trivial_page(), cookie=cookie,
-            duration=arguments.duration, warm_up=arguments.warm_up, connections=arguments.connections, threads=1,
-            log_path=SERVER_VAR_DIR / "gunicorn-dashboard.log",
-        )  # fmt: skip
-        tables.append(
-            http.table(floor_runs, results, connections=arguments.connections, duration=arguments.duration)
-        )
+    tables = []
+    cache.clear()
+    if arguments.measure != "none":
+        call_command("collectstatic", interactive=False, verbosity=0)  # production settings: a manifest
+    if arguments.measure == "profile":
+        from bench import profile
+        from bench.pages import count_queries
+
+        lines = ["| page | queries | CPU ms | total ms | " + " | ".join(profile.PARTS) + " |",
+                 "|---|---:|---:|---:|" + "---:|" * len(profile.PARTS)]  # fmt: skip
+        for person, hot_pages in runs:
+            for page in hot_pages:
+                queries = count_queries(page, person, requests=10)
+                client = Client()
+                client.force_login(person)
+                parts = profile.profile_page(page.paths, client=client, requests=30)
+                lines.append(
+                    f"| {page.label} | {queries} | {parts['CPU']:.1f} | {parts['total']:.1f} | "
+                    + " | ".join(f"{parts[part]:.1f}" for part in profile.PARTS)
+                    + " |"
+                )
+        tables.append("In-process, after one request (caches warm):\n" + "\n".join(lines))
+    elif arguments.measure == "pages":
+        SERVER_VAR_DIR.mkdir(parents=True, exist_ok=True)
+        for person, hot_pages in runs:
+            floor_runs, results = http.measure(
+                environment=environment, pages=hot_pages, trivial=trivial_page(), cookie=cookie_for(person),
+                duration=arguments.duration, warm_up=arguments.warm_up, connections=arguments.connections,
+                threads=1, log_path=SERVER_VAR_DIR / "gunicorn-dashboard.log",
+            )  # fmt: skip
+            tables.append(
+                http.table(
+                    floor_runs, results, connections=arguments.connections, duration=arguments.duration
+                )
+            )
     summary = (
         f"Journal: {journal_rows:,} rows. Full rebuild: "
         f"{'not run' if rebuild_seconds is None else f'{rebuild_seconds:.0f} s'}. "

@@ -20,13 +20,20 @@ from quartier.dashboard.metrics import Entry
 from quartier.dashboard.models import (
     Cursor,
     GroupFigure,
+    GroupPeriodFigure,
     LastActive,
+    Period,
     Referral,
     RegionFigure,
+    RegionPeriodFigure,
     SupporterFigure,
 )
+from quartier.lib.page_cache import bump
 
 JOURNAL = "journal"
+# The page-cache stamp of every figure the dashboards show: bumped (on commit) whenever a rollup, a
+# rebuild or an erasure changes the summary tables; the organiser dashboard's cached HTML depends on it.
+FIGURES_STAMP = "dashboard:figures"
 BATCH = 5_000
 # How long an id skipped by the cursor is looked for again: longer than any transaction that writes
 # the journal. An id still missing after that was rolled back.
@@ -114,11 +121,36 @@ def _write_sums(model, key_fields: tuple[str, str, str, str] | tuple[str, str, s
 REGION_KEY = ("region", "metric", "day", "label")
 GROUP_KEY = ("group_id", "metric", "day", "label")
 SUPPORTER_KEY = ("supporter_id", "day", "metric")
+REGION_PERIOD_KEY = ("region", "metric", "period", "start", "label")
+GROUP_PERIOD_KEY = ("group_id", "metric", "period", "start", "label")
+
+
+def period_start(day: date, period: str) -> date:
+    """The first day of the week (Monday) or the calendar month that holds `day`."""
+    return day - timedelta(days=day.weekday()) if period == Period.WEEK else day.replace(day=1)
+
+
+def by_period(sums: Sums) -> Sums:
+    """Daily sums keyed (owner, metric, day, label) added up by week and by month: keyed (owner, metric,
+    period, first day, label) as `RegionPeriodFigure` and `GroupPeriodFigure` are."""
+    coarse: Sums = defaultdict(lambda: [0, 0])
+    for (owner, metric, day, label), (count, amount) in sums.items():
+        for period in (Period.WEEK, Period.MONTH):
+            total = coarse[(owner, metric, str(period), period_start(day, period), label)]
+            total[0] += count
+            total[1] += amount
+    return coarse
+
+
+def _write_regions(regions: Sums) -> None:
+    _write_sums(RegionFigure, REGION_KEY, regions)
+    _write_sums(RegionPeriodFigure, REGION_PERIOD_KEY, by_period(regions))
 
 
 def _write(deltas: Deltas) -> None:
-    _write_sums(RegionFigure, REGION_KEY, deltas.regions)
+    _write_regions(deltas.regions)
     _write_sums(GroupFigure, GROUP_KEY, deltas.groups)
+    _write_sums(GroupPeriodFigure, GROUP_PERIOD_KEY, by_period(deltas.groups))
     _write_sums(SupporterFigure, SUPPORTER_KEY, deltas.supporters)
     if deltas.last_active:
         existing = {
@@ -180,6 +212,8 @@ def roll_up_batch(*, batch: int = BATCH, now: datetime | None = None) -> int:
     cursor.gaps = gaps
     cursor.updated_at = now
     cursor.save(update_fields=["last_id", "gaps", "updated_at"])
+    if late or fresh:
+        bump(FIGURES_STAMP)
     return len(late) + len(fresh)
 
 
@@ -253,6 +287,17 @@ SELECT {columns} FROM (
 ) AS ranked WHERE rank = 1
 """
 
+# The week's and the month's sums of the daily rows, as `by_period` adds them up (`period_start`).
+BY_PERIOD = """
+INSERT INTO {target} ({owner}, metric, period, start, label, count, amount)
+SELECT {owner}, metric, %s, {start}, label, SUM(count), SUM(amount) FROM {source}
+GROUP BY {owner}, metric, {start}, label HAVING SUM(count) <> 0 OR SUM(amount) <> 0
+"""
+PERIOD_START = {
+    True: {Period.WEEK: "CAST(date_trunc('week', CAST(day AS timestamp)) AS date)", Period.MONTH: "CAST(date_trunc('month', CAST(day AS timestamp)) AS date)"},
+    False: {Period.WEEK: "date(day, 'weekday 0', '-6 days')", Period.MONTH: "date(day, 'start of month')"},
+}  # fmt: skip
+
 
 @transaction.atomic
 def rebuild(*, now: datetime | None = None, range_size: int = REBUILD_RANGE) -> int:
@@ -286,7 +331,8 @@ def rebuild(*, now: datetime | None = None, range_size: int = REBUILD_RANGE) -> 
                 recent.add(entry.id)
         _stage_deltas(deltas, position=high)
         low = high
-    for model in (RegionFigure, GroupFigure, SupporterFigure, LastActive, Referral):
+    for model in (RegionFigure, GroupFigure, RegionPeriodFigure, GroupPeriodFigure, SupporterFigure, LastActive,
+                  Referral):  # fmt: skip
         model.objects.all().delete()
     with connection.cursor() as db:
         for model, keys, staging in (
@@ -309,6 +355,19 @@ def rebuild(*, now: datetime | None = None, range_size: int = REBUILD_RANGE) -> 
         )  # fmt: skip
         for table in STAGING:
             db.execute(f"DROP TABLE {table}")
+        for daily, coarse, owner in (
+            (RegionFigure, RegionPeriodFigure, "region"),
+            (GroupFigure, GroupPeriodFigure, "group_id"),
+        ):
+            for period in Period:
+                db.execute(
+                    BY_PERIOD.format(
+                        target=coarse._meta.db_table, source=daily._meta.db_table, owner=owner,
+                        start=PERIOD_START[connection.vendor == "postgresql"][period],
+                    ),
+                    [str(period)],
+                )  # fmt: skip
+    bump(FIGURES_STAMP)
     stamp = now.isoformat()
     cursor.last_id = last
     first = min(recent, default=last + 1)
@@ -336,10 +395,11 @@ def forget_supporter(supporter: Supporter) -> None:
     deltas.supporters.clear()
     deltas.last_active.clear()
     deltas.referrals.clear()
-    _write_sums(RegionFigure, REGION_KEY, deltas.regions)
+    _write_regions(deltas.regions)
     for model in (SupporterFigure, LastActive):
         model.objects.filter(supporter=supporter).delete()
     Referral.objects.filter(supporter=supporter).delete()
     Referral.objects.filter(referrer=supporter).delete()
     cursor.updated_at = timezone.now()  # the figures changed: counts cached beside them are stale
     cursor.save(update_fields=["updated_at"])
+    bump(FIGURES_STAMP)

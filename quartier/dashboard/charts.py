@@ -1,6 +1,6 @@
 """Server-rendered SVG charts: no script, no library, the same figures as the table and the CSV.
 
-Each chart is a `Chart` (days by series); `svg()` draws it as bars (one series) or lines (several),
+Each chart is a `Chart` (bars of a day, a week or a month, by series); `svg()` draws it as bars (one series) or lines (several),
 with localised dates and numbers in the page's language, and `rows()` gives the table and CSV rows.
 """
 
@@ -35,13 +35,22 @@ class Series:
 class Chart:
     slug: str
     title: str
-    days: list[date]
+    days: list[date]  # the first day of each bar
     series: list[Series] = field(default_factory=list)
+    bars: str = "day"  # or "week", "month" (`periods.resolution`)
+
+    @property
+    def row_format(self) -> str:
+        return "YEAR_MONTH_FORMAT" if self.bars == "month" else "SHORT_DATE_FORMAT"
+
+    @property
+    def tick_format(self) -> str:
+        return "YEAR_MONTH_FORMAT" if self.bars == "month" else "MONTH_DAY_FORMAT"
 
     def rows(self) -> list[list[str]]:
-        """[day, value of each series] for the table: localised."""
+        """[bar, value of each series] for the table: localised."""
         return [
-            [day_label(day, "SHORT_DATE_FORMAT")] + [_number(s.values[index], s.money) for s in self.series]
+            [day_label(day, self.row_format)] + [_number(s.values[index], s.money) for s in self.series]
             for index, day in enumerate(self.days)
         ]
 
@@ -56,9 +65,14 @@ class Chart:
             for row in self.rows()
         )
         return mark_safe(  # noqa: S308 - every piece of text is escaped above
-            f'<table><thead><tr><th scope="col">{_e(gettext("Day"))}</th>{head}</tr></thead>\n'
+            f'<table><thead><tr><th scope="col">{_e(self.first_header())}</th>{head}</tr></thead>\n'
             f"    <tbody>{body}</tbody></table>"
         )
+
+    def first_header(self) -> str:
+        if self.bars == "month":
+            return gettext("Month")
+        return gettext("Week of") if self.bars == "week" else gettext("Day")
 
     def csv_rows(self) -> list[list[str]]:
         """The same figures for a spreadsheet: ISO dates, plain numbers."""
@@ -100,7 +114,7 @@ class Chart:
             if index % labels == 0:
                 parts.append(
                     f'<text x="{LEFT + step * (index + 0.5):.1f}" y="{HEIGHT - BOTTOM + 26}" class="tick" '
-                    f'text-anchor="middle">{_e(day_label(day, "MONTH_DAY_FORMAT"))}</text>'
+                    f'text-anchor="middle">{_e(day_label(day, self.tick_format))}</text>'
                 )
         for number, series in enumerate(self.series):
             colour = COLOURS[number % len(COLOURS)]
@@ -112,7 +126,7 @@ class Chart:
                         # a net negative day (refunds) stays on the axis
                         f'width="{step * 0.8:.1f}" height="{TOP + plot_height - y(max(value, 0)):.1f}" '
                         f'fill="{colour}" data-day="{day.isoformat()}" data-value="{_e(_plain(value, series.money))}">'
-                        f"<title>{_e(day_label(day, 'SHORT_DATE_FORMAT'))}: {_e(_number(value, series.money))}</title></rect>"
+                        f"<title>{_e(day_label(day, self.row_format))}: {_e(_number(value, series.money))}</title></rect>"
                     )
             else:
                 points = " ".join(

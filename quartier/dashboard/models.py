@@ -83,6 +83,62 @@ class GroupFigure(models.Model):
         return f"{self.day} {self.metric} group {self.group_id}"
 
 
+class Period(models.TextChoices):
+    WEEK = "week", _("week")  # Monday to Sunday
+    MONTH = "month", _("month")
+
+
+class RegionPeriodFigure(models.Model):
+    """The sums of `RegionFigure` over a week (from its Monday) or a calendar month (from its first day),
+    kept by the same rollups, so that a long range reads a few dozen rows rather than a row per day."""
+
+    period = models.CharField(max_length=5, choices=Period.choices)
+    start = models.DateField()
+    metric = models.CharField(max_length=48)
+    region = models.CharField(max_length=10)
+    label = models.CharField(max_length=200, blank=True)
+    count = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["region", "metric", "period", "start", "label"], name="regionperiodfigure_key"
+            )
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["metric", "period", "start"], name="regionperiodfigure_metric")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} of {self.start} {self.metric} {self.region}"
+
+
+class GroupPeriodFigure(models.Model):
+    """The sums of `GroupFigure` over a week or a month (see `RegionPeriodFigure`)."""
+
+    period = models.CharField(max_length=5, choices=Period.choices)
+    start = models.DateField()
+    metric = models.CharField(max_length=48)
+    group_id = models.BigIntegerField()
+    label = models.CharField(max_length=200, blank=True)
+    count = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["group_id", "metric", "period", "start", "label"], name="groupperiodfigure_key"
+            )
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["metric", "period", "start"], name="groupperiodfigure_metric")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} of {self.start} {self.metric} group {self.group_id}"
+
+
 class SupporterFigure(models.Model):
     """One supporter's figures for one local day and metric.
 

@@ -10,22 +10,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Exists, Q, Subquery, Sum
+from django.db.models import Exists, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from quartier.accounts.models import Activity, Supporter
 from quartier.accounts.queries import read_together
-from quartier.dashboard import kinds, metrics
+from quartier.dashboard import kinds, metrics, periods
 from quartier.dashboard.actions import JOURNAL, entries
 from quartier.dashboard.models import (
     DEFAULT_LEVELS,
     DEFAULT_WEIGHTS,
     Cursor,
-    GroupFigure,
     IndexRules,
     LastActive,
+    Period,
     Referral,
-    RegionFigure,
     SupporterFigure,
 )
 from quartier.donations import queries as donations_queries
@@ -56,6 +55,11 @@ def as_of() -> datetime | None:
     return Cursor.objects.filter(name=JOURNAL).values_list("updated_at", flat=True).first()
 
 
+def figures_stamp() -> tuple[int, datetime] | None:
+    """(the cursor's position, its time): moved by every rollup, rebuild and erasure."""
+    return Cursor.objects.filter(name=JOURNAL).values_list("last_id", "updated_at").first()
+
+
 def _cursor(snapshot: dict | None = None) -> tuple[int, list[int]]:
     if snapshot is not None:
         found = (snapshot["dashboard_last_id"], snapshot["dashboard_gaps"])
@@ -73,12 +77,30 @@ def _unrolled(query: Q, snapshot: dict | None = None) -> list[metrics.Entry]:
     return list(entries(Activity.objects.filter(query).filter(pending)))
 
 
-def personal_figures(supporter: Supporter, snapshot: dict | None = None) -> list[tuple[date, str, int, int]]:
+def personal_figures(
+    supporter: Supporter, snapshot: dict | None = None, since: date | None = None
+) -> list[tuple[date, str, int, int]]:
     """(day, metric, count, amount) of one supporter, rolled up or not yet (two indexed queries; the
-    cursor comes from `snapshot` when given, see `personal_snapshot`)."""
-    rows = list(
-        SupporterFigure.objects.filter(supporter=supporter).values_list("day", "metric", "count", "amount")
-    )
+    cursor comes from `snapshot` when given, see `personal_snapshot`).
+
+    With `since`, the rolled-up rows come summed by the database, two per metric: what counts from
+    `since` on (dated `since`) and what came before (dated `date.min`), so that `totals_of` gives
+    the same totals from a few dozen rows as from a row per day of a busy year."""
+    rows: list[tuple[date, str, int, int]] = []
+    mine = SupporterFigure.objects.filter(supporter=supporter)
+    if since is None:
+        rows.extend(mine.values_list("day", "metric", "count", "amount"))
+    else:
+        recent = Q(day__gte=since)
+        summed = mine.values("metric").annotate(
+            recent_count=Sum("count", filter=recent), recent_amount=Sum("amount", filter=recent),
+            all_count=Sum("count"), all_amount=Sum("amount"),
+        ).order_by()  # fmt: skip
+        for row in summed.values_list("metric", "recent_count", "recent_amount", "all_count", "all_amount"):
+            metric, recent_count, recent_amount, all_count, all_amount = row
+            recent_count, recent_amount = recent_count or 0, recent_amount or 0
+            rows.append((since, metric, recent_count, recent_amount))
+            rows.append((date.min, metric, all_count - recent_count, all_amount - recent_amount))
     for entry in _unrolled(Q(supporter=supporter) | Q(credited_to=supporter), snapshot):
         day = metrics.local_day(entry.occurred_at)
         for person, metric, count, amount in metrics.supporter_metrics(entry):
@@ -129,6 +151,11 @@ class ActivityIndex:
     lines: list[IndexLine]
     next_level_points: int | None
     levels: list[int] = field(default_factory=list)
+
+
+def index_since(window_days: int, today: date | None = None) -> date:
+    """The first day the activity index counts."""
+    return (today or timezone.localdate()) - timedelta(days=window_days - 1)
 
 
 def index_rules(snapshot: dict | None = None) -> tuple[int, dict[str, int], list[int]]:
@@ -217,11 +244,10 @@ def indexes_of(supporter_ids: list[int], today: date | None = None) -> dict[int,
 def recent_actions(supporter: Supporter, since: date, limit: int = 15) -> list[Activity]:
     """The person's latest journal rows in the window, to show what the index is made of."""
     start = datetime.combine(since, datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    return list(
-        Activity.objects.filter(supporter=supporter, occurred_at__gte=start).order_by("-occurred_at", "-pk")[
-            :limit
-        ]
+    rows = Activity.objects.filter(supporter=supporter, occurred_at__gte=start).order_by(
+        "-occurred_at", "-pk"
     )
+    return list(rows.only("pk", "occurred_at", "kind", "amount", "currency")[:limit])  # what the list shows
 
 
 @dataclass
@@ -347,8 +373,14 @@ class Scope:
     group_id: int | None = None
 
     @property
+    def bars(self) -> str:
+        """The width of the charts' bars: `day`, `week` or `month` (`periods.resolution`)."""
+        return periods.resolution(self.start, self.end)
+
+    @property
     def days(self) -> list[date]:
-        return [self.start + timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+        """The first day of each bar of the charts."""
+        return periods.bars_of(self.start, self.end, self.bars)
 
 
 def region_key_for(*, country: str = "", prefix: str = "", area: str = "") -> str:
@@ -377,46 +409,40 @@ def _in_region(key: str) -> Q:
     return area
 
 
-def figures(scope: Scope, metric_names: list[str]) -> dict[str, dict[date, list[int]]]:
-    """metric → day → [count, amount] over the scope (one query)."""
-    if scope.group_id is not None:
-        rows = GroupFigure.objects.filter(group_id=scope.group_id)
-    else:
-        rows = RegionFigure.objects.filter(region=scope.region)
-    rows = (
-        rows.filter(metric__in=metric_names, day__gte=scope.start, day__lte=scope.end)
-        .values("metric", "day")
-        .annotate(count=Sum("count"), amount=Sum("amount"))
+def _rows(scope: Scope, bars: str = Period.MONTH) -> list[QuerySet]:
+    """The summary rows that cover the scope's days (daily, weekly, monthly: `periods.rows_over`)."""
+    querysets = periods.rows_over(scope.start, scope.end, group_id=scope.group_id, bars=bars)
+    return (
+        querysets if scope.group_id is not None else [rows.filter(region=scope.region) for rows in querysets]
     )
+
+
+def figures(scope: Scope, metric_names: list[str]) -> dict[str, dict[date, list[int]]]:
+    """metric → first day of each bar (`scope.bars`) → [count, amount] over the scope (one query)."""
+    rows = [rows.filter(metric__in=metric_names) for rows in _rows(scope, scope.bars)]
     found: dict[str, dict[date, list[int]]] = {name: {} for name in metric_names}
-    for row in rows:
-        found[row["metric"]][row["day"]] = [row["count"], row["amount"]]
+    for (metric, day), (count, amount) in periods.summed(rows, ("metric", "day")).items():
+        total = found[metric].setdefault(periods.bar_of(day, scope.start, scope.bars), [0, 0])
+        total[0] += count
+        total[1] += amount
     return found
 
 
 def answers(scope: Scope) -> list[tuple[str, str, int]]:
     """(question, answer, count) of survey answers over the scope, most frequent first."""
-    rows = GroupFigure.objects.filter(group_id=scope.group_id) if scope.group_id is not None else (
-        RegionFigure.objects.filter(region=scope.region)
-    )  # fmt: skip
-    rows = (
-        rows.filter(metric="fieldwork.answer", day__gte=scope.start, day__lte=scope.end)
-        .values("label")
-        .annotate(count=Sum("count"))
-        .order_by("label")
-    )
+    rows = [rows.filter(metric="fieldwork.answer") for rows in _rows(scope)]
     found = []
-    for row in rows:
-        question, _separator, answer = row["label"].partition(metrics.ANSWER_SEPARATOR)
-        found.append((question, answer, row["count"]))
+    for (label,), (count, _amount) in periods.summed(rows, ("label",)).items():
+        question, _separator, answer = label.partition(metrics.ANSWER_SEPARATOR)
+        found.append((question, answer, count))
     return sorted(found, key=lambda item: (item[0], -item[2], item[1]))
 
 
-def _counted_once_per_rollup(name: str, scope: Scope, compute, *parts: object) -> int:
+def _counted_once_per_rollup(name: str, scope: Scope, compute, *parts: object, stamp: object = None) -> int:
     """A count that reads many summary rows (distinct people or groups over a window), kept in the
     cache until the figures change: the key holds the cursor's position and time, which every
     rollup, rebuild and erasure moves, so a cached count is never older than the figures beside it."""
-    stamp = Cursor.objects.filter(name=JOURNAL).values_list("last_id", "updated_at").first()
+    stamp = stamp or figures_stamp()
     described = repr((name, stamp, scope.region, scope.group_id, scope.start, scope.end, *parts))
     key = "dashboard:" + hashlib.sha256(described.encode()).hexdigest()
     return cache.get_or_set(key, compute, timeout=COUNT_CACHE_SECONDS)
@@ -425,33 +451,39 @@ def _counted_once_per_rollup(name: str, scope: Scope, compute, *parts: object) -
 COUNT_CACHE_SECONDS = 600
 
 
-def active_supporters(scope: Scope, today: date | None = None) -> int | None:
+def active_supporters(scope: Scope, today: date | None = None, stamp: object = None) -> int | None:
     """People who did anything in the last 30 days (campaign or area scope; None for a group)."""
     if scope.group_id is not None:
         return None
     today = today or timezone.localdate()
     rows = LastActive.objects.filter(day__gt=today - timedelta(days=30))
     rows = rows.filter(_in_region(scope.region))
-    return _counted_once_per_rollup("active", scope, rows.count, today)
+    return _counted_once_per_rollup("active", scope, rows.count, today, stamp=stamp)
 
 
-def active_groups(scope: Scope) -> int:
-    rows = GroupFigure.objects.filter(metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end)
-    if scope.group_id is not None:
-        rows = rows.filter(group_id=scope.group_id)
-    return _counted_once_per_rollup("groups", scope, rows.values("group_id").distinct().count)
+def active_groups(scope: Scope, stamp: object = None) -> int:
+    def count() -> int:
+        rows = [
+            rows.filter(metric=metrics.EVERY_ACTION).values("group_id").order_by()
+            for rows in periods.rows_over(scope.start, scope.end, group_id=scope.group_id, groups=True)
+        ]
+        return len(set(rows[0].union(*rows[1:]).values_list("group_id", flat=True))) if rows else 0
+
+    return _counted_once_per_rollup("groups", scope, count, stamp=stamp)
 
 
 def activity_by_region(scope: Scope) -> list[tuple[str, int]]:
     """(`COUNTRY:PREFIX` of 3 characters, actions) over the scope, busiest first, for the map."""
     if scope.group_id is not None:
         return []
-    rows = RegionFigure.objects.filter(metric=metrics.EVERY_ACTION, day__gte=scope.start, day__lte=scope.end)
-    rows = rows.filter(_in_region(scope.region))
-    rows = (
-        rows.filter(region__regex=r"^[A-Z]{2}:[A-Z0-9]{3}$")
-        .values("region")
-        .annotate(count=Sum("count"))
-        .order_by("-count", "region")
+    rows = [
+        rows.filter(metric=metrics.EVERY_ACTION, region__regex=r"^[A-Z]{2}:[A-Z0-9]{3}$").filter(
+            _in_region(scope.region)
+        )
+        for rows in periods.rows_over(scope.start, scope.end, group_id=None)
+    ]
+    found = sorted(
+        ((region, count) for (region,), (count, _amount) in periods.summed(rows, ("region",)).items()),
+        key=lambda item: (-item[1], item[0]),
     )
-    return [(row["region"], row["count"]) for row in rows[:300]]
+    return found[:300]

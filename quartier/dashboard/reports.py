@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 
 import zipcodes
@@ -73,6 +74,7 @@ class Report:
     answers: list[tuple[str, str, int]]
     regions: list[tuple[str, int]]
     headlines: dict[str, object] = field(default_factory=dict)
+    as_of: datetime | None = None  # when the rollup last read the journal
 
     def region_rows(self) -> list[tuple[str, int]]:
         """The map's table: (prefix and its area, actions)."""
@@ -89,11 +91,12 @@ def _metrics_needed() -> list[str]:
 
 
 def build(scope: Scope) -> Report:
+    stamp = queries.figures_stamp()  # once, for "as of" and to key the counts cached beside the figures
     found = queries.figures(scope, _metrics_needed())
     days = scope.days
     charts = []
     for slug, title, series_list in CHARTS:
-        chart = Chart(slug=slug, title=str(title), days=days)
+        chart = Chart(slug=slug, title=str(title), days=days, bars=scope.bars)
         for metric, name, money, minus in series_list:
             index = 1 if money else 0
             values = []
@@ -132,11 +135,12 @@ def build(scope: Scope) -> Report:
     return Report(
         charts=charts,
         totals=totals,
-        active_supporters=queries.active_supporters(scope),
-        active_groups=queries.active_groups(scope),
+        active_supporters=queries.active_supporters(scope, stamp=stamp),
+        active_groups=queries.active_groups(scope, stamp=stamp),
         answers=queries.answers(scope),
         regions=queries.activity_by_region(scope),
         headlines=headlines,
+        as_of=stamp[1] if stamp else None,
     )
 
 

@@ -9,13 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from quartier.dashboard import access, metrics, queries, reports
-from quartier.dashboard.forms import FilterForm
+from quartier.dashboard import access, actions, metrics, queries, reports
+from quartier.dashboard.forms import FilterForm, default_range
 from quartier.dashboard.queries import Scope
+from quartier.lib.page_cache import cached_fragment, stamp
 from quartier.organizing.models import Group
 from quartier.organizing.queries import events as organizing_events
 from quartier.organizing.queries import groups as organizing_groups
@@ -39,7 +41,9 @@ def _suggestions(supporter, my_groups: list) -> dict[str, object]:
 def personal(request: HttpRequest) -> HttpResponse:
     supporter = request.user
     snapshot = queries.personal_snapshot(supporter)
-    figures = queries.personal_figures(supporter, snapshot)
+    # Summed by the database over the index's window and before it: a few rows whatever one did.
+    since = queries.index_since(queries.index_rules(snapshot)[0])
+    figures = queries.personal_figures(supporter, snapshot, since=since)
     index = queries.activity_index(supporter, figures=figures, snapshot=snapshot)
     events = organizing_events.my_events(supporter, snapshot)
     groups = organizing_groups.my_groups_with_news(supporter, counters=snapshot)
@@ -59,10 +63,9 @@ def personal(request: HttpRequest) -> HttpResponse:
 def _scope_from(form: FilterForm, group: Group | None) -> Scope:
     if form.is_valid():
         data = form.cleaned_data
-    else:
-        defaults = FilterForm({})
-        defaults.is_valid()
-        data = defaults.cleaned_data
+    else:  # unbound: no filter chosen
+        start, end = default_range()
+        data = {"start": start, "end": end}
     scope = Scope(start=data["start"], end=data["end"])
     if group is not None:
         scope.group_id = group.pk
@@ -84,41 +87,60 @@ def _csv(report: reports.Report, slug: str, filename: str) -> HttpResponse:
     return response
 
 
-def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpResponse:
-    form = FilterForm(request.GET or None, with_group=group is None)
-    chosen_group = None
-    if group is None and form.is_bound and form.is_valid() and form.cleaned_data.get("group"):
-        chosen_group = Group.objects.filter(slug=form.cleaned_data["group"]).first()
-        if chosen_group is None:
-            form.add_error("group", _("No group has this address."))
-    context: dict[str, object] = {"form": form, "group": group, "as_of": queries.as_of()}
-    if form.is_bound and not form.is_valid():
-        # No figure rather than figures the person did not ask for: the form comes back with what
-        # they typed and what is wrong with it.
-        return render(request, "dashboard/organize.html", {**context, "invalid": True}, status=400)
-    scope = _scope_from(form, group or chosen_group)
+def _figures_html(request: HttpRequest, context: dict[str, object], scope: Scope) -> str:
+    """The figures of a scope, with the filters that chose them: the same HTML for every viewer allowed
+    to see the scope (no name, no button of the viewer's own)."""
     report = reports.build(scope)
-    if request.GET.get("csv"):
-        return _csv(report, request.GET["csv"], group.slug if group else "campaign")
     points = reports.region_points(report.regions)
-    members = []
-    if group is not None:
-        memberships = organizing_groups.members(group)[:200]
-        levels = queries.indexes_of([m.supporter_id for m in memberships])
-        members = [(membership, levels[membership.supporter_id]) for membership in memberships]
-    context.update({
-        "chosen_group": chosen_group,
+    context = {
+        **context,
+        "as_of": report.as_of,
         "scope": scope,
         "report": report,
-        "members": members,
         "query": request.GET.urlencode(),
         "region_points": points,
         "region_circles": reports.region_circles(points),
         "region_table_rows": reports.region_table_rows(report),
         "small_gift": metrics.SMALL_GIFT,
         "medium_gift": metrics.MEDIUM_GIFT,
-    })  # fmt: skip
-    return render(request, "dashboard/organize.html", context)
+    }
+    return render_to_string("dashboard/_organize_figures.html", context, request=request)
+
+
+def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpResponse:
+    form = FilterForm(request.GET or None, with_group=group is None)
+    chosen_group = None
+    if group is None and form.is_bound and form.is_valid() and form.cleaned_data.get("group"):
+        chosen_group = Group.objects.filter(slug=form.cleaned_data["group"]).only("pk", "name").first()
+        if chosen_group is None:
+            form.add_error("group", _("No group has this address."))
+    context: dict[str, object] = {"form": form, "group": group, "chosen_group": chosen_group}
+    if form.is_bound and not form.is_valid():
+        # No figure rather than figures the person did not ask for: the form comes back with what
+        # they typed and what is wrong with it.
+        figures = render_to_string("dashboard/_organize_figures.html", {**context, "invalid": True}, request)
+        return render(
+            request, "dashboard/organize.html", {**context, "figures": figures, "invalid": True}, status=400
+        )
+    scope = _scope_from(form, group or chosen_group)
+    if request.GET.get("csv"):
+        return _csv(reports.build(scope), request.GET["csv"], group.slug if group else "campaign")
+    # The figures of a scope are the same for everyone who may see it (staff for the campaign, and
+    # the leaders of a group for theirs, checked above): cached once for them all, under a name
+    # that holds who the audience is, the scope and the filters as typed, until a rollup changes them.
+    audience = "campaign" if group is None else f"group:{group.pk}"
+    name = repr(("dashboard:organize", audience, scope.group_id, scope.region, scope.start, scope.end,
+                 timezone.localdate(), request.GET.urlencode()))  # fmt: skip
+    figures = cached_fragment(
+        request, name, lambda: _figures_html(request, context, scope),
+        depends_on=lambda: (actions.FIGURES_STAMP, stamp("group", scope.group_id)),
+    )  # fmt: skip
+    members = []
+    if group is not None:
+        memberships = organizing_groups.members(group)[:200]
+        levels = queries.indexes_of([m.supporter_id for m in memberships])
+        members = [(membership, levels[membership.supporter_id]) for membership in memberships]
+    return render(request, "dashboard/organize.html", {**context, "figures": figures, "members": members})
 
 
 @login_required

@@ -49,6 +49,8 @@ def test_old_regions_take_the_country_and_the_figures_are_recounted(
     regions = dict(new.get_model("accounts", "Activity").objects.values_list("key", "region"))
     assert regions == {"a": "CA:H2X", "b": "FR:750", "c": "", "d": ""}
     assert not RegionFigure.objects.filter(region="H2X").exists()
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # the rollup writes the tables of today's schema
     actions.roll_up()
     assert RegionFigure.objects.get(region="FR-IDF", metric="social.post").count == 1
     assert RegionFigure.objects.get(region="CA-QC", metric="social.post").count == 1
@@ -56,3 +58,28 @@ def test_old_regions_take_the_country_and_the_figures_are_recounted(
         sum(RegionFigure.objects.filter(region="*", metric="social.post").values_list("count", flat=True))
         == 4
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_weekly_and_monthly_figures_are_filled_from_the_daily_ones(back_to_the_latest_schema_after):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("dashboard", "0002_recount_by_country")])
+    old = executor.loader.project_state([("dashboard", "0002_recount_by_country")]).apps
+    daily = old.get_model("dashboard", "RegionFigure")
+    for day, count in (("2026-11-29", 1), ("2026-11-30", 2), ("2026-12-06", 4), ("2026-12-07", 8)):
+        daily.objects.create(
+            region="*", metric="social.post", day=day, label="", count=count, amount=count * 10
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("dashboard", "0003_figures_by_week_and_month")])
+    coarse = executor.loader.project_state([("dashboard", "0003_figures_by_week_and_month")]).apps
+    rows = coarse.get_model("dashboard", "RegionPeriodFigure").objects.values_list(
+        "period", "start", "count", "amount"
+    )
+    assert {(period, str(start), count, amount) for period, start, count, amount in rows} == {
+        ("week", "2026-11-23", 1, 10),  # Sunday 29 November ends the week of Monday 23
+        ("week", "2026-11-30", 6, 60),
+        ("week", "2026-12-07", 8, 80),
+        ("month", "2026-11-01", 3, 30),
+        ("month", "2026-12-01", 12, 120),
+    }

@@ -103,3 +103,27 @@ def test_nobody_sees_another_persons_counts(supporter, other_supporter, make_sup
     assert theirs["social_unread_messages"] == 0 and not theirs["social_follows"]
     body = client_for(other_supporter).get(PERSONAL).content.decode()
     assert "Salut" not in body and "Groupe 0" not in body
+
+
+def test_figures_summed_by_the_database_give_the_totals_of_every_day(supporter, other_supporter):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quartier.dashboard import actions
+
+    for days_ago in (0, 5, 89, 90, 91, 400):
+        moment = timezone.now() - timedelta(days=days_ago)
+        record_activity("social.post", supporter=supporter, key=f"p{days_ago}", occurred_at=moment)
+        record_activity("donations.gift", supporter=other_supporter, key=f"g{days_ago}", occurred_at=moment,
+                        amount=1_000 + days_ago, currency="CAD", credited_to=supporter)  # fmt: skip
+    actions.roll_up()
+    record_activity("social.comment", supporter=supporter, key="not rolled up yet")
+    since = queries.index_since(90)
+    every_day = queries.personal_figures(supporter)
+    summed = queries.personal_figures(supporter, since=since)
+    assert len(summed) < len(every_day)
+    assert queries.totals_of(summed) == queries.totals_of(every_day)
+    assert queries.totals_of(summed, since) == queries.totals_of(every_day, since)
+    assert queries.totals_of(summed, since)["social.post"] == [3, 0]
+    assert queries.totals_of(summed, since)["social.comment"] == [1, 0]
