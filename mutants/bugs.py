@@ -239,8 +239,8 @@ BUGS: list[Bug] = [
         id="profile-of-a-deleted-account",
         promise="A deleted account has no profile page.",
         file="quartier/accounts/access.py",
-        original="if supporter is None or supporter.deleted_at is not None:",
-        replacement="if supporter is None:",
+        original="    if deleted_at is not None:\n        return False\n    is_self",
+        replacement="    is_self",
         tests=(PROFILE_TESTS, ACCOUNT_PRIVACY, ERASURE),
     ),
     # --- staff two-factor ----------------------------------------------------------------------
@@ -749,9 +749,9 @@ BUGS: list[Bug] = [
         promise="A worker slower than its lease never sends a delivery the sweep gave to another worker.",
         file="quartier/outreach/actions/delivery.py",
         original=(
-            "                    claim_token=self.token,\n"
-            "                    status=Delivery.Status.SENDING,\n"
-            "                    attempted_at__isnull=True,\n"
+            "                claim_token=self.token,\n"
+            "                status=Delivery.Status.SENDING,\n"
+            "                attempted_at__isnull=True,\n"
         ),
         replacement="",
         tests=("quartier/outreach/tests/test_lease.py",),
@@ -760,8 +760,8 @@ BUGS: list[Bug] = [
         id="sweep-resends-attempted-deliveries",
         promise="A delivery a dead worker was handing over is never sent again by the sweep.",
         file="quartier/outreach/actions/campaign_send.py",
-        original='counts["requeued"] = expired.filter(attempted_at__isnull=True).update(',
-        replacement='counts["requeued"] = expired.update(',
+        original='counts["requeued"] = expired.filter(trusted, attempted_at__isnull=True).update(',
+        replacement='counts["requeued"] = expired.filter(trusted).update(',
         tests=("quartier/outreach/tests/test_lease.py", "quartier/outreach/tests/test_compose.py"),
     ),
     Bug(
@@ -1146,8 +1146,8 @@ BUGS += [
         id="share-url-writes",
         promise="Showing a share link only reads: an anonymous page view writes no row.",
         file="quartier/reach/queries.py",
-        original='code = ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()',
-        replacement='code = __import__("quartier.reach.actions", fromlist=["_"]).referral_code_for(sharer)',
+        original='path, ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()',
+        replacement='path, __import__("quartier.reach.actions", fromlist=["_"]).referral_code_for(sharer)',
         tests=("quartier/reach/tests/test_share_links.py",),
     ),
     Bug(
@@ -1408,10 +1408,10 @@ BUGS += [
     ),
     Bug(
         id="walk-list-shows-coordinates",
-        promise="A volunteer's list shows what knocking needs, not the contact's coordinates or language.",
+        promise="A volunteer's list shows what knocking needs, not the contact's coordinates, language or file keys.",
         file=f"{FIELDWORK}/queries.py",
-        original='                "postal_code": contact.postal_code,\n                "people": [],',
-        replacement='                "postal_code": contact.postal_code,\n                "latitude": contact.latitude,\n                "people": [],',
+        original='{"address": address, "town": town, "postal_code": postal_code, "people": []},',
+        replacement='{"address": address, "town": town, "postal_code": postal_code, "household": household, "people": []},',
         tests=(SCOPES_AND_CLAIMS,),
     ),
     Bug(
@@ -1473,9 +1473,9 @@ BUGS += [
     Bug(
         id="import-clears-do-not-call",
         promise="An import never clears a do-not-call flag.",
-        file=f"{FIELDWORK}/importing.py",
-        original='contact.do_not_call = contact.do_not_call or bool(values["do_not_call"])',
-        replacement='contact.do_not_call = bool(values["do_not_call"])',
+        file=f"{FIELDWORK}/import_rows.py",
+        original='known["do_not_call"] = bool(known["do_not_call"]) or bool(values["do_not_call"])',
+        replacement='known["do_not_call"] = bool(values["do_not_call"])',
         tests=(FIELDWORK_IMPORT,),
     ),
     Bug(
