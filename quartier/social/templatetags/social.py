@@ -1,7 +1,7 @@
-"""Tags of the social pages. `{% post_card post %}` and `{% comment_thread comments %}` build their
-HTML in Python (with `format_html`, every value escaped): a feed shows 20 cards and a post may have
-hundreds of comments, and the template language costs about a millisecond per card or comment where
-this costs a tenth of that.
+"""Tags of the social pages. `{% post_card post %}` builds its HTML in Python (with `format_html`, every
+value escaped), as does the comment thread (`views/threads.py`): a feed shows 20 cards and a post may
+have hundreds of comments, and the template language costs about a millisecond per card or comment
+where this costs a tenth of that.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,7 +27,7 @@ def notification_link(notification) -> str:
     return link_of(notification)
 
 
-def _when(moment) -> SafeString:
+def when(moment) -> SafeString:
     local = timezone.localtime(moment)
     return format_html(
         '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "SHORT_DATETIME_FORMAT")
@@ -62,7 +62,7 @@ def post_card(post, hide_place: bool = False, level: int = 2, tools: SafeString 
             )
         )
     if post.published_at:
-        head.append(format_html('<a class="muted post-time" href="{}">{}</a>', url, _when(post.published_at)))
+        head.append(format_html('<a class="muted post-time" href="{}">{}</a>', url, when(post.published_at)))
     if post.visibility != "public":
         head.append(_label("label-visibility", post.get_visibility_display()))
     if not post.is_published:
@@ -150,77 +150,6 @@ def _shared(shared) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
-def comment_thread(context, comments, may_comment: bool = False, is_author: bool = False) -> SafeString:
-    """Every comment with its replies, the viewer's tools (delete, report, reply) on each."""
-    request = context.get("request")
-    viewer = getattr(request, "user", None)
-    signed_in = bool(viewer is not None and viewer.is_authenticated)
-    csrf = (
-        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
-        if signed_in
-        else ""
-    )
-    delete_url = reverse("social:comment_delete", args=[0])[: -len("0/delete/")]
-    report_url = reverse("social:report", args=["comment", "0"])[: -len("0/")]
-    post_id = comments[0].post_id if comments else None
-    comment_url = reverse("social:comment", args=[post_id]) if post_id else ""
-    labels = {
-        "delete": _("Delete"), "report": _("Report"), "reply": _("Reply"), "your_reply": _("Your reply"),
-    }  # fmt: skip
-
-    def tools(comment) -> SafeString:
-        if not signed_in:
-            return SafeString("")
-        found = []
-        if viewer.pk == comment.author_id or is_author:
-            found.append(
-                format_html(
-                    '<form method="post" action="{}{}/delete/" class="inline">{}<button type="submit" class="link-button">{}</button></form>',
-                    delete_url,
-                    comment.pk,
-                    csrf,
-                    labels["delete"],
-                )
-            )
-        if viewer.pk != comment.author_id:
-            found.append(
-                format_html('<a class="muted" href="{}{}/">{}</a>', report_url, comment.pk, labels["report"])
-            )
-        return format_html('<p class="comment-tools">{}</p>', mark_safe(" ".join(found)))  # noqa: S308
-
-    names: dict[int, SafeString] = {}  # a thread has far fewer authors than comments
-
-    def name(supporter) -> SafeString:
-        if supporter.pk not in names:
-            names[supporter.pk] = supporter_name(supporter, link=True)
-        return names[supporter.pk]
-
-    def one(comment, css: str, inner: SafeString | str = "") -> SafeString:
-        body = mark_safe(comment.body_html)  # noqa: S308 - sanitised by nh3 when it was written
-        return format_html(
-            '<article class="{}" id="comment-{}"><p>{} <span class="muted">· {}</span></p><div class="user-text">{}</div>{}{}</article>',
-            css, comment.pk, name(comment.author), _when(comment.created_at), body, tools(comment), inner,
-        )  # fmt: skip
-
-    out = []
-    for comment in comments:
-        replies = format_html_join(
-            "", "{}", ((one(reply, "comment reply"),) for reply in comment.shown_replies)
-        )
-        if may_comment:
-            replies = format_html(
-                '{}<details class="reply-box"><summary>{}</summary><form method="post" action="{}">{}'
-                '<input type="hidden" name="parent" value="{}"><label for="reply-{}">{}</label>'
-                '<textarea id="reply-{}" name="body" rows="2" maxlength="4000" required></textarea>'
-                '<button type="submit" class="secondary">{}</button></form></details>',
-                replies, labels["reply"], comment_url, csrf, comment.pk, comment.pk, labels["your_reply"], comment.pk,
-                labels["reply"],
-            )  # fmt: skip
-        out.append(one(comment, "comment", replies))
-    return mark_safe("".join(out))  # noqa: S308 - each part built with format_html
-
-
-@register.simple_tag(takes_context=True)
 def feed_tools(context, post) -> SafeString:
     """Like and comment from a feed card: plain forms that post back to the feed, enhanced by htmx to
     swap this block only. Nothing for someone who may not react (address not confirmed)."""
@@ -270,7 +199,7 @@ def tools_block(request, post, *, liked: bool, comment=None, error: str = "") ->
         shown = format_html(
             '<article class="comment" id="comment-{}"><p>{} <span class="muted">· {}</span></p>'
             '<div class="user-text">{}</div></article>',
-            comment.pk, supporter_name(comment.author, link=True), _when(comment.created_at),
+            comment.pk, supporter_name(comment.author, link=True), when(comment.created_at),
             mark_safe(comment.body_html),  # noqa: S308 - sanitised by nh3 when it was written
         )  # fmt: skip
     problem = format_html('<p class="error" role="alert">{}</p>', error) if error else ""
