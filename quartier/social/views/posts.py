@@ -25,6 +25,7 @@ from quartier.social.queries import posts as posts_queries
 from quartier.social.queries import search as search_queries
 from quartier.social.queries import visibility as visibility_queries
 from quartier.social.queries.posts import Cursor
+from quartier.social.templatetags.social import card_stamps
 from quartier.social.views import feed as feed_views
 from quartier.social.views import threads
 from quartier.social.views.common import back, error_text, image_error_text, refuse
@@ -47,15 +48,7 @@ def _blog_page(
     )
 
 
-def post_stamps(post: Post) -> list[str | None]:
-    """The stamps of what a post's page or card shows: the post (its comments and counts), its author, its
-    group, and the post it shares with that post's author."""
-    names = [stamp("post", post.pk), stamp("supporter", post.author_id), stamp("group", post.group_id)]
-    if post.shared_id:
-        names.append(stamp("post", post.shared_id))
-        if "shared" in post._state.fields_cache and post.shared is not None:
-            names.append(stamp("supporter", post.shared.author_id))
-    return names
+post_stamps = card_stamps  # what a post's page shows of the post: what its card shows
 
 
 def supporter_blog(request: HttpRequest, handle: str) -> HttpResponse:
