@@ -117,7 +117,10 @@ def test_no_viewer_gets_another_viewers_csrf_token(people, thread):
     assert not friend_tokens & tokens(stranger_page.content.decode())
     response = stranger.post(
         reverse("social:comment", args=[thread.pk]),
-        {"body": "Sent with my own token", "csrfmiddlewaretoken": tokens(stranger_page.content.decode()).pop()},
+        {
+            "body": "Sent with my own token",
+            "csrfmiddlewaretoken": tokens(stranger_page.content.decode()).pop(),
+        },
     )
     assert response.status_code == 302
 
@@ -138,7 +141,9 @@ def warm(viewer, post) -> str:
 
 
 def hide(people, comment, kind=ModerationAction.Kind.HIDE):
-    report = moderation_actions.report(reporter=people["stranger"], reason="spam", details="", comment=comment)
+    report = moderation_actions.report(
+        reporter=people["stranger"], reason="spam", details="", comment=comment
+    )
     moderation_actions.moderate(moderator=people["moderator"], report=report, kind=kind, reason="Spam")
 
 
@@ -201,9 +206,11 @@ def test_a_like_shows_at_once_to_the_viewer_who_liked(people, thread, django_cap
     assert "1 reaction" in other and 'aria-pressed="true"' not in other
 
 
-def test_the_inbox_lists_only_the_viewers_own_conversations(people, django_assert_num_queries):
+def test_the_inbox_lists_only_the_viewers_own_conversations(people):
     author, friend, stranger = people["author"], people["friend"], people["stranger"]
-    conversations_actions.start_conversation(sender=author, recipients=[friend], title="Plans", body="Secret plan")
+    conversations_actions.start_conversation(
+        sender=author, recipients=[friend], title="Plans", body="Secret plan"
+    )
     conversations_actions.start_conversation(
         sender=stranger, recipients=[people["follower"]], title="Other", body="Another secret"
     )
@@ -214,7 +221,9 @@ def test_the_inbox_lists_only_the_viewers_own_conversations(people, django_asser
     assert "Secret plan" not in stranger_inbox and "Another secret" in stranger_inbox
 
 
-def test_the_inbox_reads_the_same_few_queries_for_many_conversations(people, make_supporter, django_assert_num_queries):
+def test_the_inbox_reads_the_same_few_queries_for_many_conversations(
+    people, make_supporter, django_assert_num_queries
+):
     author = people["author"]
     client = client_for(author)
     for number in range(2):
