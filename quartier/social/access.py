@@ -19,6 +19,7 @@ from quartier.social.models import (
     Post,
     Report,
 )
+from quartier.social.queries import feed as feed_queries
 from quartier.social.queries import moderation as moderation_queries
 from quartier.social.queries import visibility as visibility_queries
 
@@ -35,8 +36,9 @@ def _post(post_id: int) -> Post | None:
 
 
 def get_readable_post(viewer: Viewer, post_id: int) -> Post:
-    """A post the viewer may read (drafts: their author only; hidden posts: nobody)."""
-    post = _post(post_id)
+    """A post the viewer may read (drafts: their author only; hidden posts: nobody), with what its page
+    and card show (the post page's hot loader: a third of the columns of whole rows)."""
+    post = feed_queries.card_rows(Post.objects.filter(pk=post_id), "is_featured").first()
     if post is None or not visibility_queries.can_read(viewer, post):
         raise Http404
     return post

@@ -151,6 +151,7 @@ def _erase_conversations(supporter: Supporter) -> None:
 def _erase_comments(supporter: Supporter) -> None:
     from django.db.models import F
 
+    from quartier.social.actions.common import comments_changed
     from quartier.social.models import Comment, Post
 
     for comment in Comment.objects.filter(author=supporter).exclude(post__author=supporter):
@@ -158,6 +159,7 @@ def _erase_comments(supporter: Supporter) -> None:
         Post.objects.filter(pk=comment.post_id, comment_count__gte=removed).update(
             comment_count=F("comment_count") - removed
         )
+        comments_changed(comment.post_id)
     Comment.objects.filter(author=supporter).delete()
 
 

@@ -38,6 +38,12 @@ def post_changed(post: Post, *, was: tuple[int | None, bool] | None = None) -> N
     )
 
 
+def comments_changed(post_id: int) -> None:
+    """A post's comment thread changed (a comment added, removed, hidden or restored), on commit: the
+    thread's own stamp (`views/threads.py` caches the thread by it) and the post's (its count)."""
+    bump(stamp("comments", post_id), stamp("post", post_id))
+
+
 def _check_may_write(supporter: Supporter) -> None:
     if not supporter.is_verified:
         raise SocialError("unverified")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from quartier.accounts.models import Supporter
 from quartier.lib.page_cache import bump, stamp
-from quartier.social.actions.common import SocialError, _lock, post_changed
+from quartier.social.actions.common import SocialError, _lock, comments_changed, post_changed
 from quartier.social.actions.notifications import notify
 from quartier.social.models import (
     Appeal,
@@ -145,7 +145,7 @@ def _decide(
         if post is not None:
             post_changed(post)
         if comment is not None:
-            bump(stamp("post", comment.post_id))
+            comments_changed(comment.post_id)
     until = now + timedelta(days=max(1, min(days, 365))) if kind == ModerationAction.Kind.SUSPEND else None
     action = ModerationAction.objects.create(
         kind=kind, moderator=moderator, subject=subject, report=report, post=post, comment=comment,

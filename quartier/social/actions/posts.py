@@ -24,6 +24,7 @@ from quartier.social.actions.common import (
     SocialError,
     _check_may_write,
     _lock,
+    comments_changed,
     post_changed,
 )
 from quartier.social.actions.notifications import notify
@@ -228,6 +229,7 @@ def add_comment(*, author: Supporter, post: Post, body: str, parent: Comment | N
     )
     Post.objects.filter(pk=locked.pk).update(comment_count=F("comment_count") + 1)
     post_changed(locked)
+    comments_changed(locked.pk)
     record_activity(
         "social.comment", supporter=author, key=f"comment:{comment.pk}", occurred_at=comment.created_at,
         group_id=locked.group_id, detail={"post": locked.pk, "reply": parent is not None},
@@ -246,7 +248,7 @@ def add_comment(*, author: Supporter, post: Post, body: str, parent: Comment | N
 def delete_comment(*, comment: Comment) -> None:
     removed = 1 + comment.replies.count()
     Post.objects.filter(pk=comment.post_id).update(comment_count=F("comment_count") - removed)
-    bump(stamp("post", comment.post_id))
+    comments_changed(comment.post_id)
     comment.delete()
 
 

@@ -78,7 +78,8 @@ def messages_of(
     rows = Message.objects.filter(conversation=conversation, hidden_at__isnull=True)
     if before is not None:
         rows = rows.filter(pk__lt=before)
-    page = list(rows.select_related("sender").order_by("-created_at", "-pk")[: limit + 1])
+    shown = ("created_at", "body_html", "sender", *(f"sender__{name}" for name in NAME_FIELDS))
+    page = list(rows.select_related("sender").only(*shown).order_by("-created_at", "-pk")[: limit + 1])
     has_older = len(page) > limit
     return list(reversed(page[:limit])), has_older
 
@@ -87,6 +88,7 @@ def participants_of(conversation: Conversation) -> list[Participant]:
     return list(
         Participant.objects.filter(conversation=conversation, left_at__isnull=True)
         .select_related("supporter")
+        .only("supporter", *(f"supporter__{name}" for name in NAME_FIELDS))
         .order_by("pk")[:200]
     )
 

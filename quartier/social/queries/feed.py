@@ -59,7 +59,7 @@ def feed(
     """
     groups = set(organizing_groups.active_group_ids(viewer).values_list("group_id", flat=True))
     ids = _page_ids(viewer, groups, cursor, limit + 1)
-    rows = _narrow(Post.objects.filter(pk__in=ids)).annotate(
+    rows = card_rows(Post.objects.filter(pk__in=ids)).annotate(
         shared_blocks_viewer=Exists(
             Block.objects.filter(blocker_id=OuterRef("shared__author_id"), blocked=viewer)
         )
@@ -108,8 +108,9 @@ CARD_FIELDS = (
 PERSON_FIELDS = ("display_name", "handle", "is_active", "affiliation", "is_staff")
 
 
-def _narrow(posts):
-    fields = [*CARD_FIELDS]
+def card_rows(posts, *extra: str):
+    """`posts` with what their cards show (and the `extra` fields of the post): no whole rows."""
+    fields = [*CARD_FIELDS, *extra]
     for prefix in ("author__", "shared__author__"):
         fields += [prefix + name for name in PERSON_FIELDS]
     fields += ["group__slug", "group__name", "shared__group__slug", "shared__group__name"]

@@ -1,25 +1,98 @@
-"""Tags of the social pages. `{% post_card post %}` and `{% comment_thread comments %}` build their
-HTML in Python (with `format_html`, every value escaped): a feed shows 20 cards and a post may have
-hundreds of comments, and the template language costs about a millisecond per card or comment where
-this costs a tenth of that.
+"""Tags of the social pages. `{% post_card post %}` builds its HTML in Python (with `format_html`, every
+value escaped), as does the comment thread (`views/threads.py`): a feed shows 20 cards and a post may
+have hundreds of comments, and the template language costs about a millisecond per card or comment
+where this costs a tenth of that.
 """
 
 from __future__ import annotations
 
 from django import template
 from django.middleware.csrf import get_token
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from quartier.accounts.templatetags.supporters import supporter_name
+from quartier.lib.page_cache import stamp
 from quartier.social.emails import link_of
 
 register = template.Library()
+
+
+@register.simple_tag
+def inbox_rows(rows) -> SafeString:
+    """The inbox's conversations, built in Python (one `format_html` per row, no template per row): the
+    list shows up to 50 with their people, and the template language cost a third of a millisecond each."""
+    group, event, untitled, with_ = _("Group"), _("Event"), _("Conversation"), _("with")
+    out = []
+    for row in rows:
+        conversation = row.conversation
+        if conversation.kind == "group":
+            title = format_html("{}: {}", group, conversation.group.name)
+        elif conversation.kind == "event":
+            title = format_html("{}: {}", event, conversation.event.title)
+        else:
+            title = format_html("{}", conversation.title or untitled)
+        others = ""
+        if row.others:
+            names = mark_safe(", ".join(supporter_name(person) for person in row.others))  # noqa: S308 - each escaped
+            others = format_html(' <span class="muted">{} {}</span>', with_, names)
+        unread = ""
+        if row.unread_count:
+            label = ngettext("%(counter)s unread", "%(counter)s unread", row.unread_count) % {
+                "counter": row.unread_count
+            }
+            unread = format_html(' <span class="count" aria-label="{}">{}</span>', label, row.unread_count)
+        text = ""
+        if row.last_text:
+            text = format_html(' <p class="muted">{}</p>', Truncator(row.last_text).chars(120))
+        out.append(
+            format_html(
+                '<li class="{}"><a href="{}"><strong>{}</strong></a>{}{}{}</li>',
+                "unread" if row.unread_count else "",
+                url_of("social:conversation", conversation.pk),
+                title,
+                others,
+                unread,
+                text,
+            )
+        )
+    return mark_safe("".join(out))  # noqa: S308 - each row built with format_html
+
+
+@register.simple_tag(takes_context=True)
+def message_rows(context, rows) -> SafeString:
+    """A conversation's messages, built in Python (no template per message): the sender, the time, the
+    text, and a report link on the others' messages."""
+    viewer_id = getattr(context.get("user"), "pk", None)
+    deleted, report = _("Deleted supporter"), _("Report")
+    report_url = reverse("social:report", args=["message", "0"])[: -len("0/")]
+    names: dict[int, SafeString] = {}
+    out = []
+    for message in rows:
+        if message.sender is None:
+            sender = format_html("{}", deleted)
+        else:
+            if message.sender_id not in names:
+                names[message.sender_id] = supporter_name(message.sender, link=True)
+            sender = names[message.sender_id]
+        local = timezone.localtime(message.created_at)
+        tools = ""
+        if message.sender_id != viewer_id:
+            tools = format_html(' <a class="muted" href="{}{}/">{}</a>', report_url, message.pk, report)
+        line = format_html(
+            '<li class="card chat-message" id="message-{}"><p>{} <span class="muted">· <time datetime="{}">{}</time>'
+            '</span>{}</p><div class="user-text">{}</div></li>',
+            message.pk, sender, local.isoformat(), date_format(local, "DATETIME_FORMAT"), tools,
+            mark_safe(message.body_html),  # noqa: S308 - sanitised by nh3 when it was written
+        )  # fmt: skip
+        out.append(line)
+    return mark_safe("".join(out))  # noqa: S308 - each message built with format_html
 
 
 @register.simple_tag
@@ -27,7 +100,7 @@ def notification_link(notification) -> str:
     return link_of(notification)
 
 
-def _when(moment) -> SafeString:
+def when(moment) -> SafeString:
     local = timezone.localtime(moment)
     return format_html(
         '<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "SHORT_DATETIME_FORMAT")
@@ -46,7 +119,7 @@ def post_card(post, hide_place: bool = False, level: int = 2, tools: SafeString 
     `level` is its title's heading level: 2 in a list under the page's h1, 1 on the post's own page
     (where a post without a title gets a heading for screen readers only)."""
     level = 1 if level == 1 else 2
-    url = post.get_absolute_url()
+    url = url_of("social:post", post.pk)
     head = [supporter_name(post.author, link=True)]
     if post.for_campaign:
         head.append(_label("label-campaign", _("For the campaign"), _("Written in the name of the campaign")))
@@ -57,12 +130,12 @@ def post_card(post, hide_place: bool = False, level: int = 2, tools: SafeString 
             format_html(
                 '<span class="muted">{} <a href="{}">{}</a></span>',
                 _("in"),
-                reverse("social:group_blog", args=[post.group.slug]),
+                url_of("social:group_blog", post.group.slug),
                 post.group.name,
             )
         )
     if post.published_at:
-        head.append(format_html('<a class="muted post-time" href="{}">{}</a>', url, _when(post.published_at)))
+        head.append(format_html('<a class="muted post-time" href="{}">{}</a>', url, when(post.published_at)))
     if post.visibility != "public":
         head.append(_label("label-visibility", post.get_visibility_display()))
     if not post.is_published:
@@ -136,8 +209,6 @@ def _shared(shared) -> SafeString:
     title = (
         format_html('<p><strong><a href="{}">{}</a></strong></p>', url, shared.title) if shared.title else ""
     )
-    from django.utils.text import Truncator
-
     body = Truncator(shared.body_html).words(80, html=True)
     return format_html(
         '<blockquote class="shared-post"><p>{}</p>{}<div class="user-text">{}</div><p><a href="{}">{}</a></p></blockquote>',
@@ -149,75 +220,41 @@ def _shared(shared) -> SafeString:
     )
 
 
-@register.simple_tag(takes_context=True)
-def comment_thread(context, comments, may_comment: bool = False, is_author: bool = False) -> SafeString:
-    """Every comment with its replies, the viewer's tools (delete, report, reply) on each."""
-    request = context.get("request")
-    viewer = getattr(request, "user", None)
-    signed_in = bool(viewer is not None and viewer.is_authenticated)
-    csrf = (
-        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
-        if signed_in
-        else ""
-    )
-    delete_url = reverse("social:comment_delete", args=[0])[: -len("0/delete/")]
-    report_url = reverse("social:report", args=["comment", "0"])[: -len("0/")]
-    post_id = comments[0].post_id if comments else None
-    comment_url = reverse("social:comment", args=[post_id]) if post_id else ""
-    labels = {
-        "delete": _("Delete"), "report": _("Report"), "reply": _("Reply"), "your_reply": _("Your reply"),
-    }  # fmt: skip
+def csrf_input(request) -> SafeString:
+    """The hidden CSRF field of the request's forms, made once per request (`get_token` masks the secret
+    anew on every call, which cost more than a feed card)."""
+    found = getattr(request, "_social_csrf_input", None)
+    if found is None:
+        found = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+        request._social_csrf_input = found
+    return found
 
-    def tools(comment) -> SafeString:
-        if not signed_in:
-            return SafeString("")
-        found = []
-        if viewer.pk == comment.author_id or is_author:
-            found.append(
-                format_html(
-                    '<form method="post" action="{}{}/delete/" class="inline">{}<button type="submit" class="link-button">{}</button></form>',
-                    delete_url,
-                    comment.pk,
-                    csrf,
-                    labels["delete"],
-                )
-            )
-        if viewer.pk != comment.author_id:
-            found.append(
-                format_html('<a class="muted" href="{}{}/">{}</a>', report_url, comment.pk, labels["report"])
-            )
-        return format_html('<p class="comment-tools">{}</p>', mark_safe(" ".join(found)))  # noqa: S308
 
-    names: dict[int, SafeString] = {}  # a thread has far fewer authors than comments
+_URL_PARTS: dict[tuple[str, str], list[str]] = {}
+_SOME_ID = 987654321
 
-    def name(supporter) -> SafeString:
-        if supporter.pk not in names:
-            names[supporter.pk] = supporter_name(supporter, link=True)
-        return names[supporter.pk]
 
-    def one(comment, css: str, inner: SafeString | str = "") -> SafeString:
-        body = mark_safe(comment.body_html)  # noqa: S308 - sanitised by nh3 when it was written
-        return format_html(
-            '<article class="{}" id="comment-{}"><p>{} <span class="muted">· {}</span></p><div class="user-text">{}</div>{}{}</article>',
-            css, comment.pk, name(comment.author), _when(comment.created_at), body, tools(comment), inner,
-        )  # fmt: skip
-
-    out = []
-    for comment in comments:
-        replies = format_html_join(
-            "", "{}", ((one(reply, "comment reply"),) for reply in comment.shown_replies)
+def url_of(name: str, value: int | str | None = None) -> str:
+    """`reverse(name)` or `reverse(name, args=[value])` for an id or a slug (nothing to quote), the
+    pattern reversed once per process and script prefix: a feed page asks for a hundred of them."""
+    key = (name, get_script_prefix())
+    parts = _URL_PARTS.get(key)
+    if parts is None:
+        parts = _URL_PARTS[key] = (
+            [reverse(name)] if value is None else reverse(name, args=[_SOME_ID]).split(str(_SOME_ID))
         )
-        if may_comment:
-            replies = format_html(
-                '{}<details class="reply-box"><summary>{}</summary><form method="post" action="{}">{}'
-                '<input type="hidden" name="parent" value="{}"><label for="reply-{}">{}</label>'
-                '<textarea id="reply-{}" name="body" rows="2" maxlength="4000" required></textarea>'
-                '<button type="submit" class="secondary">{}</button></form></details>',
-                replies, labels["reply"], comment_url, csrf, comment.pk, comment.pk, labels["your_reply"], comment.pk,
-                labels["reply"],
-            )  # fmt: skip
-        out.append(one(comment, "comment", replies))
-    return mark_safe("".join(out))  # noqa: S308 - each part built with format_html
+    return parts[0] if value is None else str(value).join(parts)
+
+
+def card_stamps(post) -> list[str | None]:
+    """The stamps of what a post's card or page shows: the post (its text and counts), its author, its
+    group, and the post it shares with that post's author."""
+    names = [stamp("post", post.pk), stamp("supporter", post.author_id), stamp("group", post.group_id)]
+    if post.shared_id:
+        names.append(stamp("post", post.shared_id))
+        if "shared" in post._state.fields_cache and post.shared is not None:
+            names.append(stamp("supporter", post.shared.author_id))
+    return names
 
 
 @register.simple_tag(takes_context=True)
@@ -236,15 +273,12 @@ def feed_tools(context, post) -> SafeString:
 
 def tools_block(request, post, *, liked: bool, comment=None, error: str = "") -> SafeString:
     """The block `feed_tools` draws, also the htmx answer of a like or a comment sent from the feed."""
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    csrf = csrf_input(request)
     hidden = format_html(
         '{}<input type="hidden" name="next" value="{}#post-{}"><input type="hidden" name="from" value="feed">',
-        csrf, reverse("social:feed"), post.pk,
+        csrf, url_of("social:feed"), post.pk,
     )  # fmt: skip
-    react_url, comment_url = (
-        reverse("social:react", args=[post.pk]),
-        reverse("social:comment", args=[post.pk]),
-    )
+    react_url, comment_url = url_of("social:react", post.pk), url_of("social:comment", post.pk)
     target = f"#tools-{post.pk}"
     likes = ngettext("%(counter)s like", "%(counter)s likes", post.reaction_count) % {
         "counter": post.reaction_count
@@ -261,7 +295,7 @@ def tools_block(request, post, *, liked: bool, comment=None, error: str = "") ->
     )  # fmt: skip
     comments = format_html(
         '<a href="{}#comments">{}</a>',
-        post.get_absolute_url(),
+        url_of("social:post", post.pk),
         ngettext("%(counter)s comment", "%(counter)s comments", post.comment_count)
         % {"counter": post.comment_count},
     )
@@ -270,7 +304,7 @@ def tools_block(request, post, *, liked: bool, comment=None, error: str = "") ->
         shown = format_html(
             '<article class="comment" id="comment-{}"><p>{} <span class="muted">· {}</span></p>'
             '<div class="user-text">{}</div></article>',
-            comment.pk, supporter_name(comment.author, link=True), _when(comment.created_at),
+            comment.pk, supporter_name(comment.author, link=True), when(comment.created_at),
             mark_safe(comment.body_html),  # noqa: S308 - sanitised by nh3 when it was written
         )  # fmt: skip
     problem = format_html('<p class="error" role="alert">{}</p>', error) if error else ""

@@ -25,7 +25,9 @@ from quartier.social.queries import posts as posts_queries
 from quartier.social.queries import search as search_queries
 from quartier.social.queries import visibility as visibility_queries
 from quartier.social.queries.posts import Cursor
+from quartier.social.templatetags.social import card_stamps
 from quartier.social.views import feed as feed_views
+from quartier.social.views import threads
 from quartier.social.views.common import back, error_text, image_error_text, refuse
 
 
@@ -46,15 +48,7 @@ def _blog_page(
     )
 
 
-def post_stamps(post: Post) -> list[str | None]:
-    """The stamps of what a post's page or card shows: the post (its comments and counts), its author, its
-    group, and the post it shares with that post's author."""
-    names = [stamp("post", post.pk), stamp("supporter", post.author_id), stamp("group", post.group_id)]
-    if post.shared_id:
-        names.append(stamp("post", post.shared_id))
-        if "shared" in post._state.fields_cache and post.shared is not None:
-            names.append(stamp("supporter", post.shared.author_id))
-    return names
+post_stamps = card_stamps  # what a post's page shows of the post: what its card shows
 
 
 def supporter_blog(request: HttpRequest, handle: str) -> HttpResponse:
@@ -108,31 +102,29 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     post = access.get_readable_post(request.user, post_id)
     me = request.user if request.user.is_authenticated else None
     reaction = Reaction.objects.filter(post=post, supporter=me).first() if me else None
+    is_author = me is not None and me.pk == post.author_id
+    may_comment = (
+        me is not None
+        and me.is_verified
+        and post.is_published
+        and not visibility_queries.has_blocked(post.author, me)
+    )
+    thread, comments = threads.comment_thread(request, post, may_comment=may_comment, is_author=is_author)
     context = {
         "post": post,
-        "comments": posts_queries.comments_of(post, request.user),
+        "thread": thread,
         "comment_form": CommentForm(),
         "repost_form": RepostForm(initial={"visibility": Post.Visibility.PUBLIC}, prefix="repost"),
         "my_reaction": reaction,
         "reaction_kinds": Reaction.Kind.choices,
-        "is_author": me is not None and me.pk == post.author_id,
-        "may_comment": me is not None
-        and me.is_verified
-        and post.is_published
-        and not visibility_queries.has_blocked(post.author, me),
+        "is_author": is_author,
+        "may_comment": may_comment,
         "is_staff": visibility_queries.is_moderator(me),
     }
     return cached_anonymous_page(
         request,
         lambda: render(request, "social/post_detail.html", context),
-        depends_on=lambda: [
-            *post_stamps(post),
-            *(
-                stamp("supporter", comment.author_id)
-                for top in context["comments"]
-                for comment in (top, *top.shown_replies)
-            ),
-        ],
+        depends_on=lambda: [*post_stamps(post), *threads.thread_stamps(post.pk, comments)],
     )
 
 
@@ -286,11 +278,13 @@ def comment_create(request: HttpRequest, post_id: int) -> HttpResponse:
             request, post.pk, error=form.errors.get("body", [error_text("empty")])[0]
         )
     if not form.is_valid():
+        is_author = post.author_id == request.user.pk
+        thread, _comments = threads.comment_thread(request, post, may_comment=True, is_author=is_author)
         return render(
             request, "social/post_detail.html",
-            {"post": post, "comments": posts_queries.comments_of(post, request.user), "comment_form": form,
-             "repost_form": RepostForm(prefix="repost"), "reaction_kinds": Reaction.Kind.choices, "may_comment": True,
-             "is_author": post.author_id == request.user.pk, "is_staff": request.user.is_staff},
+            {"post": post, "thread": thread, "comment_form": form, "repost_form": RepostForm(prefix="repost"),
+             "reaction_kinds": Reaction.Kind.choices, "may_comment": True, "is_author": is_author,
+             "is_staff": request.user.is_staff},
             status=400,
         )  # fmt: skip
     parent = None
