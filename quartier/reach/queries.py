@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.db.models import Subquery
 from django.http import HttpRequest
 
 from quartier.accounts.models import Supporter
@@ -30,10 +31,22 @@ def share_url(path: str, sharer: Supporter | None) -> str:
     A read: the code is made with the account (sign-up) or the page (fundraising pages); someone
     without one yet shares the plain link, and no page view ever writes a row.
     """
-    url = absolute_url(path)
     if sharer is None or not sharer.is_authenticated:
-        return url
-    code = ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()
+        return absolute_url(path)
+    return share_url_with_code(
+        path, ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()
+    )
+
+
+def referral_code_of(sharer: Supporter) -> Subquery:
+    """The sharer's referral code (or None) as an expression, for a page to read with its own row and
+    hand to `share_url_with_code`: no query of its own."""
+    return Subquery(ReferralCode.objects.filter(supporter=sharer).values("code")[:1])
+
+
+def share_url_with_code(path: str, code: str | None) -> str:
+    """`share_url` once the sharer's code is read (None: no code, the plain link)."""
+    url = absolute_url(path)
     return f"{url}?{urlencode({'ref': code})}" if code else url
 
 

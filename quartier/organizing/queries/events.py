@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from quartier.accounts.models import Supporter
 from quartier.organizing.models import Event, Membership, Rsvp, Shift
+from quartier.reach.queries import referral_code_of
 
 CANCEL_SALT = "organizing.rsvp.cancel"
 
@@ -39,14 +40,15 @@ LEADING = (Membership.Role.LEADER, Membership.Role.CO_LEADER)  # as `access.lead
 
 
 def event_head(event_id: int, viewer: Supporter) -> Event | None:
-    """The few columns the event page needs on every request, with `viewer_leads` (whether the viewer
-    leads the event's group) for a signed-in viewer: one query."""
+    """The few columns the event page needs on every request, with, for a signed-in viewer,
+    `viewer_leads` (whether they lead the event's group) and `viewer_referral_code` (for their share
+    link): one query."""
     rows = Event.objects.filter(pk=event_id).only(*EVENT_HEAD)
     if viewer.is_authenticated:
         leading = Membership.objects.filter(
             group=OuterRef("group"), supporter=viewer, status=Membership.Status.ACTIVE, role__in=LEADING
         )
-        rows = rows.annotate(viewer_leads=Exists(leading))
+        rows = rows.annotate(viewer_leads=Exists(leading), viewer_referral_code=referral_code_of(viewer))
     return rows.first()
 
 

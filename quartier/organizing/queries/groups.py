@@ -12,6 +12,7 @@ from quartier.accounts.queries import can_see
 from quartier.organizing.models import Event, Group, Membership, Rsvp
 from quartier.organizing.queries.events import NAME_FIELDS
 from quartier.outreach.queries import consenting
+from quartier.reach.queries import referral_code_of
 
 # What the group page reads on every request (the group's head and the viewer's part); its lists of
 # events and members are its shared part, cached (`views.groups.group_lists`).
@@ -24,13 +25,13 @@ CARD_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "is_virtual", "town
 
 def group_head(slug: str, viewer: Supporter) -> Group | None:
     """The group page's narrow read, with the viewer's membership as `viewer_membership` (None for
-    none): one query, the membership by a join."""
+    none) and their referral code as `viewer_referral_code`: one query, the membership by a join."""
     rows = Group.objects.select_related("merged_into").only(*GROUP_HEAD).filter(slug=slug)
     if viewer.is_authenticated:
         rows = rows.annotate(
             mine=FilteredRelation("memberships", condition=Q(memberships__supporter=viewer)),
             my_membership=F("mine__pk"), my_role=F("mine__role"), my_status=F("mine__status"),
-            my_listing=F("mine__is_listed"),
+            my_listing=F("mine__is_listed"), viewer_referral_code=referral_code_of(viewer),
         )  # fmt: skip
     group = rows.first()
     if group is not None:

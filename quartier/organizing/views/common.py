@@ -20,6 +20,7 @@ from quartier.organizing.forms.search import SearchForm
 from quartier.organizing.models import Event
 from quartier.organizing.queries import groups as groups_queries
 from quartier.organizing.queries import search as search_queries
+from quartier.reach.queries import share_url, share_url_with_code
 
 
 def rule_message(code: str) -> str:
@@ -189,3 +190,11 @@ def next_change(events: list[Event]) -> datetime | None:
         (moment for event in events for moment in (event.starts_at, event.ends_at) if moment > now),
         default=None,
     )
+
+
+def page_share_url(request: HttpRequest, page: object) -> str:
+    """The viewer's link to share `page` (an event or a group), with their referral code as read with the
+    page's row (`viewer_referral_code`), else with a query of its own."""
+    if request.user.is_authenticated and hasattr(page, "viewer_referral_code"):
+        return share_url_with_code(page.get_absolute_url(), page.viewer_referral_code)
+    return share_url(page.get_absolute_url(), request.user)

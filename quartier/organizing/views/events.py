@@ -44,13 +44,13 @@ from quartier.organizing.views.common import (
     near_from,
     next_change,
     page_number,
+    page_share_url,
     rule_message,
     search_defaults,
     search_stamps,
     with_distances,
 )
 from quartier.reach import actions as reach_actions
-from quartier.reach.queries import share_url
 
 
 def event_search(request: HttpRequest) -> HttpResponse:
@@ -195,7 +195,7 @@ def event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[st
         "is_host": is_host,
         "can_rsvp": event.is_published and not event.is_past,
         "rsvp_form": rsvp_form,
-        "share_link": share_url(event.get_absolute_url(), request.user),
+        "share_link": page_share_url(request, event),
         "review_form": ReviewForm()
         if event.status == Event.Status.PENDING and access.is_staff(request.user)
         else None,

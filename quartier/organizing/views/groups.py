@@ -34,13 +34,14 @@ from quartier.organizing.views.common import (
     near_from,
     next_change,
     page_number,
+    page_share_url,
     rule_message,
     search_defaults,
     search_stamps,
     with_distances,
 )
 from quartier.reach import actions as reach_actions
-from quartier.reach.queries import referrer_from, share_url
+from quartier.reach.queries import referrer_from
 
 
 def group_search(request: HttpRequest) -> HttpResponse:
@@ -112,7 +113,7 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "changes_roles": is_staff
         or bool(membership and membership.leads and membership.role == Membership.Role.LEADER),
         "join_form": JoinGroupForm(),
-        "share_link": share_url(group.get_absolute_url(), request.user),
+        "share_link": page_share_url(request, group),
         "viewer": request.user,
     }
     shown: dict[str, list] = {"members": [], "events": []}
