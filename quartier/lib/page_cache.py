@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -165,13 +165,13 @@ def _add_many(values: dict[str, tuple[float, int]]) -> dict[str, tuple[float, in
 
     A search page's first visit names some sixty stamps never bumped since the cache was emptied; one
     `add` and one `get` each cost it two round trips per stamp (most of its time, measured)."""
-    backend = getattr(cache, "_cache", None)
-    if not isinstance(cache, RedisCache) or backend is None:
+    store = caches[DEFAULT_CACHE_ALIAS]  # what `cache` stands for
+    if not isinstance(store, RedisCache):
         return {key: value for key, value in values.items() if cache.add(key, value, timeout=None)}
-    client = backend.get_client(None, write=True)
+    client = store._cache.get_client(None, write=True)  # where `RedisCache.add` writes
     with client.pipeline(transaction=False) as pipeline:
         for key, value in values.items():
-            pipeline.set(cache.make_and_validate_key(key), backend._serializer.dumps(value), nx=True)
+            pipeline.set(store.make_and_validate_key(key), store._cache._serializer.dumps(value), nx=True)
         stored = pipeline.execute()
     return {key: value for (key, value), done in zip(values.items(), stored, strict=True) if done}
 

@@ -49,6 +49,7 @@ from quartier.organizing.views.common import (
     search_defaults,
     search_stamps,
     with_distances,
+    with_paths,
 )
 from quartier.reach import actions as reach_actions
 
@@ -69,10 +70,11 @@ def event_search(request: HttpRequest) -> HttpResponse:
             page=page_number(request),
         )  # fmt: skip
     results = with_distances(result_page.results, unit) if result_page else []
+    with_paths(results, "organizing:event", "pk")
     # Only the public point: exact for public addresses, a grid node for attendee-only ones.
     map_points = [
         {"lat": round(event.public_latitude, 5), "lon": round(event.public_longitude, 5), "title": event.title,
-         "town": event.town, "url": event.get_absolute_url(),
+         "town": event.town, "url": event.path,
          "when": timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).strftime("%Y-%m-%d %H:%M")}
         for event, _distance in results
         if event.public_latitude is not None and not event.is_virtual

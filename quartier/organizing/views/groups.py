@@ -39,6 +39,7 @@ from quartier.organizing.views.common import (
     search_defaults,
     search_stamps,
     with_distances,
+    with_paths,
 )
 from quartier.reach import actions as reach_actions
 from quartier.reach.queries import referrer_from
@@ -50,11 +51,12 @@ def group_search(request: HttpRequest) -> HttpResponse:
     unit = distance_unit(request, form)
     result_page = None if form.errors else search_queries.search_groups(near=near, page=page_number(request))
     results = with_distances(result_page.results, unit) if result_page else []
+    with_paths(results, "organizing:group", "slug")
     # A group's point is its area's (a postal code's centroid, or what its leader typed): public,
     # but the map rounds it to the same grid as attendee-only events all the same.
     map_points = [
         {"lat": round(group.latitude, 2), "lon": round(group.longitude, 2), "title": group.name,
-         "town": group.town or group.area, "url": group.get_absolute_url()}
+         "town": group.town or group.area, "url": group.path}
         for group, _distance in results
     ]  # fmt: skip
     featured = [] if near or form.errors else search_queries.featured_groups()
