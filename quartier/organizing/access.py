@@ -7,7 +7,8 @@ from django.http import Http404
 
 from quartier.accounts.models import Supporter
 from quartier.organizing.models import Event, Group, Membership, Rsvp, Shift
-from quartier.organizing.queries.events import event_head, event_with_shifts
+from quartier.organizing.queries.event_page import event_page_read
+from quartier.organizing.queries.events import event_with_shifts
 from quartier.organizing.queries.groups import group_head
 
 Viewer = Supporter | AnonymousUser
@@ -89,12 +90,13 @@ def get_visible_event(viewer: Viewer, event_id: int) -> Event:
     return event
 
 
-def get_event_head(viewer: Viewer, event_id: int) -> Event:
-    """The event page's narrow read (`queries.events.event_head`), if the viewer may see the event."""
-    event = event_head(event_id, viewer)
-    if event is None or not can_see_event(viewer, event):
+def get_event_page(viewer: Viewer, event_id: int) -> tuple[Event, list[tuple[Shift, Rsvp | None]]]:
+    """The event page's one-statement read (`queries.event_page`): the event's narrow row, with its
+    shifts and the viewer's RSVPs, if the viewer may see the event."""
+    found = event_page_read(event_id, viewer)
+    if found is None or not can_see_event(viewer, found[0]):
         raise Http404
-    return event
+    return found
 
 
 def hosts(viewer: Viewer, event: Event) -> bool:
@@ -103,7 +105,7 @@ def hosts(viewer: Viewer, event: Event) -> bool:
         return False
     if viewer.is_staff or viewer.pk == event.host_id:
         return True
-    if hasattr(event, "viewer_leads"):  # read with the event (`get_event_head`): no query
+    if hasattr(event, "viewer_leads"):  # read with the event (`get_event_page`): no query
         return event.viewer_leads
     return event.group_id is not None and leads(viewer, event.group)
 

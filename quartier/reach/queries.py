@@ -44,6 +44,11 @@ def referral_code_of(sharer: Supporter) -> Subquery:
     return Subquery(ReferralCode.objects.filter(supporter=sharer).values("code")[:1])
 
 
+# The sharer's code as a scalar subquery of raw SQL (one parameter: the supporter's id), for pages that
+# read their rows in one statement (`organizing.queries.event_page`).
+REFERRAL_CODE_SQL = f"SELECT code FROM {ReferralCode._meta.db_table} WHERE supporter_id = %s"  # noqa: S608
+
+
 def share_url_with_code(path: str, code: str | None) -> str:
     """`share_url` once the sharer's code is read (None: no code, the plain link)."""
     url = absolute_url(path)

@@ -172,12 +172,15 @@ def guest_initial(request: HttpRequest) -> dict[str, object]:
     return {"country": settings.QUARTIER_COUNTRIES[0]} if not request.user.is_authenticated else {}
 
 
-def event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[str, object]:
+def event_context(
+    request: HttpRequest, event: Event, rsvp_form=None, shifts: list[tuple[Shift, Rsvp | None]] | None = None
+) -> dict[str, object]:
     """The event page: its shared part (`event_shared_part`, cached per audience) and the viewer's, read
-    from `event` (the narrow `access.get_event_head` will do) and one query for the shifts and the viewer's
-    RSVPs."""
+    from `event` (the narrow row of `access.get_event_page` will do) and `shifts`, each with the viewer's
+    RSVP (read here when not given)."""
     now = timezone.now()
-    shifts = events_queries.shifts_with_rsvps_of(request.user, event.pk)
+    if shifts is None:
+        shifts = events_queries.shifts_with_rsvps_of(request.user, event.pk)
     attending = any(mine is not None and mine.status == Rsvp.Status.CONFIRMED for _shift, mine in shifts)
     is_host = access.hosts(request.user, event)
     show_private = attending or is_host
@@ -247,12 +250,12 @@ def map_point(event: Event, *, exact: bool) -> dict[str, object]:
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = access.get_event_head(request.user, event_id)
+    event, shifts = access.get_event_page(request.user, event_id)
     reach_actions.remember_referral(request)
     context: dict[str, object] = {}
 
     def render_page() -> HttpResponse:
-        context.update(event_context(request, event))
+        context.update(event_context(request, event, shifts=shifts))
         return render(request, "organizing/event_detail.html", context)
 
     return cached_anonymous_page(
