@@ -57,7 +57,14 @@ def event_page_read(event_id: int, viewer: Supporter) -> tuple[Event, list[tuple
     return, in one statement with no ORM compilation (None for no such event). For a signed-in viewer
     the event carries `viewer_leads` and `viewer_referral_code`, as `event_head` gives them."""
     viewer_id = viewer.pk if viewer.is_authenticated else None
-    params = [viewer_id, Membership.Status.ACTIVE, *LEADING, viewer_id, viewer_id, event_id]
+    params = [
+        viewer_id,
+        Membership.Status.ACTIVE.value,
+        *(role.value for role in LEADING),
+        viewer_id,
+        viewer_id,
+        event_id,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(STATEMENT, params)
         rows = cursor.fetchall()

@@ -91,11 +91,14 @@ def with_distances(found: list[search_queries.Found], unit: str) -> list[tuple[o
     ]
 
 
-def with_paths(results: list[tuple[object, float | None]], view_name: str, key: str) -> None:
+def with_paths(
+    results: list[tuple[object, float | None]], view_name: str, key: str, sentinel: int | str = "0quartier0"
+) -> None:
     """Give each search result its page's path as `path` (read by its card and its map point) from one
-    `reverse` for the page: a search shows twenty, and `reverse` was the dearest step of both."""
-    sentinel = "0quartier0"  # a string no id or slug holds
+    `reverse` for the page: a search shows twenty, and `reverse` was the dearest step of both.
+    `sentinel`: a value the URL pattern accepts that appears nowhere else in the path."""
     pattern = reverse(view_name, args=[sentinel])
+    sentinel = str(sentinel)
     for item, _distance in results:
         item.path = pattern.replace(sentinel, str(getattr(item, key)))
 

@@ -70,7 +70,7 @@ def event_search(request: HttpRequest) -> HttpResponse:
             page=page_number(request),
         )  # fmt: skip
     results = with_distances(result_page.results, unit) if result_page else []
-    with_paths(results, "organizing:event", "pk")
+    with_paths(results, "organizing:event", "pk", sentinel=987654321)
     # Only the public point: exact for public addresses, a grid node for attendee-only ones.
     map_points = [
         {"lat": round(event.public_latitude, 5), "lon": round(event.public_longitude, 5), "title": event.title,
@@ -252,17 +252,11 @@ def map_point(event: Event, *, exact: bool) -> dict[str, object]:
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event, shifts = access.get_event_page(request.user, event_id)
     reach_actions.remember_referral(request)
-    context: dict[str, object] = {}
-
-    def render_page() -> HttpResponse:
-        context.update(event_context(request, event, shifts=shifts))
-        return render(request, "organizing/event_detail.html", context)
-
     return cached_anonymous_page(
         request,
-        render_page,
+        lambda: render(request, "organizing/event_detail.html", event_context(request, event, shifts=shifts)),
         depends_on=lambda: event_stamps(event),
-        fresh_until=lambda: event_fresh_until(event, [shift for shift, _mine in context["shifts"]]),
+        fresh_until=lambda: event_fresh_until(event, [shift for shift, _mine in shifts]),
     )
 
 
