@@ -44,7 +44,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
@@ -150,11 +151,29 @@ def cached_anonymous_page(
 def _current_stamps(names: list[str]) -> dict[str, tuple[float, int]]:
     keys = [STAMP_PREFIX + name for name in names]
     found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            cache.add(key, (0.0, random.getrandbits(32)), timeout=None)  # another may have made it first
-            found[key] = cache.get(key) or (time.time(), 0)
-    return {key.removeprefix(STAMP_PREFIX): found[key] for key in keys}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        made = _add_many({key: (0.0, random.getrandbits(32)) for key in missing})  # "bumped long ago"
+        found.update(made)
+        taken = [key for key in missing if key not in made]  # another made it first (or bumped it)
+        found.update(cache.get_many(taken) if taken else {})
+    return {key.removeprefix(STAMP_PREFIX): found.get(key) or (time.time(), 0) for key in keys}
+
+
+def _add_many(values: dict[str, tuple[float, int]]) -> dict[str, tuple[float, int]]:
+    """`cache.add` of each of `values` (no expiry), in one round trip on Redis: the ones it stored.
+
+    A search page's first visit names some sixty stamps never bumped since the cache was emptied; one
+    `add` and one `get` each cost it two round trips per stamp (most of its time, measured)."""
+    store = caches[DEFAULT_CACHE_ALIAS]  # what `cache` stands for
+    if not isinstance(store, RedisCache):
+        return {key: value for key, value in values.items() if cache.add(key, value, timeout=None)}
+    client = store._cache.get_client(None, write=True)  # where `RedisCache.add` writes
+    with client.pipeline(transaction=False) as pipeline:
+        for key, value in values.items():
+            pipeline.set(store.make_and_validate_key(key), store._cache._serializer.dumps(value), nx=True)
+        stored = pipeline.execute()
+    return {key: value for (key, value), done in zip(values.items(), stored, strict=True) if done}
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:

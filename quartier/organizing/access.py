@@ -7,7 +7,9 @@ from django.http import Http404
 
 from quartier.accounts.models import Supporter
 from quartier.organizing.models import Event, Group, Membership, Rsvp, Shift
+from quartier.organizing.queries.event_page import event_page_read
 from quartier.organizing.queries.events import event_with_shifts
+from quartier.organizing.queries.groups import group_head
 
 Viewer = Supporter | AnonymousUser
 
@@ -22,6 +24,14 @@ def get_visible_group(viewer: Viewer, slug: str) -> Group:
     if group is None:
         raise Http404
     if group.status == Group.Status.CLOSED and not is_staff(viewer):
+        raise Http404
+    return group
+
+
+def get_group_head(viewer: Viewer, slug: str) -> Group:
+    """The group page's narrow read (`queries.groups.group_head`), by the rule of `get_visible_group`."""
+    group = group_head(slug, viewer)
+    if group is None or (group.status == Group.Status.CLOSED and not is_staff(viewer)):
         raise Http404
     return group
 
@@ -80,12 +90,23 @@ def get_visible_event(viewer: Viewer, event_id: int) -> Event:
     return event
 
 
+def get_event_page(viewer: Viewer, event_id: int) -> tuple[Event, list[tuple[Shift, Rsvp | None]]]:
+    """The event page's one-statement read (`queries.event_page`): the event's narrow row, with its
+    shifts and the viewer's RSVPs, if the viewer may see the event."""
+    found = event_page_read(event_id, viewer)
+    if found is None or not can_see_event(viewer, found[0]):
+        raise Http404
+    return found
+
+
 def hosts(viewer: Viewer, event: Event) -> bool:
     """The host, a leader of the event's group, or staff may run the event."""
     if not viewer.is_authenticated:
         return False
     if viewer.is_staff or viewer.pk == event.host_id:
         return True
+    if hasattr(event, "viewer_leads"):  # read with the event (`get_event_page`): no query
+        return event.viewer_leads
     return event.group_id is not None and leads(viewer, event.group)
 
 

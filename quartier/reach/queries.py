@@ -38,8 +38,20 @@ def share_url(path: str, sharer: Supporter | None) -> str:
     )
 
 
+def viewer_referral_code(sharer: Supporter) -> Subquery:
+    """The sharer's referral code (or None) as an expression, for a page to read with its own row and
+    hand to `share_url_with_code`: no query of its own."""
+    return Subquery(ReferralCode.objects.filter(supporter=sharer).values("code")[:1])
+
+
+# The sharer's code as a scalar subquery of raw SQL (one parameter: the supporter's id), for pages that
+# read their rows in one statement (`organizing.queries.event_page`).
+REFERRAL_CODE_SQL = f"SELECT code FROM {ReferralCode._meta.db_table} WHERE supporter_id = %s"  # noqa: S608
+
+
 def share_url_with_code(path: str, code: str | None) -> str:
-    """`share_url` for a sharer whose code was read with another query (`referral_code_of`)."""
+    """`share_url` once the sharer's code is read with another query (`referral_code_of`,
+    `viewer_referral_code`; None: no code, the plain link)."""
     url = absolute_url(path)
     return f"{url}?{urlencode({'ref': code})}" if code else url
 

@@ -4,6 +4,7 @@ per name, language and time zone."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -103,3 +104,44 @@ def test_the_csrf_token_is_the_viewers_own():
     second = page_cache.cached_fragment(second_request, "form", form)
     assert token_a not in second
     assert 'name="csrfmiddlewaretoken" value="' in second
+
+
+REDIS_URL = os.environ.get("QUARTIER_TEST_REDIS", "")
+
+
+@pytest.fixture(
+    params=[
+        "locmem",
+        pytest.param(
+            "redis", marks=pytest.mark.skipif(not REDIS_URL, reason="QUARTIER_TEST_REDIS is not set")
+        ),
+    ]
+)
+def any_cache(request, settings):
+    """The local-memory cache, and Redis (where `_add_many` takes one round trip) when given."""
+    if request.param == "redis":
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        }
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+def test_missing_stamps_are_made_as_bumped_long_ago_and_never_over_a_bump(any_cache):
+    bump_now("event:2")
+    bumped = cache.get(page_cache.STAMP_PREFIX + "event:2")
+    stamps = page_cache._current_stamps(["event:1", "event:2", "event:3"])
+
+    assert stamps["event:2"] == bumped
+    assert stamps["event:1"][0] == stamps["event:3"][0] == 0.0
+    assert page_cache._current_stamps(["event:3", "event:1"]) == {
+        "event:1": stamps["event:1"],
+        "event:3": stamps["event:3"],
+    }
+    made_meanwhile = page_cache.STAMP_PREFIX + "event:4"  # by another process, between read and add
+    cache.set(made_meanwhile, (5.0, 1), timeout=None)
+    fresh = page_cache.STAMP_PREFIX + "event:5"
+    assert page_cache._add_many({made_meanwhile: (0.0, 2), fresh: (0.0, 3)}) == {fresh: (0.0, 3)}
+    assert cache.get(made_meanwhile) == (5.0, 1)
+    assert cache.get(fresh) == (0.0, 3)

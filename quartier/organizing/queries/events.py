@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core import signing
-from django.db.models import Exists, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from quartier.accounts.models import Supporter
 from quartier.organizing.models import Event, Membership, Rsvp, Shift
+from quartier.reach.queries import viewer_referral_code
 
 CANCEL_SALT = "organizing.rsvp.cancel"
 
@@ -22,6 +23,59 @@ def event_with_shifts(event_id: int) -> Event | None:
         .filter(pk=event_id)
         .first()
     )
+
+
+# A supporter's name as `{% supporter_name %}` shows it (its transparency label reads the last two).
+NAME_FIELDS = ("display_name", "handle", "is_active", "affiliation", "is_staff")
+# What the event page reads on every request: who may see the event, whether the viewer runs it, and what
+# the viewer's part (shifts, RSVP form, host's tools) shows. The rest is in its shared part (`EVENT_SHOWN`).
+EVENT_HEAD = ("title", "status", "host", "group", "address_visibility", "is_virtual", "time_zone", "starts_at",
+              "ends_at", "max_guests_per_rsvp")  # fmt: skip
+EVENT_SHOWN = (
+    *EVENT_HEAD, "event_type", "description_html", "rejection_reason", "join_url", "venue", "address", "town",
+    "latitude", "longitude", "public_latitude", "public_longitude", "group__name", "group__slug",
+    *(f"host__{name}" for name in NAME_FIELDS),
+)  # fmt: skip
+LEADING = (Membership.Role.LEADER, Membership.Role.CO_LEADER)  # as `access.leads` reads them
+
+
+def event_head(event_id: int, viewer: Supporter) -> Event | None:
+    """The few columns the event page needs on every request, with, for a signed-in viewer,
+    `viewer_leads` (whether they lead the event's group) and `viewer_referral_code` (for their share
+    link): one query."""
+    rows = Event.objects.filter(pk=event_id).only(*EVENT_HEAD)
+    if viewer.is_authenticated:
+        leading = Membership.objects.filter(
+            group=OuterRef("group"), supporter=viewer, status=Membership.Status.ACTIVE, role__in=LEADING
+        )
+        rows = rows.annotate(viewer_leads=Exists(leading), viewer_referral_code=viewer_referral_code(viewer))
+    return rows.first()
+
+
+def event_shown(event_id: int) -> Event | None:
+    """What the shared part of the event page shows: the event, its host's name and its group's, and no
+    other column."""
+    return Event.objects.select_related("host", "group").only(*EVENT_SHOWN).filter(pk=event_id).first()
+
+
+def shifts_with_rsvps_of(viewer: Supporter, event_id: int) -> list[tuple[Shift, Rsvp | None]]:
+    """An event's shifts, first first, each with the viewer's RSVP to it (None for none): one query."""
+    rows = Shift.objects.filter(event_id=event_id).only("starts_at", "ends_at", "capacity", "confirmed_count")
+    if not viewer.is_authenticated:
+        return [(shift, None) for shift in rows.order_by("starts_at", "pk")]
+    mine = Rsvp.objects.filter(shift=OuterRef("pk"), supporter=viewer)
+    rows = rows.annotate(
+        my_rsvp=Subquery(mine.values("pk")[:1]), my_status=Subquery(mine.values("status")[:1])
+    ).order_by("starts_at", "pk")
+    return [
+        (
+            shift,
+            None
+            if shift.my_rsvp is None
+            else Rsvp(pk=shift.my_rsvp, shift_id=shift.pk, status=shift.my_status),
+        )
+        for shift in rows
+    ]
 
 
 def rsvps_of(supporter: Supporter, event: Event) -> dict[int, Rsvp]:

@@ -4,13 +4,45 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from quartier.accounts.models import Profile, Supporter
 from quartier.accounts.queries import can_see
 from quartier.organizing.models import Event, Group, Membership, Rsvp
+from quartier.organizing.queries.events import NAME_FIELDS
 from quartier.outreach.queries import consenting
+from quartier.reach.queries import viewer_referral_code
+
+# What the group page reads on every request (the group's head and the viewer's part); its lists of
+# events and members are its shared part, cached (`views.groups.group_lists`).
+GROUP_HEAD = ("name", "slug", "area", "town", "member_count", "status", "description_html", "join_policy",
+              "is_featured", "merged_into__slug")  # fmt: skip
+# What an event's card shows (`{% event_card %}`).
+CARD_FIELDS = ("title", "starts_at", "ends_at", "time_zone", "is_virtual", "town", "event_type", "group__name",
+               *(f"host__{name}" for name in NAME_FIELDS))  # fmt: skip
+
+
+def group_head(slug: str, viewer: Supporter) -> Group | None:
+    """The group page's narrow read, with the viewer's membership as `viewer_membership` (None for
+    none) and their referral code as `viewer_referral_code`: one query, the membership by a join."""
+    rows = Group.objects.select_related("merged_into").only(*GROUP_HEAD).filter(slug=slug)
+    if viewer.is_authenticated:
+        rows = rows.annotate(
+            mine=FilteredRelation("memberships", condition=Q(memberships__supporter=viewer)),
+            my_membership=F("mine__pk"), my_role=F("mine__role"), my_status=F("mine__status"),
+            my_listing=F("mine__is_listed"), viewer_referral_code=viewer_referral_code(viewer),
+        )  # fmt: skip
+    group = rows.first()
+    if group is not None:
+        mine = getattr(group, "my_membership", None)
+        group.viewer_membership = (
+            None if mine is None else Membership(
+                pk=mine, group_id=group.pk, supporter_id=viewer.pk, role=group.my_role, status=group.my_status,
+                is_listed=group.my_listing,
+            )
+        )  # fmt: skip
+    return group
 
 
 def membership_of(supporter: Supporter, group: Group) -> Membership | None:
@@ -43,6 +75,7 @@ def listed_members(group: Group, viewer) -> list[Membership]:
     return list(
         Membership.objects.filter(shown, group=group, status=Membership.Status.ACTIVE)
         .select_related("supporter")
+        .only("role", "status", "is_listed", "supporter", *(f"supporter__{name}" for name in NAME_FIELDS))
         .order_by("role", "joined_at")
     )
 
@@ -80,6 +113,7 @@ def upcoming_group_events(group: Group, limit: int = 10) -> list[Event]:
     return list(
         Event.objects.filter(group=group, status=Event.Status.PUBLISHED, ends_at__gt=timezone.now())
         .select_related("host", "group")
+        .only(*CARD_FIELDS)
         .order_by("starts_at")[:limit]
     )
 

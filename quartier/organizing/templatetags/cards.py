@@ -45,7 +45,7 @@ def event_card(context: template.Context, event: Event, distance: float | None =
         '  <p class="muted">{}</p>\n'
         '  <p class="muted">{} {}{}</p>\n'
         "</li>",
-        when, event.get_absolute_url(), event.title, details, _("Hosted by"), supporter_name(event.host), group,
+        when, getattr(event, "path", None) or event.get_absolute_url(), event.title, details, _("Hosted by"), supporter_name(event.host), group,
     )  # fmt: skip
 
 
@@ -72,5 +72,5 @@ def group_card(context: template.Context, group: Group, distance: float | None =
         '  <p class="muted">{}</p>\n'
         '  <p class="muted">{}{}</p>\n'
         "</li>",
-        group.get_absolute_url(), group.name, featured, where, members, approval,
+        getattr(group, "path", None) or group.get_absolute_url(), group.name, featured, where, members, approval,
     )  # fmt: skip

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from quartier.organizing.forms.search import SearchForm
 from quartier.organizing.models import Event
 from quartier.organizing.queries import groups as groups_queries
 from quartier.organizing.queries import search as search_queries
+from quartier.reach.queries import share_url, share_url_with_code
 
 
 def rule_message(code: str) -> str:
@@ -87,6 +89,18 @@ def with_distances(found: list[search_queries.Found], unit: str) -> list[tuple[o
         )
         for item in found
     ]
+
+
+def with_paths(
+    results: list[tuple[object, float | None]], view_name: str, key: str, sentinel: int | str = "0quartier0"
+) -> None:
+    """Give each search result its page's path as `path` (read by its card and its map point) from one
+    `reverse` for the page: a search shows twenty, and `reverse` was the dearest step of both.
+    `sentinel`: a value the URL pattern accepts that appears nowhere else in the path."""
+    pattern = reverse(view_name, args=[sentinel])
+    sentinel = str(sentinel)
+    for item, _distance in results:
+        item.path = pattern.replace(sentinel, str(getattr(item, key)))
 
 
 def page_number(request: HttpRequest) -> int:
@@ -189,3 +203,11 @@ def next_change(events: list[Event]) -> datetime | None:
         (moment for event in events for moment in (event.starts_at, event.ends_at) if moment > now),
         default=None,
     )
+
+
+def page_share_url(request: HttpRequest, page: object) -> str:
+    """The viewer's link to share `page` (an event or a group), with their referral code as read with the
+    page's row (`viewer_referral_code`), else with a query of its own."""
+    if request.user.is_authenticated and hasattr(page, "viewer_referral_code"):
+        return share_url_with_code(page.get_absolute_url(), page.viewer_referral_code)
+    return share_url(page.get_absolute_url(), request.user)

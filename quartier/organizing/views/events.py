@@ -10,13 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
-from quartier.lib.page_cache import cached_anonymous_page
+from quartier.lib.page_cache import cached_anonymous_page, cached_fragment
 from quartier.lib.urls import absolute_url
 from quartier.lib.zones import viewer_time_zone
 from quartier.organizing import access
@@ -31,9 +33,10 @@ from quartier.organizing.forms.events import (
 )
 from quartier.organizing.forms.rsvps import GuestRsvpForm, RsvpForm
 from quartier.organizing.forms.search import EventSearchForm
-from quartier.organizing.models import CalendarFeed, Event, Rsvp
+from quartier.organizing.models import CalendarFeed, Event, Rsvp, Shift
 from quartier.organizing.queries import events as events_queries
 from quartier.organizing.queries import search as search_queries
+from quartier.organizing.templatetags.event_times import shown_time_zone
 from quartier.organizing.views.common import (
     distance_unit,
     event_stamps,
@@ -41,13 +44,14 @@ from quartier.organizing.views.common import (
     near_from,
     next_change,
     page_number,
+    page_share_url,
     rule_message,
     search_defaults,
     search_stamps,
     with_distances,
+    with_paths,
 )
 from quartier.reach import actions as reach_actions
-from quartier.reach.queries import share_url
 
 
 def event_search(request: HttpRequest) -> HttpResponse:
@@ -66,10 +70,11 @@ def event_search(request: HttpRequest) -> HttpResponse:
             page=page_number(request),
         )  # fmt: skip
     results = with_distances(result_page.results, unit) if result_page else []
+    with_paths(results, "organizing:event", "pk", sentinel=987654321)
     # Only the public point: exact for public addresses, a grid node for attendee-only ones.
     map_points = [
         {"lat": round(event.public_latitude, 5), "lon": round(event.public_longitude, 5), "title": event.title,
-         "town": event.town, "url": event.get_absolute_url(),
+         "town": event.town, "url": event.path,
          "when": timezone.localtime(event.starts_at, ZoneInfo(event.time_zone)).strftime("%Y-%m-%d %H:%M")}
         for event, _distance in results
         if event.public_latitude is not None and not event.is_virtual
@@ -167,40 +172,72 @@ def guest_initial(request: HttpRequest) -> dict[str, object]:
     return {"country": settings.QUARTIER_COUNTRIES[0]} if not request.user.is_authenticated else {}
 
 
-def event_context(request: HttpRequest, event: Event, rsvp_form=None) -> dict[str, object]:
+def event_context(
+    request: HttpRequest, event: Event, rsvp_form=None, shifts: list[tuple[Shift, Rsvp | None]] | None = None
+) -> dict[str, object]:
+    """The event page: its shared part (`event_shared_part`, cached per audience) and the viewer's, read
+    from `event` (the narrow row of `access.get_event_page` will do) and `shifts`, each with the viewer's
+    RSVP (read here when not given)."""
     now = timezone.now()
-    my_rsvps = events_queries.rsvps_of(request.user, event)
-    attending = any(r.status == Rsvp.Status.CONFIRMED for r in my_rsvps.values())
+    if shifts is None:
+        shifts = events_queries.shifts_with_rsvps_of(request.user, event.pk)
+    attending = any(mine is not None and mine.status == Rsvp.Status.CONFIRMED for _shift, mine in shifts)
     is_host = access.hosts(request.user, event)
     show_private = attending or is_host
-    show_address = show_private or event.address_visibility == Event.AddressVisibility.PUBLIC
     if rsvp_form is None:
         form_class = RsvpForm if request.user.is_authenticated else GuestRsvpForm
         rsvp_form = form_class(max_guests=event.max_guests_per_rsvp, initial=guest_initial(request))
     return {
         "event": event,
-        "shifts": [(shift, my_rsvps.get(shift.pk)) for shift in event.shifts.all()],
+        "shared": event_shared_part(request, event, shift_count=len(shifts), show_private=show_private,
+                                    audience=None if is_host else "attendee" if attending else "public"),
+        "shifts": shifts,
         "open_shifts": [
-            shift
-            for shift in event.shifts.all()
-            if shift.starts_at > now
-            and (shift.pk not in my_rsvps or my_rsvps[shift.pk].status == Rsvp.Status.CANCELLED)
+            shift for shift, mine in shifts
+            if shift.starts_at > now and (mine is None or mine.status == Rsvp.Status.CANCELLED)
         ],
-        "show_address": show_address,
         "show_join_url": show_private,
         "is_host": is_host,
-        "is_staff": access.is_staff(request.user),
         "can_rsvp": event.is_published and not event.is_past,
         "rsvp_form": rsvp_form,
-        "share_link": share_url(event.get_absolute_url(), request.user),
+        "share_link": page_share_url(request, event),
         "review_form": ReviewForm()
         if event.status == Event.Status.PENDING and access.is_staff(request.user)
         else None,
         "duplicate_form": DuplicateForm() if is_host else None,
-        "map_points": [map_point(event, exact=show_address)]
-        if event.latitude is not None and not event.is_virtual
-        else [],
-    }
+    }  # fmt: skip
+
+
+def event_shared_part(
+    request: HttpRequest, event: Event, *, shift_count: int, show_private: bool, audience: str | None
+) -> str:
+    """The event's header, place, description and map: alike for every viewer of one audience (`public`:
+    anyone not confirmed; `attendee`: confirmed, who see the address and join link), cached under it;
+    rendered afresh for its hosts and staff (`audience` None), who see notices others never do."""
+
+    def render_part() -> str:
+        shown = events_queries.event_shown(event.pk)
+        show_address = show_private or shown.address_visibility == Event.AddressVisibility.PUBLIC
+        context = {
+            "event": shown, "shift_count": shift_count, "show_address": show_address, "show_join_url": show_private,
+            "map_points": [map_point(shown, exact=show_address)]
+            if shown.latitude is not None and not shown.is_virtual else [],
+        }  # fmt: skip
+        return render_to_string("organizing/_event_shared.html", context, request=request)
+
+    if audience is None:
+        return mark_safe(render_part())  # noqa: S308 - the template escapes what it shows
+    # The times shown are in the viewer's zone for online events (`event_times.shown_time_zone`).
+    zone = shown_time_zone(request, event)
+    return cached_fragment(
+        request,
+        f"event:{event.pk}:{audience}:{zone}",
+        render_part,
+        depends_on=lambda: event_stamps(event),
+        fresh_until=lambda: (
+            event.ends_at if event.ends_at > timezone.now() else None
+        ),  # "This event is over."
+    )
 
 
 def map_point(event: Event, *, exact: bool) -> dict[str, object]:
@@ -213,21 +250,21 @@ def map_point(event: Event, *, exact: bool) -> dict[str, object]:
 
 
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = access.get_visible_event(request.user, event_id)
+    event, shifts = access.get_event_page(request.user, event_id)
     reach_actions.remember_referral(request)
     return cached_anonymous_page(
         request,
-        lambda: render(request, "organizing/event_detail.html", event_context(request, event)),
+        lambda: render(request, "organizing/event_detail.html", event_context(request, event, shifts=shifts)),
         depends_on=lambda: event_stamps(event),
-        fresh_until=lambda: event_fresh_until(event),
+        fresh_until=lambda: event_fresh_until(event, [shift for shift, _mine in shifts]),
     )
 
 
-def event_fresh_until(event: Event) -> datetime | None:
+def event_fresh_until(event: Event, shifts: list[Shift]) -> datetime | None:
     """The next moment the clock alone changes an event's page: a shift starts (no more RSVPs to it), or
     the event ends."""
     now = timezone.now()
-    moments = [shift.starts_at for shift in event.shifts.all() if shift.starts_at > now]
+    moments = [shift.starts_at for shift in shifts if shift.starts_at > now]
     if event.ends_at > now:
         moments.append(event.ends_at)
     return min(moments, default=None)

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
 from quartier.accounts.adapter import client_ip
-from quartier.lib.page_cache import cached_anonymous_page, stamp
+from quartier.lib.page_cache import cached_anonymous_page, cached_fragment, stamp
 from quartier.organizing import access
 from quartier.organizing.actions import common as common_actions
 from quartier.organizing.actions import groups as groups_actions
@@ -32,13 +34,15 @@ from quartier.organizing.views.common import (
     near_from,
     next_change,
     page_number,
+    page_share_url,
     rule_message,
     search_defaults,
     search_stamps,
     with_distances,
+    with_paths,
 )
 from quartier.reach import actions as reach_actions
-from quartier.reach.queries import referrer_from, share_url
+from quartier.reach.queries import referrer_from
 
 
 def group_search(request: HttpRequest) -> HttpResponse:
@@ -47,11 +51,12 @@ def group_search(request: HttpRequest) -> HttpResponse:
     unit = distance_unit(request, form)
     result_page = None if form.errors else search_queries.search_groups(near=near, page=page_number(request))
     results = with_distances(result_page.results, unit) if result_page else []
+    with_paths(results, "organizing:group", "slug")
     # A group's point is its area's (a postal code's centroid, or what its leader typed): public,
     # but the map rounds it to the same grid as attendee-only events all the same.
     map_points = [
         {"lat": round(group.latitude, 2), "lon": round(group.longitude, 2), "title": group.name,
-         "town": group.town or group.area, "url": group.get_absolute_url()}
+         "town": group.town or group.area, "url": group.path}
         for group, _distance in results
     ]  # fmt: skip
     featured = [] if near or form.errors else search_queries.featured_groups()
@@ -93,37 +98,69 @@ def group_create(request: HttpRequest) -> HttpResponse:
 
 
 def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    group = access.get_visible_group(request.user, slug)
+    """The group's head and the viewer's part (their membership, read with the group in one query), and
+    its lists of events and members (`group_lists`), cached for signed-in viewers who see them as anyone
+    does."""
+    group = access.get_group_head(request.user, slug)
     if group.status == Group.Status.MERGED and group.merged_into_id:
         return redirect(group.merged_into)
     reach_actions.remember_referral(request)
-    membership = groups_queries.membership_of(request.user, group)
-    is_leader = access.is_staff(request.user) or bool(membership and membership.leads)
-    members = (
-        groups_queries.members(group) if is_leader else groups_queries.listed_members(group, request.user)
-    )
-    events = groups_queries.upcoming_group_events(group)
+    membership = group.viewer_membership
+    is_staff = access.is_staff(request.user)
+    is_leader = is_staff or bool(membership and membership.leads)
     context = {
         "group": group,
         "membership": membership,
         "is_leader": is_leader,
-        "changes_roles": access.is_staff(request.user)
+        "changes_roles": is_staff
         or bool(membership and membership.leads and membership.role == Membership.Role.LEADER),
-        "members": members,
-        "events": events,
         "join_form": JoinGroupForm(),
-        "share_link": share_url(group.get_absolute_url(), request.user),
+        "share_link": page_share_url(request, group),
         "viewer": request.user,
     }
-    return cached_anonymous_page(
-        request,
-        lambda: render(request, "organizing/group_detail.html", context),
-        depends_on=lambda: [
+    shown: dict[str, list] = {"members": [], "events": []}
+
+    def render_lists() -> str:
+        shown["members"] = (
+            groups_queries.members(group) if is_leader else groups_queries.listed_members(group, request.user)
+        )
+        shown["events"] = groups_queries.upcoming_group_events(group)
+        return render_to_string("organizing/_group_lists.html", {**context, **shown}, request=request)
+
+    def depends_on() -> list[str | None]:
+        return [
             stamp("group", group.pk),
-            *(stamp("supporter", membership.supporter_id) for membership in members),
-            *(name for event in events for name in event_stamps(event)),
-        ],
-        fresh_until=lambda: next_change(events),
+            *(stamp("supporter", membership.supporter_id) for membership in shown["members"]),
+            *(name for event in shown["events"] for name in event_stamps(event)),
+        ]
+
+    def render_page() -> HttpResponse:
+        if sees_lists_as_anyone(request, membership, is_leader=is_leader):
+            lists = cached_fragment(
+                request, f"group:{group.pk}:lists", render_lists, depends_on=depends_on,
+                fresh_until=lambda: next_change(shown["events"]),
+            )  # fmt: skip
+        else:
+            lists = mark_safe(render_lists())  # noqa: S308 - the template escapes what it shows
+        return render(request, "organizing/group_detail.html", {**context, "lists": lists})
+
+    return cached_anonymous_page(
+        request, render_page, depends_on=depends_on, fresh_until=lambda: next_change(shown["events"])
+    )
+
+
+def sees_lists_as_anyone(request: HttpRequest, membership: Membership | None, *, is_leader: bool) -> bool:
+    """Whether the viewer sees a group's events and members as any signed-in supporter does: not its
+    leaders or staff (every membership, with their tools), not an active member the public list leaves
+    out (`listed_members` adds the viewer), and not an anonymous visitor (whose whole page is cached,
+    with the stamps of what the lists show)."""
+    viewer = request.user
+    if not viewer.is_authenticated or is_leader:
+        return False
+    if membership is None or membership.status != Membership.Status.ACTIVE:
+        return True
+    return bool(
+        membership.is_listed and viewer.email_verified_at and viewer.is_active and not viewer.deleted_at
     )
 
 
