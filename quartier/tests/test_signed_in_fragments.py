@@ -178,14 +178,15 @@ def test_signed_in_pages_run_few_queries_on_a_hit_and_a_miss(
     viewers,
     django_assert_num_queries,
 ):
-    """Session and supporter, then one read of the page's own row with the viewer's part: the event with
+    """The session (the supporter's row comes from the cache: `accounts.signed_in`), then one read of the
+    page's own row with the viewer's part: the event with
     whether the viewer leads its group, its shifts with the viewer's RSVPs and the viewer's referral code
     (one SQL statement), or the group with the viewer's membership and referral code. A miss adds the
     reads of the shared part: the event with its host and group, or the group's events and members."""
     client, path = client_for(viewers[0]), paths(world)[page]
     client.get("/")  # the branding and the layout's own cached reads
-    miss = {"event": 4, "group": 5}[page]
-    hit = {"event": 3, "group": 3}[page]
+    miss = {"event": 3, "group": 4}[page]
+    hit = {"event": 2, "group": 2}[page]
     with django_assert_num_queries(miss):
         assert SHARED[page] in rendered(client.get(path))
     with django_assert_num_queries(hit):
