@@ -143,8 +143,8 @@ BUGS: list[Bug] = [
         id="event-page-address-for-any-rsvp",
         promise="Only confirmed attendees and hosts see an attendee-only address on the event page.",
         file=f"{ORGANIZING}/views/events.py",
-        original="attending = any(r.status == Rsvp.Status.CONFIRMED for r in my_rsvps.values())",
-        replacement="attending = bool(my_rsvps)",
+        original="attending = any(mine is not None and mine.status == Rsvp.Status.CONFIRMED for _shift, mine in shifts)",
+        replacement="attending = any(mine is not None for _shift, mine in shifts)",
         tests=(PROMISES_ADDRESSES, MATRIX),
     ),
     Bug(
@@ -207,8 +207,8 @@ BUGS: list[Bug] = [
         id="join-link-for-everyone",
         promise="The link to join an online event is shown only to people who RSVPed.",
         file=f"{ORGANIZING}/views/events.py",
-        original='"show_join_url": show_private,',
-        replacement='"show_join_url": True,',
+        original='"show_address": show_address, "show_join_url": show_private,',
+        replacement='"show_address": show_address, "show_join_url": True,',
         tests=(EVENT_TESTS, MATRIX),
     ),
     Bug(

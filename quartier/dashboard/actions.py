@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -34,6 +35,7 @@ JOURNAL = "journal"
 # The page-cache stamp of every figure the dashboards show: bumped (on commit) whenever a rollup, a
 # rebuild or an erasure changes the summary tables; the organiser dashboard's cached HTML depends on it.
 FIGURES_STAMP = "dashboard:figures"
+AS_OF_CACHE_KEY = "dashboard:as-of"  # when the rollup last read the journal (`queries.as_of_cached`)
 BATCH = 5_000
 # How long an id skipped by the cursor is looked for again: longer than any transaction that writes
 # the journal. An id still missing after that was rolled back.
@@ -212,6 +214,7 @@ def roll_up_batch(*, batch: int = BATCH, now: datetime | None = None) -> int:
     cursor.gaps = gaps
     cursor.updated_at = now
     cursor.save(update_fields=["last_id", "gaps", "updated_at"])
+    transaction.on_commit(lambda: cache.set(AS_OF_CACHE_KEY, now, timeout=None))  # "figures as of"
     if late or fresh:
         bump(FIGURES_STAMP)
     return len(late) + len(fresh)

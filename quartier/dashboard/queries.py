@@ -16,7 +16,7 @@ from django.utils import timezone
 from quartier.accounts.models import Activity, Supporter
 from quartier.accounts.queries import read_together
 from quartier.dashboard import kinds, metrics, periods
-from quartier.dashboard.actions import JOURNAL, entries
+from quartier.dashboard.actions import AS_OF_CACHE_KEY, JOURNAL, entries
 from quartier.dashboard.models import (
     DEFAULT_LEVELS,
     DEFAULT_WEIGHTS,
@@ -53,6 +53,16 @@ def kind_name(kind: str) -> str:
 def as_of() -> datetime | None:
     """When the rollup last read the journal: the time every organiser figure is as of."""
     return Cursor.objects.filter(name=JOURNAL).values_list("updated_at", flat=True).first()
+
+
+def as_of_cached() -> datetime | None:
+    """`as_of()`, from the cache that each rollup run sets (a query only when the cache lost it)."""
+    found = cache.get(AS_OF_CACHE_KEY)
+    if found is None:
+        found = as_of()
+        if found is not None:
+            cache.set(AS_OF_CACHE_KEY, found, timeout=None)
+    return found
 
 
 def figures_stamp() -> tuple[int, datetime] | None:

@@ -11,7 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from quartier.dashboard import access, actions, metrics, queries, reports
@@ -87,6 +89,18 @@ def _csv(report: reports.Report, slug: str, filename: str) -> HttpResponse:
     return response
 
 
+AS_OF_MARKER = "<%figures-as-of%>"
+
+
+def _as_of_sentence() -> str:
+    """ "Figures as of …": when the rollup last read the journal (kept in the cache by each run)."""
+    as_of = queries.as_of_cached()
+    if as_of is None:
+        return escape(_("Figures have not been counted yet: they appear within a minute."))
+    time = formats.date_format(timezone.localtime(as_of), "DATETIME_FORMAT")
+    return escape(_("Figures as of %(time)s.") % {"time": time})
+
+
 def _figures_html(request: HttpRequest, context: dict[str, object], scope: Scope) -> str:
     """The figures of a scope, with the filters that chose them: the same HTML for every viewer allowed
     to see the scope (no name, no button of the viewer's own)."""
@@ -94,7 +108,7 @@ def _figures_html(request: HttpRequest, context: dict[str, object], scope: Scope
     points = reports.region_points(report.regions)
     context = {
         **context,
-        "as_of": report.as_of,
+        "as_of_marker": AS_OF_MARKER,  # filled in per request: every rollup moves it, even one adding nothing
         "scope": scope,
         "report": report,
         "query": request.GET.urlencode(),
@@ -135,6 +149,7 @@ def _render_organiser(request: HttpRequest, *, group: Group | None) -> HttpRespo
         request, name, lambda: _figures_html(request, context, scope),
         depends_on=lambda: (actions.FIGURES_STAMP, stamp("group", scope.group_id)),
     )  # fmt: skip
+    figures = mark_safe(figures.replace(AS_OF_MARKER, _as_of_sentence()))  # noqa: S308 - our own HTML
     members = []
     if group is not None:
         memberships = organizing_groups.members(group)[:200]

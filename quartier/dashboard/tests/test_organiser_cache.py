@@ -137,3 +137,23 @@ def test_the_organiser_page_costs_the_same_queries_whatever_the_figures(
     assert missed == missed_year == hit + 6
     assert hit <= 4
     assert re.search(r"\$\d", given(client.get(year).content.decode()))
+
+
+def test_figures_as_of_moves_with_every_rollup_even_one_adding_nothing(
+    staff, supporter, django_capture_on_commit_callbacks
+):
+    """The figures stay cached when a rollup finds nothing new, but the time they are as of is the last
+    run's: the page never says the figures are older than they are."""
+    client = client_for(staff)
+    record_activity("donations.gift", supporter=supporter, key="g1", amount=1_100, currency="CAD")
+    earlier = timezone.now() - timedelta(hours=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.roll_up(now=earlier)
+    first = client.get(ORGANIZE).content.decode()
+    assert "$11" in given(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.roll_up()  # nothing new in the journal
+    later = client.get(ORGANIZE).content.decode()
+    as_of = re.compile(r'<p class="as-of">([^<]*?\.)')
+    assert as_of.search(first).group(1) != as_of.search(later).group(1)
+    assert "$11" in given(later)

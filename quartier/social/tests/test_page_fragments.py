@@ -71,8 +71,9 @@ def test_the_second_signed_in_viewer_gets_the_thread_from_the_cache(
     assert "Count me in" in first.content.decode() and "Me too" in first.content.decode()
     other = client_for(people["member"])
     other.get("/")  # the session and the CSRF cookie settled before counting
-    # Hit: the session, the viewer, the post, their reaction, the block check (no comment read).
-    with django_assert_num_queries(5):
+    # Hit: the session, the post, their reaction, the block check (no comment read; the viewer's row
+    # comes from the cache, `accounts.signed_in`).
+    with django_assert_num_queries(4):
         again = other.get(thread.get_absolute_url())
     assert rendered == [2]
     assert "Which street?" in again.content.decode()
@@ -81,7 +82,7 @@ def test_the_second_signed_in_viewer_gets_the_thread_from_the_cache(
 def test_a_miss_reads_the_comments_in_two_more_queries(people, thread, django_assert_num_queries):
     client = client_for(people["stranger"])
     client.get("/")
-    with django_assert_num_queries(7):  # the five of a hit, the comments and their replies
+    with django_assert_num_queries(6):  # the four of a hit, the comments and their replies
         client.get(thread.get_absolute_url())
 
 
@@ -231,7 +232,7 @@ def test_the_inbox_reads_the_same_few_queries_for_many_conversations(
             sender=make_supporter(f"Writer {number}"), recipients=[author], title="", body="Hello"
         )
     client.get(reverse("social:inbox"))
-    with django_assert_num_queries(4) as few:  # session, viewer, conversations, their people
+    with django_assert_num_queries(3) as few:  # session, conversations, their people (viewer: cached)
         client.get(reverse("social:inbox"))
     for number in range(2, 8):
         conversations_actions.start_conversation(
