@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -171,8 +172,23 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis and written through to the database: a Redis restart signs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-else:
+elif "pytest" in sys.modules:
+    # The test suite runs in one process: memory is shared by all it does.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+else:
+    # Without Redis (the demo, a small site on one machine) the web processes, the worker and beat share
+    # a cache on disk: a page's version stamp or a supporter's account bumped by one process must be
+    # seen by every other at once (a cache in each process's memory would serve stale pages and keep a
+    # deactivated account signed in elsewhere). Culling only ever drops entries: a lost stamp makes its
+    # pages render again, never serves a stale one.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Longest life of a public page's cached body (anonymous visitors; `quartier/lib/page_cache.py`). Pages
 # are fresh by version stamps bumped by write actions, so this only bounds how long a new release's

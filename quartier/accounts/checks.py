@@ -13,9 +13,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import checks
 
+# Caches not shared by every web process of every machine (the file cache is the demo's default without
+# Redis: shared by the processes of one machine only).
 PER_PROCESS_CACHES = {
     "django.core.cache.backends.locmem.LocMemCache",
     "django.core.cache.backends.dummy.DummyCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
 }
 
 # Email backends that deliver nothing to anyone.
@@ -41,8 +44,8 @@ def check_shared_cache(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
     if _in_production() and backend in PER_PROCESS_CACHES:
         return [
             checks.Error(
-                f"The cache ({backend}) belongs to each process: every web worker counts rate limits on "
-                "its own, so an attacker gets as many tries as there are workers.",
+                f"The cache ({backend}) belongs to each process or machine: every web worker counts rate "
+                "limits on its own, so an attacker gets as many tries as there are workers.",
                 hint="Set REDIS_URL so that the cache, and the rate limits in it, are shared.",
                 id="quartier.E001",
             )
