@@ -87,12 +87,19 @@ def worker_environment(args: argparse.Namespace) -> dict[str, str]:
     }
 
 
+WORKER_LOG_DIR = ROOT / "var" / "bench-outreach"
+
+
 def start_worker(args: argparse.Namespace, name: str, **environment: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "quartier", "worker", "-P", "solo", "-n", f"{name}@bench",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
-        env=worker_environment(args) | environment, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    """A Celery worker of its own; what it says (a batch that failed, a render error) goes to
+    `var/bench-outreach/<name>.log`, kept after the run."""
+    WORKER_LOG_DIR.mkdir(parents=True, exist_ok=True)
+    with (WORKER_LOG_DIR / f"{name}.log").open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "quartier", "worker", "-P", "solo", "-n", f"{name}@bench",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
+            env=worker_environment(args) | environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
 
 
 def make_copy(args: argparse.Namespace) -> None:
