@@ -103,20 +103,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Issue 22: Stripe's webhook answered here, before the middleware below (none of it serves it).
-    "quartier.donations.middleware.WebhookFastPathMiddleware",
+    "quartier.donations.middleware.WebhookFastPathMiddleware",  # Stripe's webhook needs none of what follows
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "quartier.lib.csp.CSPMiddleware",  # django-csp's, with the policy built once
-    # Before sessions, authentication and CSRF: a stored anonymous page needs none of them.
-    "quartier.lib.page_cache.AnonymousPageCacheMiddleware",
+    "quartier.lib.page_cache.AnonymousPageCacheMiddleware",  # before sessions, auth, CSRF: a hit needs none
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "quartier.accounts.middleware.AuthenticationMiddleware",  # Django's, the user's row from the cache
     "allauth.account.middleware.AccountMiddleware",
-    # The language after authentication (a supporter's saved language); replaces Django's LocaleMiddleware.
-    "quartier.accounts.middleware.LanguageMiddleware",
+    "quartier.accounts.middleware.LanguageMiddleware",  # after auth (saved language); replaces LocaleMiddleware
     "quartier.accounts.middleware.StaffTwoFactorMiddleware",
     "quartier.accounts.middleware.MessageMiddleware",  # Django's, with the storage made when used
 ]
@@ -168,34 +165,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- cache, sessions, background jobs ----------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    # Sessions read from Redis and written through to the database: a Redis restart signs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-elif "pytest" in sys.modules:
-    # The test suite runs in one process: memory is shared by all it does.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
-else:
-    # Without Redis (the demo, a small site on one machine) the web processes, the worker and beat share
-    # a cache on disk: a page's version stamp or a supporter's account bumped by one process must be
-    # seen by every other at once (a cache in each process's memory would serve stale pages and keep a
-    # deactivated account signed in elsewhere). Culling only ever drops entries: a lost stamp makes its
-    # pages render again, never serves a stale one.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
-# Longest life of a public page's cached body (anonymous visitors; `quartier/lib/page_cache.py`). Pages
-# are fresh by version stamps bumped by write actions, so this only bounds how long a new release's
-# templates, or a change made outside the actions (the admin, a shell), take to show. 0: no caching.
+# Sessions read from Redis and written through to the database: a Redis restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
+# Without Redis (the demo, one machine) the processes share a cache on disk, so that a stamp or an account
+# bumped by one is seen by all (docs/decisions.md); the test suite, one process, keeps memory.
+_FILE_CACHE = {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache"),
+               "OPTIONS": {"MAX_ENTRIES": 20_000}}  # fmt: skip
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if "pytest" in sys.modules
+    else _FILE_CACHE
+}
+# Longest life of a cached page (`lib/page_cache.py`; fresh by stamps, so this only bounds how long new
+# templates or a write outside the actions take to show). 0: no caching.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-# A page is stored only if no stamp it depends on was bumped this long before its request began (the
-# clocks of web servers and workers may differ by that much).
+# A page is stored only if no stamp it depends on was bumped this long before its request began (clocks).
 PAGE_CACHE_SETTLE_SECONDS = float(env_int("PAGE_CACHE_SETTLE_MS", 1000)) / 1000
 # Longest life of a signed-in supporter's row in the cache (`quartier/accounts/signed_in.py`): it is read
 # again at once after any write through the ORM; this bounds a write made around it (raw SQL).

@@ -81,9 +81,15 @@ def test_when_most_people_cannot_be_mailed_it_counts_them_by_the_plain_join(tric
 
 
 def test_on_postgresql_the_subtracted_sets_are_read_from_the_partial_indexes(tricky):
-    if connection.vendor != "postgresql":
-        pytest.skip("the partial indexes are PostgreSQL's (migration 0010)")
     assert plain_count(CAMPAIGN_NEWS) == 8
+    if connection.vendor != "postgresql":
+        # The partial indexes are PostgreSQL's (migration 0010): elsewhere none exists, and the count is
+        # the same without them.
+        with connection.cursor() as cursor:
+            indexes = connection.introspection.get_constraints(cursor, "accounts_supporter")
+        assert not {"outreach_unreachable_supporter", "outreach_reachable_supporter"} & set(indexes)
+        assert segments.count(segments.Segment()) == 8
+        return
     with CaptureQueriesContext(connection) as counted:
         assert segments.count(segments.Segment()) == 8
     assert len(counted.captured_queries) == 4  # the subtraction, not the plain join
