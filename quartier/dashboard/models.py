@@ -88,17 +88,25 @@ class Period(models.TextChoices):
     MONTH = "month", _("month")
 
 
-class RegionPeriodFigure(models.Model):
-    """The sums of `RegionFigure` over a week (from its Monday) or a calendar month (from its first day),
-    kept by the same rollups, so that a long range reads a few dozen rows rather than a row per day."""
+class PeriodFigure(models.Model):
+    """What a week's or a month's row holds, whatever it counts for (a region, a group)."""
 
     period = models.CharField(max_length=5, choices=Period.choices)
     start = models.DateField()
     metric = models.CharField(max_length=48)
-    region = models.CharField(max_length=10)
     label = models.CharField(max_length=200, blank=True)
     count = models.BigIntegerField(default=0)
     amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RegionPeriodFigure(PeriodFigure):
+    """The sums of `RegionFigure` over a week (from its Monday) or a calendar month (from its first day),
+    kept by the same rollups, so that a long range reads a few dozen rows rather than a row per day."""
+
+    region = models.CharField(max_length=10)
 
     class Meta:
         constraints: ClassVar = [
@@ -114,16 +122,10 @@ class RegionPeriodFigure(models.Model):
         return f"{self.period} of {self.start} {self.metric} {self.region}"
 
 
-class GroupPeriodFigure(models.Model):
+class GroupPeriodFigure(PeriodFigure):
     """The sums of `GroupFigure` over a week or a month (see `RegionPeriodFigure`)."""
 
-    period = models.CharField(max_length=5, choices=Period.choices)
-    start = models.DateField()
-    metric = models.CharField(max_length=48)
     group_id = models.BigIntegerField()
-    label = models.CharField(max_length=200, blank=True)
-    count = models.BigIntegerField(default=0)
-    amount = models.BigIntegerField(default=0)
 
     class Meta:
         constraints: ClassVar = [
