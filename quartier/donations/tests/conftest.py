@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quartier.donations import sandbox
+from quartier.donations import inbox, sandbox, tasks
 from quartier.donations.actions import checkout as checkout_actions
 from quartier.donations.actions import pages as pages_actions
 from quartier.donations.models import Donation, FundraisingPage
@@ -125,3 +125,13 @@ def start_stripe_gift(amount_minor: int = 2500, **overrides):
     checkout = gateway_for("stripe").start_checkout(donation, success_url=success, cancel_url=cancel)
     donation.refresh_from_db()
     return donation, checkout
+
+
+@pytest.fixture
+def broker(settings, monkeypatch):
+    """Not eager: a delivery only asks for a task; the calls are recorded instead of queued."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    asked: list[dict] = []
+    monkeypatch.setattr(tasks.apply_inbox, "apply_async", lambda **options: asked.append(options))
+    monkeypatch.setattr(inbox, "_asked_until", [0.0])  # no ask left over from an earlier test
+    return asked

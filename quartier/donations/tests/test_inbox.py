@@ -29,16 +29,6 @@ from quartier.testing import run_together
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def broker(settings, monkeypatch):
-    """Not eager: a delivery only asks for a task; the calls are recorded instead of queued."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    asked: list[dict] = []
-    monkeypatch.setattr(tasks.apply_inbox, "apply_async", lambda **options: asked.append(options))
-    monkeypatch.setattr(inbox, "_asked_until", [0.0])  # no ask left over from an earlier test
-    return asked
-
-
 def _paid_gifts(fake_stripe, count: int, **details) -> tuple[list[Donation], list[dict]]:
     gifts, events = [], []
     for number in range(count):

@@ -23,16 +23,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def broker(settings, monkeypatch):
-    """Not eager: a delivery only asks for a task; the calls are recorded instead of queued."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    asked: list[dict] = []
-    monkeypatch.setattr(tasks.apply_inbox, "apply_async", lambda **options: asked.append(options))
-    monkeypatch.setattr(inbox, "_asked_until", [0.0])
-    return asked
-
-
-@pytest.fixture
 def cache_asks(monkeypatch):
     """The kick's round trips to the cache, by name."""
     from django.core.cache import cache
