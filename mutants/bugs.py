@@ -2154,4 +2154,20 @@ BUGS += [
         ),
         postgresql=True,
     ),
+    Bug(
+        id="fragment-served-after-a-bump",
+        promise="A cached part of a page is never served once a stamp it depends on was bumped.",
+        file="quartier/lib/page_cache.py",
+        original="    if any(found.get(STAMP_PREFIX + name) != value for name, value in stamps.items()):\n        return None\n    return entry",
+        replacement="    return entry",
+        tests=("quartier/tests/test_fragments.py", "quartier/tests/test_signed_in_fragments.py"),
+    ),
+    Bug(
+        id="cached-account-outlives-its-stamp",
+        promise="A deactivated, demoted or erased account takes effect on its next request (the cached row is dropped).",
+        file="quartier/accounts/signed_in.py",
+        original='if entry is not None and current is not None and entry["stamp"] == current:',
+        replacement="if entry is not None:",
+        tests=("quartier/accounts/tests/test_signed_in.py",),
+    ),
 ]
