@@ -98,6 +98,8 @@ INSTALLED_APPS = [
     "quartier.social",  # follows, blogs, the feed, messages, notifications, moderation
     "quartier.dashboard",  # dashboards and rollups: reads every app, imported by none
     "quartier.fieldwork",
+    "quartier.integrity",  # reputation, detection of coordinated accounts, transparency (feeds social's queue)
+    "quartier.api",  # OSDI and Mobilize-compatible APIs, webhooks, imports and exports: imported by no app
     "quartier.demo",  # the demo campaign (`load_demo`): imports the domain apps, never imported by them
 ]
 
@@ -183,15 +185,12 @@ CACHES = {
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # A page is stored only if no stamp it depends on was bumped this long before its request began (clocks).
 PAGE_CACHE_SETTLE_SECONDS = float(env_int("PAGE_CACHE_SETTLE_MS", 1000)) / 1000
-# Longest life of a signed-in supporter's row in the cache (`quartier/accounts/signed_in.py`): it is read
-# again at once after any write through the ORM; this bounds a write made around it (raw SQL).
+# Longest life of a cached signed-in row (accounts/signed_in.py; re-read after any ORM write, so bounds raw SQL).
 ACCOUNT_CACHE_SECONDS = env_int("ACCOUNT_CACHE_SECONDS", 300)
 
-# Background jobs (docs/decisions.md). REDIS_URL: Redis is the broker (production). Else
-# QUARTIER_BROKER_URL=filesystem:// (what `quartier demo` and `quartier serve --with-worker` set for
-# their children): messages wait in files under var/broker (or filesystem:///some/folder) for a worker on
-# this machine (any other kombu URL works too). Neither: no broker, tasks run at once in the process that asks (the tests) and no
-# periodic job runs.
+# Background jobs (docs/decisions.md). Broker: Redis (production), else QUARTIER_BROKER_URL (filesystem://,
+# set by `quartier demo` and `serve --with-worker`: files under var/broker for a worker on this machine; any
+# kombu URL). Neither: tasks run at once in the process that asks (the tests) and no periodic job runs.
 BROKER_URL = REDIS_URL or env_str("QUARTIER_BROKER_URL")
 CELERY_BROKER_URL = BROKER_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not BROKER_URL
@@ -210,8 +209,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
-# Where beat remembers when each job last ran.
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")  # when each job last ran
 # The longest wait in seconds between two runs of any periodic job (0: each job's own interval). Only to
 # watch the schedule at work quickly (the demo's test); a campaign leaves it at 0.
 BEAT_MAX_INTERVAL = env_int("QUARTIER_BEAT_MAX_INTERVAL", 0)
@@ -306,8 +304,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "quartier.accounts.forms.SignupForm"
-# Supporters may sign in before verifying; everything public waits for verification
-# (see `verified_supporter_required`).
+# Supporters may sign in before verifying; anything public waits for it (`verified_supporter_required`).
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -326,10 +323,9 @@ ACCOUNT_RATE_LIMITS = {
     # Ours (`accounts.views.settings_photo`): each upload is decoded and re-encoded.
     "upload_photo": "3/m/user,20/h/user,60/h/ip",
 }
-# Password reset (and adding an address) answer the same whether or not an account exists; an unknown
-# address gets a "no account here" email instead of a reset link. The sign-up form still says when an
-# address is already registered (asked for by the product): with optional verification allauth puts
-# unique addresses before enumeration prevention there, and sign-up is rate-limited per client.
+# Password reset (and adding an address) answer the same whether or not an account exists (an unknown
+# address gets a "no account here" email). Sign-up still says when an address is taken (the product asks
+# for it; allauth checks uniqueness first with optional verification) and is rate-limited per client.
 ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SITE_NAME
@@ -400,8 +396,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns when it is missing
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-# Outside production the app serves uploads itself; in production the reverse proxy or a storage
-# backend does unless SERVE_MEDIA says otherwise.
+# Outside production the app serves uploads; in production the proxy or a storage backend does (SERVE_MEDIA).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -498,3 +493,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# Settings of word of mouth, integrity and the API, a module each (this file stays under 500 lines).
+from quartier.settings_api import *  # noqa: E402, F403
+from quartier.settings_integrity import *  # noqa: E402, F403
+from quartier.settings_reach import *  # noqa: E402, F403

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("quartier.social.urls")),
     path("", include("quartier.dashboard.urls")),
     path("", include("quartier.fieldwork.urls")),
+    path("", include("quartier.integrity.urls")),
+    path("", include("quartier.api.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -27,7 +27,7 @@ ARCHITECTURE = ROOT / "docs" / "architecture.md"
 # apps; `quartier/testing.py` and `quartier/tests/` are the shared test helpers and site-wide tests.
 PROJECT, TESTS = "project", "tests"
 # Declared before they exist: a package of that name is then held to its line.
-NOT_YET_PRESENT = {"api"}
+NOT_YET_PRESENT: set[str] = set()
 # Calls whose first argument names a module to import.
 IMPORTING_CALLS = {"import_module", "include", "__import__"}
 BLOCK = re.compile(r"^```(?P<name>[\w-]+)\n(?P<body>.*?)^```", re.MULTILINE | re.DOTALL)

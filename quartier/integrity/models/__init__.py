@@ -1,0 +1,1 @@
+"""Integrity's models, one module per subject (each imported here)."""
