@@ -8,3 +8,8 @@ class ApiConfig(AppConfig):
     name = "quartier.api"
     label = "api"
     verbose_name = _("API and data exchange")
+
+    def ready(self) -> None:
+        from quartier.api.privacy import register_api_sources
+
+        register_api_sources()

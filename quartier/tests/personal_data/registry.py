@@ -26,6 +26,7 @@ from quartier.reach.models import ReferralCode
 from quartier.social import models as social
 from quartier.tests.personal_data import (
     accounts,
+    api,
     dashboard,
     donations,
     fieldwork,
@@ -45,6 +46,7 @@ FACTORIES: dict[str, Factory] = (
     | social_factories.FACTORIES
     | dashboard.FACTORIES
     | fieldwork.FACTORIES
+    | api.FACTORIES
 )
 
 # Models that hold one row per supporter at most: the factories make one of each.
