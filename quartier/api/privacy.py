@@ -15,7 +15,10 @@ def register_api_sources() -> None:
 
     def export_taggings(supporter: Supporter) -> list[dict[str, Any]]:
         taggings = Tagging.objects.filter(supporter=supporter).select_related("tag").order_by("pk")
-        return [row | {"tag_name": tagging.tag.name} for row, tagging in zip(rows(taggings), taggings, strict=True)]
+        return [
+            row | {"tag_name": tagging.tag.name}
+            for row, tagging in zip(rows(taggings), taggings, strict=True)
+        ]
 
     register(
         PersonalDataSource(

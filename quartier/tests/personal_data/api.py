@@ -15,7 +15,9 @@ def _taggings(supporter: Supporter, people: People) -> None:
 
 def _keys(supporter: Supporter, people: People) -> None:
     for number in range(2):
-        ApiKey.issue(name=people.marker("api_keys_created", number), scopes=["people:read"], created_by=supporter)
+        ApiKey.issue(
+            name=people.marker("api_keys_created", number), scopes=["people:read"], created_by=supporter
+        )
 
 
 FACTORIES: dict[str, Factory] = {
