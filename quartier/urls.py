@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("quartier.social.urls")),
     path("", include("quartier.dashboard.urls")),
     path("", include("quartier.fieldwork.urls")),
+    path("", include("quartier.reach.urls")),
     path("", include("quartier.integrity.urls")),
     path("", include("quartier.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Views of integrity, one module per subject."""

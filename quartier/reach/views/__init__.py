@@ -1,0 +1,1 @@
+"""Views of reach, one module per subject."""
