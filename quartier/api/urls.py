@@ -1,8 +1,28 @@
-"""URLs of the api app."""
+"""URLs of the api app: each API mounted under its prefix, with a JSON 404 for any unknown path below it.
+
+To mount another ninja API, add its `*mount("api/<name>/v1/", <its NinjaAPI>)` line.
+"""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, URLResolver, path, re_path
+from ninja import NinjaAPI
+
+from quartier.api import errors
+from quartier.api.osdi.api import osdi_api
 
 app_name = "api"
-urlpatterns: list = []
+
+
+def mount(prefix: str, api: NinjaAPI) -> list[URLPattern | URLResolver]:
+    """`api` under `prefix` (405s made JSON), then a JSON 404 for whatever else is under `prefix`."""
+    patterns, api_app_name, namespace = api.urls
+    return [
+        path(prefix, (errors.json_errors(list(patterns)), api_app_name, namespace)),
+        re_path(rf"^{prefix}", errors.not_found),
+    ]
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *mount("api/osdi/v1/", osdi_api),
+]
