@@ -109,7 +109,7 @@ RESOURCES = [
                 "postal_addresses": [{"postal_code": "H2X 1Y4", "country": "CA"}],
             },
             "donation": {"amount": "25.00", "currency": "CAD", "identifiers": ["othertool:42"]},
-        },  # fmt: skip
+        },
         update=None,
         updated_field=None,
         invalid={"person": {}, "donation": {"amount": "-3"}},
