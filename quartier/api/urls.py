@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path, re_path
 from ninja import NinjaAPI
 
-from quartier.api import errors
+from quartier.api import errors, views
 from quartier.api.osdi.api import osdi_api
 
 app_name = "api"
@@ -24,5 +24,7 @@ def mount(prefix: str, api: NinjaAPI) -> list[URLPattern | URLResolver]:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("staff/api-keys/", views.api_keys, name="keys"),
+    path("staff/api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="revoke_key"),
     *mount("api/osdi/v1/", osdi_api),
 ]
