@@ -28,7 +28,7 @@ HOSTILE_TEXT = st.sampled_from(
         "()",
         "a@b",
         "😀",
-    ]  # fmt: skip
+    ]
 )
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False) | HOSTILE_TEXT,
