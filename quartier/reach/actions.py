@@ -81,7 +81,9 @@ def request_spread_analysis(*, seeds_wanted: int, memory_mb: int) -> tuple[Sprea
             status__in=[SpreadRun.Status.QUEUED, SpreadRun.Status.RUNNING],
             created_at__lt=timezone.now() - ABANDONED_AFTER,
         ).update(status=SpreadRun.Status.FAILED, error="abandoned", finished_at=timezone.now())
-        under_way = SpreadRun.objects.filter(status__in=[SpreadRun.Status.QUEUED, SpreadRun.Status.RUNNING]).first()
+        under_way = SpreadRun.objects.filter(
+            status__in=[SpreadRun.Status.QUEUED, SpreadRun.Status.RUNNING]
+        ).first()
         if under_way is not None:
             return under_way, False
         run = SpreadRun.objects.create(seeds_wanted=seeds_wanted, memory_mb=memory_mb)

@@ -35,7 +35,9 @@ class _Progress:
         self.run_id = run_id
 
     def __call__(self, stage: str, fraction: float) -> None:
-        first, last = {"graph": (0, 10), "reach": (10, 35), "seeding": (35, 75), "simulation": (75, 99)}[stage]
+        first, last = {"graph": (0, 10), "reach": (10, 35), "seeding": (35, 75), "simulation": (75, 99)}[
+            stage
+        ]
         percent = int(first + (last - first) * min(max(fraction, 0.0), 1.0))
         SpreadRun.objects.filter(pk=self.run_id, status=SpreadRun.Status.RUNNING).update(
             stage=stage, progress=percent
@@ -51,7 +53,9 @@ def analyse_spread(run_id: int) -> None:
         return
     run = SpreadRun.objects.get(pk=run_id)
     try:
-        results = compute(run.seeds_wanted, memory_bytes=run.memory_mb * 1024 * 1024, progress=_Progress(run_id))
+        results = compute(
+            run.seeds_wanted, memory_bytes=run.memory_mb * 1024 * 1024, progress=_Progress(run_id)
+        )
     except Exception as error:
         logger.exception("spread analysis %s failed", run_id)
         SpreadRun.objects.filter(pk=run_id).update(
@@ -79,7 +83,11 @@ def compute(k: int, *, memory_bytes: int, progress=None, seed: int = 0) -> dict:
     sharer_nodes = graph.nodes_of(sharer_ids)
     results["reach"] = _reach(graph, sharer_ids, sharer_nodes, conversions, progress)
     model = influence.model_from_history(graph, sharer_nodes, conversions)
-    results["model"] = {"kind": model.kind, "pooled_rate": model.pooled_rate, "sharers": int((sharer_nodes >= 0).sum())}
+    results["model"] = {
+        "kind": model.kind,
+        "pooled_rate": model.pooled_rate,
+        "sharers": int((sharer_nodes >= 0).sum()),
+    }
     eligible = np.ones(graph.node_count, dtype=bool)
     unavailable = graph.nodes_of(queries.supporters_who_cannot_be_asked())
     eligible[unavailable[unavailable >= 0]] = False
@@ -107,7 +115,7 @@ def _reach(graph: FollowGraph, sharer_ids, sharer_nodes, conversions, progress) 
     """The seed's impressions beside the measured unique reach (sharers outside the graph reach only themselves)."""
     in_graph = sharer_nodes >= 0
     followers = graph.follower_counts()
-    sharers = int(len(sharer_ids))
+    sharers = len(sharer_ids)
     mean_followers = float(followers[sharer_nodes[in_graph]].sum() / sharers) if sharers else 0.0
     shares_per_sharer = float(np.sum(conversions) / sharers) if sharers else 0.0
     reach = hll.unique_reach(

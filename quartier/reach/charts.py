@@ -38,11 +38,22 @@ def bars_svg(title: str, bars: list[Bar]) -> SafeString:
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"></rect>'
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#111827" stroke-width="2"></line>'
                 '<text x="{}" y="{}">{}</text>',
-                LABEL - 8, middle + 5, bar.label,
-                LABEL, y, round(x(bar.value) - LABEL, 1), BAR, COLOURS[index % len(COLOURS)],
-                round(x(bar.value - bar.error), 1), round(x(bar.value + bar.error), 1), middle, middle,
-                round(x(bar.value + bar.error) + 6, 1), middle + 5, number_format(round(bar.value), force_grouping=True),
-            )  # fmt: skip
+                LABEL - 8,
+                middle + 5,
+                bar.label,
+                LABEL,
+                y,
+                round(x(bar.value) - LABEL, 1),
+                BAR,
+                COLOURS[index % len(COLOURS)],
+                round(x(bar.value - bar.error), 1),
+                round(x(bar.value + bar.error), 1),
+                middle,
+                middle,
+                round(x(bar.value + bar.error) + 6, 1),
+                middle + 5,
+                number_format(round(bar.value), force_grouping=True),
+            )
         )
     body = mark_safe("".join(parts))  # noqa: S308 (each part escaped by format_html)
     return format_html(

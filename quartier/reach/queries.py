@@ -100,7 +100,9 @@ def sharer_conversions() -> tuple[np.ndarray, np.ndarray]:
 def supporters_who_cannot_be_asked() -> np.ndarray:
     """Ids of accounts closed or deactivated: never proposed as someone to ask."""
     return np.fromiter(
-        Supporter.objects.filter(Q(is_active=False) | Q(deleted_at__isnull=False)).values_list("pk", flat=True),
+        Supporter.objects.filter(Q(is_active=False) | Q(deleted_at__isnull=False)).values_list(
+            "pk", flat=True
+        ),
         dtype=np.int64,
     )
 

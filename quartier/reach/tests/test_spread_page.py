@@ -49,7 +49,9 @@ def leader_of_a_group(make_supporter, make_group):
 
 @pytest.mark.parametrize("name", ["anonymous", "unverified", "supporter", "other_supporter", "leader"])
 def test_only_staff_find_the_page_and_nobody_else_starts_a_job(request, name, make_supporter, make_group):
-    viewer = leader_of_a_group(make_supporter, make_group) if name == "leader" else request.getfixturevalue(name)
+    viewer = (
+        leader_of_a_group(make_supporter, make_group) if name == "leader" else request.getfixturevalue(name)
+    )
     client = client_for(viewer)
     assert client.get(URL).status_code == 404
     assert client.post(URL, {"seeds_wanted": 5, "memory_mb": 64}).status_code == 404
@@ -76,7 +78,9 @@ def test_a_campaign_without_follows_gets_an_empty_state(staff, django_capture_on
 
 
 @override_settings(REACH_SIMULATION_RUNS=40)
-def test_staff_get_whom_to_ask_first_with_the_strategies_compared(staff, campaign, django_capture_on_commit_callbacks):
+def test_staff_get_whom_to_ask_first_with_the_strategies_compared(
+    staff, campaign, django_capture_on_commit_callbacks
+):
     client = client_for(staff)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(URL, {"seeds_wanted": 2, "memory_mb": 64})
@@ -94,7 +98,9 @@ def test_staff_get_whom_to_ask_first_with_the_strategies_compared(staff, campaig
     assert "Chloé Loner" in page and "<svg" in page and "Most followed" in page
     assert "Aline Hub" in page  # the top sharer
 
-    rows = list(csv.reader(io.StringIO(client.get(reverse("reach:spread_seeds_csv", args=[run.pk])).content.decode())))
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("reach:spread_seeds_csv", args=[run.pk])).content.decode()))
+    )
     assert rows[0] == ["Rank", "Name", "Handle", "Followers"]
     assert {row[1] for row in rows[1:]} >= {"Chloé Loner"}
 
@@ -108,7 +114,9 @@ def test_a_closed_account_is_never_proposed(staff, campaign, django_capture_on_c
 
 
 def test_a_second_request_while_one_runs_starts_nothing(staff):
-    running = SpreadRun.objects.create(seeds_wanted=5, memory_mb=64, status=SpreadRun.Status.RUNNING, progress=40, stage="seeding")
+    running = SpreadRun.objects.create(
+        seeds_wanted=5, memory_mb=64, status=SpreadRun.Status.RUNNING, progress=40, stage="seeding"
+    )
     client = client_for(staff)
     response = client.post(URL, {"seeds_wanted": 5, "memory_mb": 64}, follow=True)
     assert SpreadRun.objects.count() == 1
@@ -125,7 +133,13 @@ def test_the_progress_block_reloads_the_page_once_the_job_is_done(staff):
 
 
 @pytest.mark.parametrize(
-    "data", [{"seeds_wanted": 0, "memory_mb": 64}, {"seeds_wanted": "many", "memory_mb": 64}, {"seeds_wanted": 5, "memory_mb": 10**9}, {}]
+    "data",
+    [
+        {"seeds_wanted": 0, "memory_mb": 64},
+        {"seeds_wanted": "many", "memory_mb": 64},
+        {"seeds_wanted": 5, "memory_mb": 10**9},
+        {},
+    ],
 )
 def test_bad_input_re_renders_with_an_error_and_starts_nothing(staff, data):
     response = client_for(staff).post(URL, data)

@@ -26,7 +26,11 @@ def stage_labels() -> dict[str, str]:
 
 
 def strategy_labels() -> dict[str, str]:
-    return {"imm": _("Whom to ask first (IMM)"), "degree": _("Most followed"), "random": _("Chosen at random")}
+    return {
+        "imm": _("Whom to ask first (IMM)"),
+        "degree": _("Most followed"),
+        "random": _("Chosen at random"),
+    }
 
 
 @never_cache
@@ -55,7 +59,9 @@ def spread_progress(request: HttpRequest, run_id: int) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return render(request, "reach/_spread_progress.html", {"run": run, "stage": stage_labels().get(run.stage, "")})
+    return render(
+        request, "reach/_spread_progress.html", {"run": run, "stage": stage_labels().get(run.stage, "")}
+    )
 
 
 @never_cache
@@ -67,7 +73,9 @@ def spread_seeds_csv(request: HttpRequest, run_id: int) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([_("Rank"), _("Name"), _("Handle"), _("Followers")])
     for row in _seed_rows(run):
-        writer.writerow([row["rank"], _csv_safe(row["supporter"].display_name), row["supporter"].handle, row["followers"]])
+        writer.writerow(
+            [row["rank"], _csv_safe(row["supporter"].display_name), row["supporter"].handle, row["followers"]]
+        )
     return response
 
 
@@ -83,7 +91,9 @@ def _seed_rows(run: SpreadRun | None) -> list[dict]:
     shown = queries.supporters_by_id(seeding["seeds"])
     return [
         {"rank": rank, "supporter": shown[supporter_id], "followers": followers}
-        for rank, (supporter_id, followers) in enumerate(zip(seeding["seeds"], seeding["followers"], strict=True), 1)
+        for rank, (supporter_id, followers) in enumerate(
+            zip(seeding["seeds"], seeding["followers"], strict=True), 1
+        )
         if supporter_id in shown
     ]
 
@@ -109,7 +119,9 @@ def _run_context(run: SpreadRun | None) -> dict:
         context["reach"] = reach
         context["error_percent"] = round(100 * reach["standard_error"], 1)
         context["top_sharers"] = [
-            {"supporter": shown[row[0]], "one_hop": row[1], "two_hops": row[2]} for row in top if row[0] in shown
+            {"supporter": shown[row[0]], "one_hop": row[1], "two_hops": row[2]}
+            for row in top
+            if row[0] in shown
         ]
     context["seeding"] = results.get("seeding")
     context["model"] = results.get("model")
