@@ -28,6 +28,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
         lambda: generate_follows(arguments.nodes, arguments.follows, arguments.follows_cap, arguments.seed),
     )
     print(f"  {arguments.nodes:,} supporters, {edges[0].size:,} follows")
-    graph, report["csr"] = measure("CSR build", lambda: graph_from_edges(*edges))
+    graph, report["csr"] = measure("CSR build", partial(graph_from_edges, *edges))
     del edges
     print(f"  CSR arrays: {graph.nbytes / 2**20:.1f} MB; target {TARGETS['csr']}")
     with tempfile.TemporaryDirectory() as folder:
