@@ -81,31 +81,99 @@ def live_edge_reach(
     start_nodes: np.ndarray,
     node_count: int,
     rng: np.random.Generator,
+    owner_bound: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every (group, node) reached from the starts, each CSR edge (owner -> neighbour) live with
     `edge_probability(owners, neighbours)`, sorted by group then node.
 
     One BFS level at a time for every group at once; what each group has reached is a sorted array of
-    keys `group * node_count + node`.
+    keys `group * node_count + node`. With `owner_bound` (an upper bound of the probabilities of each
+    owner's edges), owners with many unlikely edges draw how many of them could be live
+    (binomial), then which (uniformly, distinct), then keep each with `p / bound`: the same law as one
+    draw per edge, for a cost in live edges rather than in edges (`_sparse_live_edges`).
     """
     seen = _SortedKeys(np.unique(start_groups.astype(np.int64) * node_count + start_nodes.astype(np.int64)))
     frontier = seen.main
     while frontier.size:
         groups, owners = np.divmod(frontier, node_count)
-        starts = indptr[owners].astype(np.int64)
-        degrees = indptr[owners + 1].astype(np.int64) - starts
-        total = int(degrees.sum())
-        if total == 0:
-            break
-        offsets = np.repeat(starts - np.cumsum(degrees) + degrees, degrees) + np.arange(total)
-        neighbours = indices[offsets].astype(np.int64)
-        owner_of_edge = np.repeat(owners, degrees)
-        live = rng.random(total) < edge_probability(owner_of_edge, neighbours)
-        keys = np.unique(np.repeat(groups, degrees)[live] * node_count + neighbours[live])
+        degrees = indptr[owners + 1].astype(np.int64) - indptr[owners].astype(np.int64)
+        sparse_owner = np.zeros(owners.size, dtype=bool)
+        if owner_bound is not None:
+            sparse_owner = (degrees >= SPARSE_MIN_DEGREE) & (owner_bound[owners] <= SPARSE_MAX_BOUND)
+        dense_groups, dense_neighbours = _dense_live_edges(
+            indptr, indices, edge_probability, groups[~sparse_owner], owners[~sparse_owner], rng
+        )
+        if sparse_owner.any():
+            sparse_groups, sparse_neighbours = _sparse_live_edges(
+                indptr,
+                indices,
+                edge_probability,
+                owner_bound,
+                groups[sparse_owner],
+                owners[sparse_owner],
+                rng,
+            )
+            dense_groups = np.concatenate([dense_groups, sparse_groups])
+            dense_neighbours = np.concatenate([dense_neighbours, sparse_neighbours])
+        keys = np.unique(dense_groups * node_count + dense_neighbours)
         frontier = keys[~seen.contains(keys)]
         seen.add(frontier)
     groups, nodes = np.divmod(seen.all(), node_count)
     return groups, nodes
+
+
+SPARSE_MIN_DEGREE = 8
+SPARSE_MAX_BOUND = 0.25
+
+
+def _dense_live_edges(
+    indptr, indices, edge_probability, groups, owners, rng
+) -> tuple[np.ndarray, np.ndarray]:
+    """One draw per edge of each owner."""
+    starts = indptr[owners].astype(np.int64)
+    degrees = indptr[owners + 1].astype(np.int64) - starts
+    total = int(degrees.sum())
+    if total == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    offsets = np.repeat(starts - np.cumsum(degrees) + degrees, degrees) + np.arange(total)
+    neighbours = indices[offsets].astype(np.int64)
+    live = rng.random(total) < edge_probability(np.repeat(owners, degrees), neighbours)
+    return np.repeat(groups, degrees)[live], neighbours[live]
+
+
+def _sparse_live_edges(
+    indptr, indices, edge_probability, bound, groups, owners, rng
+) -> tuple[np.ndarray, np.ndarray]:
+    """Binomial(degree, bound) distinct edges of each owner drawn uniformly, each kept with p / bound."""
+    starts = indptr[owners].astype(np.int64)
+    degrees = indptr[owners + 1].astype(np.int64) - starts
+    wanted = rng.binomial(degrees, bound[owners])
+    width = int(degrees.max()) + 1
+    keys = np.zeros(0, dtype=np.int64)  # slot * width + position, distinct
+    missing = wanted
+    while missing.any():
+        slots = np.repeat(np.arange(owners.size, dtype=np.int64), missing)
+        positions = (rng.random(slots.size) * degrees[slots]).astype(np.int64)
+        keys = np.unique(np.concatenate([keys, slots * width + positions]))
+        missing = wanted - np.bincount(keys // width, minlength=owners.size)
+    slots, positions = np.divmod(keys, width)
+    neighbours = indices[starts[slots] + positions].astype(np.int64)
+    slot_owners = owners[slots]
+    keep = rng.random(slots.size) * bound[slot_owners] < edge_probability(slot_owners, neighbours)
+    return groups[slots][keep], neighbours[keep]
+
+
+def row_bounds(
+    indptr: np.ndarray, indices: np.ndarray, owner_weight: np.ndarray, neighbour_weight: np.ndarray
+) -> np.ndarray:
+    """For each CSR row, an upper bound of `owner_weight[row] * neighbour_weight[column]` over its entries."""
+    rows = indptr.size - 1
+    best = np.zeros(rows)
+    filled = np.flatnonzero(np.diff(indptr) > 0)
+    if filled.size:
+        best[filled] = np.maximum.reduceat(neighbour_weight[indices], indptr[filled].astype(np.int64))
+    return np.minimum(1.0, owner_weight * best)
 
 
 class _SortedKeys:
@@ -175,12 +243,13 @@ def simulate_spread(
     rng = np.random.default_rng(seed)
     sizes: list[np.ndarray] = []
     probability = forward_probability(model)
+    bound = row_bounds(graph.followers_indptr, graph.followers, model.source, model.target)
     for first in range(0, runs, batch_runs):
         count = min(batch_runs, runs - first)
         groups = np.repeat(np.arange(count), seeds.size)
         reached_groups, _nodes = live_edge_reach(
             graph.followers_indptr, graph.followers, probability,
-            groups, np.tile(seeds, count), graph.node_count, rng,
+            groups, np.tile(seeds, count), graph.node_count, rng, bound,
         )  # fmt: skip
         sizes.append(np.bincount(reached_groups, minlength=count))
     spread = np.concatenate(sizes).astype(np.float64)

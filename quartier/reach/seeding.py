@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quartier.reach.graph import FollowGraph
-from quartier.reach.influence import CascadeModel, live_edge_reach, reverse_probability
+from quartier.reach.influence import CascadeModel, live_edge_reach, reverse_probability, row_bounds
 
 BYTES_PER_ENTRY = 24  # node (int32), set id (int64), its place in the node index (int64), with slack
 BYTES_PER_SET = 16
@@ -45,6 +45,7 @@ class _RRSets:
     def __init__(self, graph: FollowGraph, model: CascadeModel, rng: np.random.Generator) -> None:
         self.graph, self.rng = graph, rng
         self.probability = reverse_probability(model)
+        self.bound = row_bounds(graph.following_indptr, graph.following, model.target, model.source)
         self.members: list[np.ndarray] = []
         self.lengths: list[np.ndarray] = []
         self.count = 0
@@ -62,7 +63,7 @@ class _RRSets:
             roots = self.rng.integers(0, self.graph.node_count, size=batch)
             groups, nodes = live_edge_reach(
                 self.graph.following_indptr, self.graph.following, self.probability,
-                np.arange(batch), roots, self.graph.node_count, self.rng,
+                np.arange(batch), roots, self.graph.node_count, self.rng, self.bound,
             )  # fmt: skip
             self.members.append(nodes.astype(np.int32))
             self.lengths.append(np.bincount(groups, minlength=batch))

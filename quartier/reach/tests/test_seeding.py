@@ -144,3 +144,18 @@ def test_history_gives_sharers_their_own_rate_shrunk_towards_the_pool():
     assert model.source[sharers[0]] > pooled > model.source[sharers[1]] > 0
     nobody = influence.model_from_history(graph, sharers, np.array([0, 0]))
     assert nobody.kind == influence.WEIGHTED_CASCADE
+
+
+def test_drawing_only_the_live_edges_keeps_each_edge_s_probability():
+    # A sharer with 400 followers, each converted with their own chance: the expected spread is exact.
+    follower, followed = np.arange(2, 402), np.ones(400, dtype=np.int64)
+    graph = graph_from_edges(follower, followed)
+    rng = np.random.default_rng(3)
+    target = rng.random(graph.node_count) * 0.2
+    model = CascadeModel(source=np.ones(graph.node_count), target=target, kind="test")
+    sharer = graph.nodes_of([1])
+    expected = 1 + target[graph.followers].sum()
+    bound = influence.row_bounds(graph.followers_indptr, graph.followers, model.source, model.target)
+    assert bound[sharer[0]] <= influence.SPARSE_MAX_BOUND  # the sparse path is the one exercised
+    spread = influence.simulate_spread(graph, model, sharer, runs=2_000, seed=9)
+    assert abs(spread.mean - expected) <= 4 * spread.standard_error
