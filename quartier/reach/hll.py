@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quartier.reach.graph import FollowGraph
+from quartier.reach.influence import sorted_unique
 
 STANDARD_ERROR_FACTOR = 1.04
 MIN_PRECISION, MAX_PRECISION = 4, 16
@@ -113,7 +114,7 @@ def unique_reach(
         return UniqueReach(sharer_nodes, np.zeros(0), np.zeros(0), 0.0, 0.0, precision)
     index, rank = registers_of(graph.node_ids, precision, seed)
     # One-hop sketches are needed for the sharers and for each of their followers.
-    needed = np.unique(np.concatenate([sharer_nodes, _neighbours(graph, sharer_nodes)]))
+    needed = sorted_unique(np.concatenate([sharer_nodes, _neighbours(graph, sharer_nodes)]))
     row_of = np.full(graph.node_count, -1, dtype=np.int64)
     row_of[needed] = np.arange(needed.size)
     one_hop = np.zeros((needed.size, m), dtype=np.uint8)
@@ -153,7 +154,7 @@ def _neighbours(graph: FollowGraph, nodes: np.ndarray) -> np.ndarray:
         _segments(graph.followers_indptr, graph.followers, chunk)[1]
         for chunk in _chunks_by_edges(graph.followers_indptr, nodes, SCATTER_EDGES)
     ]
-    return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+    return sorted_unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _segments(indptr: np.ndarray, indices: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -92,7 +92,9 @@ def live_edge_reach(
     (binomial), then which (uniformly, distinct), then keep each with `p / bound`: the same law as one
     draw per edge, for a cost in live edges rather than in edges (`_sparse_live_edges`).
     """
-    seen = _SortedKeys(np.unique(start_groups.astype(np.int64) * node_count + start_nodes.astype(np.int64)))
+    seen = _SortedKeys(
+        sorted_unique(start_groups.astype(np.int64) * node_count + start_nodes.astype(np.int64))
+    )
     frontier = seen.main
     while frontier.size:
         groups, owners = np.divmod(frontier, node_count)
@@ -115,11 +117,19 @@ def live_edge_reach(
             )
             dense_groups = np.concatenate([dense_groups, sparse_groups])
             dense_neighbours = np.concatenate([dense_neighbours, sparse_neighbours])
-        keys = np.unique(dense_groups * node_count + dense_neighbours)
+        keys = sorted_unique(dense_groups * node_count + dense_neighbours)
         frontier = keys[~seen.contains(keys)]
         seen.add(frontier)
     groups, nodes = np.divmod(seen.all(), node_count)
     return groups, nodes
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """`np.unique` of int64 keys by sorting (numpy 2's hash-based unique is several times slower here)."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])]
 
 
 SPARSE_MIN_DEGREE = 8
@@ -155,7 +165,7 @@ def _sparse_live_edges(
     while missing.any():
         slots = np.repeat(np.arange(owners.size, dtype=np.int64), missing)
         positions = (rng.random(slots.size) * degrees[slots]).astype(np.int64)
-        keys = np.unique(np.concatenate([keys, slots * width + positions]))
+        keys = sorted_unique(np.concatenate([keys, slots * width + positions]))
         missing = wanted - np.bincount(keys // width, minlength=owners.size)
     slots, positions = np.divmod(keys, width)
     neighbours = indices[starts[slots] + positions].astype(np.int64)

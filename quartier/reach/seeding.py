@@ -91,7 +91,7 @@ def greedy_max_coverage(
         return np.zeros(0, dtype=np.int64), 0.0
     set_of_entry = np.repeat(np.arange(set_count, dtype=np.int64), lengths)
     set_start = np.concatenate([[0], np.cumsum(lengths)])
-    by_node = np.argsort(members, kind="stable")
+    by_node = np.argsort(members)  # any order within a node
     node_start = np.concatenate([[0], np.cumsum(np.bincount(members, minlength=node_count))])
     gains = np.bincount(members, minlength=node_count).astype(np.int64)
     if eligible is not None:
