@@ -177,3 +177,18 @@ def test_the_page_is_in_french(staff, campaign, django_capture_on_commit_callbac
         client.post(URL, {"seeds_wanted": 2, "memory_mb": 64})
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Qui solliciter en premier" in page and "Les plus suivis" in page
+
+
+def test_follows_without_any_credited_share_use_the_prior_and_say_so(
+    staff, make_supporter, django_capture_on_commit_callbacks
+):
+    first, second = make_supporter("Dora First"), make_supporter("Éric Second")
+    Follow.objects.create(follower=second, followed=first)
+    client = client_for(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"seeds_wanted": 1, "memory_mb": 64})
+    run = SpreadRun.objects.get()
+    assert run.results["model"]["kind"] == "weighted_cascade"
+    assert run.results["seeding"]["seeds"] == [first.pk]
+    page = client.get(URL).content.decode()
+    assert "No share has brought anyone yet" in page and "the usual prior" in page
