@@ -120,6 +120,13 @@ def supporters_by_id(ids: list[int]) -> dict[int, Supporter]:
     return {
         supporter.pk: supporter
         for supporter in Supporter.objects.filter(pk__in=ids, is_active=True, deleted_at__isnull=True).only(
-            "pk", "display_name", "handle", "affiliation", "email_verified_at", "is_active", "deleted_at"
+            "pk",
+            "display_name",
+            "handle",
+            "affiliation",
+            "email_verified_at",
+            "is_active",
+            "is_staff",
+            "deleted_at",
         )
     }

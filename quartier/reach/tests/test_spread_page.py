@@ -6,7 +6,9 @@ import csv
 import io
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from quartier.accounts.activity import record_activity
@@ -192,3 +194,21 @@ def test_follows_without_any_credited_share_use_the_prior_and_say_so(
     assert run.results["seeding"]["seeds"] == [first.pk]
     page = client.get(URL).content.decode()
     assert "No share has brought anyone yet" in page and "the usual prior" in page
+
+
+def test_the_page_reads_names_in_a_fixed_number_of_queries(
+    staff, campaign, django_capture_on_commit_callbacks
+):
+    client = client_for(staff)
+    counts = []
+    for wanted in (1, 3):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(URL, {"seeds_wanted": wanted, "memory_mb": 64})
+        assert len(SpreadRun.objects.order_by("-pk").first().results["seeding"]["seeds"]) == wanted
+        client.get(URL)  # site-wide rows (branding) are cached by the first page
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL).status_code == 200
+        counts.append(len(captured))
+    assert (
+        counts[0] == counts[1] == 6
+    )  # session, TOTP, the run, the people to ask, the sharers, the nav's count
