@@ -63,6 +63,8 @@ def _copy_chunks(copy_sql: str, size: int) -> Iterator[tuple[np.ndarray, np.ndar
 def _decode(pending: bytearray, count: int) -> tuple[np.ndarray, np.ndarray]:
     records = np.frombuffer(bytes(pending[: count * COPY_TUPLE.itemsize]), dtype=COPY_TUPLE)
     del pending[: count * COPY_TUPLE.itemsize]
-    if records.size and (records["fields"] != 2).any():
-        raise ValueError("unexpected row in the binary COPY of follows")
+    if records.size and (
+        (records["fields"] != 2).any() or (records["length1"] != 8).any() or (records["length2"] != 8).any()
+    ):
+        raise ValueError("unexpected row in the binary COPY of follows (two bigint columns expected)")
     return records["follower"].astype(np.int64), records["followed"].astype(np.int64)
