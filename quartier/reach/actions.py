@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from quartier.accounts.models import Supporter
-from quartier.reach.models import CampaignCode, ReferralCode
+from quartier.reach.models import CampaignCode, ReferralCode, SpreadRun
 
 SESSION_KEY = "reach.referral_code"
 CAMPAIGN_SESSION_KEY = "reach.campaign_code"
@@ -62,3 +64,28 @@ def remember_referral(request: HttpRequest) -> None:
         request.session[SESSION_KEY] = code
     elif code and CampaignCode.objects.filter(code=code).exists():
         request.session[CAMPAIGN_SESSION_KEY] = code
+
+
+# --- spread analytics (`/organize/reach/spread/`) ---------------------------------------------------
+
+ABANDONED_AFTER = timedelta(hours=1)  # a run still unfinished then lost its worker
+
+
+def request_spread_analysis(*, seeds_wanted: int, memory_mb: int) -> tuple[SpreadRun, bool]:
+    """Queue an analysis of k = `seeds_wanted` people to ask (the job runs after commit), unless one is
+    already under way: (the run, whether it is new). Runs abandoned by a dead worker are marked failed."""
+    from quartier.reach import tasks
+
+    with transaction.atomic():
+        SpreadRun.objects.filter(
+            status__in=[SpreadRun.Status.QUEUED, SpreadRun.Status.RUNNING],
+            created_at__lt=timezone.now() - ABANDONED_AFTER,
+        ).update(status=SpreadRun.Status.FAILED, error="abandoned", finished_at=timezone.now())
+        under_way = SpreadRun.objects.filter(
+            status__in=[SpreadRun.Status.QUEUED, SpreadRun.Status.RUNNING]
+        ).first()
+        if under_way is not None:
+            return under_way, False
+        run = SpreadRun.objects.create(seeds_wanted=seeds_wanted, memory_mb=memory_mb)
+        transaction.on_commit(lambda: tasks.analyse_spread.delay(run.pk))
+    return run, True

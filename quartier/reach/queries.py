@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import OuterRef, Subquery
+import numpy as np
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest
 
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Activity, Supporter
 from quartier.lib.urls import absolute_url
 from quartier.reach.actions import CAMPAIGN_SESSION_KEY, SESSION_KEY, clean_referral_code
-from quartier.reach.models import CampaignCode, ReferralCode
+from quartier.reach.models import CampaignCode, ReferralCode, SpreadRun
 
 
 def referrer_from(request: HttpRequest) -> Supporter | None:
@@ -74,3 +75,58 @@ def refcode_from(request: HttpRequest) -> str:
     ):
         return code
     return clean_referral_code(request.session.get(CAMPAIGN_SESSION_KEY) or request.session.get(SESSION_KEY))
+
+
+# --- spread analytics (`/organize/reach/spread/`) ---------------------------------------------------
+
+
+def sharer_conversions() -> tuple[np.ndarray, np.ndarray]:
+    """(supporter ids, conversions credited to each): everyone whose shares brought someone, read from
+    the activity journal (`credited_to`: sign-ups, RSVPs, memberships, gifts), reversals left out.
+
+    Each conversion came from at least one share seen, so it also counts as a share in the seed's
+    impressions (a lower bound until shares themselves are recorded)."""
+    rows = (
+        Activity.objects.filter(credited_to__isnull=False, count__gt=0)
+        .values("credited_to")
+        .annotate(conversions=Count("pk"))
+        .order_by("credited_to")
+        .values_list("credited_to", "conversions")
+    )
+    pairs = np.array(list(rows), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+def supporters_who_cannot_be_asked() -> np.ndarray:
+    """Ids of accounts closed or deactivated: never proposed as someone to ask."""
+    return np.fromiter(
+        Supporter.objects.filter(Q(is_active=False) | Q(deleted_at__isnull=False)).values_list(
+            "pk", flat=True
+        ),
+        dtype=np.int64,
+    )
+
+
+def latest_spread_run() -> SpreadRun | None:
+    return SpreadRun.objects.order_by("-created_at", "-pk").first()
+
+
+def spread_run_in_progress() -> SpreadRun | None:
+    return SpreadRun.objects.filter(status__in=[SpreadRun.Status.QUEUED, SpreadRun.Status.RUNNING]).first()
+
+
+def supporters_by_id(ids: list[int]) -> dict[int, Supporter]:
+    """The supporters among `ids` who can still be shown (active, not deleted), in one query."""
+    return {
+        supporter.pk: supporter
+        for supporter in Supporter.objects.filter(pk__in=ids, is_active=True, deleted_at__isnull=True).only(
+            "pk",
+            "display_name",
+            "handle",
+            "affiliation",
+            "email_verified_at",
+            "is_active",
+            "is_staff",
+            "deleted_at",
+        )
+    }

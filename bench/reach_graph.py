@@ -1,0 +1,175 @@
+"""`python -m bench.reach_graph`: the follow graph's analytics at scale, on synthetic data, in memory.
+
+    python -m bench.reach_graph --nodes 50000                      # a smoke run (seconds)
+    python -m bench.reach_graph --nodes 2000000 --follows 50       # the issue's scale: ~100M follows
+
+Generates a follow graph with power-law degrees on both sides (each supporter's number of follows from
+a Pareto law of mean `--follows`, capped at `--follows-cap`; the followed drawn as `rank = n * u**3`,
+a few accounts with hundreds of thousands of followers), deduplicated, then measures, each with its
+wall and CPU time (CPU time is the figure to read on a shared machine) and its peak of traced memory (numpy's arrays are traced by tracemalloc) and the process's
+peak resident size (`getrusage`):
+
+1. CSR build from the edge arrays (`reach.graph.graph_from_edges`) and the `.npz` cache round trip;
+2. unique reach at one and two hops of every sharer (a `--sharers` fraction of the supporters) by
+   HyperLogLog (`reach.hll`), and the exact count of a few sharers to show the error;
+3. IMM, k = `--k`, under the weighted-cascade prior (`reach.seeding`), with the memory cap given;
+4. the expected spread of IMM's, the highest-degree and random seeds by Monte-Carlo simulation.
+
+It prints each figure beside the issue's targets and the reference figures it names (OPIM-C in C++:
+50 seeds on 2M nodes / 85M edges in ~15 s and 1.4 GB). The database is not involved: the binary COPY
+read of `social.queries.graph` is measured apart (not yet at scale, see BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from quartier.reach import hll, influence, seeding
+from quartier.reach.graph import FollowGraph, graph_from_edges
+
+TARGETS = {
+    "csr": "≤ 10 s (load), no job over 8 GB",
+    "hll": "≤ 2 min for every sharer",
+    "imm": "≤ 30 s and ≤ 2 GB (OPIM-C, C++: ~15 s, 1.4 GB on 2M nodes / 85M edges)",
+}
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.reach_graph", description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=50_000, help="supporters (the issue's scale: 2,000,000)")
+    parser.add_argument("--follows", type=float, default=50.0, help="mean follows per supporter")
+    parser.add_argument("--follows-cap", type=int, default=5_000)
+    parser.add_argument("--sharers", type=float, default=0.05, help="fraction of supporters who shared")
+    parser.add_argument("--precision", type=int, default=10, help="HyperLogLog: 2**p registers")
+    parser.add_argument("--k", type=int, default=50)
+    parser.add_argument("--epsilon", type=float, default=0.1)
+    parser.add_argument("--memory-mb", type=int, default=2048, help="IMM's cap on its RR sets")
+    parser.add_argument("--runs", type=int, default=100, help="Monte-Carlo runs per strategy")
+    parser.add_argument("--exact-sharers", type=int, default=20, help="sharers counted exactly to check HLL")
+    parser.add_argument("--seed", type=int, default=2008)
+    return parser.parse_args(argv)
+
+
+def generate_follows(nodes: int, mean_follows: float, cap: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Follows with power-law degrees (ids 1..nodes), deduplicated, never oneself."""
+    rng = np.random.default_rng(seed)
+    shape = 2.0  # Pareto tail: a mean of `mean_follows` with a long tail of heavy followers
+    out_degree = np.minimum((rng.pareto(shape, nodes) + 1) * mean_follows * (shape - 1) / shape, cap).astype(
+        np.int64
+    )
+    follower = np.repeat(np.arange(1, nodes + 1, dtype=np.int64), out_degree)
+    followed = (nodes * rng.random(follower.size) ** 3).astype(np.int64) + 1
+    keys = np.unique(follower * (nodes + 1) + followed)
+    follower, followed = np.divmod(keys, nodes + 1)
+    keep = follower != followed
+    return follower[keep], followed[keep]
+
+
+def measure(name: str, work: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
+    tracemalloc.reset_peak()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = work()
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    _current, peak = tracemalloc.get_traced_memory()
+    resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    figures = {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
+        "peak_mb": peak / 2**20,
+        "max_resident_mb": resident,
+    }
+    print(
+        f"{name:<28} {seconds:8.2f} s (CPU {cpu_seconds:7.2f} s)   peak {peak / 2**20:9.1f} MB   process max RSS {resident:9.1f} MB"
+    )
+    return result, figures
+
+
+def exact_two_hops(graph: FollowGraph, node: int) -> int:
+    first = graph.followers[graph.followers_indptr[node] : graph.followers_indptr[node + 1]]
+    parts = [np.array([node]), first]
+    parts += [
+        graph.followers[graph.followers_indptr[f] : graph.followers_indptr[f + 1]] for f in first.tolist()
+    ]
+    return int(np.unique(np.concatenate(parts)).size)
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    arguments = parse_arguments(argv)
+    tracemalloc.start()
+    report: dict[str, dict[str, float]] = {}
+    edges, report["generate"] = measure(
+        "generate follows",
+        lambda: generate_follows(arguments.nodes, arguments.follows, arguments.follows_cap, arguments.seed),
+    )
+    print(f"  {arguments.nodes:,} supporters, {edges[0].size:,} follows")
+    graph, report["csr"] = measure("CSR build", partial(graph_from_edges, *edges))
+    del edges
+    print(f"  CSR arrays: {graph.nbytes / 2**20:.1f} MB; target {TARGETS['csr']}")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "graph.npz"
+        _saved, report["npz_save"] = measure("npz cache write", lambda: np.savez(path, **graph.arrays()))
+        _loaded, report["npz_load"] = measure(
+            "npz cache read", lambda: {k: v.copy() for k, v in np.load(path).items()}
+        )
+
+    rng = np.random.default_rng(arguments.seed)
+    sharers = np.sort(
+        rng.choice(graph.node_count, size=max(1, int(arguments.sharers * graph.node_count)), replace=False)
+    )
+    reach, report["hll"] = measure(
+        f"HLL reach of {sharers.size:,} sharers",
+        lambda: hll.unique_reach(graph, sharers, precision=arguments.precision),
+    )
+    print(
+        f"  campaign: 1 hop ~{reach.campaign_one_hop:,.0f}, 2 hops ~{reach.campaign_two_hops:,.0f}; target {TARGETS['hll']}"
+    )
+    checked = rng.choice(sharers.size, size=min(arguments.exact_sharers, sharers.size), replace=False)
+    errors = [abs(reach.two_hops[i] / exact_two_hops(graph, int(sharers[i])) - 1) for i in checked]
+    print(
+        f"  2-hop error on {len(errors)} sharers counted exactly: mean {np.mean(errors):.2%}, max {np.max(errors):.2%} (standard error {reach.standard_error:.2%})"
+    )
+
+    model = influence.weighted_cascade(graph)
+    chosen, report["imm"] = measure(
+        f"IMM k={arguments.k}",
+        lambda: seeding.imm(
+            graph,
+            model,
+            arguments.k,
+            epsilon=arguments.epsilon,
+            seed=arguments.seed,
+            memory_bytes=arguments.memory_mb * 2**20,
+        ),
+    )
+    print(
+        f"  {chosen.rr_sets:,} RR sets, {chosen.rr_entries:,} entries, ε {chosen.epsilon:.3f} (asked {chosen.epsilon_requested}), capped: {chosen.memory_capped}; target {TARGETS['imm']}"
+    )
+    strategies = {
+        "IMM": chosen.seeds,
+        "highest degree": influence.highest_degree_seeds(graph, arguments.k),
+        "random": influence.random_seeds(graph, arguments.k, seed=arguments.seed),
+    }
+    for name, seeds in strategies.items():
+        spread, report[f"simulate {name}"] = measure(
+            f"simulate {name}",
+            lambda seeds=seeds: influence.simulate_spread(
+                graph, model, seeds, runs=arguments.runs, seed=arguments.seed
+            ),
+        )
+        print(f"  expected spread {spread.mean:,.1f} ± {spread.standard_error:,.1f} ({spread.runs} runs)")
+    tracemalloc.stop()
+    return report
+
+
+if __name__ == "__main__":
+    main()

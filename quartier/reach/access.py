@@ -1,0 +1,27 @@
+"""Who may use reach's organiser tools: the campaign's spread analytics are for active staff only."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from quartier.reach.models import SpreadRun
+
+
+def may_see_spread(viewer: object) -> bool:
+    """Whom to ask first names supporters across the whole campaign: active staff (organisers) only.
+    A local group's leader is a supporter here: they lead a group, not the campaign."""
+    return bool(getattr(viewer, "is_authenticated", False) and viewer.is_staff and viewer.is_active)
+
+
+def require_spread_viewer(viewer: object) -> None:
+    """Anyone else finds nothing there (404, as for every staff page)."""
+    if not may_see_spread(viewer):
+        raise Http404
+
+
+def get_spread_run_for(viewer: object, run_id: int) -> SpreadRun:
+    require_spread_viewer(viewer)
+    run = SpreadRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise Http404
+    return run
