@@ -105,7 +105,7 @@ def visible_profile(supporter: Supporter, viewer: Supporter | AnonymousUser | No
 # What a profile page shows of a supporter and their profile: `profile_to_show` reads only these.
 PROFILE_COLUMNS = (
     "handle", "display_name", "town", "affiliation", "is_staff", "email_verified_at", "is_active", "deleted_at",
-    "profile__photo", "profile__bio_html", "profile__why_involved_html", "profile__languages_spoken",
+    "shown_badges", "profile__photo", "profile__bio_html", "profile__why_involved_html", "profile__languages_spoken",
     "profile__links", *(f"profile__{field}_visibility" for field in Profile.FIELDS_WITH_VISIBILITY),
 )  # fmt: skip
 
