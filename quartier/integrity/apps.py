@@ -8,3 +8,8 @@ class IntegrityConfig(AppConfig):
     name = "quartier.integrity"
     label = "integrity"
     verbose_name = _("Integrity")
+
+    def ready(self) -> None:
+        from quartier.integrity.privacy import register_integrity_sources
+
+        register_integrity_sources()

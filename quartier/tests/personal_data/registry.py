@@ -18,6 +18,7 @@ from quartier.accounts.models import (
     Supporter,
 )
 from quartier.dashboard.models import LastActive, Referral
+from quartier.integrity.models import TrustScore
 from quartier.organizing.models import CalendarFeed
 from quartier.outreach.models import (
     Suppression,
@@ -30,6 +31,7 @@ from quartier.tests.personal_data import (
     dashboard,
     donations,
     fieldwork,
+    integrity,
     organizing,
     outreach,
     reach,
@@ -47,12 +49,14 @@ FACTORIES: dict[str, Factory] = (
     | dashboard.FACTORIES
     | fieldwork.FACTORIES
     | api.FACTORIES
+    | integrity.FACTORIES
 )
 
 # Models that hold one row per supporter at most: the factories make one of each.
 ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}
 ONE_PER_SUPPORTER |= {social.MergedAuthor}  # social: the mark of a very followed account
 ONE_PER_SUPPORTER |= {LastActive, Referral}  # dashboard
+ONE_PER_SUPPORTER |= {TrustScore}  # integrity
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:
