@@ -274,3 +274,17 @@ def find_places(codes: set[tuple[str, str]]) -> dict[tuple[str, str], Place | No
         else:
             found[(country, postal_code)] = places.find_place(country, postal_code)
     return found
+
+
+def labelled_supporters() -> list[Supporter]:
+    """Everyone the campaign labels (staff, paid, ambassadors; staff organisers always): the public
+    transparency page lists them, by label then name. Only the columns a name shows."""
+    from django.db.models import Q
+
+    return list(
+        Supporter.objects.filter(
+            Q(is_staff=True) | ~Q(affiliation=""), is_active=True, deleted_at__isnull=True
+        )
+        .only("display_name", "handle", "is_active", "is_staff", "affiliation", "shown_badges")
+        .order_by("display_name", "pk")
+    )

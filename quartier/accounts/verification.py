@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from quartier.accounts import sms
+from quartier.accounts import branding, sms
 from quartier.accounts.activity import record_activity
 from quartier.accounts.badges import EVERY_BADGE, Badge
 from quartier.accounts.models import Supporter
@@ -170,7 +170,9 @@ def withdraw_met_in_person(*, supporter: Supporter, event_id: int) -> bool:
 def _name_key(name: str) -> str:
     """`Hélène  Côté-Roy` and `helene cote roy` compare equal: no accents, case, punctuation or spacing."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
-    letters = "".join(char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char))
+    letters = "".join(
+        char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char)
+    )
     return " ".join(letters.split())
 
 
@@ -238,7 +240,9 @@ class PhoneResult:
 
 
 def _code_hash(challenge_secret: str, code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{challenge_secret}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{challenge_secret}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def _salt(supporter_id: int, phone_number: str) -> str:
@@ -279,8 +283,9 @@ def send_phone_code(*, supporter: Supporter, raw_number: str) -> PhoneResult:
         created_at=now, expires_at=now + timedelta(minutes=settings.PHONE_CODE_LIFETIME_MINUTES),
     )  # fmt: skip
     with override(supporter.language):
-        body = _("%(code)s is your Quartier verification code. It expires in %(minutes)s minutes.") % {
+        body = _("%(code)s is your %(campaign)s verification code. It expires in %(minutes)s minutes.") % {
             "code": code,
+            "campaign": branding.current().name,
             "minutes": settings.PHONE_CODE_LIFETIME_MINUTES,
         }
     transaction.on_commit(lambda: sms.gateway().send(to=phone_number, body=body))
@@ -333,7 +338,9 @@ def _confirm(supporter: Supporter, challenge: PhoneChallenge) -> PhoneResult:
 @transaction.atomic
 def remove_phone(*, supporter: Supporter) -> bool:
     """The supporter takes their number back: the badge goes, the number is free for another account."""
-    deleted, _by_model = Verification.objects.filter(supporter=supporter, kind=Verification.Kind.PHONE).delete()
+    deleted, _by_model = Verification.objects.filter(
+        supporter=supporter, kind=Verification.Kind.PHONE
+    ).delete()
     if deleted:
         refresh_badges(supporter)
     return bool(deleted)

@@ -12,7 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from quartier.accounts import sms, verification
 from quartier.accounts.access import get_vouchee_for_leader, verified_supporter_required
 from quartier.accounts.badges import BADGES
-from quartier.accounts.verification_forms import BadgeVisibilityForm, PhoneCodeForm, PhoneNumberForm, VouchForm
+from quartier.accounts.verification_forms import (
+    BadgeVisibilityForm,
+    PhoneCodeForm,
+    PhoneNumberForm,
+    VouchForm,
+)
 from quartier.accounts.verification_models import PhoneChallenge, Verification, Vouch
 from quartier.lib.page_cache import cached_anonymous_page
 
@@ -52,7 +57,9 @@ def settings_verification(request: HttpRequest) -> HttpResponse:
         if step == "send":
             phone_form = PhoneNumberForm(request.POST)
             if phone_form.is_valid():
-                result = verification.send_phone_code(supporter=supporter, raw_number=phone_form.cleaned_data["phone"])
+                result = verification.send_phone_code(
+                    supporter=supporter, raw_number=phone_form.cleaned_data["phone"]
+                )
                 if result.outcome is verification.PhoneOutcome.SENT:
                     messages.success(request, PHONE_MESSAGES[result.outcome])
                     return redirect("accounts:settings_verification")
@@ -61,7 +68,9 @@ def settings_verification(request: HttpRequest) -> HttpResponse:
         elif step == "confirm":
             code_form = PhoneCodeForm(request.POST)
             if code_form.is_valid():
-                result = verification.confirm_phone_code(supporter=supporter, code=code_form.cleaned_data["code"])
+                result = verification.confirm_phone_code(
+                    supporter=supporter, code=code_form.cleaned_data["code"]
+                )
                 if result.outcome is verification.PhoneOutcome.CONFIRMED:
                     messages.success(request, PHONE_MESSAGES[result.outcome])
                     return redirect("accounts:settings_verification")
@@ -88,7 +97,9 @@ def settings_verification(request: HttpRequest) -> HttpResponse:
         .first()
     )
     context = {
-        "badges": [(info, bool(earned & info.badge), not supporter.hidden_badges & info.badge) for info in BADGES],
+        "badges": [
+            (info, bool(earned & info.badge), not supporter.hidden_badges & info.badge) for info in BADGES
+        ],
         "phone_number": sms.masked(phone.evidence) if phone else "",
         "code_pending": pending is not None and pending.expires_at > timezone.now(),
         "pending_number": sms.masked(pending.phone_number) if pending else "",
@@ -110,7 +121,9 @@ def vouch(request: HttpRequest, handle: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("step") == "revoke":
             if verification.revoke_vouch(voucher=request.user, vouchee=vouchee):
-                messages.success(request, _("You no longer vouch for %(name)s.") % {"name": vouchee.display_name})
+                messages.success(
+                    request, _("You no longer vouch for %(name)s.") % {"name": vouchee.display_name}
+                )
             return redirect("accounts:profile", handle=vouchee.handle)
         form = VouchForm(request.POST)
         if form.is_valid():
@@ -123,16 +136,20 @@ def vouch(request: HttpRequest, handle: str) -> HttpResponse:
                 return redirect("accounts:profile", handle=vouchee.handle)
         status = 400
     return render(
-        request, "accounts/vouch.html", {"vouchee": vouchee, "standing": standing, "form": form}, status=status
+        request,
+        "accounts/vouch.html",
+        {"vouchee": vouchee, "standing": standing, "form": form},
+        status=status,
     )
 
 
 @require_GET
 def vouch_button(request: HttpRequest, handle: str) -> HttpResponse:
     """The profile's vouch button, loaded apart (htmx) so that the cached profile stays one read."""
-    if not (request.user.is_authenticated and request.user.is_verified and verification.is_leader(request.user)):
+    if not (
+        request.user.is_authenticated and request.user.is_verified and verification.is_leader(request.user)
+    ):
         return HttpResponse("")
     vouchee = get_vouchee_for_leader(request.user, handle)
     standing = Vouch.objects.filter(voucher=request.user, vouchee=vouchee, revoked_at__isnull=True).exists()
     return render(request, "accounts/_vouch_button.html", {"vouchee": vouchee, "standing": standing})
-

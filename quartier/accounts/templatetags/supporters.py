@@ -49,7 +49,7 @@ def badge_marks(supporter) -> SafeString:
     deferred = supporter.get_deferred_fields() if hasattr(supporter, "get_deferred_fields") else set()
     bits = 0 if "shown_badges" in deferred else (getattr(supporter, "shown_badges", 0) or 0)
     if not bits or not supporter.is_active:
-        return mark_safe("")  # noqa: S308 (an empty string)
+        return mark_safe("")
     infos = shown(bits)
     return format_html(
         ' <a class="badges" href="{}" title="{}">{}</a>',
@@ -68,3 +68,26 @@ def profile_badges(supporter) -> dict[str, object]:
     """The profile's list of badges, each named with what it proves (the explanation page says more)."""
     bits = supporter.shown_badges if supporter.is_active else 0
     return {"badges": shown(bits)}
+
+
+def disclosure(supporter) -> SafeString:
+    """The sentence a post by a labelled author carries: who the author is to the campaign, with a link
+    to the page listing everyone the campaign labels. Empty for everyone else."""
+    from quartier.accounts.models import Affiliation
+
+    sentences = {
+        Affiliation.STAFF: _("Disclosure: the author works for the campaign."),
+        Affiliation.PAID: _("Disclosure: the campaign pays the author."),
+        Affiliation.AMBASSADOR: _(
+            "Disclosure: the author is a campaign ambassador and may receive material or expenses from it."
+        ),
+    }
+    sentence = sentences.get(supporter.transparency_label)
+    if sentence is None:
+        return mark_safe("")
+    return format_html(
+        '<p class="disclosure muted" role="note">{} <a href="{}">{}</a></p>',
+        sentence,
+        reverse("integrity:transparency"),
+        _("Who works for the campaign"),
+    )

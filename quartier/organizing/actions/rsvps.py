@@ -182,7 +182,9 @@ def _promote_waitlist(shift: Shift) -> list[int]:
 @transaction.atomic
 def check_in(*, rsvp_record: Rsvp, attended: bool, checked_in_by: Supporter | None = None) -> None:
     """The host marks someone as come (or not); a host's check-in is the "met in person" badge."""
-    locked = Rsvp.objects.select_for_update().select_related("shift__event", "supporter").get(pk=rsvp_record.pk)
+    locked = (
+        Rsvp.objects.select_for_update().select_related("shift__event", "supporter").get(pk=rsvp_record.pk)
+    )
     if locked.attended == attended:
         return
     Rsvp.objects.filter(pk=locked.pk).update(attended=attended, updated_at=timezone.now())
