@@ -7,7 +7,9 @@ import datetime as dt
 from django.db.models import Count
 from django.utils import timezone
 
-from quartier.integrity.models import Cluster
+from quartier.accounts.trust import TrustLevel
+from quartier.integrity.models import Cluster, TrustScore
+from quartier.integrity.reputation import level_for
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -31,3 +33,13 @@ def cluster_counts_by_month(year: int, month: int) -> dict[str, int]:
     for row in rows:
         counts[row["kind"]] = row["n"]
     return counts
+
+
+def trust_levels_of(supporter_ids: list[int]) -> dict[int, TrustLevel]:
+    """The trust level of each supporter that has a score (the provider `accounts.trust` asks)."""
+    if not supporter_ids:
+        return {}
+    scores = TrustScore.objects.filter(supporter_id__in=supporter_ids).values_list(
+        "supporter_id", "score", "is_seed"
+    )
+    return {pk: level_for(score, is_seed=is_seed) for pk, score, is_seed in scores}
