@@ -13,9 +13,12 @@ class IntegrityConfig(AppConfig):
         from quartier.accounts.trust import register_signup_observer, register_trust_provider
         from quartier.integrity import checks  # noqa: F401 (registers itself)
         from quartier.integrity.actions.fingerprints import record_signup
+        from quartier.integrity.moderation_queue import proposed_clusters_section
         from quartier.integrity.privacy import register_integrity_sources
         from quartier.integrity.queries import trust_levels_of
+        from quartier.social.registry import register_queue_section
 
         register_integrity_sources()
         register_trust_provider(trust_levels_of)
         register_signup_observer(record_signup)
+        register_queue_section(proposed_clusters_section)

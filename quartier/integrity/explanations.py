@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 
 def explain(kind: str, evidence: dict[str, Any]) -> str:
@@ -45,3 +46,36 @@ def explain(kind: str, evidence: dict[str, Any]) -> str:
             % facts
         )
     return ""
+
+
+EVIDENCE_LABELS = {
+    "texts": _lazy("Texts"),
+    "accounts": _lazy("Accounts"),
+    "linked_pairs": _lazy("Pairs of near-identical texts"),
+    "median_shared_bands": _lazy("Median MinHash bands shared"),
+    "bands": _lazy("MinHash bands"),
+    "rows_per_band": _lazy("Values per band"),
+    "sample": _lazy("Examples"),
+    "items": _lazy("Items acted on in step"),
+    "items_in_step": _lazy("Items acted on in step"),
+    "window_seconds": _lazy("Window (seconds)"),
+    "min_items_per_pair": _lazy("Fewest items per pair"),
+    "span_seconds": _lazy("Signups within (seconds)"),
+    "shared": _lazy("Shared"),
+    "signed_up_at": _lazy("Signed up at (Unix time)"),
+    "links_inside": _lazy("Links inside the group"),
+    "links_outside": _lazy("Links to the rest of the campaign"),
+    "links_total": _lazy("Links in all"),
+    "density": _lazy("Density"),
+    "trust_threshold": _lazy("Trust below"),
+    "trust": _lazy("Trust"),
+}
+
+
+def evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) pairs for a page: lists joined, labels translated."""
+    rows = []
+    for key, value in evidence.items():
+        text = ", ".join(str(item) for item in value) if isinstance(value, list | tuple) else str(value)
+        rows.append((str(EVIDENCE_LABELS.get(key, key)), text))
+    return rows

@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from quartier.accounts.trust import TrustLevel
+from quartier.integrity.explanations import evidence_rows
 from quartier.integrity.models import Cluster, TrustScore
 from quartier.integrity.reputation import level_for
 
@@ -43,3 +44,31 @@ def trust_levels_of(supporter_ids: list[int]) -> dict[int, TrustLevel]:
         "supporter_id", "score", "is_seed"
     )
     return {pk: level_for(score, is_seed=is_seed) for pk, score, is_seed in scores}
+
+
+def clusters_for_review(*, status: str = Cluster.Status.PROPOSED, limit: int = 50) -> list[Cluster]:
+    """Clusters in a status, the least trusted and oldest first, each with its member count."""
+    return list(
+        Cluster.objects.filter(status=status)
+        .annotate(member_count=Count("members"))
+        .select_related("decided_by")
+        .order_by("mean_trust", "created_at", "pk")[:limit]
+    )
+
+
+def members_of(cluster: Cluster) -> list[dict]:
+    """Each member with what they contributed and their trust level (for staff, never public)."""
+    members = list(cluster.members.select_related("supporter").order_by("supporter__display_name", "pk"))
+    levels = dict(
+        TrustScore.objects.filter(supporter_id__in=[member.supporter_id for member in members]).values_list(
+            "supporter_id", "score"
+        )
+    )
+    return [
+        {
+            "supporter": member.supporter,
+            "evidence": evidence_rows(member.evidence),
+            "score": levels.get(member.supporter_id),
+        }
+        for member in members
+    ]
