@@ -496,9 +496,4 @@ LOGGING = {
 # Settings of word of mouth, integrity and the API, a module each (this file stays under 500 lines).
 from quartier.settings_api import *  # noqa: E402, F403
 from quartier.settings_integrity import *  # noqa: E402, F403
-
-CELERY_BEAT_SCHEDULE |= {  # integrity's periodic jobs: trust, detectors, fingerprint retention
-    name: {"task": task, "schedule": min(every, BEAT_MAX_INTERVAL) if BEAT_MAX_INTERVAL > 0 else every}
-    for name, (task, every) in INTEGRITY_BEAT_SCHEDULE.items()  # noqa: F405
-}
 from quartier.settings_reach import *  # noqa: E402, F403

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,3 +23,5 @@ class IntegrityConfig(AppConfig):
         register_trust_provider(trust_levels_of)
         register_signup_observer(record_signup)
         register_queue_section(proposed_clusters_section)
+        # Celery beat reads this dict when it starts, once the apps are ready.
+        settings.CELERY_BEAT_SCHEDULE.update(settings.INTEGRITY_BEAT_SCHEDULE)

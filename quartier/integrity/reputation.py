@@ -20,9 +20,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from django.apps import apps
 from scipy import sparse
 
+from quartier.accounts.models import Vouch
 from quartier.accounts.trust import TrustLevel
 
 # A node reached by less than this share of its stationary trust is "low"; above HIGH_SCORE, "high".
@@ -130,15 +130,6 @@ def co_attendance_edges(rows: list[tuple[int, int, int]]) -> tuple[np.ndarray, s
 
 
 def vouch_edges() -> np.ndarray:
-    """(leader, vouched) pairs from accounts' `Vouch`, when the model exists (issue 24's badges)."""
-    try:
-        vouch = apps.get_model("accounts", "Vouch")
-    except LookupError:
-        return np.zeros((0, 2), dtype=np.int64)
-    names = {field.name for field in vouch._meta.get_fields()}
-    voucher = next((name for name in ("voucher", "leader", "vouched_by", "by") if name in names), None)
-    vouched = next((name for name in ("supporter", "vouched", "vouchee", "subject") if name in names), None)
-    if voucher is None or vouched is None:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = list(vouch.objects.values_list(f"{voucher}_id", f"{vouched}_id").order_by())
-    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    """(leader, vouched) pairs of every vouch still standing (a revoked vouch links no one)."""
+    pairs = Vouch.objects.filter(revoked_at__isnull=True).values_list("voucher_id", "vouchee_id").order_by()
+    return np.asarray(list(pairs), dtype=np.int64).reshape(-1, 2)

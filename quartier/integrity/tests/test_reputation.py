@@ -8,6 +8,7 @@ from itertools import pairwise
 import pytest
 from django.utils import timezone
 
+from quartier.accounts.models import Vouch
 from quartier.accounts.trust import TrustLevel, trust_level, trust_levels
 from quartier.integrity.actions.reputation import recompute_trust
 from quartier.integrity.models import Cluster, TrustScore
@@ -92,3 +93,26 @@ def test_first_contact_and_posting_limits_follow_earned_trust(campaign):
     assert first_contact_limit(real[2], now) in {FIRST_CONTACTS_PER_DAY, TRUSTED_FIRST_CONTACTS_PER_DAY}
     assert posts_per_hour(fakes[0]) == LOW_TRUST_POSTS_PER_HOUR
     assert posts_per_hour(real[2]) == POSTS_PER_HOUR
+
+
+def test_a_leaders_vouch_links_the_trust_graph_and_a_revoked_one_does_not(campaign):
+    staff, _real, fakes = campaign
+    vouch = Vouch.objects.create(voucher=staff, vouchee=fakes[0])
+
+    recompute_trust()
+    assert trust_level(fakes[0].pk) != TrustLevel.LOW
+
+    Vouch.objects.filter(pk=vouch.pk).update(revoked_at=timezone.now())
+    recompute_trust()
+    assert trust_level(fakes[0].pk) == TrustLevel.LOW
+
+
+def test_celery_beat_runs_the_trust_detection_and_purge_jobs():
+    from quartier.celery import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert {
+        "quartier.integrity.tasks.recompute_trust",
+        "quartier.integrity.tasks.detect",
+        "quartier.integrity.tasks.purge_fingerprints",
+    } <= tasks

@@ -13,6 +13,8 @@ from quartier.social.models import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.contrib.auth.models import AnonymousUser
 
     Viewer = Supporter | AnonymousUser
@@ -58,3 +60,30 @@ def decisions_about(supporter: Supporter) -> list[ModerationAction]:
         .exclude(kind=ModerationAction.Kind.DISMISS)
         .select_related("appeal", "post", "comment", "message")[:50]
     )
+
+
+def moderation_counts_between(start: datetime, end: datetime) -> dict[str, dict[str, int]]:
+    """What moderation did in a period, for the public transparency report: decisions by kind, reports
+    received by reason, appeals decided (granted or refused). Every kind present, 0 if none; no names."""
+    from django.db.models import Count
+
+    from quartier.social.models import Appeal
+
+    def counted(rows, field: str, values: list[str]) -> dict[str, int]:
+        counts = dict.fromkeys(values, 0)
+        for row in rows.values(field).annotate(n=Count("id")).order_by():
+            counts[row[field]] = row["n"]
+        return counts
+
+    return {
+        "actions": counted(
+            ModerationAction.objects.filter(created_at__gte=start, created_at__lt=end), "kind",
+            ModerationAction.Kind.values,
+        ),
+        "reports": counted(Report.objects.filter(created_at__gte=start, created_at__lt=end), "reason",
+                           Report.Reason.values),
+        "appeals": counted(
+            Appeal.objects.filter(decided_at__gte=start, decided_at__lt=end).exclude(status=Appeal.Status.OPEN),
+            "status", [Appeal.Status.GRANTED, Appeal.Status.REFUSED],
+        ),
+    }  # fmt: skip
