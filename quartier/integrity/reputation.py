@@ -22,11 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from quartier.accounts.models import Vouch
 from quartier.accounts.trust import TrustLevel
 
 # A node reached by less than this share of its stationary trust is "low"; above HIGH_SCORE, "high".
-LOW_SCORE = 0.05
+LOW_SCORE = 0.2
 HIGH_SCORE = 0.5
 # An event with more people checked in than this links each of them to its host only (not all pairs).
 CO_ATTENDANCE_CLIQUE_CAP = 40
@@ -56,7 +55,8 @@ def level_for(score: float, *, is_seed: bool) -> TrustLevel:
 def build_graph(ids: np.ndarray, edges: np.ndarray, seed_ids: np.ndarray) -> TrustGraph:
     """The graph over `ids` from (a, b) supporter-id pairs (either order, duplicates and self-loops
     dropped, pairs naming an unknown id ignored)."""
-    ids = np.unique(np.asarray(ids, dtype=np.int64))
+    ids = np.sort(np.asarray(ids, dtype=np.int64))
+    ids = ids[np.concatenate([[True], ids[1:] != ids[:-1]])] if len(ids) else ids
     n = len(ids)
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     if len(edges) and n:
@@ -64,13 +64,12 @@ def build_graph(ids: np.ndarray, edges: np.ndarray, seed_ids: np.ndarray) -> Tru
         cols = np.searchsorted(ids, edges[:, 1]).clip(max=n - 1)
         known = (ids[rows] == edges[:, 0]) & (ids[cols] == edges[:, 1]) & (rows != cols)
         rows, cols = rows[known], cols[known]
-        low, high = np.minimum(rows, cols), np.maximum(rows, cols)
-        pairs = np.unique(low * n + high)
-        low, high = pairs // n, pairs % n
-        data = np.ones(2 * len(pairs), dtype=np.float64)
+        data = np.ones(2 * len(rows), dtype=np.float64)
         adjacency = sparse.csr_matrix(
-            (data, (np.concatenate([low, high]), np.concatenate([high, low]))), shape=(n, n)
+            (data, (np.concatenate([rows, cols]), np.concatenate([cols, rows]))), shape=(n, n)
         )
+        adjacency.sum_duplicates()
+        adjacency.data.fill(1.0)  # an edge counts once, however many ways (follow, event, vouch) it was made
     else:
         adjacency = sparse.csr_matrix((n, n), dtype=np.float64)
     seeds = np.isin(ids, np.asarray(seed_ids, dtype=np.int64))
@@ -106,7 +105,7 @@ def mutual_follow_edges(pairs: np.ndarray) -> np.ndarray:
     width = int(pairs.max()) + 1
     forward = pairs[:, 0] * width + pairs[:, 1]
     backward = pairs[:, 1] * width + pairs[:, 0]
-    mutual = np.intersect1d(forward, backward)
+    mutual = np.intersect1d(forward, backward, assume_unique=True)  # a follow is unique per pair
     a, b = mutual // width, mutual % width
     keep = a < b
     return np.stack([a[keep], b[keep]], axis=1)
@@ -127,9 +126,3 @@ def co_attendance_edges(rows: list[tuple[int, int, int]]) -> tuple[np.ndarray, s
             people = sorted(present)
             edges.extend((a, b) for i, a in enumerate(people) for b in people[i + 1 :])
     return np.asarray(edges, dtype=np.int64).reshape(-1, 2), met
-
-
-def vouch_edges() -> np.ndarray:
-    """(leader, vouched) pairs of every vouch still standing (a revoked vouch links no one)."""
-    pairs = Vouch.objects.filter(revoked_at__isnull=True).values_list("voucher_id", "vouchee_id").order_by()
-    return np.asarray(list(pairs), dtype=np.int64).reshape(-1, 2)

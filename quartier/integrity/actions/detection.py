@@ -47,9 +47,11 @@ def _store_signatures(batch: list[tuple[str, int, int, object, str]]) -> int:
     if not batch:
         return 0
     signatures, long_enough = minhash.signatures([text for *_rest, text in batch])
-    keys = minhash.band_keys(signatures)
     rows = [
-        ContentSignature(kind=kind, object_id=pk, author_id=author, created_at=created_at, bands=keys[i].astype("<u4").tobytes())
+        ContentSignature(
+            kind=kind, object_id=pk, author_id=author, created_at=created_at,
+            signature=signatures[i].astype("<u4").tobytes(),
+        )
         for i, (kind, pk, author, created_at, _text) in enumerate(batch)
         if long_enough[i]
     ]  # fmt: skip
@@ -58,20 +60,23 @@ def _store_signatures(batch: list[tuple[str, int, int, object, str]]) -> int:
 
 
 def near_duplicate_findings() -> list[Finding]:
-    """Near copies among the posts and comments of the last TEXT_WINDOW (from their stored band keys)."""
+    """Near copies among the posts and comments of the last TEXT_WINDOW (from their stored signatures)."""
     rows = list(
         ContentSignature.objects.filter(created_at__gte=timezone.now() - TEXT_WINDOW)
-        .values_list("kind", "object_id", "author_id", "bands")
+        .values_list("kind", "object_id", "author_id", "signature")
         .order_by("pk")
     )
     if not rows:
         return []
-    labels = [f"{kind}:{pk}" for kind, pk, _author, _bands in rows]
-    authors = np.array([author for _kind, _pk, author, _bands in rows], dtype=np.int64)
-    keys = np.frombuffer(b"".join(bytes(bands) for *_rest, bands in rows), dtype="<u4").reshape(
-        len(rows), minhash.BANDS
+    labels = [f"{kind}:{pk}" for kind, pk, _author, _signature in rows]
+    authors = np.array([author for _kind, _pk, author, _signature in rows], dtype=np.int64)
+    signatures = np.frombuffer(b"".join(bytes(signature) for *_rest, signature in rows), dtype="<u4").reshape(
+        len(rows), minhash.NUM_HASHES
     )
-    return near_duplicates.find(labels, authors, keys, min_accounts=settings.INTEGRITY_MIN_CLUSTER_SIZE)
+    return near_duplicates.find(
+        labels, authors, minhash.band_keys(signatures), signatures=signatures,
+        min_accounts=settings.INTEGRITY_MIN_CLUSTER_SIZE,
+    )  # fmt: skip
 
 
 def synchronised_findings() -> list[Finding]:

@@ -6,11 +6,17 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from quartier.accounts.models import Supporter
+from quartier.accounts.models import Supporter, Vouch
 from quartier.integrity import reputation
 from quartier.integrity.models import TrustScore
 from quartier.organizing.queries import attendance
 from quartier.social.queries import bulk as social_bulk
+
+
+def vouch_edges() -> np.ndarray:
+    """(leader, vouched) pairs of every vouch still standing (a revoked vouch links no one)."""
+    pairs = Vouch.objects.filter(revoked_at__isnull=True).values_list("voucher_id", "vouchee_id").order_by()
+    return np.asarray(list(pairs), dtype=np.int64).reshape(-1, 2)
 
 
 def load_graph() -> reputation.TrustGraph:
@@ -22,7 +28,7 @@ def load_graph() -> reputation.TrustGraph:
         (value for pair in social_bulk.follow_pairs() for value in pair), dtype=np.int64
     ).reshape(-1, 2)
     attended, met = reputation.co_attendance_edges(list(attendance.checked_in_rows()))
-    edges = np.concatenate([reputation.mutual_follow_edges(follows), attended, reputation.vouch_edges()])
+    edges = np.concatenate([reputation.mutual_follow_edges(follows), attended, vouch_edges()])
     seeds = np.union1d(staff, np.asarray(sorted(met), dtype=np.int64))
     return reputation.build_graph(ids, edges, seeds)
 

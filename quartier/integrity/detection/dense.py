@@ -20,7 +20,7 @@ def find(
     adjacency: sparse.csr_matrix,
     scores: np.ndarray,
     *,
-    low_score: float = 0.05,
+    low_score: float = 0.2,
     min_accounts: int = 4,
     min_density: float = 0.3,
     max_accounts: int = 500,

@@ -4,7 +4,9 @@ Input: per signup the supporter id, the three salted hashes and the signup time 
 with the same three hashes are sorted by time and cut wherever two follow each other by more than
 `gap` seconds; a run of at least `min_accounts` signups is a finding. A household or an office
 signing up together on one evening shares a network and often a browser, rarely the same email
-shape as well, and rarely three of them within the gap.
+shape as well, and rarely three of them within the gap. A network behind which more than
+`busy_network` supporters signed up in the period (a mobile carrier's shared addresses, a campus) says
+nothing about who is who: it is left out, as popular items are by the synchronised-action detector.
 """
 
 from __future__ import annotations
@@ -19,11 +21,15 @@ def find(
     *,
     gap: float = 3600.0,
     min_accounts: int = 3,
+    busy_network: int = 50,
 ) -> list[Finding]:
     """signups: (supporter id, network hash, agent hash, email-pattern hash, time in seconds)."""
+    per_network: dict[str, int] = defaultdict(int)
+    for _pk, network, *_rest in signups:
+        per_network[network] += 1
     by_print: dict[tuple[str, str, str], list[tuple[float, int]]] = defaultdict(list)
     for supporter_id, network, agent, pattern, when in signups:
-        if network == "" or agent == "":
+        if network == "" or agent == "" or per_network[network] > busy_network:
             continue
         by_print[(network, agent, pattern)].append((when, supporter_id))
     findings = []

@@ -182,3 +182,10 @@ def test_every_finding_explains_itself():
     for finding in found:
         sentence = explain(finding.kind, finding.evidence)
         assert str(finding.size) in sentence and len(sentence) > 60
+
+
+def test_a_carriers_shared_network_says_nothing_about_who_is_who():
+    carrier = [(pk, "carrier", "chrome/android", "a.a@gmail.com", pk * 60.0) for pk in range(1, 80)]
+
+    assert fingerprints.find(carrier, busy_network=50) == []
+    assert len(fingerprints.find(carrier[:10], busy_network=50)) == 1

@@ -32,6 +32,7 @@ def campaign(make_supporter, staff):
     """Staff, a circle of real supporters around them, and a ring of five fake accounts."""
     real = [make_supporter(f"Real {number}") for number in range(6)]
     _mutual(staff, real[0])
+    _mutual(staff, real[3])
     for a, b in pairwise(real):
         _mutual(a, b)
     _mutual(real[5], real[0])
