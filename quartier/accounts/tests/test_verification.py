@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from quartier.accounts import actions, verification
 from quartier.accounts.badges import Badge
@@ -60,7 +60,8 @@ def test_confirming_the_email_address_earns_the_email_badge(unverified):
 def test_badges_follow_the_name_with_their_meaning_and_nothing_for_none(supporter, other_supporter):
     Verification.objects.create(supporter=supporter, kind=Verification.Kind.IN_PERSON, evidence="event:1")
     verification.refresh_badges(supporter)
-    html = str(supporter_name(Supporter.objects.get(pk=supporter.pk), link=True))
+    with translation.override("en"):
+        html = str(supporter_name(Supporter.objects.get(pk=supporter.pk), link=True))
     assert 'aria-label="Met in person"' in html and reverse("accounts:badges") in html
     assert "badge" not in str(supporter_name(other_supporter))
 
