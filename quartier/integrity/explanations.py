@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 
 def explain(kind: str, evidence: dict[str, Any]) -> str:
@@ -49,26 +49,27 @@ def explain(kind: str, evidence: dict[str, Any]) -> str:
 
 
 EVIDENCE_LABELS = {
-    "texts": _lazy("Texts"),
-    "accounts": _lazy("Accounts"),
-    "linked_pairs": _lazy("Pairs of near-identical texts"),
-    "median_shared_bands": _lazy("Median MinHash bands shared"),
-    "bands": _lazy("MinHash bands"),
-    "rows_per_band": _lazy("Values per band"),
-    "sample": _lazy("Examples"),
-    "items": _lazy("Items acted on in step"),
-    "items_in_step": _lazy("Items acted on in step"),
-    "window_seconds": _lazy("Window (seconds)"),
-    "min_items_per_pair": _lazy("Fewest items per pair"),
-    "span_seconds": _lazy("Signups within (seconds)"),
-    "shared": _lazy("Shared"),
-    "signed_up_at": _lazy("Signed up at (Unix time)"),
-    "links_inside": _lazy("Links inside the group"),
-    "links_outside": _lazy("Links to the rest of the campaign"),
-    "links_total": _lazy("Links in all"),
-    "density": _lazy("Density"),
-    "trust_threshold": _lazy("Trust below"),
-    "trust": _lazy("Trust"),
+    "texts": gettext_lazy("Texts"),
+    "accounts": gettext_lazy("Accounts"),
+    "linked_pairs": gettext_lazy("Pairs of near-identical texts"),
+    "median_shared_bands": gettext_lazy("Median MinHash bands shared"),
+    "median_similarity": gettext_lazy("Median similarity of linked texts"),
+    "bands": gettext_lazy("MinHash bands"),
+    "rows_per_band": gettext_lazy("Values per band"),
+    "sample": gettext_lazy("Examples"),
+    "items": gettext_lazy("Items acted on in step"),
+    "items_in_step": gettext_lazy("Items acted on in step"),
+    "window_seconds": gettext_lazy("Window (seconds)"),
+    "min_items_per_pair": gettext_lazy("Fewest items per pair"),
+    "span_seconds": gettext_lazy("Signups within (seconds)"),
+    "shared": gettext_lazy("Shared"),
+    "signed_up_at": gettext_lazy("Signed up at (Unix time)"),
+    "links_inside": gettext_lazy("Links inside the group"),
+    "links_outside": gettext_lazy("Links to the rest of the campaign"),
+    "links_total": gettext_lazy("Links in all"),
+    "density": gettext_lazy("Density"),
+    "trust_threshold": gettext_lazy("Trust below"),
+    "trust": gettext_lazy("Trust"),
 }
 
 
