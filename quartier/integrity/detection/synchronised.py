@@ -51,10 +51,12 @@ def co_actions(
     if not found_a:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, empty
-    triples = np.unique(
-        np.stack([np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_item)]), axis=1
-    )
-    return triples[0], triples[1], triples[2]
+    first, second, item = np.concatenate(found_a), np.concatenate(found_b), np.concatenate(found_item)
+    order = np.lexsort((item, second, first))  # sort-based dedupe: np.unique(axis=1) is far slower
+    first, second, item = first[order], second[order], item[order]
+    new = np.ones(len(first), dtype=bool)
+    new[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1]) | (item[1:] != item[:-1])
+    return first[new], second[new], item[new]
 
 
 def find(
@@ -81,21 +83,23 @@ def find(
     strong = codes[counts >= min_items]
     linked = [(int(code // width), int(code % width)) for code in strong]
     in_strong = np.isin(pair_codes, strong)
+    first, second, item = first[in_strong], second[in_strong], item[in_strong]  # linked pairs' co-actions
     findings = []
     for group in components(linked):
         if len(group) < min_accounts:
             continue
         members_array = np.fromiter(group, dtype=np.int64)
-        in_group = in_strong & np.isin(first, members_array)
+        in_group = np.isin(first, members_array)
         shared_items = np.unique(item[in_group])
         labels = [
             item_labels.get(int(value), str(value)) if item_labels else str(int(value))
             for value in shared_items
         ]
+        group_first, group_second, group_item = first[in_group], second[in_group], item[in_group]
         members = {
             account: {
                 "items_in_step": int(
-                    np.unique(item[in_group & ((first == account) | (second == account))]).size
+                    np.unique(group_item[(group_first == account) | (group_second == account)]).size
                 )
             }
             for account in sorted(group)
