@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('post', 'post'), ('comment', 'comment')], max_length=8)),
                 ('object_id', models.BigIntegerField()),
                 ('created_at', models.DateTimeField()),
-                ('bands', models.BinaryField()),
+                ('signature', models.BinaryField()),
                 ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
         ),

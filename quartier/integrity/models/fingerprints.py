@@ -30,8 +30,9 @@ class SignupFingerprint(models.Model):
 
 
 class ContentSignature(models.Model):
-    """The MinHash band hashes of one post or comment (`bands`: b little-endian uint32, 4·b bytes):
-    what the near-duplicate index is rebuilt from. The text itself stays in social."""
+    """The MinHash signature of one post or comment (`signature`: 64 little-endian uint32, 256 bytes):
+    what the near-duplicate index is rebuilt from (its band keys) and what confirms a candidate pair
+    (the share of equal values estimates the texts' similarity). The text itself stays in social."""
 
     class Kind(models.TextChoices):
         POST = "post", "post"
@@ -41,7 +42,7 @@ class ContentSignature(models.Model):
     object_id = models.BigIntegerField()
     author = models.ForeignKey(Supporter, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField()
-    bands = models.BinaryField()
+    signature = models.BinaryField()
 
     class Meta:
         constraints: ClassVar = [

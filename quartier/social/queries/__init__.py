@@ -13,4 +13,5 @@ side, so that every list and every page agree.
 - `notifications`: Notifications still worth showing, and who is due a digest.
 - `search`: Search for people (within privacy) and posts (full text on PostgreSQL).
 - `moderation`: The moderation queue, who may moderate what, and the decisions about a person.
+- `bulk`: Follows and recent posts and comments in bulk, for integrity's trust graph and detectors.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quartier.accounts.models import Supporter
+from quartier.accounts.trust import TrustLevel, trust_levels
 from quartier.organizing.queries import groups as organizing_groups
 from quartier.social.models import (
     ModerationAction,
@@ -21,15 +22,28 @@ from quartier.social.queries.visibility import is_moderator
 
 
 def report_queue(viewer: Supporter) -> list[Report]:
-    """Open reports: all of them for staff, their groups' for group leaders."""
+    """Open reports: all of them for staff, their groups' for group leaders.
+
+    Oldest first, except that reports from well-trusted reporters or about accounts no trust reaches
+    (`accounts.trust`) come before the others: earned reputation sets moderation priority."""
     reports = Report.objects.filter(status=Report.Status.OPEN)
     if not is_moderator(viewer):
         reports = reports.filter(group_id__in=organizing_groups.leader_group_ids(viewer))
-    return list(
+    queue = list(
         reports.select_related(
             "reporter", "subject", "post", "comment", "comment__post", "message", "profile", "group"
         ).order_by("created_at")[:100]
     )
+    levels = trust_levels([pk for report in queue for pk in (report.reporter_id, report.subject_id)])
+
+    def urgent_first(report: Report) -> int:
+        urgent = (
+            levels.get(report.reporter_id) == TrustLevel.HIGH
+            or levels.get(report.subject_id) == TrustLevel.LOW
+        )
+        return 0 if urgent else 1
+
+    return sorted(queue, key=urgent_first)
 
 
 def may_moderate(viewer: Viewer | None, report: Report) -> bool:

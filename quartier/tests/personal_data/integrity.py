@@ -28,7 +28,7 @@ def _signatures(supporter: Supporter, people: People) -> None:
             object_id=supporter.pk * 1000 + number,
             author=supporter,
             created_at=timezone.now(),
-            bands=bytes(64),
+            signature=bytes(256),
         )
 
 
