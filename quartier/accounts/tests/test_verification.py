@@ -443,3 +443,24 @@ def test_the_badges_page_is_public_and_cached(django_assert_num_queries):
     assert Client().get(reverse("accounts:badges")).status_code == 200
     with django_assert_num_queries(0):
         assert Client().get(reverse("accounts:badges")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_vouch_button_is_empty_for_someone_a_leader_cannot_vouch_for(leader, unverified):
+    for handle in (unverified.handle, leader.handle, "nobody-here"):
+        response = client_for(leader).get(reverse("accounts:vouch_button", args=[handle]))
+        assert (response.status_code, response.content) == (200, b"")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leaders_vouching_for_each_other_at_once_both_succeed(staff, make_supporter):
+    other_staff = make_supporter("Olivier Staff", staff=True)
+    outcomes = run_together(
+        [
+            lambda: verification.vouch(voucher=staff, vouchee=other_staff).pk,
+            lambda: verification.vouch(voucher=other_staff, vouchee=staff).pk,
+        ]
+    )
+    assert not [outcome for outcome in outcomes if str(outcome).startswith("error")]
+    assert Vouch.objects.count() == 2
+    assert all(shown(person) & Badge.VOUCHED for person in (staff, other_staff))
