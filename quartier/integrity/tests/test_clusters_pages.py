@@ -115,6 +115,10 @@ def test_a_dismissed_finding_found_again_stays_dismissed(staff, cluster):
     client_for(staff).post(reverse("integrity:cluster", args=[cluster.pk]), {"decision": "dismiss"})
     members = {pk: {} for pk in cluster.members.values_list("supporter_id", flat=True)}
 
-    again, created = file_finding(Finding(kind="synchronised", members=members, evidence=cluster.evidence))
+    evidence = {**cluster.evidence, "items": 9}
 
-    assert (again.pk, created, again.status) == (cluster.pk, False, Cluster.Status.DISMISSED)
+    again, created = file_finding(Finding(kind="synchronised", members=members, evidence=evidence))
+
+    cluster.refresh_from_db()
+    assert (again.pk, created, cluster.status) == (cluster.pk, False, Cluster.Status.DISMISSED)
+    assert cluster.evidence["items"] == 4  # what staff decided on is kept as it was
