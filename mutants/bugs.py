@@ -2286,3 +2286,46 @@ BUGS += [
         ),
     ),
 ]
+
+BUGS += [
+    Bug(
+        id="cluster-pages-open-to-everyone",
+        promise="Only active staff see the clusters the detectors propose (anyone else finds nothing).",
+        file="quartier/integrity/access.py",
+        original="    require_staff(viewer)",
+        replacement="    pass",
+        tests=("quartier/integrity/tests/test_clusters_pages.py",),
+    ),
+    Bug(
+        id="dismissed-cluster-reopened",
+        promise="A cluster staff dismissed stays dismissed when the detectors find the same accounts again.",
+        file="quartier/integrity/actions/clusters.py",
+        original="        if cluster.status != Cluster.Status.PROPOSED:\n            return cluster, False",
+        replacement="        if False:\n            return cluster, False",
+        tests=("quartier/integrity/tests/test_clusters_pages.py",),
+    ),
+    Bug(
+        id="fingerprint-network-kept-raw",
+        promise="A signup's network is kept only as a salted hash.",
+        file="quartier/integrity/actions/fingerprints.py",
+        original="network_hash=fingerprints.salted_hash(fingerprints.network_of(ip_address)),",
+        replacement="network_hash=fingerprints.network_of(ip_address),",
+        tests=("quartier/integrity/tests/test_fingerprints_and_detection.py",),
+    ),
+    Bug(
+        id="synchronised-window-ignored",
+        promise="Only actions within seconds of each other count as synchronised: organic activity is not flagged.",
+        file="quartier/integrity/detection/synchronised.py",
+        original="(times[distance:] - times[:-distance] <= window)",
+        replacement="(times[distance:] - times[:-distance] <= window * 10000)",
+        tests=("quartier/integrity/tests/test_detectors.py",),
+    ),
+    Bug(
+        id="cluster-membership-outlives-the-account",
+        promise="A deleted supporter leaves no cluster membership behind.",
+        file="quartier/integrity/privacy.py",
+        original="erase=lambda supporter: ClusterMember.objects.filter(supporter=supporter).delete(),",
+        replacement="erase=lambda supporter: None,",
+        tests=(ERASURE,),
+    ),
+]

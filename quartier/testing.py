@@ -186,3 +186,13 @@ def repeated_ids(html: str) -> list[str]:
 
     Parser().feed(html)
     return sorted(name for name, count in ids.items() if count > 1)
+
+
+@pytest.fixture
+def sent_texts():
+    """The sandbox SMS gateway's outbox (`(to, body)` pairs), emptied before and after the test."""
+    from quartier.outreach.sms import SANDBOX_OUTBOX
+
+    SANDBOX_OUTBOX.clear()
+    yield SANDBOX_OUTBOX
+    SANDBOX_OUTBOX.clear()

@@ -128,3 +128,18 @@ def require_staff(viewer: Supporter | AnonymousUser) -> None:
     """Campaign-wide settings (branding) are for active staff; anyone else finds nothing there."""
     if not (viewer.is_authenticated and viewer.is_staff and viewer.is_active):
         raise Http404
+
+
+def get_vouchee_for_leader(viewer: Supporter | AnonymousUser, handle: str) -> Supporter:
+    """A supporter a leader may vouch for: a verified, active account other than their own.
+
+    Anyone but a group leader or staff finds nothing here (404, as for a profile they may not open).
+    """
+    from quartier.accounts.verification import is_leader
+
+    if not (viewer.is_authenticated and is_leader(viewer)):
+        raise Http404
+    supporter = Supporter.objects.filter(handle=handle, deleted_at__isnull=True, is_active=True).first()
+    if supporter is None or supporter.pk == viewer.pk or not supporter.is_verified:
+        raise Http404
+    return supporter

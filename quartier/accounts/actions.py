@@ -145,6 +145,9 @@ def mark_email_verified(supporter: Supporter) -> None:
             record_activity(
                 "accounts.verified", supporter=supporter, key=f"supporter:{supporter.pk}", occurred_at=now
             )
+            from quartier.accounts.verification import refresh_badges
+
+            refresh_badges(supporter)  # the email badge
 
 
 class HandleTaken(Exception):
@@ -351,6 +354,7 @@ def delete_account(*, supporter: Supporter) -> None:
     locked.is_staff = False
     locked.is_superuser = False
     locked.email_verified_at = None
+    locked.shown_badges = 0
     locked.deleted_at = timezone.now()
     locked.set_unusable_password()
     locked.save()

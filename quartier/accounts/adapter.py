@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 
-from quartier.accounts import actions, branding
+from quartier.accounts import actions, branding, trust
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.middleware import page_language
 from quartier.accounts.models import Supporter
@@ -50,7 +50,7 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
         language = (get_language() or "en")[:2]
-        return actions.complete_signup(
+        supporter = actions.complete_signup(
             supporter=user,
             display_name=data["display_name"],
             country=data["country"],
@@ -61,6 +61,10 @@ class AccountAdapter(DefaultAccountAdapter):
             ip_address=client_ip(request),
             referred_by=signup_referrer(request),
         )
+        trust.signup_observed(
+            supporter, ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        )
+        return supporter
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """The address allauth's rate limits count by: the same as ours, not allauth's proxy count."""

@@ -87,6 +87,10 @@ class Supporter(AbstractBaseUser, PermissionsMixin):
         _("affiliation"), max_length=12, choices=Affiliation.choices, default=Affiliation.NONE, blank=True
     )
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # The verification badges shown next to the name (bits of `badges.Badge`), kept on the row so that
+    # lists of names need no query: earned badges minus those the supporter hides (`verification.py`).
+    shown_badges = models.PositiveSmallIntegerField(default=0, db_default=0)
+    hidden_badges = models.PositiveSmallIntegerField(default=8, db_default=8)  # the donor badge: opt-in
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         _("organiser"), default=False, help_text=_("Campaign organisers can run the whole campaign.")
@@ -383,3 +387,7 @@ class Branding(models.Model):
 
     def __str__(self) -> str:
         return self.name or "branding"
+
+
+# Verification levels (the badges) live in their own module; imported here so Django finds them.
+from quartier.accounts.verification_models import PhoneChallenge, Verification, Vouch  # noqa: E402, F401

@@ -209,3 +209,44 @@ def register_accounts_sources() -> None:
             ),
         )
     )
+    register_verification_sources()
+
+
+def register_verification_sources() -> None:
+    """The verifications behind the badges: vouches given and received, checks passed, phone codes."""
+    from django.db.models import Q
+
+    from quartier.accounts.verification_models import PhoneChallenge, Verification, Vouch
+
+    register(
+        PersonalDataSource(
+            name="vouches",
+            models=(Vouch,),
+            export=lambda supporter: {
+                "given": rows(Vouch.objects.filter(voucher=supporter).order_by("pk")),
+                "received": rows(Vouch.objects.filter(vouchee=supporter).order_by("pk")),
+            },
+            erase=lambda supporter: Vouch.objects.filter(
+                Q(voucher=supporter) | Q(vouchee=supporter)
+            ).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="verifications",
+            models=(Verification, PhoneChallenge),
+            export=lambda supporter: {
+                "verifications": rows(Verification.objects.filter(supporter=supporter).order_by("pk")),
+                # The hashes of the codes are credentials, not information about the supporter.
+                "phone_codes_sent": list(
+                    PhoneChallenge.objects.filter(supporter=supporter)
+                    .order_by("pk")
+                    .values("phone_number", "created_at", "expires_at", "attempts", "confirmed_at")
+                ),
+            },
+            erase=lambda supporter: (
+                Verification.objects.filter(supporter=supporter).delete(),
+                PhoneChallenge.objects.filter(supporter=supporter).delete(),
+            ),
+        )
+    )

@@ -105,7 +105,7 @@ def visible_profile(supporter: Supporter, viewer: Supporter | AnonymousUser | No
 # What a profile page shows of a supporter and their profile: `profile_to_show` reads only these.
 PROFILE_COLUMNS = (
     "handle", "display_name", "town", "affiliation", "is_staff", "email_verified_at", "is_active", "deleted_at",
-    "profile__photo", "profile__bio_html", "profile__why_involved_html", "profile__languages_spoken",
+    "shown_badges", "profile__photo", "profile__bio_html", "profile__why_involved_html", "profile__languages_spoken",
     "profile__links", *(f"profile__{field}_visibility" for field in Profile.FIELDS_WITH_VISIBILITY),
 )  # fmt: skip
 
@@ -274,3 +274,17 @@ def find_places(codes: set[tuple[str, str]]) -> dict[tuple[str, str], Place | No
         else:
             found[(country, postal_code)] = places.find_place(country, postal_code)
     return found
+
+
+def labelled_supporters() -> list[Supporter]:
+    """Everyone the campaign labels (staff, paid, ambassadors; staff organisers always): the public
+    transparency page lists them, by label then name. Only the columns a name shows."""
+    from django.db.models import Q
+
+    return list(
+        Supporter.objects.filter(
+            Q(is_staff=True) | ~Q(affiliation=""), is_active=True, deleted_at__isnull=True
+        )
+        .only("display_name", "handle", "is_active", "is_staff", "affiliation", "shown_badges")
+        .order_by("display_name", "pk")
+    )

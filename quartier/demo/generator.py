@@ -46,6 +46,7 @@ from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from quartier.accounts.badges import Badge
 from quartier.accounts.forms import NEWS_CONSENT_WORDING
 from quartier.accounts.models import (
     CAMPAIGN_NEWS,
@@ -516,7 +517,7 @@ def create_causes(context: GenerationContext) -> None:
 
 SUPPORTER_COLUMNS = (
     "id", "password", "email", "handle", "display_name", "country", "postal_code", "town", "latitude",
-    "longitude", "language", "email_verified_at", "date_joined",
+    "longitude", "language", "email_verified_at", "date_joined", "shown_badges",
 )  # fmt: skip
 
 
@@ -546,7 +547,7 @@ def _insert_supporters(context: GenerationContext, first_number: int, count: int
             [
                 None, context.password_hash, email, generated_handle(display_name, number), display_name,
                 place.country, full_postal_code(place, rng), place.town, latitude, longitude, language,
-                verified_at, date_joined,
+                verified_at, date_joined, int(Badge.EMAIL) if verified_at else 0,
             ]
         )  # fmt: skip
         batch.append(

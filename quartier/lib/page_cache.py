@@ -65,6 +65,7 @@ STAMP_PREFIX = "stamp:"
 # Where cached pages live (`cached_anonymous_page` callers): other paths skip the cache lookup. A path
 # missing here is only never served from the cache; `quartier/tests/test_page_stamps.py` asks each one.
 CACHED_PATHS = ("/events/", "/groups/", "/people/", "/donate/", "/fundraise/", "/posts/", "/blog/")
+CACHED_PATHS += ("/transparency/", "/badges/")  # public pages of integrity and accounts (issue 24)
 SITE = "site"  # every cached page depends on it: `bump(SITE)` drops every stored page at once
 
 

@@ -15,3 +15,8 @@ class OrganizingConfig(AppConfig):
         privacy.register_sources()
         # Outreach's segment filters and merge fields on groups and events come from here.
         outreach_providers.register()
+        # Group leaders may vouch for supporters (the "vouched by a leader" badge).
+        from quartier.accounts import verification
+        from quartier.organizing.queries.groups import leads_a_group
+
+        verification.register_leader_check(leads_a_group)

@@ -14,6 +14,11 @@ class OutreachConfig(AppConfig):
 
         privacy.register_outreach_sources()
 
+        from quartier.accounts import sms as accounts_sms
+        from quartier.outreach import sms
+
+        accounts_sms.use_gateway(sms.gateway)  # the phone badge's codes go through the same gateway
+
         # anymail reports ESP events only through this signal; the receiver just calls `actions`.
         from anymail.signals import tracking
 

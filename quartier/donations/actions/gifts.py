@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from quartier.accounts import verification
 from quartier.accounts.activity import record_activity
 from quartier.donations import compliance
 from quartier.donations.actions import totals
@@ -142,6 +143,11 @@ def _mark_succeeded(*, donation_id: int, payment_reference: str, at: datetime | 
     )  # fmt: skip
     if donation.refunded_minor:
         _refund_activity(donation, donation.refunded_minor, at)
+    elif donation.supporter_id is not None:  # the donor badge, when the billing name and code match
+        verification.record_gift(
+            supporter=donation.supporter, gift_id=donation.pk, first_name=donation.first_name,
+            last_name=donation.last_name, postal_code=donation.postal_code, country=donation.country,
+        )  # fmt: skip
     from quartier.donations import tasks
 
     transaction.on_commit(lambda: tasks.send_receipt.delay(donation.pk))
@@ -210,4 +216,6 @@ def _apply_refunded_total(
         refund_minor=delta,
     )  # fmt: skip
     _refund_activity(donation, delta, at)
+    if new_total >= donation.amount_minor and donation.supporter_id is not None:
+        verification.withdraw_gift(supporter=donation.supporter, gift_id=donation.pk)
     return donation

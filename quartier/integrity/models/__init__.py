@@ -1,1 +1,7 @@
 """Integrity's models, one module per subject (each imported here)."""
+
+from quartier.integrity.models.clusters import Cluster, ClusterMember
+from quartier.integrity.models.fingerprints import ContentSignature, SignupFingerprint
+from quartier.integrity.models.reputation import TrustScore
+
+__all__ = ["Cluster", "ClusterMember", "ContentSignature", "SignupFingerprint", "TrustScore"]

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from quartier.accounts import verification
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Activity, Supporter
 from quartier.lib.page_cache import bump, stamp
@@ -179,12 +180,20 @@ def _promote_waitlist(shift: Shift) -> list[int]:
 
 
 @transaction.atomic
-def check_in(*, rsvp_record: Rsvp, attended: bool) -> None:
-    locked = Rsvp.objects.select_for_update().select_related("shift__event").get(pk=rsvp_record.pk)
+def check_in(*, rsvp_record: Rsvp, attended: bool, checked_in_by: Supporter | None = None) -> None:
+    """The host marks someone as come (or not); a host's check-in is the "met in person" badge."""
+    locked = (
+        Rsvp.objects.select_for_update().select_related("shift__event", "supporter").get(pk=rsvp_record.pk)
+    )
     if locked.attended == attended:
         return
     Rsvp.objects.filter(pk=locked.pk).update(attended=attended, updated_at=timezone.now())
     _record_attendance(locked, attended=attended)
+    event_id = locked.shift.event_id
+    if attended and checked_in_by is not None:
+        verification.record_met_in_person(supporter=locked.supporter, host=checked_in_by, event_id=event_id)
+    elif not attended:
+        verification.withdraw_met_in_person(supporter=locked.supporter, event_id=event_id)
 
 
 def _record_attendance(record: Rsvp, *, attended: bool) -> None:

@@ -26,7 +26,7 @@ def event_with_shifts(event_id: int) -> Event | None:
 
 
 # A supporter's name as `{% supporter_name %}` shows it (its transparency label reads the last two).
-NAME_FIELDS = ("display_name", "handle", "is_active", "affiliation", "is_staff")
+NAME_FIELDS = ("display_name", "handle", "is_active", "affiliation", "is_staff", "shown_badges")
 # What the event page reads on every request: who may see the event, whether the viewer runs it, and what
 # the viewer's part (shifts, RSVP form, host's tools) shows. The rest is in its shared part (`EVENT_SHOWN`).
 EVENT_HEAD = ("title", "status", "host", "group", "address_visibility", "is_virtual", "time_zone", "starts_at",

@@ -274,3 +274,13 @@ def groups_called(name: str) -> list[tuple[int, str, str]]:
 
 def group_name(group_id: int) -> str | None:
     return Group.objects.filter(pk=group_id).values_list("name", flat=True).first()
+
+
+def leads_a_group(supporter: Supporter) -> bool:
+    """Whether the supporter leads or co-leads an active group (a leader may vouch for supporters)."""
+    return Membership.objects.filter(
+        supporter=supporter,
+        role__in=[Membership.Role.LEADER, Membership.Role.CO_LEADER],
+        status=Membership.Status.ACTIVE,
+        group__status=Group.Status.ACTIVE,
+    ).exists()

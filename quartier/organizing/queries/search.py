@@ -79,7 +79,7 @@ def _near(queryset: QuerySet, near: Near, latitude: str, longitude: str) -> Quer
 EVENT_CARD_FIELDS = (
     "title", "event_type", "is_virtual", "town", "starts_at", "ends_at", "time_zone", "public_latitude",
     "public_longitude", "address_visibility", "status", "host__display_name", "host__handle", "host__is_active",
-    "host__is_staff", "host__affiliation", "group__name", "group__slug",
+    "host__is_staff", "host__affiliation", "host__shown_badges", "group__name", "group__slug",
 )  # fmt: skip
 
 # Radii tried in turn, in km: a dense city answers from a small box, the countryside from a wide one.

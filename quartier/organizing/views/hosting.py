@@ -31,7 +31,9 @@ def event_attendees(request: HttpRequest, event_id: int) -> HttpResponse:
     if request.method == "POST":
         if "rsvp" in request.POST:
             record = access.get_rsvp_for_host(request.user, event, int_or_404(request.POST.get("rsvp")))
-            rsvps_actions.check_in(rsvp_record=record, attended=request.POST.get("attended") == "yes")
+            rsvps_actions.check_in(
+                rsvp_record=record, attended=request.POST.get("attended") == "yes", checked_in_by=request.user
+            )
             if request.headers.get("HX-Request"):
                 record.refresh_from_db()
                 return render(

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Supporter
+from quartier.accounts.trust import TrustLevel, trust_level
 from quartier.lib.text import render_markdown
 from quartier.organizing.models import Event, Group
 from quartier.organizing.queries import events as organizing_events
@@ -34,6 +35,10 @@ FIRST_CONTACTS_PER_DAY = 20
 NEW_ACCOUNT_AGE = timedelta(days=7)
 
 NEW_ACCOUNT_FIRST_CONTACTS_PER_DAY = 3
+
+# Earned reputation (`accounts.trust`, computed by integrity) moves the first-contact limit: an account
+# no trust reaches gets the new-account limit whatever its age, a well-trusted one a looser limit.
+TRUSTED_FIRST_CONTACTS_PER_DAY = 40
 
 MAX_PARTICIPANTS = 20  # a private conversation; group and event conversations have their own members
 
@@ -81,11 +86,7 @@ def start_conversation(
     strangers = set(people) - followers
     is_first_contact = bool(strangers)
     if is_first_contact:
-        limit = (
-            NEW_ACCOUNT_FIRST_CONTACTS_PER_DAY
-            if sender.date_joined > now - NEW_ACCOUNT_AGE
-            else FIRST_CONTACTS_PER_DAY
-        )
+        limit = first_contact_limit(sender, now)
         if len(strangers | _first_contacted_today(sender, now)) > limit:
             raise SocialError("first_contact_limited")
     _check_message_rate(sender, now)
@@ -97,6 +98,20 @@ def start_conversation(
     )
     send_message(sender=sender, conversation=conversation, body=body)
     return conversation
+
+
+def first_contact_limit(sender: Supporter, now: datetime) -> int:
+    """How many people `sender` may write to first per day, by earned trust, then by account age."""
+    level = trust_level(sender.pk)
+    if level == TrustLevel.LOW:
+        return NEW_ACCOUNT_FIRST_CONTACTS_PER_DAY
+    if level == TrustLevel.HIGH:
+        return TRUSTED_FIRST_CONTACTS_PER_DAY
+    return (
+        NEW_ACCOUNT_FIRST_CONTACTS_PER_DAY
+        if sender.date_joined > now - NEW_ACCOUNT_AGE
+        else FIRST_CONTACTS_PER_DAY
+    )
 
 
 def _first_contacted_today(sender: Supporter, now: datetime) -> set[int]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from quartier.accounts.activity import record_activity
 from quartier.accounts.models import Supporter
+from quartier.accounts.trust import TrustLevel, trust_level
 from quartier.lib import images
 from quartier.lib.page_cache import bump, stamp
 from quartier.lib.text import render_markdown
@@ -38,9 +39,15 @@ from quartier.social.queries import visibility as visibility_queries
 
 POSTS_PER_HOUR = 30
 
+LOW_TRUST_POSTS_PER_HOUR = 10  # an account no earned trust reaches (`accounts.trust`) posts less often
+
 COMMENTS_PER_HOUR = 120
 
 IMAGE_SIZE = 1200
+
+
+def posts_per_hour(author: Supporter) -> int:
+    return LOW_TRUST_POSTS_PER_HOUR if trust_level(author.pk) == TrustLevel.LOW else POSTS_PER_HOUR
 
 
 @dataclass
@@ -80,7 +87,9 @@ def create_post(*, author: Supporter, draft: PostDraft, publish: bool) -> Post:
     )  # fmt: skip
     if same is not None:
         return same
-    if Post.objects.filter(author=author, created_at__gte=now - timedelta(hours=1)).count() >= POSTS_PER_HOUR:
+    if Post.objects.filter(author=author, created_at__gte=now - timedelta(hours=1)).count() >= posts_per_hour(
+        author
+    ):
         raise SocialError("rate_limited")
     post = Post.objects.create(
         author=author, group=draft.group, for_campaign=draft.for_campaign, title=draft.title, body=draft.body,

@@ -14,4 +14,5 @@ side, so that every list and every page agree.
 - `search`: Search for people (within privacy) and posts (full text on PostgreSQL).
 - `moderation`: The moderation queue, who may moderate what, and the decisions about a person.
 - `graph`: The follow graph as chunks of numpy arrays, for reach's analytics (binary COPY on PostgreSQL).
+- `bulk`: Follows and recent posts and comments in bulk, for integrity's trust graph and detectors.
 """

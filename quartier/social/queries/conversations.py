@@ -35,7 +35,7 @@ INBOX_FIELDS = (
     "unread_count", "conversation", "conversation__kind", "conversation__title", "conversation__group",
     "conversation__group__name", "conversation__event", "conversation__event__title",
 )  # fmt: skip
-NAME_FIELDS = ("display_name", "handle", "is_active", "is_staff", "affiliation")
+NAME_FIELDS = ("display_name", "handle", "is_active", "is_staff", "affiliation", "shown_badges")
 
 
 def inbox(supporter: Supporter, limit: int = 50) -> list[Participant]:

@@ -105,7 +105,7 @@ CARD_FIELDS = (
     "author_id", "group_id", "for_campaign", "shared_id", "published_at", "visibility", "status", "title",
     "body_html", "image", "image_alt", "image_width", "image_height", "hidden_at", "comment_count", "reaction_count", "repost_count",
 )  # fmt: skip
-PERSON_FIELDS = ("display_name", "handle", "is_active", "affiliation", "is_staff")
+PERSON_FIELDS = ("display_name", "handle", "is_active", "affiliation", "is_staff", "shown_badges")
 
 
 def card_rows(posts, *extra: str):

@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from quartier.accounts.templatetags.supporters import supporter_name
+from quartier.accounts.templatetags.supporters import disclosure, supporter_name
 from quartier.lib.page_cache import stamp
 from quartier.social.emails import link_of
 
@@ -141,6 +141,7 @@ def post_card(post, hide_place: bool = False, level: int = 2, tools: SafeString 
     if not post.is_published:
         head.append(_label("label-draft", _("Draft")))
     parts = [format_html('<header class="post-head">{}</header>', mark_safe(" ".join(head)))]  # noqa: S308 - each part escaped
+    parts.append(disclosure(post.author))  # a labelled author's post says who they are to the campaign
     if post.title:
         parts.append(
             format_html('<h{} class="post-title"><a href="{}">{}</a></h{}>', level, url, post.title, level)

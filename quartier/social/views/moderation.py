@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from quartier.accounts.access import verified_supporter_required
 from quartier.lib.ids import parse_id
 from quartier.organizing.queries import groups as organizing_groups
-from quartier.social import access
+from quartier.social import access, registry
 from quartier.social.actions import common as common_actions
 from quartier.social.actions import moderation as moderation_actions
 from quartier.social.forms import AppealDecisionForm, AppealForm, ModerationForm, ReportForm
@@ -87,7 +87,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         if visibility_queries.is_moderator(request.user)
         else []
     )
-    return render(request, "social/moderation_queue.html", {"reports": reports, "appeals": appeals})
+    sections = registry.queue_sections(request.user) if visibility_queries.is_moderator(request.user) else []
+    return render(
+        request,
+        "social/moderation_queue.html",
+        {"reports": reports, "appeals": appeals, "sections": sections},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,6 +8,8 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils import timezone
 
 from quartier.accounts import actions as accounts_actions
 from quartier.accounts.activity import record_activity
@@ -21,6 +23,7 @@ from quartier.accounts.models import (
     Profile,
     Supporter,
 )
+from quartier.accounts.verification_models import PhoneChallenge, Verification, Vouch
 from quartier.organizing.models import Group
 from quartier.testing import TOTP_SECRET
 from quartier.tests.personal_data.common import Factory, People, count_rows
@@ -87,6 +90,28 @@ def _admin_log(supporter: Supporter, people: People) -> None:
         )  # fmt: skip
 
 
+def _vouches(supporter: Supporter, people: People) -> None:
+    """Two leaders vouch for the supporter; the supporter, a leader too, vouches for the organiser."""
+    Vouch.objects.create(voucher=people.organiser, vouchee=supporter, note=people.marker("vouches", 1))
+    Vouch.objects.create(voucher=people.staff, vouchee=supporter, note=people.marker("vouches", 2))
+    Vouch.objects.create(voucher=supporter, vouchee=people.organiser, note=people.marker("vouches", 3))
+
+
+def _verifications(supporter: Supporter, people: People) -> None:
+    Verification.objects.create(
+        supporter=supporter, kind=Verification.Kind.IN_PERSON, evidence=people.marker("verifications", 1),
+        verified_by=people.organiser,
+    )  # fmt: skip
+    Verification.objects.create(
+        supporter=supporter, kind=Verification.Kind.DONOR, evidence=people.marker("verifications", 2)
+    )
+    for number in (1, 2):
+        PhoneChallenge.objects.create(
+            supporter=supporter, phone_number=f"+1514555{supporter.pk % 1000:03d}{number}",
+            code_hash="0" * 64, expires_at=timezone.now(),  # a hash: not exported, no marker
+        )  # fmt: skip
+
+
 FACTORIES: dict[str, Factory] = {
     "account": Factory(
         _account,
@@ -137,5 +162,21 @@ FACTORIES: dict[str, Factory] = {
         _admin_log,
         owned=lambda s: {LogEntry: LogEntry.objects.filter(user=s)},
         exported=lambda data: {LogEntry: count_rows(data)},
+    ),
+    "vouches": Factory(
+        _vouches,
+        owned=lambda s: {Vouch: Vouch.objects.filter(Q(voucher=s) | Q(vouchee=s))},
+        exported=lambda data: {Vouch: count_rows(data["given"]) + count_rows(data["received"])},
+    ),
+    "verifications": Factory(
+        _verifications,
+        owned=lambda s: {
+            Verification: Verification.objects.filter(supporter=s),
+            PhoneChallenge: PhoneChallenge.objects.filter(supporter=s),
+        },
+        exported=lambda data: {
+            Verification: count_rows(data["verifications"]),
+            PhoneChallenge: count_rows(data["phone_codes_sent"]),
+        },
     ),
 }

@@ -19,6 +19,7 @@ from quartier.accounts.models import (
 )
 from quartier.api.models import PersonDetails
 from quartier.dashboard.models import LastActive, Referral
+from quartier.integrity.models import TrustScore
 from quartier.organizing.models import CalendarFeed
 from quartier.outreach.models import (
     Suppression,
@@ -31,6 +32,7 @@ from quartier.tests.personal_data import (
     dashboard,
     donations,
     fieldwork,
+    integrity,
     organizing,
     outreach,
     reach,
@@ -48,6 +50,7 @@ FACTORIES: dict[str, Factory] = (
     | dashboard.FACTORIES
     | fieldwork.FACTORIES
     | api.FACTORIES
+    | integrity.FACTORIES
 )
 
 # Models that hold one row per supporter at most: the factories make one of each.
@@ -55,6 +58,7 @@ ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression
 ONE_PER_SUPPORTER |= {social.MergedAuthor}  # social: the mark of a very followed account
 ONE_PER_SUPPORTER |= {LastActive, Referral}  # dashboard
 ONE_PER_SUPPORTER |= {PersonDetails}  # api: what OSDI clients wrote about a person
+ONE_PER_SUPPORTER |= {TrustScore}  # integrity
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:

@@ -1,0 +1,132 @@
+"""Run the detectors over recent activity and file what they find as proposed clusters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+
+from quartier.accounts.models import Activity
+from quartier.integrity import reputation
+from quartier.integrity.actions.clusters import file_finding
+from quartier.integrity.detection import dense, fingerprints, minhash, near_duplicates, synchronised
+from quartier.integrity.detection.findings import Finding
+from quartier.integrity.models import ContentSignature, SignupFingerprint
+from quartier.social.queries import bulk as social_bulk
+
+# How far back each detector looks on every run.
+TEXT_WINDOW = timedelta(days=7)
+ACTION_WINDOW = timedelta(days=1)
+SIGNUP_WINDOW = timedelta(days=2)
+SIGNATURE_BATCH = 2000
+
+
+def index_new_texts() -> int:
+    """Store the band keys of posts and comments not indexed yet (the last TEXT_WINDOW); returns how many."""
+    since = timezone.now() - TEXT_WINDOW
+    last = dict(
+        ContentSignature.objects.values("kind").annotate(top=Max("object_id")).values_list("kind", "top")
+    )
+    stored = 0
+    batch: list[tuple[str, int, int, object, str]] = []
+    texts = social_bulk.texts_since(
+        since, after_post=last.get("post") or 0, after_comment=last.get("comment") or 0
+    )
+    for row in texts:
+        batch.append(row)
+        if len(batch) >= SIGNATURE_BATCH:
+            stored += _store_signatures(batch)
+            batch = []
+    return stored + _store_signatures(batch)
+
+
+def _store_signatures(batch: list[tuple[str, int, int, object, str]]) -> int:
+    if not batch:
+        return 0
+    signatures, long_enough = minhash.signatures([text for *_rest, text in batch])
+    rows = [
+        ContentSignature(
+            kind=kind, object_id=pk, author_id=author, created_at=created_at,
+            signature=signatures[i].astype("<u4").tobytes(),
+        )
+        for i, (kind, pk, author, created_at, _text) in enumerate(batch)
+        if long_enough[i]
+    ]  # fmt: skip
+    ContentSignature.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def near_duplicate_findings() -> list[Finding]:
+    """Near copies among the posts and comments of the last TEXT_WINDOW (from their stored signatures)."""
+    rows = list(
+        ContentSignature.objects.filter(created_at__gte=timezone.now() - TEXT_WINDOW)
+        .values_list("kind", "object_id", "author_id", "signature")
+        .order_by("pk")
+    )
+    if not rows:
+        return []
+    labels = [f"{kind}:{pk}" for kind, pk, _author, _signature in rows]
+    authors = np.array([author for _kind, _pk, author, _signature in rows], dtype=np.int64)
+    signatures = np.frombuffer(b"".join(bytes(signature) for *_rest, signature in rows), dtype="<u4").reshape(
+        len(rows), minhash.NUM_HASHES
+    )
+    return near_duplicates.find(
+        labels, authors, minhash.band_keys(signatures), signatures=signatures,
+        min_accounts=settings.INTEGRITY_MIN_CLUSTER_SIZE,
+    )  # fmt: skip
+
+
+def synchronised_findings() -> list[Finding]:
+    """Accounts acting in step over the last ACTION_WINDOW: reactions, comments, follows, group joins."""
+    since = timezone.now() - ACTION_WINDOW
+    actions = list(social_bulk.actions_since(since))
+    joins = Activity.objects.filter(
+        kind="organizing.group_joined", occurred_at__gte=since, supporter__isnull=False
+    )
+    actions += [
+        (pk, f"group:{group}", when)
+        for pk, group, when in joins.values_list("supporter_id", "group_id", "occurred_at")
+    ]
+    if not actions:
+        return []
+    codes: dict[str, int] = {}
+    items = np.array([codes.setdefault(label, len(codes)) for _pk, label, _when in actions], dtype=np.int64)
+    actors = np.array([pk for pk, _label, _when in actions], dtype=np.int64)
+    times = np.array([when.timestamp() for _pk, _label, when in actions], dtype=np.float64)
+    return synchronised.find(
+        actors, items, times, window=float(settings.INTEGRITY_SYNC_WINDOW_SECONDS),
+        min_accounts=settings.INTEGRITY_MIN_CLUSTER_SIZE, item_labels={code: label for label, code in codes.items()},
+    )  # fmt: skip
+
+
+def fingerprint_findings() -> list[Finding]:
+    signups = SignupFingerprint.objects.filter(created_at__gte=timezone.now() - SIGNUP_WINDOW).values_list(
+        "supporter_id", "network_hash", "agent_hash", "email_pattern_hash", "signed_up_at"
+    )
+    rows = [(pk, network, agent, pattern, when.timestamp()) for pk, network, agent, pattern, when in signups]
+    return fingerprints.find(rows, min_accounts=settings.INTEGRITY_MIN_CLUSTER_SIZE)
+
+
+def dense_findings(graph: reputation.TrustGraph, scores: np.ndarray) -> list[Finding]:
+    return dense.find(
+        graph.ids, graph.adjacency, scores, low_score=reputation.LOW_SCORE,
+        min_accounts=max(settings.INTEGRITY_MIN_CLUSTER_SIZE, 4),
+    )  # fmt: skip
+
+
+def file_all(findings: list[Finding]) -> dict[str, int]:
+    """File each finding; returns how many clusters were created per kind."""
+    created: dict[str, int] = {}
+    for finding in findings:
+        _cluster, is_new = file_finding(finding)
+        created[finding.kind] = created.get(finding.kind, 0) + int(is_new)
+    return created
+
+
+def run_detectors() -> dict[str, int]:
+    """The periodic job: index new texts, then near duplicates, synchronised actions, fingerprints."""
+    index_new_texts()
+    return file_all(near_duplicate_findings() + synchronised_findings() + fingerprint_findings())

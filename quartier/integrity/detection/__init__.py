@@ -1,0 +1,10 @@
+"""The detectors of coordinated behaviour: pure functions over arrays, no database, so that the
+periodic job (`integrity.actions.detection`) and the benchmark (`bench/integrity.py`) run the same code.
+
+- `findings`: what every detector returns (members, evidence, the facts its explanation is made of).
+- `minhash`: character shingles, MinHash signatures and a compact band-hash index (streaming and rebuilt).
+- `near_duplicates`: posts and comments copied across accounts, with light paraphrase.
+- `synchronised`: many accounts doing the same thing to the same items within seconds.
+- `fingerprints`: signups sharing a network, browser family and email shape within a short time.
+- `dense`: densely linked groups of accounts that no trust reaches.
+"""
