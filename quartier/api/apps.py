@@ -10,6 +10,7 @@ class ApiConfig(AppConfig):
     verbose_name = _("API and data exchange")
 
     def ready(self) -> None:
-        from quartier.api.privacy import register_api_sources
+        from quartier.api.privacy import register_api_sources, register_osdi_sources
 
         register_api_sources()
+        register_osdi_sources()

@@ -1,15 +1,36 @@
-"""URLs of the api app."""
+"""URLs of the api app: each API mounted under its prefix, with a JSON 404 for any unknown path below it.
+
+To mount another ninja API, add its `*mount("api/<name>/v1/", <its NinjaAPI>)` line.
+"""
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path, re_path
+from ninja import NinjaAPI
 
+from quartier.api import errors
 from quartier.api.docs import views as docs_views
 from quartier.api.mobilize.api import api as mobilize_api
+from quartier.api.mobilize.problems import not_found as mobilize_not_found
+from quartier.api.osdi.api import osdi_api
 
 app_name = "api"
-urlpatterns: list = [
-    path("api/mobilize/v1/", mobilize_api.urls),
+
+
+def mount(prefix: str, api: NinjaAPI) -> list[URLPattern | URLResolver]:
+    """`api` under `prefix` (405s made JSON), then a JSON 404 for whatever else is under `prefix`."""
+    patterns, api_app_name, namespace = api.urls
+    return [
+        path(prefix, (errors.json_errors(list(patterns)), api_app_name, namespace)),
+        re_path(rf"^{prefix}", errors.not_found),
+    ]
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    *mount("api/osdi/v1/", osdi_api),
+    # As `mount`, with Mobilize's error shape for an unknown path.
+    path("api/mobilize/v1/", (errors.json_errors(list(mobilize_api.urls[0])), *mobilize_api.urls[1:])),
+    re_path(r"^api/mobilize/v1/", mobilize_not_found),
     path("api/docs/", docs_views.docs_index, name="docs"),
     path("api/docs/<slug:slug>/", docs_views.docs_operations, name="docs_operations"),
     path("api/docs/<slug:slug>/openapi.json", docs_views.docs_openapi, name="docs_openapi"),

@@ -16,11 +16,12 @@ HTTP_METHODS = ("get", "put", "post", "patch", "delete")
 class ApiDocument:
     slug: str
     title: Any  # a lazy translation
-    module: str  # where the NinjaAPI object `api` lives
+    module: str  # where the NinjaAPI object lives
+    attribute: str  # its name there
     base_path: str  # where it is mounted (`/api/mobilize/v1/`)
 
     def api(self) -> NinjaAPI:
-        return importlib.import_module(self.module).api
+        return getattr(importlib.import_module(self.module), self.attribute)
 
     def schema(self) -> dict:
         return dict(self.api().get_openapi_schema(path_prefix=self.base_path.rstrip("/")))
@@ -28,8 +29,10 @@ class ApiDocument:
 
 # Each API of the site, in the order the index lists them; an API not built in this checkout is skipped.
 DOCUMENTS: tuple[ApiDocument, ...] = (
-    ApiDocument("osdi", _("OSDI API"), "quartier.api.osdi.api", "/api/osdi/v1/"),
-    ApiDocument("mobilize", _("Mobilize-compatible API"), "quartier.api.mobilize.api", "/api/mobilize/v1/"),
+    ApiDocument("osdi", _("OSDI API"), "quartier.api.osdi.api", "osdi_api", "/api/osdi/v1/"),
+    ApiDocument(
+        "mobilize", _("Mobilize-compatible API"), "quartier.api.mobilize.api", "api", "/api/mobilize/v1/"
+    ),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,10 +10,14 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from quartier.api.mobilize import queries, schemas, serialize
-from quartier.api.mobilize.auth import MobilizeBearer, optional_key, require
+from quartier.api.auth import BearerApiKeyAuth
+from quartier.api.errors import ApiError
+from quartier.api.mobilize.auth import optional_key, require
 from quartier.api.mobilize.organizations import Organization, Sponsors, campaign_dict, find, group_dict
 from quartier.api.mobilize.paging import DEFAULT_PER_PAGE, MAX_PAGE, paginate
 from quartier.api.mobilize.problems import MobilizeError, error_response, handle
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Quartier — Mobilize-compatible API",
@@ -27,6 +32,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 
+UNAUTHENTICATED = "An API key is needed: send it as Authorization: Bearer <key>."
 MAX_ID = 2**63 - 1
 MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -164,14 +170,14 @@ def _one_event(request: HttpRequest, event) -> dict:
 @api.get(
     "/organizations/{organization_id}/people",
     response={200: schemas.PersonPage, **PRIVATE_ERRORS},
-    auth=MobilizeBearer(),
+    auth=BearerApiKeyAuth(),
     tags=["people"],
 )
 def list_organization_people(
     request: HttpRequest, organization_id: Id, paging: Query[Paging], since: Query[Since]
 ):
     """The campaign's supporters, or a group's active members. Needs the `people:read` scope."""
-    require(request.auth, "people")
+    require(request, "people")
     organization = _organization(organization_id)
     people = queries.organization_people(organization, since.updated_since)
     page = paginate(request, people, per_page=paging.per_page, page=paging.page, cursor=paging.cursor)
@@ -182,14 +188,14 @@ def list_organization_people(
 @api.get(
     "/organizations/{organization_id}/attendances",
     response={200: schemas.AttendancePage, **PRIVATE_ERRORS},
-    auth=MobilizeBearer(),
+    auth=BearerApiKeyAuth(),
     tags=["attendances"],
 )
 def list_organization_attendances(
     request: HttpRequest, organization_id: Id, paging: Query[Paging], since: Query[Since]
 ):
     """RSVPs to the organization's public events. Needs `events:read` and `people:read`."""
-    require(request.auth, "events", "people")
+    require(request, "events", "people")
     organization = _organization(organization_id)
     rsvps = queries.organization_attendances(organization, since.updated_since)
     page = paginate(request, rsvps, per_page=paging.per_page, page=paging.page, cursor=paging.cursor)
@@ -206,6 +212,18 @@ def _mobilize_error(request: HttpRequest, problem: MobilizeError) -> HttpRespons
     return handle(request, problem)
 
 
+@api.exception_handler(ApiError)
+def _api_error(request: HttpRequest, problem: ApiError) -> HttpResponse:
+    """The API core's errors (keys, scopes, rate limits) in Mobilize's shape, with their headers."""
+    detail = problem.reason
+    if problem.status == 401 and problem.code != "revoked":
+        detail = UNAUTHENTICATED
+    headers = dict(problem.headers)
+    if problem.status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    return error_response(problem.status, detail, **headers)
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, problem: ValidationError) -> HttpResponse:
     parts = []
@@ -219,9 +237,13 @@ def _invalid(request: HttpRequest, problem: ValidationError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, problem: AuthenticationError) -> HttpResponse:
-    return error_response(
-        401, "An API key is needed: Authorization: Bearer <key>.", **{"WWW-Authenticate": "Bearer"}
-    )
+    return error_response(401, UNAUTHENTICATED, **{"WWW-Authenticate": "Bearer"})
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, problem: Exception) -> HttpResponse:
+    logger.exception("Mobilize API error on %s %s", request.method, request.path)
+    return error_response(500, "Something went wrong on our side; it has been logged.")
 
 
 @api.exception_handler(Http404)

@@ -21,3 +21,7 @@ def error_response(status: int, detail: str, **headers: str) -> HttpResponse:
 
 def handle(_request: HttpRequest, problem: MobilizeError) -> HttpResponse:
     return error_response(problem.status, problem.detail)
+
+
+def not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    return error_response(404, "Nothing was found at this address.")
