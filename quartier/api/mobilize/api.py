@@ -9,9 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from quartier.api.mobilize import queries, schemas, serialize
 from quartier.api.auth import BearerApiKeyAuth
 from quartier.api.errors import ApiError
+from quartier.api.mobilize import queries, schemas, serialize
 from quartier.api.mobilize.auth import optional_key, require
 from quartier.api.mobilize.organizations import Organization, Sponsors, campaign_dict, find, group_dict
 from quartier.api.mobilize.paging import DEFAULT_PER_PAGE, MAX_PAGE, paginate
