@@ -36,8 +36,8 @@ UNAUTHENTICATED = "An API key is needed: send it as Authorization: Bearer <key>.
 MAX_ID = 2**63 - 1
 MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-ERRORS = {400: schemas.Error, 404: schemas.Error, 429: schemas.Error}
-PRIVATE_ERRORS = {**ERRORS, 401: schemas.Error, 403: schemas.Error}
+ERRORS = {400: schemas.Error, 401: schemas.Error, 404: schemas.Error, 429: schemas.Error}
+PRIVATE_ERRORS = {**ERRORS, 403: schemas.Error}
 
 
 class Paging(Schema):
