@@ -29,7 +29,7 @@ def document() -> dict:
 
 def operation_of(path: str) -> tuple[str, dict]:
     """The templated path and GET operation a concrete path (no query) belongs to."""
-    parts = path.split("/")
+    parts = path.partition("?")[0].split("/")
     for template, item in document()["paths"].items():
         pattern = template.split("/")
         if (
