@@ -14,7 +14,7 @@ from quartier.api.errors import ApiError
 from quartier.api.mobilize import queries, schemas, serialize
 from quartier.api.mobilize.auth import optional_key, require
 from quartier.api.mobilize.organizations import Organization, Sponsors, campaign_dict, find, group_dict
-from quartier.api.mobilize.paging import DEFAULT_PER_PAGE, MAX_PAGE, paginate
+from quartier.api.mobilize.paging import CURSOR, DEFAULT_PER_PAGE, MAX_PAGE, paginate
 from quartier.api.mobilize.problems import MobilizeError, error_response, handle
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ PRIVATE_ERRORS = {**ERRORS, 403: schemas.Error}
 class Paging(Schema):
     per_page: int = Field(DEFAULT_PER_PAGE, ge=1, le=MAX_ID, description="Objects per page (100 at most).")
     page: int | None = Field(None, ge=1, le=MAX_PAGE, description="The page to start from.")
-    cursor: str | None = Field(None, max_length=64, description="From a `next` or `previous` link.")
+    cursor: str | None = Field(None, pattern=CURSOR.pattern, description="From a `next` or `previous` link.")
 
 
 class Since(Schema):
@@ -104,7 +104,35 @@ def _event_page(request: HttpRequest, events, paging: Paging) -> dict:
     return {"count": page.count, "next": page.next, "previous": page.previous, "data": data}
 
 
-@api.get("/organizations", response={200: schemas.OrganizationPage, **ERRORS}, tags=["organizations"])
+def _links(**targets: tuple[str, dict[str, str]]) -> dict:
+    """OpenAPI links from a 200 response to the operations its ids lead to (schemathesis' stateful
+    phase follows them)."""
+    return {
+        "responses": {
+            200: {
+                "links": {
+                    name: {"operationId": operation, "parameters": parameters}
+                    for name, (operation, parameters) in targets.items()
+                }
+            }
+        }
+    }
+
+
+FIRST_ID = "$response.body#/data/0/id"
+
+
+@api.get(
+    "/organizations",
+    response={200: schemas.OrganizationPage, **ERRORS},
+    tags=["organizations"],
+    operation_id="list_organizations",
+    openapi_extra=_links(
+        OrganizationEvents=("list_organization_events", {"organization_id": FIRST_ID}),
+        OrganizationPeople=("list_organization_people", {"organization_id": FIRST_ID}),
+        OrganizationAttendances=("list_organization_attendances", {"organization_id": FIRST_ID}),
+    ),
+)
 def list_organizations(request: HttpRequest, paging: Query[Paging], since: Query[Since]):
     """The campaign (organization 1) and every active local group."""
     campaign = campaign_dict()
@@ -125,6 +153,13 @@ def list_organizations(request: HttpRequest, paging: Query[Paging], since: Query
     "/organizations/{organization_id}/events",
     response={200: schemas.EventPage, 403: schemas.Error, **ERRORS},
     tags=["events"],
+    operation_id="list_organization_events",
+    openapi_extra=_links(
+        OrganizationEvent=(
+            "get_organization_event",
+            {"organization_id": "$request.path.organization_id", "event_id": FIRST_ID},
+        )
+    ),
 )
 def list_organization_events(
     request: HttpRequest, organization_id: Id, paging: Query[Paging], query: Query[EventQuery]
@@ -139,6 +174,7 @@ def list_organization_events(
     "/organizations/{organization_id}/events/{event_id}",
     response={200: schemas.OneEvent, **ERRORS},
     tags=["events"],
+    operation_id="get_organization_event",
 )
 def get_organization_event(request: HttpRequest, organization_id: Id, event_id: Id):
     organization = _organization(organization_id)
@@ -146,14 +182,25 @@ def get_organization_event(request: HttpRequest, organization_id: Id, event_id: 
     return _one_event(request, event and queries.one_public_event(event.pk))
 
 
-@api.get("/events", response={200: schemas.EventPage, 403: schemas.Error, **ERRORS}, tags=["events"])
+@api.get(
+    "/events",
+    response={200: schemas.EventPage, 403: schemas.Error, **ERRORS},
+    tags=["events"],
+    operation_id="list_events",
+    openapi_extra=_links(Event=("get_event", {"event_id": FIRST_ID})),
+)
 def list_events(request: HttpRequest, paging: Query[Paging], query: Query[PublicEventQuery]):
     """Every public event (`organization_id` narrows to events those organizations sponsor)."""
     events = queries.filter_events(queries.public_events(), _event_filters(query))
     return _event_page(request, events, paging)
 
 
-@api.get("/events/{event_id}", response={200: schemas.OneEvent, **ERRORS}, tags=["events"])
+@api.get(
+    "/events/{event_id}",
+    response={200: schemas.OneEvent, **ERRORS},
+    tags=["events"],
+    operation_id="get_event",
+)
 def get_event(request: HttpRequest, event_id: Id):
     """A public event; 404 for any other (private, waiting for approval, cancelled, unknown)."""
     return _one_event(request, queries.one_public_event(event_id))
@@ -172,6 +219,7 @@ def _one_event(request: HttpRequest, event) -> dict:
     response={200: schemas.PersonPage, **PRIVATE_ERRORS},
     auth=BearerApiKeyAuth(),
     tags=["people"],
+    operation_id="list_organization_people",
 )
 def list_organization_people(
     request: HttpRequest, organization_id: Id, paging: Query[Paging], since: Query[Since]
@@ -190,6 +238,7 @@ def list_organization_people(
     response={200: schemas.AttendancePage, **PRIVATE_ERRORS},
     auth=BearerApiKeyAuth(),
     tags=["attendances"],
+    operation_id="list_organization_attendances",
 )
 def list_organization_attendances(
     request: HttpRequest, organization_id: Id, paging: Query[Paging], since: Query[Since]

@@ -1,15 +1,14 @@
 """Mobilize's paging: `count`, `next`, `previous`, `data`, with `per_page` and either `page` (a page
 number) or `cursor` (what the `next` and `previous` links carry, as Mobilize's do).
 
-A cursor names the row a page starts after (or ends before), by primary key, so that following `next`
+A cursor names the row a page starts after (or ends before), by primary key (`CURSOR`), so that following `next`
 through a large table reads an index range instead of skipping rows (`OFFSET`); `page` starts from an
 offset, as Mobilize allows. Links are absolute (on `SITE_URL`) and keep every other query parameter.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -33,19 +32,19 @@ class Page:
     previous: str | None
 
 
+# `a<id>`: the page after row <id>; `b<id>`: the page before it. Clients only follow links, as with
+# Mobilize's opaque cursors; the pattern (in the OpenAPI document too) rejects anything else.
+CURSOR = re.compile(r"^[ab][0-9]{1,18}$")
+
+
 def encode_cursor(direction: str, pk: int) -> str:
-    return base64.urlsafe_b64encode(f"{direction}{pk}".encode()).decode().rstrip("=")
+    return f"{direction}{pk}"
 
 
 def decode_cursor(cursor: str) -> tuple[str, int]:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-        direction, pk = text[0], int(text[1:])
-    except (binascii.Error, UnicodeDecodeError, ValueError, IndexError):
-        raise MobilizeError(400, "cursor: not a cursor this API gave out.") from None
-    if direction not in {AFTER, BEFORE} or not 0 <= pk < 2**63:
+    if not CURSOR.match(cursor):
         raise MobilizeError(400, "cursor: not a cursor this API gave out.")
-    return direction, pk
+    return cursor[0], int(cursor[1:])
 
 
 def _link(request: HttpRequest, **replacing: str | int) -> str:
