@@ -14,3 +14,6 @@ API_DEFAULT_PAGE_SIZE = env_int("API_DEFAULT_PAGE_SIZE", 25)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100)
 # The entry point's message of the day (empty: a standard welcome).
 API_MOTD = env_str("API_MOTD", "")
+# How long a list's total_records is kept in the cache (counting millions of rows costs more than the
+# page); totals may lag new rows by this long. 0: counted on every request.
+API_COUNT_CACHE_SECONDS = env_int("API_COUNT_CACHE_SECONDS", 10)

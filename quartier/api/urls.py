@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path, re_path
 from ninja import NinjaAPI
 
-from quartier.api import errors
+from quartier.api import errors, views
 from quartier.api.docs import views as docs_views
 from quartier.api.mobilize.api import api as mobilize_api
 from quartier.api.mobilize.problems import not_found as mobilize_not_found
@@ -27,6 +27,8 @@ def mount(prefix: str, api: NinjaAPI) -> list[URLPattern | URLResolver]:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("staff/api-keys/", views.api_keys, name="keys"),
+    path("staff/api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="revoke_key"),
     *mount("api/osdi/v1/", osdi_api),
     # As `mount`, with Mobilize's error shape for an unknown path.
     path("api/mobilize/v1/", (errors.json_errors(list(mobilize_api.urls[0])), *mobilize_api.urls[1:])),

@@ -66,10 +66,13 @@ def entry_point(request: HttpRequest) -> dict[str, Any]:
 
 
 def _mount_routers() -> None:
-    from quartier.api.osdi import people, tags
+    from quartier.api.osdi import donations, events, forms, people, tags
 
     osdi_api.add_router("/people", people.router)
+    osdi_api.add_router("/events", events.router)
+    osdi_api.add_router("/forms", forms.router)
     osdi_api.add_router("", tags.router)
+    osdi_api.add_router("", donations.router)
 
 
 _mount_routers()

@@ -8,8 +8,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
@@ -28,6 +27,13 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
+
+
+class Schema(BaseModel):
+    """A plain pydantic model (not ninja's Schema, which reads attributes off any object: a JSON string
+    body would pass for a form whose title is `str.title`)."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class EmailAddressIn(Schema):
@@ -154,3 +160,8 @@ class FundraisingPageIn(Schema):
 
 def primary_of(items: list[Any]) -> Any:
     return next((item for item in items if getattr(item, "primary", False)), items[0] if items else None)
+
+
+class AttendanceUpdateIn(Schema):
+    status: Literal["accepted", "declined"] | None = None
+    attended: bool | None = None
