@@ -88,11 +88,13 @@ def _sponsored_by(organization_ids: list[int]) -> Q:
 
 
 def _near_zipcode(events: QuerySet[Event], zipcode: str, max_dist: int | None) -> QuerySet[Event]:
+    """Events within `max_dist` miles of the postal code's centroid (none near a code with no known
+    place: an empty list, as for a place with no event, rather than an error)."""
     code = zipcode.strip().upper()
     country = "CA" if POSTAL_CODE_PATTERNS["CA"].match(code) else "US"
     place = find_place(country, code)
     if place is None or place.latitude is None or place.longitude is None:
-        raise MobilizeError(400, "zipcode: a postal code this site does not know.")
+        return events.none()
     radius_km = miles_to_km(max_dist or DEFAULT_MAX_DIST_MILES)
     min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
     events = events.filter(is_virtual=False, public_latitude__gte=min_lat, public_latitude__lte=max_lat)
