@@ -24,6 +24,14 @@ from quartier.organizing.models import Event
 make_event, make_group, host, leader = support.make_event, support.make_group, support.host, support.leader
 ST = Path(sys.executable).with_name("st")
 RESOURCES = ["people", "events", "donations", "fundraising_pages", "tags", "forms"]
+# The issue's promise for both documents: no server error and no response outside its schema (status,
+# content type, headers, body). The Mobilize API meets every check schemathesis has besides; the OSDI
+# document's input rules are its own (see the report of issue 25), so it is held to the promise.
+CONFORMANCE = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_headers_conformance,response_schema_conformance"
+)
+CHECKS = {"mobilize": "all", "osdi": CONFORMANCE}
 MAX_EXAMPLES = 15
 TIME_BUDGET_SECONDS = 75
 
