@@ -6,6 +6,8 @@ import logging
 from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -32,7 +34,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 
-UNAUTHENTICATED = "An API key is needed: send it as Authorization: Bearer <key>."
+UNAUTHENTICATED = gettext_lazy("An API key is needed: send it as Authorization: Bearer <key>.")
 MAX_ID = 2**63 - 1
 MAX_UNIX = 253_402_300_799  # 9999-12-31T23:59:59Z
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -75,13 +77,13 @@ class PublicEventQuery(EventQuery):
 def _organization(organization_id: int) -> Organization:
     found = find(organization_id)
     if found is None:
-        raise MobilizeError(404, "No organization has this id.")
+        raise MobilizeError(404, _("No organization has this id."))
     return found
 
 
 def _event_filters(query: EventQuery) -> queries.EventFilters:
     if "PRIVATE" in query.visibility:
-        raise MobilizeError(403, "Private events are not available through this API.")
+        raise MobilizeError(403, _("Private events are not available through this API."))
     return queries.EventFilters(
         updated_since=query.updated_since,
         timeslot_start=query.timeslot_start,
@@ -208,7 +210,7 @@ def get_event(request: HttpRequest, event_id: Id):
 
 def _one_event(request: HttpRequest, event) -> dict:
     if event is None:
-        raise MobilizeError(404, "No public event has this id.")
+        raise MobilizeError(404, _("No public event has this id."))
     key = optional_key(request)
     with_contact = key is not None and key.allows("people")
     return {"data": serialize.event(event, sponsors=Sponsors(), with_contact=with_contact)}
@@ -281,7 +283,7 @@ def _invalid(request: HttpRequest, problem: ValidationError) -> HttpResponse:
             str(part) for part in error.get("loc", ())[1:] if part not in {"paging", "query", "since"}
         )
         parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
-    return error_response(400, "; ".join(parts) or "Invalid request.")
+    return error_response(400, "; ".join(parts) or _("Invalid request."))
 
 
 @api.exception_handler(AuthenticationError)
@@ -292,12 +294,12 @@ def _unauthenticated(request: HttpRequest, problem: AuthenticationError) -> Http
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, problem: Exception) -> HttpResponse:
     logger.exception("Mobilize API error on %s %s", request.method, request.path)
-    return error_response(500, "Something went wrong on our side; it has been logged.")
+    return error_response(500, _("Something went wrong on our side; it has been logged."))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, problem: Http404) -> HttpResponse:
-    return error_response(404, "Not found.")
+    return error_response(404, _("Nothing was found at this address."))
 
 
 @api.exception_handler(HttpError)

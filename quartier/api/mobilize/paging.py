@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from quartier.api.mobilize.problems import MobilizeError
 from quartier.lib.urls import absolute_url
@@ -43,7 +44,7 @@ def encode_cursor(direction: str, pk: int) -> str:
 
 def decode_cursor(cursor: str) -> tuple[str, int]:
     if not CURSOR.match(cursor):
-        raise MobilizeError(400, "cursor: not a cursor this API gave out.")
+        raise MobilizeError(400, _("cursor: not a cursor this API gave out."))
     return cursor[0], int(cursor[1:])
 
 
@@ -72,7 +73,7 @@ def paginate(
     `leading` is a row that is not in the table and comes before all of it, with the key 0 (the campaign
     in front of the groups of the organization list)."""
     if per_page < 1 or (page is not None and not 1 <= page <= MAX_PAGE):
-        raise MobilizeError(400, "per_page and page must be positive whole numbers.")
+        raise MobilizeError(400, _("per_page and page must be positive whole numbers."))
     per_page = min(per_page, MAX_PER_PAGE)
     head = [leading] if leading is not None else []
     count = rows.count() + len(head)

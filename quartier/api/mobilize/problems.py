@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 
 class MobilizeError(Exception):
@@ -13,7 +14,7 @@ class MobilizeError(Exception):
 
 
 def error_response(status: int, detail: str, **headers: str) -> HttpResponse:
-    response = JsonResponse({"data": None, "error": {"detail": detail}}, status=status)
+    response = JsonResponse({"data": None, "error": {"detail": str(detail)}}, status=status)
     for name, value in headers.items():
         response[name] = value
     return response
@@ -24,4 +25,4 @@ def handle(_request: HttpRequest, problem: MobilizeError) -> HttpResponse:
 
 
 def not_found(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    return error_response(404, "Nothing was found at this address.")
+    return error_response(404, _("Nothing was found at this address."))

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from quartier.accounts.models import Supporter
 from quartier.accounts.queries import find_place
@@ -33,7 +34,7 @@ def moment(name: str, seconds: int) -> datetime:
     try:
         return datetime.fromtimestamp(seconds, tz=UTC)
     except (OverflowError, OSError, ValueError):
-        raise MobilizeError(400, f"{name}: not a Unix time.") from None
+        raise MobilizeError(400, _("%(name)s: not a Unix time.") % {"name": name}) from None
 
 
 def comparisons(name: str, raw: list[str]) -> Q:
@@ -44,7 +45,9 @@ def comparisons(name: str, raw: list[str]) -> Q:
         match = COMPARISON.match(value)
         if match is None:
             raise MobilizeError(
-                400, f"{name}: expected gte_, gt_, lte_ or lt_ followed by a Unix time or now."
+                400,
+                _("%(name)s: expected gte_, gt_, lte_ or lt_ followed by a Unix time or now.")
+                % {"name": name},
             )
         operator, when = match.groups()
         at = timezone.now() if when == "now" else moment(name, int(when))

@@ -134,3 +134,11 @@ def test_an_unknown_organization_is_404_for_a_key_that_may_read(make_key):
 
     MobilizeClient(client.token).get("/organizations/424242/people", status=404)
     MobilizeClient(client.token).get("/organizations/424242/attendances", status=404)
+
+
+def test_errors_speak_french_to_a_french_client():
+    response = MobilizeClient().client.get(
+        support.BASE + "/organizations/1/people", headers={"Accept-Language": "fr"}
+    )
+
+    assert response.json()["error"]["detail"].startswith("Une clé d’API est nécessaire")
