@@ -32,9 +32,21 @@ CONFORMANCE = (
     "response_headers_conformance,response_schema_conformance"
 )
 CHECKS = {"mobilize": "all", "osdi": CONFORMANCE}
-# The coverage phase checks input handling whatever `--checks` says: named here to leave it out for OSDI.
-INPUT_CHECKS = "negative_data_rejection,positive_data_acceptance,missing_required_header"
-EXCLUDED = {"mobilize": [], "osdi": ["--exclude-checks", INPUT_CHECKS]}
+# Every phase checks input handling whatever `--checks` says: switched off for OSDI in a config file.
+INPUT_CHECKS = ("negative_data_rejection", "positive_data_acceptance", "missing_required_header")
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+
+
+def config_file(document: str, directory: Path) -> Path:
+    path = directory / "schemathesis.toml"
+    lines = []
+    if document == "osdi":
+        for section in ("checks", *(f"phases.{phase}.checks" for phase in PHASES)):
+            lines += [f"[{section}]", *(f"{check}.enabled = false" for check in INPUT_CHECKS), ""]
+    path.write_text("\n".join(lines))
+    return path
+
+
 MAX_EXAMPLES = 15
 TIME_BUDGET_SECONDS = 75
 
