@@ -9,6 +9,7 @@ private and hidden-address events, RSVPs), with a key that may read and write ev
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,30 +26,19 @@ make_event, make_group, host, leader = support.make_event, support.make_group, s
 ST = Path(sys.executable).with_name("st")
 RESOURCES = ["people", "events", "donations", "fundraising_pages", "tags", "forms"]
 # The issue's promise for both documents: no server error and no response outside its schema (status,
-# content type, headers, body). The Mobilize API meets every check schemathesis has besides; the OSDI
-# document's input rules are its own (see the report of issue 25), so it is held to the promise.
-CONFORMANCE = (
-    "not_a_server_error,status_code_conformance,content_type_conformance,"
-    "response_headers_conformance,response_schema_conformance"
-)
-CHECKS = {"mobilize": "all", "osdi": CONFORMANCE}
-# Every phase checks input handling whatever `--checks` says: switched off for OSDI in a config file.
-INPUT_CHECKS = ("negative_data_rejection", "positive_data_acceptance", "missing_required_header")
+# content type, headers, body): schemathesis' ST1xx failures. The Mobilize API meets every other check
+# too (ST2xx, input handling: schema-invalid input refused, schema-valid input served); the OSDI API's
+# input rules are its own and not there yet (see the report of issue 25), so it is held to the promise.
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
-
-
-def config_file(document: str, directory: Path) -> Path:
-    path = directory / "schemathesis.toml"
-    lines = []
-    if document == "osdi":
-        for section in ("checks", *(f"phases.{phase}.checks" for phase in PHASES)):
-            lines += [f"[{section}]", *(f"{check}.enabled = false" for check in INPUT_CHECKS), ""]
-    path.write_text("\n".join(lines))
-    return path
-
-
 MAX_EXAMPLES = 15
 TIME_BUDGET_SECONDS = 75
+HELD_TO_EVERY_CHECK = {"mobilize": True, "osdi": False}
+
+
+def failure_codes(output: str) -> set[str]:
+    """The failure codes of a run's summary (`❌ ST101 Server error: 3`)."""
+    summary = output.rpartition("Failures:")[2].partition("\n\n")[0]
+    return set(re.findall(r"\b(ST\d{3})\b", summary))
 
 
 @pytest.fixture
@@ -114,6 +104,10 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     (Path(os.environ.get("SCHEMATHESIS_REPORT_DIR", tmp_path)) / f"schemathesis-{document}.txt").write_text(
         run.stdout + run.stderr
     )
-    failures = run.stdout.partition("FAILURES")[2] or run.stdout
-    assert run.returncode == 0, failures[:12000] + run.stderr[-2000:]
+    failures = (run.stdout.partition("FAILURES")[2] or run.stdout)[:12000] + run.stderr[-2000:]
+    assert "SUMMARY" in run.stdout, failures  # the run went to its end
+    if HELD_TO_EVERY_CHECK[document]:
+        assert run.returncode == 0, failures
+    else:
+        assert {code for code in failure_codes(run.stdout) if code.startswith("ST1")} == set(), failures
     assert (timezone.now() - started).total_seconds() < TIME_BUDGET_SECONDS + 30
