@@ -24,6 +24,7 @@ import argparse
 import os
 import random
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,11 +69,17 @@ class Timing:
 
 
 def fetch(url: str, token: str) -> tuple[int, float]:
-    request = urllib.request.Request(url, headers={"OSDI-API-Token": token, "Accept": "application/hal+json"})
+    from bench.http import NO_REDIRECTS, PROXY_HEADERS  # as the reverse proxy in front of production says
+
+    headers = {**PROXY_HEADERS, "OSDI-API-Token": token, "Accept": "application/hal+json"}
+    request = urllib.request.Request(url, headers=headers)
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=60) as response:
-        response.read()
-        status = response.status
+    try:
+        with NO_REDIRECTS.open(request, timeout=60) as response:
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
     return status, (time.perf_counter() - started) * 1000
 
 

@@ -236,3 +236,14 @@ def test_two_signups_at_once_for_one_address_make_one_person(make_key):
     ])  # fmt: skip
     assert len(set(outcomes)) == 1, outcomes
     assert Supporter.objects.filter(email="race@example.org").count() == 1
+
+
+def test_an_event_created_with_a_postal_code_is_placed_on_the_map(api):
+    response = api.post(BASE + "events", {
+        "title": "Canvass", "start_date": "2099-05-01T18:00:00Z", "end_date": "2099-05-01T20:00:00Z",
+        "location": {"postal_code": "H2X 1Y4", "country": "CA"},
+    })  # fmt: skip
+    assert response.status_code == 201
+    location = response.json()["location"]
+    assert location["location"]["latitude"] is not None
+    assert location["locality"]
