@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from quartier.api.mobilize.problems import MobilizeError
+from quartier.api.osdi.hal import total_of
 from quartier.lib.urls import absolute_url
 
 DEFAULT_PER_PAGE = 25
@@ -76,7 +77,7 @@ def paginate(
         raise MobilizeError(400, _("per_page and page must be positive whole numbers."))
     per_page = min(per_page, MAX_PER_PAGE)
     head = [leading] if leading is not None else []
-    count = rows.count() + len(head)
+    count = total_of(rows) + len(head)  # kept a few seconds by its SQL, as OSDI's totals
     ordered = rows.order_by("pk")
     if cursor:
         direction, pk = decode_cursor(cursor)
