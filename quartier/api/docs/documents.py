@@ -112,7 +112,7 @@ def operations(schema: dict) -> list[Operation]:
                     description=operation.get("description", ""),
                     secured=bool(operation.get("security")),
                     parameters=parameters,
-                    statuses=sorted(operation.get("responses", {})),
+                    statuses=sorted(str(status) for status in operation.get("responses", {})),
                 )
             )
     return found
