@@ -11,6 +11,9 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from ninja import NinjaAPI
 
 from quartier.api import errors, views
+from quartier.api.docs import views as docs_views
+from quartier.api.mobilize.api import api as mobilize_api
+from quartier.api.mobilize.problems import not_found as mobilize_not_found
 from quartier.api.osdi.api import osdi_api
 
 app_name = "api"
@@ -29,4 +32,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/api-keys/", views.api_keys, name="keys"),
     path("staff/api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="revoke_key"),
     *mount("api/osdi/v1/", osdi_api),
+    # As `mount`, with Mobilize's error shape for an unknown path.
+    path("api/mobilize/v1/", (errors.json_errors(list(mobilize_api.urls[0])), *mobilize_api.urls[1:])),
+    re_path(r"^api/mobilize/v1/", mobilize_not_found),
+    path("api/docs/", docs_views.docs_index, name="docs"),
+    path("api/docs/<slug:slug>/", docs_views.docs_operations, name="docs_operations"),
+    path("api/docs/<slug:slug>/openapi.json", docs_views.docs_openapi, name="docs_openapi"),
 ]

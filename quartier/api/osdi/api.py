@@ -12,6 +12,7 @@ from ninja.renderers import JSONRenderer
 
 from quartier.api.auth import ApiKeyAuth
 from quartier.api.errors import install_error_handlers
+from quartier.api.openapi import document_errors
 from quartier.api.osdi import hal
 
 OSDI_VERSION = "1.1.1"
@@ -45,6 +46,7 @@ osdi_api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(osdi_api)
+document_errors(osdi_api)  # the errors above, in the OpenAPI document (schemathesis: no undocumented status)
 
 
 @osdi_api.get("/", summary="API entry point", url_name="entry_point")
