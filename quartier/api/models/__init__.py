@@ -1,6 +1,20 @@
 """The API app's models, one module per subject (each imported here)."""
 
+from quartier.api.models.imports import PeopleImport, PeopleImportProblem
 from quartier.api.models.keys import ApiKey
+from quartier.api.models.phones import SupporterPhone
 from quartier.api.models.tags import Tag, Tagging
+from quartier.api.models.webhooks import JournalCursor, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-__all__ = ["ApiKey", "Tag", "Tagging"]
+__all__ = [
+    "ApiKey",
+    "JournalCursor",
+    "PeopleImport",
+    "PeopleImportProblem",
+    "SupporterPhone",
+    "Tag",
+    "Tagging",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

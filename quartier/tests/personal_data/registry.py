@@ -27,6 +27,7 @@ from quartier.social import models as social
 from quartier.tests.personal_data import (
     accounts,
     api,
+    api_exchange,
     dashboard,
     donations,
     fieldwork,
@@ -47,6 +48,7 @@ FACTORIES: dict[str, Factory] = (
     | dashboard.FACTORIES
     | fieldwork.FACTORIES
     | api.FACTORIES
+    | api_exchange.FACTORIES
 )
 
 # Models that hold one row per supporter at most: the factories make one of each.
