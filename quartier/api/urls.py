@@ -1,14 +1,35 @@
-"""URLs of the api app."""
+"""URLs of the api app: each API mounted under its prefix, with a JSON 404 for any unknown path below it.
+
+To mount another ninja API, add its `*mount("api/<name>/v1/", <its NinjaAPI>)` line.
+"""
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path, re_path
+from ninja import NinjaAPI
 
+from quartier.api import errors, views
 from quartier.api.exchange import views as exchange_views
+from quartier.api.osdi.api import osdi_api
 from quartier.api.webhooks import views as webhook_views
 
 app_name = "api"
-urlpatterns: list = [
+
+
+def mount(prefix: str, api: NinjaAPI) -> list[URLPattern | URLResolver]:
+    """`api` under `prefix` (405s made JSON), then a JSON 404 for whatever else is under `prefix`."""
+    patterns, api_app_name, namespace = api.urls
+    return [
+        path(prefix, (errors.json_errors(list(patterns)), api_app_name, namespace)),
+        re_path(rf"^{prefix}", errors.not_found),
+    ]
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("staff/api-keys/", views.api_keys, name="keys"),
+    path("staff/api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="revoke_key"),
+    *mount("api/osdi/v1/", osdi_api),
+    # Outgoing webhooks, people imports, exports (issue 25 §4-5).
     path("staff/webhooks/", webhook_views.endpoints, name="webhook_endpoints"),
     path("staff/webhooks/<id:endpoint_id>/", webhook_views.endpoint, name="webhook_endpoint"),
     path("staff/webhooks/<id:endpoint_id>/ping/", webhook_views.ping, name="webhook_ping"),

@@ -17,6 +17,7 @@ from quartier.accounts.models import (
     Profile,
     Supporter,
 )
+from quartier.api.models import PersonDetails
 from quartier.dashboard.models import LastActive, Referral
 from quartier.organizing.models import CalendarFeed
 from quartier.outreach.models import (
@@ -55,6 +56,7 @@ FACTORIES: dict[str, Factory] = (
 ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}
 ONE_PER_SUPPORTER |= {social.MergedAuthor}  # social: the mark of a very followed account
 ONE_PER_SUPPORTER |= {LastActive, Referral}  # dashboard
+ONE_PER_SUPPORTER |= {PersonDetails}  # api: what OSDI clients wrote about a person
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:

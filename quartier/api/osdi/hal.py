@@ -1,0 +1,136 @@
+"""HAL+JSON for OSDI: links, curies, paging and the collection envelope shared by every resource."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from quartier.api.errors import ApiError
+
+PREFIX = "/api/osdi/v1/"
+CURIES = [{"name": "osdi", "href": "https://opensupporter.github.io/osdi-docs/{rel}.html", "templated": True}]
+IDENTIFIER_PREFIX = "quartier:"
+
+
+def url(request: HttpRequest, path: str, query: dict[str, Any] | None = None) -> str:
+    """The absolute address of `path` (relative to the API's prefix)."""
+    absolute = request.build_absolute_uri(PREFIX + path.lstrip("/"))
+    return f"{absolute}?{urlencode(query)}" if query else absolute
+
+
+def link(request: HttpRequest, path: str) -> dict[str, str]:
+    return {"href": url(request, path)}
+
+
+def identifiers(pk: int) -> list[str]:
+    return [f"{IDENTIFIER_PREFIX}{pk}"]
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_id(raw: str) -> int:
+    """A resource's id from its URL: `12` or `quartier:12`; anything else is a 404."""
+    value = raw.removeprefix(IDENTIFIER_PREFIX)
+    if not value.isdigit() or len(value) > 18:
+        raise ApiError(404, _("Nothing was found at this address."))
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int
+    per_page: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def paging(page: int | None, per_page: int | None) -> Paging:
+    """The requested page (from 1) and size (default 25, capped at `max_pagesize`); 400 when absurd."""
+    number = 1 if page is None else page
+    size = settings.API_DEFAULT_PAGE_SIZE if per_page is None else per_page
+    if number < 1:
+        raise ApiError(400, _("page starts at 1."))
+    if size < 1:
+        raise ApiError(400, _("per_page must be at least 1."))
+    if number > 10_000_000:
+        raise ApiError(400, _("page is too large."))
+    return Paging(page=number, per_page=min(size, settings.API_MAX_PAGE_SIZE))
+
+
+def page_of(queryset: QuerySet[Any], paging: Paging) -> tuple[list[Any], int]:
+    """The rows of one page and the total count (two queries; the slice past the end is empty)."""
+    total = queryset.count()
+    if paging.offset >= total:
+        return [], total
+    return list(queryset[paging.offset : paging.offset + paging.per_page]), total
+
+
+def collection(
+    request: HttpRequest,
+    *,
+    path: str,
+    rel: str,
+    items: list[dict[str, Any]],
+    total: int,
+    paging: Paging,
+    query: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The OSDI envelope of one page of a collection at `path`, embedded as `osdi:<rel>`."""
+    total_pages = math.ceil(total / paging.per_page) if total else 0
+    base_query = {key: value for key, value in (query or {}).items() if value not in (None, "")}
+
+    def page_link(number: int) -> dict[str, str]:
+        return {"href": url(request, path, base_query | {"page": number, "per_page": paging.per_page})}
+
+    links: dict[str, Any] = {"self": page_link(paging.page)}
+    if paging.page < total_pages:
+        links["next"] = page_link(paging.page + 1)
+    if paging.page > 1:
+        links["previous"] = page_link(min(paging.page - 1, max(total_pages, 1)))
+    links[f"osdi:{rel}"] = [item["_links"]["self"] for item in items]
+    links["curies"] = CURIES
+    return {
+        "total_pages": total_pages,
+        "per_page": paging.per_page,
+        "page": paging.page,
+        "total_records": total,
+        "_links": links,
+        "_embedded": {f"osdi:{rel}": items},
+    }
+
+
+def resource(
+    request: HttpRequest,
+    *,
+    path: str,
+    pk: int,
+    created: datetime | None,
+    modified: datetime | None,
+    fields: dict[str, Any],
+    links: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One OSDI resource: identifiers, dates, its fields and its links (`links`: rel → path)."""
+    all_links: dict[str, Any] = {"self": link(request, path)}
+    for rel, target in (links or {}).items():
+        all_links[rel] = link(request, target)
+    return {
+        "identifiers": identifiers(pk),
+        "created_date": timestamp(created),
+        "modified_date": timestamp(modified or created),
+        **fields,
+        "_links": all_links,
+    }
