@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,10 +28,16 @@ CHUNK_ROWS = 2000
 FORMATS = ("csv", "json")
 
 
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
 def safe_cell(value: object) -> str:
-    """Neutralise spreadsheet formulas (CSV injection)."""
+    """Neutralise spreadsheet formulas (CSV injection); a plain number (an E.164 phone number, a
+    negative amount) is no formula and stays as it is."""
     text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"} and not PLAIN_NUMBER.fullmatch(text):
+        return f"'{text}"
+    return text
 
 
 def keyset_chunks(queryset: QuerySet, chunk_rows: int = CHUNK_ROWS) -> Iterator[list[dict[str, Any]]]:

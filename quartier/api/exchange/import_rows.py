@@ -21,6 +21,8 @@ class PersonRow:
     email: str  # lower case, or ""
     phone: str  # E.164, or ""
     name: str
+    given_name: str
+    family_name: str
     country: str
     postal_code: str
     language: str
@@ -57,9 +59,11 @@ def parse_row(line: int, cells: list[str], mapping: dict[str, int], default_coun
             problems.append((_("The phone number is not valid: loaded without it."), True))
         else:
             phone = parsed.e164
-    name = _cell(cells, mapping, "full_name") or " ".join(
-        part for part in (_cell(cells, mapping, "first_name"), _cell(cells, mapping, "last_name")) if part
+    given_name, family_name = (
+        _cell(cells, mapping, "first_name")[:80],
+        _cell(cells, mapping, "last_name")[:80],
     )
+    name = _cell(cells, mapping, "full_name") or " ".join(part for part in (given_name, family_name) if part)
     postal_code = _cell(cells, mapping, "postal_code")
     if postal_code and not places.is_valid_postal_code(country, postal_code):
         problems.append((_("The postal code is not valid for the country: loaded without it."), True))
@@ -70,7 +74,9 @@ def parse_row(line: int, cells: list[str], mapping: dict[str, int], default_coun
     if language not in {code for code, _name in settings.LANGUAGES}:
         language = ""
     tags = [tag.strip()[:100] for tag in contacts.split_tags(_cell(cells, mapping, "tags"))]
-    row = PersonRow(line, email, phone, name[:80], country, postal_code, language, tags, problems)
+    row = PersonRow(
+        line, email, phone, name[:80], given_name, family_name, country, postal_code, language, tags, problems
+    )
     if not email and not phone:
         row.problems = [(_("No valid email address or phone number: not loaded."), False)]
     return row

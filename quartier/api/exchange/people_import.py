@@ -32,9 +32,10 @@ from django.utils.translation import gettext as _
 from quartier.accounts.activity import region_from
 from quartier.accounts.models import Activity, Profile, Supporter
 from quartier.accounts.queries import find_places
+from quartier.api.actions.people import merge_phone_numbers
 from quartier.api.exchange import import_files
 from quartier.api.exchange.import_rows import PersonRow, parse_row
-from quartier.api.models import PeopleImport, PeopleImportProblem, SupporterPhone, Tag, Tagging
+from quartier.api.models import PeopleImport, PeopleImportProblem, PersonDetails, SupporterPhone, Tag, Tagging
 from quartier.lib.ids import handle_from_name, is_valid_handle
 
 logger = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ def _merge_rows(rows: list[PersonRow]) -> list[PersonRow]:
             continue
         kept.phone = kept.phone or row.phone
         kept.name = kept.name or row.name
+        kept.given_name = kept.given_name or row.given_name
+        kept.family_name = kept.family_name or row.family_name
         kept.postal_code = kept.postal_code or row.postal_code
         kept.tags = kept.tags + [tag for tag in row.tags if tag not in kept.tags]
     return list(by_key.values())
@@ -200,13 +203,20 @@ def write_batch(
                     person_of[id(row)] = _create([row], language)[row.email]
                     created_pks[row.email] = person_of[id(row)]
                     created += 1
-        _attach(rows, person_of, tags, set(created_pks.values()))
+        _attach(rows, person_of, job.tag_names, tags, set(created_pks.values()))
         _record_problems(job, every_row)
     return created, merged
 
 
-def _attach(rows: list[PersonRow], person_of: dict[int, int], tags: dict[str, int], new: set[int]) -> None:
-    """Phones, tags, the new people's profiles and their journal rows (person.created webhooks)."""
+def _attach(
+    rows: list[PersonRow],
+    person_of: dict[int, int],
+    job_tags: list[str],
+    tag_ids: dict[str, int],
+    new: set[int],
+) -> None:
+    """Phones, tags (the job's and the row's own; `tag_ids` caches the ids of tags seen), the new
+    people's profiles and their journal rows (person.created webhooks)."""
     phones, taggings = [], []
     for row in rows:
         pk = person_of.get(id(row))
@@ -214,12 +224,13 @@ def _attach(rows: list[PersonRow], person_of: dict[int, int], tags: dict[str, in
             continue
         if row.phone:
             phones.append(SupporterPhone(supporter_id=pk, number=row.phone))
-        for name in {*tags, *row.tags}:
-            tag_id = tags.get(name) or Tag.objects.get_or_create(name=name)[0].pk
-            tags.setdefault(name, tag_id)
-            taggings.append(Tagging(tag_id=tag_id, supporter_id=pk))
+        for name in {*job_tags, *row.tags}:
+            if name not in tag_ids:
+                tag_ids[name] = Tag.objects.get_or_create(name=name)[0].pk
+            taggings.append(Tagging(tag_id=tag_ids[name], supporter_id=pk))
     SupporterPhone.objects.bulk_create(phones, ignore_conflicts=True)
     Tagging.objects.bulk_create(taggings, ignore_conflicts=True)
+    _write_details(rows, person_of)
     if new:
         Profile.objects.bulk_create([Profile(supporter_id=pk) for pk in sorted(new)], ignore_conflicts=True)
         regions = {
@@ -237,6 +248,36 @@ def _attach(rows: list[PersonRow], person_of: dict[int, int], tags: dict[str, in
             ],
             ignore_conflicts=True,
         )
+
+
+def _write_details(rows: list[PersonRow], person_of: dict[int, int]) -> None:
+    """What the OSDI people resource shows beyond the account (given and family names, phone numbers),
+    merged as the API merges it: names only where empty, numbers added by their value."""
+    wanted: dict[int, PersonRow] = {}
+    for row in rows:
+        pk = person_of.get(id(row))
+        if pk is not None and (row.phone or row.given_name or row.family_name):
+            wanted.setdefault(pk, row)
+    if not wanted:
+        return
+    PersonDetails.objects.bulk_create(
+        [PersonDetails(supporter_id=pk) for pk in sorted(wanted)], ignore_conflicts=True
+    )
+    now = timezone.now()
+    changed = []
+    for details in (
+        PersonDetails.objects.filter(supporter_id__in=sorted(wanted)).order_by("pk").select_for_update()
+    ):
+        row = wanted[details.supporter_id]
+        details.given_name = details.given_name or row.given_name
+        details.family_name = details.family_name or row.family_name
+        if row.phone:
+            details.phone_numbers = merge_phone_numbers(
+                details.phone_numbers, [{"number": row.phone, "primary": not details.phone_numbers}]
+            )
+        details.modified_at = now
+        changed.append(details)
+    PersonDetails.objects.bulk_update(changed, ["given_name", "family_name", "phone_numbers", "modified_at"])
 
 
 def _record_problems(job: PeopleImport, rows: list[PersonRow]) -> None:

@@ -187,3 +187,12 @@ def test_rsvps_and_donations_are_exported_with_their_people(staff, supporter, ma
         "2500",
         f"quartier:{supporter.pk}",
     )
+
+
+def test_formulas_are_neutralised_but_phone_numbers_and_amounts_are_not():
+    assert exports.safe_cell("=1+2") == "'=1+2"
+    assert exports.safe_cell("+cmd|' /C calc'!A0") == "'+cmd|' /C calc'!A0"
+    assert exports.safe_cell("-2+3") == "'-2+3"
+    assert exports.safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert exports.safe_cell("+15148720311") == "+15148720311"
+    assert exports.safe_cell("-2500") == "-2500"

@@ -170,3 +170,18 @@ def test_two_imports_of_the_same_people_at_once_never_duplicate_anyone():
     merged = sum(PeopleImport.objects.values_list("merged_count", flat=True))
     assert (created, merged) == (60, 60)
     assert SupporterPhone.objects.count() == 60
+
+
+def test_a_rows_own_tags_go_to_that_person_only(db):
+    import_text(
+        "email,name,tags\na@example.org,A,alpha\nb@example.org,B,\nc@example.org,C,gamma\n", tags=["all"]
+    )
+    tags = {
+        email: sorted(Tagging.objects.filter(supporter__email=email).values_list("tag__name", flat=True))
+        for email in ("a@example.org", "b@example.org", "c@example.org")
+    }
+    assert tags == {
+        "a@example.org": ["all", "alpha"],
+        "b@example.org": ["all"],
+        "c@example.org": ["all", "gamma"],
+    }
