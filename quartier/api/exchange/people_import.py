@@ -205,7 +205,7 @@ def write_batch(
                     created += 1
         _attach(rows, person_of, job.tag_names, tags, set(created_pks.values()))
         _record_problems(job, every_row)
-    return created, merged
+    return created, merged + len(every_row) - len(rows)  # a person listed twice in the file: merged
 
 
 def _attach(
@@ -252,7 +252,8 @@ def _attach(
 
 def _write_details(rows: list[PersonRow], person_of: dict[int, int]) -> None:
     """What the OSDI people resource shows beyond the account (given and family names, phone numbers),
-    merged as the API merges it: names only where empty, numbers added by their value."""
+    merged as the API merges it: names only where empty, numbers added by their value. People without
+    details yet get them in one insert; only those who have some are read, locked and updated."""
     wanted: dict[int, PersonRow] = {}
     for row in rows:
         pk = person_of.get(id(row))
@@ -260,24 +261,43 @@ def _write_details(rows: list[PersonRow], person_of: dict[int, int]) -> None:
             wanted.setdefault(pk, row)
     if not wanted:
         return
-    PersonDetails.objects.bulk_create(
-        [PersonDetails(supporter_id=pk) for pk in sorted(wanted)], ignore_conflicts=True
-    )
     now = timezone.now()
-    changed = []
-    for details in (
+    existing = list(
         PersonDetails.objects.filter(supporter_id__in=sorted(wanted)).order_by("pk").select_for_update()
-    ):
-        row = wanted[details.supporter_id]
+    )
+    changed = []
+    for details in existing:
+        row = wanted.pop(details.supporter_id)
+        numbers = details.phone_numbers
+        if row.phone:
+            numbers = merge_phone_numbers(numbers, [{"number": row.phone, "primary": not numbers}])
+        if (
+            (details.given_name or not row.given_name)
+            and (details.family_name or not row.family_name)
+            and (numbers == details.phone_numbers)
+        ):
+            continue
         details.given_name = details.given_name or row.given_name
         details.family_name = details.family_name or row.family_name
-        if row.phone:
-            details.phone_numbers = merge_phone_numbers(
-                details.phone_numbers, [{"number": row.phone, "primary": not details.phone_numbers}]
-            )
-        details.modified_at = now
+        details.phone_numbers, details.modified_at = numbers, now
         changed.append(details)
-    PersonDetails.objects.bulk_update(changed, ["given_name", "family_name", "phone_numbers", "modified_at"])
+    if changed:
+        PersonDetails.objects.bulk_update(
+            changed, ["given_name", "family_name", "phone_numbers", "modified_at"]
+        )
+    PersonDetails.objects.bulk_create(
+        [
+            PersonDetails(
+                supporter_id=pk,
+                given_name=row.given_name,
+                family_name=row.family_name,
+                modified_at=now,
+                phone_numbers=[{"number": row.phone, "primary": True}] if row.phone else [],
+            )  # fmt: skip
+            for pk, row in sorted(wanted.items())
+        ],
+        ignore_conflicts=True,  # a concurrent import made them a moment ago: theirs stand
+    )
 
 
 def _record_problems(job: PeopleImport, rows: list[PersonRow]) -> None:

@@ -105,7 +105,7 @@ def test_a_phone_shared_by_two_people_merges_nobody(make_supporter):
 def test_a_file_repeating_a_person_makes_one_account(db):
     job = import_text("email,name\nsam@example.org,Sam\nSAM@example.org,Sam W\nsam@example.org,\n")
     assert Supporter.objects.filter(email__iexact="sam@example.org").count() == 1
-    assert job.created_count == 1 and job.rows_done == 3
+    assert (job.created_count, job.merged_count, job.rows_done) == (1, 2, 3)
 
 
 def test_bad_lines_are_reported_with_their_line_number_and_the_rest_loads(db):
