@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
         import_seconds, _created = bench_import(path, rows)
         raw_seconds = bench_raw_insert(path)
         seconds, exported, peak = bench_export()
-        quarter_seconds, quarter_rows, quarter_peak = bench_export(limit=max(1, exported // 4))
+        _quarter_seconds, quarter_rows, quarter_peak = bench_export(limit=max(1, exported // 4))
         raw_select = bench_raw_select()
         print(
             f"export: {exported} people in {seconds:.1f} s ({exported / max(seconds, 1e-9):.0f} rows/s), peak {peak / 1e6:.2f} MB"

@@ -293,7 +293,7 @@ def _write_details(rows: list[PersonRow], person_of: dict[int, int]) -> None:
                 family_name=row.family_name,
                 modified_at=now,
                 phone_numbers=[{"number": row.phone, "primary": True}] if row.phone else [],
-            )  # fmt: skip
+            )
             for pk, row in sorted(wanted.items())
         ],
         ignore_conflicts=True,  # a concurrent import made them a moment ago: theirs stand
