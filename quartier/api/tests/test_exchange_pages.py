@@ -132,6 +132,7 @@ def test_the_people_export_leaves_deleted_accounts_out_and_says_who_consented(st
         for row in csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
     }
     assert "gone@example.org" not in rows
+    assert f"quartier:{gone.pk}" not in {row["identifier"] for row in rows.values()}  # not even emptied
     assert rows["new@example.org"]["name"] == "'=cmd()"  # a formula is neutralised
     assert rows["new@example.org"]["campaign_news_consent"] == ""
     assert rows[staff.email]["campaign_news_consent"] == "no"
