@@ -31,3 +31,7 @@ from quartier.settings import CELERY_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE["api-webhooks"] = {"task": "quartier.api.tasks.run_webhooks", "schedule": 10.0}
 CELERY_BEAT_SCHEDULE["api-imports-sweep"] = {"task": "quartier.api.tasks.sweep_imports", "schedule": 3600.0}
+
+# How long a list's total_records is kept in the cache (counting millions of rows costs more than the
+# page); totals may lag new rows by this long. 0: counted on every request.
+API_COUNT_CACHE_SECONDS = env_int("API_COUNT_CACHE_SECONDS", 10)

@@ -1,6 +1,8 @@
 """URLs of the api app: each API mounted under its prefix, with a JSON 404 for any unknown path below it.
 
-To mount another ninja API, add its `*mount("api/<name>/v1/", <its NinjaAPI>)` line.
+To mount another ninja API, give it `urls_namespace="api:<name>"` (its OpenAPI view reverses through
+this app's namespace), call `errors.install_error_handlers(it)`, and add its
+`*mount("api/<name>/v1/", <its NinjaAPI>)` line.
 """
 
 from __future__ import annotations

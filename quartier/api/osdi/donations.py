@@ -162,13 +162,6 @@ def list_donations(
     )
 
 
-@router.get("/donations/{donation_id}", summary="Read a donation")
-def get_donation(request: HttpRequest, donation_id: str) -> dict[str, Any]:
-    require_scope(request, "donations")
-    donation = donation_or_404(paid_donations(), donation_id)
-    return donation_json(request, donation, with_person=has_people_scope(request))
-
-
 def idempotency_identifier(request: HttpRequest, identifiers: list[str]) -> str:
     """What makes a recorded gift unique: the client's own identifier, or its Idempotency-Key header."""
     if identifiers:
@@ -232,6 +225,13 @@ def create_donation(request: HttpRequest, payload: DonationHelperIn) -> Any:
 )
 def record_donation_helper(request: HttpRequest, payload: DonationHelperIn) -> Any:
     return _record_donation(request, payload, None)
+
+
+@router.get("/donations/{donation_id}", summary="Read a donation")
+def get_donation(request: HttpRequest, donation_id: str) -> dict[str, Any]:
+    require_scope(request, "donations")
+    donation = donation_or_404(paid_donations(), donation_id)
+    return donation_json(request, donation, with_person=has_people_scope(request))
 
 
 @router.get("/fundraising_pages", summary="List fundraising pages")

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from quartier.accounts.queries import find_place
 from quartier.api.actions import helpers
 from quartier.api.actions import people as people_actions
 from quartier.api.auth import require_scope
@@ -146,6 +147,14 @@ def _draft(event: Event | None, payload: EventIn) -> event_actions.EventDraft:
         return getattr(event, old) if event is not None else default
 
     address = location.address_lines[0] if location and location.address_lines else None
+    country = pick((location.country or "").upper() or None if location else None, "country", "CA")
+    postal_code = pick(location.postal_code if location else None, "postal_code", "")
+    latitude, longitude = (event.latitude, event.longitude) if event is not None else (None, None)
+    town = pick(location.locality if location else None, "town", "")
+    if location and location.postal_code:  # placed on the map as the site's own form places events
+        place = find_place(country, postal_code)
+        if place is not None:
+            latitude, longitude, town = place.latitude, place.longitude, town or place.town
     return event_actions.EventDraft(
         title=pick(payload.title, "title", ""),
         description=pick(payload.description, "description", ""),
@@ -155,11 +164,11 @@ def _draft(event: Event | None, payload: EventIn) -> event_actions.EventDraft:
         venue=pick(location.venue if location else None, "venue", ""),
         address=pick(address, "address", ""),
         address_visibility=event.address_visibility if event is not None else Event.AddressVisibility.PUBLIC,
-        country=pick((location.country or "").upper() or None if location else None, "country", "CA"),
-        postal_code=pick(location.postal_code if location else None, "postal_code", ""),
-        town=pick(location.locality if location else None, "town", ""),
-        latitude=event.latitude if event is not None else None,
-        longitude=event.longitude if event is not None else None,
+        country=country,
+        postal_code=postal_code,
+        town=town,
+        latitude=latitude,
+        longitude=longitude,
         time_zone=event.time_zone if event is not None else settings.TIME_ZONE,
         max_guests_per_rsvp=event.max_guests_per_rsvp if event is not None else 0,
         group=event.group if event is not None else None,

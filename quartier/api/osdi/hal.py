@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -9,6 +10,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -71,9 +74,28 @@ def paging(page: int | None, per_page: int | None) -> Paging:
     return Paging(page=number, per_page=min(size, settings.API_MAX_PAGE_SIZE))
 
 
+def total_of(queryset: QuerySet[Any]) -> int:
+    """`queryset.count()`, kept `API_COUNT_CACHE_SECONDS` in the cache by its SQL: counting millions of
+    rows costs more than the page itself, and a client walking the pages asks the same count each time.
+    A total may then lag new rows by that long (0: always counted)."""
+    seconds = settings.API_COUNT_CACHE_SECONDS
+    if seconds <= 0:
+        return queryset.count()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    key = "api-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    total = cache.get(key)
+    if total is None:
+        total = queryset.count()
+        cache.set(key, total, timeout=seconds)
+    return int(total)
+
+
 def page_of(queryset: QuerySet[Any], paging: Paging) -> tuple[list[Any], int]:
     """The rows of one page and the total count (two queries; the slice past the end is empty)."""
-    total = queryset.count()
+    total = total_of(queryset)
     if paging.offset >= total:
         return [], total
     return list(queryset[paging.offset : paging.offset + paging.per_page]), total

@@ -64,3 +64,17 @@ def full_key(make_key) -> tuple[ApiKey, ApiClient]:
 @pytest.fixture
 def api(full_key) -> ApiClient:
     return full_key[1]
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_donations(settings):
+    settings.DONATIONS_GATEWAY = "sandbox"
+    settings.DONATIONS_JURISDICTION = "none"
+    settings.DONATIONS_CURRENCY = "CAD"
+    settings.DONATIONS_ELECTION_YEAR = 0
+
+
+@pytest.fixture(autouse=True)
+def _counted_on_every_request(settings):
+    """Totals counted afresh in most tests (`test_count_cache.py` checks the cached ones)."""
+    settings.API_COUNT_CACHE_SECONDS = 0

@@ -97,3 +97,8 @@ def test_the_page_is_in_french_for_french_staff(staff):
 def test_no_input_makes_the_key_form_answer_500(staff, name, level):
     response = client_for(staff).post(KEYS, {"name": name, "scope_people": level, "scope_forms": level})
     assert response.status_code in {200, 400}
+
+
+def test_staff_find_the_keys_page_in_the_menu(staff, supporter):
+    assert KEYS in client_for(staff).get("/").content.decode()
+    assert KEYS not in client_for(supporter).get("/").content.decode()
