@@ -185,3 +185,19 @@ def test_a_rows_own_tags_go_to_that_person_only(db):
         "b@example.org": ["all"],
         "c@example.org": ["all", "gamma"],
     }
+
+
+def test_a_phone_given_through_the_osdi_api_lets_an_import_merge_by_it(api):
+    response = api.post(
+        "/api/osdi/v1/people/person_signup_helper",
+        {
+            "person": {
+                "email_addresses": [{"address": "ada@example.org"}],
+                "phone_numbers": [{"number": "(514) 872-0311"}],
+            }
+        },
+    )
+    assert response.status_code == 201
+    job = import_text("email,name,phone\n,Ada L,+1 514 872 0311\n")
+    assert (job.created_count, job.merged_count, job.problem_count) == (0, 1, 0)
+    assert list(SupporterPhone.objects.values_list("number", flat=True)) == ["+15148720311"]
