@@ -201,3 +201,23 @@ def test_a_phone_given_through_the_osdi_api_lets_an_import_merge_by_it(api):
     job = import_text("email,name,phone\n,Ada L,+1 514 872 0311\n")
     assert (job.created_count, job.merged_count, job.problem_count) == (0, 1, 0)
     assert list(SupporterPhone.objects.values_list("number", flat=True)) == ["+15148720311"]
+
+
+def test_a_file_nobody_mapped_is_deleted_after_two_days(staff, settings):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from quartier.api import tasks
+
+    job = PeopleImport.objects.create(original_name="x.csv", uploaded_by=staff)
+    job.file.save("people.csv", ContentFile(b"email\na@example.org\n"))
+    PeopleImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=3))
+    fresh = PeopleImport.objects.create(original_name="y.csv", uploaded_by=staff)
+    fresh.file.save("people.csv", ContentFile(b"email\nb@example.org\n"))
+    assert tasks.sweep_imports() == 1
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (job.status, job.file.name) == ("failed", "")
+    assert fresh.status == "uploaded" and fresh.file.name

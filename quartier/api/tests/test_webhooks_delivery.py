@@ -187,3 +187,16 @@ def test_two_workers_send_a_delivery_once(receiver, staff, make_supporter):
     outcomes = run_together([lambda: actions.deliver(delivery.pk)] * 2)
     assert sorted(outcomes) == [False, True]
     assert len(receiver.requests) == 1
+
+
+def test_pausing_an_endpoint_holds_its_retries_until_it_resumes(receiver, staff, make_supporter):
+    endpoint = _endpoint(receiver, staff)
+    make_supporter("Anne Roy")
+    receiver.statuses = [500]
+    tasks.run_webhooks()
+    delivery = WebhookDelivery.objects.get()
+    actions.set_active(endpoint, active=False)
+    later = delivery.next_attempt_at + timedelta(seconds=1)
+    assert actions.due_deliveries(now=later) == []
+    actions.set_active(endpoint, active=True)
+    assert actions.due_deliveries(now=later) == [delivery.pk]

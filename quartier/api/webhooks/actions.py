@@ -121,7 +121,8 @@ def send_ping(endpoint: WebhookEndpoint) -> WebhookDelivery:
 
 
 def due_deliveries(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Deliveries to send now (new, or whose retry is due, or stuck with a dead worker)."""
+    """Deliveries to send now (new, or whose retry is due, or stuck with a dead worker), to active
+    endpoints only."""
     now = now or timezone.now()
     WebhookDelivery.objects.filter(
         status=WebhookDelivery.Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
@@ -130,6 +131,7 @@ def due_deliveries(*, now: datetime | None = None, limit: int = 500) -> list[int
         WebhookDelivery.objects.filter(
             Q(status=WebhookDelivery.Status.PENDING) | Q(status=WebhookDelivery.Status.RETRYING),
             next_attempt_at__lte=now,
+            endpoint__is_active=True,  # a paused endpoint's deliveries wait (a replay still sends)
         )
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
