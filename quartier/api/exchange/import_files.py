@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from quartier.api.models import PeopleImport
 
 ABANDONED_AFTER = timedelta(days=2)
+# A job still queued or running this long after its upload lost its worker: its file goes too.
+STALLED_AFTER = timedelta(days=1)
 
 
 def finish(job: PeopleImport, status: str, message: str = "") -> None:
@@ -30,7 +32,8 @@ def delete_file(job: PeopleImport) -> None:
 
 
 def discard_abandoned(now: datetime | None = None) -> int:
-    """Files uploaded but never mapped are not kept: their jobs fail after `ABANDONED_AFTER`."""
+    """Files uploaded but never mapped are not kept: their jobs fail after `ABANDONED_AFTER`; nor are
+    those of jobs whose worker died (still queued or running after `STALLED_AFTER`)."""
     now = now or timezone.now()
     jobs = list(
         PeopleImport.objects.filter(
@@ -42,4 +45,14 @@ def discard_abandoned(now: datetime | None = None) -> int:
             status=PeopleImport.Status.FAILED
         ):
             finish(job, PeopleImport.Status.FAILED, _("Nobody chose the columns: the file was deleted."))
-    return len(jobs)
+    stalled = list(
+        PeopleImport.objects.filter(
+            status__in=[PeopleImport.Status.QUEUED, PeopleImport.Status.RUNNING],
+            created_at__lte=now - STALLED_AFTER,
+        )[:500]
+    )
+    for job in stalled:
+        finish(
+            job, PeopleImport.Status.FAILED, _("The import stopped and did not resume: the file was deleted.")
+        )
+    return len(jobs) + len(stalled)

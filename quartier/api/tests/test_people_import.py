@@ -216,7 +216,12 @@ def test_a_file_nobody_mapped_is_deleted_after_two_days(staff, settings):
     PeopleImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=3))
     fresh = PeopleImport.objects.create(original_name="y.csv", uploaded_by=staff)
     fresh.file.save("people.csv", ContentFile(b"email\nb@example.org\n"))
-    assert tasks.sweep_imports() == 1
+    stalled = PeopleImport.objects.create(original_name="z.csv", uploaded_by=staff, status="running")
+    stalled.file.save("people.csv", ContentFile(b"email\nc@example.org\n"))
+    PeopleImport.objects.filter(pk=stalled.pk).update(created_at=timezone.now() - timedelta(days=2))
+    assert tasks.sweep_imports() == 2
+    stalled.refresh_from_db()
+    assert (stalled.status, stalled.file.name) == ("failed", "")
     job.refresh_from_db()
     fresh.refresh_from_db()
     assert (job.status, job.file.name) == ("failed", "")
