@@ -41,6 +41,10 @@ EXPORT_PROMISES = "quartier/tests/test_export_promises.py"
 
 SCOPES_AND_CLAIMS = f"{FIELDWORK}/tests/test_scopes_and_claims.py"
 PRIVATE_IMPORTS = f"{FIELDWORK}/tests/test_private_imports.py"
+WEBHOOK_DELIVERY = "quartier/api/tests/test_webhooks_delivery.py"
+WEBHOOK_PAGES = "quartier/api/tests/test_webhooks_pages.py"
+PEOPLE_IMPORT = "quartier/api/tests/test_people_import.py"
+EXCHANGE_PAGES = "quartier/api/tests/test_exchange_pages.py"
 
 BUGS: list[Bug] = [
     # --- capacity checks ---------------------------------------------------------------------
@@ -2169,6 +2173,63 @@ BUGS += [
         original='if entry is not None and current is not None and entry["stamp"] == current:',
         replacement="if entry is not None:",
         tests=("quartier/accounts/tests/test_signed_in.py",),
+    ),
+    # --- outgoing webhooks, people imports and exports (issue 25 §4-5) ---------------------------
+    Bug(
+        id="webhook-signature-ignores-timestamp",
+        promise="A webhook's signature covers its timestamp and body, as docs/webhooks.md tells receivers.",
+        file="quartier/api/webhooks/signing.py",
+        original='signed = str(timestamp).encode() + b"." + body',
+        replacement="signed = body",
+        tests=(WEBHOOK_DELIVERY,),
+    ),
+    Bug(
+        id="webhook-sent-twice",
+        promise="Two workers never send one delivery twice (the claim checks its status).",
+        file="quartier/api/webhooks/actions.py",
+        original="        status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING],\n        next_attempt_at__lte=now,\n    ).update(",
+        replacement="        next_attempt_at__lte=now,\n    ).update(",
+        tests=(WEBHOOK_DELIVERY,),
+    ),
+    Bug(
+        id="webhook-reaches-private-addresses",
+        promise="In production a webhook never reaches a loopback, private or metadata address (SSRF).",
+        file="quartier/api/webhooks/network.py",
+        original="if not settings.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES and not all(_is_public(a) for a in addresses):",
+        replacement="if False:",
+        tests=(WEBHOOK_PAGES,),
+    ),
+    Bug(
+        id="webhook-cursor-skips-late-commits",
+        promise="The journal reader never moves past a row a slower transaction may still be committing before it.",
+        file="quartier/api/webhooks/actions.py",
+        original="still_settling = still_settling or row.recorded_at > now - timedelta(seconds=SETTLE_SECONDS)",
+        replacement="still_settling = False",
+        tests=(WEBHOOK_DELIVERY,),
+    ),
+    Bug(
+        id="import-duplicates-an-email-in-capitals",
+        promise="An import merges a person whose address differs only by case, never duplicates them.",
+        file="quartier/api/exchange/import_rows.py",
+        original='email = _cell(cells, mapping, "email").lower()[:254]',
+        replacement='email = _cell(cells, mapping, "email")[:254]',
+        tests=(PEOPLE_IMPORT,),
+    ),
+    Bug(
+        id="export-lists-deleted-accounts",
+        promise="The people export leaves deleted accounts out.",
+        file="quartier/api/exchange/exports.py",
+        original="people = Supporter.objects.filter(deleted_at__isnull=True).values(",
+        replacement="people = Supporter.objects.values(",
+        tests=(EXCHANGE_PAGES,),
+    ),
+    Bug(
+        id="export-lets-a-formula-through",
+        promise="A cell of an export that a spreadsheet would run as a formula is neutralised.",
+        file="quartier/api/exchange/exports.py",
+        original="""        return f"'{text}"\n    return text""",
+        replacement="""        return text\n    return text""",
+        tests=(EXCHANGE_PAGES,),
     ),
     # --- the API (issue 25) -------------------------------------------------------------------
     Bug(

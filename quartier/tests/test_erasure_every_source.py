@@ -129,6 +129,23 @@ def _fieldwork_imports_stay_without_the_uploader_or_the_file(before: dict, suppo
 
 
 # What each source that keeps something after deletion keeps, checked as `kept_after_deletion` says.
+def _people_imports_stay_without_the_uploader_or_the_file(before: dict, supporter: Supporter) -> None:
+    from quartier.api.models import PeopleImport
+
+    kept = PeopleImport.objects.filter(pk__in=before[PeopleImport])
+    assert kept.count() == len(before[PeopleImport]) == 2
+    assert set(kept.values_list("uploaded_by_id", "file")) == {(None, "")}
+    assert all(job.is_finished for job in kept)
+
+
+def _webhook_endpoints_stay_without_their_creator(before: dict, supporter: Supporter) -> None:
+    from quartier.api.models import WebhookEndpoint
+
+    kept = WebhookEndpoint.objects.filter(pk__in=before[WebhookEndpoint])
+    assert kept.count() == len(before[WebhookEndpoint]) == 2
+    assert set(kept.values_list("created_by_id", flat=True)) == {None}
+
+
 KEPT = {
     "account": _account_is_emptied,
     "hosted_events_and_groups": _hosted_events_and_groups_stay_without_the_name,
@@ -144,6 +161,8 @@ KEPT = {
     "fundraising_teams": _teams_stay_without_their_captain,
     "fieldwork_volunteering": _fieldwork_results_stay_without_the_volunteer,
     "fieldwork_imports": _fieldwork_imports_stay_without_the_uploader_or_the_file,
+    "api_people_imports": _people_imports_stay_without_the_uploader_or_the_file,
+    "api_webhook_endpoints_created": _webhook_endpoints_stay_without_their_creator,
 }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from quartier.accounts import actions as account_actions
 from quartier.accounts.models import CAMPAIGN_NEWS, ConsentRecord, Supporter
+from quartier.api.exchange.phones import remember_phones
 from quartier.api.models import PersonDetails, Tag, Tagging
 
 API_CONSENT_WORDING = "Subscribed through the campaign's API (OSDI) by {client}."
@@ -88,6 +89,9 @@ def apply_details(supporter: Supporter, person: PersonInput) -> PersonDetails:
         details.family_name = person.family_name
     if person.phone_numbers:
         details.phone_numbers = merge_phone_numbers(details.phone_numbers, person.phone_numbers)
+        remember_phones(
+            supporter, [entry.get("number", "") for entry in person.phone_numbers]
+        )  # imports match them
     if person.custom_fields:
         details.custom_fields = details.custom_fields | person.custom_fields
     details.modified_at = timezone.now()

@@ -29,6 +29,7 @@ from quartier.social import models as social
 from quartier.tests.personal_data import (
     accounts,
     api,
+    api_exchange,
     dashboard,
     donations,
     fieldwork,
@@ -51,6 +52,7 @@ FACTORIES: dict[str, Factory] = (
     | fieldwork.FACTORIES
     | api.FACTORIES
     | integrity.FACTORIES
+    | api_exchange.FACTORIES
 )
 
 # Models that hold one row per supporter at most: the factories make one of each.
