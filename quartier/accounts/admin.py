@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from quartier.accounts.models import AffiliationChange, Cause, Consent, ConsentRecord, Profile, Supporter
+from quartier.accounts.verification_models import Verification, Vouch
 
 
 @admin.register(Supporter)
@@ -71,4 +72,37 @@ class AffiliationChangeAdmin(admin.ModelAdmin):
     raw_id_fields = ("supporter", "changed_by")
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Vouch)
+class VouchAdmin(admin.ModelAdmin):
+    """Who vouched for whom, for the campaign's audit: written only by `verification.vouch` and
+    `revoke_vouch` (a vouch changed here would bypass the leader check and the badge refresh)."""
+
+    list_display = ("voucher", "vouchee", "created_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("voucher__display_name", "vouchee__display_name", "vouchee__handle")
+    readonly_fields = ("voucher", "vouchee", "note", "created_at", "revoked_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Verification)
+class VerificationAdmin(admin.ModelAdmin):
+    """The verifications behind the badges (read only: written by `accounts/verification.py`)."""
+
+    list_display = ("supporter", "kind", "verified_by", "verified_at")
+    list_filter = ("kind",)
+    search_fields = ("supporter__display_name", "supporter__handle")
+    readonly_fields = ("supporter", "kind", "evidence", "verified_by", "verified_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

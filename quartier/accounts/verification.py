@@ -101,7 +101,14 @@ class VouchRefused(Exception):
 @transaction.atomic
 def vouch(*, voucher: Supporter, vouchee: Supporter, note: str = "") -> Vouch:
     """A leader vouches for a supporter: the vouchee gets the badge while one active vouch stands."""
-    Supporter.objects.select_for_update().only("pk").get(pk=voucher.pk)  # one vouch at a time per leader
+    # One vouch at a time per leader; both rows locked in one order (by id), as `refresh_badges` will
+    # lock the vouchee's: two leaders vouching for each other at once cannot deadlock.
+    list(
+        Supporter.objects.select_for_update()
+        .filter(pk__in=[voucher.pk, vouchee.pk])
+        .order_by("pk")
+        .only("pk")
+    )
     if not is_leader(voucher):
         raise VouchRefused(_("Only group leaders and campaign staff can vouch for someone."))
     if vouchee.pk == voucher.pk:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -150,6 +150,9 @@ def vouch_button(request: HttpRequest, handle: str) -> HttpResponse:
         request.user.is_authenticated and request.user.is_verified and verification.is_leader(request.user)
     ):
         return HttpResponse("")
-    vouchee = get_vouchee_for_leader(request.user, handle)
+    try:
+        vouchee = get_vouchee_for_leader(request.user, handle)
+    except Http404:  # nobody to vouch for here (unconfirmed, oneself): no button, and no error for htmx
+        return HttpResponse("")
     standing = Vouch.objects.filter(voucher=request.user, vouchee=vouchee, revoked_at__isnull=True).exists()
     return render(request, "accounts/_vouch_button.html", {"vouchee": vouchee, "standing": standing})

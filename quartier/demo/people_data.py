@@ -22,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from quartier.accounts import actions
+from quartier.accounts import actions, verification
 from quartier.accounts.actions import ProfileChanges
 from quartier.accounts.models import CAMPAIGN_NEWS, ConsentRecord, Supporter, Visibility
 from quartier.demo.demo_people import (
@@ -119,6 +119,11 @@ def create_demo_accounts() -> list[Supporter]:
             actions.set_affiliation(
                 supporter=supporter, affiliation=account.affiliation, changed_by=organiser
             )
+        # Badges: every named account confirmed its email; the organiser (staff) vouches for each.
+        if supporter.pk == organiser.pk:
+            verification.refresh_badges(supporter)
+        else:
+            verification.vouch(voucher=organiser, vouchee=supporter, note="Demo: met at the campaign office")
     return created
 
 

@@ -412,3 +412,55 @@ def test_a_banned_voucher_no_longer_counts(staff, supporter):
     verification.vouch(voucher=staff, vouchee=supporter)
     Supporter.objects.filter(pk=staff.pk).update(is_active=False)
     assert verification.refresh_badges(supporter) & Badge.VOUCHED == 0
+
+
+@pytest.mark.django_db
+def test_every_persona_gets_the_phone_page_or_is_sent_to_sign_in_first(persona, sent_texts):
+    name, person = persona
+    response = client_for(person).get(reverse("accounts:settings_verification"))
+    assert response.status_code == (302 if name in {"anonymous", "unverified"} else 200)
+    if response.status_code == 200:
+        assert 'name="phone"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_every_persona_on_the_vouch_page_only_staff_vouches(persona, make_supporter):
+    name, person = persona
+    vouchee = make_supporter("Vera Vouchee")
+    client = client_for(person)
+    url = reverse("accounts:vouch", args=[vouchee.handle])
+    expected = {"anonymous": 302, "unverified": 302, "supporter": 404, "other_supporter": 404, "staff": 200}
+    assert client.get(url).status_code == expected[name]
+    client.post(url, {"confirm": "on"})
+    assert Vouch.objects.filter(vouchee=vouchee).count() == (1 if name == "staff" else 0)
+
+
+@pytest.mark.django_db
+def test_the_badges_page_is_public_and_cached(django_assert_num_queries):
+    from quartier.accounts import branding
+
+    branding.current()
+    assert Client().get(reverse("accounts:badges")).status_code == 200
+    with django_assert_num_queries(0):
+        assert Client().get(reverse("accounts:badges")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_vouch_button_is_empty_for_someone_a_leader_cannot_vouch_for(leader, unverified):
+    for handle in (unverified.handle, leader.handle, "nobody-here"):
+        response = client_for(leader).get(reverse("accounts:vouch_button", args=[handle]))
+        assert (response.status_code, response.content) == (200, b"")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_leaders_vouching_for_each_other_at_once_both_succeed(staff, make_supporter):
+    other_staff = make_supporter("Olivier Staff", staff=True)
+    outcomes = run_together(
+        [
+            lambda: verification.vouch(voucher=staff, vouchee=other_staff).pk,
+            lambda: verification.vouch(voucher=other_staff, vouchee=staff).pk,
+        ]
+    )
+    assert not [outcome for outcome in outcomes if str(outcome).startswith("error")]
+    assert Vouch.objects.count() == 2
+    assert all(shown(person) & Badge.VOUCHED for person in (staff, other_staff))

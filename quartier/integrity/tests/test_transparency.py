@@ -152,3 +152,14 @@ def test_a_post_by_an_unlabelled_supporter_has_no_disclosure(supporter):
     )
     page = client_for(supporter).get(post.get_absolute_url()).content.decode()
     assert 'class="disclosure' not in page
+
+
+@pytest.mark.django_db
+def test_the_transparency_page_reads_in_a_constant_number_of_queries(
+    make_supporter, django_assert_max_num_queries
+):
+    branding.current()
+    for number in range(6):
+        make_supporter(f"Paid {number}", affiliation=Affiliation.PAID)
+    with django_assert_max_num_queries(1):  # everyone labelled, in one read
+        assert Client().get(reverse("integrity:transparency")).status_code == 200
