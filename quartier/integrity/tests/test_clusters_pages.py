@@ -122,3 +122,34 @@ def test_a_dismissed_finding_found_again_stays_dismissed(staff, cluster):
     cluster.refresh_from_db()
     assert (again.pk, created, cluster.status) == (cluster.pk, False, Cluster.Status.DISMISSED)
     assert cluster.evidence["items"] == 4  # what staff decided on is kept as it was
+
+
+def test_the_cluster_list_reads_the_same_queries_for_few_or_many_clusters(
+    staff, make_supporter, django_assert_max_num_queries
+):
+    people = [make_supporter(f"Account {number}") for number in range(4)]
+
+    def add_clusters(count: int, start: int) -> None:
+        for number in range(start, start + count):
+            members = {person.pk: {"items_in_step": number} for person in people[: 3 + number % 2]}
+            evidence = {
+                "accounts": len(members),
+                "items": number,
+                "window_seconds": 30,
+                "min_items_per_pair": 3,
+            }
+            cluster, _created = file_finding(Finding(kind="synchronised", members=members, evidence=evidence))
+            Cluster.objects.filter(pk=cluster.pk).update(key=f"key-{number}")  # each a finding of its own
+        Cluster.objects.filter(pk__in=list(Cluster.objects.values_list("pk", flat=True))[:1]).update(
+            status=Cluster.Status.CONFIRMED, decided_by=staff
+        )
+
+    client = client_for(staff)
+    add_clusters(2, 0)
+    client.get(reverse("integrity:clusters"))  # warm the signed-in caches
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("integrity:clusters"))
+    add_clusters(10, 2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("integrity:clusters"))
+    assert response.status_code == 200

@@ -13,6 +13,7 @@ from django.db.models import (
 
 from quartier.accounts import queries as accounts_queries
 from quartier.accounts.models import Supporter, Visibility
+from quartier.accounts.trust import TrustLevel, trust_levels
 from quartier.organizing.models import Group
 from quartier.organizing.queries import groups as organizing_groups
 from quartier.organizing.queries import search as organizing_search
@@ -76,7 +77,10 @@ def blocked_by(supporter: Supporter) -> list[Supporter]:
 
 
 def people_you_may_know(supporter: Supporter, limit: int = 6) -> list[Supporter]:
-    """People in the supporter's groups and at their events whom they neither follow nor block."""
+    """People in the supporter's groups and at their events whom they neither follow nor block.
+
+    Suggesting someone is featuring them: accounts no earned trust reaches (`accounts.trust`) come
+    last, so that a ring of fake accounts joining a group is not pushed to its real members first."""
     excluded = (
         Follow.objects.filter(follower=supporter).values("followed_id")
         .union(Block.objects.filter(blocker=supporter).values("blocked_id"))
@@ -86,7 +90,11 @@ def people_you_may_know(supporter: Supporter, limit: int = 6) -> list[Supporter]
         supporter, exclude=Supporter.objects.filter(pk__in=excluded).values("pk"), limit=limit * 2
     )
     found = {person.pk: person for person in _active(Supporter.objects.filter(pk__in=ids))}
-    return [found[pk] for pk in ids if pk in found][:limit]
+    people = [found[pk] for pk in ids if pk in found]
+    if not people:
+        return []
+    levels = trust_levels([person.pk for person in people])
+    return sorted(people, key=lambda person: levels[person.pk] == TrustLevel.LOW)[:limit]
 
 
 def settings_of(supporter: Supporter) -> SocialSettings:
