@@ -1,5 +1,14 @@
-"""Word of mouth's models, one module per subject."""
+"""Word of mouth's models, one module per subject: `codes` (referral and campaign codes),
+`attribution` (cascade nodes, conversions, the metrics' snapshot)."""
 
+from quartier.reach.models.attribution import AttributionCursor, CascadeNode, CascadeSnapshot, Conversion
 from quartier.reach.models.codes import CampaignCode, ReferralCode
 
-__all__ = ["CampaignCode", "ReferralCode"]
+__all__ = [
+    "AttributionCursor",
+    "CampaignCode",
+    "CascadeNode",
+    "CascadeSnapshot",
+    "Conversion",
+    "ReferralCode",
+]
