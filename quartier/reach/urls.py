@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from quartier.reach.views import analytics
 
 app_name = "reach"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("organize/reach/", analytics.organize_reach, name="organize"),
+]

@@ -5,7 +5,7 @@
 
 The one way a conversion is written: idempotent on (kind, source_key), never credited to the converter
 themselves, and a sign-up places the new person under the sharer once (first touch, so no loop). The
-counters of the affected cascade (subtree sizes, downstream conversions, the root's depth) move in
+counters of the affected cascade (subtree sizes, downstream conversions, the deepest generation below) move in
 the same transaction with one UPDATE over the ancestors' ids: no recompute.
 
 Most conversions are read from the activity journal (`sync_from_journal`, a periodic task): sign-ups
@@ -76,12 +76,13 @@ def _place_under(
     ancestors = [*parent.ancestor_ids(), parent.pk]
     created = CascadeNode.objects.create(
         supporter=converter, parent=parent, root_id=parent.root_id or parent.pk, joined_at=at,
-        generation=parent.generation + 1, path="/".join(str(pk) for pk in ancestors),
+        generation=parent.generation + 1, deepest_generation=parent.generation + 1,
+        path="/".join(str(pk) for pk in ancestors),
         campaign_code=None,
     )  # fmt: skip
-    CascadeNode.objects.filter(pk__in=ancestors).update(subtree_size=F("subtree_size") + 1)
-    CascadeNode.objects.filter(pk=created.root_id).update(
-        cascade_depth=Greatest(F("cascade_depth"), Value(created.generation))
+    CascadeNode.objects.filter(pk__in=ancestors).update(
+        subtree_size=F("subtree_size") + 1,
+        deepest_generation=Greatest(F("deepest_generation"), Value(created.generation)),
     )
     return created
 

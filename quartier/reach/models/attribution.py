@@ -40,12 +40,12 @@ class CascadeNode(models.Model):
         CampaignCode, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     joined_at = models.DateTimeField()
-    # Counters kept up to date by `actions.record_conversion`, and checked by the periodic recompute.
+    # Counters kept up to date by `actions.attribution.record_conversion`, and checked by the periodic recompute.
     subtree_size = models.PositiveIntegerField(
         default=1, help_text="People in the tree from here, itself included."
     )
-    cascade_depth = models.PositiveIntegerField(
-        default=0, help_text="On a root: its tree's deepest generation."
+    deepest_generation = models.PositiveIntegerField(
+        default=0, help_text="The deepest generation in the tree from here (on a root: the cascade's depth)."
     )
     direct_conversions = models.PositiveIntegerField(default=0)
     downstream_conversions = models.PositiveIntegerField(

@@ -32,7 +32,7 @@ def test_a_sign_up_through_a_share_link_places_the_newcomer_under_the_sharer(joi
     assert node(ben).parent == node(anna) and node(chloe).parent == node(ben)
     assert (node(anna).generation, node(ben).generation, node(chloe).generation) == (0, 1, 2)
     assert (node(anna).subtree_size, node(ben).subtree_size, node(chloe).subtree_size) == (3, 2, 1)
-    assert node(anna).cascade_depth == 2
+    assert (node(anna).deepest_generation, node(ben).deepest_generation) == (2, 2)
     assert node(chloe).root == node(anna) and node(chloe).ancestor_ids() == [node(anna).pk, node(ben).pk]
     signups = Conversion.objects.filter(kind=Kind.SIGNUP).order_by("pk")
     assert [(c.converter, c.credited_node.supporter, c.generation) for c in signups] == [
