@@ -99,15 +99,6 @@ def live_totals() -> Totals:
     )  # fmt: skip
 
 
-def largest_cascades(limit: int = 10) -> list[CascadeNode]:
-    """The roots of the largest cascades, by the live counters (one query)."""
-    return list(
-        CascadeNode.objects.filter(parent__isnull=True, subtree_size__gt=1)
-        .select_related("supporter", "campaign_code")
-        .order_by("-subtree_size", "pk")[:limit]
-    )
-
-
 def nodes_with_people(node_ids: list[int]) -> dict[int, CascadeNode]:
     return {
         node.pk: node
