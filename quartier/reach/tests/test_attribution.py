@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.test import RequestFactory
 
@@ -12,6 +13,7 @@ from quartier.reach import actions as reach_actions
 from quartier.reach.actions import attribution
 from quartier.reach.actions.attribution import record_conversion, sync_from_journal
 from quartier.reach.models import CampaignCode, CascadeNode, Conversion
+from quartier.reach.queries import refcode_from, referrer_from
 from quartier.testing import run_together
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +175,8 @@ def test_the_first_shared_link_opened_is_the_one_remembered(join, settings):
     reach_actions.remember_referral(later)
 
     assert reach_actions.first_touch_code(later) == anna_code
+    later.user = AnonymousUser()
+    assert referrer_from(later) == anna and refcode_from(later) == anna_code  # credited to the first sharer
     settings.REACH_ATTRIBUTION_DAYS = 0
     later.session[reach_actions.SEEN_AT_SESSION_KEY] -= 10
     assert reach_actions.first_touch_code(later) == ""  # past the window: forgotten
