@@ -9,8 +9,9 @@ from quartier.reach.actions import analytics, attribution
 
 @shared_task
 def sync_conversions() -> int:
-    """Read the journal's new rows into conversions (every `REACH_JOURNAL_SYNC_SECONDS`)."""
-    return attribution.sync_from_journal()
+    """Read the journal's new rows into conversions (every `REACH_JOURNAL_SYNC_SECONDS`; a backfill
+    reads for 20 seconds a run)."""
+    return attribution.sync_everything(seconds=20)
 
 
 @shared_task

@@ -14,10 +14,11 @@ happen in `accounts`, which cannot import reach (docs/decisions.md, "Attribution
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -180,6 +181,14 @@ def record_from_activity(activity: Activity) -> Conversion | None:
     )  # fmt: skip
 
 
+def _credited_rows() -> QuerySet[Activity]:
+    """Journal rows that can be conversions: of a converting kind, and credited to someone or to a code
+    (most rows are neither, and are never read)."""
+    return Activity.objects.filter(kind__in=list(JOURNAL_KINDS)).filter(
+        Q(credited_to__isnull=False) | Q(detail__has_key="refcode")
+    )
+
+
 def sync_from_journal(*, batch: int = SYNC_BATCH) -> int:
     """Read the journal rows recorded since the last run into conversions; returns how many were read.
 
@@ -188,7 +197,8 @@ def sync_from_journal(*, batch: int = SYNC_BATCH) -> int:
     read (recording is idempotent, so reading twice adds nothing)."""
     cursor, _created = AttributionCursor.objects.get_or_create(pk=1)
     rows = (
-        Activity.objects.filter(kind__in=list(JOURNAL_KINDS), pk__gt=cursor.last_activity_id)
+        _credited_rows()
+        .filter(pk__gt=cursor.last_activity_id)
         .select_related("supporter", "credited_to")
         .order_by("pk")[:batch]
     )
@@ -198,11 +208,14 @@ def sync_from_journal(*, batch: int = SYNC_BATCH) -> int:
         record_from_activity(activity)
         last = activity.pk
         read += 1
-    late = Activity.objects.filter(
-        kind__in=list(JOURNAL_KINDS),
-        pk__lte=cursor.last_activity_id,
-        recorded_at__gte=timezone.now() - timedelta(seconds=LATE_COMMIT_SECONDS),
-    ).select_related("supporter", "credited_to")
+    late = (
+        _credited_rows()
+        .filter(
+            pk__lte=cursor.last_activity_id,
+            recorded_at__gte=timezone.now() - timedelta(seconds=LATE_COMMIT_SECONDS),
+        )
+        .select_related("supporter", "credited_to")
+    )
     for activity in late.order_by("pk")[:batch]:
         if not Conversion.objects.filter(kind=JOURNAL_KINDS[activity.kind], source_key=activity.key).exists():
             record_from_activity(activity)
@@ -211,11 +224,15 @@ def sync_from_journal(*, batch: int = SYNC_BATCH) -> int:
     return read
 
 
-def sync_everything() -> int:
-    """Read the whole journal (the demo, a backfill after a restore)."""
+def sync_everything(*, seconds: float | None = None) -> int:
+    """Read the journal batch after batch until it is all read (the demo, a restore), or for at most
+    `seconds` (the periodic task: a long backfill goes on at the next run)."""
     total = 0
+    started = time.monotonic()
     while read := sync_from_journal():
         total += read
+        if seconds is not None and time.monotonic() - started > seconds:
+            break
     return total
 
 

@@ -199,3 +199,44 @@ def test_the_same_conversion_recorded_at_once_by_two_workers_counts_once(join):
     assert outcomes == ["ok"] * 4
     assert Conversion.objects.count() == 1
     assert node(anna).downstream_conversions == 1
+
+
+def _chain(join, depth: int):
+    people = [join("Chain root")]
+    for number in range(depth):
+        people.append(join(f"Chain {number}", referred_by=people[-1]))
+    sync_from_journal()
+    return people
+
+
+def test_a_new_conversion_costs_the_same_queries_however_deep_it_lands(join):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shallow, deep = _chain(join, 2), _chain(join, 12)
+    newcomers = [join("Newcomer A"), join("Newcomer B")]
+    counts = []
+    for sharer, newcomer in [(shallow[-1], newcomers[0]), (deep[-1], newcomers[1])]:
+        with CaptureQueriesContext(connection) as captured:
+            record_conversion(
+                kind=Kind.SIGNUP, source_key=f"new:{newcomer.pk}", converter=newcomer, credited_to=sharer
+            )
+        counts.append(len(captured.captured_queries))
+
+    assert counts[0] == counts[1]  # the ancestors' counters move in one statement, not one per generation
+    assert node(deep[0]).subtree_size == 14 and node(deep[0]).deepest_generation == 13
+
+
+def test_the_forest_arrays_read_back_the_node_table(join):
+    from quartier.reach.queries import cascades as cascade_queries
+
+    people = _chain(join, 3)
+    record_conversion(kind=Kind.GIFT, source_key="donation:5", converter=people[0], credited_to=people[2])
+
+    arrays = cascade_queries.load_forest()
+
+    ids = [node(person).pk for person in people]
+    assert arrays.node_ids.tolist() == ids
+    assert arrays.parent.tolist() == [-1, 0, 1, 2]
+    assert arrays.credited.tolist() == [1, 1, 2, 0]
+    assert arrays.joined_day.tolist() == [(node(p).joined_at - cascade_queries.EPOCH).days for p in people]
