@@ -74,7 +74,7 @@ class Chart:
                 f'<text x="{LEFT - 6}" y="{y(value) + 6:.1f}" class="tick" text-anchor="end">'
                 f"{_e(number(value, self.decimals if top < 10 else 0))}</text>"
             )
-        every = max(1, count // 6)
+        every = max(1, math.ceil(count / 4))  # four labels at most: dates are long in French
         for index, label in enumerate(self.labels):
             if index % every == 0:
                 parts.append(
