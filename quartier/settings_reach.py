@@ -33,3 +33,7 @@ def _add_reach_schedule() -> None:
 
 
 _add_reach_schedule()
+
+# The code (a campaign email's, or a supporter's) that brought a new supporter, recorded with their
+# sign-up in the journal: `accounts` may not import reach, so the setting names the lookup.
+SIGNUP_REFCODE_LOOKUP = "quartier.reach.queries.refcode_from"

@@ -163,7 +163,11 @@ def _credit_of(activity: Activity) -> tuple[Supporter | None, str]:
         return activity.credited_to, ""
     if not refcode:
         return None, ""
-    owner = ReferralCode.objects.filter(code=refcode).select_related("supporter").first()
+    owner = (
+        ReferralCode.objects.filter(code=refcode, supporter__is_active=True)
+        .select_related("supporter")
+        .first()
+    )
     return (owner.supporter, "") if owner else (None, refcode)
 
 

@@ -125,14 +125,13 @@ def test_journal_kinds_become_conversions_of_their_kind(join, supporter):
 
 
 def test_a_campaign_email_code_starts_a_cascade_of_its_own(join):
+    from quartier.accounts.adapter import signup_refcode
+
     code = CampaignCode.objects.create(code="mcode12345", label="Spring")
-    newcomer = join("Nina")
-    record_activity(
-        "accounts.signup",
-        supporter=newcomer,
-        key=f"campaign-signup:{newcomer.pk}",
-        detail={"refcode": code.code},
-    )
+    visit = _request_with_session(f"/events/1/?ref={code.code}")
+    reach_actions.remember_referral(visit)
+    visit.user = AnonymousUser()
+    newcomer = join("Nina", refcode=signup_refcode(visit))  # as the sign-up form does
 
     sync_from_journal()
 
