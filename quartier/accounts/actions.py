@@ -79,11 +79,13 @@ def complete_signup(
     consent_wording: str,
     ip_address: str | None,
     referred_by: Supporter | None = None,
+    refcode: str = "",
 ) -> Supporter:
     """Fill in what the sign-up form asked beyond email and password, and record the email consent.
 
-    Journal: `accounts.signup`, and `reach.referral_signup` credited to `referred_by` when a share
-    link brought the person (see `activity.py`). The new account gets its share-link code here
+    Journal: `accounts.signup` (with `detail["refcode"]`, the code of the link that brought the person,
+    if any), and `reach.referral_signup` credited to `referred_by` when a share link brought the person
+    (see `activity.py`). The new account gets its share-link code here
     (`settings.SIGNUP_REFERRAL_CODE`), so that pages showing share links only read.
     """
     supporter.display_name = display_name.strip()
@@ -116,6 +118,7 @@ def complete_signup(
         supporter=supporter,
         key=f"supporter:{supporter.pk}",
         occurred_at=supporter.date_joined,
+        detail={"refcode": refcode[:16]} if refcode else None,
     )
     give_referral_code = getattr(settings, "SIGNUP_REFERRAL_CODE", "")
     if give_referral_code:  # in `reach`, which accounts may not import: the setting names it

@@ -45,6 +45,13 @@ def signup_referrer(request: HttpRequest) -> Supporter | None:
     return import_string(lookup)(request) if lookup else None
 
 
+def signup_refcode(request: HttpRequest) -> str:
+    """The campaign email's code that brought this new supporter ("" if none), found by
+    `settings.SIGNUP_REFCODE_LOOKUP` (in `reach`, as the referrer)."""
+    lookup = getattr(settings, "SIGNUP_REFCODE_LOOKUP", "")
+    return str(import_string(lookup)(request) or "") if lookup else ""
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Supporter, form: Any, commit: bool = True) -> Supporter:
         user = super().save_user(request, user, form, commit=False)
@@ -60,6 +67,7 @@ class AccountAdapter(DefaultAccountAdapter):
             consent_wording=str(NEWS_CONSENT_WORDING),
             ip_address=client_ip(request),
             referred_by=signup_referrer(request),
+            refcode=signup_refcode(request),
         )
         trust.signup_observed(
             supporter, ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")

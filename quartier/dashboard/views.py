@@ -24,6 +24,7 @@ from quartier.organizing.models import Group
 from quartier.organizing.queries import events as organizing_events
 from quartier.organizing.queries import groups as organizing_groups
 from quartier.organizing.queries import search as organizing_search
+from quartier.reach.queries import cascades as reach_cascades
 
 NEARBY_KM = 25
 
@@ -53,6 +54,7 @@ def personal(request: HttpRequest) -> HttpResponse:
         "index": index,
         "recent": queries.recent_actions(supporter, index.since),
         "reach": queries.my_reach(supporter, figures, snapshot),
+        "cascade": reach_cascades.my_cascade(supporter),  # one's own word-of-mouth tree (one query)
         "events": events,
         "groups": groups,
         "suggestions": _suggestions(supporter, groups),

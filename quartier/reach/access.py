@@ -1,10 +1,23 @@
-"""Who may use reach's organiser tools: the campaign's spread analytics are for active staff only."""
+"""Who may see what of word of mouth: the campaign's cascades and spread analytics are for active staff;
+each supporter sees their own."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from quartier.accounts.models import Supporter
 from quartier.reach.models import SpreadRun
+
+
+def sees_campaign_cascades(viewer: Supporter) -> bool:
+    """The whole campaign's cascades name the people who brought others in: staff only."""
+    return bool(viewer.is_authenticated and viewer.is_staff and viewer.is_active)
+
+
+def require_campaign_cascades(viewer: Supporter) -> None:
+    if not sees_campaign_cascades(viewer):
+        raise PermissionDenied
 
 
 def may_see_spread(viewer: object) -> bool:

@@ -16,5 +16,8 @@ class ReachConfig(AppConfig):
         from quartier.reach.models import ReferralCode
 
         privacy.register(privacy.rows_owned_by("referral_code", ReferralCode))
+        from quartier.reach.privacy import register_attribution
+
+        register_attribution()
         # Each campaign email's links carry a code drawn here, so that what they lead to is credited.
         outreach_registry.register_campaign_code(actions.new_campaign_code)

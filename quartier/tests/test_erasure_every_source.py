@@ -68,6 +68,17 @@ def _activity_stays_without_name_or_area(before: dict, supporter: Supporter) -> 
     assert [(row.supporter_id, row.region) for row in kept] == [(None, "")] * len(before[Activity])
 
 
+def _referral_trees_keep_their_shape_without_the_name(before: dict, supporter: Supporter) -> None:
+    from quartier.reach.models import CascadeNode, Conversion
+
+    assert len(before[CascadeNode]) == 1 and len(before[Conversion]) >= 2
+    node = CascadeNode.objects.get(pk=before[CascadeNode][0])
+    assert node.supporter_id is None and node.parent_id is not None  # still under whoever brought them
+    kept = Conversion.objects.filter(pk__in=before[Conversion])
+    assert [row.converter_id for row in kept] == [None] * len(before[Conversion])
+    assert all(row.credited_node_id is not None for row in kept)
+
+
 def _suppressed_address_stays_suppressed(before: dict, supporter: Supporter) -> None:
     assert len(before[Suppression]) == 1
     assert (
@@ -155,6 +166,7 @@ KEPT = {
     "sms_subscriptions": _sms_numbers_stay_stopped_and_nameless,
     "moderation_decisions": _moderation_decisions_stay_without_the_name,
     "activity": _activity_stays_without_name_or_area,
+    "referral_attribution": _referral_trees_keep_their_shape_without_the_name,
     "donations": _gifts_stay_off_the_honour_roll,
     "monthly_gifts": _monthly_gifts_stop,
     "refund_requests": _refund_requests_stay_without_their_reason,

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from quartier.accounts.models import Supporter
-from quartier.demo import dashboard_data
+from quartier.demo import dashboard_data, reach_data
 from quartier.demo.demo_people import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, MARIE_EMAIL, ORGANISER_EMAIL
 from quartier.demo.donations_data import create_demo_donations, demo_donation_links
 from quartier.demo.fieldwork_data import load_fieldwork_demo
@@ -62,7 +62,9 @@ class Command(BaseCommand):
         self.stdout.write(
             "\n".join(load_fieldwork_demo(volunteer_email=MARIE_EMAIL)) or "  fieldwork demo: already loaded"
         )
+        reach_data.add_cascades()  # journalled before the dashboards count the journal
         dashboard_data.load(progress=self.stdout.write)
+        reach_data.load(progress=self.stdout.write)
         self.print_logins()
 
     def print_logins(self) -> None:

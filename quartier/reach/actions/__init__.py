@@ -1,10 +1,12 @@
-"""Share links and referral attribution."""
+"""Share links and referral attribution (`attribution`: conversions and cascade trees)."""
 
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,6 +16,7 @@ from quartier.reach.models import CampaignCode, ReferralCode, SpreadRun
 
 SESSION_KEY = "reach.referral_code"
 CAMPAIGN_SESSION_KEY = "reach.campaign_code"
+SEEN_AT_SESSION_KEY = "reach.referral_seen_at"  # when the remembered code was first seen (epoch seconds)
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes: people read these aloud
 
 
@@ -58,12 +61,39 @@ def clean_referral_code(raw: object) -> str:
 
 
 def remember_referral(request: HttpRequest) -> None:
-    """Keep the `?ref=` code of a shared link in the session, so a later RSVP credits the sharer."""
+    """Keep the `?ref=` code of a shared link in the session, so a later RSVP credits the sharer.
+
+    First touch: the first code seen is kept for `REACH_ATTRIBUTION_DAYS`; a later link does not
+    replace it within that window. Only the server-side session holds it (no cookie of its own, nothing
+    stored about a visitor who does nothing: docs/privacy.md, "Cookies")."""
     code = clean_referral_code(request.GET.get("ref"))
-    if code and ReferralCode.objects.filter(code=code).exists():
+    if not code:
+        return
+    if first_touch_code(request):
+        return
+    if ReferralCode.objects.filter(code=code).exists():
         request.session[SESSION_KEY] = code
-    elif code and CampaignCode.objects.filter(code=code).exists():
+        request.session.pop(CAMPAIGN_SESSION_KEY, None)
+    elif CampaignCode.objects.filter(code=code).exists():
         request.session[CAMPAIGN_SESSION_KEY] = code
+        request.session.pop(SESSION_KEY, None)
+    else:
+        return
+    request.session[SEEN_AT_SESSION_KEY] = int(time.time())
+
+
+def first_touch_code(request: HttpRequest) -> str:
+    """The code remembered from the visitor's first shared link, if it is still within the window."""
+    code = request.session.get(SESSION_KEY) or request.session.get(CAMPAIGN_SESSION_KEY)
+    if not code:
+        return ""
+    seen_at = request.session.get(SEEN_AT_SESSION_KEY)
+    window = settings.REACH_ATTRIBUTION_DAYS * 86_400
+    if isinstance(seen_at, int) and time.time() - seen_at > window:
+        for key in (SESSION_KEY, CAMPAIGN_SESSION_KEY, SEEN_AT_SESSION_KEY):
+            request.session.pop(key, None)
+        return ""
+    return clean_referral_code(code)
 
 
 # --- spread analytics (`/organize/reach/spread/`) ---------------------------------------------------

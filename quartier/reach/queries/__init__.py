@@ -8,13 +8,16 @@ from django.http import HttpRequest
 
 from quartier.accounts.models import Activity, Supporter
 from quartier.lib.urls import absolute_url
-from quartier.reach.actions import CAMPAIGN_SESSION_KEY, SESSION_KEY, clean_referral_code
+from quartier.reach.actions import clean_referral_code, first_touch_code
 from quartier.reach.models import CampaignCode, ReferralCode, SpreadRun
 
 
 def referrer_from(request: HttpRequest) -> Supporter | None:
-    """Who shared the link that brought this visitor, if anyone (never the visitor themselves)."""
-    code = clean_referral_code(request.GET.get("ref") or request.session.get(SESSION_KEY))
+    """Who shared the link that brought this visitor, if anyone (never the visitor themselves).
+
+    First touch: the code remembered from the first shared link the visitor opened wins over this
+    page's own `?ref=` (`actions.remember_referral`)."""
+    code = first_touch_code(request) or clean_referral_code(request.GET.get("ref"))
     if not code:
         return None
     referrer = Supporter.objects.filter(referralcode__code=code, is_active=True).first()
@@ -69,12 +72,15 @@ def refcode_from(request: HttpRequest) -> str:
     What an action records as `detail["refcode"]` in the activity journal, so that it is credited to
     the share link or the email it came through.
     """
+    remembered = first_touch_code(request)
+    if remembered:
+        return remembered  # first touch
     code = clean_referral_code(request.GET.get("ref"))
     if code and (
         ReferralCode.objects.filter(code=code).exists() or CampaignCode.objects.filter(code=code).exists()
     ):
         return code
-    return clean_referral_code(request.session.get(CAMPAIGN_SESSION_KEY) or request.session.get(SESSION_KEY))
+    return ""
 
 
 # --- spread analytics (`/organize/reach/spread/`) ---------------------------------------------------
