@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from quartier.reach.views import share
 
 app_name = "reach"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("share/mastodon/", share.share_mastodon, name="share_mastodon"),
+]
