@@ -31,6 +31,9 @@ class LendingConsent(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.supporter_id}:{'on' if self.is_active else 'off'}"
+
 
 class Service(models.TextChoices):
     MASTODON = "mastodon", "Mastodon"
@@ -137,3 +140,6 @@ class LentPublication(models.Model):
                 fields=["status", "destination"], name="reach_one_publication_per_destination"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.status_id}:{self.destination}"
