@@ -11,6 +11,7 @@ def register_sources() -> None:
     from quartier.reach.models import (
         ConnectedAccount,
         LendingConsent,
+        LendingMessage,
         LentPublication,
         LentStatus,
         ReferralCode,
@@ -42,7 +43,7 @@ def register_sources() -> None:
         places: dict[int, list[dict]] = {}
         for publication in LentPublication.objects.filter(status__lender=supporter).order_by("pk"):
             places.setdefault(publication.status_id, []).append(
-                {"destination": publication.destination, "url": publication.url,
+                {"destination": publication.destination, "remote_id": publication.remote_id, "url": publication.url,
                  "published_at": publication.published_at.isoformat()}
             )  # fmt: skip
         return [
@@ -57,5 +58,15 @@ def register_sources() -> None:
             models=(LentStatus, LentPublication),
             export=export_statuses,
             erase=lambda s: LentStatus.objects.filter(lender=s).delete(),
+        )
+    )
+    register(
+        PersonalDataSource(
+            name="lending_messages_written",
+            models=(LendingMessage,),
+            export=lambda s: rows(LendingMessage.objects.filter(author=s).order_by("pk")),
+            # The campaign's message stays (lenders' histories show it); who wrote it is forgotten.
+            erase=lambda s: LendingMessage.objects.filter(author=s).update(author=None),
+            kept_after_deletion="Campaign messages written for lenders stay, without their author.",
         )
     )

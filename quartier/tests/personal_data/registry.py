@@ -22,7 +22,7 @@ from quartier.organizing.models import CalendarFeed
 from quartier.outreach.models import (
     Suppression,
 )
-from quartier.reach.models import ReferralCode
+from quartier.reach.models import LendingConsent, ReferralCode
 from quartier.social import models as social
 from quartier.tests.personal_data import (
     accounts,
@@ -53,6 +53,7 @@ FACTORIES: dict[str, Factory] = (
 ONE_PER_SUPPORTER = {Supporter, Profile, CalendarFeed, ReferralCode, Suppression, social.SocialSettings}
 ONE_PER_SUPPORTER |= {social.MergedAuthor}  # social: the mark of a very followed account
 ONE_PER_SUPPORTER |= {LastActive, Referral}  # dashboard
+ONE_PER_SUPPORTER |= {LendingConsent}  # reach: lend your status
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:
