@@ -497,5 +497,3 @@ LOGGING = {
 from quartier.settings_api import *  # noqa: E402, F403
 from quartier.settings_integrity import *  # noqa: E402, F403
 from quartier.settings_reach import *  # noqa: E402, F403
-
-CELERY_BEAT_SCHEDULE |= REACH_BEAT_SCHEDULE  # noqa: F405 (lent statuses go out every minute)

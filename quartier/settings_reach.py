@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from quartier.lib.env import env_bool, env_int, env_str
 
 # --- lend your status (issue 23) ------------------------------------------------------------------
@@ -18,7 +20,10 @@ REACH_LENDING_MAX_ATTEMPTS = env_int("REACH_LENDING_MAX_ATTEMPTS", 6)
 # `quartier demo` starts local fakes of Mastodon and Bluesky and points the two settings above at them.
 REACH_DEMO_FAKES = env_bool("REACH_DEMO_FAKES", False)
 
-REACH_BEAT_SCHEDULE = {
+# Periodic jobs of reach, added to the schedule settings.py has built so far (this module is imported at
+# its end, so that settings.py stays under 500 lines).
+CELERY_BEAT_SCHEDULE = {
+    **sys.modules["quartier.settings"].CELERY_BEAT_SCHEDULE,
     "reach-publish-lent-statuses": {
         "task": "quartier.reach.lending.tasks.publish_due_statuses",
         "schedule": 60.0,
