@@ -4,6 +4,7 @@ lender's weekly cap, vetoes, and publishing (claimed with a conditional UPDATE, 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,7 +35,8 @@ from quartier.reach.models.lending import MAX_WEEKLY_CAP, Service
 
 log = logging.getLogger(__name__)
 WEEKS_AHEAD = 4  # a message that finds no free week within this many is not lent by that lender
-STALE_CLAIM = timedelta(minutes=10)  # a worker that claimed a status and died: another takes it over
+STALE_CLAIM = timedelta(minutes=10)
+LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,24}")  # what `secrets.token_urlsafe(12)` draws  # a worker that claimed a status and died: another takes it over
 LIVE = (
     LentStatus.State.SCHEDULED,
     LentStatus.State.PUBLISHING,
@@ -290,7 +292,9 @@ def veto(*, lender: Supporter, status_id: int) -> bool:
 
 def count_visit(token: str) -> tuple[str, str] | None:
     """A click on a lent status's link: counted, then (the page it leads to, the lender's code)."""
-    status = LentStatus.objects.select_related("message").filter(link_token=token[:24]).first()
+    if not LINK_TOKEN.fullmatch(token):
+        return None  # not one of ours (PostgreSQL refuses some characters outright)
+    status = LentStatus.objects.select_related("message").filter(link_token=token).first()
     if status is None:
         return None
     LentStatus.objects.filter(pk=status.pk).update(visits=F("visits") + 1)
