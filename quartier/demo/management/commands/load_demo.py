@@ -30,6 +30,7 @@ from quartier.demo.people_data import (
     demo_links,
     organiser_totp_secret,
 )
+from quartier.demo.reach_data import load_lending_demo
 from quartier.demo.social_data import load_demo_social
 
 
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "\n".join(load_fieldwork_demo(volunteer_email=MARIE_EMAIL)) or "  fieldwork demo: already loaded"
         )
+        load_lending_demo(ORGANISER_EMAIL, MARIE_EMAIL, self.stdout.write)
         dashboard_data.load(progress=self.stdout.write)
         self.print_logins()
 
