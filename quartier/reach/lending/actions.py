@@ -36,7 +36,9 @@ from quartier.reach.models.lending import MAX_WEEKLY_CAP, Service
 log = logging.getLogger(__name__)
 WEEKS_AHEAD = 4  # a message that finds no free week within this many is not lent by that lender
 STALE_CLAIM = timedelta(minutes=10)
-LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,24}")  # what `secrets.token_urlsafe(12)` draws  # a worker that claimed a status and died: another takes it over
+LINK_TOKEN = re.compile(
+    r"[A-Za-z0-9_-]{1,24}"
+)  # what `secrets.token_urlsafe(12)` draws  # a worker that claimed a status and died: another takes it over
 LIVE = (
     LentStatus.State.SCHEDULED,
     LentStatus.State.PUBLISHING,
@@ -272,12 +274,20 @@ def label_for(status: LentStatus) -> str:
         }  # fmt: skip
 
 
-def compose_text(status: LentStatus) -> str:
-    """What goes out: the message, its tracked link, and the label, always."""
+def link_of(status: LentStatus) -> str:
     from django.urls import reverse
 
-    link = absolute_url(reverse("reach:lent_link", args=[status.link_token]))
-    return f"{status.message.text}\n{link}\n\n{label_for(status)}"
+    return absolute_url(reverse("reach:lent_link", args=[status.link_token]))
+
+
+def compose_text(status: LentStatus, limit: int | None = None) -> str:
+    """What goes out: the message, its tracked link, and the label, always; the message is shortened
+    (with "…") when the service counts fewer characters than the three need (Bluesky: 300)."""
+    link, label, text = link_of(status), label_for(status), status.message.text
+    room = None if limit is None else limit - len(link) - len(label) - 3
+    if room is not None and len(text) > room:
+        text = text[: max(room - 1, 0)].rstrip() + "…"
+    return f"{text}\n{link}\n\n{label}"
 
 
 @transaction.atomic
@@ -386,8 +396,9 @@ def _publish_to(account: ConnectedAccount, status: LentStatus, text: str) -> Non
         published = services.mastodon_post(account.host, credential, text, f"quartier-lent-{status.pk}")
     else:
         rkey = services.bluesky_rkey(status.pk, status.message.created_at)
+        text = compose_text(status, limit=services.BLUESKY_TEXT_LIMIT)
         published, session = services.bluesky_post(
-            account.host, credential, text, rkey, status.message.created_at
+            account.host, credential, text, rkey, status.message.created_at, link=link_of(status)
         )
         if session != credential:
             ConnectedAccount.objects.filter(pk=account.pk).update(

@@ -16,6 +16,7 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 TIMEOUT = 10
 MASTODON_SCOPES = "write:statuses read:accounts"
+BLUESKY_TEXT_LIMIT = 300  # an app.bsky.feed.post's text, in graphemes (we count characters: stricter)
 
 
 class ServiceError(Exception):
@@ -179,8 +180,22 @@ def bluesky_rkey(number: int, moment: datetime) -> str:
     return "".join(alphabet[(value >> (5 * shift)) & 31] for shift in range(12, -1, -1))
 
 
+def link_facets(text: str, link: str) -> list[dict]:
+    """The rich-text facet that makes `link` clickable in `text` (offsets in UTF-8 bytes)."""
+    start = text.find(link)
+    if not link or start < 0:
+        return []
+    byte_start = len(text[:start].encode())
+    return [
+        {
+            "index": {"byteStart": byte_start, "byteEnd": byte_start + len(link.encode())},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": link}],
+        }
+    ]
+
+
 def bluesky_post(
-    service: str, session: str, text: str, rkey: str, created_at: datetime
+    service: str, session: str, text: str, rkey: str, created_at: datetime, link: str = ""
 ) -> tuple[Published, str]:
     """An `app.bsky.feed.post` record through `com.atproto.repo.createRecord` under a fixed `rkey`: a
     retry finds the record already there (`getRecord`) and posts nothing new. Returns the session,
@@ -204,6 +219,7 @@ def bluesky_post(
             record = {
                 "$type": "app.bsky.feed.post", "text": text,
                 "createdAt": created_at.isoformat().replace("+00:00", "Z"),
+                "facets": link_facets(text, link),
             }  # fmt: skip
             answer = client.com.atproto.repo.create_record(
                 models.ComAtprotoRepoCreateRecord.Data(

@@ -227,3 +227,20 @@ def test_an_unknown_lent_link_leads_home():
     response = client_for(None).get(reverse("reach:lent_link", args=["nothing-here"]))
 
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_a_long_message_is_shortened_for_bluesky_keeping_its_link_and_label(supporter, staff, bluesky):
+    opt_in(supporter)
+    connect_bluesky(client_for(supporter))
+    write(staff, text="Long " * 40)
+    status = LentStatus.objects.get()
+    make_due(status)
+
+    assert tasks.publish_due_statuses() == {"published": 1}, LentStatus.objects.get().last_error
+
+    record = next(iter(bluesky.records.values()))
+    assert len(record["text"]) <= 300 and LABEL in record["text"] and "…" in record["text"]
+    link = lending_actions.link_of(status)
+    facet = record["facets"][0]
+    assert record["text"].encode()[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode() == link
+    assert Post.objects.get(author=supporter).body.startswith("Long " * 39)  # Quartier keeps it whole
