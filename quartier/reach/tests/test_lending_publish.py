@@ -244,3 +244,18 @@ def test_a_long_message_is_shortened_for_bluesky_keeping_its_link_and_label(supp
     facet = record["facets"][0]
     assert record["text"].encode()[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode() == link
     assert Post.objects.get(author=supporter).body.startswith("Long " * 39)  # Quartier keeps it whole
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_for_one_status_post_it_once(make_supporter, staff, mastodon):
+    lender = make_supporter("Rita Racer")
+    opt_in(lender)
+    connect_mastodon(client_for(lender), mastodon)
+    write(staff)
+    status = LentStatus.objects.get()
+    make_due(status)
+
+    outcomes = run_together([lambda: lending_actions.publish(status.pk) for _ in range(4)])
+
+    assert sorted(outcomes) == ["not_due", "not_due", "not_due", "published"]
+    assert Post.objects.filter(author=lender).count() == 1 and len(mastodon.statuses) == 1
