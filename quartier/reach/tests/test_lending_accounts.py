@@ -201,3 +201,13 @@ def test_production_refuses_the_fakes(settings):
     assert {error.id for error in check_lending_services()} == {"quartier.E301", "quartier.E302"}
     settings.REACH_MASTODON_API_OVERRIDE, settings.REACH_BLUESKY_SERVICE = "", "https://bsky.social"
     assert check_lending_services() == []
+
+
+def test_a_hostile_state_on_return_from_mastodon_connects_nothing(supporter, mastodon):
+    opt_in(supporter)
+    client = client_for(supporter)
+    client.post(reverse("reach:mastodon_connect"), {"instance": "piaille.example"})
+
+    response = client.get(reverse("reach:mastodon_callback"), {"code": "x", "state": "🙂\x00"})
+
+    assert response.status_code == 302 and not ConnectedAccount.objects.exists()

@@ -3,6 +3,7 @@ Veto button, history; the tracked link a lent status carries; staff's page to wr
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from quartier.accounts import branding
 from quartier.accounts.access import require_staff, verified_supporter_required
 from quartier.lib.urls import absolute_url
 from quartier.reach.lending import actions, queries
@@ -93,7 +95,11 @@ def mastodon_connect(request: HttpRequest) -> HttpResponse:
 def mastodon_callback(request: HttpRequest) -> HttpResponse:
     pending = request.session.pop(MASTODON_SESSION_KEY, None) or {}
     code, state = str(request.GET.get("code", ""))[:500], str(request.GET.get("state", ""))
-    if not pending or not code or state != pending.get("state"):
+    if (
+        not pending
+        or not code
+        or not secrets.compare_digest(state.encode(), str(pending.get("state", "")).encode())
+    ):
         messages.error(request, _("That Mastodon connection expired or was refused: start again."))
         return redirect("reach:lend_settings")
     try:
@@ -211,6 +217,4 @@ def staff_messages(request: HttpRequest) -> HttpResponse:
 
 
 def _default_campaign() -> str:
-    from quartier.accounts import branding
-
     return branding.current().name
