@@ -178,6 +178,10 @@ def demo(args: list[str]) -> None:
         sys.exit(DEMO_EXTRA_MISSING)
     _manage(["migrate", "--noinput", "-v0"])
     _manage(["load_demo", *args])
+    if os.environ.get("QUARTIER_ENV", "development") != "production":
+        from quartier.reach.fakes.demo import start_demo_fakes
+
+        start_demo_fakes()  # lent statuses reach local Mastodon and Bluesky fakes (this process serves them)
     run_with_worker([])
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quartier.lib.env import env_bool, env_int, env_str  # noqa: F401
+from quartier.lib.env import env_bool, env_int, env_str
 
 # Spread analytics (`/organize/reach/spread/`): the follow graph, unique reach and whom to ask first.
 # Cache the follow graph as an .npz file in private storage, reused while the follows are unchanged.
@@ -36,6 +36,7 @@ def _add_reach_schedule() -> None:
             "quartier.reach.tasks.recompute_cascades",
             float(REACH_RECOMPUTE_SECONDS),
         ),
+        ("reach-publish-lent-statuses", "quartier.reach.lending.tasks.publish_due_statuses", 60.0),
     ]:
         project.CELERY_BEAT_SCHEDULE[name] = {
             "task": task,
@@ -43,8 +44,22 @@ def _add_reach_schedule() -> None:
         }
 
 
-_add_reach_schedule()
-
 # The code (a campaign email's, or a supporter's) that brought a new supporter, recorded with their
 # sign-up in the journal: `accounts` may not import reach, so the setting names the lookup.
 SIGNUP_REFCODE_LOOKUP = "quartier.reach.queries.refcode_from"
+
+# --- lend your status (issue 23) ------------------------------------------------------------------
+# The key that encrypts connected accounts' tokens (any long random string); empty: derived from
+# SECRET_KEY (rotating SECRET_KEY then disconnects every account, which is safe: people reconnect).
+REACH_TOKEN_KEY = env_str("REACH_TOKEN_KEY", "")
+# Local stand-ins for Mastodon and Bluesky (the demo and the tests): when set, every Mastodon instance's
+# calls go to this base URL instead of https://<instance>. Production refuses it (check --deploy).
+REACH_MASTODON_API_OVERRIDE = env_str("REACH_MASTODON_API_OVERRIDE", "")
+# The Bluesky service (PDS) people sign in to; production refuses anything but https on a public host.
+REACH_BLUESKY_SERVICE = env_str("REACH_BLUESKY_SERVICE", "https://bsky.social")
+# How many times a lent status that failed is retried (with a doubling delay) before giving up.
+REACH_LENDING_MAX_ATTEMPTS = env_int("REACH_LENDING_MAX_ATTEMPTS", 6)
+# `quartier demo` starts local fakes of Mastodon and Bluesky and points the two settings above at them.
+REACH_DEMO_FAKES = env_bool("REACH_DEMO_FAKES", False)
+
+_add_reach_schedule()

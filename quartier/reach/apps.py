@@ -10,14 +10,11 @@ class ReachConfig(AppConfig):
     verbose_name = _("Word of mouth")
 
     def ready(self) -> None:
-        from quartier.accounts import privacy
         from quartier.outreach import registry as outreach_registry
-        from quartier.reach import actions
-        from quartier.reach.models import ReferralCode
+        from quartier.reach import actions, checks, privacy  # noqa: F401 (checks register themselves)
+        from quartier.reach.lending import tasks  # noqa: F401 (not named `tasks.py` at the app's root)
 
-        privacy.register(privacy.rows_owned_by("referral_code", ReferralCode))
-        from quartier.reach.privacy import register_attribution
-
-        register_attribution()
+        privacy.register_sources()
+        privacy.register_attribution()
         # Each campaign email's links carry a code drawn here, so that what they lead to is credited.
         outreach_registry.register_campaign_code(actions.new_campaign_code)

@@ -8,6 +8,7 @@ from django.http import Http404
 
 from quartier.accounts.access import get_visible_supporter
 from quartier.accounts.models import Supporter
+from quartier.reach import queries as reach_queries
 from quartier.social.actions.conversations import may_take_part
 from quartier.social.models import (
     Appeal,
@@ -35,10 +36,14 @@ def _post(post_id: int) -> Post | None:
     )
 
 
-def get_readable_post(viewer: Viewer, post_id: int) -> Post:
+def get_readable_post(viewer: Viewer, post_id: int, *, with_referral_code: bool = False) -> Post:
     """A post the viewer may read (drafts: their author only; hidden posts: nobody), with what its page
     and card show (the post page's hot loader: a third of the columns of whole rows)."""
-    post = feed_queries.card_rows(Post.objects.filter(pk=post_id), "is_featured").first()
+    rows = Post.objects.filter(pk=post_id)
+    if with_referral_code and viewer.is_authenticated:
+        # The viewer's code for the page's share kit, read with the post (no query of its own).
+        rows = rows.annotate(viewer_referral_code=reach_queries.viewer_referral_code(viewer))
+    post = feed_queries.card_rows(rows, "is_featured").first()
     if post is None or not visibility_queries.can_read(viewer, post):
         raise Http404
     return post

@@ -49,6 +49,17 @@ def _sent_messages_stay_without_the_sender(before: dict, supporter: Supporter) -
     ]
 
 
+def _lending_messages_stay_without_the_author(before: dict, supporter: Supporter) -> None:
+    from quartier.reach.models import LendingMessage
+
+    assert list(
+        LendingMessage.objects.filter(pk__in=before[LendingMessage]).values_list("author_id", flat=True)
+    ) == [
+        None,
+        None,
+    ]
+
+
 def _admin_log_stays_pointing_at_the_empty_account(before: dict, supporter: Supporter) -> None:
     assert sorted(LogEntry.objects.filter(user=supporter).values_list("pk", flat=True)) == before[LogEntry]
 
@@ -175,6 +186,7 @@ KEPT = {
     "fieldwork_imports": _fieldwork_imports_stay_without_the_uploader_or_the_file,
     "api_people_imports": _people_imports_stay_without_the_uploader_or_the_file,
     "api_webhook_endpoints_created": _webhook_endpoints_stay_without_their_creator,
+    "lending_messages_written": _lending_messages_stay_without_the_author,
 }
 
 

@@ -15,6 +15,7 @@ from quartier.lib.images import ImageRejected
 from quartier.lib.page_cache import cached_anonymous_page, stamp
 from quartier.organizing import access as organizing_access
 from quartier.organizing.queries import groups as organizing_groups
+from quartier.reach.queries import share_url_with_code
 from quartier.social import access
 from quartier.social.actions import common as common_actions
 from quartier.social.actions import posts as posts_actions
@@ -99,7 +100,7 @@ def campaign_blog(request: HttpRequest) -> HttpResponse:
 
 
 def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
-    post = access.get_readable_post(request.user, post_id)
+    post = access.get_readable_post(request.user, post_id, with_referral_code=True)
     me = request.user if request.user.is_authenticated else None
     reaction = Reaction.objects.filter(post=post, supporter=me).first() if me else None
     is_author = me is not None and me.pk == post.author_id
@@ -120,6 +121,12 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
         "is_author": is_author,
         "may_comment": may_comment,
         "is_staff": visibility_queries.is_moderator(me),
+        # Only a published public post can be opened by whoever receives the link.
+        "share_link": share_url_with_code(
+            post.get_absolute_url(), getattr(post, "viewer_referral_code", None)
+        )
+        if post.is_published and post.visibility == Post.Visibility.PUBLIC
+        else "",
     }
     return cached_anonymous_page(
         request,

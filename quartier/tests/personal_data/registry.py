@@ -24,7 +24,7 @@ from quartier.organizing.models import CalendarFeed
 from quartier.outreach.models import (
     Suppression,
 )
-from quartier.reach.models import CascadeNode, ReferralCode
+from quartier.reach.models import CascadeNode, LendingConsent, ReferralCode
 from quartier.social import models as social
 from quartier.tests.personal_data import (
     accounts,
@@ -62,6 +62,7 @@ ONE_PER_SUPPORTER |= {LastActive, Referral}  # dashboard
 ONE_PER_SUPPORTER |= {PersonDetails}  # api: what OSDI clients wrote about a person
 ONE_PER_SUPPORTER |= {TrustScore}  # integrity
 ONE_PER_SUPPORTER |= {CascadeNode}  # reach: one place in the who-brought-whom trees
+ONE_PER_SUPPORTER |= {LendingConsent}  # reach: lend your status
 
 
 def fill_every_source(supporter: Supporter, people: People) -> None:

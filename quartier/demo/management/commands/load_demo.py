@@ -22,6 +22,7 @@ from quartier.demo.demo_people import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, MARIE_EMA
 from quartier.demo.donations_data import create_demo_donations, demo_donation_links
 from quartier.demo.fieldwork_data import load_fieldwork_demo
 from quartier.demo.generator import DEMO_PASSWORD, GENERATED_EMAIL_DOMAIN, generate_campaign
+from quartier.demo.lending_data import load_lending_demo
 from quartier.demo.outreach_data import load_outreach_demo
 from quartier.demo.people_data import (
     create_demo_accounts,
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             "\n".join(load_fieldwork_demo(volunteer_email=MARIE_EMAIL)) or "  fieldwork demo: already loaded"
         )
         reach_data.add_cascades()  # journalled before the dashboards count the journal
+        load_lending_demo(ORGANISER_EMAIL, MARIE_EMAIL, self.stdout.write)
         dashboard_data.load(progress=self.stdout.write)
         reach_data.load(progress=self.stdout.write)
         self.print_logins()

@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('reach', '0004_attribution'),
         ('reach', '0004_spread_run'),
+        ('reach', '0004_lending'),
     ]
 
     operations = [
