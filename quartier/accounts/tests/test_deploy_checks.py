@@ -102,6 +102,7 @@ def production_env(tmp_path: Path, **changes: str) -> dict[str, str]:
         "DONATIONS_GATEWAY": "stripe", "STRIPE_SECRET_KEY": "sk_live_x", "STRIPE_WEBHOOK_SECRETS": "whsec_x",
         "SMS_GATEWAY": "twilio", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t",
         "TWILIO_FROM_NUMBER": "+15145550100", "HOST": "256.0.0.1", "PORT": "1",  # never binds
+        "INTEGRITY_FINGERPRINT_SALT": "a long random salt for the fingerprints",
         **changes,
     }  # fmt: skip
 

@@ -70,6 +70,7 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
         REDIS_URL="redis://127.0.0.1:6379/7", EMAIL_URL="smtp://mail.example.org:587?starttls=1",
         CAMPAIGN_POSTAL_ADDRESS="1 Main Street", DONATIONS_GATEWAY="stripe", STRIPE_SECRET_KEY="sk_live_x",
         STRIPE_WEBHOOK_SECRETS="whsec_x", SMS_GATEWAY="twilio",
+        INTEGRITY_FINGERPRINT_SALT="a long random salt for the fingerprints",
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
 
