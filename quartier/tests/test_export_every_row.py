@@ -102,7 +102,9 @@ def test_every_status_of_every_sources_rows_is_exported(make_supporter, people):
         ("Rsvp", "status"),
     } <= tried
     assert len(tried) >= 40, sorted(tried)
-    assert len(refused) < 10, sorted(refused)  # constraints tie a few fields to others (a type, a gateway)
+    # Constraints tie a few fields to others (an authenticator's type, a gateway, one connected account
+    # per service): those values cannot be given to every row at once. Any other refusal is a new one.
+    assert len(refused) < 14, sorted(refused)
 
 
 def _make_unique_fields_new(copy) -> None:
