@@ -66,7 +66,8 @@ CampaignCurrency = Annotated[
 ]
 
 MAX_MONEY = Decimal("9999999999.99")
-MONEY_TEXT = re.compile(r"^[0-9]{1,10}(\.[0-9]{1,2})?$")
+# Text amounts: at most ten digits before the point (leading zeros aside), two after, never zero.
+MONEY_TEXT = re.compile(r"^(0*[1-9][0-9]{0,9}(\.[0-9]{1,2})?|0*\.(0[1-9]|[1-9][0-9]?))$")
 
 
 def _money(value: Any) -> Any:
