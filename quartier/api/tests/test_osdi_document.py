@@ -47,11 +47,15 @@ def test_an_id_outside_the_documented_pattern_is_not_found(api, supporter):
         assert api.get(BASE + "people/" + outside).status_code == 404
 
 
-def test_schema_types_are_strict(api):
-    response = api.post(BASE + "events", {"title": "Canvass", "start_date": 4102444800, "end_date": "x"})
-    assert response.status_code == 422
-    response = api.post(BASE + "tags/1/taggings", {"person_identifier": None})
-    assert response.status_code == 422
+def test_json_types_are_strict_and_dates_carry_their_offset(api, supporter):
+    event = {"title": "Canvass", "start_date": "2099-05-01T18:00:00Z", "end_date": "2099-05-01T20:00:00Z"}
+    assert api.post(BASE + "events", event).status_code == 201
+    for wrong in [{"start_date": 4102444800}, {"start_date": "2099-05-01T18:00:00"}, {"capacity": "5"}]:
+        assert api.post(BASE + "events", event | wrong).status_code == 422
+    tag = api.post(BASE + "tags", {"name": "volunteer"}).json()["identifiers"][0].removeprefix("quartier:")
+    named_by_null = {"person_identifier": None, "email_address": supporter.email}
+    assert api.post(f"{BASE}tags/{tag}/taggings", named_by_null).status_code == 422
+    assert api.post(f"{BASE}tags/{tag}/taggings", {"email_address": "nobody@example.org"}).status_code == 409
 
 
 @pytest.mark.django_db
