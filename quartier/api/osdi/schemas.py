@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
@@ -28,31 +28,52 @@ from quartier.donations import compliance
 # What the OpenAPI document says is what is enforced (schemathesis checks both ways): JSON types are
 # strict (no "5" for 5, no "true" for true), dates are RFC 3339 strings with their offset, a text that
 # must say something has a non-space character (`\S`: it is stripped before use).
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=8000)]
+# No text may hold a NUL character: PostgreSQL stores none (in text or in JSON).
+NO_NUL = r"^[^\x00]*$"
+SAYS_SOMETHING = r"^[^\x00]*[^\s\x00][^\x00]*$"  # and a character that is not a space
+
+
+def text(max_length: int, *, strip: bool = True) -> Any:
+    return Annotated[str, StringConstraints(strip_whitespace=strip, max_length=max_length, pattern=NO_NUL)]
+
+
+ShortText = text(80)
+Text = text(200)
+LongText = text(8000, strip=False)
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2}$")]
 TagName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=SAYS_SOMETHING)
 ]
 Identifier = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+# Years 1000 to 9998: a date's offset can then always be taken to UTC (which is what is stored).
+YEAR = r"([1-9][0-9]{2}[0-8]|[1-9][0-9][0-8]9|[1-9][0-8]99|[1-8]999)"
+RFC3339 = re.compile(
+    rf"^{YEAR}-\d{{2}}-\d{{2}}[Tt]\d{{2}}:\d{{2}}:\d{{2}}(\.\d+)?([Zz]|[+-]\d{{2}}:\d{{2}})$"
+)
 
 
 def title_text(max_length: int) -> Any:
     """A title: stripped, at most `max_length`, with something in it."""
     return Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length, pattern=r"\S")
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length, pattern=SAYS_SOMETHING),
     ]
 
 
 def _rfc3339(value: Any) -> Any:
     if not isinstance(value, str) or not RFC3339.match(value):
-        raise ValueError("not an RFC 3339 date-time with its offset, such as 2026-05-01T18:00:00Z")
+        raise ValueError(
+            "not an RFC 3339 date-time (years 1000 to 9998) with its offset, such as 2026-05-01T18:00:00Z"
+        )
     return value
 
 
-Moment = Annotated[datetime, BeforeValidator(_rfc3339)]
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_rfc3339),
+    AfterValidator(lambda moment: moment.astimezone(UTC)),  # PostgreSQL takes offsets up to 15:59 only
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": f"^{YEAR}-"}),
+]
 
 
 def _campaign_currency_document() -> dict[str, Any]:
@@ -65,9 +86,9 @@ CampaignCurrency = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z]{3}$"), WithJsonSchema(_campaign_currency_document())
 ]
 
-MAX_MONEY = Decimal("9999999999.99")
-# Text amounts: at most ten digits before the point (leading zeros aside), two after, never zero.
-MONEY_TEXT = re.compile(r"^(0*[1-9][0-9]{0,9}(\.[0-9]{1,2})?|0*\.(0[1-9]|[1-9][0-9]?))$")
+MAX_MONEY = Decimal("9999999.99")  # donations store cents in a 32-bit column
+# Text amounts: at most seven digits before the point (leading zeros aside), two after, never zero.
+MONEY_TEXT = re.compile(r"^(0*[1-9][0-9]{0,6}(\.[0-9]{1,2})?|0*\.(0[1-9]|[1-9][0-9]?))$")
 
 
 def _money(value: Any) -> Any:
@@ -81,7 +102,7 @@ def _money(value: Any) -> Any:
         return Decimal(value)
     amount = Decimal(repr(value) if isinstance(value, float) else value)
     if not amount.is_finite() or not Decimal("0.01") <= amount <= MAX_MONEY:
-        raise ValueError("an amount is from 0.01 to 9999999999.99")
+        raise ValueError("an amount is from 0.01 to 9999999.99")
     return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
@@ -130,7 +151,9 @@ class EmailAddressIn(Schema):
 
 
 class PhoneNumberIn(Schema):
-    number: Annotated[str, StringConstraints(min_length=3, max_length=30, pattern=r"^\S([\s\S]*\S)?$")]
+    number: Annotated[
+        str, StringConstraints(min_length=3, max_length=30, pattern=r"^[^\s\x00]([^\x00]*[^\s\x00])?$")
+    ]
     number_type: ShortText | None = None
     primary: StrictBool | None = None
     status: ShortText | None = None
@@ -141,7 +164,7 @@ class PostalAddressIn(Schema):
     address_lines: list[Text] = Field(default_factory=list, max_length=4)
     locality: ShortText | None = None
     region: ShortText | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] | None = None
+    postal_code: text(10) | None = None
     country: CountryCode | None = None
 
 
@@ -151,12 +174,16 @@ class PersonIn(Schema):
     email_addresses: list[EmailAddressIn] = Field(default_factory=list, max_length=10)
     phone_numbers: list[PhoneNumberIn] = Field(default_factory=list, max_length=10)
     postal_addresses: list[PostalAddressIn] = Field(default_factory=list, max_length=10)
-    custom_fields: dict[
-        Annotated[str, StringConstraints(max_length=100)], Annotated[str, StringConstraints(max_length=1000)]
-    ] = Field(default_factory=dict, max_length=50)
-    languages_spoken: list[Annotated[str, StringConstraints(max_length=8)]] = Field(
-        default_factory=list, max_length=5
-    )
+    custom_fields: Annotated[
+        dict[text(100, strip=False), text(1000, strip=False)],
+        WithJsonSchema({
+            "type": "object",
+            "maxProperties": 50,
+            "propertyNames": {"maxLength": 100, "pattern": NO_NUL},
+            "additionalProperties": {"type": "string", "maxLength": 1000, "pattern": NO_NUL},
+        }),
+    ] = Field(default_factory=dict, max_length=50)  # fmt: skip
+    languages_spoken: list[text(8, strip=False)] = Field(default_factory=list, max_length=5)
 
 
 class PersonWithEmailIn(PersonIn):
@@ -196,7 +223,7 @@ class EventLocationIn(Schema):
     venue: Text | None = None
     address_lines: list[Text] = Field(default_factory=list, max_length=4)
     locality: ShortText | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] | None = None
+    postal_code: text(10) | None = None
     country: CountryCode | None = None
 
 
@@ -240,7 +267,7 @@ class DonationIn(Schema):
         },
     )
 
-    identifiers: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
+    identifiers: list[text(100, strip=False)] = Field(
         default_factory=list, max_length=5, json_schema_extra={"minItems": 1}
     )
     currency: CampaignCurrency | None = None
@@ -258,7 +285,7 @@ class DonationHelperIn(Schema):
 class FormIn(Schema):
     title: title_text(200) | None = None
     description: LongText | None = None
-    call_to_action: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    call_to_action: text(100) | None = None
     add_tags: list[TagName] | None = Field(default=None, max_length=50)
 
 
