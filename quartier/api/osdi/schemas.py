@@ -27,10 +27,10 @@ from quartier.donations import compliance
 
 # What the OpenAPI document says is what is enforced (schemathesis checks both ways): JSON types are
 # strict (no "5" for 5, no "true" for true), dates are RFC 3339 strings with their offset, a text that
-# must say something has a non-space character (`\S`: it is stripped before use).
-# No text may hold a NUL character: PostgreSQL stores none (in text or in JSON).
+# must say something has a non-space character (it is stripped before use), and no text holds a NUL
+# character (PostgreSQL stores none, in text or in JSON).
 NO_NUL = r"^[^\x00]*$"
-SAYS_SOMETHING = r"^[^\x00]*[^\s\x00][^\x00]*$"  # and a character that is not a space
+SAYS_SOMETHING = r"^[^\x00]*[^\s\x00][^\x00]*$"
 
 
 def text(max_length: int, *, strip: bool = True) -> Any:
