@@ -110,6 +110,9 @@ class Supporter(AbstractBaseUser, PermissionsMixin):
         constraints: ClassVar = [
             models.UniqueConstraint(Lower("email"), name="supporter_email_ci_unique"),
         ]
+        # The API's people listing filters on when a person joined or last changed (`modified_date`,
+        # `created_date`); with `api.PersonDetails.modified_at` this serves `modified_date gt …`.
+        indexes: ClassVar = [models.Index(fields=["date_joined"], name="supporter_date_joined_idx")]
 
     def __str__(self) -> str:
         return self.display_name or self.email

@@ -20,8 +20,9 @@ from quartier.api.auth import require_scope
 from quartier.api.errors import ApiError
 from quartier.api.osdi import hal
 from quartier.api.osdi.filters import FilterField, filtered
+from quartier.api.osdi.params import Page, PerPage, ResourceId, filter_param
 from quartier.api.osdi.people import client_name, person_input
-from quartier.api.osdi.schemas import DonationHelperIn, FundraisingPageIn
+from quartier.api.osdi.schemas import DonationHelperIn, FundraisingPageCreateIn, FundraisingPageIn
 from quartier.donations import compliance
 from quartier.donations.actions import checkout as donation_checkout
 from quartier.donations.actions import pages as page_actions
@@ -42,6 +43,9 @@ PAGE_FILTERS = {
     "title": FilterField("title", "text"),
 }
 PERSON_FILTERS = {"email_address", "postal_code"}
+
+DonationFilter = filter_param(DONATION_FILTERS)
+PageFilter = filter_param(PAGE_FILTERS)
 
 
 def money(minor: int) -> str:
@@ -154,7 +158,7 @@ def page_or_404(raw_id: str) -> FundraisingPage:
 
 @router.get("/donations", summary="List paid donations")
 def list_donations(
-    request: HttpRequest, page: int | None = None, per_page: int | None = None, filter: str | None = None
+    request: HttpRequest, page: Page = None, per_page: PerPage = None, filter: DonationFilter = None
 ) -> dict[str, Any]:
     require_scope(request, "donations")
     return donations_page(
@@ -228,7 +232,7 @@ def record_donation_helper(request: HttpRequest, payload: DonationHelperIn) -> A
 
 
 @router.get("/donations/{donation_id}", summary="Read a donation")
-def get_donation(request: HttpRequest, donation_id: str) -> dict[str, Any]:
+def get_donation(request: HttpRequest, donation_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "donations")
     donation = donation_or_404(paid_donations(), donation_id)
     return donation_json(request, donation, with_person=has_people_scope(request))
@@ -236,7 +240,7 @@ def get_donation(request: HttpRequest, donation_id: str) -> dict[str, Any]:
 
 @router.get("/fundraising_pages", summary="List fundraising pages")
 def list_pages(
-    request: HttpRequest, page: int | None = None, per_page: int | None = None, filter: str | None = None
+    request: HttpRequest, page: Page = None, per_page: PerPage = None, filter: PageFilter = None
 ) -> dict[str, Any]:
     require_scope(request, "fundraising_pages")
     paging = hal.paging(page, per_page)
@@ -252,7 +256,7 @@ def list_pages(
     response=CREATED_OR_FOUND,
     summary="Create a fundraising page (the key's creator owns it)",
 )
-def create_page(request: HttpRequest, payload: FundraisingPageIn) -> Any:
+def create_page(request: HttpRequest, payload: FundraisingPageCreateIn) -> Any:
     key = require_scope(request, "fundraising_pages", write=True)
     if not payload.title or payload.goal is None:
         raise ApiError(422, _("A fundraising page needs a title and a goal."))
@@ -268,13 +272,13 @@ def create_page(request: HttpRequest, payload: FundraisingPageIn) -> Any:
 
 
 @router.get("/fundraising_pages/{page_id}", summary="Read a fundraising page")
-def get_page(request: HttpRequest, page_id: str) -> dict[str, Any]:
+def get_page(request: HttpRequest, page_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "fundraising_pages")
     return page_json(request, page_or_404(page_id))
 
 
 @router.put("/fundraising_pages/{page_id}", summary="Update a fundraising page")
-def update_page(request: HttpRequest, page_id: str, payload: FundraisingPageIn) -> dict[str, Any]:
+def update_page(request: HttpRequest, page_id: ResourceId, payload: FundraisingPageIn) -> dict[str, Any]:
     require_scope(request, "fundraising_pages", write=True)
     page = page_or_404(page_id)
     page_actions.update_page(
@@ -293,8 +297,8 @@ def update_page(request: HttpRequest, page_id: str, payload: FundraisingPageIn) 
 
 @router.get("/fundraising_pages/{page_id}/donations", summary="List a fundraising page's donations")
 def list_page_donations(
-    request: HttpRequest, page_id: str, page: int | None = None, per_page: int | None = None,
-    filter: str | None = None,
+    request: HttpRequest, page_id: ResourceId, page: Page = None, per_page: PerPage = None,
+    filter: DonationFilter = None,
 ) -> dict[str, Any]:  # fmt: skip
     require_scope(request, "fundraising_pages")
     require_scope(request, "donations")
@@ -312,7 +316,7 @@ def _page_helper(request: HttpRequest, page_id: str, payload: DonationHelperIn) 
 @router.post(
     "/fundraising_pages/{page_id}/donations", response=CREATED_OR_FOUND, summary="Record a donation to a page"
 )
-def create_page_donation(request: HttpRequest, page_id: str, payload: DonationHelperIn) -> Any:
+def create_page_donation(request: HttpRequest, page_id: ResourceId, payload: DonationHelperIn) -> Any:
     return _page_helper(request, page_id, payload)
 
 
@@ -320,5 +324,5 @@ def create_page_donation(request: HttpRequest, page_id: str, payload: DonationHe
     "/fundraising_pages/{page_id}/record_donation_helper", response=CREATED_OR_FOUND,
     summary="OSDI record donation helper for a page",
 )  # fmt: skip
-def page_record_donation_helper(request: HttpRequest, page_id: str, payload: DonationHelperIn) -> Any:
+def page_record_donation_helper(request: HttpRequest, page_id: ResourceId, payload: DonationHelperIn) -> Any:
     return _page_helper(request, page_id, payload)

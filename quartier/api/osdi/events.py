@@ -17,8 +17,9 @@ from quartier.api.auth import require_scope
 from quartier.api.errors import ApiError
 from quartier.api.osdi import hal
 from quartier.api.osdi.filters import FilterField, filtered
+from quartier.api.osdi.params import Page, PerPage, ResourceId, filter_param
 from quartier.api.osdi.people import client_name, person_input
-from quartier.api.osdi.schemas import AttendanceIn, AttendanceUpdateIn, EventIn
+from quartier.api.osdi.schemas import AttendanceIn, AttendanceUpdateIn, EventCreateIn, EventIn
 from quartier.organizing.actions import events as event_actions
 from quartier.organizing.actions.common import OrganizingError
 from quartier.organizing.models import Event, EventType, Rsvp
@@ -49,6 +50,9 @@ ATTENDANCE_STATUSES = {
     Rsvp.Status.WAITLISTED: "tentative",
     Rsvp.Status.CANCELLED: "declined",
 }
+
+EventFilter = filter_param(EVENT_FILTERS)
+AttendanceFilter = filter_param(ATTENDANCE_FILTERS)
 
 
 def events() -> QuerySet[Event]:
@@ -182,7 +186,7 @@ def _draft(event: Event | None, payload: EventIn) -> event_actions.EventDraft:
 
 @router.get("", summary="List events")
 def list_events(
-    request: HttpRequest, page: int | None = None, per_page: int | None = None, filter: str | None = None
+    request: HttpRequest, page: Page = None, per_page: PerPage = None, filter: EventFilter = None
 ) -> dict[str, Any]:
     require_scope(request, "events")
     paging = hal.paging(page, per_page)
@@ -194,7 +198,7 @@ def list_events(
 
 
 @router.post("", response=CREATED_OR_FOUND, summary="Create an event (hosted by the key's creator)")
-def create_event(request: HttpRequest, payload: EventIn) -> Any:
+def create_event(request: HttpRequest, payload: EventCreateIn) -> Any:
     key = require_scope(request, "events", write=True)
     if not payload.title:
         raise ApiError(422, _("An event needs a title."))
@@ -208,13 +212,13 @@ def create_event(request: HttpRequest, payload: EventIn) -> Any:
 
 
 @router.get("/{event_id}", summary="Read an event")
-def get_event(request: HttpRequest, event_id: str) -> dict[str, Any]:
+def get_event(request: HttpRequest, event_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "events")
     return event_json(request, event_or_404(event_id))
 
 
 @router.put("/{event_id}", summary="Update an event")
-def update_event(request: HttpRequest, event_id: str, payload: EventIn) -> dict[str, Any]:
+def update_event(request: HttpRequest, event_id: ResourceId, payload: EventIn) -> dict[str, Any]:
     require_scope(request, "events", write=True)
     event = event_or_404(event_id)
     try:
@@ -226,8 +230,8 @@ def update_event(request: HttpRequest, event_id: str, payload: EventIn) -> dict[
 
 @router.get("/{event_id}/attendances", summary="List an event's attendances")
 def list_attendances(
-    request: HttpRequest, event_id: str, page: int | None = None, per_page: int | None = None,
-    filter: str | None = None,
+    request: HttpRequest, event_id: ResourceId, page: Page = None, per_page: PerPage = None,
+    filter: AttendanceFilter = None,
 ) -> dict[str, Any]:  # fmt: skip
     require_scope(request, "events")
     event = event_or_404(event_id)
@@ -259,14 +263,14 @@ def _record(request: HttpRequest, event_id: str, payload: AttendanceIn) -> Any:
 
 
 @router.post("/{event_id}/attendances", response=CREATED_OR_FOUND, summary="Record an attendance")
-def create_attendance(request: HttpRequest, event_id: str, payload: AttendanceIn) -> Any:
+def create_attendance(request: HttpRequest, event_id: ResourceId, payload: AttendanceIn) -> Any:
     return _record(request, event_id, payload)
 
 
 @router.post(
     "/{event_id}/record_attendance_helper", response=CREATED_OR_FOUND, summary="OSDI record attendance helper"
 )
-def record_attendance_helper(request: HttpRequest, event_id: str, payload: AttendanceIn) -> Any:
+def record_attendance_helper(request: HttpRequest, event_id: ResourceId, payload: AttendanceIn) -> Any:
     return _record(request, event_id, payload)
 
 
@@ -278,7 +282,7 @@ def attendance_or_404(event: Event, raw_id: str) -> Rsvp:
 
 
 @router.get("/{event_id}/attendances/{attendance_id}", summary="Read an attendance")
-def get_attendance(request: HttpRequest, event_id: str, attendance_id: str) -> dict[str, Any]:
+def get_attendance(request: HttpRequest, event_id: ResourceId, attendance_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "events")
     event = event_or_404(event_id)
     return attendance_json(request, attendance_or_404(event, attendance_id), event.pk)
@@ -286,7 +290,7 @@ def get_attendance(request: HttpRequest, event_id: str, attendance_id: str) -> d
 
 @router.put("/{event_id}/attendances/{attendance_id}", summary="Update an attendance (status, attended)")
 def update_attendance(
-    request: HttpRequest, event_id: str, attendance_id: str, payload: AttendanceUpdateIn
+    request: HttpRequest, event_id: ResourceId, attendance_id: ResourceId, payload: AttendanceUpdateIn
 ) -> dict[str, Any]:
     require_scope(request, "events", write=True)
     event = event_or_404(event_id)

@@ -47,6 +47,10 @@ class FilterField:
 
     path: str
     kind: Literal["datetime", "text", "email", "integer"] = "text"
+    # When `path` is the latest of several dates (an annotation no index serves), the columns it takes
+    # the latest of, the first never null: `gt`/`ge`/`lt`/`le` are then asked of each column, so that
+    # each column's index serves the comparison.
+    latest_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,10 @@ class _Parser:
 
 def _value(name: str, field: FilterField, raw: str) -> object:
     if field.kind == "datetime":
-        moment = parse_datetime(raw) if "T" in raw or " " in raw else None
+        try:  # Django raises ValueError for a well-formed but impossible moment (hour 25, offset +99:00)
+            moment = parse_datetime(raw) if "T" in raw or " " in raw else None
+        except ValueError:
+            moment = None
         if moment is None:
             day: date | None = None
             try:
@@ -184,7 +191,19 @@ def _compare(name: str, field: FilterField, operator: str, raw: str) -> Q:
         lookup = "iexact" if field.kind in {"email", "text"} else "exact"
         condition = Q(**{f"{field.path}__{lookup}": value})
         return ~condition if operator == "ne" else condition
-    return Q(**{f"{field.path}__{LOOKUPS[operator]}": value})
+    lookup = LOOKUPS[operator]
+    if field.latest_of:
+        first, *others = field.latest_of
+        if operator in {"gt", "ge"}:  # the latest is after X when any of them is
+            condition = Q(**{f"{first}__{lookup}": value})
+            for path in others:
+                condition |= Q(**{f"{path}__{lookup}": value})
+            return condition
+        condition = Q(**{f"{first}__{lookup}": value})  # before X when every one present is
+        for path in others:
+            condition &= Q(**{f"{path}__{lookup}": value}) | Q(**{f"{path}__isnull": True})
+        return condition
+    return Q(**{f"{field.path}__{lookup}": value})
 
 
 def parse_filter(text: str | None, fields: dict[str, FilterField]) -> Q:

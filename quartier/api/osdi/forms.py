@@ -14,8 +14,9 @@ from quartier.api.errors import ApiError
 from quartier.api.models import Form, Submission
 from quartier.api.osdi import hal
 from quartier.api.osdi.filters import FilterField, filtered
+from quartier.api.osdi.params import Page, PerPage, ResourceId, filter_param
 from quartier.api.osdi.people import client_name, person_input
-from quartier.api.osdi.schemas import FormIn, SubmissionIn
+from quartier.api.osdi.schemas import FormCreateIn, FormIn, SubmissionIn
 
 router = Router(tags=["forms"])
 
@@ -28,6 +29,9 @@ SUBMISSION_FILTERS = {
     "modified_date": FilterField("modified_at", "datetime"),
     "created_date": FilterField("created_at", "datetime"),
 }
+
+FormFilter = filter_param(FORM_FILTERS)
+SubmissionFilter = filter_param(SUBMISSION_FILTERS)
 
 
 def form_json(request: HttpRequest, form: Form) -> dict[str, Any]:
@@ -68,7 +72,7 @@ def changes_from(payload: FormIn) -> form_actions.FormChanges:
 
 @router.get("", summary="List signup forms")
 def list_forms(
-    request: HttpRequest, page: int | None = None, per_page: int | None = None, filter: str | None = None
+    request: HttpRequest, page: Page = None, per_page: PerPage = None, filter: FormFilter = None
 ) -> dict[str, Any]:
     require_scope(request, "forms")
     paging = hal.paging(page, per_page)
@@ -80,7 +84,7 @@ def list_forms(
 
 
 @router.post("", response={201: dict[str, Any]}, summary="Create a signup form")
-def create_form(request: HttpRequest, payload: FormIn) -> Any:
+def create_form(request: HttpRequest, payload: FormCreateIn) -> Any:
     key = require_scope(request, "forms", write=True)
     if not payload.title:
         raise ApiError(422, _("A form needs a title."))
@@ -89,13 +93,13 @@ def create_form(request: HttpRequest, payload: FormIn) -> Any:
 
 
 @router.get("/{form_id}", summary="Read a signup form")
-def get_form(request: HttpRequest, form_id: str) -> dict[str, Any]:
+def get_form(request: HttpRequest, form_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "forms")
     return form_json(request, form_or_404(form_id))
 
 
 @router.put("/{form_id}", summary="Update a signup form")
-def update_form(request: HttpRequest, form_id: str, payload: FormIn) -> dict[str, Any]:
+def update_form(request: HttpRequest, form_id: ResourceId, payload: FormIn) -> dict[str, Any]:
     require_scope(request, "forms", write=True)
     form = form_actions.update_form(form=form_or_404(form_id), changes=changes_from(payload))
     return form_json(request, form)
@@ -103,8 +107,8 @@ def update_form(request: HttpRequest, form_id: str, payload: FormIn) -> dict[str
 
 @router.get("/{form_id}/submissions", summary="List a form's submissions")
 def list_submissions(
-    request: HttpRequest, form_id: str, page: int | None = None, per_page: int | None = None,
-    filter: str | None = None,
+    request: HttpRequest, form_id: ResourceId, page: Page = None, per_page: PerPage = None,
+    filter: SubmissionFilter = None,
 ) -> dict[str, Any]:  # fmt: skip
     require_scope(request, "forms")
     form = form_or_404(form_id)
@@ -130,7 +134,7 @@ def _submit(request: HttpRequest, form_id: str, payload: SubmissionIn) -> Any:
 
 
 @router.post("/{form_id}/submissions", response={201: dict[str, Any]}, summary="Submit the form for a person")
-def create_submission(request: HttpRequest, form_id: str, payload: SubmissionIn) -> Any:
+def create_submission(request: HttpRequest, form_id: ResourceId, payload: SubmissionIn) -> Any:
     return _submit(request, form_id, payload)
 
 
@@ -139,12 +143,12 @@ def create_submission(request: HttpRequest, form_id: str, payload: SubmissionIn)
     response={201: dict[str, Any]},
     summary="OSDI record submission helper",
 )
-def record_submission_helper(request: HttpRequest, form_id: str, payload: SubmissionIn) -> Any:
+def record_submission_helper(request: HttpRequest, form_id: ResourceId, payload: SubmissionIn) -> Any:
     return _submit(request, form_id, payload)
 
 
 @router.get("/{form_id}/submissions/{submission_id}", summary="Read a submission")
-def get_submission(request: HttpRequest, form_id: str, submission_id: str) -> dict[str, Any]:
+def get_submission(request: HttpRequest, form_id: ResourceId, submission_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "forms")
     submission = Submission.objects.filter(
         form_id=hal.parse_id(form_id), pk=hal.parse_id(submission_id)

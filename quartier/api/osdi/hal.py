@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from quartier.api.errors import ApiError
 PREFIX = "/api/osdi/v1/"
 CURIES = [{"name": "osdi", "href": "https://opensupporter.github.io/osdi-docs/{rel}.html", "templated": True}]
 IDENTIFIER_PREFIX = "quartier:"
+ID = re.compile(r"(quartier:)?[0-9]{1,18}")  # the OpenAPI document's pattern (`params.ID_PATTERN`)
 
 
 def url(request: HttpRequest, path: str, query: dict[str, Any] | None = None) -> str:
@@ -45,10 +47,9 @@ def timestamp(moment: datetime | None) -> str | None:
 
 def parse_id(raw: str) -> int:
     """A resource's id from its URL: `12` or `quartier:12`; anything else is a 404."""
-    value = raw.removeprefix(IDENTIFIER_PREFIX)
-    if not value.isdigit() or len(value) > 18:
+    if not ID.fullmatch(raw):  # ASCII digits only (str.isdigit() takes other scripts' digits too)
         raise ApiError(404, _("Nothing was found at this address."))
-    return int(value)
+    return int(raw.removeprefix(IDENTIFIER_PREFIX))
 
 
 @dataclass(frozen=True)

@@ -19,19 +19,24 @@ from quartier.api.auth import require_scope
 from quartier.api.errors import ApiError
 from quartier.api.osdi import hal
 from quartier.api.osdi.filters import FilterField, filtered
+from quartier.api.osdi.params import Page, PerPage, ResourceId, filter_param
 from quartier.api.osdi.schemas import PersonIn, PersonSignupIn, primary_of
 
 router = Router(tags=["people"])
 CREATED_OR_MERGED = {200: dict[str, Any], 201: dict[str, Any]}
 
 FILTER_FIELDS = {
-    "modified_date": FilterField("osdi_modified", "datetime"),
+    "modified_date": FilterField(
+        "osdi_modified", "datetime", latest_of=("date_joined", "osdi_details__modified_at")
+    ),
     "created_date": FilterField("date_joined", "datetime"),
     "email_address": FilterField("email", "email"),
     "postal_code": FilterField("postal_code", "text"),
     "given_name": FilterField("osdi_details__given_name", "text"),
     "family_name": FilterField("osdi_details__family_name", "text"),
 }
+
+PeopleFilter = filter_param(FILTER_FIELDS)
 
 
 def people() -> QuerySet[Supporter]:
@@ -128,7 +133,7 @@ def client_name(request: HttpRequest) -> str:
 
 @router.get("", summary="List people")
 def list_people(
-    request: HttpRequest, page: int | None = None, per_page: int | None = None, filter: str | None = None
+    request: HttpRequest, page: Page = None, per_page: PerPage = None, filter: PeopleFilter = None
 ) -> dict[str, Any]:
     require_scope(request, "people")
     paging = hal.paging(page, per_page)
@@ -165,13 +170,13 @@ def person_signup_helper(request: HttpRequest, payload: PersonSignupIn) -> Any:
 
 
 @router.get("/{person_id}", summary="Read a person")
-def get_person(request: HttpRequest, person_id: str) -> dict[str, Any]:
+def get_person(request: HttpRequest, person_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "people")
     return person_json(request, person_or_404(person_id))
 
 
 @router.put("/{person_id}", summary="Update a person (arrays merged, fields given replaced)")
-def update_person(request: HttpRequest, person_id: str, payload: PersonIn) -> dict[str, Any]:
+def update_person(request: HttpRequest, person_id: ResourceId, payload: PersonIn) -> dict[str, Any]:
     require_scope(request, "people", write=True)
     supporter = person_or_404(person_id)
     person = person_input(payload, require_email=False)

@@ -17,6 +17,7 @@ from quartier.api.errors import ApiError
 from quartier.api.models import Tag, Tagging
 from quartier.api.osdi import hal
 from quartier.api.osdi.filters import FilterField, filtered
+from quartier.api.osdi.params import Page, PerPage, ResourceId, filter_param
 from quartier.api.osdi.schemas import TaggingIn, TagIn
 
 router = Router(tags=["tags"])
@@ -31,6 +32,9 @@ TAGGING_FILTERS = {
     "modified_date": FilterField("modified_at", "datetime"),
     "created_date": FilterField("created_at", "datetime"),
 }
+
+TagFilter = filter_param(TAG_FILTERS)
+TaggingFilter = filter_param(TAGGING_FILTERS)
 
 
 def tag_json(request: HttpRequest, tag: Tag) -> dict[str, Any]:
@@ -69,7 +73,7 @@ def taggings_page(
 
 @router.get("/tags", summary="List tags")
 def list_tags(
-    request: HttpRequest, page: int | None = None, per_page: int | None = None, filter: str | None = None
+    request: HttpRequest, page: Page = None, per_page: PerPage = None, filter: TagFilter = None
 ) -> dict[str, Any]:
     require_scope(request, "tags")
     paging = hal.paging(page, per_page)
@@ -91,13 +95,13 @@ def create_tag(request: HttpRequest, payload: TagIn) -> Any:
 
 
 @router.get("/tags/{tag_id}", summary="Read a tag")
-def get_tag(request: HttpRequest, tag_id: str) -> dict[str, Any]:
+def get_tag(request: HttpRequest, tag_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "tags")
     return tag_json(request, tag_or_404(tag_id))
 
 
 @router.put("/tags/{tag_id}", summary="Rename a tag")
-def update_tag(request: HttpRequest, tag_id: str, payload: TagIn) -> dict[str, Any]:
+def update_tag(request: HttpRequest, tag_id: ResourceId, payload: TagIn) -> dict[str, Any]:
     require_scope(request, "tags", write=True)
     tag = tag_or_404(tag_id)
     tag.name = payload.name
@@ -111,8 +115,8 @@ def update_tag(request: HttpRequest, tag_id: str, payload: TagIn) -> dict[str, A
 
 @router.get("/tags/{tag_id}/taggings", summary="List a tag's taggings")
 def list_taggings(
-    request: HttpRequest, tag_id: str, page: int | None = None, per_page: int | None = None,
-    filter: str | None = None,
+    request: HttpRequest, tag_id: ResourceId, page: Page = None, per_page: PerPage = None,
+    filter: TaggingFilter = None,
 ) -> dict[str, Any]:  # fmt: skip
     require_scope(request, "tags")
     tag = tag_or_404(tag_id)
@@ -123,26 +127,24 @@ def list_taggings(
 
 
 @router.post("/tags/{tag_id}/taggings", response=CREATED_OR_FOUND, summary="Tag a person")
-def create_tagging(request: HttpRequest, tag_id: str, payload: TaggingIn) -> Any:
+def create_tagging(request: HttpRequest, tag_id: ResourceId, payload: TaggingIn) -> Any:
     require_scope(request, "tags", write=True)
     tag = tag_or_404(tag_id)
     people = Supporter.objects.filter(deleted_at__isnull=True)
     if payload.person_identifier:
         supporter = people.filter(pk=hal.parse_id(payload.person_identifier)).first()
-    elif payload.email_address:
+    else:  # the body names one or the other (TaggingIn)
         require_scope(request, "people")  # looking a person up by address tells whether they exist
         supporter = people.filter(email__iexact=payload.email_address).first()
-    else:
-        raise ApiError(422, _("Name the person: person_identifier or email_address."))
-    if supporter is None:
-        raise ApiError(404, _("No person has this identifier."))
+    if supporter is None:  # a 409, not a 404: the tag at this address exists, the person named does not
+        raise ApiError(409, _("No person has this identifier."), code="unknown_person")
     with transaction.atomic():
         tagging, created = Tagging.objects.get_or_create(tag=tag, supporter=supporter)
     return Status(201 if created else 200, tagging_json(request, tagging))
 
 
 @router.get("/tags/{tag_id}/taggings/{tagging_id}", summary="Read a tagging")
-def get_tagging(request: HttpRequest, tag_id: str, tagging_id: str) -> dict[str, Any]:
+def get_tagging(request: HttpRequest, tag_id: ResourceId, tagging_id: ResourceId) -> dict[str, Any]:
     require_scope(request, "tags")
     tagging = Tagging.objects.filter(tag_id=hal.parse_id(tag_id), pk=hal.parse_id(tagging_id)).first()
     if tagging is None:
@@ -151,7 +153,7 @@ def get_tagging(request: HttpRequest, tag_id: str, tagging_id: str) -> dict[str,
 
 
 @router.delete("/tags/{tag_id}/taggings/{tagging_id}", response={204: None}, summary="Remove a tagging")
-def delete_tagging(request: HttpRequest, tag_id: str, tagging_id: str) -> Any:
+def delete_tagging(request: HttpRequest, tag_id: ResourceId, tagging_id: ResourceId) -> Any:
     require_scope(request, "tags", write=True)
     tagging = Tagging.objects.filter(tag_id=hal.parse_id(tag_id), pk=hal.parse_id(tagging_id)).first()
     if tagging is None:
@@ -162,8 +164,8 @@ def delete_tagging(request: HttpRequest, tag_id: str, tagging_id: str) -> Any:
 
 @router.get("/people/{person_id}/taggings", summary="List a person's taggings")
 def list_person_taggings(
-    request: HttpRequest, person_id: str, page: int | None = None, per_page: int | None = None,
-    filter: str | None = None,
+    request: HttpRequest, person_id: ResourceId, page: Page = None, per_page: PerPage = None,
+    filter: TaggingFilter = None,
 ) -> dict[str, Any]:  # fmt: skip
     require_scope(request, "people")
     require_scope(request, "tags")
