@@ -1149,7 +1149,7 @@ BUGS += [
     Bug(
         id="share-url-writes",
         promise="Showing a share link only reads: an anonymous page view writes no row.",
-        file="quartier/reach/queries.py",
+        file="quartier/reach/queries/__init__.py",
         original='path, ReferralCode.objects.filter(supporter=sharer).values_list("code", flat=True).first()',
         replacement='path, __import__("quartier.reach.actions", fromlist=["_"]).referral_code_for(sharer)',
         tests=("quartier/reach/tests/test_share_links.py",),

@@ -32,7 +32,7 @@ def mount(prefix: str, api: NinjaAPI) -> list[URLPattern | URLResolver]:
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("staff/api-keys/", views.api_keys, name="keys"),
-    path("staff/api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="revoke_key"),
+    path("staff/api-keys/<id:key_id>/revoke/", views.revoke_api_key, name="revoke_key"),
     *mount("api/osdi/v1/", osdi_api),
     # As `mount`, with Mobilize's error shape for an unknown path.
     path("api/mobilize/v1/", (errors.json_errors(list(mobilize_api.urls[0])), *mobilize_api.urls[1:])),

@@ -12,5 +12,5 @@ urlpatterns: list = [
     path("integrity/clusters/<id:cluster_id>/", clusters.cluster_detail, name="cluster"),
     path("transparency/", transparency.transparency, name="transparency"),
     path("transparency/reports/", transparency.report_index, name="report_index"),
-    path("transparency/<int:year>/<int:month>/", transparency.monthly_report, name="monthly_report"),
+    path("transparency/<id:year>/<id:month>/", transparency.monthly_report, name="monthly_report"),
 ]
