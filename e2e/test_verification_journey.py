@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from quartier.accounts.models import Affiliation, Supporter
+from quartier.accounts.verification_models import Verification
 from quartier.integrity.models import Cluster
 from quartier.social.models import ModerationAction, Report
 
@@ -49,7 +50,12 @@ def test_a_supporter_verifies_a_phone_and_a_leader_vouches_for_them(
     with page.expect_navigation():
         page.get_by_role("button", name="Vérifier").click()
     page.wait_for_load_state()
+    # The message in the supporter's language whatever language the view's module was imported under
+    # (it once was translated at import), and what lasts on the page.
     assert "Votre numéro de téléphone est vérifié" in page.content()
+    shown = page.locator("main").inner_text()
+    assert "Votre numéro vérifié" in shown and "••• 0123" in shown, shown
+    assert Verification.objects.filter(supporter=supporter, kind=Verification.Kind.PHONE).exists()
 
     Supporter.objects.filter(pk=staff.pk).update(language="fr")  # a signed-in person's language wins
     staff.refresh_from_db()

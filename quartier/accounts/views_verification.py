@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from quartier.accounts import sms, verification
@@ -22,16 +23,22 @@ from quartier.accounts.verification_models import PhoneChallenge, Verification, 
 from quartier.lib.page_cache import cached_anonymous_page
 
 PHONE_MESSAGES = {
-    verification.PhoneOutcome.SENT: _("We texted you a code. Type it below."),
-    verification.PhoneOutcome.INVALID_NUMBER: _("This is not a valid mobile phone number."),
-    verification.PhoneOutcome.NUMBER_TAKEN: _("This number already verifies another account."),
-    verification.PhoneOutcome.TOO_MANY_FOR_ACCOUNT: _("You asked for several codes already. Try again in an hour."),
-    verification.PhoneOutcome.TOO_MANY_FOR_NUMBER: _("This number received several codes today. Try again tomorrow."),
-    verification.PhoneOutcome.CONFIRMED: _("Your phone number is verified."),
-    verification.PhoneOutcome.WRONG_CODE: _("This is not the code we sent. Check it and try again."),
-    verification.PhoneOutcome.NO_CODE: _("This code has expired. Ask for a new one."),
-    verification.PhoneOutcome.TOO_MANY_ATTEMPTS: _("Too many wrong codes. Ask for a new one."),
-}  # fmt: skip
+    verification.PhoneOutcome.SENT: gettext_lazy("We texted you a code. Type it below."),
+    verification.PhoneOutcome.INVALID_NUMBER: gettext_lazy("This is not a valid mobile phone number."),
+    verification.PhoneOutcome.NUMBER_TAKEN: gettext_lazy("This number already verifies another account."),
+    verification.PhoneOutcome.TOO_MANY_FOR_ACCOUNT: gettext_lazy(
+        "You asked for several codes already. Try again in an hour."
+    ),
+    verification.PhoneOutcome.TOO_MANY_FOR_NUMBER: gettext_lazy(
+        "This number received several codes today. Try again tomorrow."
+    ),
+    verification.PhoneOutcome.CONFIRMED: gettext_lazy("Your phone number is verified."),
+    verification.PhoneOutcome.WRONG_CODE: gettext_lazy(
+        "This is not the code we sent. Check it and try again."
+    ),
+    verification.PhoneOutcome.NO_CODE: gettext_lazy("This code has expired. Ask for a new one."),
+    verification.PhoneOutcome.TOO_MANY_ATTEMPTS: gettext_lazy("Too many wrong codes. Ask for a new one."),
+}  # fmt: skip  (lazy: read in the language of each request, not of the import)
 
 
 @require_GET

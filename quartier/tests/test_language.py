@@ -4,6 +4,7 @@ pages use, which includes our French for django-allauth's account pages)."""
 
 from __future__ import annotations
 
+import ast
 import gettext
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -82,3 +83,42 @@ def test_a_count_of_people_takes_the_plural_it_needs(count, english, french):
         assert english in translation.ngettext(*message, count) % {"count": count}
     with translation.override("fr"):
         assert french in translation.ngettext(*message, count) % {"count": count}
+
+
+def eager_translations_at_import() -> list[str]:
+    """Calls of gettext (not gettext_lazy) in a module's or a class's body: they run once, at import, in
+    whatever language is active then, and every later request reads that language."""
+    eager_names = {"gettext", "ngettext", "pgettext", "npgettext"}
+    found = []
+    for path in sorted((Path(__file__).resolve().parents[1]).rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {
+            alias.asname or alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+            for alias in node.names
+            if alias.name in eager_names
+        }
+        if not names:
+            continue
+        bodies = [tree.body] + [node.body for node in tree.body if isinstance(node, ast.ClassDef)]
+        pending = [
+            stmt
+            for body in bodies
+            for stmt in body
+            if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        ]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
+                continue  # runs later, per request
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
+                found.append(f"{path.name}:{node.lineno}")
+            pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def test_no_string_is_translated_once_at_import():
+    assert eager_translations_at_import() == []

@@ -15,7 +15,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from quartier.accounts.access import verified_supporter_required
@@ -38,9 +38,9 @@ from quartier.fieldwork.models import FieldCampaign, Script
 from quartier.organizing.queries import events as organizing_events
 
 QUALITY_LABELS = {
-    "too_fast": _("faster than a door can be walked"),
-    "identical_answers": _("identical answers in a row"),
-    "far_from_door": _("recorded far from the door"),
+    "too_fast": gettext_lazy("faster than a door can be walked"),
+    "identical_answers": gettext_lazy("identical answers in a row"),
+    "far_from_door": gettext_lazy("recorded far from the door"),
 }
 
 
