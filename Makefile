@@ -70,6 +70,15 @@ bench: $(VENV)/.installed-test
 	@if [ -n "$$QUARTIER_BENCH_SOCIAL_POSTGRES" ]; then $(BIN)/python -m bench.social --database-url "$$QUARTIER_BENCH_SOCIAL_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; fi
 	@if [ -n "$$QUARTIER_BENCH_POSTGRES" ]; then BENCH_REDIS_URL="$(BENCH_REDIS_URL)" $(BIN)/python -m bench.dashboard --database-url "$$QUARTIER_BENCH_POSTGRES"; fi
 	@if [ -n "$$QUARTIER_BENCH_FIELDWORK_POSTGRES" ]; then $(BIN)/python -m bench.fieldwork --database-url "$$QUARTIER_BENCH_FIELDWORK_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; fi
+	# Word of mouth, integrity and the APIs at the scale of issues 23, 24 and 25 (in memory, then on PostgreSQL).
+	$(BIN)/python -m bench.cascades --nodes 10000000
+	$(BIN)/python -m bench.reach_graph --nodes 2000000 --follows 50
+	$(BIN)/python -m bench.integrity --supporters 2000000 --posts 1000000 --graph-nodes 2000000 --graph-edges 100000000
+	@if [ -n "$$QUARTIER_BENCH_API_POSTGRES" ]; then \
+		$(BIN)/python -m bench.api --supporters 2000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; \
+		$(BIN)/python -m bench.api_mobilize --supporters 2000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; \
+		$(BIN)/python -m bench.exchange --people 1000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES"_exchange; \
+	fi
 
 # Deliberate one-line bugs in the critical paths (mutants/bugs.py), one at a time: do the tests catch
 # each? Not part of `make test`; the lock-related ones also run on $QUARTIER_TEST_POSTGRES when set.

@@ -8,7 +8,8 @@ audience of every sharer is built by merging sketches along the CSR arrays inste
 - two hops: plus their followers' followers (friends of friends, the seed's "without counting").
 
 The estimate's relative standard error is 1.04 / sqrt(m) (p = 10: 3.3 %); small sets are counted by
-linear counting (exact in practice below a few hundred people). One-hop sketches cost one register
+linear counting, exact unless two people land in one register (for 7 people in 1,024 registers, about
+one chance in fifty: the estimate then reads 6). One-hop sketches cost one register
 update per edge (`np.maximum.at`), two-hop sketches one row merge per follower of a sharer.
 """
 
