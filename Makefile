@@ -73,7 +73,7 @@ bench: $(VENV)/.installed-test
 	# Word of mouth, integrity and the APIs at the scale of issues 23, 24 and 25 (in memory, then on PostgreSQL).
 	$(BIN)/python -m bench.cascades --nodes 10000000
 	$(BIN)/python -m bench.reach_graph --nodes 2000000 --follows 50
-	$(BIN)/python -m bench.integrity --supporters 2000000 --posts 1000000 --graph-nodes 2000000 --graph-edges 100000000
+	$(BIN)/python -m bench.integrity --quality-supporters 200000 --supporters 2000000 --posts 1000000 --graph-nodes 2000000 --graph-edges 100000000
 	@if [ -n "$$QUARTIER_BENCH_API_POSTGRES" ]; then \
 		$(BIN)/python -m bench.api --supporters 2000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; \
 		$(BIN)/python -m bench.api_mobilize --supporters 2000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; \

@@ -2,8 +2,13 @@
 and the timings of trust propagation, near-duplicate search and coordination detection.
 
     python -m bench.integrity --supporters 20000 --seed 2026          small: quality and a rough timing
-    python -m bench.integrity --supporters 2000000 --posts 1000000 \\
+    python -m bench.integrity --quality-supporters 200000 --supporters 2000000 --posts 1000000 \\
         --graph-nodes 2000000 --graph-edges 100000000                  the issue's scale (a quiet machine)
+
+Quality is measured on an attacked campaign of `--quality-supporters` (its texts and actions are
+Python lists: at 2M supporters, 54M actions as tuples do not fit in 24 GB); the timings run at the
+scale of `--supporters`, on texts and a day of reactions drawn in bulk (`bulk_texts`,
+`bulk_day_of_actions`: 5 reactions per supporter unless `--day-actions` says otherwise).
 
 No database: the generator makes arrays and texts in memory and calls the same detector functions
 as the periodic job (`quartier/integrity/detection/`, `quartier/integrity/reputation.py`) with the
@@ -409,11 +414,38 @@ def trust_timings(graph_nodes: int, graph_edges: int, rng: np.random.Generator) 
     print("  reference: SybilRank in scipy, 2M nodes / 85M edges, about 12 s; target <= 20 s at 2M / 100M")
 
 
-def timings(campaign: Campaign, graph_nodes: int, graph_edges: int, seed: int) -> None:
+def bulk_texts(count: int, rng: np.random.Generator) -> list[str]:
+    """`count` organic-looking texts drawn in bulk (the same words, 2 to 4 sentences of 8 to 15 words
+    each as `organic_text`, without its per-word Python loop, which takes minutes at a million)."""
+    vocabulary = np.array(WORDS_FR + WORDS_EN + GLUE)
+    lengths = rng.integers(2, 5, size=count) * rng.integers(8, 16, size=count)
+    words = vocabulary[rng.integers(0, vocabulary.size, size=int(lengths.sum()))]
+    bounds = np.concatenate([[0], np.cumsum(lengths)])
+    texts = [" ".join(words[bounds[i] : bounds[i + 1]].tolist()) for i in range(count)]
+    slogan = rng.random(count) < 0.02
+    return [f"{SLOGAN}. {text}" if quoted else text for text, quoted in zip(texts, slogan, strict=True)]
+
+
+def bulk_day_of_actions(count: int, supporters: int, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """(actors, items, times) of `count` reactions in one day: posts published through the day, each
+    drawing a Zipf-sized burst of reactions in the half hour after (as `generate`), in bulk."""
+    posts = max(count // 10, 1)
+    popularity = rng.zipf(1.6, size=posts).clip(max=5000).astype(np.int64)
+    popularity = np.maximum(1, np.round(popularity * count / popularity.sum())).astype(np.int64)
+    items = np.repeat(np.arange(posts, dtype=np.int64), popularity)[:count]
+    published = rng.uniform(0, DAY, size=posts)
+    times = published[items] + rng.exponential(1800.0, size=items.size)
+    actors = rng.integers(1, supporters + 1, size=items.size, dtype=np.int64)
+    return actors, items, times
+
+
+def timings(graph_nodes: int, graph_edges: int, posts: int, day_actions: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
-    print(f"\nTimings (one process, wall clock; peak RSS so far {peak_mb():.0f} MB)")
+    print(f"\nTimings at scale (one process, wall clock; peak RSS so far {peak_mb():.0f} MB)")
     trust_timings(graph_nodes, graph_edges, rng)
-    texts, authors = campaign.texts, campaign.text_authors
+    print(f"  peak RSS {peak_mb():.0f} MB")
+    texts, _ = timed(f"{posts:,} texts drawn (not timed against a target)", lambda: bulk_texts(posts, rng))
+    authors = rng.integers(1, graph_nodes + 1, size=len(texts)).tolist()
     index = minhash.BandIndex()
     started = time.perf_counter()
     for row, (text, author) in enumerate(zip(texts, authors, strict=True)):
@@ -442,14 +474,16 @@ def timings(campaign: Campaign, graph_nodes: int, graph_edges: int, seed: int) -
     _, elapsed = timed(f"near-duplicate full rebuild of {len(texts)} posts", rebuild)
     print(f"  {len(texts) / elapsed:,.0f} posts/s (target: 1M posts in <= 3 min, <= 1 GB); "
           f"reference datasketch MinHash.bulk 7,500-10,000/s")  # fmt: skip
-    actions = np.asarray(campaign.actions)
+    print(f"  peak RSS {peak_mb():.0f} MB")
+    actors, items, times = bulk_day_of_actions(day_actions, graph_nodes, rng)
+    before = peak_mb()
     timed(
-        f"synchronised actions over a day ({len(actions)} actions, top-20 neighbours)",
-        lambda: synchronised.find(
-            actions[:, 0].astype(np.int64), actions[:, 1].astype(np.int64), actions[:, 2]
-        ),
+        f"synchronised actions over a day ({actors.size:,} actions of {graph_nodes:,} supporters)",
+        lambda: synchronised.find(actors, items, times),
     )
-    print(f"  target: a day of activity in <= 2 min, <= 4 GB; peak RSS {peak_mb():.0f} MB")
+    print(
+        f"  target: a day of activity in <= 2 min, <= 4 GB; peak RSS {peak_mb():.0f} MB (before: {before:.0f} MB)"
+    )
 
 
 def peak_mb() -> float:
@@ -459,9 +493,18 @@ def peak_mb() -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.integrity", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--supporters", type=int, default=20000, help="organic supporters (attackers: 2%% more)"
+        "--supporters",
+        type=int,
+        default=20000,
+        help="timings: the scale (posts, graph, a day of actions follow it)",
     )
-    parser.add_argument("--posts", type=int, default=0, help="posts (default: one per two supporters)")
+    parser.add_argument(
+        "--quality-supporters", type=int, default=20000,
+        help="the attacked campaign the detectors' quality is measured on (texts, actions: Python lists)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--posts", type=int, default=0, help="timings: posts (default: one per two supporters)"
+    )
     parser.add_argument(
         "--graph-nodes", type=int, default=0, help="trust-propagation graph (default: --supporters)"
     )
@@ -469,16 +512,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--seed", type=int, default=2026, help="held-out seed (thresholds were set on seed 1)"
     )
+    parser.add_argument(
+        "--day-actions", type=int, default=0,
+        help="timings: reactions in the day checked for synchronised actions (default: 5 per graph node)",
+    )  # fmt: skip
     parser.add_argument("--skip-timings", action="store_true")
     args = parser.parse_args(argv)
     posts = args.posts or max(args.supporters // 2, 200)
     started = time.perf_counter()
-    campaign = generate(args.supporters, posts, args.seed)
+    campaign = generate(args.quality_supporters, max(args.quality_supporters // 2, 200), args.seed)
     print(f"Generated in {time.perf_counter() - started:.1f} s (seed {args.seed})")
     quality(campaign, run_detectors(campaign))
     if not args.skip_timings:
+        del campaign
         nodes = args.graph_nodes or args.supporters
-        timings(campaign, nodes, args.graph_edges or nodes * 50, args.seed)
+        timings(nodes, args.graph_edges or nodes * 50, posts, args.day_actions or 5 * nodes, args.seed)
 
 
 if __name__ == "__main__":

@@ -64,12 +64,20 @@ def build_graph(ids: np.ndarray, edges: np.ndarray, seed_ids: np.ndarray) -> Tru
         cols = np.searchsorted(ids, edges[:, 1]).clip(max=n - 1)
         known = (ids[rows] == edges[:, 0]) & (ids[cols] == edges[:, 1]) & (rows != cols)
         rows, cols = rows[known], cols[known]
-        data = np.ones(2 * len(rows), dtype=np.float64)
-        adjacency = sparse.csr_matrix(
-            (data, (np.concatenate([rows, cols]), np.concatenate([cols, rows]))), shape=(n, n)
-        )
-        adjacency.sum_duplicates()
-        adjacency.data.fill(1.0)  # an edge counts once, however many ways (follow, event, vouch) it was made
+        del known
+        # Straight to CSR: both directions as sorted, deduplicated keys row * n + col (an edge counts
+        # once, however many ways it was made: follow, event, vouch). scipy's COO route costs about
+        # twice the memory and four times the time at 100M edges (BENCHMARKS.md).
+        keys = np.concatenate([rows * n + cols, cols * n + rows])
+        del rows, cols
+        keys.sort()
+        if keys.size > 1:
+            keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]
+        index_type = np.int32 if keys.size < 2**31 else np.int64
+        indptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * n).astype(index_type)
+        indices = (keys % n).astype(index_type)
+        del keys
+        adjacency = sparse.csr_matrix((np.ones(indices.size), indices, indptr), shape=(n, n))
     else:
         adjacency = sparse.csr_matrix((n, n), dtype=np.float64)
     seeds = np.isin(ids, np.asarray(seed_ids, dtype=np.int64))

@@ -189,3 +189,18 @@ def test_a_carriers_shared_network_says_nothing_about_who_is_who():
 
     assert fingerprints.find(carrier, busy_network=50) == []
     assert len(fingerprints.find(carrier[:10], busy_network=50)) == 1
+
+
+def test_the_trust_graph_holds_each_known_pair_once_both_ways():
+    rng = np.random.default_rng(7)
+    ids = np.array([3, 8, 15, 16, 23, 42, 99])
+    edges = rng.choice(np.concatenate([ids, [5, 1000]]), size=(200, 2))  # repeats, loops, unknown ids
+    graph = build_graph(ids, edges, seed_ids=np.array([3]))
+    known = set(ids.tolist())
+    expected = {(a, b) for a, b in edges.tolist() if a in known and b in known and a != b} | {
+        (b, a) for a, b in edges.tolist() if a in known and b in known and a != b
+    }
+    rows, cols = graph.adjacency.nonzero()
+    assert {(int(graph.ids[r]), int(graph.ids[c])) for r, c in zip(rows, cols, strict=True)} == expected
+    assert set(graph.adjacency.data.tolist()) == {1.0} and graph.adjacency.nnz == len(expected)
+    assert graph.degree.tolist() == [sum(1 for a, _b in expected if a == pk) for pk in ids.tolist()]
