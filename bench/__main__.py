@@ -100,6 +100,7 @@ def benchmark_environment(arguments: argparse.Namespace) -> dict[str, str]:
         "QUARTIER_ENV": "production",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),  # one per run, shared with the server (session cookies)
+        "INTEGRITY_FINGERPRINT_SALT": secrets.token_urlsafe(32),  # production refuses to start without one
         "ALLOWED_HOSTS": ",".join(dict.fromkeys([*hosts, "127.0.0.1", "localhost", "testserver"])),
         "QUARTIER_VAR_DIR": str(SERVER_VAR_DIR),
         "SITE_URL": "http://127.0.0.1",  # required in production; no link leaves a benchmark

@@ -94,12 +94,23 @@ def total_of(queryset: QuerySet[Any]) -> int:
     return int(total)
 
 
+DEEP_OFFSET = 1000  # past this many rows, a page is found by its primary keys first
+
+
 def page_of(queryset: QuerySet[Any], paging: Paging) -> tuple[list[Any], int]:
-    """The rows of one page and the total count (two queries; the slice past the end is empty)."""
+    """The rows of one page and the total count (two queries; the slice past the end is empty).
+
+    Deep pages skip their offset over the primary keys alone (an index scan, no joined row built for
+    the rows skipped), then read the page's rows in the queryset's own order: a third query, far
+    cheaper than an OFFSET over the joined rows at millions of people."""
     total = total_of(queryset)
     if paging.offset >= total:
         return [], total
-    return list(queryset[paging.offset : paging.offset + paging.per_page]), total
+    window = slice(paging.offset, paging.offset + paging.per_page)
+    if paging.offset < DEEP_OFFSET:
+        return list(queryset[window]), total
+    keys = list(queryset.values_list("pk", flat=True)[window])
+    return list(queryset.filter(pk__in=keys)), total
 
 
 def collection(

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from quartier.api.osdi import hal
 from quartier.api.tests.resources import RESOURCES, Resource
 
 BASE = "/api/osdi/v1/"
@@ -108,6 +109,25 @@ def test_paging_walks_every_page_and_past_the_end_is_an_empty_200(resource, api,
     assert past.status_code == 200
     assert embedded(past.json(), resource) == []
     assert past.json()["total_records"] == total
+
+
+@resource_params
+def test_deep_pages_found_by_their_keys_first_hold_the_same_rows_in_the_same_order(
+    resource, api, staff, monkeypatch
+):
+    rows(resource, staff, 5)
+
+    def walk() -> list[str]:
+        total_pages = api.get(BASE + resource.name, per_page=2).json()["total_pages"]
+        return [
+            item["identifiers"][0]
+            for number in range(1, total_pages + 1)
+            for item in embedded(api.get(BASE + resource.name, page=number, per_page=2).json(), resource)
+        ]
+
+    shallow = walk()
+    monkeypatch.setattr(hal, "DEEP_OFFSET", 1)  # every page past the first is "deep"
+    assert walk() == shallow and len(shallow) == len(set(shallow)) >= 5
 
 
 @resource_params
