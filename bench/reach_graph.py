@@ -90,6 +90,7 @@ def generate_follows(nodes: int, mean_follows: float, cap: int, seed: int) -> tu
 
 def measure(name: str, work: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
     tracemalloc.reset_peak()
+    held_before, _peak = tracemalloc.get_traced_memory()
     started, cpu_started = time.perf_counter(), time.process_time()
     result = work()
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
@@ -99,10 +100,12 @@ def measure(name: str, work: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
         "seconds": seconds,
         "cpu_seconds": cpu_seconds,
         "peak_mb": peak / 2**20,
+        "held_before_mb": held_before / 2**20,
         "max_resident_mb": resident,
     }
     print(
-        f"{name:<28} {seconds:8.2f} s (CPU {cpu_seconds:7.2f} s)   peak {peak / 2**20:9.1f} MB   process max RSS {resident:9.1f} MB"
+        f"{name:<28} {seconds:8.2f} s (CPU {cpu_seconds:7.2f} s)   peak {peak / 2**20:9.1f} MB"
+        f" (held before: {held_before / 2**20:.1f} MB)   process max RSS {resident:9.1f} MB"
     )
     return result, figures
 

@@ -60,9 +60,8 @@ def build_graph(ids: np.ndarray, edges: np.ndarray, seed_ids: np.ndarray) -> Tru
     n = len(ids)
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     if len(edges) and n:
-        rows = np.searchsorted(ids, edges[:, 0]).clip(max=n - 1)
-        cols = np.searchsorted(ids, edges[:, 1]).clip(max=n - 1)
-        known = (ids[rows] == edges[:, 0]) & (ids[cols] == edges[:, 1]) & (rows != cols)
+        rows, cols = _positions(ids, edges[:, 0]), _positions(ids, edges[:, 1])
+        known = (rows >= 0) & (cols >= 0) & (rows != cols)
         rows, cols = rows[known], cols[known]
         del known
         # Straight to CSR: both directions as sorted, deduplicated keys row * n + col (an edge counts
@@ -82,6 +81,20 @@ def build_graph(ids: np.ndarray, edges: np.ndarray, seed_ids: np.ndarray) -> Tru
         adjacency = sparse.csr_matrix((n, n), dtype=np.float64)
     seeds = np.isin(ids, np.asarray(seed_ids, dtype=np.int64))
     return TrustGraph(ids=ids, adjacency=adjacency, seeds=seeds)
+
+
+def _positions(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The position of each value in the sorted, distinct `ids` (-1 for a value not there). Supporter
+    ids are primary keys, dense enough for a direct lookup table: one gather per value, where a binary
+    search costs ~0.3 µs each (13 of the 18 s of a 20M-edge build)."""
+    top = int(ids[-1])
+    if ids[0] >= 0 and top < 8 * len(ids) + 1_000_000:
+        table = np.full(top + 1, -1, dtype=np.int64)
+        table[ids] = np.arange(len(ids))
+        inside = (values >= 0) & (values <= top)
+        return np.where(inside, table[np.clip(values, 0, top)], -1)
+    found = np.searchsorted(ids, values).clip(max=len(ids) - 1)
+    return np.where(ids[found] == values, found, -1)
 
 
 def propagate(graph: TrustGraph, *, steps: int | None = None) -> np.ndarray:

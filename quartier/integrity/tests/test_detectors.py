@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from quartier.integrity.detection import dense, fingerprints, minhash, near_duplicates, synchronised
 from quartier.integrity.explanations import explain
@@ -191,10 +192,13 @@ def test_a_carriers_shared_network_says_nothing_about_who_is_who():
     assert len(fingerprints.find(carrier[:10], busy_network=50)) == 1
 
 
-def test_the_trust_graph_holds_each_known_pair_once_both_ways():
+@pytest.mark.parametrize("spread", [1, 10**12])  # dense ids (a lookup table), then sparse (a search)
+def test_the_trust_graph_holds_each_known_pair_once_both_ways(spread):
     rng = np.random.default_rng(7)
-    ids = np.array([3, 8, 15, 16, 23, 42, 99])
-    edges = rng.choice(np.concatenate([ids, [5, 1000]]), size=(200, 2))  # repeats, loops, unknown ids
+    ids = np.array([3, 8, 15, 16, 23, 42, 99]) * spread
+    edges = rng.choice(
+        np.concatenate([ids, [5, 1000 * spread, -1]]), size=(200, 2)
+    )  # repeats, loops, unknown
     graph = build_graph(ids, edges, seed_ids=np.array([3]))
     known = set(ids.tolist())
     expected = {(a, b) for a, b in edges.tolist() if a in known and b in known and a != b} | {
