@@ -208,3 +208,5 @@ def test_the_trust_graph_holds_each_known_pair_once_both_ways(spread):
     assert {(int(graph.ids[r]), int(graph.ids[c])) for r, c in zip(rows, cols, strict=True)} == expected
     assert set(graph.adjacency.data.tolist()) == {1.0} and graph.adjacency.nnz == len(expected)
     assert graph.degree.tolist() == [sum(1 for a, _b in expected if a == pk) for pk in ids.tolist()]
+    outside = build_graph(ids, np.array([[3 * spread, 1000 * spread], [-1, 99 * spread]]), seed_ids=ids[:1])
+    assert outside.adjacency.nnz == 0  # nobody outside the campaign, not even past the largest id
