@@ -119,12 +119,13 @@ def measure(
     return Timing(label, api_ms, raw_ms)
 
 
-def main(argv: list[str] | None = None) -> None:
-    arguments = parse_arguments(argv)
+def prepare(arguments: argparse.Namespace, key_name: str) -> tuple[dict[str, str], str]:
+    """Environment, Django, the campaign loaded up to `--supporters`, static files, and a fresh read key
+    named `key_name`: what both API benchmarks need before serving. Returns (environment, token)."""
     if not arguments.database_url:
         DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
         arguments.database_url = f"sqlite:///{DEFAULT_DATABASE}"
-    from bench.__main__ import SERVER_VAR_DIR, benchmark_environment
+    from bench.__main__ import benchmark_environment
 
     environment = benchmark_environment(arguments)
     environment |= {
@@ -139,8 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from bench import http, load
-    from quartier.accounts.models import Supporter
+    from bench import load
     from quartier.api.models import ApiKey
     from quartier.demo.generator import EVENTS_PER_SUPPORTER, GROUPS_PER_SUPPORTER
 
@@ -151,8 +151,18 @@ def main(argv: list[str] | None = None) -> None:
         seed=arguments.seed,
     )  # fmt: skip
     call_command("collectstatic", interactive=False, verbosity=0)
-    ApiKey.objects.filter(name="bench.api").delete()
-    _key, token = ApiKey.issue(name="bench.api", scopes=["people:read", "events:read"], created_by=None)
+    ApiKey.objects.filter(name=key_name).delete()
+    _key, token = ApiKey.issue(name=key_name, scopes=["people:read", "events:read"], created_by=None)
+    return environment, token
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments(argv)
+    environment, token = prepare(arguments, "bench.api")
+    from bench import http, load
+    from bench.__main__ import SERVER_VAR_DIR
+    from quartier.accounts.models import Supporter
+
     people = Supporter.objects.filter(deleted_at__isnull=True).count()
     pages = max(1, people // arguments.per_page)
     rng = random.Random(arguments.seed)

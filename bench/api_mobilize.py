@@ -11,12 +11,11 @@ page read by raw SQL in this process. The target (issue 25) is p95 ≤ 50 ms per
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable
 
-from bench.api import DEFAULT_DATABASE, fetch, measure, parse_arguments, raw_page
+from bench.api import fetch, measure, parse_arguments, prepare, raw_page
 
 
 def raw_keyset_page(table: str, *, after: int, per_page: int) -> float:
@@ -34,38 +33,11 @@ def raw_keyset_page(table: str, *, after: int, per_page: int) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
-    if not arguments.database_url:
-        DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
-        arguments.database_url = f"sqlite:///{DEFAULT_DATABASE}"
-    from bench.__main__ import SERVER_VAR_DIR, benchmark_environment
-
-    environment = benchmark_environment(arguments) | {
-        "API_READS_PER_WINDOW": "1000000000",
-        "API_WRITES_PER_WINDOW": "1000000000",
-    }
-    os.environ.update(environment)
-
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    environment, token = prepare(arguments, "bench.api_mobilize")
     from bench import http, load
+    from bench.__main__ import SERVER_VAR_DIR
     from quartier.accounts.models import Supporter
-    from quartier.api.models import ApiKey
-    from quartier.demo.generator import EVENTS_PER_SUPPORTER, GROUPS_PER_SUPPORTER
 
-    load.print_header()
-    load.load(
-        supporters=arguments.supporters, groups=round(arguments.supporters * GROUPS_PER_SUPPORTER),
-        events=round(arguments.supporters * EVENTS_PER_SUPPORTER), batch_size=arguments.batch_size,
-        seed=arguments.seed,
-    )  # fmt: skip
-    call_command("collectstatic", interactive=False, verbosity=0)
-    ApiKey.objects.filter(name="bench.api_mobilize").delete()
-    _key, token = ApiKey.issue(
-        name="bench.api_mobilize", scopes=["people:read", "events:read"], created_by=None
-    )
     ids = list(Supporter.objects.order_by("pk").values_list("pk", flat=True)[:: max(1, arguments.per_page)])
     rng = random.Random(arguments.seed)
     per_page = arguments.per_page
