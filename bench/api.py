@@ -11,8 +11,11 @@
 3. **Measure**, one request at a time over loopback, `--requests` requests per endpoint: the first page
    of `people` and `events`, random pages deep in `people`, a `modified_date` filter; each against the
    same page read by a raw SQL statement in this process (the count plus the page: what the endpoint
-   cannot avoid). Prints p50/p95/max per endpoint and the ratio to the raw reference; `--markdown`
-   appends the table to a file.
+   cannot avoid). Prints p50/p95/max per endpoint and the ratio to the raw reference.
+4. **Under load** (`--wrk-seconds`, 0 skips it): each endpoint again through wrk, 16 connections over
+   loopback, beside the bare Django view of `floorapp.py` served in the same run (`bench.http.measure`):
+   requests per second as a ratio to the floor, and p50/p95 with 16 requests in flight on 2 workers.
+   `--markdown` appends both tables to a file.
 
 The target (issue 25) is p95 ≤ 50 ms per page at 2M people. Run it on a quiet machine at full scale
 before recording figures as measurements.
@@ -44,6 +47,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--markdown", type=Path, default=None, help="append the table to this file")
+    parser.add_argument(
+        "--wrk-seconds", type=int, default=10,
+        help="then each endpoint under wrk (16 connections) this long, as a ratio to the bare floor (0: skip)",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -153,13 +160,16 @@ def prepare(arguments: argparse.Namespace, key_name: str) -> tuple[dict[str, str
     call_command("collectstatic", interactive=False, verbosity=0)
     ApiKey.objects.filter(name=key_name).delete()
     _key, token = ApiKey.issue(name=key_name, scopes=["people:read", "events:read"], created_by=None)
+    from bench.quiet import check_from_environment
+
+    arguments.quiet = check_from_environment()  # before measuring: figures taken under load are noise
     return environment, token
 
 
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     environment, token = prepare(arguments, "bench.api")
-    from bench import http, load
+    from bench import http
     from bench.__main__ import SERVER_VAR_DIR
     from quartier.accounts.models import Supporter
 
@@ -207,14 +217,59 @@ def main(argv: list[str] | None = None) -> None:
             )
             timings.append(timing)
             print(timing.row(), flush=True)
+    loaded = under_load(arguments, environment, {"OSDI-API-Token": token}, [
+        ("OSDI people, first page", [first_people()[0]]),
+        ("OSDI people, random page", [deep_people()[0] for _ in range(500)]),
+        ("OSDI people, modified_date filter", [filtered_people()[0]]),
+        ("OSDI events, first page", [first_events()[0]]),
+    ])  # fmt: skip
+    report(arguments, f"Scale: {people:,} people", timings, loaded)
+
+
+def under_load(
+    arguments: argparse.Namespace, environment: dict[str, str], headers: dict[str, str],
+    endpoints: list[tuple[str, list[str]]],
+) -> list:  # fmt: skip
+    """Each endpoint (label, paths drawn at random) through wrk beside the floor; [] when skipped."""
+    if arguments.wrk_seconds <= 0:
+        return []
+    from bench import http
+    from bench.__main__ import SERVER_VAR_DIR
+    from bench.pages import HotPage
+
+    pages = [HotPage(label, "API key", paths, kind="api", headers=headers) for label, paths in endpoints]
+    _floor, results = http.measure(
+        environment=environment, pages=pages, trivial=None, cookie="", duration=arguments.wrk_seconds,
+        warm_up=3, connections=16, threads=2, log_path=SERVER_VAR_DIR / "api-wrk.log", quiet_start=arguments.quiet,
+    )  # fmt: skip
+    return results
+
+
+def report(arguments: argparse.Namespace, scale: str, timings: list[Timing], loaded: list) -> None:
+    from bench import load
+
     lines = [
-        f"Scale: {people:,} people; {arguments.requests} sequential requests per endpoint, "
-        f"per_page={per_page}; date: {load.now_line()}; machine: {load.machine_description()}",
+        f"{scale}; {arguments.requests} sequential requests per endpoint, per_page={arguments.per_page}; "
+        f"date: {load.now_line()}; machine: {load.machine_description()}",
         "",
         "| endpoint | API p50 ms | API p95 ms | API max ms | raw SQL p50 ms | raw SQL p95 ms | p50 ratio |",
         "|---|---:|---:|---:|---:|---:|---:|",
         *[timing.row() for timing in timings],
     ]
+    if loaded:
+        lines += [
+            "",
+            f"Under load: wrk, 16 connections, {arguments.wrk_seconds} s per endpoint, 2 gunicorn workers; "
+            "the floor is `floorapp.py` served in the same run.",
+            "",
+            "| endpoint | req/s | ratio to floor | p50 ms | p95 ms | errors | load, others |",
+            "|---|---:|---:|---:|---:|---:|---|",
+            *[
+                f"| {run.label} | {run.requests_per_second:,.0f} | {run.ratio:.3f} | {run.p50_ms:.1f} "
+                f"| {run.p95_ms:.1f} | {run.errors} | {run.quietness} |"
+                for run in loaded
+            ],
+        ]
     print("\n".join(lines))
     if arguments.markdown is not None:
         with arguments.markdown.open("a", encoding="utf-8") as output:

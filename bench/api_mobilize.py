@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable
 
-from bench.api import fetch, measure, parse_arguments, prepare, raw_page
+from bench.api import fetch, measure, parse_arguments, prepare, raw_page, report, under_load
 
 
 def raw_keyset_page(table: str, *, after: int, per_page: int) -> float:
@@ -34,7 +34,7 @@ def raw_keyset_page(table: str, *, after: int, per_page: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(argv)
     environment, token = prepare(arguments, "bench.api_mobilize")
-    from bench import http, load
+    from bench import http
     from bench.__main__ import SERVER_VAR_DIR
     from quartier.accounts.models import Supporter
 
@@ -71,19 +71,13 @@ def main(argv: list[str] | None = None) -> None:
             )
             timings.append(timing)
             print(timing.row(), flush=True)
-    people = len(ids) * per_page
-    lines = [
-        f"Scale: about {people:,} people; {arguments.requests} sequential requests per endpoint, "
-        f"per_page={per_page}; date: {load.now_line()}; machine: {load.machine_description()}",
-        "",
-        "| endpoint | API p50 ms | API p95 ms | API max ms | raw SQL p50 ms | raw SQL p95 ms | p50 ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-        *[timing.row() for timing in timings],
-    ]
-    print("\n".join(lines))
-    if arguments.markdown is not None:
-        with arguments.markdown.open("a", encoding="utf-8") as output:
-            output.write("\n".join(lines) + "\n")
+    loaded = under_load(arguments, environment, {"Authorization": f"Bearer {token}"}, [
+        ("Mobilize events, first page", [first("/events", events_table)()[0]]),
+        ("Mobilize people, first page", [first("/organizations/1/people", people_table)()[0]]),
+        ("Mobilize people, a page deep by cursor", [deep_people()[0] for _ in range(500)]),
+        ("Mobilize attendances, first page", [first("/organizations/1/attendances", rsvps_table)()[0]]),
+    ])  # fmt: skip
+    report(arguments, f"Scale: about {len(ids) * per_page:,} people", timings, loaded)
 
 
 if __name__ == "__main__":

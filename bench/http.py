@@ -92,8 +92,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
 
 
-def get(base_url: str, path: str, cookie: str = "") -> tuple[int, bytes]:
-    headers = dict(PROXY_HEADERS)
+def get(base_url: str, path: str, cookie: str = "", extra: dict[str, str] | None = None) -> tuple[int, bytes]:
+    headers = {**PROXY_HEADERS, **(extra or {})}
     if cookie:
         headers["Cookie"] = cookie
     request = urllib.request.Request(base_url + path, headers=headers)
@@ -168,7 +168,7 @@ def serve(environment: dict[str, str], log_path: Path, *, workers: int = WORKERS
 def check_page(base_url: str, page: HotPage, cookie: str) -> None:
     """A few paths of `page` answer 200, signed in exactly when the page is meant to be."""
     for path in page.paths[:3]:
-        status, body = get(base_url, path, cookie if page.signed_in else "")
+        status, body = get(base_url, path, cookie if page.signed_in else "", page.headers)
         if status != 200:
             raise SystemExit(f"{path} answered {status} through the server ({page.label})")
         if page.signed_in != (SIGNED_IN_MARKER in body) and page.paths[0] != TRIVIAL_PATH:
@@ -222,7 +222,7 @@ def run_wrk(
         "--timeout",
         "10s",
     ]
-    headers = dict(PROXY_HEADERS)
+    headers = {**PROXY_HEADERS, **page.headers}
     if page.signed_in:
         headers["Cookie"] = cookie
     for name, value in headers.items():

@@ -35,3 +35,7 @@ CELERY_BEAT_SCHEDULE["api-imports-sweep"] = {"task": "quartier.api.tasks.sweep_i
 # How long a list's total_records is kept in the cache (counting millions of rows costs more than the
 # page); totals may lag new rows by this long. 0: counted on every request.
 API_COUNT_CACHE_SECONDS = env_int("API_COUNT_CACHE_SECONDS", 10)
+
+# How long the anchors of deep OSDI pages (the key at every thousandth row of a listing) are kept; they
+# are taken again as soon as the listing's cached total changes.
+API_ANCHOR_CACHE_SECONDS = env_int("API_ANCHOR_CACHE_SECONDS", 600)

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from quartier.api.models import Tag
 from quartier.api.osdi import hal
 from quartier.api.tests.resources import RESOURCES, Resource
 
@@ -126,8 +127,26 @@ def test_deep_pages_found_by_their_keys_first_hold_the_same_rows_in_the_same_ord
         ]
 
     shallow = walk()
+    assert len(shallow) == len(set(shallow)) >= 5
     monkeypatch.setattr(hal, "DEEP_OFFSET", 1)  # every page past the first is "deep"
-    assert walk() == shallow and len(shallow) == len(set(shallow)) >= 5
+    for every in (1, 2, 3, 1000):  # anchors on page boundaries, between them, and only the first row
+        monkeypatch.setattr(hal, "ANCHOR_EVERY", every)
+        assert walk() == shallow, every
+
+
+def test_deep_page_anchors_are_taken_again_when_the_total_changes(db, settings, monkeypatch):
+    settings.API_COUNT_CACHE_SECONDS = 10
+    monkeypatch.setattr(hal, "ANCHOR_EVERY", 2)
+    Tag.objects.bulk_create(Tag(name=f"anchor-{number}") for number in range(7))
+    queryset = Tag.objects.order_by("pk")
+    keys = list(queryset.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as first:
+        assert hal.anchors_of(queryset, len(keys)) == keys[::2]
+    with CaptureQueriesContext(connection) as again:
+        assert hal.anchors_of(queryset, len(keys)) == keys[::2]
+    assert len(first) == 1 and len(again) == 0  # one scan of the keys, then the cache
+    queryset.filter(pk=keys[0]).delete()
+    assert hal.anchors_of(queryset, len(keys) - 1) == keys[1::2]
 
 
 @resource_params
