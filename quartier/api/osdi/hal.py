@@ -121,10 +121,10 @@ def anchors_of(queryset: QuerySet[Any], total: int) -> list[int]:
 def _every_nth_key(queryset: QuerySet[Any], step: int) -> list[int]:
     # Numbered over the queryset's own SQL (whatever it joins or groups) by a window outside it.
     inner, params = queryset.annotate(anchor_key=F("pk")).values_list("anchor_key").query.sql_with_params()
-    sql = (
-        "SELECT anchor_key FROM (SELECT anchor_key, ROW_NUMBER() OVER (ORDER BY anchor_key) AS position "
-        f"FROM ({inner}) AS listed) AS numbered WHERE (position - 1) %% %s = 0 ORDER BY anchor_key"
+    numbered = (
+        f"SELECT anchor_key, ROW_NUMBER() OVER (ORDER BY anchor_key) AS position FROM ({inner}) AS listed"  # noqa: S608
     )
+    sql = f"SELECT anchor_key FROM ({numbered}) AS n WHERE (position - 1) %% %s = 0 ORDER BY anchor_key"  # noqa: S608
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, (*params, step))
         return [key for (key,) in cursor.fetchall()]
