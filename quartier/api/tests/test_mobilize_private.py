@@ -129,6 +129,25 @@ def test_a_cancelled_rsvp_is_a_cancelled_attendance(make_key, make_event, host, 
     assert [row["status"] for row in body["data"]] == ["CANCELLED"]
 
 
+def test_attendances_of_a_group_are_rsvps_to_its_own_public_events_only(
+    make_key, make_event, host, group, leader, make_supporter
+):
+    own, other = make_event(leader, group=group), make_event(host)
+    draft_event = make_event(leader, group=group)
+    guest = make_supporter("Gus Guest")
+    mine = rsvps_actions.rsvp(supporter=guest, shift=own.shifts.get())
+    rsvps_actions.rsvp(supporter=guest, shift=other.shifts.get())
+    rsvps_actions.rsvp(supporter=guest, shift=draft_event.shifts.get())
+    Event.objects.filter(pk=draft_event.pk).update(status=Event.Status.PENDING)
+    _key, client = make_key("people:read", "events:read", bearer=True)
+
+    body = MobilizeClient(client.token).get(f"/organizations/{group.pk + 1}/attendances")
+
+    assert [row["id"] for row in body["data"]] == [mine.pk]
+    assert body["data"][0]["event"]["id"] == own.pk
+    assert body["data"][0]["sponsor"]["id"] == group.pk + 1
+
+
 def test_an_unknown_organization_is_404_for_a_key_that_may_read(make_key):
     _key, client = make_key("people:read", "events:read", bearer=True)
 
