@@ -1,0 +1,211 @@
+"""`python -m bench.follow_copy`: the follow graph read out of PostgreSQL, against the raw COPY it wraps.
+
+    python -m bench.follow_copy --edges 100000000 \
+        --database-url postgresql://postgres@127.0.0.1:5432/quartier_bench_graph
+
+Issue 23 asks for the follow graph "held as compressed arrays (CSR), loaded in ≤ 10 s" at ~100M
+follows. `bench.reach_graph` measures the CSR build from arrays already in memory; this measures the
+rest of the way, on a real `social_follow` table:
+
+1. **Fill** `social_follow` up to `--edges` synthetic follows among `--nodes` supporter ids (binary
+   COPY in; foreign-key triggers off for the load only, since the benchmark has no supporters table to
+   match; later runs find it filled). Power-law followed side (`rank = n·u³`), no repeats, no loops.
+2. **Raw reference** (the pipeline's raw PostgreSQL equivalent): the same `COPY (SELECT follower_id,
+   followed_id …) TO STDOUT (FORMAT BINARY)`, read and thrown away by psycopg in this process.
+3. **Quartier**: `reach.graph.read_edges` (the COPY decoded into numpy by `social.queries.graph`), then
+   `graph_from_edges` (CSR), then the cached path of `load_follow_graph`: the follows' version (a count
+   and a max over the table) and the `.npz` read.
+
+Each step prints wall time and the process's peak resident size; the ratio of the read to the raw COPY
+is the figure to compare between machines. Run it alone (`bench.quiet` checks the load first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import tempfile
+import time
+
+import numpy as np
+
+POSTGRES_EPOCH_US = 946_684_800 * 1_000_000  # 2000-01-01 in Unix microseconds
+COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
+ROW = np.dtype(
+    [("fields", ">i2"), ("l1", ">i4"), ("follower", ">i8"), ("l2", ">i4"), ("followed", ">i8"),
+     ("l3", ">i4"), ("created", ">i8")]
+)  # fmt: skip
+FILL_CHUNK = 5_000_000
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.follow_copy", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--edges", type=int, default=10_000_000, help="follows (the issue's scale: 100,000,000)"
+    )
+    parser.add_argument("--nodes", type=int, default=2_000_000, help="supporter ids the follows run between")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_GRAPH_DATABASE_URL", ""))
+    parser.add_argument("--seed", type=int, default=2026)
+    return parser.parse_args(argv)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def synthetic_follows(count: int, nodes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """`count` distinct follows (ids from 1): followers uniform, the followed power-law."""
+    keys = np.zeros(0, dtype=np.int64)
+    while keys.size < count:
+        missing = int((count - keys.size) * 1.05) + 1000
+        follower = rng.integers(1, nodes + 1, size=missing, dtype=np.int64)
+        followed = np.minimum((nodes * rng.random(missing) ** 3).astype(np.int64) + 1, nodes)
+        fresh = (follower * (nodes + 1) + followed)[follower != followed]
+        keys = np.unique(np.concatenate([keys, fresh]))
+    keys = rng.permutation(keys)[:count]
+    return keys // (nodes + 1), keys % (nodes + 1)
+
+
+def copy_in(connection, follower: np.ndarray, followed: np.ndarray, table: str) -> None:
+    rows = np.empty(follower.size, dtype=ROW)
+    rows["fields"], rows["l1"], rows["l2"], rows["l3"] = 3, 8, 8, 8
+    rows["follower"], rows["followed"] = follower, followed
+    rows["created"] = int(time.time() * 1_000_000) - POSTGRES_EPOCH_US
+    payload = COPY_SIGNATURE + rows.tobytes() + b"\xff\xff"
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # no supporters to match, for the load only
+        with cursor.copy(
+            f"COPY {table} (follower_id, followed_id, created_at) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            for start in range(0, len(payload), 1 << 24):
+                copy.write(payload[start : start + (1 << 24)])
+        cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def fill(edges: int, nodes: int, seed: int) -> None:
+    from django.db import connection
+
+    from quartier.social.models import Follow
+
+    table = Follow._meta.db_table
+    present = Follow.objects.count()
+    if present >= edges:
+        print(f"fill: skipped, {table} already holds {present:,} follows")
+        return
+    if present:
+        raise SystemExit(
+            f"{table} holds {present:,} follows, fewer than asked: drop the database and run again"
+        )
+    started = time.perf_counter()
+    follower, followed = synthetic_follows(edges, nodes, np.random.default_rng(seed))
+    print(f"fill: {edges:,} follows drawn in {time.perf_counter() - started:.1f} s", flush=True)
+    connection.ensure_connection()
+    restore = _drop_secondary_indexes(table)  # built once after the load: far faster than row by row
+    for start in range(0, edges, FILL_CHUNK):
+        copy_in(
+            connection.connection,
+            follower[start : start + FILL_CHUNK],
+            followed[start : start + FILL_CHUNK],
+            table,
+        )
+        print(f"  {min(start + FILL_CHUNK, edges):,} / {edges:,} follows copied in", flush=True)
+    with connection.cursor() as cursor:
+        for statement in restore:
+            cursor.execute(statement)
+        cursor.execute(f"VACUUM ANALYZE {table}")
+    print(f"fill: done in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def _drop_secondary_indexes(table: str) -> list[str]:
+    """Drop the table's unique constraints and indexes other than its primary key; return the
+    statements that make them again."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass "
+            "AND contype = 'u'",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname NOT IN "
+            "(SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in indexes] + [
+        f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in constraints
+    ]
+
+
+def raw_copy() -> tuple[float, int]:
+    from django.db import connection
+
+    from quartier.social.models import Follow
+
+    connection.ensure_connection()
+    total = 0
+    started = time.perf_counter()
+    sql = f"COPY (SELECT follower_id, followed_id FROM {Follow._meta.db_table}) TO STDOUT (FORMAT BINARY)"
+    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for block in copy:
+            total += len(block)
+    return time.perf_counter() - started, total
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments(argv)
+    if not arguments.database_url.startswith("postgres"):
+        raise SystemExit("--database-url must name a PostgreSQL database (the COPY is what is measured)")
+    with tempfile.TemporaryDirectory(prefix="quartier-follow-copy-") as private:
+        os.environ |= {"DATABASE_URL": arguments.database_url, "PRIVATE_STORAGE_ROOT": private}
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quartier.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        from bench import load
+        from bench.quiet import check_from_environment
+        from quartier.reach import graph
+
+        call_command("migrate", verbosity=0)
+        fill(arguments.edges, arguments.nodes, arguments.seed)
+        print(f"date: {load.now_line()}; machine: {load.machine_description()}")
+        quiet = check_from_environment()
+        print("quiet" if quiet else "NOT QUIET: every figure below is noise", flush=True)
+        raw_seconds, raw_bytes = raw_copy()
+        print(
+            f"- raw binary COPY out, read and thrown away: {raw_seconds:.1f} s, {raw_bytes / 2**20:,.0f} MiB"
+        )
+        started = time.perf_counter()
+        edges = graph.read_edges()
+        read = time.perf_counter() - started
+        print(f"- read_edges (COPY decoded into numpy): {read:.1f} s, {edges[0].size:,} edges, "
+              f"ratio to the raw COPY {read / raw_seconds:.2f}; peak RSS {peak_mb():,.0f} MB")  # fmt: skip
+        started = time.perf_counter()
+        built = graph.graph_from_edges(*edges)
+        build = time.perf_counter() - started
+        del edges
+        print(f"- CSR build: {build:.1f} s ({built.nbytes / 2**20:,.0f} MiB of arrays); "
+              f"cold load in all {read + build:.1f} s (target ≤ 10 s); peak RSS {peak_mb():,.0f} MB")  # fmt: skip
+        started = time.perf_counter()
+        version = graph.registry.follow_edges_version()
+        versioned = time.perf_counter() - started
+        graph._store(built, graph.cache_path(version or ""))
+        del built
+        started = time.perf_counter()
+        cached = graph.load_follow_graph(use_cache=True)
+        warm = time.perf_counter() - started
+        print(f"- cached load (`load_follow_graph`, follows unchanged): {warm:.1f} s, of which the follows' "
+              f"version (a count and a max) about {versioned:.1f} s; {cached.edge_count:,} edges")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
