@@ -12,7 +12,7 @@ def test_synthetic_follows_are_distinct_in_range_and_never_of_oneself():
     assert follower.size == followed.size == 20_000
     assert (follower != followed).all()
     assert follower.min() >= 1 and followed.min() >= 1 and max(follower.max(), followed.max()) <= 3000
-    assert np.unique(follower * 1000 + followed).size == 20_000
+    assert np.unique(follower * 10_000 + followed).size == 20_000
     # Power law on the followed side: the most followed tenth holds far more than a tenth of the follows.
     counts = np.sort(np.bincount(followed))[::-1]
     assert counts[:300].sum() > 0.3 * followed.size
