@@ -21,7 +21,7 @@ def _spread_url() -> str:
 
 @login_required
 def organize_reach(request: HttpRequest) -> HttpResponse:
-    access.require_campaign_cascades(request.user)
+    access.require_campaign_staff(request.user)
     context = {
         "totals": cascade_queries.live_totals(),
         "report": reports.campaign_report(),

@@ -35,7 +35,7 @@ def strategy_labels() -> dict[str, str]:
 
 @never_cache
 def spread(request: HttpRequest) -> HttpResponse:
-    access.require_spread_viewer(request.user)
+    access.require_campaign_staff(request.user)
     if request.method == "POST":
         form = SpreadForm(request.POST)
         if form.is_valid():
