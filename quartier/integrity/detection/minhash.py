@@ -30,6 +30,8 @@ MIN_SHINGLES = 40
 CHUNK = 2048
 # Fewer texts than this are hashed one by one (the one-pass form takes more numpy calls a text).
 FEW = 8
+# How many first shingles of a text `_long_enough` sorts to find MIN_SHINGLES distinct ones.
+PREFIX = 64
 _POLY = np.uint32(16777619)
 
 # Fixed seeds: signatures and band keys must be comparable across processes and runs.
@@ -119,24 +121,48 @@ def shingle_hashes(text: str) -> np.ndarray:
 def shingle_sets(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The distinct shingle hashes of many texts in one pass: (each text's sorted hashes one after the
     other, uint32; the offsets of each text's hashes in them, len(texts) + 1 values)."""
-    data, starts, ends = _normalised(texts)
-    counts = np.maximum(ends - starts - SHINGLE + 1, 0)
-    total = int(counts.sum())
-    padded = np.concatenate([data, np.zeros(SHINGLE - 1, dtype=np.uint8)])
-    hashes = np.zeros(len(data), dtype=np.uint32)  # of the shingle starting at each byte
-    for offset in range(SHINGLE):
-        hashes *= _POLY
-        hashes += padded[offset : offset + len(data)]
-    positions = np.arange(total, dtype=np.int64) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    text_of = np.repeat(np.arange(len(texts), dtype=np.uint64), counts)
-    keyed = (text_of << _SHIFT) | hashes[positions].astype(np.uint64)  # sorted: by text, then hash
+    hashes, offsets = _all_shingles(texts)
+    text_of = np.repeat(np.arange(len(texts), dtype=np.uint64), np.diff(offsets))
+    keyed = (text_of << _SHIFT) | hashes.astype(np.uint64)  # sorted: by text, then hash
     keyed.sort()
-    distinct = np.ones(total, dtype=bool)
+    distinct = np.ones(len(keyed), dtype=bool)
     distinct[1:] = keyed[1:] != keyed[:-1]
     keyed = keyed[distinct]
     offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.bincount((keyed >> _SHIFT).astype(np.int64), minlength=len(texts)), out=offsets[1:])
     return keyed.astype(np.uint32), offsets
+
+
+def _all_shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The hashes of every shingle of many texts, repeats kept, one text after the other (uint32), and
+    the offsets of each text's hashes in them (len(texts) + 1 values)."""
+    data, starts, ends = _normalised(texts)
+    counts = np.maximum(ends - starts - SHINGLE + 1, 0)
+    padded = np.concatenate([data, np.zeros(SHINGLE - 1, dtype=np.uint8)])
+    hashes = np.zeros(len(data), dtype=np.uint32)  # of the shingle starting at each byte
+    for offset in range(SHINGLE):
+        hashes *= _POLY
+        hashes += padded[offset : offset + len(data)]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    positions = np.arange(offsets[-1], dtype=np.int64) + np.repeat(starts - offsets[:-1], counts)
+    return hashes[positions], offsets
+
+
+def _long_enough(hashes: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Which texts have at least MIN_SHINGLES distinct shingles, from `_all_shingles`' output, without
+    sorting them all: the first PREFIX shingles of a text are sorted (a short sort each) and counted;
+    only a text with fewer distinct ones there but more shingles after (repeating itself) is counted whole."""
+    counts = np.diff(offsets)
+    result = counts >= MIN_SHINGLES
+    candidates = np.flatnonzero(result)
+    steps = np.minimum(np.arange(PREFIX)[None, :], counts[candidates, None] - 1)  # the last one repeated
+    prefix = np.sort(hashes[offsets[candidates, None] + steps], axis=1)
+    distinct = 1 + (prefix[:, 1:] != prefix[:, :-1]).sum(axis=1)
+    result[candidates] = distinct >= MIN_SHINGLES
+    for text in candidates[(distinct < MIN_SHINGLES) & (counts[candidates] > PREFIX)].tolist():
+        result[text] = len(np.unique(hashes[offsets[text] : offsets[text + 1]])) >= MIN_SHINGLES
+    return result
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
@@ -156,8 +182,8 @@ def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
                 result[position], long_enough[position] = signature(hashes), True
         return result, long_enough
     for first in range(0, len(texts), CHUNK):
-        hashes, offsets = shingle_sets(texts[first : first + CHUNK])
-        kept = np.diff(offsets) >= MIN_SHINGLES
+        hashes, offsets = _all_shingles(texts[first : first + CHUNK])  # a minimum needs no distinct values
+        kept = _long_enough(hashes, offsets)
         long_enough[first : first + CHUNK] = kept
         if kept.any():
             result[first : first + CHUNK][kept] = _minima(hashes, offsets, kept)
@@ -165,7 +191,7 @@ def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _minima(hashes: np.ndarray, offsets: np.ndarray, kept: np.ndarray) -> np.ndarray:
-    """The signatures of the texts `kept` (a mask), from `shingle_sets`' output."""
+    """The signatures of the texts `kept` (a mask), from `_all_shingles`' output."""
     lengths = np.diff(offsets)[kept]
     take = np.repeat(kept, np.diff(offsets))
     flat = hashes[take].astype(np.uint64)

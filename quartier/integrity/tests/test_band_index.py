@@ -57,6 +57,8 @@ ODD_TEXTS = [
     "\u0301 starts with an accent and ends with one \u0301" * 3,
     "日本語のテキスト 😀 emoji ok, and a lone surrogate \ud800 " * 5,
     "  spaces around   " * 20,
+    "ha " * 200,  # many shingles, few distinct ones
+    "ha " * 40 + "and then a long sentence that says something new at last, with words enough",
 ]
 
 
