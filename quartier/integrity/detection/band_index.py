@@ -122,11 +122,14 @@ class BandIndex:
         order = np.argsort(keys.reshape(-1), kind="stable")
         needles = keys.reshape(-1)[order]  # sorted (faster searches); equal keys in batch order
         text_of = (order // minhash.BANDS).astype(np.int64)
+        in_text_order = np.repeat(np.arange(len(keys), dtype=np.int64), minhash.BANDS)
         texts, rows = [], []
         for run_keys, run_rows in self._runs:
-            left = np.searchsorted(run_keys, needles, side="left")
-            counts = np.searchsorted(run_keys, needles, side="right") - left
-            texts.append(np.repeat(text_of, counts))
+            left, counts = np.empty(len(order), dtype=np.int64), np.empty(len(order), dtype=np.int64)
+            left[order] = np.searchsorted(run_keys, needles, side="left")
+            counts[order] = np.searchsorted(run_keys, needles, side="right") - left[order]
+            # Back in text order: each text's rows together, in sorted stretches (one per key).
+            texts.append(np.repeat(in_text_order, counts))
             rows.append(run_rows[_ranges(left, counts)])
         # Within the batch: each key meets the earlier texts' equal keys (not its own text's).
         new_key = np.ones(len(needles), dtype=bool)
@@ -210,9 +213,10 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _count_pairs(texts: np.ndarray, rows: np.ndarray) -> Candidates:
-    """Each distinct (text, row) pair once, sorted, with how many times it came."""
+    """Each distinct (text, row) pair once, sorted, with how many times it came (mostly given in
+    stretches already sorted)."""
     pairs = (texts.astype(np.uint64) << _SHIFT) | rows.astype(np.uint64)
-    pairs.sort()
+    pairs.sort(kind="stable")  # a merge of the sorted stretches (timsort): 3-4 times quicker here
     first = np.ones(len(pairs), dtype=bool)
     first[1:] = pairs[1:] != pairs[:-1]
     starts = np.flatnonzero(first)
