@@ -87,18 +87,18 @@ class BandIndex:
 
     def candidates(self, keys: np.ndarray) -> dict[int, int]:
         """Rows sharing at least one band with `keys` (one text's), and how many bands each shares."""
-        found = []
+        found: dict[int, int] = {}
         for run_keys, run_rows in self._runs:
             left = np.searchsorted(run_keys, keys, side="left")
-            found.append(run_rows[_ranges(left, np.searchsorted(run_keys, keys, side="right") - left)])
+            right = np.searchsorted(run_keys, keys, side="right")
+            for start, end in zip(left.tolist(), right.tolist(), strict=True):
+                for row in run_rows[start:end].tolist():
+                    found[row] = found.get(row, 0) + 1
         if self._pending:
-            pending = (row for key in keys.tolist() for row in self._pending.get(key, ()))
-            found.append(np.fromiter(pending, dtype=np.uint32))
-        if not found:
-            return {}
-        # Counted by numpy: a few hundred rows a post at 1M posts (~150-word synthetic texts).
-        rows, shared = np.unique(np.concatenate(found), return_counts=True)
-        return dict(zip(rows.tolist(), shared.tolist(), strict=True))
+            for key in keys.tolist():
+                for row in self._pending.get(key, ()):
+                    found[row] = found.get(row, 0) + 1
+        return found
 
     def add(self, item_id: int, author: int, keys: np.ndarray) -> int:
         """Add one text; returns its row. The pending texts become a run every PENDING_LIMIT texts."""
