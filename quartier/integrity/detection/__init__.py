@@ -2,7 +2,8 @@
 periodic job (`integrity.actions.detection`) and the benchmark (`bench/integrity.py`) run the same code.
 
 - `findings`: what every detector returns (members, evidence, the facts its explanation is made of).
-- `minhash`: character shingles, MinHash signatures and a compact band-hash index (streaming and rebuilt).
+- `minhash`: character shingles, MinHash signatures and LSH band keys, one text or many in one pass.
+- `band_index`: a compact index of band keys (posts checked in micro-batches or one at a time, or rebuilt).
 - `near_duplicates`: posts and comments copied across accounts, with light paraphrase.
 - `synchronised`: many accounts doing the same thing to the same items within seconds.
 - `fingerprints`: signups sharing a network, browser family and email shape within a short time.

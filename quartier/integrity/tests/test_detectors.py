@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from quartier.integrity.detection import dense, fingerprints, minhash, near_duplicates, synchronised
+from quartier.integrity.detection import (
+    band_index,
+    dense,
+    fingerprints,
+    minhash,
+    near_duplicates,
+    synchronised,
+)
 from quartier.integrity.explanations import explain
 from quartier.integrity.reputation import build_graph, propagate
 
@@ -55,7 +62,7 @@ def test_one_author_repeating_themselves_is_not_coordination():
 
 
 def test_streaming_index_finds_the_copies_of_a_new_post_and_rebuild_agrees():
-    index = minhash.BandIndex()
+    index = band_index.BandIndex()
     signatures, _ok = minhash.signatures(PARAPHRASES[:3] + ORGANIC)
     keys = minhash.band_keys(signatures)
     for row, row_keys in enumerate(keys):
@@ -63,7 +70,7 @@ def test_streaming_index_finds_the_copies_of_a_new_post_and_rebuild_agrees():
     new_keys = minhash.band_keys(minhash.signature(minhash.shingle_hashes(PARAPHRASES[3])))
 
     streamed = set(index.candidates(new_keys))
-    rebuilt = minhash.BandIndex()
+    rebuilt = band_index.BandIndex()
     rebuilt.rebuild(np.arange(len(keys)), np.arange(len(keys)) + 100, keys)
 
     assert streamed >= {0, 1, 2}
