@@ -75,15 +75,18 @@ class RRSets:
             self.lengths = [np.concatenate(self.lengths)] if self.lengths else [np.zeros(0, np.int32)]
         return self.members[0], self.lengths[0]
 
-    def covered(self, seeds: np.ndarray) -> int:
-        """How many of the sets contain at least one of `seeds`."""
+    def covered_sets(self, seeds: np.ndarray) -> np.ndarray:
+        """Whether each set contains at least one of `seeds`."""
         members, lengths = self.flat()
         if lengths.size == 0:
-            return 0
+            return np.zeros(0, dtype=bool)
         is_seed = np.zeros(self.graph.node_count, dtype=bool)
         is_seed[seeds] = True
         starts = np.concatenate([[0], np.cumsum(lengths[:-1], dtype=np.int64)])
-        return int(np.logical_or.reduceat(is_seed[members], starts).sum())
+        return np.logical_or.reduceat(is_seed[members], starts)
+
+    def covered(self, seeds: np.ndarray) -> int:
+        return int(self.covered_sets(seeds).sum())
 
 
 def reverse_bound(graph: FollowGraph, model: CascadeModel) -> np.ndarray:

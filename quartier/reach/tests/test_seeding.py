@@ -192,3 +192,14 @@ def test_drawing_only_the_live_edges_keeps_each_edge_s_probability():
     assert bound[sharer[0]] <= influence.SPARSE_MAX_BOUND  # the sparse path is the one exercised
     spread = influence.simulate_spread(graph, model, sharer, runs=2_000, seed=9)
     assert abs(spread.mean - expected) <= 4 * spread.standard_error
+
+
+def test_sets_keep_doubling_only_while_the_choice_measurably_improves():
+    previous = np.zeros(10_000, dtype=bool)
+    previous[:3_000] = True
+    better, same = previous.copy(), previous.copy()
+    better[3_000:3_200] = True  # 200 more sets covered: 6.7 %, far above the noise
+    same[3_000:3_010] = True  # 10 more: 0.3 %, under REFINE_GAIN
+    assert seeding._improves(better, previous)
+    assert not seeding._improves(same, previous)
+    assert not seeding._improves(previous, better)
