@@ -99,6 +99,7 @@ class Coverage:
     seeds: np.ndarray  # in the order greedy chose them
     covered: int  # sets the seeds cover
     upper_bound: float  # no k eligible people cover more of these sets
+    last_gain: int = 0  # sets the last pick newly covered: how well its choice was measured
 
 
 def greedy_max_coverage(
@@ -123,7 +124,7 @@ def greedy_max_coverage(
         gains[~eligible] = -1
     top = _TopGains(gains, k)
     covered = np.zeros(set_count, dtype=bool)
-    covered_count = 0
+    covered_count = last_gain = 0
     upper_bound = float(top.sum(gains))
     seeds: list[int] = []
     for _ in range(min(k, node_count)):
@@ -135,13 +136,14 @@ def greedy_max_coverage(
         fresh = sets[~covered[sets]]
         covered[fresh] = True
         covered_count += int(fresh.size)
+        last_gain = int(fresh.size)
         for part in _parts(fresh, lengths):
             starts, sizes = set_start[part], lengths[part].astype(np.int64)
             offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
             gains -= np.bincount(members[offsets], minlength=node_count)
         gains[best] = -1  # chosen (its own count just fell to 0 anyway)
         upper_bound = min(upper_bound, covered_count + float(top.sum(gains)))
-    return Coverage(np.asarray(seeds, dtype=np.int64), covered_count, upper_bound)
+    return Coverage(np.asarray(seeds, dtype=np.int64), covered_count, upper_bound, last_gain)
 
 
 def _parts(fresh: np.ndarray, lengths: np.ndarray):

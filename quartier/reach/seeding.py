@@ -43,6 +43,8 @@ PILOT_SETS = 16  # drawn first in each collection, for the mean size of a set
 # Once proven, the sets keep doubling while the new choice covers measurably more of the second
 # collection than the previous one: more than this fraction, and more than twice the noise.
 REFINE_GAIN = 0.005
+# ... and while greedy's last pick rests on fewer sets than this (its gain measured within ~10 %).
+MIN_LAST_GAIN = 100
 
 Progress = Callable[[float], None]
 
@@ -151,7 +153,7 @@ def imm(
             improving = proven is not None and _improves(covered, second.covered_sets(proven[0].seeds))
             refining = proven is not None
             proven = (chosen, ratio)
-            if refining and not improving:
+            if refining and not improving and chosen.last_gain >= MIN_LAST_GAIN:
                 break  # twice the sets no longer change the choice measurably
         if round_number == rounds or (capped and proven is None):
             break
