@@ -9,13 +9,14 @@ independent collections of RR sets grow together, doubling from θ0 up to θ_max
 3. once lower / upper ≥ 1 - 1/e - ε, S is within (1 - 1/e - ε) of the optimum with probability
    1 - δ (δ = n^-ell); at θ_max (drawn as if the optimum were only k) the guarantee holds regardless;
 4. proven is not yet good: a few thousand sets prove the guarantee on 2M people, but greedy's later
-   picks are then noise (3 % less spread than highest degree on the benchmark's graph). The sets keep
-   doubling while the new choice covers measurably more of the second collection than the previous
-   one (`REFINE_GAIN`, twice the noise), within θ_max and the memory cap; the last proven choice wins.
+   picks are then noise (2-3 % less spread than highest degree on the benchmark's graphs). The sets
+   keep doubling while the new choice covers measurably more of the second collection than the
+   previous one (`REFINE_GAIN`, twice the noise) or greedy's last pick rests on fewer than
+   `MIN_LAST_GAIN` sets, within θ_max and the memory cap; the last proven choice wins.
 
 IMM (Tang, Shi & Xiao 2015), used before, drew the sets its worst-case bound asks for (550,000 on
-2M people under the weighted-cascade prior); the same guarantee is usually proven here with a small
-fraction of them, since the bounds are measured on the instance.
+2M people under the weighted-cascade prior, twice: Chen's correction); the same guarantee is proven
+here with a small fraction of them, since the bounds are measured on the instance.
 
 Memory: `memory_bytes` is the job's budget, the graph and the model it is given included. Before each
 doubling the sets' bytes are predicted from their mean size so far (`rr_sets.*_BYTES_*`); when the next
