@@ -5,14 +5,18 @@
 
 Generates a follow graph with power-law degrees on both sides (each supporter's number of follows from
 a Pareto law of mean `--follows`, capped at `--follows-cap`; the followed drawn as `rank = n * u**3`,
-a few accounts with hundreds of thousands of followers), deduplicated, then measures, each with its
+a few accounts with hundreds of thousands of followers), by default inside heavy-tailed communities
+(`--communities`, `generate_community_follows`: where the most followed of a community share their
+audience, the case highest-degree seeding handles badly; `--communities 0`: everyone draws from
+everyone, the generator of the first measurements), deduplicated, then measures, each with its
 wall and CPU time (CPU time is the figure to read on a shared machine) and its peak of traced memory (numpy's arrays are traced by tracemalloc) and the process's
 peak resident size (`getrusage`):
 
 1. CSR build from the edge arrays (`reach.graph.graph_from_edges`) and the `.npz` cache round trip;
 2. unique reach at one and two hops of every sharer (a `--sharers` fraction of the supporters) by
    HyperLogLog (`reach.hll`), and the exact count of a few sharers to show the error;
-3. IMM, k = `--k`, under the weighted-cascade prior (`reach.seeding`), with the memory cap given;
+3. seeding, k = `--k` (`reach.seeding`), with the memory cap given (the job's, the graph included),
+   and the ε it could prove;
 4. the expected spread of IMM's, the highest-degree and random seeds by Monte-Carlo simulation;
 
 steps 3 and 4 twice: under the weighted-cascade prior (1/k from each of the k people one follows: it
