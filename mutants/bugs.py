@@ -2355,7 +2355,7 @@ BUGS += [
     Bug(
         id="imm-greedy-counts-covered-sets",
         promise="Greedy coverage never counts a set twice: the degree trap is avoided.",
-        file="quartier/reach/seeding.py",
+        file="quartier/reach/rr_sets.py",
         original="gains -= np.bincount(members[offsets], minlength=node_count)",
         replacement="gains -= 0",
         tests=("quartier/reach/tests/test_seeding.py::test_imm_beats_highest_degree_where_degree_is_a_trap",),

@@ -179,11 +179,23 @@ def row_bounds(
 ) -> np.ndarray:
     """For each CSR row, an upper bound of `owner_weight[row] * neighbour_weight[column]` over its entries."""
     rows = indptr.size - 1
+    if neighbour_weight.size and neighbour_weight.min() == neighbour_weight.max():
+        # One weight for everyone (the weighted-cascade prior's sources): no pass over the edges.
+        filled = np.diff(indptr) > 0
+        return np.minimum(1.0, owner_weight * np.where(filled, neighbour_weight[0], 0.0))
     best = np.zeros(rows)
     filled = np.flatnonzero(np.diff(indptr) > 0)
-    if filled.size:
-        best[filled] = np.maximum.reduceat(neighbour_weight[indices], indptr[filled].astype(np.int64))
+    # Rows in blocks of about BOUND_BLOCK_ENTRIES entries: no float per edge held at once.
+    cuts = np.searchsorted(indptr[filled], np.arange(0, int(indptr[-1]), BOUND_BLOCK_ENTRIES))
+    for block in np.split(filled, np.unique(cuts[1:])):
+        if block.size:
+            first, end = int(indptr[block[0]]), int(indptr[block[-1] + 1])
+            weights = neighbour_weight[indices[first:end]]
+            best[block] = np.maximum.reduceat(weights, indptr[block].astype(np.int64) - first)
     return np.minimum(1.0, owner_weight * best)
+
+
+BOUND_BLOCK_ENTRIES = 8_000_000
 
 
 class _SortedKeys:

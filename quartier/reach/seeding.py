@@ -1,23 +1,28 @@
-"""Whom to ask first: IMM (Tang, Shi & Xiao, SIGMOD 2015) under the independent-cascade model.
+"""Whom to ask first: influence maximization under the independent-cascade model, by OPIM-C's
+sampling (Tang, Tang, Xiao & Yuan, SIGMOD 2018) on reverse-reachable (RR) sets (`reach.rr_sets`).
 
-The expected spread of a seed set S is n times the probability that S meets a random reverse-reachable
-(RR) set: the people who would have converted a uniformly drawn person in a random live-edge world.
-IMM draws just enough RR sets for greedy maximum coverage to be within (1 - 1/e - ε) of the optimum
-with probability 1 - n^-ell:
+The expected spread of a seed set S is n times the probability that S meets a random RR set. Two
+independent collections of RR sets grow together, doubling from θ0 up to θ_max:
 
-1. sampling: lower-bound the optimum by doubling guesses x = n/2, n/4, …, drawing λ'/x sets for each,
-   until the greedy cover of the drawn sets proves OPT ≥ x;
-2. θ = λ*/LB fresh sets (fresh, after Chen 2018's correction: reusing phase 1's sets breaks the
-   guarantee), then greedy max coverage picks the k seeds.
+1. greedy max coverage on the first chooses S and bounds from above what any k people could cover;
+2. S's coverage of the second (sets that played no part in choosing S) bounds its spread from below;
+3. once lower / upper ≥ 1 - 1/e - ε, S is within (1 - 1/e - ε) of the optimum with probability
+   1 - δ (δ = n^-ell); at θ_max (drawn as if the optimum were only k) the guarantee holds regardless;
+4. proven is not yet good: a few thousand sets prove the guarantee on 2M people, but greedy's later
+   picks are then noise (2-3 % less spread than highest degree on the benchmark's graphs). The sets
+   keep doubling while the new choice covers measurably more of the second collection than the
+   previous one (`REFINE_GAIN`, twice the noise) or greedy's last pick rests on fewer than
+   `MIN_LAST_GAIN` sets, within θ_max and the memory cap; the last proven choice wins.
 
-RR sets are drawn in batches with `influence.live_edge_reach` over the `following` arrays (the
-reversed influence graph). Memory: each RR set entry costs about `BYTES_PER_ENTRY`; when the θ the
-guarantee needs would hold more than `memory_bytes`, ε is raised until it fits (ε ∝ 1/sqrt(θ)), and
-the result says so: the guarantee is then the weaker one actually met.
+IMM (Tang, Shi & Xiao 2015), used before, drew the sets its worst-case bound asks for (550,000 on
+2M people under the weighted-cascade prior, twice: Chen's correction); the same guarantee is proven
+here with a small fraction of them, since the bounds are measured on the instance.
 
-Greedy max coverage keeps every node's exact marginal gain and, once a seed is chosen, subtracts the
-sets it newly covers from the gains of their members only (each set is subtracted once): the lazy
-part is that nobody else's gain is recomputed (docs/decisions.md).
+Memory: `memory_bytes` is the job's budget, the graph and the model it is given included. Before each
+doubling the sets' bytes are predicted from their mean size so far (`rr_sets.*_BYTES_*`); when the next
+collection would not fit, the largest that fits is drawn once more and the search stops there. The
+result's ε is then the accuracy actually proven, 1 - 1/e - lower / upper (at most 1 - 1/e: no
+guarantee), and `memory_capped` says so.
 """
 
 from __future__ import annotations
@@ -28,102 +33,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from quartier.reach import rr_sets
 from quartier.reach.graph import FollowGraph
-from quartier.reach.influence import CascadeModel, live_edge_reach, reverse_probability, row_bounds
+from quartier.reach.influence import CascadeModel
+from quartier.reach.rr_sets import Coverage, RRSets, greedy_max_coverage
 
-BYTES_PER_ENTRY = 24  # node (int32), set id (int64), its place in the node index (int64), with slack
-BYTES_PER_SET = 16
-MAX_EPSILON = 0.5
-BATCH_ENTRIES = 2_000_000  # RR-set entries drawn per batch (memory of one BFS)
+APPROXIMATION = 1 - 1 / math.e
+NODE_BYTES = 48  # per person, besides the graph: the model's two weights, row bounds, greedy's gains
+PILOT_SETS = 16  # drawn first in each collection, for the mean size of a set
+# Once proven, the sets keep doubling while the new choice covers measurably more of the second
+# collection than the previous one: more than this fraction, and more than twice the noise.
+REFINE_GAIN = 0.005
+# ... and while greedy's last pick rests on fewer sets than this (its gain measured within ~10 %).
+MIN_LAST_GAIN = 100
 
 Progress = Callable[[float], None]
-
-
-class _RRSets:
-    """RR sets drawn so far: their members concatenated, and each set's length."""
-
-    def __init__(self, graph: FollowGraph, model: CascadeModel, rng: np.random.Generator) -> None:
-        self.graph, self.rng = graph, rng
-        self.probability = reverse_probability(model)
-        self.bound = row_bounds(graph.following_indptr, graph.following, model.target, model.source)
-        self.members: list[np.ndarray] = []
-        self.lengths: list[np.ndarray] = []
-        self.count = 0
-        self.entries = 0
-        self.drawn_sets = 0
-        self.drawn_entries = 0  # over every collection of this run, for the mean size
-
-    @property
-    def mean_size(self) -> float:
-        return self.drawn_entries / self.drawn_sets if self.drawn_sets else 1.0
-
-    def extend_to(self, target: int) -> None:
-        while self.count < target:
-            batch = int(min(target - self.count, max(1, BATCH_ENTRIES // max(1.0, self.mean_size))))
-            roots = self.rng.integers(0, self.graph.node_count, size=batch)
-            groups, nodes = live_edge_reach(
-                self.graph.following_indptr, self.graph.following, self.probability,
-                np.arange(batch), roots, self.graph.node_count, self.rng, self.bound,
-            )  # fmt: skip
-            self.members.append(nodes.astype(np.int32))
-            self.lengths.append(np.bincount(groups, minlength=batch))
-            self.count += batch
-            self.entries += nodes.size
-            self.drawn_sets += batch
-            self.drawn_entries += nodes.size
-
-    def clear(self) -> None:
-        self.members, self.lengths, self.count, self.entries = [], [], 0, 0
-
-    def select(self, k: int, eligible: np.ndarray | None) -> tuple[np.ndarray, float]:
-        """Greedy max coverage: the k seeds and the fraction of the sets they cover."""
-        return greedy_max_coverage(
-            np.concatenate(self.members), np.concatenate(self.lengths), self.graph.node_count, k, eligible
-        )
-
-
-def greedy_max_coverage(
-    members: np.ndarray, lengths: np.ndarray, node_count: int, k: int, eligible: np.ndarray | None = None
-) -> tuple[np.ndarray, float]:
-    """(1 - 1/e)-approximate maximum coverage of sets given as concatenated `members` and `lengths`."""
-    set_count = lengths.size
-    if set_count == 0 or k <= 0:
-        return np.zeros(0, dtype=np.int64), 0.0
-    set_of_entry = np.repeat(np.arange(set_count, dtype=np.int64), lengths)
-    set_start = np.concatenate([[0], np.cumsum(lengths)])
-    by_node = np.argsort(members)  # any order within a node
-    node_start = np.concatenate([[0], np.cumsum(np.bincount(members, minlength=node_count))])
-    gains = np.bincount(members, minlength=node_count).astype(np.int64)
-    if eligible is not None:
-        gains[~eligible] = -1
-    covered = np.zeros(set_count, dtype=bool)
-    seeds: list[int] = []
-    for _ in range(min(k, node_count)):
-        best = int(np.argmax(gains))
-        if gains[best] < 0:
-            break  # nobody eligible is left
-        seeds.append(best)
-        sets = set_of_entry[by_node[node_start[best] : node_start[best + 1]]]
-        fresh = sets[~covered[sets]]
-        covered[fresh] = True
-        if fresh.size:
-            starts, sizes = set_start[fresh], lengths[fresh]
-            offsets = np.repeat(starts - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
-            gains -= np.bincount(members[offsets], minlength=node_count)
-        gains[best] = -1  # chosen (its own count just fell to 0 anyway)
-        if eligible is not None:
-            gains[~eligible] = -1
-    return np.asarray(seeds, dtype=np.int64), float(covered.mean())
 
 
 @dataclass(frozen=True)
 class SeedingResult:
     seeds: np.ndarray  # node indexes, in the order greedy chose them
-    estimated_spread: float  # n * covered fraction of the final RR sets
+    estimated_spread: float  # n * fraction of the second collection the seeds cover (unbiased)
     epsilon_requested: float
     epsilon: float  # the accuracy actually guaranteed (larger when the memory cap bit)
     ell: float
-    rr_sets: int
+    rr_sets: int  # in both collections
     rr_entries: int
     memory_capped: bool
 
@@ -132,22 +66,29 @@ def log_binomial(n: int, k: int) -> float:
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
-def lambda_prime(n: int, k: int, epsilon_prime: float, ell: float) -> float:
-    """Phase 1's number of sets per guess, times the guess (Tang et al. 2015, eq. 9)."""
-    log_log = math.log(math.log2(n)) if n > 2 else 0.0
-    return (
-        (2 + 2 * epsilon_prime / 3)
-        * (log_binomial(n, k) + ell * math.log(n) + log_log)
-        * n
-        / epsilon_prime**2
-    )
+def theta_max(n: int, k: int, epsilon: float, delta: float) -> float:
+    """Sets per collection enough for the guarantee whatever the optimum (≥ k) is (OPIM-C, eq. 11)."""
+    log_term = math.log(6 / delta)
+    root = APPROXIMATION * math.sqrt(log_term) + math.sqrt(APPROXIMATION * (log_binomial(n, k) + log_term))
+    return 2 * n * root**2 / (epsilon**2 * k)
 
 
-def lambda_star(n: int, k: int, epsilon: float, ell: float) -> float:
-    """Phase 2's number of sets times the optimum's lower bound (Tang et al. 2015, eq. 6)."""
-    alpha = math.sqrt(ell * math.log(n) + math.log(2))
-    beta = math.sqrt((1 - 1 / math.e) * (log_binomial(n, k) + ell * math.log(n) + math.log(2)))
-    return 2 * n * ((1 - 1 / math.e) * alpha + beta) ** 2 / epsilon**2
+def spread_bounds(
+    covered_second: int, upper_first: float, sets: int, n: int, log_term: float
+) -> tuple[float, float]:
+    """A lower bound of the seeds' spread and an upper bound of the optimum, each failing with
+    probability exp(-log_term) (martingale bounds of OPIM-C, Lemmas 4.2 and 4.3)."""
+    lower = (math.sqrt(covered_second + 2 * log_term / 9) - math.sqrt(log_term / 2)) ** 2 - log_term / 18
+    upper = (math.sqrt(upper_first + log_term / 2) + math.sqrt(log_term / 2)) ** 2
+    return max(lower, 0.0) * n / sets, upper * n / sets
+
+
+def _improves(new: np.ndarray, previous: np.ndarray) -> bool:
+    """Whether the sets covered by `new` and not `previous` outnumber the reverse by more than
+    `REFINE_GAIN` of the coverage and two standard errors of the paired difference."""
+    gained, lost = int((new & ~previous).sum()), int((previous & ~new).sum())
+    difference = gained - lost
+    return difference > REFINE_GAIN * max(1, int(new.sum())) and difference > 2 * math.sqrt(gained + lost)
 
 
 def imm(
@@ -162,69 +103,84 @@ def imm(
     eligible: np.ndarray | None = None,
     progress: Progress | None = None,
 ) -> SeedingResult:
-    """The k people to ask first, with IMM's (1 - 1/e - ε) guarantee (ε raised if memory runs short)."""
+    """The k people to ask first, within (1 - 1/e - ε) of the best (ε raised if memory runs short).
+
+    (Named after the algorithm it replaced; the sampling is OPIM-C's, see the module's docstring.)
+    """
     n = graph.node_count
     candidates = n if eligible is None else int(eligible.sum())
     k = min(k, candidates)
     if n < 2 or k <= 0:
         seeds = np.flatnonzero(eligible)[:k] if eligible is not None else np.arange(min(n, k))
         return SeedingResult(seeds, float(seeds.size), epsilon, epsilon, ell, 0, 0, False)
-    ell = ell * (1 + math.log(2) / math.log(n))  # so that both phases together fail with ≤ n^-ell
+    delta = float(n) ** -ell
+    most = theta_max(candidates, k, epsilon, delta)
+    theta = max(1, math.ceil(most * epsilon**2 * k / candidates))
+    rounds = max(1, math.ceil(math.log2(most / theta)) + 1)  # the last one draws θ_max
+    log_term = math.log(3 * rounds / delta)
+    budget = memory_bytes - graph.nbytes - NODE_BYTES * n
+    # One BFS batch takes at most a quarter of the budget.
+    batch = int(budget // (4 * rr_sets.BFS_BYTES_PER_ENTRY))
+    batch = min(rr_sets.BATCH_ENTRIES, max(rr_sets.MIN_BATCH_ENTRIES, batch))
     rng = np.random.default_rng(seed)
-    sets = _RRSets(graph, model, rng)
-    requested, capped = epsilon, False
+    bound = rr_sets.reverse_bound(graph, model)
+    first, second = RRSets(graph, model, rng, batch, bound), RRSets(graph, model, rng, batch, bound)
 
-    def affordable(theta: float) -> bool:
-        return theta * (sets.mean_size * BYTES_PER_ENTRY + BYTES_PER_SET) <= memory_bytes
+    def affordable() -> int:
+        """The most sets per collection whose members, index and BFS fit in the budget."""
+        size = (first.entries + second.entries) / max(1, first.count + second.count)
+        per_set = 2 * rr_sets.BYTES_PER_SET
+        selecting = size * (2 * rr_sets.STORED_BYTES_PER_ENTRY + rr_sets.INDEX_BYTES_PER_ENTRY) + per_set
+        drawing = size * 2 * rr_sets.STORED_BYTES_PER_ENTRY + per_set
+        drawing_budget = budget - batch * rr_sets.BFS_BYTES_PER_ENTRY
+        return int(max(1, min(budget / selecting, drawing_budget / drawing)))
 
-    def fit(theta_of: Callable[[float], float]) -> None:
-        nonlocal epsilon, capped
-        while not affordable(theta_of(epsilon)) and epsilon < MAX_EPSILON:
-            epsilon = min(MAX_EPSILON, epsilon * 1.25)
-            capped = True
-
-    # Phase 1: a lower bound of the optimum (doubling guesses).
-    lower_bound = 1.0
-    rounds = max(1, int(math.log2(n)) - 1)
-    for i in range(1, rounds + 1):
-        guess = n / 2**i
-        sets.extend_to(min(16, int(lambda_prime(n, k, math.sqrt(2) * epsilon, ell) / guess) + 1))
-        fit(lambda eps, guess=guess: lambda_prime(n, k, math.sqrt(2) * eps, ell) / guess)
-        theta_i = math.ceil(lambda_prime(n, k, math.sqrt(2) * epsilon, ell) / guess)
-        if not affordable(theta_i):
-            break  # even the largest ε cannot afford this guess: keep the bound found so far
-        sets.extend_to(theta_i)
+    for collection in (first, second):
+        collection.extend_to(min(theta, PILOT_SETS))
+    capped = False
+    if affordable() < theta:
+        theta, capped = affordable(), True
+    proven: tuple[Coverage, float] | None = None  # the latest choice proven within 1 - 1/e - ε
+    for round_number in range(1, rounds + 1):
+        first.extend_to(theta)
+        second.extend_to(theta)
+        chosen = greedy_max_coverage(*first.flat(), n, k, eligible)
+        covered = second.covered_sets(chosen.seeds)
+        lower, upper = spread_bounds(int(covered.sum()), chosen.upper_bound, theta, n, log_term)
+        ratio = lower / upper if upper > 0 else 0.0
         if progress:
-            progress(0.5 * i / rounds)
-        _seeds, fraction = sets.select(k, eligible)
-        if n * fraction >= (1 + math.sqrt(2) * epsilon) * guess:
-            lower_bound = n * fraction / (1 + math.sqrt(2) * epsilon)
+            progress(round_number / rounds)
+        if ratio >= APPROXIMATION - epsilon or theta >= most:
+            improving = proven is not None and _improves(covered, second.covered_sets(proven[0].seeds))
+            refining = proven is not None
+            proven = (chosen, ratio)
+            if refining and not improving and chosen.last_gain >= MIN_LAST_GAIN:
+                break  # twice the sets no longer change the choice measurably
+        if round_number == rounds or (capped and proven is None):
             break
-    # Phase 2: fresh sets, as many as the guarantee needs (or as the memory cap allows).
-    fit(lambda eps: lambda_star(n, k, eps, ell) / lower_bound)
-    theta = math.ceil(lambda_star(n, k, epsilon, ell) / lower_bound)
-    if not affordable(theta):
-        theta = max(1, int(memory_bytes / (sets.mean_size * BYTES_PER_ENTRY + BYTES_PER_SET)))
-        epsilon, capped = _epsilon_for(n, k, theta * lower_bound, ell), True
-    sets.clear()
-    sets.extend_to(theta)
-    if progress:
-        progress(0.9)
-    seeds, fraction = sets.select(k, eligible)
+        wanted = 2 * theta
+        if affordable() < wanted:
+            if proven is not None:
+                break  # proven already: no partial collection just to refine
+            wanted, capped = max(theta, affordable()), True
+            if wanted <= theta:
+                break
+        theta = wanted
+    requested = epsilon
+    if proven is not None:
+        chosen, ratio = proven
+        capped = False  # proven: the cap, if it cut the search, did not weaken the guarantee
+    else:
+        epsilon = min(APPROXIMATION, APPROXIMATION - ratio)
     if progress:
         progress(1.0)
     return SeedingResult(
-        seeds=seeds,
-        estimated_spread=n * fraction,
+        seeds=chosen.seeds,
+        estimated_spread=n * second.covered(chosen.seeds) / second.count,
         epsilon_requested=requested,
         epsilon=epsilon,
         ell=ell,
-        rr_sets=sets.count,
-        rr_entries=sets.entries,
+        rr_sets=first.count + second.count,
+        rr_entries=first.entries + second.entries,
         memory_capped=capped,
     )
-
-
-def _epsilon_for(n: int, k: int, lambda_value: float, ell: float) -> float:
-    """The ε that `lambda_star` would ask `lambda_value` for (it scales as 1/ε²)."""
-    return math.sqrt(lambda_star(n, k, 1.0, ell) / max(lambda_value, 1.0))

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from quartier.reach import influence, seeding
+from quartier.reach import influence, rr_sets, seeding
 from quartier.reach.graph import FollowGraph, graph_from_edges
 from quartier.reach.influence import CascadeModel
 
@@ -105,11 +105,44 @@ def test_a_memory_cap_raises_epsilon_and_says_so():
     graph = random_graph(400, 2_000, seed=7)
     model = influence.weighted_cascade(graph)
     free = seeding.imm(graph, model, 5, epsilon=0.1, seed=2)
-    capped = seeding.imm(graph, model, 5, epsilon=0.1, seed=2, memory_bytes=200_000)
+    cap = graph.nbytes + seeding.NODE_BYTES * graph.node_count + 60_000
+    capped = seeding.imm(graph, model, 5, epsilon=0.1, seed=2, memory_bytes=cap)
     assert not free.memory_capped and free.epsilon == 0.1
     assert capped.memory_capped and capped.epsilon > 0.1 and capped.epsilon_requested == 0.1
-    assert capped.rr_entries * seeding.BYTES_PER_ENTRY <= 200_000 + seeding.BYTES_PER_ENTRY * 50
-    assert capped.seeds.size == 5
+    assert capped.epsilon <= seeding.APPROXIMATION
+    assert capped.rr_entries * rr_sets.STORED_BYTES_PER_ENTRY < 60_000 < free.rr_entries * 4
+    assert capped.seeds.size == 5 == np.unique(capped.seeds).size
+    assert ((capped.seeds >= 0) & (capped.seeds < graph.node_count)).all()
+
+
+def test_a_cap_smaller_than_the_graph_still_names_k_people_without_a_guarantee():
+    graph = random_graph(400, 2_000, seed=7)
+    model = influence.weighted_cascade(graph)
+    capped = seeding.imm(graph, model, 5, epsilon=0.1, seed=2, memory_bytes=1_000)
+    assert capped.memory_capped and capped.epsilon == seeding.APPROXIMATION
+    assert capped.seeds.size == 5 == np.unique(capped.seeds).size
+
+
+def test_a_cap_that_is_not_reached_changes_nothing():
+    graph = random_graph(400, 2_000, seed=7)
+    model = influence.weighted_cascade(graph)
+    default = seeding.imm(graph, model, 5, epsilon=0.1, seed=2)
+    roomy = seeding.imm(graph, model, 5, epsilon=0.1, seed=2, memory_bytes=64 * 1024**3)
+    assert default.seeds.tolist() == roomy.seeds.tolist()
+    assert (default.rr_sets, default.rr_entries, default.estimated_spread) == (
+        roomy.rr_sets,
+        roomy.rr_entries,
+        roomy.estimated_spread,
+    )
+    assert not roomy.memory_capped and roomy.epsilon == roomy.epsilon_requested == 0.1
+
+
+def test_greedy_coverage_bounds_the_best_k_sets_from_above():
+    # Sets {0,1}, {1,2}, {2}, {3}: greedy (k = 2) covers 3 of 4, and nobody covers more than 3.
+    members, lengths = np.array([0, 1, 1, 2, 2, 3]), np.array([2, 2, 1, 1])
+    chosen = rr_sets.greedy_max_coverage(members, lengths, 4, 2)
+    assert chosen.covered == 3 and 3 <= chosen.upper_bound <= 4
+    assert chosen.seeds[0] in (1, 2)
 
 
 def test_people_who_cannot_be_asked_are_never_chosen():
@@ -159,3 +192,14 @@ def test_drawing_only_the_live_edges_keeps_each_edge_s_probability():
     assert bound[sharer[0]] <= influence.SPARSE_MAX_BOUND  # the sparse path is the one exercised
     spread = influence.simulate_spread(graph, model, sharer, runs=2_000, seed=9)
     assert abs(spread.mean - expected) <= 4 * spread.standard_error
+
+
+def test_sets_keep_doubling_only_while_the_choice_measurably_improves():
+    previous = np.zeros(10_000, dtype=bool)
+    previous[:3_000] = True
+    better, same = previous.copy(), previous.copy()
+    better[3_000:3_200] = True  # 200 more sets covered: 6.7 %, far above the noise
+    same[3_000:3_010] = True  # 10 more: 0.3 %, under REFINE_GAIN
+    assert seeding._improves(better, previous)
+    assert not seeding._improves(same, previous)
+    assert not seeding._improves(previous, better)
