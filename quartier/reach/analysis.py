@@ -104,6 +104,7 @@ def compute(k: int, *, memory_bytes: int, progress=None, seed: int = 0) -> dict:
         "epsilon_requested": chosen.epsilon_requested,
         "epsilon": chosen.epsilon,
         "memory_capped": chosen.memory_capped,
+        "guaranteed": chosen.guaranteed,
         "rr_sets": chosen.rr_sets,
     }
     results["strategies"] = _compare(graph, model, k, chosen.seeds, eligible, seed, progress)

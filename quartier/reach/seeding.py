@@ -61,6 +61,11 @@ class SeedingResult:
     rr_entries: int
     memory_capped: bool
 
+    @property
+    def guaranteed(self) -> bool:
+        """False when memory ran out before anything was proven (ε reached 1 - 1/e)."""
+        return self.epsilon < APPROXIMATION - 1e-9
+
 
 def log_binomial(n: int, k: int) -> float:
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)

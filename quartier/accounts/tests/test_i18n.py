@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,31 @@ def test_the_french_catalogue_is_complete_and_compiled(tmp_path):
         assert compiled.read_bytes() == (tmp_path / "out.mo").read_bytes(), (
             f"{compiled} is stale: run `make messages`"
         )
+
+
+@pytest.mark.skipif(shutil.which("msgattrib") is None, reason="gettext is not installed")
+def test_every_string_of_the_code_is_in_the_french_catalogue(tmp_path):
+    """`make messages` run on a copy of the code finds nothing new to translate: a string written in a
+    template or a module but never added to the catalogue would show in English on a French page."""
+    source = LOCALE.parent
+    copy = tmp_path / "quartier"
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo", "tests"))
+    shutil.copy(source.parent / "manage.py", tmp_path / "manage.py")
+    extracted = subprocess.run(
+        [sys.executable, "../manage.py", "makemessages", "-l", "fr", "--no-obsolete", "--add-location", "file",
+         "--ignore", "tests/*", "--ignore", "*/tests/*"],
+        cwd=copy, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert extracted.returncode == 0, extracted.stderr
+    po = copy / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    missing = subprocess.run(
+        ["msgattrib", "--no-wrap", "--no-obsolete", "--untranslated", str(po)],
+        capture_output=True, text=True, check=True,
+    ).stdout + subprocess.run(
+        ["msgattrib", "--no-wrap", "--no-obsolete", "--only-fuzzy", str(po)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    found = [line for line in missing.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
+    assert found == [], (
+        "not in the French catalogue (add them to django.po, then `make messages`):\n" + "\n".join(found)
+    )
