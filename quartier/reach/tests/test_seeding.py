@@ -109,6 +109,7 @@ def test_a_memory_cap_raises_epsilon_and_says_so():
     capped = seeding.imm(graph, model, 5, epsilon=0.1, seed=2, memory_bytes=cap)
     assert not free.memory_capped and free.epsilon == 0.1
     assert capped.memory_capped and capped.epsilon > 0.1 and capped.epsilon_requested == 0.1
+    assert capped.guaranteed == (capped.epsilon < seeding.APPROXIMATION) and free.guaranteed
     assert capped.epsilon <= seeding.APPROXIMATION
     assert capped.rr_entries * rr_sets.STORED_BYTES_PER_ENTRY < 60_000 < free.rr_entries * 4
     assert capped.seeds.size == 5 == np.unique(capped.seeds).size
@@ -119,7 +120,7 @@ def test_a_cap_smaller_than_the_graph_still_names_k_people_without_a_guarantee()
     graph = random_graph(400, 2_000, seed=7)
     model = influence.weighted_cascade(graph)
     capped = seeding.imm(graph, model, 5, epsilon=0.1, seed=2, memory_bytes=1_000)
-    assert capped.memory_capped and capped.epsilon == seeding.APPROXIMATION
+    assert capped.memory_capped and capped.epsilon == seeding.APPROXIMATION and not capped.guaranteed
     assert capped.seeds.size == 5 == np.unique(capped.seeds).size
 
 

@@ -225,3 +225,22 @@ def test_the_page_reads_names_in_a_fixed_number_of_queries(
     assert (
         counts[0] == counts[1] == 6
     )  # session, TOTP, the run, the people to ask, the sharers, the nav's count
+
+
+def test_a_memory_cap_is_said_with_what_it_left_of_the_guarantee(
+    staff, campaign, django_capture_on_commit_callbacks
+):
+    client = client_for(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"seeds_wanted": 2, "memory_mb": 64})
+    run = SpreadRun.objects.get()
+    assert "too small" not in client.get(URL).content.decode()  # no cap hit on a tiny graph
+    seeding = run.results["seeding"]
+    for guaranteed, epsilon, said, not_said in [
+        (True, 0.3, "guaranteed within 0.30", "no guarantee"),
+        (False, 1 - 1 / math.e, "no guarantee", "guaranteed within"),
+    ]:
+        seeding |= {"memory_capped": True, "guaranteed": guaranteed, "epsilon": epsilon}
+        SpreadRun.objects.filter(pk=run.pk).update(results=run.results)
+        page = client.get(URL).content.decode()
+        assert said in page and not_said not in page
