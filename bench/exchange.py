@@ -8,8 +8,10 @@ It refuses to run on `quartier_bench` itself (the shared copy other benchmarks r
 1. Import: a synthetic people file of `--people` rows (names, emails, Canadian postal codes, phone
    numbers, tags; 2% of people listed twice, 1% with a bad phone number) imported by the same code as
    the import page's Celery task (`people_import.run_import`). Target (issue 25): 1,000,000 rows in
-   10 minutes. Raw reference in the same run: the same rows inserted into a bare table by
-   `executemany` in batches of the same size (no parsing, no merge).
+   10 minutes. Raw references in the same run: the same rows inserted into a bare table by
+   `executemany` in batches of the same size (no parsing, no merge); and, on PostgreSQL, pgbench
+   inserting as many rows in batches of the same size, made by the server (`bench/pgbench/import.sql`):
+   the import's rate is printed as a ratio to pgbench's (the issue's rule for pipelines).
 2. Export: the people CSV streamed by `exports.stream_csv`, read to the end and thrown away, with its
    peak Python memory (tracemalloc), at the full size and at a quarter of it: constant memory means
    the two peaks are about the same. Raw reference: a bare `SELECT` of the same columns read with
@@ -21,6 +23,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +32,7 @@ import tracemalloc
 from pathlib import Path
 
 TARGET_IMPORT_SECONDS_PER_MILLION = 600
+PGBENCH_IMPORT = Path(__file__).resolve().parent / "pgbench" / "import.sql"
 POSTAL_CODES = ("H2X 1Y4", "H3A 1A1", "G1R 4S9", "M5V 2T6", "K1P 5J2", "V6B 1A1", "T2P 1J9", "R3C 4T3")
 FIRST = ("Anne", "Marc", "Julie", "Sam", "Nadia", "Paul", "Léa", "Omar", "Chloé", "Ben")
 LAST = ("Roy", "Tremblay", "Gagnon", "Côté", "Nguyen", "Smith", "Dubois", "Martin", "Lee", "Singh")
@@ -130,6 +135,46 @@ def bench_raw_insert(path: Path) -> float:
     return seconds
 
 
+def pgbench_import(database_url: str, rows: int) -> float:
+    """Rows per second pgbench inserts into a bare table with a unique email (one client), in batches
+    of the import's size, one transaction each: the raw PostgreSQL equivalent of the import."""
+    from bench.donations import connection_arguments
+    from quartier.api.exchange.people_import import BATCH_ROWS
+
+    base, database = connection_arguments(database_url)
+    setup = (
+        "DROP TABLE IF EXISTS bench_pgbench_people; DROP SEQUENCE IF EXISTS bench_pgbench_people_batch; "
+        "CREATE SEQUENCE bench_pgbench_people_batch; CREATE TABLE bench_pgbench_people (id bigserial PRIMARY KEY, "
+        "email varchar(254) UNIQUE, first_name varchar(80), last_name varchar(80), phone varchar(20), "
+        "postal_code varchar(10), tags varchar(100))"
+    )
+    subprocess.run(["psql", *base, database, "-qc", setup], check=True)
+    batches = max(1, rows // BATCH_ROWS)
+    try:
+        completed = subprocess.run(
+            ["pgbench", *base, "-n", "-c", "1", "-t", str(batches), "-D", f"batch={BATCH_ROWS}",
+             "-f", str(PGBENCH_IMPORT), database],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    finally:
+        subprocess.run(
+            [
+                "psql",
+                *base,
+                database,
+                "-qc",
+                "DROP TABLE bench_pgbench_people; DROP SEQUENCE bench_pgbench_people_batch",
+            ],
+            check=True,
+        )
+    match = re.search(r"tps = ([\d.]+)", completed.stdout)
+    if match is None:
+        raise SystemExit(f"pgbench said:\n{completed.stdout}\n{completed.stderr}")
+    rate = float(match.group(1)) * BATCH_ROWS
+    print(f"pgbench: {batches * BATCH_ROWS} rows in batches of {BATCH_ROWS} at {rate:.0f} rows/s")
+    return rate
+
+
 def bench_export(limit: int | None = None) -> tuple[float, int, int]:
     """(seconds, rows, peak bytes) of streaming the people CSV (the first `limit` rows if given)."""
     from quartier.api.exchange import exports
@@ -172,6 +217,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = write_people_file(path, arguments.people, arguments.seed)
         import_seconds, _created = bench_import(path, rows)
         raw_seconds = bench_raw_insert(path)
+        pgbench_rate = pgbench_import(arguments.database_url, rows) if arguments.database_url else 0.0
         seconds, exported, peak = bench_export()
         _quarter_seconds, quarter_rows, quarter_peak = bench_export(limit=max(1, exported // 4))
         raw_select = bench_raw_select()
@@ -181,6 +227,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"export of the first quarter: {quarter_rows} people, peak {quarter_peak / 1e6:.2f} MB")
         print(f"raw select of the same rows: {raw_select:.2f} s")
         per_million = import_seconds * 1_000_000 / rows
+        if pgbench_rate:
+            print(f"import ÷ pgbench: {rows / import_seconds / pgbench_rate:.3f} of the raw PostgreSQL rate")
         print(
             f"summary: import {per_million:.0f} s per million rows (target {TARGET_IMPORT_SECONDS_PER_MILLION} s), "
             f"{raw_seconds / import_seconds:.1%} of the raw insert's rate; export peak {peak / 1e6:.2f} MB at "

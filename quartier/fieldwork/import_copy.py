@@ -9,6 +9,7 @@ merged by the conflict clause."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
@@ -19,6 +20,8 @@ from quartier.fieldwork.import_rows import merge_values
 from quartier.fieldwork.models import Contact
 
 if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+
     from quartier.fieldwork.import_rows import Row
 
 TEXT = [
@@ -68,6 +71,20 @@ RETURNING (xmax = 0), supporter_id IS NOT NULL
 """  # noqa: S608 - table and column names are ours
 
 
+def copy_into_staging(
+    cursor: CursorWrapper, table: str, types: str, columns: list[str], rows: Iterable[Sequence[object]]
+) -> None:
+    """COPY `rows` into the session's temporary `table` (`types`: its column definitions), made on first
+    use and emptied at each commit, and emptied now too (a caller's longer transaction may hold the rows
+    of an earlier batch). Inside a transaction: the merge that reads the table follows in the same one.
+    The people import (`api.exchange.people_copy`) stages its batches the same way."""
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table} ({types}) ON COMMIT DELETE ROWS")
+    cursor.execute(f"TRUNCATE {table}")
+    with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # psycopg's cursor
+        for row in rows:
+            copy.write_row(row)
+
+
 def write_batch_with_copy(rows: list[Row], scope_group_id: int | None) -> tuple[int, int, int]:
     """Create or merge one batch in one transaction; returns (created, merged, linked)."""
     values = _merged_in_file(rows)
@@ -80,12 +97,7 @@ def write_batch_with_copy(rows: list[Row], scope_group_id: int | None) -> tuple[
         ]
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS import_staging ({types}) ON COMMIT DELETE ROWS")
-        cursor.execute("TRUNCATE import_staging")  # empty even inside a caller's longer transaction
-        raw = cursor.cursor  # psycopg's own cursor, for COPY
-        with raw.copy(f"COPY import_staging ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for item in values:
-                copy.write_row(item)
+        copy_into_staging(cursor, "import_staging", types, COLUMNS, values)
         cursor.execute(_statement(scope_group_id), {"scope": scope_group_id, "now": timezone.now()})
         written = cursor.fetchall()
     created = sum(1 for is_new, _linked in written if is_new)

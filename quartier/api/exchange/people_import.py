@@ -19,11 +19,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import secrets
 from typing import IO
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -32,17 +31,23 @@ from django.utils.translation import gettext as _
 from quartier.accounts.activity import region_from
 from quartier.accounts.models import Activity, Profile, Supporter
 from quartier.accounts.queries import find_places
-from quartier.api.actions.people import merge_phone_numbers
 from quartier.api.exchange import import_files
 from quartier.api.exchange.import_rows import PersonRow, parse_row
+from quartier.api.exchange.people_copy import write_people_with_copy
+from quartier.api.exchange.people_merge import (
+    IMPORTED_KIND,
+    Match,
+    merge_rows,
+    new_handle,
+    update_known_details,
+    wanted_details,
+)
 from quartier.api.models import PeopleImport, PeopleImportProblem, PersonDetails, SupporterPhone, Tag, Tagging
-from quartier.lib.ids import handle_from_name, is_valid_handle
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 500
+BATCH_ROWS = 2000
 MAX_PROBLEMS_KEPT = 5000
-IMPORTED_KIND = "api.person_imported"  # journal kind: the webhooks' person.created
 
 
 class _CountingReader(io.RawIOBase):
@@ -60,31 +65,6 @@ class _CountingReader(io.RawIOBase):
         buffer[: len(data)] = data
         self.count += len(data)
         return len(data)
-
-
-def _new_handle(name: str) -> str:
-    base = handle_from_name(name)[:21] if name else ""
-    if not is_valid_handle(base):
-        base = "supporter"
-    return f"{base}-{secrets.token_hex(4)}"
-
-
-def _merge_rows(rows: list[PersonRow]) -> list[PersonRow]:
-    """One row per email address (then per phone for rows without one): a file may repeat a person."""
-    by_key: dict[str, PersonRow] = {}
-    for row in rows:
-        key = f"email:{row.email}" if row.email else f"phone:{row.phone}"
-        kept = by_key.get(key)
-        if kept is None:
-            by_key[key] = row
-            continue
-        kept.phone = kept.phone or row.phone
-        kept.name = kept.name or row.name
-        kept.given_name = kept.given_name or row.given_name
-        kept.family_name = kept.family_name or row.family_name
-        kept.postal_code = kept.postal_code or row.postal_code
-        kept.tags = kept.tags + [tag for tag in row.tags if tag not in kept.tags]
-    return list(by_key.values())
 
 
 def _fill_blanks(supporter: Supporter, row: PersonRow) -> None:
@@ -109,7 +89,7 @@ def _create(rows: list[PersonRow], language: str) -> dict[str, int]:
     found = find_places({(row.country, row.postal_code) for row in rows if row.postal_code})
     now = timezone.now()
     unusable = make_password(None)
-    handles = {row.email: _new_handle(row.name) for row in rows}
+    handles = {row.email: new_handle(row.name) for row in rows}
     people = []
     for row in rows:
         place = found.get((row.country, row.postal_code))
@@ -136,90 +116,103 @@ def _create(rows: list[PersonRow], language: str) -> dict[str, int]:
 def write_batch(
     job: PeopleImport, rows: list[PersonRow], tags: dict[str, int], language: str
 ) -> tuple[int, int]:
-    """Merge or create the batch's people in one transaction; (created, merged)."""
+    """Merge or create the batch's people in one transaction; (created, merged). PostgreSQL: COPY and
+    set-based statements (`people_copy`); elsewhere, the same rules with the ORM."""
     every_row = rows
-    rows = _merge_rows(rows)
+    rows = merge_rows(rows)
     with transaction.atomic():
-        emails = sorted({row.email for row in rows if row.email})
-        known = {
-            supporter.email.lower(): supporter
-            for supporter in Supporter.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=emails, deleted_at__isnull=True)
-            .order_by("pk")
-            .select_for_update()
-        }
-        phones = {row.phone for row in rows if row.phone and row.email not in known}
-        owners: dict[str, set[int]] = {}
-        for number, supporter_id in SupporterPhone.objects.filter(number__in=phones).values_list(
-            "number", "supporter_id"
-        ):
-            owners.setdefault(number, set()).add(supporter_id)
-        by_phone = {
-            supporter.pk: supporter
-            for supporter in Supporter.objects.filter(
-                pk__in=[next(iter(ids)) for ids in owners.values() if len(ids) == 1], deleted_at__isnull=True
-            )
-            .order_by("pk")
-            .select_for_update()
-        }
-        person_of: dict[int, int] = {}  # id(row) → supporter pk
-        to_create: list[PersonRow] = []
-        merged = 0
-        for row in rows:
-            supporter = known.get(row.email) if row.email else None
-            if supporter is None and row.phone and len(owners.get(row.phone, ())) == 1:
-                supporter = by_phone.get(next(iter(owners[row.phone])))
-                if supporter is not None and row.email:
-                    row.problems.append(
-                        (_("Merged by phone number with a person whose email address differs: the file's address was not kept."), True)
-                    )  # fmt: skip
-            if supporter is not None:
-                _fill_blanks(supporter, row)
-                person_of[id(row)] = supporter.pk
-                merged += 1
-            elif row.email:
-                to_create.append(row)
-            else:
+        if connection.vendor == "postgresql":
+            outcome = write_people_with_copy(rows, job.tag_names, language)
+        else:
+            outcome = write_people_with_orm(rows, job.tag_names, tags, language)
+        created = merged = 0
+        for row, (pk, match) in zip(rows, outcome, strict=True):
+            if match == Match.PHONE and row.email:
+                row.problems.append(
+                    (_("Merged by phone number with a person whose email address differs: the file's address was not kept."), True)
+                )  # fmt: skip
+            if pk is None:
                 row.problems.append(
                     (_("Nobody with this phone number is known, and a new person needs an email address: not loaded."), False)
                 )  # fmt: skip
-        created_pks = _create(to_create, language) if to_create else {}
-        created = 0
-        if to_create:
-            raced = {row.email for row in to_create if row.email not in created_pks}
-            others = dict(
-                Supporter.objects.annotate(email_lower=Lower("email"))
-                .filter(email_lower__in=sorted(raced))
-                .values_list("email_lower", "pk")
-            )
-            for row in to_create:
-                if row.email in created_pks:
-                    person_of[id(row)] = created_pks[row.email]
-                    created += 1
-                elif row.email in others:  # another import created them a moment ago: a merge
-                    person_of[id(row)] = others[row.email]
-                    merged += 1
-                else:  # an unlucky handle: one at a time
-                    person_of[id(row)] = _create([row], language)[row.email]
-                    created_pks[row.email] = person_of[id(row)]
-                    created += 1
-        _attach(rows, person_of, job.tag_names, tags, set(created_pks.values()))
+            elif match == Match.CREATED:
+                created += 1
+            else:
+                merged += 1
         _record_problems(job, every_row)
     return created, merged + len(every_row) - len(rows)  # a person listed twice in the file: merged
 
 
+def write_people_with_orm(
+    rows: list[PersonRow], job_tags: list[str], tags: dict[str, int], language: str
+) -> list[tuple[int | None, Match | None]]:
+    """The portable writer (SQLite): for each row of `rows` (one per person), its person and how it
+    was found, or (None, None) for a row that could not be loaded."""
+    emails = sorted({row.email for row in rows if row.email})
+    known = {
+        supporter.email.lower(): supporter
+        for supporter in Supporter.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=emails, deleted_at__isnull=True)
+        .order_by("pk")
+        .select_for_update()
+    }
+    phones = {row.phone for row in rows if row.phone and row.email not in known}
+    owners: dict[str, set[int]] = {}
+    for number, supporter_id in SupporterPhone.objects.filter(number__in=phones).values_list(
+        "number", "supporter_id"
+    ):
+        owners.setdefault(number, set()).add(supporter_id)
+    by_phone = {
+        supporter.pk: supporter
+        for supporter in Supporter.objects.filter(
+            pk__in=[next(iter(ids)) for ids in owners.values() if len(ids) == 1], deleted_at__isnull=True
+        )
+        .order_by("pk")
+        .select_for_update()
+    }
+    outcome: dict[int, tuple[int | None, Match | None]] = {}  # id(row) → (supporter pk, match)
+    to_create: list[PersonRow] = []
+    for row in rows:
+        supporter, match = (known.get(row.email), Match.EMAIL) if row.email else (None, None)
+        if supporter is None and row.phone and len(owners.get(row.phone, ())) == 1:
+            supporter, match = by_phone.get(next(iter(owners[row.phone]))), Match.PHONE
+        if supporter is not None:
+            _fill_blanks(supporter, row)
+            outcome[id(row)] = (supporter.pk, match)
+        elif row.email:
+            to_create.append(row)
+    created_pks = _create(to_create, language) if to_create else {}
+    if to_create:
+        raced = {row.email for row in to_create if row.email not in created_pks}
+        others = dict(
+            Supporter.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=sorted(raced))
+            .values_list("email_lower", "pk")
+        )
+        for row in to_create:
+            if row.email in created_pks:
+                outcome[id(row)] = (created_pks[row.email], Match.CREATED)
+            elif row.email in others:  # another import created them a moment ago: a merge
+                outcome[id(row)] = (others[row.email], Match.RACED)
+            else:  # an unlucky handle: one at a time
+                created_pks[row.email] = _create([row], language)[row.email]
+                outcome[id(row)] = (created_pks[row.email], Match.CREATED)
+    found = [outcome.get(id(row), (None, None)) for row in rows]
+    _attach(rows, [pk for pk, _match in found], job_tags, tags, set(created_pks.values()))
+    return found
+
+
 def _attach(
     rows: list[PersonRow],
-    person_of: dict[int, int],
+    people: list[int | None],
     job_tags: list[str],
     tag_ids: dict[str, int],
     new: set[int],
 ) -> None:
-    """Phones, tags (the job's and the row's own; `tag_ids` caches the ids of tags seen), the new
-    people's profiles and their journal rows (person.created webhooks)."""
+    """Phones, tags (the job's and the row's own; `tag_ids` caches the ids of tags seen), details, the
+    new people's profiles and their journal rows (person.created webhooks)."""
     phones, taggings = [], []
-    for row in rows:
-        pk = person_of.get(id(row))
+    for row, pk in zip(rows, people, strict=True):
         if pk is None:
             continue
         if row.phone:
@@ -230,7 +223,7 @@ def _attach(
             taggings.append(Tagging(tag_id=tag_ids[name], supporter_id=pk))
     SupporterPhone.objects.bulk_create(phones, ignore_conflicts=True)
     Tagging.objects.bulk_create(taggings, ignore_conflicts=True)
-    _write_details(rows, person_of)
+    _write_details(rows, people, new)
     if new:
         Profile.objects.bulk_create([Profile(supporter_id=pk) for pk in sorted(new)], ignore_conflicts=True)
         regions = {
@@ -250,41 +243,12 @@ def _attach(
         )
 
 
-def _write_details(rows: list[PersonRow], person_of: dict[int, int]) -> None:
-    """What the OSDI people resource shows beyond the account (given and family names, phone numbers),
-    merged as the API merges it: names only where empty, numbers added by their value. People without
-    details yet get them in one insert; only those who have some are read, locked and updated."""
-    wanted: dict[int, PersonRow] = {}
-    for row in rows:
-        pk = person_of.get(id(row))
-        if pk is not None and (row.phone or row.given_name or row.family_name):
-            wanted.setdefault(pk, row)
-    if not wanted:
-        return
+def _write_details(rows: list[PersonRow], people: list[int | None], new: set[int]) -> None:
+    """Details of people who have some are merged (`update_known_details`); the others get theirs in
+    one insert."""
+    wanted = wanted_details(rows, people)
+    update_known_details(wanted, new=new)
     now = timezone.now()
-    existing = list(
-        PersonDetails.objects.filter(supporter_id__in=sorted(wanted)).order_by("pk").select_for_update()
-    )
-    changed = []
-    for details in existing:
-        row = wanted.pop(details.supporter_id)
-        numbers = details.phone_numbers
-        if row.phone:
-            numbers = merge_phone_numbers(numbers, [{"number": row.phone, "primary": not numbers}])
-        if (
-            (details.given_name or not row.given_name)
-            and (details.family_name or not row.family_name)
-            and (numbers == details.phone_numbers)
-        ):
-            continue
-        details.given_name = details.given_name or row.given_name
-        details.family_name = details.family_name or row.family_name
-        details.phone_numbers, details.modified_at = numbers, now
-        changed.append(details)
-    if changed:
-        PersonDetails.objects.bulk_update(
-            changed, ["given_name", "family_name", "phone_numbers", "modified_at"]
-        )
     PersonDetails.objects.bulk_create(
         [
             PersonDetails(
