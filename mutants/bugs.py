@@ -2241,11 +2241,11 @@ BUGS += [
         tests=("quartier/api/tests/test_auth.py", "quartier/api/tests/test_key_pages.py"),
     ),
     Bug(
-        id="osdi-deep-page-unordered",
+        id="osdi-deep-page-past-its-anchor",
         promise="A deep OSDI page holds the same people, in the same order, as the plain offset would.",
         file="quartier/api/osdi/hal.py",
-        original="    return list(queryset.filter(pk__in=keys)), total",
-        replacement='    return list(queryset.filter(pk__in=keys).order_by("-pk")), total',
+        original="    rows = queryset.filter(pk__gte=anchors[slot]) if anchors else queryset",
+        replacement="    rows = queryset.filter(pk__gt=anchors[slot]) if anchors else queryset",
         tests=("quartier/api/tests/test_conformance.py",),
     ),
     Bug(
