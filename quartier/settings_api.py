@@ -36,6 +36,6 @@ CELERY_BEAT_SCHEDULE["api-imports-sweep"] = {"task": "quartier.api.tasks.sweep_i
 # page); totals may lag new rows by this long. 0: counted on every request.
 API_COUNT_CACHE_SECONDS = env_int("API_COUNT_CACHE_SECONDS", 10)
 
-# How long the anchors of deep OSDI pages (the key at every thousandth row of a listing) are kept; they
-# are taken again as soon as the listing's cached total changes.
+# How long the anchors of deep OSDI pages (the key at every thousandth row of a listing) are kept; a
+# count checks them every API_COUNT_CACHE_SECONDS, and they are taken again after a row is removed.
 API_ANCHOR_CACHE_SECONDS = env_int("API_ANCHOR_CACHE_SECONDS", 600)

@@ -140,12 +140,14 @@ def unique_reach(
         done += chunk.size
         if progress:
             progress(0.4 + 0.6 * done / sharer_nodes.size)
+    # An estimate may overshoot by its error; nobody reaches more people than the graph holds.
+    everyone = float(graph.node_count)
     return UniqueReach(
         sharer_nodes=sharer_nodes,
-        one_hop=estimate(one_hop[sharer_rows]),
-        two_hops=estimate(two_hops),
-        campaign_one_hop=float(estimate(one_hop[sharer_rows].max(axis=0))[0]),
-        campaign_two_hops=float(estimate(two_hops.max(axis=0))[0]),
+        one_hop=np.minimum(estimate(one_hop[sharer_rows]), everyone),
+        two_hops=np.minimum(estimate(two_hops), everyone),
+        campaign_one_hop=min(float(estimate(one_hop[sharer_rows].max(axis=0))[0]), everyone),
+        campaign_two_hops=min(float(estimate(two_hops.max(axis=0))[0]), everyone),
         precision=precision,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -105,29 +106,49 @@ def total_of(queryset: QuerySet[Any]) -> int:
     return int(total)
 
 
-def anchors_of(queryset: QuerySet[Any], total: int) -> list[int]:
-    """The primary key at every `ANCHOR_EVERY`-th position of `queryset` (ordered by primary key): one
-    index scan of the keys, kept in the cache with the total it was taken at, so that they are rebuilt
-    as soon as the (cached) total changes, and are never older than the total shown beside them."""
-    key = _sql_key("api-anchors:", queryset, total, ANCHOR_EVERY)
-    anchors = cache.get(key) if key and settings.API_COUNT_CACHE_SECONDS > 0 else None
-    if anchors is None:
-        anchors = _every_nth_key(queryset, ANCHOR_EVERY)
-        if key and settings.API_COUNT_CACHE_SECONDS > 0:
-            cache.set(key, anchors, timeout=settings.API_ANCHOR_CACHE_SECONDS)
+def anchors_of(queryset: QuerySet[Any]) -> list[int]:
+    """The primary key at every `ANCHOR_EVERY`-th position of `queryset` (ordered by primary key).
+
+    Taken by one index scan of the keys and cached with the last key and the number of rows up to it.
+    Keys only grow, so rows added since (new people, new events) leave every anchor right; at most once
+    every `API_COUNT_CACHE_SECONDS` a count of the rows up to that last key checks it, and any other
+    change (a row removed, or one entering or leaving a filter) takes the anchors again."""
+    seconds = settings.API_COUNT_CACHE_SECONDS
+    key = _sql_key("api-anchors:", queryset, ANCHOR_EVERY) if seconds > 0 else None
+    stored = cache.get(key) if key else None
+    now = time.time()
+    if stored is not None:
+        anchors, last, counted, checked_at = stored
+        if now - checked_at < seconds:
+            return anchors
+        if queryset.filter(pk__lte=last).count() == counted:
+            cache.set(key, (anchors, last, counted, now), timeout=settings.API_ANCHOR_CACHE_SECONDS)
+            return anchors
+    anchors, last, counted = _every_nth_key(queryset, ANCHOR_EVERY)
+    if key:
+        cache.set(key, (anchors, last, counted, now), timeout=settings.API_ANCHOR_CACHE_SECONDS)
     return anchors
 
 
-def _every_nth_key(queryset: QuerySet[Any], step: int) -> list[int]:
-    # Numbered over the queryset's own SQL (whatever it joins or groups) by a window outside it.
+def _every_nth_key(queryset: QuerySet[Any], step: int) -> tuple[list[int], int, int]:
+    """(every `step`-th key from the first, the last key, how many rows): numbered over the queryset's
+    own SQL (whatever it joins or groups) by a window outside it, in one pass."""
     inner, params = queryset.annotate(anchor_key=F("pk")).values_list("anchor_key").query.sql_with_params()
     numbered = (
-        f"SELECT anchor_key, ROW_NUMBER() OVER (ORDER BY anchor_key) AS position FROM ({inner}) AS listed"  # noqa: S608
+        "SELECT anchor_key, ROW_NUMBER() OVER w AS position, LEAD(anchor_key) OVER w AS following "  # noqa: S608
+        f"FROM ({inner}) AS listed WINDOW w AS (ORDER BY anchor_key)"
     )
-    sql = f"SELECT anchor_key FROM ({numbered}) AS n WHERE (position - 1) %% %s = 0 ORDER BY anchor_key"  # noqa: S608
+    sql = (
+        f"SELECT anchor_key, position FROM ({numbered}) AS n "  # noqa: S608
+        "WHERE (position - 1) %% %s = 0 OR following IS NULL ORDER BY anchor_key"
+    )
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, (*params, step))
-        return [key for (key,) in cursor.fetchall()]
+        rows = cursor.fetchall()
+    if not rows:
+        return [], 0, 0
+    anchors = [key for key, position in rows if (position - 1) % step == 0]
+    return anchors, rows[-1][0], rows[-1][1]
 
 
 def page_of(queryset: QuerySet[Any], paging: Paging) -> tuple[list[Any], int]:
@@ -137,14 +158,15 @@ def page_of(queryset: QuerySet[Any], paging: Paging) -> tuple[list[Any], int]:
     OSDI pages are numbered, so a page is an offset. Past `DEEP_OFFSET` rows, an OFFSET would read and
     throw away every row before the page (seconds at millions of people); instead the page starts from
     the nearest anchor before it (`anchors_of`: the key at every thousandth position) and skips fewer
-    than `ANCHOR_EVERY` keys from there. If rows were deleted since the anchors were taken, a deep page
-    may start a few rows late until the total changes — as any numbered paging does under writes."""
+    than `ANCHOR_EVERY` keys from there (more on the pages of rows added since the anchors were taken).
+    If rows were removed since, a deep page may start a few rows late for up to
+    `API_COUNT_CACHE_SECONDS`, as numbered pages shift under writes in any API."""
     total = total_of(queryset)
     if paging.offset >= total:
         return [], total
     if paging.offset < DEEP_OFFSET:
         return list(queryset[paging.offset : paging.offset + paging.per_page]), total
-    anchors = anchors_of(queryset, total)
+    anchors = anchors_of(queryset)
     slot = min(paging.offset // ANCHOR_EVERY, len(anchors) - 1)
     skip = paging.offset - slot * ANCHOR_EVERY
     rows = queryset.filter(pk__gte=anchors[slot]) if anchors else queryset

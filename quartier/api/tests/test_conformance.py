@@ -134,19 +134,31 @@ def test_deep_pages_found_by_their_keys_first_hold_the_same_rows_in_the_same_ord
         assert walk() == shallow, every
 
 
-def test_deep_page_anchors_are_taken_again_when_the_total_changes(db, settings, monkeypatch):
+def test_deep_page_anchors_outlive_new_rows_and_are_taken_again_after_a_removal(db, settings, monkeypatch):
     settings.API_COUNT_CACHE_SECONDS = 10
     monkeypatch.setattr(hal, "ANCHOR_EVERY", 2)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(hal.time, "time", lambda: clock[0])
     Tag.objects.bulk_create(Tag(name=f"anchor-{number}") for number in range(7))
     queryset = Tag.objects.order_by("pk")
     keys = list(queryset.values_list("pk", flat=True))
-    with CaptureQueriesContext(connection) as first:
-        assert hal.anchors_of(queryset, len(keys)) == keys[::2]
-    with CaptureQueriesContext(connection) as again:
-        assert hal.anchors_of(queryset, len(keys)) == keys[::2]
-    assert len(first) == 1 and len(again) == 0  # one scan of the keys, then the cache
+
+    def anchors() -> tuple[list[int], int]:
+        with CaptureQueriesContext(connection) as queries:
+            found = hal.anchors_of(queryset)
+        return found, len(queries)
+
+    assert anchors() == (keys[::2], 1)  # one scan of the keys
+    assert anchors() == (keys[::2], 0)  # then the cache
+    Tag.objects.create(name="anchor-new")
+    clock[0] += 11
+    assert anchors() == (keys[::2], 1)  # a count checks them: rows added after them leave them right
+    assert anchors() == (keys[::2], 0)
     queryset.filter(pk=keys[0]).delete()
-    assert hal.anchors_of(queryset, len(keys) - 1) == keys[1::2]
+    assert anchors() == (keys[::2], 0)  # for up to API_COUNT_CACHE_SECONDS, as the total
+    clock[0] += 11
+    rest = list(queryset.values_list("pk", flat=True))
+    assert anchors() == (rest[::2], 2)  # the check fails: taken again
 
 
 @resource_params

@@ -96,3 +96,19 @@ def test_the_same_graph_gives_the_same_estimates():
     first = hll.unique_reach(graph, sharers, precision=9)
     second = hll.unique_reach(graph, sharers, precision=9)
     assert np.array_equal(first.two_hops, second.two_hops)
+
+
+def test_no_estimate_exceeds_the_people_in_the_graph():
+    # Everyone follows everyone among 3,000 people: every two-hop sketch holds the whole graph, and
+    # HyperLogLog's error alone would read more people than there are for about half of the seeds.
+    nodes = 3_000
+    others = np.arange(2, nodes + 1)  # person 1 follows everyone and everyone follows person 1
+    one = np.ones(others.size, dtype=np.int64)
+    graph = graph_from_edges(np.concatenate([others, one]), np.concatenate([one, others]))
+    over = 0
+    for seed in range(8):
+        reach = hll.unique_reach(graph, np.arange(graph.node_count), precision=6, seed=seed)
+        assert reach.two_hops.max() <= graph.node_count and reach.campaign_two_hops <= graph.node_count
+        assert reach.one_hop.max() <= graph.node_count and reach.campaign_one_hop <= graph.node_count
+        over += reach.campaign_two_hops == graph.node_count
+    assert over > 0  # the cap did apply: without it some estimates were above the graph's size
