@@ -78,6 +78,7 @@ bench: $(VENV)/.installed-test
 		$(BIN)/python -m bench.api --supporters 2000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; \
 		$(BIN)/python -m bench.api_mobilize --supporters 2000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; \
 		$(BIN)/python -m bench.exchange --people 1000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES"_exchange; \
+		$(BIN)/python -m bench.follow_copy --edges 100000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES"_graph; \
 	fi
 
 # Deliberate one-line bugs in the critical paths (mutants/bugs.py), one at a time: do the tests catch
