@@ -88,10 +88,16 @@ ONLY ?=
 mutants: $(VENV)/.installed-test
 	$(BIN)/python -m mutants $(foreach id,$(ONLY),--only $(id))
 
-# Extract new strings into the catalogues, then compile them (the .mo files are committed).
+# Extract new strings into the catalogues, then compile them (the .mo files are committed). The
+# catalogue also holds our French for django-allauth's own templates ("courriel"), which makemessages
+# cannot see in our code and drops: msgcat puts back every entry it dropped, translations included.
+FR_PO = quartier/locale/fr/LC_MESSAGES/django.po
 messages: $(VENV)/.installed
+	cp $(FR_PO) $(FR_PO).before
 	cd quartier && ../$(BIN)/python ../manage.py makemessages -l fr --no-obsolete --add-location file \
 		--ignore 'tests/*' --ignore '*/tests/*'
+	msgcat --use-first -o $(FR_PO) $(FR_PO) $(FR_PO).before
+	rm $(FR_PO).before
 	cd quartier && ../$(BIN)/python ../manage.py compilemessages -l fr
 
 clean:

@@ -91,5 +91,6 @@ def test_every_string_of_the_code_is_in_the_french_catalogue(tmp_path):
     ).stdout  # fmt: skip
     found = [line for line in missing.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
     assert found == [], (
-        "not in the French catalogue (add them to django.po, then `make messages`):\n" + "\n".join(found)
+        "not in the French catalogue (`make messages`, translate them in django.po, `make messages` again):\n"
+        + "\n".join(found)
     )
