@@ -190,6 +190,18 @@ def signatures(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return result, long_enough
 
 
+def band_keys_of(texts: list[str], step: int = 32_768) -> tuple[np.ndarray, np.ndarray]:
+    """The band keys of many texts (shape (n, BANDS)) and the mask of those long enough, `step` texts
+    at a time: a full rebuild holds 64 bytes a text instead of every signature (512 bytes a text)."""
+    keys = np.zeros((len(texts), BANDS), dtype=np.uint32)
+    long_enough = np.zeros(len(texts), dtype=bool)
+    for first in range(0, len(texts), step):
+        chunk, kept = signatures(texts[first : first + step])
+        long_enough[first : first + step] = kept
+        keys[first : first + step] = band_keys(chunk)
+    return keys, long_enough
+
+
 def _minima(hashes: np.ndarray, offsets: np.ndarray, kept: np.ndarray) -> np.ndarray:
     """The signatures of the texts `kept` (a mask), from `_all_shingles`' output."""
     lengths = np.diff(offsets)[kept]

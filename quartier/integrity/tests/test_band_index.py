@@ -185,3 +185,14 @@ def test_the_index_keeps_about_140_bytes_a_post():
 
     assert index.nbytes / len(index) == 140
     assert len(index._runs) <= 4  # merged as they grow: few runs to search
+
+
+def test_band_keys_taken_chunk_by_chunk_are_those_of_the_whole_signatures():
+    texts = [
+        f"le quartier se mobilise pour la rentrée numéro {n} avec des voisins et des amis" for n in range(50)
+    ]
+    texts += ["trop court", ""]
+    signatures, long_enough = minhash.signatures(texts)
+    keys, kept = minhash.band_keys_of(texts, step=7)
+    assert (kept == long_enough).all() and kept.sum() == 50
+    assert (keys[kept] == minhash.band_keys(signatures)[kept]).all()
