@@ -52,6 +52,12 @@ def linear_count(ids: list[int], precision: int = 10) -> float:
     return m * math.log(m / (m - len(set(registers.tolist()))))
 
 
+def run_analysis(client, capture_on_commit) -> None:
+    """Ask for two people to ask first, the job running as the request's transaction commits."""
+    with capture_on_commit(execute=True):
+        client.post(URL, {"seeds_wanted": 2, "memory_mb": 64})
+
+
 def leader_of_a_group(make_supporter, make_group):
     leader = make_supporter("Gaëlle Leader")
     make_group(leader)
@@ -93,8 +99,7 @@ def test_staff_get_whom_to_ask_first_with_the_strategies_compared(
     staff, campaign, django_capture_on_commit_callbacks
 ):
     client = client_for(staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(URL, {"seeds_wanted": 2, "memory_mb": 64})
+    run_analysis(client, django_capture_on_commit_callbacks)
     run = SpreadRun.objects.get()
     assert run.status == SpreadRun.Status.DONE and run.progress == 100
     seeds = set(run.results["seeding"]["seeds"])
@@ -188,8 +193,7 @@ def test_the_page_is_in_french(staff, campaign, django_capture_on_commit_callbac
     staff.language = "fr"
     staff.save(update_fields=["language"])
     client = client_for(staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(URL, {"seeds_wanted": 2, "memory_mb": 64})
+    run_analysis(client, django_capture_on_commit_callbacks)
     page = client.get(URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Qui solliciter en premier" in page and "Les plus suivis" in page
 
@@ -231,8 +235,7 @@ def test_a_memory_cap_is_said_with_what_it_left_of_the_guarantee(
     staff, campaign, django_capture_on_commit_callbacks
 ):
     client = client_for(staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(URL, {"seeds_wanted": 2, "memory_mb": 64})
+    run_analysis(client, django_capture_on_commit_callbacks)
     run = SpreadRun.objects.get()
     assert "too small" not in client.get(URL).content.decode()  # no cap hit on a tiny graph
     seeding = run.results["seeding"]
