@@ -208,10 +208,10 @@ def run_detectors(campaign: Campaign) -> dict[str, set[int]]:
     """The accounts each detector flags, with the app's default thresholds."""
     flagged: dict[str, set[int]] = {}
     signatures, long_enough = minhash.signatures(campaign.texts)
-    keys = minhash.band_keys(signatures[long_enough])
     authors = np.asarray(campaign.text_authors)[long_enough]
     labels = [f"text:{i}" for i in np.flatnonzero(long_enough)]
-    found = near_duplicates.find(labels, authors, keys, signatures=signatures[long_enough])
+    # The periodic job's steps (texts checked in micro-batches as written, links, groups), in memory.
+    found = near_duplicates.find(labels, authors, signatures[long_enough])
     flagged["near_duplicate"] = {pk for finding in found for pk in finding.members}
     actions = np.asarray(campaign.actions)
     found = synchronised.find(actions[:, 0].astype(np.int64), actions[:, 1].astype(np.int64), actions[:, 2])

@@ -6,77 +6,20 @@ from datetime import timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Max
 from django.utils import timezone
 
 from quartier.accounts.models import Activity
 from quartier.integrity import reputation
 from quartier.integrity.actions.clusters import file_finding
-from quartier.integrity.detection import dense, fingerprints, minhash, near_duplicates, synchronised
+from quartier.integrity.actions.near_duplicates import check_new_texts, near_duplicate_findings
+from quartier.integrity.detection import dense, fingerprints, synchronised
 from quartier.integrity.detection.findings import Finding
-from quartier.integrity.models import ContentSignature, SignupFingerprint
+from quartier.integrity.models import SignupFingerprint
 from quartier.social.queries import bulk as social_bulk
 
-# How far back each detector looks on every run.
-TEXT_WINDOW = timedelta(days=7)
+# How far back each detector looks on every run (texts: `near_duplicates.TEXT_WINDOW`).
 ACTION_WINDOW = timedelta(days=1)
 SIGNUP_WINDOW = timedelta(days=2)
-SIGNATURE_BATCH = 2000
-
-
-def index_new_texts() -> int:
-    """Store the band keys of posts and comments not indexed yet (the last TEXT_WINDOW); returns how many."""
-    since = timezone.now() - TEXT_WINDOW
-    last = dict(
-        ContentSignature.objects.values("kind").annotate(top=Max("object_id")).values_list("kind", "top")
-    )
-    stored = 0
-    batch: list[tuple[str, int, int, object, str]] = []
-    texts = social_bulk.texts_since(
-        since, after_post=last.get("post") or 0, after_comment=last.get("comment") or 0
-    )
-    for row in texts:
-        batch.append(row)
-        if len(batch) >= SIGNATURE_BATCH:
-            stored += _store_signatures(batch)
-            batch = []
-    return stored + _store_signatures(batch)
-
-
-def _store_signatures(batch: list[tuple[str, int, int, object, str]]) -> int:
-    if not batch:
-        return 0
-    signatures, long_enough = minhash.signatures([text for *_rest, text in batch])
-    rows = [
-        ContentSignature(
-            kind=kind, object_id=pk, author_id=author, created_at=created_at,
-            signature=signatures[i].astype("<u4").tobytes(),
-        )
-        for i, (kind, pk, author, created_at, _text) in enumerate(batch)
-        if long_enough[i]
-    ]  # fmt: skip
-    ContentSignature.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
-
-
-def near_duplicate_findings() -> list[Finding]:
-    """Near copies among the posts and comments of the last TEXT_WINDOW (from their stored signatures)."""
-    rows = list(
-        ContentSignature.objects.filter(created_at__gte=timezone.now() - TEXT_WINDOW)
-        .values_list("kind", "object_id", "author_id", "signature")
-        .order_by("pk")
-    )
-    if not rows:
-        return []
-    labels = [f"{kind}:{pk}" for kind, pk, _author, _signature in rows]
-    authors = np.array([author for _kind, _pk, author, _signature in rows], dtype=np.int64)
-    signatures = np.frombuffer(b"".join(bytes(signature) for *_rest, signature in rows), dtype="<u4").reshape(
-        len(rows), minhash.NUM_HASHES
-    )
-    return near_duplicates.find(
-        labels, authors, minhash.band_keys(signatures), signatures=signatures,
-        min_accounts=settings.INTEGRITY_MIN_CLUSTER_SIZE,
-    )  # fmt: skip
 
 
 def synchronised_findings() -> list[Finding]:
@@ -127,6 +70,6 @@ def file_all(findings: list[Finding]) -> dict[str, int]:
 
 
 def run_detectors() -> dict[str, int]:
-    """The periodic job: index new texts, then near duplicates, synchronised actions, fingerprints."""
-    index_new_texts()
+    """The periodic job: new texts checked for near copies, then the findings of every detector."""
+    check_new_texts()
     return file_all(near_duplicate_findings() + synchronised_findings() + fingerprint_findings())

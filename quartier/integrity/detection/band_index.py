@@ -85,19 +85,39 @@ class BandIndex:
         self._count = count
         self._pending, self._pending_items = {}, []
 
-    def candidates(self, keys: np.ndarray) -> dict[int, int]:
-        """Rows sharing at least one band with `keys` (one text's), and how many bands each shares."""
+    def extend(self, item_ids: np.ndarray, authors: np.ndarray, keys: np.ndarray) -> None:
+        """Add a batch of texts without checking them (keys: shape (n, BANDS))."""
+        keys = np.asarray(keys, dtype=np.uint32).reshape(-1, minhash.BANDS)
+        self.flush()
+        first_row = len(self)
+        order = np.argsort(keys.reshape(-1), kind="stable")
+        self._append_items(item_ids, authors)
+        self._push((keys.reshape(-1)[order], (first_row + order // minhash.BANDS).astype(np.uint32)))
+
+    def candidates(self, keys: np.ndarray, *, max_bucket: int | None = None) -> dict[int, int]:
+        """Rows sharing at least one band with `keys` (one text's), and how many bands each shares.
+        With `max_bucket`, a key already held by `max_bucket` rows or more is passed over (a slogan
+        everyone quotes would otherwise pair every new text with all the others)."""
+        spans = [
+            (
+                np.searchsorted(run_keys, keys, side="left"),
+                np.searchsorted(run_keys, keys, side="right"),
+                run_rows,
+            )
+            for run_keys, run_rows in self._runs
+        ]
         found: dict[int, int] = {}
-        for run_keys, run_rows in self._runs:
-            left = np.searchsorted(run_keys, keys, side="left")
-            right = np.searchsorted(run_keys, keys, side="right")
-            for start, end in zip(left.tolist(), right.tolist(), strict=True):
-                for row in run_rows[start:end].tolist():
+        for position, key in enumerate(keys.tolist()):
+            pending = self._pending.get(key, ()) if self._pending else ()
+            if max_bucket is not None:
+                held = len(pending) + sum(int(right[position] - left[position]) for left, right, _ in spans)
+                if held >= max_bucket:
+                    continue
+            for left, right, run_rows in spans:
+                for row in run_rows[left[position] : right[position]].tolist():
                     found[row] = found.get(row, 0) + 1
-        if self._pending:
-            for key in keys.tolist():
-                for row in self._pending.get(key, ()):
-                    found[row] = found.get(row, 0) + 1
+            for row in pending:
+                found[row] = found.get(row, 0) + 1
         return found
 
     def add(self, item_id: int, author: int, keys: np.ndarray) -> int:
@@ -110,35 +130,51 @@ class BandIndex:
             self.flush()
         return row
 
-    def check_and_add(self, item_ids: np.ndarray, authors: np.ndarray, keys: np.ndarray) -> Candidates:
+    def check_and_add(
+        self, item_ids: np.ndarray, authors: np.ndarray, keys: np.ndarray, *, max_bucket: int | None = None
+    ) -> Candidates:
         """Add a batch of texts (keys: shape (n, BANDS)), and return what each shares bands with:
         the rows already in the index and the texts before it in the batch, exactly what calling
-        `candidates` then `add` for each text in turn would find. Their rows are len(self) onwards."""
+        `candidates` then `add` for each text in turn would find (`max_bucket` included). Their rows
+        are len(self) onwards."""
         keys = np.asarray(keys, dtype=np.uint32).reshape(-1, minhash.BANDS)
         if len(keys) < SMALL_BATCH:
-            return self._check_and_add_each(item_ids, authors, keys)
+            return self._check_and_add_each(item_ids, authors, keys, max_bucket)
         self.flush()
         first_row = len(self)
         order = np.argsort(keys.reshape(-1), kind="stable")
         needles = keys.reshape(-1)[order]  # sorted (faster searches); equal keys in batch order
         text_of = (order // minhash.BANDS).astype(np.int64)
         in_text_order = np.repeat(np.arange(len(keys), dtype=np.int64), minhash.BANDS)
-        texts, rows = [], []
+        spans = []
+        held = np.zeros(len(order), dtype=np.int64)  # rows of the index holding each key, in text order
         for run_keys, run_rows in self._runs:
             left, counts = np.empty(len(order), dtype=np.int64), np.empty(len(order), dtype=np.int64)
             left[order] = np.searchsorted(run_keys, needles, side="left")
             counts[order] = np.searchsorted(run_keys, needles, side="right") - left[order]
-            # Back in text order: each text's rows together, in sorted stretches (one per key).
-            texts.append(np.repeat(in_text_order, counts))
-            rows.append(run_rows[_ranges(left, counts)])
+            spans.append((left, counts, run_rows))
+            held += counts
         # Within the batch: each key meets the earlier texts' equal keys (not its own text's).
         new_key = np.ones(len(needles), dtype=bool)
         new_key[1:] = needles[1:] != needles[:-1]
         new_text = new_key.copy()
         new_text[1:] |= text_of[1:] != text_of[:-1]
-        key_start = np.maximum.accumulate(np.where(new_key, np.arange(len(needles)), 0))
-        text_start = np.maximum.accumulate(np.where(new_text, np.arange(len(needles)), 0))
+        positions = np.arange(len(needles))
+        key_start = np.maximum.accumulate(np.where(new_key, positions, 0))
+        text_start = np.maximum.accumulate(np.where(new_text, positions, 0))
         earlier = text_start - key_start
+        if max_bucket is not None:  # as `candidates`: the key's holders so far, the batch's earlier texts too
+            crowded = held[order] + earlier >= max_bucket
+            earlier = np.where(crowded, 0, earlier)
+            crowded_in_text_order = np.empty(len(order), dtype=bool)
+            crowded_in_text_order[order] = crowded
+            for _left, counts, _rows in spans:
+                counts[crowded_in_text_order] = 0
+        texts, rows = [], []
+        for left, counts, run_rows in spans:
+            # Back in text order: each text's rows together, in sorted stretches (one per key).
+            texts.append(np.repeat(in_text_order, counts))
+            rows.append(run_rows[_ranges(left, counts)])
         texts.append(np.repeat(text_of, earlier))
         rows.append(first_row + text_of[_ranges(key_start, earlier)])
         found = _count_pairs(np.concatenate(texts), np.concatenate(rows))
@@ -146,10 +182,12 @@ class BandIndex:
         self._push((needles, (first_row + text_of).astype(np.uint32)))
         return found
 
-    def _check_and_add_each(self, item_ids: np.ndarray, authors: np.ndarray, keys: np.ndarray) -> Candidates:
+    def _check_and_add_each(
+        self, item_ids: np.ndarray, authors: np.ndarray, keys: np.ndarray, max_bucket: int | None
+    ) -> Candidates:
         texts, rows, shared = [], [], []
         for text, (item_id, author, text_keys) in enumerate(zip(item_ids, authors, keys, strict=True)):
-            found = sorted(self.candidates(text_keys).items())
+            found = sorted(self.candidates(text_keys, max_bucket=max_bucket).items())
             texts += [text] * len(found)
             rows += [row for row, _count in found]
             shared += [count for _row, count in found]
@@ -163,6 +201,13 @@ class BandIndex:
         if row < self._count:
             return int(self._item_ids[row]), int(self._authors[row])
         return self._pending_items[row - self._count]
+
+    def items_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(item ids, authors) of many rows, those still pending included."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self._pending_items:
+            self.flush()
+        return self._item_ids[rows], self._authors[rows].astype(np.int64)
 
     def flush(self) -> None:
         """Turn the texts added one at a time into a run."""
@@ -195,14 +240,22 @@ class BandIndex:
             self._runs[-1] = _merge(self._runs[-1], newer)
 
 
-def check_texts(index: BandIndex, item_ids: np.ndarray, authors: np.ndarray, texts: list[str]) -> Candidates:
+def check_texts(
+    index: BandIndex,
+    item_ids: np.ndarray,
+    authors: np.ndarray,
+    texts: list[str],
+    *,
+    max_bucket: int | None = None,
+) -> Candidates:
     """A batch of texts checked against the index and added to it, those long enough (MIN_SHINGLES):
     the candidates' `texts` are positions in `texts`."""
     signatures, long_enough = minhash.signatures(texts)
     kept = np.flatnonzero(long_enough)
     found = index.check_and_add(
-        np.asarray(item_ids)[kept], np.asarray(authors)[kept], minhash.band_keys(signatures[kept])
-    )
+        np.asarray(item_ids)[kept], np.asarray(authors)[kept], minhash.band_keys(signatures[kept]),
+        max_bucket=max_bucket,
+    )  # fmt: skip
     return Candidates(texts=kept[found.texts], rows=found.rows, shared=found.shared)
 
 

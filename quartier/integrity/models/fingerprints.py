@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import ClassVar
 
 from django.db import models
@@ -52,3 +53,34 @@ class ContentSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class NearDuplicateLink(models.Model):
+    """Text `later` is a near copy of the earlier text `earlier`, written by another author: found by
+    the periodic job as texts arrive (at most a few links a text, see `detection.near_duplicates`)
+    and grouped into findings. Goes with either text's signature."""
+
+    earlier = models.ForeignKey(ContentSignature, on_delete=models.CASCADE, related_name="+")
+    later = models.ForeignKey(ContentSignature, on_delete=models.CASCADE, related_name="+")
+    shared_bands = models.PositiveSmallIntegerField()
+    similarity = models.FloatField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["later", "earlier"], name="integrity_near_duplicate_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.later_id} ~ {self.earlier_id}"
+
+
+class NearDuplicateProgress(models.Model):
+    """One row: the last signature the periodic job has checked (`checked_through`), and a token made
+    with the row, by which the index a worker holds in memory knows it still matches the database.
+    The job locks this row while it runs, so two runs never check the same texts."""
+
+    token = models.UUIDField(default=uuid.uuid4)
+    checked_through = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"checked through {self.checked_through}"

@@ -83,7 +83,9 @@ def _texts_with_copies(count: int, seed: int) -> list[str]:
     return texts + ODD_TEXTS
 
 
-def _one_at_a_time(texts: list[str], authors: np.ndarray) -> dict[int, dict[int, int]]:
+def _one_at_a_time(
+    texts: list[str], authors: np.ndarray, max_bucket: int | None = None
+) -> dict[int, dict[int, int]]:
     index = band_index.BandIndex()
     found = {}
     for position, text in enumerate(texts):
@@ -91,19 +93,22 @@ def _one_at_a_time(texts: list[str], authors: np.ndarray) -> dict[int, dict[int,
         if len(hashes) < minhash.MIN_SHINGLES:
             continue
         keys = minhash.band_keys(minhash.signature(hashes))
-        found[position] = index.candidates(keys)
+        found[position] = index.candidates(keys, max_bucket=max_bucket)
         assert index.add(position, int(authors[position]), keys) == len(index) - 1
     return {position: rows for position, rows in found.items() if rows}
 
 
-def _in_batches(texts: list[str], authors: np.ndarray, size: int) -> dict[int, dict[int, int]]:
+def _in_batches(
+    texts: list[str], authors: np.ndarray, size: int, max_bucket: int | None = None
+) -> dict[int, dict[int, int]]:
     index = band_index.BandIndex()
     found = {}
     for first in range(0, len(texts), size):
         chunk = texts[first : first + size]
         candidates = band_index.check_texts(
-            index, np.arange(first, first + len(chunk)), authors[first : first + size], chunk
-        )
+            index, np.arange(first, first + len(chunk)), authors[first : first + size], chunk,
+            max_bucket=max_bucket,
+        )  # fmt: skip
         for position in np.unique(candidates.texts).tolist():
             found[first + position] = candidates.of(position)
     return found
@@ -143,6 +148,35 @@ def test_batches_find_the_same_rows_and_shared_bands_as_one_post_at_a_time(size)
     ]
     assert len(copies_close_by) > 20  # copies a few posts apart: inside one batch of 64 or 500
     assert sum(map(len, expected.values())) > 200
+
+
+@pytest.mark.parametrize("size", [1, 5, 64, 500])
+def test_with_a_bucket_cap_batches_pass_over_the_same_crowded_keys_as_one_post_at_a_time(size):
+    texts = _texts_with_copies(1500, seed=3)
+    texts += [" ".join(WORDS * 2) + f" {n}" for n in range(30)]  # thirty near copies: crowded keys
+    authors = np.random.default_rng(4).integers(1, 50, size=len(texts))
+
+    expected = _one_at_a_time(texts, authors, max_bucket=5)
+
+    assert _in_batches(texts, authors, size, max_bucket=5) == expected
+    assert sum(map(len, expected.values())) < sum(map(len, _one_at_a_time(texts, authors).values()))
+
+
+@pytest.mark.parametrize("size", [10, 1])
+def test_a_key_held_by_max_bucket_posts_is_passed_over_from_then_on(size):
+    text = " ".join(WORDS * 2)
+    index = band_index.BandIndex()
+
+    found = [
+        band_index.check_texts(
+            index, np.arange(first, first + size), np.arange(size), [text] * size, max_bucket=4
+        )
+        for first in range(0, 10, size)
+    ]
+
+    seen = [batch.of(position) for batch in found for position in range(size)]
+    assert seen == [dict.fromkeys(range(position), minhash.BANDS) for position in range(4)] + [{}] * 6
+    assert len(index) == 10
 
 
 def test_a_batch_sees_the_posts_before_it_in_the_same_batch_and_not_itself():

@@ -41,14 +41,14 @@ ORGANIC = [
 def _index(texts: list[str], authors: list[int]) -> tuple[list[str], np.ndarray, np.ndarray]:
     signatures, long_enough = minhash.signatures(texts)
     assert long_enough.all()
-    return [f"post:{i}" for i in range(len(texts))], np.array(authors), minhash.band_keys(signatures)
+    return [f"post:{i}" for i in range(len(texts))], np.array(authors), signatures
 
 
 def test_paraphrased_copies_by_several_accounts_are_found_and_organic_posts_are_not():
     texts = PARAPHRASES + ORGANIC
-    labels, authors, keys = _index(texts, [101, 102, 103, 104, 201, 202, 203, 204, 205])
+    labels, authors, signatures = _index(texts, [101, 102, 103, 104, 201, 202, 203, 204, 205])
 
-    findings = near_duplicates.find(labels, authors, keys, min_accounts=3)
+    findings = near_duplicates.find(labels, authors, signatures, min_accounts=3)
 
     assert len(findings) == 1
     assert set(findings[0].members) == {101, 102, 103, 104}
@@ -56,9 +56,9 @@ def test_paraphrased_copies_by_several_accounts_are_found_and_organic_posts_are_
 
 
 def test_one_author_repeating_themselves_is_not_coordination():
-    labels, authors, keys = _index(PARAPHRASES, [7, 7, 7, 7])
+    labels, authors, signatures = _index(PARAPHRASES, [7, 7, 7, 7])
 
-    assert near_duplicates.find(labels, authors, keys, min_accounts=2) == []
+    assert near_duplicates.find(labels, authors, signatures, min_accounts=2) == []
 
 
 def test_streaming_index_finds_the_copies_of_a_new_post_and_rebuild_agrees():
@@ -172,10 +172,10 @@ def test_the_ring_is_a_dense_low_trust_cluster_and_honest_people_are_not():
 
 
 def test_every_finding_explains_itself():
-    labels, authors, keys = _index(PARAPHRASES, [1, 2, 3, 4])
+    labels, authors, signatures = _index(PARAPHRASES, [1, 2, 3, 4])
     graph, _ring = _honest_graph_with_a_ring(30, 1.0)
     found = (
-        near_duplicates.find(labels, authors, keys)
+        near_duplicates.find(labels, authors, signatures)
         + synchronised.find(np.repeat([1, 2, 3], 3), np.tile([1, 2, 3], 3), np.zeros(9))
         + fingerprints.find([(pk, "n", "a", "p", 0.0) for pk in (1, 2, 3)])
         + dense.find(graph.ids, graph.adjacency, propagate(graph))
