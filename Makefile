@@ -79,6 +79,7 @@ bench: $(VENV)/.installed-test
 		$(BIN)/python -m bench.api_mobilize --supporters 2000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES" --redis-url "$(BENCH_REDIS_URL)"; \
 		$(BIN)/python -m bench.exchange --people 1000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES"_exchange; \
 		$(BIN)/python -m bench.follow_copy --edges 100000000 --database-url "$$QUARTIER_BENCH_API_POSTGRES"_graph; \
+		$(BIN)/python -m bench.integrity_job --posts 1000000 --new 50000 --database-url "$$QUARTIER_BENCH_API_POSTGRES"_integrity; \
 	fi
 
 # Deliberate one-line bugs in the critical paths (mutants/bugs.py), one at a time: do the tests catch
