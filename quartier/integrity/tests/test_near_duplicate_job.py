@@ -3,11 +3,12 @@ the worker holds, links stored, the week's links grouped; the held index rebuilt
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import numpy as np
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -149,3 +150,33 @@ def test_running_the_whole_job_twice_files_the_copies_once(puppets):
     assert run_detectors() == {"near_duplicate": 0}
     assert set(NearDuplicateLink.objects.values_list("earlier_id", "later_id")) == links
     assert Cluster.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_while_another_holds_the_lock_checks_nothing_and_the_next_checks_all(puppets):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: there is no row lock to skip")
+    for puppet, text in zip(puppets, PARAPHRASES, strict=True):
+        _post(puppet, text)
+    NearDuplicateProgress.objects.get_or_create(pk=1)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_run() -> None:
+        with transaction.atomic():
+            NearDuplicateProgress.objects.select_for_update().get(pk=1)
+            locked.set()
+            release.wait(30)
+        connection.close()
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        assert job.check_new_texts() == 0  # skipped, not waiting
+        assert not ContentSignature.objects.exists() and not NearDuplicateLink.objects.exists()
+    finally:
+        release.set()
+        thread.join()
+
+    assert job.check_new_texts() == len(PARAPHRASES)
+    assert NearDuplicateLink.objects.exists()
