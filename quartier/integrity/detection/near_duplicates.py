@@ -81,6 +81,13 @@ class TextIndex:
     def nbytes(self) -> int:
         return self.bands.nbytes + len(self) * NUM_HASHES * 4
 
+    def reserve(self, count: int) -> None:
+        """Make room for `count` texts in all (one allocation instead of doubling as they come)."""
+        if count > len(self._signatures):
+            grown = np.empty((count, NUM_HASHES), dtype=np.uint32)
+            grown[: len(self._signatures)] = self._signatures
+            self._signatures = grown
+
     def add(self, item_ids: np.ndarray, authors: np.ndarray, signatures: np.ndarray) -> None:
         """Hold texts already checked (their links are known), without checking them again."""
         self.bands.extend(item_ids, authors, minhash.band_keys(signatures))
@@ -127,9 +134,7 @@ class TextIndex:
     def _append(self, signatures: np.ndarray) -> None:
         held = len(self) - len(signatures)
         if len(self) > len(self._signatures):  # grow by doubling, as the band index's item arrays
-            grown = np.empty((max(len(self), 2 * len(self._signatures), 1024), NUM_HASHES), dtype=np.uint32)
-            grown[:held] = self._signatures[:held]
-            self._signatures = grown
+            self.reserve(max(len(self), 2 * len(self._signatures), 1024))
         self._signatures[held : len(self)] = signatures
 
 
