@@ -151,10 +151,9 @@ def fill(posts: int, rng: np.random.Generator, seed: int) -> None:
             cursor.execute("VACUUM ANALYZE integrity_contentsignature")
         print(f"fill: done in {time.perf_counter() - started:.1f} s", flush=True)
     # Every stored signature counts as checked by an earlier run; what this run adds is new.
-    filled = ContentSignature.objects.filter(object_id__lte=posts)
-    ContentSignature.objects.exclude(pk__in=filled.values("pk")).delete()
+    ContentSignature.objects.filter(object_id__gt=posts).delete()  # a previous run's new posts
     NearDuplicateLink.objects.all().delete()
-    last = filled.order_by("-pk").values_list("pk", flat=True).first() or 0
+    last = ContentSignature.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     NearDuplicateProgress.objects.update_or_create(pk=1, defaults={"checked_through": last})
 
 
