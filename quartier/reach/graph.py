@@ -35,7 +35,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -239,6 +239,7 @@ def _caught_up(stored: Snapshot | None, path: Path) -> tuple[Snapshot, bool]:
                 seen_removal_ids=changes.seen_removal_ids, built_at=stored.built_at, updated_at=started,
             ), True  # fmt: skip
     logger.info("reading the whole follow graph into %s: %s", path, reason)
+    stored = None  # its arrays are freed before every follow is read
     return read_whole(), True
 
 
@@ -272,22 +273,28 @@ def why_read_whole(stored: Snapshot | None, state: registry.FollowGraphState) ->
 
 
 def read_whole() -> Snapshot:
-    """Every follow, with the state and the late ids the snapshot starts from (in one view)."""
-    started = time.time()
+    """Every follow, and the ids the snapshot of them starts from (in one view)."""
     with one_view():
-        state = registry.follow_graph_state()
-        seen_removal_ids = _columns(
-            registry.follow_removal_chunks(CHUNK_EDGES, after_id=max(state.last_removal_id - LATE_IDS, 0)), 4
-        )[0]
-        seen_follow_ids = _columns(
-            registry.follow_row_chunks(CHUNK_EDGES, after_id=max(state.last_follow_id - LATE_IDS, 0)), 3
-        )[0]
+        start = snapshot_start()
         edges = read_edges()
-    graph = graph_from_edges(*edges)
+    return replace(start, graph=graph_from_edges(*edges))
+
+
+def snapshot_start() -> Snapshot:
+    """A snapshot of the follows as they are now with its graph still empty: the caller builds the graph
+    from every follow, read in the same view (`one_view`)."""
+    started = time.time()
+    state = registry.follow_graph_state()
+    late_removals = registry.follow_removal_chunks(
+        CHUNK_EDGES, after_id=max(state.last_removal_id - LATE_IDS, 0)
+    )
+    late_follows = registry.follow_row_chunks(CHUNK_EDGES, after_id=max(state.last_follow_id - LATE_IDS, 0))
+    nobody = np.zeros(0, dtype=np.int64)
     return Snapshot(
-        graph=graph, database=state.database, last_follow_id=state.last_follow_id,
-        last_removal_id=state.last_removal_id, seen_follow_ids=np.sort(seen_follow_ids),
-        seen_removal_ids=np.sort(seen_removal_ids), built_at=started, updated_at=started,
+        graph=graph_from_edges(nobody, nobody), database=state.database,
+        last_follow_id=state.last_follow_id, last_removal_id=state.last_removal_id,
+        seen_follow_ids=np.sort(_columns(late_follows, 3)[0]),
+        seen_removal_ids=np.sort(_columns(late_removals, 4)[0]), built_at=started, updated_at=started,
     )  # fmt: skip
 
 
@@ -369,7 +376,7 @@ class _Nodes:
     old_ids: np.ndarray
     node_ids: np.ndarray
     kept: np.ndarray | None  # the old nodes still in the graph (None: all)
-    renumbered: np.ndarray | None  # old node index -> new one, for kept nodes (None: unchanged)
+    renumbered: np.ndarray | None  # old node index -> new one, for kept nodes (None: the same index)
 
 
 def _known_nodes(node_ids: np.ndarray, supporter_ids: np.ndarray) -> np.ndarray:
@@ -388,8 +395,9 @@ def _changed_nodes(old_ids: np.ndarray, isolated: np.ndarray, endpoints: np.ndar
     kept = ~isolated
     kept[position[known]] = True
     joining = endpoints[~known]
-    if kept.all() and joining.size == 0:
-        return _Nodes(old_ids, old_ids, None, None)
+    if kept.all() and (joining.size == 0 or old_ids.size == 0 or joining[0] > old_ids[-1]):
+        # Nobody leaves, and newcomers (new sign-ups, most often) come after everyone: no index moves.
+        return _Nodes(old_ids, np.concatenate([old_ids, joining]), None, None)
     staying = old_ids[kept]
     node_ids = np.insert(staying, np.searchsorted(staying, joining), joining)
     renumbered = np.searchsorted(node_ids, old_ids).astype(np.int32)
@@ -417,7 +425,7 @@ def _changed_view(
     rows = np.searchsorted(nodes.node_ids, row_ids)
     counts = np.zeros(nodes.node_ids.size, dtype=np.int64)
     if nodes.renumbered is None:
-        counts += left
+        counts[: left.size] += left
     elif nodes.kept is None:
         counts[nodes.renumbered] = left
     else:

@@ -39,6 +39,13 @@ def test_people_joining_below_between_and_above_the_graphs_ids_and_leaving_it():
     assert got.node_ids.tolist() == [10, 20, 30, 35, 40, 60]
 
 
+def test_new_sign_ups_after_everyone_join_without_moving_anyone():
+    before = {(20, 30), (30, 20), (30, 40)}
+    added = {(50, 20), (40, 60), (60, 50)}
+    got = apply_changes(built(before), removed=columns(set()), added=columns(added))
+    assert_same_graph(got, built(before | added))
+
+
 def test_from_an_empty_graph_and_back_to_one():
     some = {(1, 2), (2, 3), (3, 1)}
     grown = apply_changes(built(set()), removed=columns(set()), added=columns(some))
