@@ -8,7 +8,9 @@ followers) while reverse-reachable sets walk along it:
   are the nodes who follow `v` (who sees what `v` shares);
 - `following_indptr`/`following`: the nodes `v` follows (whose shares `v` sees).
 
-Each row's neighbours are sorted by node index. Edges are read from the app that owns them through
+Each row's neighbours are sorted by node index, however the graph was made: the simulations draw one
+random number per entry in row order, so a seeded analysis gives the same figures from a snapshot caught
+up as from a graph read whole. Edges are read from the app that owns them through
 `reach.registry` in chunks (binary COPY on PostgreSQL), and the arrays are built by scipy's counting sort
 (`coo -> csr`, O(edges)).
 
@@ -54,8 +56,8 @@ LOOKUP_TABLE_RATIO = 8
 SNAPSHOT_FORMAT = 2  # what the .npz holds; a file of another format is read whole again
 # Follows (and tombstones) that may still commit below the last id seen: read again at every load.
 LATE_IDS = 100_000
-# The graph is read whole past this many new follow and tombstone ids, and this share of the edges:
-# the changes are then read row by row, sorted and spliced in, for a small saving over a whole read.
+# Past this many new follow and tombstone ids, and this share of the edges, the graph is read whole: the
+# changes are held whole in memory (24 to 32 bytes each) and their rows cost a whole read's per row.
 DELTA_MIN_IDS = 100_000
 DELTA_MAX_SHARE = 0.05
 # A tombstone carries the time its statement ran, before it committed: a snapshot must be younger than

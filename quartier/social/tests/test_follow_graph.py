@@ -359,3 +359,21 @@ def test_random_changes_between_loads_match_a_whole_read(crowd, seed):
             a, b = rng.choice(list(ids), size=2, replace=False)
             connections.block(blocker=ids[int(a)], blocked=ids[int(b)])
         load_and_compare()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_outside_any_transaction_reads_in_one_transaction_of_its_own(crowd, reads):
+    """In a worker no transaction is open: the load opens one (REPEATABLE READ, READ ONLY on PostgreSQL)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    follow([(3, 4), (4, 5)], crowd)
+    load_and_compare()
+    follow([(5, 3)], crowd)
+    connections.unfollow(follower=crowd[3], followed=crowd[4])
+    reads.clear()
+    with CaptureQueriesContext(connection) as queries:
+        load_and_compare()
+    assert not reads.read_whole and not connection.in_atomic_block
+    if connection.vendor == "postgresql":
+        assert "REPEATABLE READ" in next(q["sql"] for q in queries if q["sql"] != "BEGIN")
