@@ -156,22 +156,26 @@ def _drop_secondary_indexes(table: str) -> list[str]:
     ]
 
 
-def change_follows(added: int, removed: int, nodes: int, rng: np.random.Generator) -> tuple[int, int]:
+def change_follows(added: int, removed: int, nodes: int, seed: int) -> tuple[int, int]:
     """Add about `added` follows, delete `removed` random ones and every follow of one supporter (their
-    tombstones written by the table's trigger); return how many were added and deleted."""
+    tombstones written by the table's trigger); return how many were added and deleted. Each run draws
+    other changes (seeded by the table's last id); its newcomers' ids come after every other."""
     from django.db import connection
 
     from quartier.social.models import Follow
 
     table = Follow._meta.db_table
-    newcomers = added // 10
-    follower = np.concatenate(
-        [rng.integers(1, nodes + 1, size=added - newcomers), nodes + 1 + np.arange(newcomers)]
-    ).astype(np.int64)
-    followed = rng.integers(1, nodes + 1, size=added, dtype=np.int64)
-    keep = follower != followed
     connection.ensure_connection()
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(id), max(follower_id), max(followed_id) FROM {table}")
+        last, *largest = (value or 0 for value in cursor.fetchone())
+        rng = np.random.default_rng([seed, last])
+        newcomers = added // 10
+        follower = np.concatenate(
+            [rng.integers(1, nodes + 1, size=added - newcomers), max(largest) + 1 + np.arange(newcomers)]
+        ).astype(np.int64)
+        followed = rng.integers(1, nodes + 1, size=added, dtype=np.int64)
+        keep = follower != followed
         cursor.execute(
             "CREATE TEMPORARY TABLE bench_new_follows (follower_id bigint, followed_id bigint, created_at timestamptz)"
         )
@@ -184,13 +188,12 @@ def change_follows(added: int, removed: int, nodes: int, rng: np.random.Generato
         inserted = cursor.rowcount
         cursor.execute("SET session_replication_role = DEFAULT")  # the trigger fires for the DELETE
         cursor.execute("DROP TABLE bench_new_follows")
-        cursor.execute(f"SELECT max(id) FROM {table}")
-        last = cursor.fetchone()[0]
-        ids = rng.permutation(np.unique(rng.integers(1, (last or 0) + 1, size=2 * removed)))[:removed]
+        ids = rng.permutation(np.unique(rng.integers(1, last + 1, size=2 * removed)))[:removed]
         cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [list(map(int, ids))])
         deleted = cursor.rowcount
         # One account erased: its supporter leaves the graph, and every node after them moves down one.
-        cursor.execute(f"DELETE FROM {table} WHERE follower_id = %s OR followed_id = %s", [nodes // 2] * 2)
+        erased = int(rng.integers(1, nodes + 1))
+        cursor.execute(f"DELETE FROM {table} WHERE follower_id = %s OR followed_id = %s", [erased] * 2)
         deleted += cursor.rowcount
     return inserted, deleted
 
@@ -255,9 +258,7 @@ def main(argv: list[str] | None = None) -> None:
         del built, start
         print(f"- snapshot stored: {stored:.1f} s, {path.stat().st_size / 2**20:,.0f} MiB", flush=True)
         started = time.perf_counter()
-        added, deleted = change_follows(
-            arguments.added, arguments.removed, arguments.nodes, np.random.default_rng(arguments.seed + 1)
-        )
+        added, deleted = change_follows(arguments.added, arguments.removed, arguments.nodes, arguments.seed)
         print(f"- changes: {added:,} follows added, {deleted:,} deleted (tombstones by the trigger) "
               f"in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
         started = time.perf_counter()
