@@ -12,17 +12,24 @@ rest of the way, on a real `social_follow` table:
    match; later runs find it filled). Power-law followed side (`rank = n·u³`), no repeats, no loops.
 2. **Raw reference** (the pipeline's raw PostgreSQL equivalent): the same `COPY (SELECT follower_id,
    followed_id …) TO STDOUT (FORMAT BINARY)`, read and thrown away by psycopg in this process.
-3. **Quartier**: `reach.graph.read_edges` (the COPY decoded into numpy by `social.queries.graph`), then
-   `graph_from_edges` (CSR), then the cached path of `load_follow_graph`: the follows' version (a count
-   and a max over the table) and the `.npz` read.
+3. **Quartier, cold**: `reach.graph.read_edges` (the COPY decoded into numpy by `social.queries.graph`),
+   then `graph_from_edges` (CSR); the result is stored as the snapshot `load_follow_graph` keeps.
+4. **Quartier, caught up**: `--added` follows (90 % among existing supporters, 10 % from new ones with
+   ids above every other) are copied into a staging table and inserted (`ON CONFLICT DO NOTHING`), and
+   `--removed` random follows and every follow of one supporter (an account erased) are deleted, the
+   table's trigger writing their tombstones as for production's deletes; then `load_follow_graph` reads only those changes, applies them to the
+   snapshot and stores it. Then again with no change (the snapshot read, and the last 100,000 follow
+   and tombstone ids read again for late commits).
 
 Each step prints wall time and the process's peak resident size; the ratio of the read to the raw COPY
-is the figure to compare between machines. Run it alone (`bench.quiet` checks the load first).
+is the figure to compare between machines. Run it alone (`bench.quiet` checks the load first). Every
+run adds its follows to the table: a later run reads them too.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import resource
 import tempfile
@@ -47,6 +54,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--nodes", type=int, default=2_000_000, help="supporter ids the follows run between")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_GRAPH_DATABASE_URL", ""))
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--added", type=int, default=10_000, help="follows added before the caught-up load")
+    parser.add_argument("--removed", type=int, default=1_000, help="follows deleted before it")
+    parser.add_argument(
+        "--check", action="store_true", help="compare the caught-up graph with one built from every follow"
+    )
     return parser.parse_args(argv)
 
 
@@ -144,6 +156,48 @@ def _drop_secondary_indexes(table: str) -> list[str]:
     ]
 
 
+def change_follows(added: int, removed: int, nodes: int, seed: int) -> tuple[int, int]:
+    """Add about `added` follows, delete `removed` random ones and every follow of one supporter (their
+    tombstones written by the table's trigger); return how many were added and deleted. Each run draws
+    other changes (seeded by the table's last id); its newcomers' ids come after every other."""
+    from django.db import connection
+
+    from quartier.social.models import Follow
+
+    table = Follow._meta.db_table
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(id), max(follower_id), max(followed_id) FROM {table}")
+        last, *largest = (value or 0 for value in cursor.fetchone())
+        rng = np.random.default_rng([seed, last])
+        newcomers = added // 10
+        follower = np.concatenate(
+            [rng.integers(1, nodes + 1, size=added - newcomers), max(largest) + 1 + np.arange(newcomers)]
+        ).astype(np.int64)
+        followed = rng.integers(1, nodes + 1, size=added, dtype=np.int64)
+        keep = follower != followed
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_new_follows (follower_id bigint, followed_id bigint, created_at timestamptz)"
+        )
+        copy_in(connection.connection, follower[keep], followed[keep], "bench_new_follows")
+        cursor.execute("SET session_replication_role = replica")  # no supporters to match
+        cursor.execute(
+            f"INSERT INTO {table} (follower_id, followed_id, created_at) SELECT follower_id, followed_id, "
+            "created_at FROM bench_new_follows ON CONFLICT DO NOTHING"
+        )
+        inserted = cursor.rowcount
+        cursor.execute("SET session_replication_role = DEFAULT")  # the trigger fires for the DELETE
+        cursor.execute("DROP TABLE bench_new_follows")
+        ids = rng.permutation(np.unique(rng.integers(1, last + 1, size=2 * removed)))[:removed]
+        cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [list(map(int, ids))])
+        deleted = cursor.rowcount
+        # One account erased: its supporter leaves the graph, and every node after them moves down one.
+        erased = int(rng.integers(1, nodes + 1))
+        cursor.execute(f"DELETE FROM {table} WHERE follower_id = %s OR followed_id = %s", [erased] * 2)
+        deleted += cursor.rowcount
+    return inserted, deleted
+
+
 def raw_copy() -> tuple[float, int]:
     from django.db import connection
 
@@ -196,15 +250,35 @@ def main(argv: list[str] | None = None) -> None:
         print(f"- CSR build: {build:.1f} s ({built.nbytes / 2**20:,.0f} MiB of arrays); "
               f"cold load in all {read + build:.1f} s (target ≤ 10 s); peak RSS {peak_mb():,.0f} MB")  # fmt: skip
         started = time.perf_counter()
-        version = graph.registry.follow_edges_version()
-        versioned = time.perf_counter() - started
-        graph._store(built, graph.cache_path(version or ""))
-        del built
+        with graph.one_view():
+            start = graph.snapshot_start()  # the follows are the ones just read: nothing writes to them
+        path = graph.snapshot_path()
+        graph.store_snapshot(dataclasses.replace(start, graph=built), path)
+        stored = time.perf_counter() - started
+        del built, start
+        print(f"- snapshot stored: {stored:.1f} s, {path.stat().st_size / 2**20:,.0f} MiB", flush=True)
         started = time.perf_counter()
-        cached = graph.load_follow_graph(use_cache=True)
+        added, deleted = change_follows(arguments.added, arguments.removed, arguments.nodes, arguments.seed)
+        print(f"- changes: {added:,} follows added, {deleted:,} deleted (tombstones by the trigger) "
+              f"in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+        started = time.perf_counter()
+        caught_up = graph.load_follow_graph(use_cache=True)
+        incremental = time.perf_counter() - started
+        print(f"- caught-up load (`load_follow_graph`: snapshot + changes, stored again): {incremental:.1f} s "
+              f"(target ≤ 10 s), {caught_up.edge_count:,} edges; peak RSS {peak_mb():,.0f} MB")  # fmt: skip
+        if arguments.check:
+            whole = graph.graph_from_edges(*graph.read_edges())
+            same = all(
+                np.array_equal(caught_up.arrays()[name], array) for name, array in whole.arrays().items()
+            )
+            print(f"  the same arrays as a graph built from every follow: {same}", flush=True)
+            del whole
+        del caught_up
+        started = time.perf_counter()
+        unchanged = graph.load_follow_graph(use_cache=True)
         warm = time.perf_counter() - started
-        print(f"- cached load (`load_follow_graph`, follows unchanged): {warm:.1f} s, of which the follows' "
-              f"version (a count and a max) about {versioned:.1f} s; {cached.edge_count:,} edges")  # fmt: skip
+        print(f"- load with no change since (the snapshot read, late ids checked): {warm:.1f} s; "
+              f"{unchanged.edge_count:,} edges")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
         ("sandbox-monthly-gifts", "quartier.donations.tasks.renew_due_sandbox_gifts", 3600.0),
         ("donations-webhook-inbox", "quartier.donations.tasks.apply_inbox", 15.0),
         ("social-notification-emails", "quartier.social.tasks.send_notification_emails", 300.0),
+        ("social-follow-removals-purge", "quartier.social.tasks.purge_follow_removals", 86400.0),
         ("dashboard-rollups", "quartier.dashboard.tasks.roll_up", 30.0),
     ]
 }
@@ -431,6 +432,9 @@ ACCOUNT_RATE_LIMITS["fieldwork_claim_list"] = env_str("FIELDWORK_CLAIM_RATE", "3
 # The feed copies a post into its author's followers' feeds below this many followers; above, they
 # read it from the author's own index (docs/decisions.md, "The feed: fan-out on write").
 SOCIAL_FANOUT_MAX_FOLLOWERS = env_int("SOCIAL_FANOUT_MAX_FOLLOWERS", 5000)
+# Days a follow that ended is remembered (ids only: `FollowRemoval`), so that reach's snapshot of the
+# follow graph catches up from them; a snapshot older than this is rebuilt from every follow.
+SOCIAL_FOLLOW_REMOVALS_DAYS = env_int("SOCIAL_FOLLOW_REMOVALS_DAYS", 30)
 CELERY_BEAT_SCHEDULE["fieldwork-sweep"] = {
     "task": "quartier.fieldwork.tasks.sweep",
     "schedule": 900.0,

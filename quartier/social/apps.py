@@ -18,6 +18,11 @@ class SocialConfig(AppConfig):
 
         privacy.register_sources()
         # Reach's spread analytics read the follow graph through its registry (reach is below social).
-        reach_registry.register_follow_edges(graph.follow_edge_chunks, version=graph.follow_edges_version)
+        reach_registry.register_follow_edges(
+            graph.follow_edge_chunks,
+            state=graph.follow_graph_state,
+            rows_after=graph.follow_row_chunks,
+            removals_after=graph.follow_removal_chunks,
+        )
         # A lent status goes out as a post on the lender's blog and feed (reach cannot import social).
         lend_registry.register_quartier_publisher(lent_statuses.publish_lent_status)

@@ -40,6 +40,25 @@ class Follow(models.Model):
         return f"{self.follower_id} → {self.followed_id}"
 
 
+class FollowRemoval(models.Model):
+    """A follow that ended (unfollowed, blocked, erased with an account, deleted with a supporter): what
+    reach's snapshot of the follow graph applies to catch up without reading every follow again.
+
+    Written by the database itself, a trigger on every DELETE from `social_follow` (migration 0005), so
+    that no way of deleting follows (an action, a cascade, a bulk or raw delete) forgets one and none
+    costs a Python object per follow. Plain integers: the people may be gone. Kept
+    `SOCIAL_FOLLOW_REMOVALS_DAYS` days (`tasks.purge_follow_removals`); ids only grow.
+    """
+
+    follow_id = models.BigIntegerField()
+    follower_id = models.BigIntegerField()
+    followed_id = models.BigIntegerField()
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.follower_id} ↛ {self.followed_id}"
+
+
 class Block(models.Model):
     """`blocker` blocked `blocked`: no messages, no comments, nothing but public content between them."""
 

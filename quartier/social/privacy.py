@@ -39,6 +39,10 @@ def register_sources() -> None:
                 .values("follower__handle", "followed__handle", "created_at")
             ),
             erase=lambda s: Follow.objects.filter(Q(follower=s) | Q(followed=s)).delete(),
+            kept_after_deletion=(
+                "For 30 days, the ids of the follows erased (no name), so that the campaign's stored "
+                "follow graph drops them too; then they are purged."
+            ),
         )
     )
     register(

@@ -1,4 +1,5 @@
-"""Celery tasks: thin wrappers around the actions that send notification emails."""
+"""Celery tasks: thin wrappers around the actions that send notification emails, fan posts out and purge
+the tombstones of ended follows."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from quartier.social import emails
+from quartier.social.actions import connections as connections_actions
 from quartier.social.actions import notifications as notifications_actions
 from quartier.social.actions import timelines as timelines_actions
 from quartier.social.models import Notification
@@ -45,3 +47,9 @@ def fan_out_post(post_id: int) -> int:
     """After a post by an account with many (but not too many) followers is published: copy it into
     each follower's feed in bulk inserts. Safe to retry: existing rows are left alone."""
     return timelines_actions.fan_out_to_followers(post_id)
+
+
+@shared_task
+def purge_follow_removals() -> int:
+    """Daily (celery beat): forget the follows that ended more than `SOCIAL_FOLLOW_REMOVALS_DAYS` ago."""
+    return connections_actions.purge_follow_removals()

@@ -168,8 +168,18 @@ def _webhook_endpoints_stay_without_their_creator(before: dict, supporter: Suppo
     assert set(kept.values_list("created_by_id", flat=True)) == {None}
 
 
+def _erased_follows_leave_tombstones_of_ids_only(before: dict, supporter: Supporter) -> None:
+    from quartier.social.models import Follow, FollowRemoval
+
+    assert len(before[Follow]) >= 2 and not Follow.objects.filter(pk__in=before[Follow]).exists()
+    kept = FollowRemoval.objects.filter(follow_id__in=before[Follow])
+    assert sorted(kept.values_list("follow_id", flat=True)) == before[Follow]
+    assert all(supporter.pk in (row.follower_id, row.followed_id) for row in kept)
+
+
 KEPT = {
     "account": _account_is_emptied,
+    "follows": _erased_follows_leave_tombstones_of_ids_only,
     "hosted_events_and_groups": _hosted_events_and_groups_stay_without_the_name,
     "messages_sent": _sent_messages_stay_without_the_sender,
     "admin_log": _admin_log_stays_pointing_at_the_empty_account,

@@ -1,9 +1,18 @@
-"""Follows, blocks and each person's social settings."""
+"""Follows, blocks and each person's social settings.
+
+Every follow deleted, here or anywhere else, leaves a `FollowRemoval` written by the database (a
+trigger), which reach's snapshot of the follow graph applies; they are purged after
+`SOCIAL_FOLLOW_REMOVALS_DAYS` days (`purge_follow_removals`).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from quartier.accounts.models import Supporter
 from quartier.lib.page_cache import bump, stamp
@@ -13,6 +22,7 @@ from quartier.social.actions.notifications import notify
 from quartier.social.models import (
     Block,
     Follow,
+    FollowRemoval,
     Notification,
     SocialSettings,
 )
@@ -70,6 +80,14 @@ def block(*, blocker: Supporter, blocked: Supporter) -> bool:
 def unblock(*, blocker: Supporter, blocked: Supporter) -> bool:
     deleted, _rows = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     return bool(deleted)
+
+
+def purge_follow_removals(*, now: datetime | None = None) -> int:
+    """Forget the follows that ended more than `SOCIAL_FOLLOW_REMOVALS_DAYS` ago; return how many.
+    A snapshot of the follow graph older than that can no longer catch up and is rebuilt whole."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SOCIAL_FOLLOW_REMOVALS_DAYS)
+    deleted, _rows = FollowRemoval.objects.filter(removed_at__lt=cutoff).delete()
+    return deleted
 
 
 @transaction.atomic
