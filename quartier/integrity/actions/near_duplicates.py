@@ -148,9 +148,10 @@ def _store_links(links: near_duplicates.Links) -> None:
 def index_new_texts() -> int:
     """Store the signatures of posts and comments not signed yet (the last TEXT_WINDOW); returns how many."""
     since = timezone.now() - TEXT_WINDOW
-    last = dict(
-        ContentSignature.objects.values("kind").annotate(top=Max("object_id")).values_list("kind", "top")
-    )
+    last = {  # one index lookup each (the unique index on kind and object id), not a scan of the table
+        kind: ContentSignature.objects.filter(kind=kind).aggregate(top=Max("object_id"))["top"]
+        for kind in ContentSignature.Kind.values
+    }
     stored = 0
     batch: list[tuple[str, int, int, object, str]] = []
     texts = social_bulk.texts_since(

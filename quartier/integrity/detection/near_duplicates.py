@@ -133,8 +133,8 @@ class TextIndex:
 
     def _append(self, signatures: np.ndarray) -> None:
         held = len(self) - len(signatures)
-        if len(self) > len(self._signatures):  # grow by doubling, as the band index's item arrays
-            self.reserve(max(len(self), 2 * len(self._signatures), 1024))
+        if len(self) > len(self._signatures):  # a quarter more each time (256 bytes a text: no doubling)
+            self.reserve(max(len(self), len(self._signatures) + len(self._signatures) // 4, 1024))
         self._signatures[held : len(self)] = signatures
 
 
