@@ -102,7 +102,6 @@ class TextIndex:
         item_ids = np.asarray(item_ids, dtype=np.int64)
         authors = np.asarray(authors, dtype=np.int64)
         signatures = np.asarray(signatures, dtype=np.uint32).reshape(-1, NUM_HASHES)
-        first_row = len(self)
         found = self.bands.check_and_add(
             item_ids, authors, minhash.band_keys(signatures), max_bucket=self.max_bucket
         )
