@@ -97,7 +97,7 @@ def _index_for(progress: NearDuplicateProgress) -> HeldIndex:
     known = ContentSignature.objects.filter(pk__gt=_held.through, pk__lte=progress.checked_through)
     if held_since is not None:
         known = known.filter(created_at__gte=held_since)
-        _held.index.reserve(known.count())
+        _held.index.reserve(known.count() * 5 // 4 + 1024)  # room for the texts of the next runs too
     for pks, authors, signatures in _signature_chunks(known, READ_CHUNK):
         _held.index.add(pks, authors, signatures)
         _held.through = int(pks[-1])
