@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> None:
 
         from bench import load
         from bench.quiet import check_from_environment
-        from quartier.reach import graph
+        from quartier.reach import graph, snapshot
 
         call_command("migrate", verbosity=0)
         fill(arguments.edges, arguments.nodes, arguments.seed)
@@ -250,10 +250,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"- CSR build: {build:.1f} s ({built.nbytes / 2**20:,.0f} MiB of arrays); "
               f"cold load in all {read + build:.1f} s (target ≤ 10 s); peak RSS {peak_mb():,.0f} MB")  # fmt: skip
         started = time.perf_counter()
-        with graph.one_view():
-            start = graph.snapshot_start()  # the follows are the ones just read: nothing writes to them
-        path = graph.snapshot_path()
-        graph.store_snapshot(dataclasses.replace(start, graph=built), path)
+        with snapshot.one_view():
+            start = snapshot.snapshot_start()  # the follows are the ones just read: nothing writes to them
+        path = snapshot.snapshot_path()
+        snapshot.store_snapshot(dataclasses.replace(start, graph=built), path)
         stored = time.perf_counter() - started
         del built, start
         print(f"- snapshot stored: {stored:.1f} s, {path.stat().st_size / 2**20:,.0f} MiB", flush=True)
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"- changes: {added:,} follows added, {deleted:,} deleted (tombstones by the trigger) "
               f"in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
         started = time.perf_counter()
-        caught_up = graph.load_follow_graph(use_cache=True)
+        caught_up = snapshot.load_follow_graph(use_cache=True)
         incremental = time.perf_counter() - started
         print(f"- caught-up load (`load_follow_graph`: snapshot + changes, stored again): {incremental:.1f} s "
               f"(target ≤ 10 s), {caught_up.edge_count:,} edges; peak RSS {peak_mb():,.0f} MB")  # fmt: skip
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
             del whole
         del caught_up
         started = time.perf_counter()
-        unchanged = graph.load_follow_graph(use_cache=True)
+        unchanged = snapshot.load_follow_graph(use_cache=True)
         warm = time.perf_counter() - started
         print(f"- load with no change since (the snapshot read, late ids checked): {warm:.1f} s; "
               f"{unchanged.edge_count:,} edges")  # fmt: skip

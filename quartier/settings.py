@@ -427,18 +427,14 @@ if MEDIA_ROOT.resolve() in (PRIVATE_STORAGE_ROOT, *PRIVATE_STORAGE_ROOT.parents)
     )
 # "Get a list near me" (allauth's rate syntax): how often one volunteer may take a walk list.
 ACCOUNT_RATE_LIMITS["fieldwork_claim_list"] = env_str("FIELDWORK_CLAIM_RATE", "3/m/user,10/d/user")
-# Walk lists nobody worked on go back to the pool after their campaign's `list_return_hours`; contact
-# files uploaded but never mapped are deleted.
 # The feed copies a post into its author's followers' feeds below this many followers; above, they
 # read it from the author's own index (docs/decisions.md, "The feed: fan-out on write").
 SOCIAL_FANOUT_MAX_FOLLOWERS = env_int("SOCIAL_FANOUT_MAX_FOLLOWERS", 5000)
-# Days a follow that ended is remembered (ids only: `FollowRemoval`), so that reach's snapshot of the
-# follow graph catches up from them; a snapshot older than this is rebuilt from every follow.
+# Days an ended follow is remembered (ids only, `FollowRemoval`: reach's graph snapshot catches up from them).
 SOCIAL_FOLLOW_REMOVALS_DAYS = env_int("SOCIAL_FOLLOW_REMOVALS_DAYS", 30)
-CELERY_BEAT_SCHEDULE["fieldwork-sweep"] = {
-    "task": "quartier.fieldwork.tasks.sweep",
-    "schedule": 900.0,
-}
+# Walk lists nobody worked on go back to the pool after their campaign's `list_return_hours`; contact
+# files uploaded but never mapped are deleted.
+CELERY_BEAT_SCHEDULE["fieldwork-sweep"] = {"task": "quartier.fieldwork.tasks.sweep", "schedule": 900.0}
 
 # --- security -------------------------------------------------------------------------------------
 

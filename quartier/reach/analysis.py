@@ -22,8 +22,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from quartier.reach import hll, influence, queries, seeding
-from quartier.reach.graph import FollowGraph, load_follow_graph
+from quartier.reach.graph import FollowGraph
 from quartier.reach.models import SpreadRun
+from quartier.reach.snapshot import load_follow_graph
 
 logger = logging.getLogger(__name__)
 TOP_SHARERS = 10

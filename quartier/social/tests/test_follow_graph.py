@@ -17,6 +17,7 @@ from quartier.accounts import actions as accounts_actions
 from quartier.accounts.models import Supporter
 from quartier.reach import graph as reach_graph
 from quartier.reach import registry
+from quartier.reach import snapshot as reach_snapshot
 from quartier.social import tasks
 from quartier.social.actions import connections
 from quartier.social.models import Follow, FollowRemoval
@@ -69,12 +70,12 @@ def test_the_follows_and_tombstones_above_an_id_come_out_with_their_ids(people):
 
 def test_no_follow_gives_no_chunk(people):
     assert list(graph.follow_edge_chunks(10)) == []
-    assert reach_graph.load_follow_graph(use_cache=False).edge_count == 0
+    assert reach_snapshot.load_follow_graph(use_cache=False).edge_count == 0
 
 
 def test_social_lends_reach_its_follow_graph_as_csr(people):
     follow([(0, 1), (2, 1), (3, 1), (1, 0)], people)
-    loaded = reach_graph.load_follow_graph(use_cache=False)
+    loaded = reach_snapshot.load_follow_graph(use_cache=False)
     assert loaded.edge_count == 4 and loaded.node_count == 4
     hub = int(loaded.nodes_of([people[1].pk])[0])
     followers = loaded.followers[loaded.followers_indptr[hub] : loaded.followers_indptr[hub + 1]]
@@ -183,15 +184,15 @@ def assert_same_graph(got: reach_graph.FollowGraph, expected: reach_graph.Follow
 
 def load_and_compare() -> reach_graph.FollowGraph:
     """The graph from the snapshot, checked against the graph built from every follow now."""
-    loaded = reach_graph.load_follow_graph(use_cache=True)
+    loaded = reach_snapshot.load_follow_graph(use_cache=True)
     edges = np.array(list(Follow.objects.values_list("follower_id", "followed_id")), dtype=np.int64)
     assert_same_graph(loaded, reach_graph.graph_from_edges(*edges.reshape(-1, 2).T))
     return loaded
 
 
 def rewrite_snapshot(**changes) -> None:
-    path = reach_graph.snapshot_path()
-    reach_graph.store_snapshot(dataclasses.replace(reach_graph.read_snapshot(path), **changes), path)
+    path = reach_snapshot.snapshot_path()
+    reach_snapshot.store_snapshot(dataclasses.replace(reach_snapshot.read_snapshot(path), **changes), path)
 
 
 @pytest.fixture
@@ -204,7 +205,7 @@ def crowd(make_supporter):
 def test_the_snapshot_catches_up_with_every_kind_of_change(crowd, reads):
     follow([(3, 4), (4, 3), (4, 5), (5, 6), (6, 3), (5, 3)], crowd)
     load_and_compare()
-    assert reads.read_whole and reach_graph.snapshot_path().exists()
+    assert reads.read_whole and reach_snapshot.snapshot_path().exists()
     reads.clear()
 
     follow([(0, 4), (9, 3), (4, 8), (1, 9)], crowd)  # newcomers with ids below and above the graph's
@@ -240,21 +241,21 @@ def test_a_follow_added_and_removed_between_two_loads_changes_nothing(crowd, rea
 
 
 def test_a_load_reads_only_the_changes(crowd, reads, monkeypatch):
-    monkeypatch.setattr(reach_graph, "LATE_IDS", 0)  # no late commit to look for in a test
+    monkeypatch.setattr(reach_snapshot, "LATE_IDS", 0)  # no late commit to look for in a test
     follow([(a, b) for a in range(6) for b in range(6) if a != b], crowd)  # 30 follows
     load_and_compare()
     reads.clear()
     follow([(6, 0), (0, 7)], crowd)
     connections.unfollow(follower=crowd[1], followed=crowd[2])
-    reach_graph.load_follow_graph(use_cache=True)
+    reach_snapshot.load_follow_graph(use_cache=True)
     assert not reads.read_whole
     assert reads.rows("follow_row_chunks") == 2 and reads.rows("follow_removal_chunks") == 1
 
     reads.clear()
-    path = reach_graph.snapshot_path()
+    path = reach_snapshot.snapshot_path()
     written = path.stat().st_mtime_ns
     assert_same_graph(
-        reach_graph.load_follow_graph(use_cache=True), reach_graph.load_follow_graph(use_cache=False)
+        reach_snapshot.load_follow_graph(use_cache=True), reach_snapshot.load_follow_graph(use_cache=False)
     )
     assert reads.rows("follow_row_chunks") == reads.rows("follow_removal_chunks") == 0
     assert path.stat().st_mtime_ns == written  # nothing changed: nothing written
@@ -317,7 +318,7 @@ def test_a_snapshot_older_than_the_tombstones_kept_is_read_whole(crowd, reads, s
 def test_a_snapshot_that_cannot_be_caught_up_is_read_whole(crowd, reads, spoil):
     follow([(3, 4), (4, 5), (5, 3)], crowd)
     load_and_compare()
-    spoil(reach_graph.snapshot_path())
+    spoil(reach_snapshot.snapshot_path())
     follow([(6, 3)], crowd)
     reads.clear()
     load_and_compare()
@@ -325,7 +326,7 @@ def test_a_snapshot_that_cannot_be_caught_up_is_read_whole(crowd, reads, spoil):
 
 
 def test_many_changes_are_read_whole(crowd, reads, monkeypatch):
-    monkeypatch.setattr(reach_graph, "DELTA_MIN_IDS", 2)
+    monkeypatch.setattr(reach_snapshot, "DELTA_MIN_IDS", 2)
     follow([(a, b) for a in range(4) for b in range(4) if a != b], crowd)  # 12 follows
     load_and_compare()
     follow([(5, 6), (6, 5)], crowd)
